@@ -1,0 +1,1 @@
+"""The server-rendered admin (Jinja2), mounted at /admin by service.app."""

@@ -1,0 +1,1 @@
+"""The Strawberry GraphQL API, mounted at /graphql by service.app."""

@@ -1,0 +1,39 @@
+"""The ASGI application: /healthz now; GraphQL and the admin mount here later."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from tortoise.connection import get_connection
+from tortoise.contrib.starlette import RegisterTortoise
+
+from service.models import tortoise_config
+from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_environment()
+
+    async def healthz(_request: Request) -> JSONResponse:
+        try:
+            await get_connection("default").execute_query("SELECT 1")
+        except Exception as error:  # any failure means "not reachable", said plainly
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable", "error": type(error).__name__},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": "reachable"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            yield
+
+    app = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    app.state.settings = settings
+    return app

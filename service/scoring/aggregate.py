@@ -1,0 +1,106 @@
+"""Raw value of a line from its aggregate (SCORING.md §1).
+
+SQL computes an :class:`Aggregate` per line (count, exact sum, count meeting a
+SHARE bound, value at the nearest rank); this module turns it into the raw value.
+:func:`aggregate_values` is the plain-Python reference that the SQL aggregation
+is tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from service.scoring.percentile import nearest_rank
+from service.scoring.rounding import round_fraction
+from service.scoring.types import Aggregate, Aggregation, Kpi, KpiKind
+
+RAW_VALUE_PLACES = 4
+
+# A rating scale is 1-5 unless the KPI says otherwise (SCORING.md, "Words").
+DEFAULT_SCALE_MIN = Fraction(1)
+DEFAULT_SCALE_MAX = Fraction(5)
+
+# SUM and COUNT are defined for n = 0 (zero complaints is a real value); the
+# others have nothing to average, share or rank.
+ALWAYS_SCORED = frozenset({Aggregation.SUM, Aggregation.COUNT})
+
+
+def observation_range(kpi: Kpi) -> tuple[Fraction | None, Fraction | None]:
+    """The inclusive range of one observation's value; None where unbounded."""
+    if kpi.kind is KpiKind.QUALITATIVE:
+        low = DEFAULT_SCALE_MIN if kpi.range_min is None else kpi.range_min
+        high = DEFAULT_SCALE_MAX if kpi.range_max is None else kpi.range_max
+        return low, high
+    return kpi.range_min, kpi.range_max
+
+
+def raw_value_range(kpi: Kpi) -> tuple[Fraction | None, Fraction | None]:
+    """The inclusive range a line's raw value can take; None where unbounded."""
+    low, high = observation_range(kpi)
+    aggregation = kpi.aggregation
+    if aggregation in (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST):
+        return Fraction(0), Fraction(100)
+    if aggregation is Aggregation.COUNT:
+        return Fraction(0), None
+    if aggregation is Aggregation.SUM:
+        # A sum of any number of values is only bounded on the side of zero,
+        # and only when every value lies on one side of it.
+        return (
+            Fraction(0) if low is not None and low >= 0 else None,
+            Fraction(0) if high is not None and high <= 0 else None,
+        )
+    return low, high
+
+
+def _exact_raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
+    n = aggregate.n
+    aggregation = kpi.aggregation
+    if aggregation is Aggregation.SUM:
+        return aggregate.value_sum if n > 0 else Fraction(0)
+    if aggregation is Aggregation.COUNT:
+        return Fraction(n)
+    if n == 0:
+        return None
+    if aggregation in (Aggregation.MEAN, Aggregation.REVIEW_MEAN):
+        return Fraction(aggregate.value_sum, n)
+    if aggregation in (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST):
+        return Fraction(100 * aggregate.meeting, n)
+    if aggregate.value_at_rank is None:
+        raise ValueError(f"PERCENTILE aggregate of {kpi.code} has n = {n} but no value at rank")
+    return aggregate.value_at_rank
+
+
+def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
+    """The line's raw value rounded to 4 places, or None when there is no data."""
+    if aggregate.n < 0:
+        raise ValueError(f"aggregate of {kpi.code} has a negative count {aggregate.n}")
+    exact = _exact_raw_value(kpi, aggregate)
+    # Everything after this point works on the rounded value (SCORING.md §1),
+    # so the number a person sees is the number that was scored.
+    return None if exact is None else round_fraction(exact, RAW_VALUE_PLACES)
+
+
+def _meets_share_bound(kpi: Kpi, value: Fraction) -> bool:
+    bound = kpi.aggregation_param
+    if bound is None:
+        raise ValueError(f"{kpi.aggregation} KPI {kpi.code} has no bound")
+    if kpi.aggregation is Aggregation.SHARE_AT_LEAST:
+        return value >= bound
+    return value <= bound
+
+
+def aggregate_values(kpi: Kpi, values: Sequence[Fraction]) -> Aggregate:
+    """The reference aggregation of a list of values, as SQL must compute it."""
+    n = len(values)
+    meeting = 0
+    if kpi.aggregation in (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST):
+        meeting = sum(1 for value in values if _meets_share_bound(kpi, value))
+    value_at_rank = None
+    if kpi.aggregation is Aggregation.PERCENTILE and n > 0:
+        if kpi.aggregation_param is None:
+            raise ValueError(f"PERCENTILE KPI {kpi.code} has no p")
+        value_at_rank = sorted(values)[nearest_rank(kpi.aggregation_param, n) - 1]
+    return Aggregate(
+        n=n, value_sum=sum(values, Fraction(0)), meeting=meeting, value_at_rank=value_at_rank
+    )

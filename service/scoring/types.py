@@ -1,0 +1,222 @@
+"""Value types of the pure scoring engine (SCORING.md).
+
+Everything here is immutable and exact: numbers are ``Fraction`` (or ``int``),
+never ``float``. The database layer builds these from stored rows and SQL
+aggregates; the engine never performs I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+
+class KpiKind(StrEnum):
+    QUANTITATIVE = "QUANTITATIVE"
+    QUALITATIVE = "QUALITATIVE"
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
+    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+
+
+class Aggregation(StrEnum):
+    MEAN = "MEAN"
+    SUM = "SUM"
+    COUNT = "COUNT"
+    SHARE_AT_LEAST = "SHARE_AT_LEAST"
+    SHARE_AT_MOST = "SHARE_AT_MOST"
+    PERCENTILE = "PERCENTILE"
+    REVIEW_MEAN = "REVIEW_MEAN"
+
+
+class Scope(StrEnum):
+    INDIVIDUAL = "INDIVIDUAL"
+    TEAM = "TEAM"
+
+
+class Method(StrEnum):
+    LINEAR = "LINEAR"
+    BANDS = "BANDS"
+    BINARY = "BINARY"
+
+
+class LineStatus(StrEnum):
+    SCORED = "SCORED"
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+
+
+class ScoreStatus(StrEnum):
+    SCORED = "SCORED"
+    NO_DATA = "NO_DATA"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+
+
+class Channel(StrEnum):
+    ONLINE_SURVEY = "ONLINE_SURVEY"
+    PHONE_CALLBACK = "PHONE_CALLBACK"
+    FACE_TO_FACE = "FACE_TO_FACE"
+
+
+CUSTOMER_SATISFACTION_TAG = "customer_satisfaction"
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    code: str
+    name: str
+    kind: KpiKind
+    unit: str
+    direction: Direction
+    aggregation: Aggregation
+    # x of SHARE_AT_LEAST / SHARE_AT_MOST, p of PERCENTILE; None otherwise.
+    aggregation_param: Fraction | None = None
+    # Valid value range (inclusive); the rating scale of a qualitative KPI.
+    range_min: Fraction | None = None
+    range_max: Fraction | None = None
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class BandStep:
+    """One (bound, points) pair of the BANDS method, listed best bound first."""
+
+    bound: Fraction
+    points: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardLine:
+    kpi: Kpi
+    scope: Scope
+    weight: Fraction
+    method: Method
+    threshold: Fraction | None = None
+    target: Fraction | None = None
+    stretch: Fraction | None = None
+    bands: tuple[BandStep, ...] = ()
+    min_samples: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class IncentiveBand:
+    code: str
+    floor: Fraction
+    multiplier: Fraction
+
+
+def default_incentive_bands() -> tuple[IncentiveBand, ...]:
+    return (
+        IncentiveBand("S", Fraction(95), Fraction("1.5")),
+        IncentiveBand("A", Fraction(85), Fraction("1.2")),
+        IncentiveBand("B", Fraction(70), Fraction("1.0")),
+        IncentiveBand("C", Fraction(60), Fraction("0.8")),
+        IncentiveBand("D", Fraction(0), Fraction("0.5")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    # Highest floor first; the last band's floor is the bottom (0).
+    bands: tuple[IncentiveBand, ...] = field(default_factory=default_incentive_bands)
+    stretch_bonus: Fraction = Fraction(20)
+    adjustment_cap: Fraction = Fraction(10)
+    quantitative_target: Fraction = Fraction(70)  # % of weight on quantitative lines
+    quantitative_tolerance: Fraction = Fraction(10)  # points either side
+    csat_share_min: Fraction = Fraction(40)
+    csat_share_max: Fraction = Fraction(50)
+    single_line_max: Fraction = Fraction(60)
+    min_employed_share: Fraction = Fraction(50)  # % of the cycle's days
+    csat_kpi_code: str | None = None
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """What SQL computed for one line of one score.
+
+    ``n`` counts the observations (or, for REVIEW_MEAN, the current MANAGER
+    ratings); ``value_sum`` is their exact sum; ``meeting`` counts those meeting
+    the SHARE_* bound; ``value_at_rank`` is the value at the nearest rank for
+    PERCENTILE (None when n = 0).
+    """
+
+    n: int
+    value_sum: Fraction = Fraction(0)
+    meeting: int = 0
+    value_at_rank: Fraction | None = None
+
+
+class WhatItWouldTakeKind(StrEnum):
+    RAW_VALUE = "RAW_VALUE"  # reach `raw_value` and the next band is reached
+    CANNOT_REACH = "CANNOT_REACH"  # at most `max_points` more from this line
+    MORE_OBSERVATIONS = "MORE_OBSERVATIONS"  # `observations_needed` more to count
+
+
+@dataclass(frozen=True, slots=True)
+class WhatItWouldTake:
+    kind: WhatItWouldTakeKind
+    band_code: str
+    raw_value: Fraction | None = None
+    max_points: Fraction | None = None
+    observations_needed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    line: ScorecardLine
+    n: int
+    meeting: int
+    raw_value: Fraction | None  # rounded to 4 places (exact Fraction of that)
+    status: LineStatus
+    normalized: Fraction | None  # p, exact
+    effective_weight: Fraction | None  # exact
+    contribution: Fraction | None  # exact
+    what_it_would_take: WhatItWouldTake | None
+
+
+@dataclass(frozen=True, slots=True)
+class NextBand:
+    code: str
+    points_needed: Decimal  # next floor - reported total, 2 places
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    status: ScoreStatus  # SCORED or NO_DATA (eligibility is decided before)
+    lines: tuple[LineResult, ...]
+    adjustments_total: Fraction
+    total: Fraction | None  # exact, clamped; None for NO_DATA
+    reported_total: Decimal | None  # 2 places, half away from zero
+    band: IncentiveBand | None
+    next_band: NextBand | None
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    eligible: bool
+    employed_days: int
+    cycle_days: int
+    # Machine-readable reason when not eligible: "EMPLOYED_TOO_FEW_DAYS",
+    # "NOT_IN_SCOPE", "NO_SCORECARD".
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardIssue:
+    """An error or warning found when a scorecard is checked (SCORING.md §8)."""
+
+    code: str  # e.g. "WEIGHTS_NOT_100", "QUANT_SHARE_OFF_TARGET"
+    field: str  # e.g. "lines[2].target", "lines", "lines[0].weight"
+    message: str  # English sentence saying what is wrong and what to do
+    line_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EmploymentPeriod:
+    hired_on: date
+    left_on: date | None

@@ -1,0 +1,72 @@
+"""One frozen Settings object, read from the environment once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "fairscore.sqlite3"
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a usable configuration."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    env: str = "development"
+    secret_key: str = "development-only-secret"
+    # Argon2id cost; tests lower it through FAIRSCORE_ARGON2_* to stay fast.
+    argon2_memory_kib: int = 19 * 1024
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    max_page_size: int = 100
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env_vars = os.environ if environ is None else environ
+        env = env_vars.get("FAIRSCORE_ENV", "development")
+        if env not in ("development", "production"):
+            raise SettingsError(
+                f"FAIRSCORE_ENV must be 'development' or 'production', not {env!r}."
+            )
+        secret = env_vars.get("FAIRSCORE_SECRET_KEY", "")
+        if env == "production" and not secret:
+            raise SettingsError(
+                "FAIRSCORE_SECRET_KEY is required when FAIRSCORE_ENV=production: "
+                "set it to a long random string."
+            )
+        return cls(
+            database_url=env_vars.get("DATABASE_URL", f"sqlite://{DEFAULT_SQLITE_PATH}"),
+            env=env,
+            secret_key=secret or "development-only-secret",
+            argon2_memory_kib=_int(env_vars, "FAIRSCORE_ARGON2_MEMORY_KIB", 19 * 1024),
+            argon2_time_cost=_int(env_vars, "FAIRSCORE_ARGON2_TIME_COST", 2),
+            argon2_parallelism=_int(env_vars, "FAIRSCORE_ARGON2_PARALLELISM", 1),
+            max_page_size=_int(env_vars, "FAIRSCORE_MAX_PAGE_SIZE", 100),
+        )
+
+
+def _int(env_vars: Mapping[str, str], name: str, default: int) -> int:
+    raw = env_vars.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {value}.")
+    return value

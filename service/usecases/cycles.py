@@ -1,0 +1,448 @@
+"""Cycles, their scorecards and their states (SCORING.md §§8-9)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from service.errors import InvalidTransition, Issue, NotFound, StaleVersion, ValidationFailed
+from service.models import (
+    Cycle,
+    CyclePilotTeam,
+    CycleState,
+    Employee,
+    Kpi,
+    Position,
+    Scorecard,
+    Team,
+)
+from service.models import ScorecardLine as LineRow
+from service.scoring import check_scorecard
+from service.scoring.types import BandStep, KpiKind, Method, Scope, ScorecardIssue, ScorecardLine
+from service.usecases.actor import Actor
+from service.usecases.audit import write_audit
+from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
+from service.usecases.inputs import CycleInput, ScorecardLineInput
+from service.usecases.parsing import ParseError, parse_decimal, to_scaled
+from service.usecases.permissions import require_admin
+from service.usecases.policy import load_policy
+from service.usecases.recompute import recompute_cycle
+
+_NEXT_STATE = {
+    CycleState.DRAFT: CycleState.ACTIVE,
+    CycleState.ACTIVE: CycleState.REVIEW,
+    CycleState.REVIEW: CycleState.FINALIZED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardSaved:
+    version: int
+    changed: bool
+    warnings: list[ScorecardIssue]
+
+
+async def get_cycle(conn: BaseDBAsyncClient, code: str) -> Cycle:
+    cycle = await Cycle.get_or_none(code=code, using_db=conn)
+    if cycle is None:
+        raise NotFound(f"No cycle has the code {code!r}; `fairscore cycles` lists them.")
+    return cycle
+
+
+async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]:
+    """Create a DRAFT cycle; an identical existing one is left as it is (returns created?)."""
+    require_admin(actor)
+    issues: list[Issue] = []
+    if not cycle.code.strip():
+        issues.append(Issue("code", "is required", "REQUIRED"))
+    if not cycle.name.strip():
+        issues.append(Issue("name", "is required", "REQUIRED"))
+    if cycle.ends_on < cycle.starts_on:
+        issues.append(Issue("endsOn", "is before startsOn; check both dates", "DATE_ORDER"))
+    if issues:
+        raise ValidationFailed(issues)
+    async with in_transaction() as conn:
+        teams = {
+            t.code: t.id
+            for t in await Team.filter(code__in=list(cycle.pilot_team_codes)).using_db(conn)
+        }
+        for index, code in enumerate(cycle.pilot_team_codes):
+            if code not in teams:
+                issues.append(
+                    Issue(f"pilotTeams[{index}]", f"no team has the code {code!r}", "UNKNOWN_TEAM")
+                )
+        if issues:
+            raise ValidationFailed(issues)
+        existing = await Cycle.get_or_none(code=cycle.code, using_db=conn)
+        wanted = {
+            "name": cycle.name,
+            "starts_on": cycle.starts_on.isoformat(),
+            "ends_on": cycle.ends_on.isoformat(),
+            "pilot_teams": sorted(cycle.pilot_team_codes),
+        }
+        if existing is not None:
+            current = await _cycle_state(conn, existing)
+            if current == wanted:
+                return existing, False
+            if existing.state is not CycleState.DRAFT:
+                raise InvalidTransition(
+                    f"Cycle {cycle.code!r} is {existing.state.value}: its dates and scope "
+                    "can only change while it is DRAFT."
+                )
+            existing.name = cycle.name
+            existing.starts_on = cycle.starts_on
+            existing.ends_on = cycle.ends_on
+            await existing.save(using_db=conn)
+            await CyclePilotTeam.filter(cycle_id=existing.id).using_db(conn).delete()
+            for team_id in sorted(teams.values()):
+                await CyclePilotTeam.create(using_db=conn, cycle_id=existing.id, team_id=team_id)
+            await write_audit(
+                conn,
+                actor=actor,
+                action="update_cycle",
+                entity="cycle",
+                entity_key=cycle.code,
+                before=current,
+                after=wanted,
+            )
+            return existing, True
+        created = await Cycle.create(
+            using_db=conn,
+            code=cycle.code,
+            name=cycle.name,
+            starts_on=cycle.starts_on,
+            ends_on=cycle.ends_on,
+        )
+        for team_id in sorted(teams.values()):
+            await CyclePilotTeam.create(using_db=conn, cycle_id=created.id, team_id=team_id)
+        await write_audit(
+            conn,
+            actor=actor,
+            action="create_cycle",
+            entity="cycle",
+            entity_key=cycle.code,
+            after=wanted,
+        )
+        return created, True
+
+
+async def _cycle_state(conn: BaseDBAsyncClient, cycle: Cycle) -> dict[str, Any]:
+    pilots = (
+        await CyclePilotTeam.filter(cycle_id=cycle.id)
+        .using_db(conn)
+        .values_list("team__code", flat=True)
+    )
+    return {
+        "name": cycle.name,
+        "starts_on": cycle.starts_on.isoformat(),
+        "ends_on": cycle.ends_on.isoformat(),
+        "pilot_teams": sorted(pilots),
+    }
+
+
+def _number(issues: list[Issue], field: str, raw: Any) -> Fraction | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return Fraction(parse_decimal(raw))
+    except ParseError as error:
+        issues.append(Issue(field, str(error), "INVALID_NUMBER"))
+        return None
+
+
+def _engine_lines(
+    lines: Sequence[ScorecardLineInput], kpis: dict[str, Kpi], issues: list[Issue]
+) -> list[ScorecardLine]:
+    parsed: list[ScorecardLine] = []
+    for index, item in enumerate(lines):
+        where = f"lines[{index}]"
+        kpi = kpis.get(item.kpi_code)
+        if kpi is None:
+            issues.append(
+                Issue(
+                    f"{where}.kpi",
+                    f"no KPI has the code {item.kpi_code!r}; create it first",
+                    "UNKNOWN_KPI",
+                )
+            )
+            continue
+        try:
+            scope = Scope(item.scope)
+        except ValueError:
+            issues.append(Issue(f"{where}.scope", "must be INDIVIDUAL or TEAM", "INVALID_CHOICE"))
+            continue
+        try:
+            method = Method(item.method)
+        except ValueError:
+            issues.append(
+                Issue(f"{where}.method", "must be LINEAR, BANDS or BINARY", "INVALID_CHOICE")
+            )
+            continue
+        weight = _number(issues, f"{where}.weight", item.weight)
+        bands: list[BandStep] = []
+        for band_index, (bound, points) in enumerate(item.bands):
+            b = _number(issues, f"{where}.bands[{band_index}].bound", bound)
+            p = _number(issues, f"{where}.bands[{band_index}].points", points)
+            if b is not None and p is not None:
+                bands.append(BandStep(b, p))
+        if weight is None:
+            if item.weight in (None, ""):
+                issues.append(Issue(f"{where}.weight", "is required", "REQUIRED"))
+            continue
+        if not isinstance(item.min_samples, int) or isinstance(item.min_samples, bool):
+            issues.append(Issue(f"{where}.minSamples", "must be a whole number", "INVALID"))
+            continue
+        parsed.append(
+            ScorecardLine(
+                kpi=kpi_to_engine(kpi),
+                scope=scope,
+                weight=weight,
+                method=method,
+                threshold=_number(issues, f"{where}.threshold", item.threshold),
+                target=_number(issues, f"{where}.target", item.target),
+                stretch=_number(issues, f"{where}.stretch", item.stretch),
+                bands=tuple(bands),
+                min_samples=item.min_samples,
+            )
+        )
+    return parsed
+
+
+def _line_state(line: ScorecardLine) -> dict[str, Any]:
+    def text(value: Fraction | None) -> str | None:
+        if value is None:
+            return None
+        return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+
+    return {
+        "kpi": line.kpi.code,
+        "scope": line.scope.value,
+        "weight": text(line.weight),
+        "method": line.method.value,
+        "threshold": text(line.threshold),
+        "target": text(line.target),
+        "stretch": text(line.stretch),
+        "bands": [[text(b.bound), text(b.points)] for b in line.bands],
+        "min_samples": line.min_samples,
+    }
+
+
+async def save_scorecard(
+    *,
+    actor: Actor,
+    cycle_code: str,
+    position_code: str,
+    lines: Sequence[ScorecardLineInput],
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> ScorecardSaved:
+    """Check (SCORING.md §8) and save; in ACTIVE only with a reason, and the scores follow."""
+    require_admin(actor)
+    async with in_transaction() as conn:
+        cycle = await get_cycle(conn, cycle_code)
+        position = await Position.get_or_none(code=position_code, using_db=conn)
+        if position is None:
+            raise NotFound(f"No position has the code {position_code!r}; upsert it first.")
+        kpis = {
+            k.code: k
+            for k in await Kpi.filter(code__in=[li.kpi_code for li in lines]).using_db(conn)
+        }
+        issues: list[Issue] = []
+        parsed = _engine_lines(lines, kpis, issues)
+        if issues:
+            raise ValidationFailed(issues)
+        policy, _version = await load_policy(conn)
+        errors, warnings = check_scorecard(parsed, policy)
+        if errors:
+            raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
+        existing = await Scorecard.get_or_none(
+            cycle_id=cycle.id, position_id=position.id, using_db=conn
+        )
+        if (
+            existing is not None
+            and expected_version is not None
+            and expected_version != existing.version
+        ):
+            raise StaleVersion(
+                f"The scorecard of {position_code!r} in {cycle_code!r} is at version "
+                f"{existing.version}, not {expected_version}: someone saved first. Reload it, "
+                "re-apply your change and save again."
+            )
+        wanted = [_line_state(line) for line in parsed]
+        before: list[dict[str, Any]] | None = None
+        if existing is not None:
+            stored = (
+                await LineRow.filter(scorecard_id=existing.id)
+                .using_db(conn)
+                .order_by("ordinal")
+                .prefetch_related("kpi")
+            )
+            before = [_line_state(line_to_engine(r, kpi_to_engine(r.kpi))) for r in stored]
+            if before == wanted:
+                return ScorecardSaved(existing.version, False, warnings)
+        if cycle.state in (CycleState.REVIEW, CycleState.FINALIZED):
+            raise InvalidTransition(
+                f"Cycle {cycle_code!r} is {cycle.state.value}: its scorecards can no longer change."
+            )
+        if cycle.state is CycleState.ACTIVE and not (reason and reason.strip()):
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "reason",
+                        "cycle is ACTIVE: say why the scorecard "
+                        "changes; the reason goes to the audit log",
+                        "REASON_REQUIRED",
+                    )
+                ]
+            )
+        warning_data = [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
+        if existing is None:
+            existing = await Scorecard.create(
+                using_db=conn, cycle_id=cycle.id, position_id=position.id, warnings=warning_data
+            )
+        else:
+            existing.version += 1
+            existing.warnings = warning_data
+            await existing.save(using_db=conn)
+            await LineRow.filter(scorecard_id=existing.id).using_db(conn).delete()
+        for ordinal, (line, item) in enumerate(zip(parsed, lines, strict=True)):
+            await LineRow.create(
+                using_db=conn,
+                scorecard_id=existing.id,
+                ordinal=ordinal,
+                kpi_id=kpis[item.kpi_code].id,
+                scope=line.scope,
+                weight=_scaled(line.weight),
+                method=line.method,
+                threshold=_scaled(line.threshold),
+                target=_scaled(line.target),
+                stretch=_scaled(line.stretch),
+                bands=[[_text(b.bound), _text(b.points)] for b in line.bands],
+                min_samples=line.min_samples,
+            )
+        await write_audit(
+            conn,
+            actor=actor,
+            action="save_scorecard",
+            entity="scorecard",
+            entity_key=f"{cycle_code}/{position_code}",
+            before=before,
+            after={"version": existing.version, "lines": wanted},
+            reason=reason,
+        )
+        if cycle.state is CycleState.ACTIVE:
+            await recompute_cycle(conn, cycle)
+        return ScorecardSaved(existing.version, True, warnings)
+
+
+def _scaled(value: Fraction | None) -> int | None:
+    if value is None:
+        return None
+    return to_scaled(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def _text(value: Fraction) -> str:
+    return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+
+
+async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
+    """What the cycle page lists: scorecard warnings and positions without a scorecard."""
+    messages: list[str] = []
+    cards = await Scorecard.filter(cycle_id=cycle.id).using_db(conn).prefetch_related("position")
+    for card in sorted(cards, key=lambda c: c.position.code):
+        for warning in card.warnings:
+            messages.append(f"{card.position.code}: {warning['message']}")
+    covered = {card.position_id for card in cards}
+    missing = (
+        await Employee.filter(position_id__isnull=False)
+        .exclude(position_id__in=list(covered))
+        .using_db(conn)
+        .values_list("position__code", flat=True)
+    )
+    for code in sorted(set(missing)):
+        messages.append(
+            f"{code}: no scorecard; employees in this position are listed as not eligible."
+        )
+    return messages
+
+
+async def transition_cycle(
+    *, actor: Actor, cycle_code: str, to: str, reason: str | None = None
+) -> Cycle:
+    require_admin(actor)
+    try:
+        target = CycleState(to)
+    except ValueError:
+        raise ValidationFailed([Issue("to", "must be ACTIVE, REVIEW or FINALIZED")]) from None
+    async with in_transaction() as conn:
+        cycle = await Cycle.select_for_update().using_db(conn).get_or_none(code=cycle_code)
+        if cycle is None:
+            raise NotFound(f"No cycle has the code {cycle_code!r}.")
+        if _NEXT_STATE.get(cycle.state) is not target:
+            nxt = _NEXT_STATE.get(cycle.state)
+            hint = f"the next state is {nxt.value}" if nxt else "it is final"
+            raise InvalidTransition(
+                f"Cycle {cycle_code!r} is {cycle.state.value} and cannot go to "
+                f"{target.value}: states only move forward one step; {hint}."
+            )
+        if target is CycleState.ACTIVE:
+            await _check_can_activate(conn, cycle)
+        if target is CycleState.FINALIZED:
+            raise InvalidTransition(
+                "Finalising a cycle (snapshot, inputsHash and the checks of open appeals and "
+                "missing manager reviews) is not available in this version."
+            )
+        before = cycle.state.value
+        cycle.state = target
+        await cycle.save(using_db=conn)
+        await write_audit(
+            conn,
+            actor=actor,
+            action="transition_cycle",
+            entity="cycle",
+            entity_key=cycle_code,
+            before={"state": before},
+            after={"state": target.value},
+            reason=reason,
+        )
+        await recompute_cycle(conn, cycle)
+        return cycle
+
+
+async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
+    cards = (
+        await Scorecard.filter(cycle_id=cycle.id)
+        .using_db(conn)
+        .prefetch_related("position", "lines", "lines__kpi")
+    )
+    if not cards:
+        raise InvalidTransition(
+            f"Cycle {cycle.code!r} has no scorecard: save at least one before activating it."
+        )
+    policy, _version = await load_policy(conn)
+    issues: list[Issue] = []
+    for card in cards:
+        lines = [
+            line_to_engine(r, kpi_to_engine(r.kpi))
+            for r in sorted(card.lines, key=lambda r: r.ordinal)
+        ]
+        errors, _warnings = check_scorecard(lines, policy)
+        issues.extend(
+            Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code) for e in errors
+        )
+    if issues:
+        raise ValidationFailed(
+            issues,
+            "Fix these scorecards before activating: "
+            + "; ".join(i.describe() for i in issues[:5]),
+        )
+
+
+def is_qualitative(kpi: Kpi) -> bool:
+    return kpi.kind is KpiKind.QUALITATIVE

@@ -1,0 +1,591 @@
+"""Bulk ingest of observations, customer feedback and reviews (SCORING.md "Words", §9).
+
+Every row is checked and every problem reported with its row, field and what to do.
+In ALL_OR_NOTHING mode one bad row means nothing is written; KEEP_VALID writes the
+good rows. Re-sending an observation changes nothing; the same (source, KPI,
+external id) with a different field is a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from service.models import (
+    AccessLevel,
+    Cycle,
+    CyclePilotTeam,
+    CycleState,
+    Employee,
+    Kpi,
+    Review,
+    ReviewKind,
+    User,
+)
+from service.scoring.types import Aggregation, Channel, KpiKind
+from service.sql import execute_many, fetch_all, int_values, placeholders
+from service.usecases.access import manager_ids_of, team_and_descendants, team_parents
+from service.usecases.actor import Actor
+from service.usecases.audit import write_audit
+from service.usecases.inputs import (
+    FeedbackInput,
+    IngestMode,
+    IngestReport,
+    ObservationInput,
+    ReviewInput,
+    RowError,
+)
+from service.usecases.parsing import (
+    ParseError,
+    epoch_microseconds,
+    offset_minutes,
+    parse_decimal,
+    parse_moment,
+    to_scaled,
+)
+from service.usecases.policy import load_policy
+from service.usecases.recompute import OPEN_STATES, recompute_cycle, recompute_open_cycles
+
+DEFAULT_RATING_SCALE = (10_000, 50_000)  # 1-5, scaled
+
+
+@dataclass(slots=True)
+class _Row:
+    index: int
+    kpi_id: int
+    employee_id: int | None
+    team_id: int | None
+    value: int
+    occurred_at_us: int
+    offset: int
+    local_day: date | None
+    source: str
+    external_id: str | None
+    channel: str | None
+    comment: str | None
+
+
+def _require_ingest(actor: Actor) -> None:
+    from service.errors import PermissionDenied
+
+    if actor.access not in (AccessLevel.ADMIN, AccessLevel.INTEGRATION):
+        raise PermissionDenied(
+            "Only an admin or an integration token may record observations and feedback."
+        )
+
+
+async def record_observations(
+    *,
+    actor: Actor,
+    observations: Sequence[ObservationInput],
+    mode: IngestMode = IngestMode.ALL_OR_NOTHING,
+) -> IngestReport:
+    _require_ingest(actor)
+    return await _ingest(actor=actor, items=list(observations), mode=mode, feedback=False)
+
+
+async def record_feedback(
+    *,
+    actor: Actor,
+    feedback: Sequence[FeedbackInput],
+    mode: IngestMode = IngestMode.ALL_OR_NOTHING,
+) -> IngestReport:
+    _require_ingest(actor)
+    return await _ingest(actor=actor, items=list(feedback), mode=mode, feedback=True)
+
+
+async def _ingest(
+    *, actor: Actor, items: list[Any], mode: IngestMode, feedback: bool
+) -> IngestReport:
+    report = IngestReport()
+    async with in_transaction() as conn:
+        rows = await _validate(conn, items, feedback, report)
+        if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
+            report.accepted = 0
+            return report
+        fresh = await _drop_duplicates(conn, rows, report)
+        if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
+            report.accepted = report.duplicates = 0
+            return report
+        await execute_many(
+            conn,
+            "INSERT INTO observation (kpi_id, employee_id, team_id, value, occurred_at_us, "
+            "utc_offset_minutes, source, external_id, channel, comment, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    r.kpi_id,
+                    r.employee_id,
+                    r.team_id,
+                    r.value,
+                    r.occurred_at_us,
+                    r.offset,
+                    r.source,
+                    r.external_id,
+                    r.channel,
+                    r.comment,
+                    datetime.now().astimezone(),
+                ]
+                for r in fresh
+            ],
+        )
+        report.accepted = len(fresh)
+        report.late = await _count_late(conn, fresh)
+        report.rejected.sort(key=lambda e: (e.index, e.field))
+        await write_audit(
+            conn,
+            actor=actor,
+            action="record_feedback" if feedback else "record_observations",
+            entity="observation",
+            entity_key=f"{len(items)} rows",
+            after={
+                "accepted": report.accepted,
+                "duplicates": report.duplicates,
+                "late": report.late,
+                "rejected": len(report.rejected),
+                "mode": mode.value,
+            },
+        )
+        if fresh:
+            await recompute_open_cycles(
+                conn,
+                employee_ids={r.employee_id for r in fresh if r.employee_id is not None},
+                team_ids={r.team_id for r in fresh if r.team_id is not None},
+                moments_us=[r.occurred_at_us for r in fresh],
+            )
+    return report
+
+
+async def _validate(
+    conn: BaseDBAsyncClient, items: list[Any], feedback: bool, report: IngestReport
+) -> list[_Row]:
+    policy, _version = await load_policy(conn)
+    zone = ZoneInfo(policy.timezone)
+    kpi_codes = {i.kpi_code for i in items if i.kpi_code} | (
+        {policy.csat_kpi_code} if feedback and policy.csat_kpi_code else set()
+    )
+    kpis = {k.code: k for k in await Kpi.filter(code__in=list(kpi_codes)).using_db(conn)}
+    people = {
+        e.external_id: e
+        for e in await Employee.filter(
+            external_id__in=[i.employee_external_id for i in items if i.employee_external_id]
+        ).using_db(conn)
+    }
+    from service.models import Team
+
+    teams = {
+        t.code: t.id
+        for t in await Team.filter(code__in=[i.team_code for i in items if i.team_code]).using_db(
+            conn
+        )
+    }
+    rows: list[_Row] = []
+    for index, item in enumerate(items):
+        errors: list[RowError] = []
+
+        def fail(
+            field: str, code: str, message: str, index: int = index, errors: list[RowError] = errors
+        ) -> None:
+            errors.append(RowError(index, field, code, message))
+
+        kpi_code = item.kpi_code or (policy.csat_kpi_code if feedback else None)
+        kpi = kpis.get(kpi_code) if kpi_code else None
+        if kpi_code is None:
+            fail(
+                "kpiCode",
+                "REQUIRED",
+                "name the KPI (the policy has no customer-satisfaction KPI to fall back on)"
+                if feedback
+                else "is required",
+            )
+        elif kpi is None:
+            fail(
+                "kpiCode",
+                "UNKNOWN_KPI",
+                f"no KPI has the code {kpi_code!r}; check the code or create the KPI first",
+            )
+        elif kpi.kind is KpiKind.QUALITATIVE or kpi.aggregation is Aggregation.REVIEW_MEAN:
+            fail(
+                "kpiCode",
+                "QUALITATIVE_KPI",
+                f"{kpi_code!r} is rated by reviews, not observations; send reviews instead",
+            )
+        employee_id = team_id = None
+        if bool(item.employee_external_id) == bool(item.team_code):
+            fail(
+                "employeeExternalId",
+                "SUBJECT",
+                "give exactly one of employeeExternalId "
+                "(an employee's observation) or teamCode (a team-level measure)",
+            )
+        elif item.employee_external_id:
+            employee = people.get(item.employee_external_id)
+            if employee is None:
+                fail(
+                    "employeeExternalId",
+                    "UNKNOWN_EMPLOYEE",
+                    f"no employee has the external id {item.employee_external_id!r}",
+                )
+            else:
+                employee_id, team_id = employee.id, employee.team_id
+        else:
+            team_id = teams.get(item.team_code)
+            if team_id is None:
+                fail("teamCode", "UNKNOWN_TEAM", f"no team has the code {item.team_code!r}")
+        raw_value = item.rating if feedback else item.value
+        value_field = "rating" if feedback else "value"
+        value: int | None = None
+        try:
+            value = to_scaled(parse_decimal(raw_value))
+        except ParseError as error:
+            fail(value_field, "INVALID_NUMBER", str(error))
+        if value is not None and kpi is not None:
+            low, high = kpi.range_min, kpi.range_max
+            if feedback and low is None and high is None:
+                low, high = DEFAULT_RATING_SCALE
+            if (low is not None and value < low) or (high is not None and value > high):
+                fail(
+                    value_field,
+                    "OUT_OF_RANGE",
+                    f"{raw_value} is outside {kpi.code}'s valid range {_range_text(low, high)}",
+                )
+        moment = None
+        try:
+            moment = parse_moment(item.occurred_at)
+        except ParseError as error:
+            fail("occurredAt", "INVALID_TIME", str(error))
+        if not (item.source or "").strip():
+            fail("source", "REQUIRED", "name the system the data came from, e.g. survey-tool")
+        channel = None
+        if feedback:
+            try:
+                channel = Channel(item.channel).value
+            except ValueError:
+                fail(
+                    "channel",
+                    "INVALID_CHOICE",
+                    "must be ONLINE_SURVEY, PHONE_CALLBACK or FACE_TO_FACE",
+                )
+        if errors or kpi is None or value is None or moment is None:
+            report.rejected.extend(errors)
+            continue
+        rows.append(
+            _Row(
+                index=index,
+                kpi_id=kpi.id,
+                employee_id=employee_id,
+                team_id=team_id,
+                value=value,
+                occurred_at_us=epoch_microseconds(moment),
+                offset=offset_minutes(moment),
+                local_day=moment.astimezone(zone).date(),
+                source=item.source.strip(),
+                external_id=(item.external_id or None),
+                channel=channel,
+                comment=item.comment if feedback else None,
+            )
+        )
+    return rows
+
+
+def _range_text(low: int | None, high: int | None) -> str:
+    def text(v: int | None) -> str:
+        return "…" if v is None else format(v / 10_000, "g")
+
+    return f"{text(low)} to {text(high)}"
+
+
+_COMPARED = ("employee_id", "team_id", "value", "occurred_at_us", "channel", "comment")
+
+
+async def _drop_duplicates(
+    conn: BaseDBAsyncClient, rows: list[_Row], report: IngestReport
+) -> list[_Row]:
+    """Identical re-sends are duplicates; a changed re-send is a conflict on that row."""
+    keyed = [r for r in rows if r.external_id is not None]
+    stored: dict[tuple[str, int, str], dict[str, Any]] = {}
+    for start in range(0, len(keyed), 300):
+        chunk = keyed[start : start + 300]
+        ids = sorted({r.external_id for r in chunk if r.external_id})
+        found = await fetch_all(
+            conn,
+            "SELECT source, kpi_id, external_id, employee_id, team_id, value, occurred_at_us, "
+            "channel, comment FROM observation WHERE external_id IN "
+            f"({placeholders(len(ids))})",
+            ids,
+        )
+        for f in found:
+            stored[(f["source"], int(f["kpi_id"]), f["external_id"])] = f
+    fresh: list[_Row] = []
+    seen: dict[tuple[str, int, str], _Row] = {}
+    for row in rows:
+        if row.external_id is None:
+            fresh.append(row)
+            continue
+        key = (row.source, row.kpi_id, row.external_id)
+        previous = stored.get(key)
+        mine = {
+            "employee_id": row.employee_id,
+            "team_id": row.team_id,
+            "value": row.value,
+            "occurred_at_us": row.occurred_at_us,
+            "channel": row.channel,
+            "comment": row.comment,
+        }
+        if previous is None and key in seen:
+            earlier = seen[key]
+            previous = {
+                "employee_id": earlier.employee_id,
+                "team_id": earlier.team_id,
+                "value": earlier.value,
+                "occurred_at_us": earlier.occurred_at_us,
+                "channel": earlier.channel,
+                "comment": earlier.comment,
+            }
+        if previous is None:
+            seen[key] = row
+            fresh.append(row)
+            continue
+        changed = [name for name in _COMPARED if _norm(previous[name]) != _norm(mine[name])]
+        if name_team_only(changed):
+            changed = []  # the team stamp reflects transfers since, not a different fact
+        if changed:
+            report.rejected.append(
+                RowError(
+                    row.index,
+                    "externalId",
+                    "CONFLICT",
+                    f"({row.source}, external id {row.external_id}) was already recorded with a "
+                    f"different {', '.join(changed)}; void the old observation and send it under "
+                    "a new external id",
+                )
+            )
+        else:
+            report.duplicates += 1
+    return fresh
+
+
+def name_team_only(changed: list[str]) -> bool:
+    return changed == ["team_id"]
+
+
+def _norm(value: Any) -> Any:
+    return int(value) if isinstance(value, (int, float)) or hasattr(value, "as_tuple") else value
+
+
+async def _count_late(conn: BaseDBAsyncClient, rows: list[_Row]) -> int:
+    """Accepted rows that fall on a day of a finalised cycle whose scope included them."""
+    finalized = await Cycle.filter(state=CycleState.FINALIZED).using_db(conn)
+    if not finalized or not rows:
+        return 0
+    parents = await team_parents(conn)
+    scopes: dict[int, set[int] | None] = {}
+    for cycle in finalized:
+        pilots = await int_values(
+            CyclePilotTeam.filter(cycle_id=cycle.id)
+            .using_db(conn)
+            .values_list("team_id", flat=True)
+        )
+        scopes[cycle.id] = team_and_descendants(set(pilots), parents) if pilots else None
+    late = 0
+    for row in rows:
+        for cycle in finalized:
+            if row.local_day is None or not cycle.starts_on <= row.local_day <= cycle.ends_on:
+                continue
+            scope = scopes[cycle.id]
+            if scope is None or (row.team_id is not None and row.team_id in scope):
+                late += 1
+                break
+    return late
+
+
+async def submit_reviews(
+    *,
+    actor: Actor,
+    reviews: Sequence[ReviewInput],
+    mode: IngestMode = IngestMode.ALL_OR_NOTHING,
+) -> IngestReport:
+    """MANAGER ratings by a manager of the employee (or an admin); SELF ratings by the
+    employee. A reviewer's newer rating replaces their older one."""
+    report = IngestReport()
+    async with in_transaction() as conn:
+        cycles = {
+            c.code: c
+            for c in await Cycle.filter(code__in=[r.cycle_code for r in reviews]).using_db(conn)
+        }
+        people = {
+            e.external_id: e
+            for e in await Employee.filter(
+                external_id__in=[r.employee_external_id for r in reviews]
+            ).using_db(conn)
+        }
+        kpis = {
+            k.code: k
+            for k in await Kpi.filter(code__in=[r.kpi_code for r in reviews]).using_db(conn)
+        }
+        users = {
+            u.email: u
+            for u in await User.filter(email__in=[r.reviewer_email for r in reviews]).using_db(conn)
+        }
+        valid: list[tuple[int, Any]] = []
+        for index, item in enumerate(reviews):
+            errors = await _review_errors(conn, actor, index, item, cycles, people, kpis, users)
+            if errors:
+                report.rejected.extend(errors)
+                continue
+            valid.append((index, item))
+        if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
+            return report
+        touched: dict[int, set[int]] = {}
+        for _index, item in valid:
+            cycle = cycles[item.cycle_code]
+            employee = people[item.employee_external_id]
+            kpi = kpis[item.kpi_code]
+            reviewer = users[item.reviewer_email]
+            rating = to_scaled(parse_decimal(item.rating))
+            current = await Review.get_or_none(
+                using_db=conn,
+                cycle_id=cycle.id,
+                employee_id=employee.id,
+                kpi_id=kpi.id,
+                reviewer_id=reviewer.id,
+                kind=ReviewKind(item.kind),
+            )
+            if current is not None and current.rating == rating and current.comment == item.comment:
+                report.duplicates += 1
+                continue
+            before = None
+            if current is None:
+                await Review.create(
+                    using_db=conn,
+                    cycle_id=cycle.id,
+                    employee_id=employee.id,
+                    kpi_id=kpi.id,
+                    reviewer_id=reviewer.id,
+                    kind=ReviewKind(item.kind),
+                    rating=rating,
+                    comment=item.comment,
+                )
+            else:
+                before = {"rating": str(current.rating / 10_000), "comment": current.comment}
+                current.rating = rating
+                current.comment = item.comment
+                await current.save(using_db=conn)
+            report.accepted += 1
+            await write_audit(
+                conn,
+                actor=actor,
+                action="submit_review",
+                entity="review",
+                entity_key=f"{item.cycle_code}/{item.employee_external_id}/{item.kpi_code}/"
+                f"{item.kind}/{item.reviewer_email}",
+                before=before,
+                after={"rating": str(item.rating), "comment": item.comment},
+            )
+            if item.kind == ReviewKind.MANAGER.value:
+                touched.setdefault(cycle.id, set()).add(employee.id)
+        for cycle_id, employee_ids in touched.items():
+            await recompute_cycle(conn, cycles_by_id(cycles)[cycle_id], employee_ids=employee_ids)
+    return report
+
+
+def cycles_by_id(cycles: dict[str, Cycle]) -> dict[int, Cycle]:
+    return {c.id: c for c in cycles.values()}
+
+
+async def _review_errors(
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    index: int,
+    item: ReviewInput,
+    cycles: dict[str, Cycle],
+    people: dict[str, Employee],
+    kpis: dict[str, Kpi],
+    users: dict[str, User],
+) -> list[RowError]:
+    errors: list[RowError] = []
+
+    def fail(field: str, code: str, message: str) -> None:
+        errors.append(RowError(index, field, code, message))
+
+    cycle = cycles.get(item.cycle_code)
+    if cycle is None:
+        fail("cycleCode", "UNKNOWN_CYCLE", f"no cycle has the code {item.cycle_code!r}")
+    elif cycle.state not in OPEN_STATES:
+        fail(
+            "cycleCode",
+            "CYCLE_CLOSED",
+            f"cycle {item.cycle_code!r} is {cycle.state.value}; "
+            "reviews are taken while it is ACTIVE or REVIEW",
+        )
+    employee = people.get(item.employee_external_id)
+    if employee is None:
+        fail(
+            "employeeExternalId",
+            "UNKNOWN_EMPLOYEE",
+            f"no employee has the external id {item.employee_external_id!r}",
+        )
+    kpi = kpis.get(item.kpi_code)
+    if kpi is None:
+        fail("kpiCode", "UNKNOWN_KPI", f"no KPI has the code {item.kpi_code!r}")
+    elif kpi.kind is not KpiKind.QUALITATIVE:
+        fail(
+            "kpiCode",
+            "NOT_QUALITATIVE",
+            f"{item.kpi_code!r} is measured by observations; only qualitative KPIs are reviewed",
+        )
+    reviewer = users.get(item.reviewer_email)
+    if reviewer is None:
+        fail(
+            "reviewerEmail",
+            "UNKNOWN_USER",
+            f"no user has the email {item.reviewer_email!r}; create the user first",
+        )
+    try:
+        kind = ReviewKind(item.kind)
+    except ValueError:
+        fail("kind", "INVALID_CHOICE", "must be MANAGER or SELF")
+        kind = None
+    try:
+        rating = to_scaled(parse_decimal(item.rating))
+        if (
+            kpi is not None
+            and kpi.range_min is not None
+            and kpi.range_max is not None
+            and not kpi.range_min <= rating <= kpi.range_max
+        ):
+            fail(
+                "rating",
+                "OUT_OF_RANGE",
+                f"{item.rating} is outside {kpi.code}'s scale "
+                f"{_range_text(kpi.range_min, kpi.range_max)}",
+            )
+    except ParseError as error:
+        fail("rating", "INVALID_NUMBER", str(error))
+    if errors or employee is None or reviewer is None or kind is None:
+        return errors
+    if not actor.is_admin and actor.user_id != reviewer.id:
+        fail("reviewerEmail", "NOT_YOU", "you may only submit your own reviews")
+    elif kind is ReviewKind.SELF:
+        if reviewer.employee_id != employee.id:
+            fail("kind", "NOT_SELF", "a SELF review is written by the employee themselves")
+    elif reviewer.employee_id == employee.id:
+        fail("reviewerEmail", "OWN_SCORE", "nobody rates their own score; ask your manager")
+    elif reviewer.access is not AccessLevel.ADMIN and (
+        reviewer.employee_id is None
+        or reviewer.employee_id not in await manager_ids_of(conn, employee)
+    ):
+        fail(
+            "reviewerEmail",
+            "NOT_A_MANAGER",
+            f"{item.reviewer_email} is not a manager of "
+            f"{item.employee_external_id} (the lead of their team or a team above) nor an "
+            "admin",
+        )
+    return errors

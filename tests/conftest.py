@@ -1,0 +1,132 @@
+"""Test-wide fixtures: a fixed Hypothesis profile and every database test on both databases.
+
+Database tests take the `db` fixture. It runs each test on SQLite and, when
+FAIRSCORE_TEST_POSTGRES_URL names a PostgreSQL database, again on PostgreSQL. Without
+that setting the PostgreSQL runs skip with the reason; under CI=true they fail, so a
+green CI always means both databases ran.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.migrations.api import migrate
+
+from service.models import tortoise_config
+
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Tests hash passwords with cheap Argon2 parameters; production keeps DESIGN.md's.
+os.environ.setdefault("FAIRSCORE_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("FAIRSCORE_ARGON2_TIME_COST", "1")
+
+POSTGRES_URL_VARIABLE = "FAIRSCORE_TEST_POSTGRES_URL"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Children first, so deleting in this order never trips a foreign key.
+TABLES = (
+    "score_line",
+    "score",
+    "review",
+    "observation",
+    "scorecard_line",
+    "scorecard",
+    "cycle_pilot_team",
+    "audit_entry",
+    "app_user",
+    "cycle",
+    "kpi",
+    "policy",
+)
+
+
+def postgres_url() -> str:
+    url = os.environ.get(POSTGRES_URL_VARIABLE, "")
+    if not url:
+        message = (
+            f"{POSTGRES_URL_VARIABLE} is not set: set it to an empty PostgreSQL database "
+            "(e.g. postgres://postgres@127.0.0.1:5432/fairscore_test) to run this on PostgreSQL"
+        )
+        if IN_CI:
+            pytest.fail(f"CI=true and {message}")
+        pytest.skip(message)
+    return url
+
+
+async def reset_postgres_schema(url: str) -> None:
+    import asyncpg
+
+    try:
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    except (OSError, asyncpg.PostgresError) as error:
+        message = f"PostgreSQL at {POSTGRES_URL_VARIABLE} is not reachable: {error}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """A migrated database of each kind, set up once per test session."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("sqlite") / "fairscore.sqlite3"
+        url = f"sqlite://{path}"
+    else:
+        url = postgres_url()
+        await reset_postgres_schema(url)
+    config = tortoise_config(url)
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    # Tortoise caches compiled statements per connection name, across inits: without
+    # this, PostgreSQL would be sent SQLite's statements after the SQLite session.
+    EXECUTOR_CACHE.clear()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    try:
+        yield request.param
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture
+async def db(database: str) -> str:
+    """An empty database for one test; yields "sqlite" or "postgres"."""
+    from tortoise.connection import get_connection
+
+    conn = get_connection("default")
+    if database == "postgres":
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(TABLES) + ", employee, team, position RESTART IDENTITY CASCADE;"
+        )
+    else:
+        await conn.execute_script(
+            "UPDATE team SET lead_id = NULL, parent_id = NULL;"
+            + "".join(f"DELETE FROM {table};" for table in TABLES)
+            + "DELETE FROM employee; DELETE FROM team; DELETE FROM position;"
+            "DELETE FROM sqlite_sequence;"
+        )
+    return database
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
