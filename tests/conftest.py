@@ -35,6 +35,7 @@ os.environ.setdefault("FAIRSCORE_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("FAIRSCORE_ARGON2_TIME_COST", "1")
 
 POSTGRES_URL_VARIABLE = "FAIRSCORE_TEST_POSTGRES_URL"
+ACTIVE_CONFIG: dict[str, dict[str, object]] = {}
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Children first, so deleting in this order never trips a foreign key.
@@ -101,6 +102,7 @@ async def database(
     # this, PostgreSQL would be sent SQLite's statements after the SQLite session.
     EXECUTOR_CACHE.clear()
     await Tortoise.init(config=config, _enable_global_fallback=True)
+    ACTIVE_CONFIG["config"] = config
     try:
         yield request.param
     finally:
@@ -130,3 +132,13 @@ async def db(database: str) -> str:
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def own_orm(database: str) -> AsyncIterator[None]:
+    """For a test that starts the app's own lifespan (which re-initialises the ORM):
+    put the session's database back afterwards."""
+    yield
+    await Tortoise.close_connections()
+    EXECUTOR_CACHE.clear()
+    await Tortoise.init(config=ACTIVE_CONFIG["config"], _enable_global_fallback=True)

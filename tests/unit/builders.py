@@ -12,8 +12,8 @@ from service.scoring import (
     Kpi,
     KpiKind,
     Method,
-    ScorecardLine,
     Scope,
+    ScorecardLine,
 )
 
 HIGHER = Direction.HIGHER_IS_BETTER

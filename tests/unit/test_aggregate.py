@@ -103,9 +103,9 @@ def test_a_percentile_aggregate_without_its_value_at_rank_is_refused() -> None:
 
 def test_raw_value_range_of_a_share_is_0_to_100_and_of_a_rating_mean_its_scale() -> None:
     share = quantitative_kpi(aggregation=Aggregation.SHARE_AT_LEAST, param=F(4))
-    assert raw_value_range(share) == (0, 100)
-    assert raw_value_range(qualitative_kpi()) == (1, 5)
-    assert raw_value_range(quantitative_kpi(aggregation=Aggregation.COUNT)) == (0, None)
+    assert raw_value_range(share) == (F(0), F(100))
+    assert raw_value_range(qualitative_kpi()) == (F(1), F(5))
+    assert raw_value_range(quantitative_kpi(aggregation=Aggregation.COUNT)) == (F(0), None)
     assert raw_value_range(quantitative_kpi()) == (None, None)
     non_negative_sum = quantitative_kpi(aggregation=Aggregation.SUM, range_min=F(0))
-    assert raw_value_range(non_negative_sum) == (0, None)
+    assert raw_value_range(non_negative_sum) == (F(0), None)

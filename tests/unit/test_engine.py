@@ -8,16 +8,16 @@ from fractions import Fraction
 import pytest
 
 from service.scoring import (
-    Aggregate,
     AdjustmentOverCap,
+    Aggregate,
     Aggregation,
     IncentiveBand,
     LineStatus,
     Policy,
+    Scope,
     ScorecardLine,
     ScoreResult,
     ScoreStatus,
-    Scope,
     WhatItWouldTake,
     WhatItWouldTakeKind,
     band_for,
@@ -161,7 +161,7 @@ def test_no_scored_line_gives_no_data_with_no_total_band_or_what_it_would_take()
 
 def test_qualitative_line_result_carries_its_scale_as_threshold_and_target() -> None:
     line = contract_score().lines[2].line
-    assert (line.threshold, line.target) == (1, 5)
+    assert (line.threshold, line.target) == (F(1), F(5))
 
 
 # --- §5 band and next band ------------------------------------------------------------------
@@ -214,9 +214,7 @@ def test_top_band_has_no_next_band_and_lines_say_nothing_about_it() -> None:
 
 
 def test_policy_bands_replace_the_defaults() -> None:
-    policy = Policy(
-        bands=(IncentiveBand("PASS", F(50), F(1)), IncentiveBand("FAIL", F(0), F(0)))
-    )
+    policy = Policy(bands=(IncentiveBand("PASS", F(50), F(1)), IncentiveBand("FAIL", F(0), F(0))))
     result = scored([plain_line(100)], [mean_of(40)], policy=policy)
     assert result.band is not None
     assert result.band.code == "FAIL"

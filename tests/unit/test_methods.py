@@ -130,18 +130,18 @@ def test_lower_is_better_binary_scores_100_at_or_below_the_target_else_zero() ->
 
 def test_qualitative_line_defaults_to_linear_from_scale_bottom_to_top() -> None:
     line = effective_line(linear(qualitative_kpi()))
-    assert (line.threshold, line.target) == (1, 5)
+    assert (line.threshold, line.target) == (F(1), F(5))
     assert score_of(linear(qualitative_kpi()), 3) == 50
 
 
 def test_qualitative_line_uses_the_kpi_scale_when_it_has_one() -> None:
     line = effective_line(linear(qualitative_kpi(range_min=F(0), range_max=F(10))))
-    assert (line.threshold, line.target) == (0, 10)
+    assert (line.threshold, line.target) == (F(0), F(10))
 
 
 def test_qualitative_line_keeps_the_threshold_and_target_it_says() -> None:
     line = effective_line(linear(qualitative_kpi(), threshold=2, target=4))
-    assert (line.threshold, line.target) == (2, 4)
+    assert (line.threshold, line.target) == (F(2), F(4))
 
 
 def test_quantitative_and_banded_qualitative_lines_are_scored_as_written() -> None:

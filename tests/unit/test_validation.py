@@ -12,10 +12,11 @@ from service.scoring import (
     Direction,
     Kpi,
     KpiKind,
+    Method,
     Policy,
+    Scope,
     ScorecardIssue,
     ScorecardLine,
-    Scope,
     check_kpi,
     check_scorecard,
 )
@@ -104,9 +105,9 @@ def test_weights_not_adding_up_to_exactly_100_is_an_error() -> None:
 
 
 def test_fractional_weights_adding_up_to_exactly_100_are_fine() -> None:
-    third = linear(completion_kpi, weight=F(100, 3), threshold=0, target=100)
-    lines = [third, linear(response_kpi, weight=F(100, 3), threshold=30, target=10)]
-    assert errors_of(*lines, linear(quality_kpi, weight=F(100, 3))) == []
+    third = linear(completion_kpi, weight=Fraction(100, 3), threshold=0, target=100)
+    lines = [third, linear(response_kpi, weight=Fraction(100, 3), threshold=30, target=10)]
+    assert errors_of(*lines, linear(quality_kpi, weight=Fraction(100, 3))) == []
 
 
 def test_higher_is_better_target_not_above_threshold_is_an_error() -> None:
@@ -151,16 +152,10 @@ def test_qualitative_threshold_at_the_top_of_its_scale_is_an_error() -> None:
 
 def test_binary_line_needs_a_target() -> None:
     line = ScorecardLine(
-        kpi=completion_kpi, scope=Scope.INDIVIDUAL, weight=F(100), method=binary_method()
+        kpi=completion_kpi, scope=Scope.INDIVIDUAL, weight=F(100), method=Method.BINARY
     )
     assert codes(errors_of(line)) == ["TARGET_MISSING"]
     assert errors_of(binary(completion_kpi, target=90)) == []
-
-
-def binary_method() -> object:
-    from service.scoring import Method
-
-    return Method.BINARY
 
 
 def test_bands_line_without_bands_is_an_error() -> None:
@@ -208,14 +203,26 @@ def test_min_samples_below_one_is_an_error() -> None:
     assert only(errors_of(line), "MIN_SAMPLES_BELOW_ONE").field == "lines[0].min_samples"
 
 
+def test_line_messages_name_the_line_counting_from_one() -> None:
+    issue = only(errors_of(csat(40), csat(30), quality(30)), "DUPLICATE_KPI_SCOPE")
+    assert issue.message.startswith("Line 2 (csat, INDIVIDUAL): ")
+
+
 def test_every_message_is_a_sentence_saying_what_to_do() -> None:
-    broken = [csat(40), csat(0), linear(response_kpi, threshold=1, target=2), bands(quality_kpi, [])]
-    errors, warnings = check_scorecard(broken, POLICY)
-    assert len(errors) >= 5
+    broken = [
+        csat(40),
+        csat(0),
+        linear(response_kpi, weight=30, threshold=1, target=2),
+        bands(quality_kpi, [], weight=30, scope=Scope.TEAM),
+    ]
+    errors = errors_of(*broken)
+    warnings = warnings_of(csat(100))
+    assert (len(errors), len(warnings)) == (5, 4)
     for issue in errors + warnings:
-        assert issue.message[0].isupper()
-        assert issue.message.endswith(".")
-        assert issue.code == issue.code.upper()
+        assert issue.message[0].isupper(), issue.message
+        assert issue.message.endswith("."), issue.message
+        assert "; " in issue.message or issue.code == "NO_LINES", issue.message
+        assert issue.code.replace("_", "").isupper()
 
 
 # --- warnings ----------------------------------------------------------------------
@@ -239,8 +246,12 @@ def test_customer_satisfaction_share_outside_its_range_warns() -> None:
 
 
 def test_customer_satisfaction_share_at_either_end_of_its_range_does_not_warn() -> None:
-    assert "CSAT_SHARE_OUT_OF_RANGE" not in codes(warnings_of(csat(50), completion(20), quality(30)))
-    assert "CSAT_SHARE_OUT_OF_RANGE" not in codes(warnings_of(csat(40), completion(30), quality(30)))
+    assert "CSAT_SHARE_OUT_OF_RANGE" not in codes(
+        warnings_of(csat(50), completion(20), quality(30))
+    )
+    assert "CSAT_SHARE_OUT_OF_RANGE" not in codes(
+        warnings_of(csat(40), completion(30), quality(30))
+    )
 
 
 def test_customer_satisfaction_share_counts_both_scopes() -> None:
@@ -344,7 +355,5 @@ def test_other_aggregations_take_no_parameter(aggregation: Aggregation) -> None:
 
 
 def test_valid_range_minimum_must_be_below_its_maximum() -> None:
-    assert codes(check_kpi(kpi_with(range_min=F(5), range_max=F(5)))) == [
-        "RANGE_MIN_NOT_BELOW_MAX"
-    ]
+    assert codes(check_kpi(kpi_with(range_min=F(5), range_max=F(5)))) == ["RANGE_MIN_NOT_BELOW_MAX"]
     assert check_kpi(kpi_with(range_min=F(1), range_max=F(5))) == []

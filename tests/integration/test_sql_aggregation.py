@@ -1,0 +1,105 @@
+"""The SQL aggregation on each database equals a plain Python aggregation of the same lists."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tortoise.connection import get_connection
+
+from service.models import Kpi, Team
+from service.scoring import aggregate_values, raw_value
+from service.scoring.types import Kpi as EngineKpi
+from service.scoring.types import Method, Scope, ScorecardLine
+from service.sql import execute, execute_many
+from service.usecases.engine_inputs import kpi_to_engine
+from service.usecases.recompute import observation_aggregates
+
+AGGREGATIONS = [
+    ("mean", "MEAN", None),
+    ("total", "SUM", None),
+    ("count", "COUNT", None),
+    ("share_least", "SHARE_AT_LEAST", 4),
+    ("share_most", "SHARE_AT_MOST", Decimal("10.5")),
+    ("p55", "PERCENTILE", 55),
+    ("p90", "PERCENTILE", Decimal("90.5")),
+]
+
+values_4dp = st.decimals(
+    min_value=Decimal("-50"), max_value=Decimal("150"), places=4, allow_nan=False
+)
+
+
+async def _setup() -> tuple[int, dict[int, EngineKpi]]:
+    team = await Team.get_or_none(code="t") or await Team.create(code="t", name="T")
+    kpis: dict[int, EngineKpi] = {}
+    for code, aggregation, param in AGGREGATIONS:
+        row = await Kpi.get_or_none(code=code) or await Kpi.create(
+            code=code,
+            name=code,
+            kind="QUANTITATIVE",
+            direction="HIGHER_IS_BETTER",
+            aggregation=aggregation,
+            aggregation_param=None if param is None else int(Decimal(param) * 10_000),
+        )
+        kpis[row.id] = kpi_to_engine(row)
+    return team.id, kpis
+
+
+# Each example clears the observations itself, so sharing the `db` fixture is safe.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(values_4dp, min_size=1, max_size=120))
+async def test_sql_aggregates_equal_python_aggregates(db: str, values: list[Decimal]) -> None:
+    team_id, kpis = await _setup()
+    conn = get_connection("default")
+    await execute(conn, "DELETE FROM observation")
+    rows = [
+        [kpi_id, team_id, int(v * 10_000), 1_000_000 + i, 0, "s", f"{kpi_id}-{i}"]
+        for kpi_id in kpis
+        for i, v in enumerate(values)
+    ]
+    await execute_many(
+        conn,
+        "INSERT INTO observation (kpi_id, team_id, value, occurred_at_us, utc_offset_minutes, "
+        "source, external_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
+        rows,
+    )
+    lines = {
+        kpi_id: ScorecardLine(
+            kpi=kpi,
+            scope=Scope.TEAM,
+            weight=Fraction(100),
+            method=Method.BINARY,
+            target=Fraction(1),
+        )
+        for kpi_id, kpi in kpis.items()
+    }
+    found = await observation_aggregates(conn, "team_id", lines, None, 0, 10**12)
+    for kpi_id, kpi in kpis.items():
+        expected = aggregate_values(kpi, [Fraction(v) for v in values])
+        assert found[(team_id, kpi_id)] == expected, kpi.code
+        assert raw_value(kpi, found[(team_id, kpi_id)]) == raw_value(kpi, expected)
+
+
+async def test_percentile_55_of_100_values_is_the_55th_not_the_56th(db: str) -> None:
+    team_id, kpis = await _setup()
+    conn = get_connection("default")
+    await execute(conn, "DELETE FROM observation")
+    p55 = next(k for k, kpi in kpis.items() if kpi.code == "p55")
+    await execute_many(
+        conn,
+        "INSERT INTO observation (kpi_id, team_id, value, occurred_at_us, utc_offset_minutes, "
+        "source, recorded_at) VALUES (?, ?, ?, ?, 0, 's', CURRENT_TIMESTAMP)",
+        [[p55, team_id, v * 10_000, 5] for v in range(1, 101)],
+    )
+    line = ScorecardLine(
+        kpi=kpis[p55],
+        scope=Scope.TEAM,
+        weight=Fraction(100),
+        method=Method.BINARY,
+        target=Fraction(1),
+    )
+    found = await observation_aggregates(conn, "team_id", {p55: line}, None, 0, 10)
+    assert found[(team_id, p55)].value_at_rank == 55
