@@ -131,10 +131,10 @@ async def recompute_cycle(
     kpis = _kpis_by_scope(cards)
     filter_people = None if full or len(ids) > _MAX_IN_LIST else ids
     filter_teams = None if full or len(teams) > _MAX_IN_LIST else teams
-    own = await _observation_aggregates(
+    own = await observation_aggregates(
         conn, "employee_id", kpis[Scope.INDIVIDUAL], filter_people, start_us, end_us
     )
-    team = await _observation_aggregates(
+    team = await observation_aggregates(
         conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us
     )
     reviews = await _review_aggregates(conn, cycle.id, filter_people)
@@ -262,7 +262,7 @@ def _kpis_by_scope(cards: dict[int, _Card]) -> dict[Scope, dict[int, EngineLine]
 _Aggregates = dict[tuple[int, int], Aggregate]
 
 
-async def _observation_aggregates(
+async def observation_aggregates(
     conn: BaseDBAsyncClient,
     group_column: str,
     kpis: dict[int, EngineLine],
