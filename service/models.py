@@ -49,6 +49,12 @@ class ReviewKind(StrEnum):
     SELF = "SELF"
 
 
+class AppealState(StrEnum):
+    OPEN = "OPEN"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+
+
 class ScoreState(StrEnum):
     PROVISIONAL = "PROVISIONAL"
     FINAL = "FINAL"
@@ -167,6 +173,9 @@ class Cycle(Model):
     starts_on = fields.DateField()
     ends_on = fields.DateField()
     state = fields.CharEnumField(CycleState, max_length=16, default=CycleState.DRAFT)
+    finalized_at = fields.DatetimeField(null=True)
+    # The policy and scorecards the final scores were computed with (SCORING.md §7).
+    snapshot: Any = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -337,6 +346,8 @@ class Score(Model):
     explanation: Any = fields.JSONField(default=dict)
     policy_version = fields.IntField()
     computed_at = fields.DatetimeField()
+    # Set when the cycle is finalised: what this score counted, and its SHA-256.
+    snapshot: Any = fields.JSONField(null=True)
     inputs_hash = fields.CharField(max_length=64, null=True)
 
     cycle_id: int
@@ -373,6 +384,73 @@ class ScoreLine(Model):
         unique_together = (("score", "ordinal"),)
 
 
+class Appeal(Model):
+    id = fields.IntField(primary_key=True)
+    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
+        "models.Cycle", related_name="appeals", on_delete=fields.RESTRICT
+    )
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "models.Employee", related_name="appeals", on_delete=fields.RESTRICT
+    )
+    # Null for an appeal against the whole score; else the line's position on the card.
+    line_ordinal = fields.IntField(null=True)
+    kpi: fields.ForeignKeyNullableRelation[Kpi] = fields.ForeignKeyField(
+        "models.Kpi", related_name="appeals", null=True, on_delete=fields.RESTRICT
+    )
+    reason = fields.TextField()
+    state = fields.CharEnumField(AppealState, max_length=16, default=AppealState.OPEN)
+    filed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="appeals_filed", null=True, on_delete=fields.RESTRICT
+    )
+    filed_by_label = fields.CharField(max_length=254)
+    resolution_note = fields.TextField(null=True)
+    resolved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="appeals_resolved", null=True, on_delete=fields.RESTRICT
+    )
+    resolved_by_label = fields.CharField(max_length=254, null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    voided_observation: fields.ForeignKeyNullableRelation[Observation] = fields.ForeignKeyField(
+        "models.Observation", related_name="appeals", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    cycle_id: int
+    employee_id: int
+    kpi_id: int | None
+
+    class Meta:
+        table = "appeal"
+        indexes = (("cycle_id", "state"),)
+
+
+class Adjustment(Model):
+    id = fields.IntField(primary_key=True)
+    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
+        "models.Cycle", related_name="adjustments", on_delete=fields.RESTRICT
+    )
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "models.Employee", related_name="adjustments", on_delete=fields.RESTRICT
+    )
+    points = fields.BigIntField()  # signed, x VALUE_SCALE
+    reason = fields.TextField()
+    made_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="adjustments_made", null=True, on_delete=fields.RESTRICT
+    )
+    made_by_label = fields.CharField(max_length=254)
+    appeal: fields.ForeignKeyNullableRelation[Appeal] = fields.ForeignKeyField(
+        "models.Appeal", related_name="adjustments", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    cycle_id: int
+    employee_id: int
+    appeal_id: int | None
+
+    class Meta:
+        table = "adjustment"
+        indexes = (("cycle_id", "employee_id"),)
+
+
 class AuditEntry(Model):
     # Append-only: use cases add rows; nothing updates or deletes them.
 
@@ -395,6 +473,11 @@ class AuditEntry(Model):
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite") and "busy_timeout" not in database_url:
+        # Several processes (`serve --workers`, the CLI beside the server) share one file:
+        # Tortoise already turns WAL on; a writer waits for another instead of failing.
+        separator = "&" if "?" in database_url else "?"
+        database_url = f"{database_url}{separator}busy_timeout=5000"
     return {
         "connections": {"default": database_url},
         "apps": {

@@ -42,6 +42,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 TABLES = (
     "score_line",
     "score",
+    "adjustment",
+    "appeal",
     "review",
     "observation",
     "scorecard_line",

@@ -44,7 +44,7 @@ _HALF_CENT = Fraction(1, 200)
 
 
 # The name is part of the contract the use cases import, hence no "Error" suffix.
-class AdjustmentOverCap(ValueError):  # noqa: N818
+class AdjustmentOverCap(ValueError):
     """An adjustment would take the net of a score's adjustments past the cap."""
 
 

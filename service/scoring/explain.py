@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from service.scoring.aggregate import observation_range
 from service.scoring.rounding import format_compact, format_fixed
 from service.scoring.types import (
     CUSTOMER_SATISFACTION_TAG,
@@ -104,12 +105,8 @@ def _is_rating(kpi: Kpi) -> bool:
     return kpi.kind is KpiKind.QUALITATIVE or CUSTOMER_SATISFACTION_TAG in kpi.tags
 
 
-def _scale_top(kpi: Kpi) -> Fraction | None:
-    return Fraction(5) if kpi.range_max is None and _is_rating(kpi) else kpi.range_max
-
-
 def _share_condition(kpi: Kpi, bound: Fraction, lang: str) -> str:
-    top = _scale_top(kpi)
+    _, top = observation_range(kpi)
     # On a whole-number scale "at least 4 of 5" reads better as "4 or 5".
     if (
         kpi.aggregation is Aggregation.SHARE_AT_LEAST
@@ -117,8 +114,8 @@ def _share_condition(kpi: Kpi, bound: Fraction, lang: str) -> str:
         and bound.denominator == 1
         and top == bound + 1
     ):
-        joiner = " or " if lang == ENGLISH else " 或 "
-        return f"{format_compact(bound)}{joiner}{format_compact(top)}"
+        pair = f"{format_compact(bound)} or {format_compact(top)}"
+        return pair if lang == ENGLISH else f"为 {format_compact(bound)} 或 {format_compact(top)}"
     shown = _with_unit(format_compact(bound), kpi.unit)
     if kpi.aggregation is Aggregation.SHARE_AT_LEAST:
         return f"at least {shown}" if lang == ENGLISH else f"不低于 {shown}"
@@ -166,7 +163,7 @@ def _measure_zh(result: LineResult, raw: Fraction) -> str:
     noun = _noun_zh(kpi)
     if aggregation in _SHARES:
         condition = _share_condition(kpi, param, CHINESE)
-        return f"{n} {noun}中有 {result.meeting} 条为 {condition}（{value}）"
+        return f"{n} {noun}中有 {result.meeting} 条{condition}（{value}）"
     if aggregation is Aggregation.COUNT:
         return f"共计 {n} {noun}"
     if aggregation is Aggregation.SUM:

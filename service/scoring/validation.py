@@ -131,8 +131,7 @@ def _band_step_errors(
             index,
             line,
             f"{attribute}.bound",
-            f"list the bands best bound first, each bound strictly {worse} than the one "
-            "before it.",
+            f"list the bands best bound first, each bound strictly {worse} than the one before it.",
         )
     if step.points > previous.points:
         yield _line_issue(
@@ -149,7 +148,9 @@ def _band_errors(index: int, line: ScorecardLine, policy: Policy) -> Iterator[Sc
     if line.method is not Method.BANDS:
         return
     if not line.bands:
-        yield _line_issue("BANDS_EMPTY", index, line, "bands", "give it at least one band.")
+        yield _line_issue(
+            "BANDS_EMPTY", index, line, "bands", "it has no bands; give it at least one."
+        )
         return
     for step_index in range(len(line.bands)):
         yield from _band_step_errors(index, line, step_index, 100 + policy.stretch_bonus)
@@ -233,9 +234,9 @@ def _mix_warnings(lines: Sequence[ScorecardLine], policy: Policy) -> Iterator[Sc
         yield _issue(
             "QUANT_SHARE_OFF_TARGET",
             "lines",
-            f"Quantitative lines hold {format_compact(quantitative, 2)} % of the weight; the "
-            f"policy aims at {format_compact(policy.quantitative_target)} % "
-            f"± {format_compact(policy.quantitative_tolerance)}: rebalance the weights.",
+            f"Quantitative lines hold {format_compact(quantitative, 2)} % of the weight, but "
+            f"the policy aims at {format_compact(policy.quantitative_target)} % "
+            f"± {format_compact(policy.quantitative_tolerance)} points; rebalance the weights.",
         )
     satisfaction = _share(
         sum((ln.weight for ln in lines if _is_customer_satisfaction(ln.kpi, policy)), Fraction(0)),
@@ -295,13 +296,13 @@ def _kind_issues(kpi: Kpi) -> Iterator[ScorecardIssue]:
         yield _issue(
             "QUALITATIVE_MUST_BE_HIGHER_IS_BETTER",
             "direction",
-            f"{kpi.code} is qualitative; make it HIGHER_IS_BETTER.",
+            f"The KPI {kpi.code} is qualitative; make it HIGHER_IS_BETTER.",
         )
     if qualitative and kpi.aggregation is not Aggregation.REVIEW_MEAN:
         yield _issue(
             "QUALITATIVE_NEEDS_REVIEW_MEAN",
             "aggregation",
-            f"{kpi.code} is qualitative; aggregate it with REVIEW_MEAN.",
+            f"The KPI {kpi.code} is qualitative; aggregate it with REVIEW_MEAN.",
         )
     if not qualitative and kpi.aggregation is Aggregation.REVIEW_MEAN:
         yield _issue(
@@ -319,7 +320,7 @@ def _param_issues(kpi: Kpi) -> Iterator[ScorecardIssue]:
             yield _issue(
                 "SHARE_NEEDS_PARAM",
                 "aggregation_param",
-                f"{kpi.aggregation} needs the bound it counts against; set it for {kpi.code}.",
+                f"{kpi.aggregation} counts values against a bound; set the bound of {kpi.code}.",
             )
     elif kpi.aggregation is Aggregation.PERCENTILE:
         if param is None or not 0 < param <= 100:
@@ -332,7 +333,7 @@ def _param_issues(kpi: Kpi) -> Iterator[ScorecardIssue]:
         yield _issue(
             "AGGREGATION_TAKES_NO_PARAM",
             "aggregation_param",
-            f"{kpi.aggregation} takes no parameter; clear it for {kpi.code}.",
+            f"{kpi.aggregation} takes no parameter; clear the parameter of {kpi.code}.",
         )
 
 

@@ -1,11 +1,17 @@
-"""Who manages whom. Every rule about another person's data starts here (DESIGN.md rule 3)."""
+"""Who manages whom, and who may see and do what (DESIGN.md rule 3 and its Access table).
+
+Every rule about another person's data is decided here; use cases, the API and the
+admin call these functions rather than deciding for themselves.
+"""
 
 from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from service.models import Employee, Team
+from service.errors import PermissionDenied
+from service.models import AccessLevel, Employee, Team
 from service.sql import int_values
+from service.usecases.actor import Actor
 
 
 async def team_parents(conn: BaseDBAsyncClient) -> dict[int, int | None]:
@@ -44,3 +50,63 @@ async def manager_ids_of(conn: BaseDBAsyncClient, employee: Employee) -> set[int
         Team.filter(id__in=chain).using_db(conn).values_list("lead_id", flat=True)
     )
     return {lead for lead in leads if lead != employee.id}
+
+
+async def led_team_ids(conn: BaseDBAsyncClient, employee_id: int | None) -> set[int]:
+    """The teams an employee leads and every team under them."""
+    if employee_id is None:
+        return set()
+    led = set(
+        await int_values(
+            Team.filter(lead_id=employee_id).using_db(conn).values_list("id", flat=True)
+        )
+    )
+    if not led:
+        return set()
+    return team_and_descendants(led, await team_parents(conn))
+
+
+async def visible_employee_ids(conn: BaseDBAsyncClient, actor: Actor) -> set[int] | None:
+    """Whose scores the actor may see: None means everyone (an admin)."""
+    if actor.is_admin:
+        return None
+    own = {actor.employee_id} if actor.employee_id is not None else set()
+    if actor.access is not AccessLevel.MANAGER:
+        return own
+    teams = await led_team_ids(conn, actor.employee_id)
+    members = await int_values(
+        Employee.filter(team_id__in=list(teams)).using_db(conn).values_list("id", flat=True)
+    )
+    return own | set(members)
+
+
+async def require_may_act_on(conn: BaseDBAsyncClient, actor: Actor, employee: Employee) -> None:
+    """Adjust, void, resolve appeals: an admin, or a manager of the employee; never on
+    one's own score."""
+    if actor.employee_id is not None and actor.employee_id == employee.id:
+        raise PermissionDenied(
+            "Nobody rates, adjusts, voids or resolves appeals on their own score; "
+            "ask your manager or an admin."
+        )
+    if actor.is_admin:
+        return
+    if actor.access is AccessLevel.MANAGER and actor.employee_id in await manager_ids_of(
+        conn, employee
+    ):
+        return
+    raise PermissionDenied(
+        f"You are not a manager of {employee.external_id}: only the leads of their team "
+        "and the teams above it, or an admin, may do this."
+    )
+
+
+async def require_may_act_on_team(conn: BaseDBAsyncClient, actor: Actor, team_id: int) -> None:
+    if actor.is_admin:
+        return
+    if actor.access is AccessLevel.MANAGER and team_id in await led_team_ids(
+        conn, actor.employee_id
+    ):
+        return
+    raise PermissionDenied(
+        "Only a lead of this team or of a team above it, or an admin, may do this."
+    )

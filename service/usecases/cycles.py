@@ -28,6 +28,7 @@ from service.scoring.types import BandStep, KpiKind, Method, Scope, ScorecardIss
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
+from service.usecases.finalize import finalize_cycle
 from service.usecases.inputs import CycleInput, ScorecardLineInput
 from service.usecases.parsing import ParseError, parse_decimal, to_scaled
 from service.usecases.permissions import require_admin
@@ -146,11 +147,11 @@ async def _cycle_state(conn: BaseDBAsyncClient, cycle: Cycle) -> dict[str, Any]:
     }
 
 
-def _number(issues: list[Issue], field: str, raw: Any) -> Fraction | None:
+def _number(issues: list[Issue], field: str, raw: Any, places: int = 4) -> Fraction | None:
     if raw is None or raw == "":
         return None
     try:
-        return Fraction(parse_decimal(raw))
+        return Fraction(parse_decimal(raw, places=places))
     except ParseError as error:
         issues.append(Issue(field, str(error), "INVALID_NUMBER"))
         return None
@@ -184,11 +185,12 @@ def _engine_lines(
                 Issue(f"{where}.method", "must be LINEAR, BANDS or BINARY", "INVALID_CHOICE")
             )
             continue
-        weight = _number(issues, f"{where}.weight", item.weight)
+        # Weights and band points are reported with 2 places: keep them exact there.
+        weight = _number(issues, f"{where}.weight", item.weight, places=2)
         bands: list[BandStep] = []
         for band_index, (bound, points) in enumerate(item.bands):
             b = _number(issues, f"{where}.bands[{band_index}].bound", bound)
-            p = _number(issues, f"{where}.bands[{band_index}].points", points)
+            p = _number(issues, f"{where}.bands[{band_index}].points", points, places=2)
             if b is not None and p is not None:
                 bands.append(BandStep(b, p))
         if weight is None:
@@ -373,8 +375,18 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
 
 
 async def transition_cycle(
-    *, actor: Actor, cycle_code: str, to: str, reason: str | None = None
+    *,
+    actor: Actor,
+    cycle_code: str,
+    to: str,
+    reason: str | None = None,
+    override_reason: str | None = None,
 ) -> Cycle:
+    """Move a cycle one state forward with the checks of SCORING.md §9.
+
+    To FINALIZED, open appeals and missing manager reviews block it unless an admin
+    gives `override_reason`; the scores are then frozen with their snapshot.
+    """
     require_admin(actor)
     try:
         target = CycleState(to)
@@ -393,12 +405,9 @@ async def transition_cycle(
             )
         if target is CycleState.ACTIVE:
             await _check_can_activate(conn, cycle)
-        if target is CycleState.FINALIZED:
-            raise InvalidTransition(
-                "Finalising a cycle (snapshot, inputsHash and the checks of open appeals and "
-                "missing manager reviews) is not available in this version."
-            )
         before = cycle.state.value
+        if target is CycleState.FINALIZED:
+            await finalize_cycle(conn, actor=actor, cycle=cycle, override_reason=override_reason)
         cycle.state = target
         await cycle.save(using_db=conn)
         await write_audit(
@@ -409,9 +418,10 @@ async def transition_cycle(
             entity_key=cycle_code,
             before={"state": before},
             after={"state": target.value},
-            reason=reason,
+            reason=reason or override_reason,
         )
-        await recompute_cycle(conn, cycle)
+        if target is not CycleState.FINALIZED:
+            await recompute_cycle(conn, cycle)
         return cycle
 
 

@@ -72,7 +72,9 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     merged = policy_to_data(Policy()) | {k: v for k, v in raw.items() if k in known}
     for name in _NUMBER_FIELDS:
         try:
-            value = parse_decimal(merged[name])
+            # 2 places: the snapshot of a finalised cycle keeps the policy in its
+            # reported form, which must be exact.
+            value = parse_decimal(merged[name], places=2)
         except ParseError as error:
             issues.append(Issue(f"policy.{name}", str(error)))
             continue
@@ -92,7 +94,7 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
                 continue
             try:
                 floor = parse_decimal(band.get("floor", ""), places=2)
-                multiplier = parse_decimal(band.get("multiplier", ""))
+                multiplier = parse_decimal(band.get("multiplier", ""), places=2)
             except ParseError as error:
                 issues.append(Issue(where, str(error)))
                 continue

@@ -23,6 +23,7 @@ from service.scoring import (
     cycle_window_utc,
     employment_eligibility,
     explanation_data,
+    format_fixed,
     line_sentence,
     nearest_rank_terms,
     not_eligible_sentence,
@@ -90,13 +91,13 @@ async def recompute_open_cycles(
     moments = sorted(set(moments_us)) if moments_us is not None else None
     for cycle in cycles:
         if moments is not None:
-            start, end = _window_us(cycle, policy)
+            start, end = cycle_window_us(cycle, policy)
             if not any(start <= m < end for m in moments):
                 continue
         await recompute_cycle(conn, cycle, employee_ids=employee_ids, team_ids=team_ids)
 
 
-def _window_us(cycle: Cycle, policy: Policy) -> tuple[int, int]:
+def cycle_window_us(cycle: Cycle, policy: Policy) -> tuple[int, int]:
     start, end = cycle_window_utc(
         starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
     )
@@ -121,10 +122,10 @@ async def recompute_cycle(
     policy, policy_version = await load_policy(conn)
     people = await _people(conn, cycle, employee_ids, team_ids)
     await _lock_teams(conn, cycle, people, team_ids)
-    cards = await _scorecards(conn, cycle)
+    cards = await scorecards_for_cycle(conn, cycle)
     parents = await team_parents(conn)
     scope = await _scope(conn, cycle, parents)
-    start_us, end_us = _window_us(cycle, policy)
+    start_us, end_us = cycle_window_us(cycle, policy)
 
     ids = [p.id for p in people]
     teams = sorted({p.team_id for p in people if p.team_id is not None})
@@ -138,6 +139,7 @@ async def recompute_cycle(
         conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us
     )
     reviews = await _review_aggregates(conn, cycle.id, filter_people)
+    adjustments = await _adjustments(conn, cycle.id, filter_people)
     own_sources = await _sources(
         conn, "employee_id", kpis[Scope.INDIVIDUAL], filter_people, start_us, end_us
     )
@@ -158,6 +160,7 @@ async def recompute_cycle(
                 ),
                 own_sources,
                 team_sources,
+                adjustments.get(person.id, []),
             )
         )
     await _store(conn, cycle, rows, policy_version, now, employee_ids if not full else None, full)
@@ -221,7 +224,7 @@ async def _lock_teams(
         await execute(conn, "SELECT pg_advisory_xact_lock(?, ?)", [cycle.id, team_id])
 
 
-async def _scorecards(conn: BaseDBAsyncClient, cycle: Cycle) -> dict[int, _Card]:
+async def scorecards_for_cycle(conn: BaseDBAsyncClient, cycle: Cycle) -> dict[int, _Card]:
     cards = await Scorecard.filter(cycle_id=cycle.id).using_db(conn)
     rows = (
         await ScorecardLine.filter(scorecard__cycle_id=cycle.id)
@@ -384,6 +387,29 @@ async def _review_aggregates(
     }
 
 
+async def _adjustments(
+    conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
+) -> dict[int, list[dict[str, Any]]]:
+    """Each score's adjustments, oldest first, with their reasons for the explanation."""
+    sql = "SELECT id, employee_id, points, reason FROM adjustment WHERE cycle_id = ?"
+    params: list[Any] = [cycle_id]
+    if employee_ids is not None:
+        if not employee_ids:
+            return {}
+        sql += f" AND employee_id IN ({placeholders(len(employee_ids))})"
+        params.extend(employee_ids)
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in await fetch_all(conn, sql + " ORDER BY id", params):
+        found[int(row["employee_id"])].append(
+            {
+                "id": int(row["id"]),
+                "points": from_scaled(int(row["points"])),
+                "reason": row["reason"],
+            }
+        )
+    return found
+
+
 _Sources = dict[tuple[int, int], list[dict[str, Any]]]
 
 
@@ -441,6 +467,7 @@ def _score_person(
     aggregate_of: Any,
     own_sources: _Sources,
     team_sources: _Sources,
+    adjustments: list[dict[str, Any]],
 ) -> dict[str, Any]:
     base: dict[str, Any] = {
         "employee_id": person.id,
@@ -479,7 +506,12 @@ def _score_person(
     aggregates = [
         aggregate_of(kpi_id, line) for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
     ]
-    result = score(lines=card.lines, aggregates=aggregates, adjustments=[], policy=policy)
+    result = score(
+        lines=card.lines,
+        aggregates=aggregates,
+        adjustments=[a["points"] for a in adjustments],
+        policy=policy,
+    )
     explanation = explanation_data(result)
     line_rows = []
     for ordinal, (kpi_id, line_result) in enumerate(zip(card.kpi_ids, result.lines, strict=True)):
@@ -506,6 +538,10 @@ def _score_person(
             }
         )
     explanation["sources"] = [row["sources"] for row in line_rows]
+    explanation["adjustments"] = [
+        {"id": a["id"], "points": format_fixed(a["points"], 2), "reason": a["reason"]}
+        for a in adjustments
+    ]
     explanation["sentences"] = {lang: _sentences(result, lang) for lang in LANGUAGES}
     return base | {
         "status": result.status,

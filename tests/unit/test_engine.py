@@ -372,3 +372,21 @@ def test_cannot_reach_points_are_counted_before_the_clamp() -> None:
 
 def test_same_inputs_give_the_same_result() -> None:
     assert contract_score() == contract_score()
+
+
+# --- §0 and §1 exactness --------------------------------------------------------------------------
+
+
+def test_every_computed_number_is_an_exact_fraction() -> None:
+    result = contract_score()
+    assert isinstance(result.total, Fraction)
+    for line in result.lines:
+        for number in (line.raw_value, line.normalized, line.effective_weight, line.contribution):
+            assert isinstance(number, Fraction)
+
+
+def test_scoring_uses_the_raw_value_rounded_to_four_places() -> None:
+    line = linear(score_kpi, weight=100, threshold=0, target=1)
+    result = scored([line], [Aggregate(n=3, value_sum=F(2))])  # mean 0.666...
+    assert result.lines[0].raw_value == F("0.6667")
+    assert result.lines[0].normalized == F("66.67")

@@ -31,6 +31,8 @@ csat_kpi = quantitative_kpi(
     name="CSAT",
     aggregation=Aggregation.SHARE_AT_LEAST,
     param=F(4),
+    range_min=F(1),
+    range_max=F(5),
     tags=frozenset({CUSTOMER_SATISFACTION_TAG}),
 )
 response_kpi = quantitative_kpi(
@@ -81,6 +83,23 @@ def test_line_sentence_reads_like_the_contract_example_in_chinese() -> None:
         "CSAT：412 条评分中有 371 条为 4 或 5（90.0485 %）；阈值 80 %，目标 92 % "
         "→ 83.74 分（满分 100）；权重 40 % → 33.50 分。"
     )
+
+
+def test_share_without_a_known_scale_says_at_least_the_bound() -> None:
+    kpi = quantitative_kpi("nps", name="NPS", aggregation=Aggregation.SHARE_AT_LEAST, param=F(9))
+    result = one_line(linear(kpi, threshold=50, target=80), Aggregate(n=10, meeting=7))
+    assert line_sentence(result, lang="en").startswith(
+        "NPS: 7 of 10 observations were at least 9 (70.0000 %);"
+    )
+    assert "10 条记录中有 7 条不低于 9（70.0000 %）" in line_sentence(result, lang="zh-CN")
+
+
+def test_share_at_most_says_or_less() -> None:
+    kpi = quantitative_kpi(
+        "answered", name="Answered", aggregation=Aggregation.SHARE_AT_MOST, param=F(15), unit="min"
+    )
+    result = one_line(linear(kpi, threshold=50, target=80), Aggregate(n=1, meeting=1))
+    assert "1 of 1 observation was 15 min or less (100.0000 %)" in line_sentence(result, lang="en")
 
 
 def test_mean_line_with_stretch_and_unit_in_both_languages() -> None:
