@@ -8,6 +8,7 @@ external id) with a different field is a conflict.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from service.models import (
     Kpi,
     Review,
     ReviewKind,
+    Team,
     User,
 )
 from service.scoring.types import Aggregation, Channel, KpiKind
@@ -171,20 +173,14 @@ async def _validate(
         {policy.csat_kpi_code} if feedback and policy.csat_kpi_code else set()
     )
     kpis = {k.code: k for k in await Kpi.filter(code__in=list(kpi_codes)).using_db(conn)}
-    people = {
-        e.external_id: e
-        for e in await Employee.filter(
-            external_id__in=[i.employee_external_id for i in items if i.employee_external_id]
-        ).using_db(conn)
-    }
-    from service.models import Team
-
-    teams = {
-        t.code: t.id
-        for t in await Team.filter(code__in=[i.team_code for i in items if i.team_code]).using_db(
-            conn
-        )
-    }
+    people: dict[str, Employee] = {}
+    for chunk in _chunks(sorted({i.employee_external_id for i in items if i.employee_external_id})):
+        for e in await Employee.filter(external_id__in=chunk).using_db(conn):
+            people[e.external_id] = e
+    teams: dict[str, int] = {}
+    for chunk in _chunks(sorted({i.team_code for i in items if i.team_code})):
+        for t in await Team.filter(code__in=chunk).using_db(conn):
+            teams[t.code] = t.id
     rows: list[_Row] = []
     for index, item in enumerate(items):
         errors: list[RowError] = []
@@ -308,20 +304,23 @@ async def _drop_duplicates(
     conn: BaseDBAsyncClient, rows: list[_Row], report: IngestReport
 ) -> list[_Row]:
     """Identical re-sends are duplicates; a changed re-send is a conflict on that row."""
-    keyed = [r for r in rows if r.external_id is not None]
+    by_key: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for r in rows:
+        if r.external_id is not None:
+            by_key[(r.source, r.kpi_id)].add(r.external_id)
     stored: dict[tuple[str, int, str], dict[str, Any]] = {}
-    for start in range(0, len(keyed), 300):
-        chunk = keyed[start : start + 300]
-        ids = sorted({r.external_id for r in chunk if r.external_id})
-        found = await fetch_all(
-            conn,
-            "SELECT source, kpi_id, external_id, employee_id, team_id, value, occurred_at_us, "
-            "channel, comment FROM observation WHERE external_id IN "
-            f"({placeholders(len(ids))})",
-            ids,
-        )
-        for f in found:
-            stored[(f["source"], int(f["kpi_id"]), f["external_id"])] = f
+    # Looked up by the unique (source, kpi, external id) key, so its index serves.
+    for (source, kpi_id), external_ids in sorted(by_key.items()):
+        for chunk in _chunks(sorted(external_ids)):
+            found = await fetch_all(
+                conn,
+                "SELECT source, kpi_id, external_id, employee_id, team_id, value, "
+                "occurred_at_us, channel, comment FROM observation WHERE source = ? "
+                f"AND kpi_id = ? AND external_id IN ({placeholders(len(chunk))})",
+                [source, kpi_id, *chunk],
+            )
+            for f in found:
+                stored[(f["source"], int(f["kpi_id"]), f["external_id"])] = f
     fresh: list[_Row] = []
     seen: dict[tuple[str, int, str], _Row] = {}
     for row in rows:
@@ -369,6 +368,11 @@ async def _drop_duplicates(
         else:
             report.duplicates += 1
     return fresh
+
+
+def _chunks(values: list[str], size: int = 2000) -> list[list[str]]:
+    """IN lists stay under both databases' limits on bound parameters."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def name_team_only(changed: list[str]) -> bool:

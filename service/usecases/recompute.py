@@ -573,10 +573,10 @@ async def _store(
 ) -> None:
     """Update scores in place (ids stay stable for adjustments and appeals), insert new
     ones, replace their lines, and drop scores of people no longer in the cycle."""
-    existing_rows = await fetch_all(
-        conn, "SELECT id, employee_id FROM score WHERE cycle_id = ?", [cycle.id]
+    wanted = (
+        None if full else sorted({row["employee_id"] for row in rows} | (requested_ids or set()))
     )
-    existing = {int(r["employee_id"]): int(r["id"]) for r in existing_rows}
+    existing = await _score_ids(conn, cycle.id, wanted)
     updates, inserts = [], []
     for row in rows:
         result: ScoreResult | None = row["result"]
@@ -621,10 +621,7 @@ async def _store(
         if e not in present and (full or (requested_ids is not None and e in requested_ids))
     ]
     if inserts:
-        existing_rows = await fetch_all(
-            conn, "SELECT id, employee_id FROM score WHERE cycle_id = ?", [cycle.id]
-        )
-        existing = {int(r["employee_id"]): int(r["id"]) for r in existing_rows}
+        existing = await _score_ids(conn, cycle.id, wanted)
     score_ids = [existing[row["employee_id"]] for row in rows]
     for chunk in _chunks(score_ids + stale, _MAX_IN_LIST):
         await execute(
@@ -653,6 +650,23 @@ async def _store(
         "raw_value, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         line_rows,
     )
+
+
+async def _score_ids(
+    conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
+) -> dict[int, int]:
+    """Score id per employee: the whole cycle's, or only the given employees' (a small
+    recompute must not read every score of the cycle)."""
+    sql = "SELECT id, employee_id FROM score WHERE cycle_id = ?"
+    if employee_ids is None:
+        rows = await fetch_all(conn, sql, [cycle_id])
+    else:
+        rows = []
+        for chunk in _chunks(employee_ids, _MAX_IN_LIST):
+            rows += await fetch_all(
+                conn, f"{sql} AND employee_id IN ({placeholders(len(chunk))})", [cycle_id, *chunk]
+            )
+    return {int(r["employee_id"]): int(r["id"]) for r in rows}
 
 
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
