@@ -451,6 +451,57 @@ class Adjustment(Model):
         indexes = (("cycle_id", "employee_id"),)
 
 
+class ApiToken(Model):
+    # Only the SHA-256 of the token is kept: a leaked table reveals no usable token.
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="api_tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    user_id: int
+
+    class Meta:
+        table = "api_token"
+
+
+class SignInAttempt(Model):
+    # Counted in the database so every process agrees on throttling (DESIGN.md Access).
+    id = fields.BigIntField(primary_key=True)
+    email = fields.CharField(max_length=254)
+    address = fields.CharField(max_length=64)
+    succeeded = fields.BooleanField()
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sign_in_attempt"
+        indexes = (("email", "at"), ("address", "at"))
+
+
+class IngestRequest(Model):
+    # The first report of an idempotency key, returned again for a retried request.
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="ingest_requests", on_delete=fields.CASCADE
+    )
+    idempotency_key = fields.CharField(max_length=128)
+    kind = fields.CharField(max_length=32)
+    payload_hash = fields.CharField(max_length=64)
+    report: Any = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    user_id: int
+
+    class Meta:
+        table = "ingest_request"
+        unique_together = (("user", "idempotency_key"),)
+
+
 class AuditEntry(Model):
     # Append-only: use cases add rows; nothing updates or deletes them.
 

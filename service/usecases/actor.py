@@ -13,6 +13,7 @@ class Actor:
     access: AccessLevel
     user_id: int | None = None
     employee_id: int | None = None
+    token_id: int | None = None  # the bearer token of this request, for `logout`
 
     @property
     def is_admin(self) -> bool:

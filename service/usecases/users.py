@@ -48,8 +48,13 @@ async def create_user(
     issues: list[Issue] = []
     local, _at, domain = address.partition("@")
     if not local or "." not in domain or any(ch.isspace() for ch in address):
-        issues.append(Issue("email", f"{email!r} is not an email address; write it like "
-                            "ana@example.com", "INVALID_EMAIL"))
+        issues.append(
+            Issue(
+                "email",
+                f"{email!r} is not an email address; write it like ana@example.com",
+                "INVALID_EMAIL",
+            )
+        )
     level: AccessLevel | None = None
     try:
         level = AccessLevel(access)
@@ -57,14 +62,29 @@ async def create_user(
         allowed = ", ".join(member.value for member in AccessLevel)
         issues.append(Issue("access", f"{access!r} is not one of {allowed}", "INVALID_CHOICE"))
     if len(password) < MIN_PASSWORD_LENGTH:
-        issues.append(Issue("password", f"is too short; use at least {MIN_PASSWORD_LENGTH} "
-                            "characters", "TOO_SHORT"))
+        issues.append(
+            Issue(
+                "password",
+                f"is too short; use at least {MIN_PASSWORD_LENGTH} characters",
+                "TOO_SHORT",
+            )
+        )
     if level in _NEEDS_EMPLOYEE and not employee_external_id:
-        issues.append(Issue("employee", f"a {level} account belongs to an employee; name "
-                            "them with their external id", "REQUIRED"))
+        issues.append(
+            Issue(
+                "employee",
+                f"a {level} account belongs to an employee; name them with their external id",
+                "REQUIRED",
+            )
+        )
     if level is AccessLevel.INTEGRATION and employee_external_id:
-        issues.append(Issue("employee", "an INTEGRATION account is a system, not a person; "
-                            "leave the employee out", "NOT_ALLOWED"))
+        issues.append(
+            Issue(
+                "employee",
+                "an INTEGRATION account is a system, not a person; leave the employee out",
+                "NOT_ALLOWED",
+            )
+        )
     if issues:
         raise ValidationFailed(issues)
     assert level is not None
@@ -72,33 +92,70 @@ async def create_user(
     password_hash = password_hasher(settings).hash(password)
     async with in_transaction() as conn:
         if await User.filter(email=address).using_db(conn).exists():
-            raise ValidationFailed([Issue("email", f"{address} already has an account; "
-                                          "choose another address", "DUPLICATE")])
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "email",
+                        f"{address} already has an account; choose another address",
+                        "DUPLICATE",
+                    )
+                ]
+            )
         employee: Employee | None = None
         if employee_external_id:
-            employee = await Employee.get_or_none(external_id=employee_external_id,
-                                                  using_db=conn)
+            employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
             if employee is None:
-                raise ValidationFailed([Issue(
-                    "employee", f"no employee has the external id {employee_external_id!r}; "
-                    "create the employee first", "UNKNOWN_EMPLOYEE")])
+                raise ValidationFailed(
+                    [
+                        Issue(
+                            "employee",
+                            f"no employee has the external id {employee_external_id!r}; "
+                            "create the employee first",
+                            "UNKNOWN_EMPLOYEE",
+                        )
+                    ]
+                )
             holder = await User.filter(employee_id=employee.id).using_db(conn).first()
             if holder is not None:
-                raise ValidationFailed([Issue(
-                    "employee", f"{employee_external_id} already signs in as {holder.email}; "
-                    "one person has one account", "DUPLICATE")])
+                raise ValidationFailed(
+                    [
+                        Issue(
+                            "employee",
+                            f"{employee_external_id} already signs in as {holder.email}; "
+                            "one person has one account",
+                            "DUPLICATE",
+                        )
+                    ]
+                )
         try:
             user = await User.create(
-                using_db=conn, email=address, access=level, password_hash=password_hash,
+                using_db=conn,
+                email=address,
+                access=level,
+                password_hash=password_hash,
                 employee_id=employee.id if employee else None,
             )
         except IntegrityError:
             # Someone created the same address between our check and the insert.
-            raise ValidationFailed([Issue("email", f"{address} already has an account; "
-                                          "choose another address", "DUPLICATE")]) from None
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "email",
+                        f"{address} already has an account; choose another address",
+                        "DUPLICATE",
+                    )
+                ]
+            ) from None
         await write_audit(
-            conn, actor=actor, action="create_user", entity="user", entity_key=address,
-            after={"email": address, "access": level.value,
-                   "employee": employee.external_id if employee else None},
+            conn,
+            actor=actor,
+            action="create_user",
+            entity="user",
+            entity_key=address,
+            after={
+                "email": address,
+                "access": level.value,
+                "employee": employee.external_id if employee else None,
+            },
         )
     return user

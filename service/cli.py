@@ -1,0 +1,732 @@
+"""The `fairscore` command: migrate, apply, import, scores, explain, transition, user, demo, serve.
+
+Each command parses its arguments, calls use cases, and prints the result. Expected
+failures (bad input, a refused change, a missing database) end with a message on
+standard error and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import getpass
+import json
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from tortoise import Tortoise
+from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.migrations.api import migrate as run_migrations
+
+from service.errors import DomainError, NotFound, ValidationFailed
+from service.models import Cycle, Employee, Score, ScoreLine, tortoise_config
+from service.settings import Settings, SettingsError
+from service.usecases.actor import Actor, command_line_admin
+from service.usecases.config_file import ApplyReport, apply_config, load_config_file
+from service.usecases.csv_import import (
+    DEFAULT_BATCH_SIZE,
+    CsvImportReport,
+    RecordKind,
+    import_records,
+    read_records,
+)
+from service.usecases.cycles import transition_cycle
+from service.usecases.users import create_user
+
+T = TypeVar("T")
+
+EXIT_FAILED = 1
+LANGUAGES = ("en", "zh-CN")
+
+
+# --- running a command ------------------------------------------------------------
+
+
+class _Failed(Exception):
+    """Carries the lines to print on standard error before exiting non-zero."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
+def _fail(*lines: str) -> NoReturn:
+    raise _Failed(list(lines))
+
+
+def _actor() -> Actor:
+    # The audit log names who ran the command; a container may have no user name.
+    try:
+        return command_line_admin(f"cli:{getpass.getuser()}")
+    except (KeyError, OSError):
+        return command_line_admin()
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_environment()
+    except SettingsError as error:
+        _fail(f"error: {error}")
+
+
+def ensure_sqlite_folder(database_url: str) -> None:
+    """SQLite creates the file but not the folder it lives in."""
+    if not database_url.startswith("sqlite://"):
+        return
+    location = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    if location and location != ":memory:":
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    ensure_sqlite_folder(settings.database_url)
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+def _issue_lines(failure: ValidationFailed, source: str | None) -> list[str]:
+    prefix = f"{source}: " if source else ""
+    lines = []
+    for issue in failure.issues:
+        where = f"row {issue.row + 1}, " if issue.row is not None else ""
+        lines.append(f"{prefix}{where}{issue.field}: {issue.message}")
+    return lines or [f"{prefix}{failure.message}"]
+
+
+def _run(
+    work: Callable[[Settings], Awaitable[T]],
+    *,
+    source: str | None = None,
+    with_database: bool = True,
+) -> T:
+    """Run one command's work on a fresh event loop, turning expected errors into messages."""
+
+    async def guarded(settings: Settings) -> T:
+        if not with_database:
+            return await work(settings)
+        async with database(settings):
+            return await work(settings)
+
+    try:
+        return asyncio.run(guarded(_settings()))
+    except _Failed as failed:
+        _exit(failed.lines)
+    except ValidationFailed as failure:
+        _exit(_issue_lines(failure, source))
+    except DomainError as error:
+        _exit([f"{source}: {error.message}" if source else f"error: {error.message}"])
+    except (DBConnectionError, ConnectionError) as error:
+        _exit([f"error: could not reach the database: {error}; check DATABASE_URL."])
+    except OperationalError as error:
+        _exit(
+            [
+                f"error: the database refused the operation: {error}",
+                "If the tables are missing, run `fairscore migrate` first; check DATABASE_URL.",
+            ]
+        )
+
+
+def _exit(lines: list[str]) -> NoReturn:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(EXIT_FAILED)
+
+
+def _stdout() -> Console:
+    # No markup: messages and codes contain brackets like kpis[3] that rich would eat.
+    # Soft wrap: a sentence stays one line when piped, and the terminal folds it.
+    return Console(markup=False, highlight=False, soft_wrap=True)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, markup=False, highlight=False)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
+
+
+# --- the commands -------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """fairscore: performance scores for service staff, explained line by line.
+
+    The database is read from DATABASE_URL (default: a SQLite file under var/).
+    """
+
+
+def main() -> None:
+    cli(prog_name="fairscore")
+
+
+@cli.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+
+    async def work(settings: Settings) -> list[str]:
+        ensure_sqlite_folder(settings.database_url)
+        applied: list[str] = []
+
+        def progress(event: str, app_label: str, name: str) -> None:
+            if event == "apply_done":
+                applied.append(f"{app_label}.{name}")
+
+        try:
+            await run_migrations(config=tortoise_config(settings.database_url), progress=progress)
+        finally:
+            await Tortoise.close_connections()
+        return applied
+
+    applied = _run(work, with_database=False)
+    for name in applied:
+        click.echo(f"applied {name}")
+    click.echo("The database is up to date." if applied else "The database was already up to date.")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--reason",
+    help="Why: required when a scorecard of an ACTIVE cycle changes; goes to the audit log.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and apply, then roll everything back.")
+def apply(file: Path, reason: str | None, dry_run: bool) -> None:
+    """Apply a configuration file (YAML; see docs/config.md).
+
+    The whole file is checked first; it is then applied in one transaction, so a
+    failure changes nothing. Applying the same file again changes nothing.
+    """
+
+    async def work(_settings: Settings) -> ApplyReport:
+        config = load_config_file(file)
+        return await apply_config(actor=_actor(), config=config, reason=reason, dry_run=dry_run)
+
+    report = _run(work, source=str(file))
+    table = Table(title=f"{file}{' (dry run: nothing was saved)' if dry_run else ''}")
+    table.add_column("section")
+    for name in ("created", "updated", "unchanged"):
+        table.add_column(name, justify="right")
+    for section in report.sections:
+        table.add_row(
+            section.section, str(section.created), str(section.updated), str(section.unchanged)
+        )
+    console = _stdout()
+    console.print(table)
+    for transition in report.transitions:
+        console.print(f"cycle {transition}")
+    console.print(
+        "Changed." if report.changed else "Nothing changed: the database already matches the file."
+    )
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice([k.value for k in RecordKind]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--keep-valid",
+    is_flag=True,
+    help="Write the valid rows even when some are rejected (default: all or nothing).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Rows per use-case call.",
+)
+def import_file(kind: str, file: Path, keep_valid: bool, batch_size: int) -> None:
+    """Import observations, feedback or reviews from a CSV file (see docs/import.md).
+
+    Without --keep-valid one bad row means nothing is written. Rows are named by
+    their line in the file (the header is line 1).
+    """
+    errors = _stderr()
+
+    async def work(_settings: Settings) -> CsvImportReport:
+        records = read_records(RecordKind(kind), file)
+        with _progress(errors) as progress:
+            task = progress.add_task(f"{kind}", total=len(records.items))
+            return await import_records(
+                actor=_actor(),
+                records=records,
+                keep_valid=keep_valid,
+                batch_size=batch_size,
+                on_batch=lambda count: progress.advance(task, count),
+            )
+
+    report = _run(work, source=str(file))
+    bad_rows = len({problem.line for problem in report.rejected})
+    click.echo(
+        f"{file}: {report.rows} rows: {report.accepted} accepted, "
+        f"{report.duplicates} duplicates, {report.late} late, "
+        f"{bad_rows} rejected ({len(report.rejected)} problems)."
+    )
+    for problem in report.rejected:
+        click.echo(f"{file}:{problem.line}: {problem.column}: {problem.message}", err=True)
+    if report.rejected:
+        if not report.written:
+            click.echo(
+                "Nothing was written: without --keep-valid every row must be valid. "
+                "Fix the rows above, or pass --keep-valid to write the others.",
+                err=True,
+            )
+        sys.exit(EXIT_FAILED)
+
+
+# --- reading scores ---------------------------------------------------------------
+
+
+def _fixed(value: int | None, places: int) -> str | None:
+    if value is None:
+        return None
+    scaled = Decimal(value) / Decimal(10) ** places
+    return f"{scaled:.{places}f}"
+
+
+async def _cycle(code: str) -> Cycle:
+    cycle = await Cycle.get_or_none(code=code)
+    if cycle is None:
+        raise NotFound(f"No cycle has the code {code!r}; check the code (e.g. 2026-Q4).")
+    return cycle
+
+
+def _score_sort_key(score: dict[str, Any]) -> tuple[bool, int, str]:
+    cents = score["total_cents"]
+    return (cents is None, -(cents or 0), score["employee__external_id"])
+
+
+async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
+    """Every stored score of a cycle, best first, as plain deterministic data."""
+    rows = await Score.filter(cycle_id=cycle.id).values(
+        "id",
+        "employee__external_id",
+        "employee__name",
+        "team__code",
+        "position__code",
+        "state",
+        "status",
+        "not_eligible_reason",
+        "total_cents",
+        "band_code",
+        "explanation",
+    )
+    line_rows = (
+        await ScoreLine.filter(score__cycle_id=cycle.id)
+        .order_by("score_id", "ordinal")
+        .values("score_id", "ordinal", "kpi__code", "scope", "status", "sample_size", "raw_value")
+    )
+    lines_of: dict[int, list[dict[str, Any]]] = {}
+    for line in line_rows:
+        lines_of.setdefault(int(line["score_id"]), []).append(line)
+    found = []
+    for row in sorted(rows, key=_score_sort_key):
+        explanation = _as_dict(row["explanation"])
+        explained = explanation.get("lines") or []
+        lines = []
+        for line in lines_of.get(int(row["id"]), []):
+            detail = explained[line["ordinal"]] if line["ordinal"] < len(explained) else {}
+            lines.append(
+                {
+                    "kpi": line["kpi__code"],
+                    "scope": str(_value(line["scope"])),
+                    "status": str(_value(line["status"])),
+                    "sample_size": int(line["sample_size"]),
+                    "raw_value": _fixed(line["raw_value"], 4),
+                    "normalized": detail.get("normalized"),
+                    "weight": detail.get("weight"),
+                    "effective_weight": detail.get("effective_weight"),
+                    "contribution": detail.get("contribution"),
+                }
+            )
+        found.append(
+            {
+                "employee": row["employee__external_id"],
+                "name": row["employee__name"],
+                "team": row["team__code"],
+                "position": row["position__code"],
+                "state": str(_value(row["state"])),
+                "status": str(_value(row["status"])),
+                "not_eligible_reason": row["not_eligible_reason"],
+                "total": _fixed(row["total_cents"], 2),
+                "band": row["band_code"],
+                "multiplier": explanation.get("multiplier"),
+                "lines": lines,
+            }
+        )
+    return found
+
+
+def _value(member: Any) -> Any:
+    return getattr(member, "value", member)
+
+
+def _as_dict(raw: Any) -> dict[str, Any]:
+    # values() hands JSON columns back decoded on one backend and as text on another.
+    if isinstance(raw, str):
+        decoded = json.loads(raw)
+        return decoded if isinstance(decoded, dict) else {}
+    return raw if isinstance(raw, dict) else {}
+
+
+@cli.command()
+@click.option("--cycle", "cycle_code", required=True, help="The cycle's code, e.g. 2026-Q4.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+def scores(cycle_code: str, output: str) -> None:
+    """Every employee of a cycle with status, total and band, best first."""
+
+    async def work(_settings: Settings) -> tuple[Cycle, list[dict[str, Any]]]:
+        cycle = await _cycle(cycle_code)
+        return cycle, await scores_of_cycle(cycle)
+
+    cycle, found = _run(work)
+    if output == "json":
+        document = {"cycle": cycle.code, "state": cycle.state.value, "scores": found}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    if output == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(
+            [
+                "rank",
+                "employee_external_id",
+                "name",
+                "team",
+                "position",
+                "status",
+                "total",
+                "band",
+                "multiplier",
+                "not_eligible_reason",
+            ]
+        )
+        for rank, score in enumerate(found, start=1):
+            writer.writerow(
+                [
+                    rank,
+                    score["employee"],
+                    score["name"],
+                    score["team"] or "",
+                    score["position"] or "",
+                    score["status"],
+                    score["total"] or "",
+                    score["band"] or "",
+                    score["multiplier"] or "",
+                    score["not_eligible_reason"] or "",
+                ]
+            )
+        return
+    if not found:
+        click.echo(
+            f"Cycle {cycle.code} is {cycle.state.value} and has no scores yet"
+            f"{' (scores appear once it is ACTIVE)' if cycle.state.value == 'DRAFT' else ''}."
+        )
+        return
+    table = Table(title=f"{cycle.code} ({cycle.state.value})")
+    for name, justify in (
+        ("#", "right"),
+        ("employee", "left"),
+        ("name", "left"),
+        ("team", "left"),
+        ("status", "left"),
+        ("total", "right"),
+        ("band", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for rank, score in enumerate(found, start=1):
+        status = score["status"]
+        if score["not_eligible_reason"]:
+            status += f" ({score['not_eligible_reason']})"
+        table.add_row(
+            str(rank),
+            score["employee"],
+            score["name"],
+            score["team"] or "",
+            status,
+            score["total"] or "",
+            score["band"] or "",
+        )
+    _stdout().print(table)
+
+
+_LABELS = {
+    "en": {
+        "total": "Total",
+        "band": "Band",
+        "multiplier": "Multiplier",
+        "next": "Next band",
+        "points": "points to go",
+        "top": "none, this is the top band",
+        "lines": "Lines",
+        "take": "What it would take",
+        "sources": "Sources",
+        "none": "none",
+        "state": "state",
+    },
+    "zh-CN": {
+        "total": "总分",
+        "band": "档位",
+        "multiplier": "系数",
+        "next": "下一档",
+        "points": "分差",
+        "top": "已是最高档",
+        "lines": "各项指标",
+        "take": "如何提升",
+        "sources": "数据来源",
+        "none": "无",
+        "state": "状态",
+    },
+}
+
+
+@cli.command()
+@click.option("--employee", "external_id", required=True, help="The employee's external id.")
+@click.option("--cycle", "cycle_code", required=True, help="The cycle's code, e.g. 2026-Q4.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+def explain(external_id: str, cycle_code: str, lang: str) -> None:
+    """How an employee's score came about, line by line, and what it would take."""
+
+    async def work(_settings: Settings) -> tuple[Employee, Score]:
+        cycle = await _cycle(cycle_code)
+        employee = await Employee.get_or_none(external_id=external_id)
+        if employee is None:
+            raise NotFound(f"No employee has the external id {external_id!r}.")
+        score = await Score.get_or_none(cycle_id=cycle.id, employee_id=employee.id)
+        if score is None:
+            raise NotFound(
+                f"{external_id} has no score in {cycle_code} (cycle {cycle.state.value}): "
+                "scores exist once a cycle is ACTIVE, for people employed during it."
+            )
+        return employee, score
+
+    employee, score = _run(work)
+    labels = _LABELS[lang]
+    data = _as_dict(score.explanation)
+    sentences = (data.get("sentences") or {}).get(lang) or {}
+    out = _stdout()
+    out.print(
+        f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}, "
+        f"{labels['state']} {score.state.value}"
+    )
+    out.print(sentences.get("score", ""))
+    if data.get("total") is not None:
+        next_band = data.get("next_band")
+        following = (
+            f"{next_band['code']} ({next_band['points_needed']} {labels['points']})"
+            if next_band
+            else labels["top"]
+        )
+        out.print(
+            f"{labels['total']}: {data['total']} | {labels['band']}: {data.get('band')} | "
+            f"{labels['multiplier']}: {data.get('multiplier')} | {labels['next']}: "
+            f"{following}"
+        )
+    line_sentences = sentences.get("lines") or []
+    takes = sentences.get("what_it_would_take") or []
+    sources = data.get("sources") or []
+    if line_sentences:
+        out.print("")
+        out.print(f"{labels['lines']}:")
+    for index, sentence in enumerate(line_sentences):
+        out.print(f"{index + 1}. {sentence}")
+        if index < len(takes) and takes[index]:
+            out.print(f"   {labels['take']}: {takes[index]}")
+        line_sources = sources[index] if index < len(sources) else []
+        listed = (
+            ", ".join(
+                f"{s['source']}{' / ' + s['channel'] if s.get('channel') else ''}: {s['count']}"
+                for s in line_sources
+            )
+            or labels["none"]
+        )
+        out.print(f"   {labels['sources']}: {listed}")
+
+
+@cli.command()
+def cycles() -> None:
+    """List the cycles, newest first."""
+
+    async def work(_settings: Settings) -> list[Cycle]:
+        return await Cycle.all().order_by("-starts_on", "code")
+
+    found = _run(work)
+    if not found:
+        click.echo("No cycles yet; create one with `fairscore apply` (see docs/config.md).")
+        return
+    table = Table()
+    for name in ("code", "name", "starts on", "ends on", "state"):
+        table.add_column(name)
+    for cycle in found:
+        table.add_row(
+            cycle.code,
+            cycle.name,
+            cycle.starts_on.isoformat(),
+            cycle.ends_on.isoformat(),
+            cycle.state.value,
+        )
+    _stdout().print(table)
+
+
+@cli.command()
+@click.option("--cycle", "cycle_code", required=True, help="The cycle's code.")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Choice(["ACTIVE", "REVIEW", "FINALIZED"], case_sensitive=False),
+)
+@click.option("--reason", help="Why; goes to the audit log.")
+@click.option(
+    "--override-reason",
+    help="Finalise despite open appeals or missing manager reviews, and say why (audited).",
+)
+def transition(
+    cycle_code: str, target: str, reason: str | None, override_reason: str | None
+) -> None:
+    """Move a cycle to its next state (DRAFT -> ACTIVE -> REVIEW -> FINALIZED)."""
+
+    async def work(_settings: Settings) -> tuple[str, str]:
+        before = (await _cycle(cycle_code)).state.value
+        cycle = await transition_cycle(
+            actor=_actor(),
+            cycle_code=cycle_code,
+            to=target.upper(),
+            reason=reason,
+            override_reason=override_reason,
+        )
+        return before, cycle.state.value
+
+    before, after = _run(work)
+    click.echo(f"Cycle {cycle_code}: {before} -> {after}.")
+
+
+@cli.group()
+def user() -> None:
+    """Sign-in accounts."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    # Piped in (scripts, tests): the first line is the password.
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user.command("create")
+@click.argument("email")
+@click.option(
+    "--access",
+    required=True,
+    type=click.Choice(["ADMIN", "MANAGER", "EMPLOYEE", "INTEGRATION"], case_sensitive=False),
+)
+@click.option(
+    "--employee",
+    "employee_external_id",
+    help="The employee the account belongs to (required for MANAGER and EMPLOYEE).",
+)
+def create_user_command(email: str, access: str, employee_external_id: str | None) -> None:
+    """Create an account. The password is asked twice, or read from standard input."""
+    password = _read_password()
+
+    async def work(settings: Settings) -> str:
+        created = await create_user(
+            actor=_actor(),
+            email=email,
+            access=access.upper(),
+            password=password,
+            settings=settings,
+            employee_external_id=employee_external_id,
+        )
+        return created.email
+
+    address = _run(work)
+    linked = f", linked to employee {employee_external_id}" if employee_external_id else ""
+    click.echo(f"Created {access.upper()} account {address}{linked}.")
+
+
+@cli.command()
+def demo() -> None:
+    """Fill the configured database with a demo organisation (migrates first).
+
+    Run again, it leaves an existing demo as it is.
+    """
+    from service.demo import DEMO_SIGN_INS, build_demo
+
+    console = _stderr()
+
+    async def migrate_first(settings: Settings) -> None:
+        ensure_sqlite_folder(settings.database_url)
+        try:
+            await run_migrations(config=tortoise_config(settings.database_url))
+        finally:
+            await Tortoise.close_connections()
+
+    _run(migrate_first, with_database=False)
+
+    async def work(settings: Settings) -> str:
+        with _progress(console) as progress:
+            return await build_demo(
+                actor=_actor(),
+                settings=settings,
+                progress=progress,
+                say=lambda text: console.print(text),
+            )
+
+    outcome = _run(work)
+    click.echo(outcome)
+    click.echo("Sign in with (email / password, access, who):")
+    for sign_in in DEMO_SIGN_INS:
+        click.echo(f"  {sign_in.email} / {sign_in.password}  {sign_in.access}  {sign_in.who}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes; they share nothing but the database.",
+)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web application (GraphQL, admin) with uvicorn."""
+    import uvicorn
+
+    # Each worker process reads the settings itself; fail here, once, if they are wrong.
+    try:
+        Settings.from_environment()
+    except SettingsError as error:
+        _exit([f"error: {error}"])
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+if __name__ == "__main__":
+    main()

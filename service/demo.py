@@ -1,0 +1,709 @@
+"""A demo organisation: a customer-service department with three teams, one active cycle,
+tens of thousands of observations and the reviews that go with them.
+
+Everything goes through the use cases, like real data would. The data is generated
+from a fixed seed and a fixed "today" (2026-11-28), so every run builds the same
+organisation and the same scores. Run again, it leaves an existing demo alone.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from rich.progress import Progress
+
+from service.models import Cycle, CycleState, User
+from service.settings import Settings
+from service.usecases.actor import Actor
+from service.usecases.config_file import CycleConfig, OrgConfig, apply_config
+from service.usecases.cycles import transition_cycle
+from service.usecases.ingest import record_feedback, record_observations, submit_reviews
+from service.usecases.inputs import (
+    CycleInput,
+    EmployeeInput,
+    FeedbackInput,
+    IngestMode,
+    KpiInput,
+    ObservationInput,
+    PositionInput,
+    ReviewInput,
+    ScorecardLineInput,
+    TeamInput,
+)
+from service.usecases.users import create_user
+
+DEMO_CYCLE_CODE = "2026-Q4"
+DEMO_SEED = 20261128
+BATCH_SIZE = 10_000
+CYCLE_STARTS_ON = date(2026, 10, 1)
+CYCLE_ENDS_ON = date(2026, 12, 31)
+# The data runs up to the day before the demo's "today", whatever the clock says.
+DATA_ENDS_ON = date(2026, 11, 27)
+UTC_OFFSET = "+08:00"
+DOMAIN = "demo.fairscore.example"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSignIn:
+    email: str
+    password: str
+    access: str
+    employee_external_id: str | None
+    who: str
+
+
+DEMO_SIGN_INS = (
+    DemoSignIn(f"admin@{DOMAIN}", "fairscore-admin", "ADMIN", None, "HR admin (not an employee)"),
+    DemoSignIn(
+        f"manager@{DOMAIN}",
+        "fairscore-manager",
+        "MANAGER",
+        "E1001",
+        "陈静, lead of the Hotline team",
+    ),
+    DemoSignIn(
+        f"employee@{DOMAIN}", "fairscore-employee", "EMPLOYEE", "E1101", "李娜, hotline agent"
+    ),
+    DemoSignIn(
+        f"field.lead@{DOMAIN}",
+        "fairscore-manager",
+        "MANAGER",
+        "E1002",
+        "Daniel Wong, lead of the Field Technicians",
+    ),
+    DemoSignIn(
+        f"frontdesk.lead@{DOMAIN}",
+        "fairscore-manager",
+        "MANAGER",
+        "E1003",
+        "林晓梅, lead of the Front Desk",
+    ),
+)
+_REVIEWER_OF_TEAM = {
+    "hotline": f"manager@{DOMAIN}",
+    "field": f"field.lead@{DOMAIN}",
+    "front-desk": f"frontdesk.lead@{DOMAIN}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    external_id: str
+    name: str
+    team: str
+    position: str
+    hired_on: date
+    left_on: date | None = None
+
+
+_HOTLINE = [
+    "李娜",
+    "Emily Zhang",
+    "王强",
+    "Kevin Liu",
+    "张伟",
+    "Sophie Chen",
+    "刘洋",
+    "Jason Huang",
+    "杨秀英",
+    "Michelle Zhou",
+    "黄磊",
+    "Ryan Xu",
+    "周婷",
+    "Amanda Sun",
+    "吴昊",
+    "Tony Ma",
+]
+_FIELD = [
+    "赵刚",
+    "Peter Guo",
+    "孙涛",
+    "Mark He",
+    "马超",
+    "Leo Luo",
+    "朱军",
+    "Eric Liang",
+    "胡斌",
+    "Steven Song",
+]
+_FRONT_DESK = [
+    "赵敏",
+    "Grace Lin",
+    "郭静",
+    "Cindy Tang",
+    "何丽",
+    "Vivian Feng",
+    "高洁",
+    "Alice Deng",
+    "罗琳",
+    "Helen Cao",
+]
+
+
+def demo_people() -> list[_Person]:
+    rng = random.Random(DEMO_SEED)
+
+    def hired() -> date:
+        return date(2019, 1, 7) + timedelta(days=rng.randrange(0, 6 * 365))
+
+    people = [
+        _Person("E1001", "陈静", "hotline", "team_lead", date(2018, 4, 2)),
+        _Person("E1002", "Daniel Wong", "field", "team_lead", date(2019, 8, 19)),
+        _Person("E1003", "林晓梅", "front-desk", "team_lead", date(2020, 3, 9)),
+    ]
+    people += [
+        _Person(f"E{1101 + i}", name, "hotline", "agent", hired())
+        for i, name in enumerate(_HOTLINE)
+    ]
+    # Joined too late in the cycle to be scored in it (fewer than half of its days).
+    people.append(_Person("E1117", "徐丽", "hotline", "agent", date(2026, 11, 20)))
+    people += [
+        _Person(f"E{1201 + i}", name, "field", "technician", hired())
+        for i, name in enumerate(_FIELD[:-1])
+    ]
+    # Leaving before the cycle ends, but employed long enough to be scored.
+    people.append(_Person("E1210", _FIELD[-1], "field", "technician", hired(), date(2026, 11, 20)))
+    people += [
+        _Person(f"E{1301 + i}", name, "front-desk", "front_desk", hired())
+        for i, name in enumerate(_FRONT_DESK)
+    ]
+    return people
+
+
+def _line(
+    kpi: str,
+    weight: int,
+    *,
+    scope: str = "INDIVIDUAL",
+    threshold: str | None = None,
+    target: str | None = None,
+    stretch: str | None = None,
+    min_samples: int = 1,
+    method: str = "LINEAR",
+    bands: tuple[tuple[str, str], ...] = (),
+) -> ScorecardLineInput:
+    return ScorecardLineInput(
+        kpi_code=kpi,
+        weight=weight,
+        scope=scope,
+        method=method,
+        threshold=threshold,
+        target=target,
+        stretch=stretch,
+        bands=bands,
+        min_samples=min_samples,
+    )
+
+
+def demo_config() -> OrgConfig:
+    csat = _line("csat", 35, threshold="70", target="90", stretch="97", min_samples=10)
+    team_csat = _line("csat", 10, scope="TEAM", threshold="75", target="90", min_samples=30)
+    complaints = _line("complaints", 10, threshold="6", target="1", stretch="0")
+    quality = _line("service_quality", 15)
+    communication = _line("communication", 15)
+    scorecards = (
+        (
+            "agent",
+            (
+                csat,
+                team_csat,
+                _line(
+                    "first_response_minutes",
+                    15,
+                    threshold="30",
+                    target="10",
+                    stretch="5",
+                    min_samples=20,
+                ),
+                complaints,
+                quality,
+                communication,
+            ),
+        ),
+        (
+            "technician",
+            (
+                _line("csat", 30, threshold="70", target="90", stretch="97", min_samples=10),
+                team_csat,
+                _line(
+                    "task_completion", 25, threshold="80", target="95", stretch="99", min_samples=10
+                ),
+                _line("complaints", 5, threshold="6", target="1", stretch="0"),
+                quality,
+                communication,
+            ),
+        ),
+        (
+            "front_desk",
+            (
+                csat,
+                team_csat,
+                _line(
+                    "order_accuracy",
+                    15,
+                    method="BANDS",
+                    bands=(
+                        ("99.5", "120"),
+                        ("99", "100"),
+                        ("98", "80"),
+                        ("97", "50"),
+                        ("95", "20"),
+                    ),
+                ),
+                complaints,
+                quality,
+                communication,
+            ),
+        ),
+        (
+            "team_lead",
+            (
+                _line(
+                    "csat",
+                    45,
+                    scope="TEAM",
+                    threshold="75",
+                    target="90",
+                    stretch="95",
+                    min_samples=30,
+                ),
+                # A team's complaints add up over its members: a hotline of 17
+                # sees a few dozen a quarter.
+                _line("complaints", 25, scope="TEAM", threshold="60", target="15", stretch="5"),
+                quality,
+                communication,
+            ),
+        ),
+    )
+    return OrgConfig(
+        policy={"timezone": "Asia/Shanghai", "csat_kpi_code": "csat"},
+        positions=(
+            PositionInput("agent", "Hotline agent"),
+            PositionInput("technician", "Field technician"),
+            PositionInput("front_desk", "Front-desk agent"),
+            PositionInput("team_lead", "Team lead"),
+        ),
+        teams=(
+            TeamInput("service", "Customer Service Department 客户服务部"),
+            TeamInput("hotline", "Hotline 热线组", "service", "E1001"),
+            TeamInput("field", "Field Technicians 外勤技术组", "service", "E1002"),
+            TeamInput("front-desk", "Front Desk 前台组", "service", "E1003"),
+        ),
+        employees=tuple(
+            EmployeeInput(
+                external_id=p.external_id,
+                name=p.name,
+                hired_on=p.hired_on,
+                email=f"{p.external_id.lower()}@{DOMAIN}",
+                team_code=p.team,
+                position_code=p.position,
+                left_on=p.left_on,
+            )
+            for p in demo_people()
+        ),
+        kpis=(
+            KpiInput(
+                "csat",
+                "Customer satisfaction",
+                "QUANTITATIVE",
+                "HIGHER_IS_BETTER",
+                "SHARE_AT_LEAST",
+                unit="%",
+                aggregation_param="4",
+                range_min="1",
+                range_max="5",
+                tags=("customer_satisfaction",),
+            ),
+            KpiInput(
+                "first_response_minutes",
+                "First response time",
+                "QUANTITATIVE",
+                "LOWER_IS_BETTER",
+                "PERCENTILE",
+                unit="min",
+                aggregation_param="90",
+                range_min="0",
+                range_max="1440",
+            ),
+            KpiInput(
+                "task_completion",
+                "Task completion",
+                "QUANTITATIVE",
+                "HIGHER_IS_BETTER",
+                "MEAN",
+                unit="%",
+                range_min="0",
+                range_max="100",
+            ),
+            KpiInput("complaints", "Complaints", "QUANTITATIVE", "LOWER_IS_BETTER", "COUNT"),
+            KpiInput(
+                "order_accuracy",
+                "Order accuracy",
+                "QUANTITATIVE",
+                "HIGHER_IS_BETTER",
+                "SHARE_AT_LEAST",
+                unit="%",
+                aggregation_param="1",
+                range_min="0",
+                range_max="1",
+            ),
+            KpiInput(
+                "service_quality",
+                "Service quality",
+                "QUALITATIVE",
+                "HIGHER_IS_BETTER",
+                "REVIEW_MEAN",
+                range_min="1",
+                range_max="5",
+            ),
+            KpiInput(
+                "communication",
+                "Communication",
+                "QUALITATIVE",
+                "HIGHER_IS_BETTER",
+                "REVIEW_MEAN",
+                range_min="1",
+                range_max="5",
+            ),
+        ),
+        cycles=(
+            CycleConfig(
+                cycle=CycleInput(DEMO_CYCLE_CODE, "Q4 2026", CYCLE_STARTS_ON, CYCLE_ENDS_ON),
+                state=None,
+                scorecards=scorecards,
+            ),
+        ),
+    )
+
+
+# --- generated data ------------------------------------------------------------------
+
+_LOW_RATING_COMMENTS = [
+    "Waited too long on hold.",
+    "问题没有解决。",
+    "Had to explain twice.",
+    "态度一般。",
+    "The technician arrived late.",
+    "回复太慢了。",
+]
+_HIGH_RATING_COMMENTS = [
+    "Very patient and helpful!",
+    "非常专业，谢谢！",
+    "Solved it in one call.",
+    "服务很周到。",
+    "Friendly and quick.",
+]
+_REVIEW_COMMENTS = {
+    "high": [
+        "Consistently calm with difficult customers.",
+        "主动帮助同事，值得表扬。",
+        "Clear, friendly explanations.",
+    ],
+    "mid": [
+        "Solid work; follow up on open tickets sooner.",
+        "沟通清楚，可以更主动一些。",
+        "Good with customers, keep notes more complete.",
+    ],
+    "low": [
+        "Needs coaching on call structure.",
+        "需要加强产品知识。",
+        "Often misses follow-ups; let's set a plan.",
+    ],
+}
+
+
+@dataclass(slots=True)
+class DemoData:
+    feedback: list[FeedbackInput] = field(default_factory=list)
+    observations: list[ObservationInput] = field(default_factory=list)
+    skill: dict[str, float] = field(default_factory=dict)
+    _counters: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, source: str) -> str:
+        self._counters[source] = self._counters.get(source, 0) + 1
+        return f"{source}-{self._counters[source]:06d}"
+
+
+def _moment(rng: random.Random, day: date) -> str:
+    return (
+        f"{day.isoformat()}T{rng.randint(8, 20):02d}:{rng.randrange(60):02d}:"
+        f"{rng.randrange(60):02d}{UTC_OFFSET}"
+    )
+
+
+def _rating(rng: random.Random, skill: float) -> int:
+    top = min(0.30 + 0.45 * skill, 0.68)
+    good = 0.30
+    draw = rng.random()
+    if draw < top:
+        return 5
+    if draw < top + good:
+        return 4
+    rest = (draw - top - good) / max(1 - top - good, 1e-9)
+    return 3 if rest < 0.6 else 2 if rest < 0.85 else 1
+
+
+def _comment(rng: random.Random, rating: int) -> str | None:
+    if rating <= 2 and rng.random() < 0.6:
+        return rng.choice(_LOW_RATING_COMMENTS)
+    if rating == 5 and rng.random() < 0.1:
+        return rng.choice(_HIGH_RATING_COMMENTS)
+    return None
+
+
+def _working_days(rng: random.Random, person: _Person) -> list[date]:
+    days = []
+    day = CYCLE_STARTS_ON
+    while day <= DATA_ENDS_ON:
+        employed = person.hired_on <= day and (person.left_on is None or day <= person.left_on)
+        if employed and rng.random() < 5 / 7:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def generate_demo_data(people: Sequence[_Person]) -> DemoData:
+    """Deterministic: the same seed gives the same rows, ids and values every time."""
+    rng = random.Random(DEMO_SEED)
+    data = DemoData()
+    for person in people:
+        # Spread people over the bands: most are solid, a few struggle, a few shine.
+        skill = rng.betavariate(2.6, 1.7)
+        data.skill[person.external_id] = skill
+        if person.position == "team_lead":
+            continue
+        for day in _working_days(rng, person):
+            _one_day(rng, data, person, skill, day)
+    return data
+
+
+def _feedback(
+    data: DemoData,
+    rng: random.Random,
+    person: _Person,
+    skill: float,
+    day: date,
+    channel: str,
+    source: str,
+) -> None:
+    rating = _rating(rng, skill)
+    data.feedback.append(
+        FeedbackInput(
+            rating=rating,
+            channel=channel,
+            occurred_at=_moment(rng, day),
+            source=source,
+            employee_external_id=person.external_id,
+            external_id=data.next_id(source),
+            comment=_comment(rng, rating),
+        )
+    )
+
+
+def _observation(
+    data: DemoData,
+    rng: random.Random,
+    person: _Person,
+    day: date,
+    kpi: str,
+    value: str,
+    source: str,
+) -> None:
+    data.observations.append(
+        ObservationInput(
+            kpi_code=kpi,
+            value=value,
+            occurred_at=_moment(rng, day),
+            source=source,
+            employee_external_id=person.external_id,
+            external_id=data.next_id(source),
+        )
+    )
+
+
+def _one_day(rng: random.Random, data: DemoData, person: _Person, skill: float, day: date) -> None:
+    if person.position == "agent":
+        for _ in range(rng.randint(6, 12)):
+            phone = rng.random() < 0.55
+            _feedback(
+                data,
+                rng,
+                person,
+                skill,
+                day,
+                "PHONE_CALLBACK" if phone else "ONLINE_SURVEY",
+                "callback-center" if phone else "survey-tool",
+            )
+        median = 3 + 6 * (1 - skill)
+        for _ in range(rng.randint(10, 18)):
+            minutes = min(rng.lognormvariate(math.log(median), 0.6), 240.0)
+            _observation(
+                data, rng, person, day, "first_response_minutes", f"{minutes:.1f}", "ticketing"
+            )
+    elif person.position == "technician":
+        assigned = rng.randint(3, 6)
+        done = sum(rng.random() < 0.84 + 0.15 * skill for _ in range(assigned))
+        _observation(
+            data, rng, person, day, "task_completion", f"{100 * done / assigned:.2f}", "field-app"
+        )
+        for _ in range(rng.randint(2, 4)):
+            onsite = rng.random() < 0.6
+            _feedback(
+                data,
+                rng,
+                person,
+                skill,
+                day,
+                "FACE_TO_FACE" if onsite else "ONLINE_SURVEY",
+                "field-app" if onsite else "survey-tool",
+            )
+    else:
+        for _ in range(rng.randint(5, 9)):
+            desk = rng.random() < 0.8
+            _feedback(
+                data,
+                rng,
+                person,
+                skill,
+                day,
+                "FACE_TO_FACE" if desk else "ONLINE_SURVEY",
+                "front-desk-tablet" if desk else "survey-tool",
+            )
+        for _ in range(rng.randint(12, 20)):
+            right = rng.random() < 0.975 + 0.024 * skill
+            _observation(data, rng, person, day, "order_accuracy", "1" if right else "0", "pos")
+    if rng.random() < 0.02 + 0.07 * (1 - skill):
+        _observation(data, rng, person, day, "complaints", "1", "complaints-desk")
+
+
+def demo_reviews(people: Sequence[_Person], skill: dict[str, float]) -> list[ReviewInput]:
+    """Manager reviews of everyone scored (one agent not reviewed yet), a few self reviews."""
+    rng = random.Random(DEMO_SEED + 1)
+    reviews = []
+    self_reviewers = {
+        s.employee_external_id: s.email for s in DEMO_SIGN_INS if s.employee_external_id
+    }
+    for person in people:
+        if person.external_id in ("E1117", "E1116"):
+            continue  # E1117 joined too late to be scored; E1116's lead has not got to it
+        # The department has no lead above the team leads: the HR admin reviews them.
+        reviewer = (
+            f"admin@{DOMAIN}" if person.position == "team_lead" else _REVIEWER_OF_TEAM[person.team]
+        )
+        for kpi in ("service_quality", "communication"):
+            raw = 2.4 + 2.6 * skill[person.external_id] + rng.gauss(0, 0.45)
+            rating = min(5.0, max(1.0, round(raw * 2) / 2))
+            tone = "high" if rating >= 4.5 else "mid" if rating >= 3 else "low"
+            reviews.append(
+                ReviewInput(
+                    cycle_code=DEMO_CYCLE_CODE,
+                    employee_external_id=person.external_id,
+                    kpi_code=kpi,
+                    reviewer_email=reviewer,
+                    kind="MANAGER",
+                    rating=f"{rating:g}",
+                    comment=rng.choice(_REVIEW_COMMENTS[tone]),
+                )
+            )
+            if person.external_id in self_reviewers:
+                reviews.append(
+                    ReviewInput(
+                        cycle_code=DEMO_CYCLE_CODE,
+                        employee_external_id=person.external_id,
+                        kpi_code=kpi,
+                        reviewer_email=self_reviewers[person.external_id],
+                        kind="SELF",
+                        rating=f"{min(5.0, rating + 0.5):g}",
+                        comment="I think I did well this quarter.",
+                    )
+                )
+    return reviews
+
+
+# --- building it -------------------------------------------------------------------------
+
+
+async def _ingest(
+    records: Sequence[Any], *, feedback: bool, actor: Actor, progress: Progress, label: str
+) -> int:
+    task = progress.add_task(label, total=len(records))
+    accepted = 0
+    for start in range(0, len(records), BATCH_SIZE):
+        batch = records[start : start + BATCH_SIZE]
+        if feedback:
+            report = await record_feedback(
+                actor=actor, feedback=batch, mode=IngestMode.ALL_OR_NOTHING
+            )
+        else:
+            report = await record_observations(
+                actor=actor, observations=batch, mode=IngestMode.ALL_OR_NOTHING
+            )
+        if report.rejected:
+            first = report.rejected[0]
+            raise RuntimeError(
+                f"demo data rejected at row {start + first.index}: {first.field}: {first.message}"
+            )
+        accepted += report.accepted + report.duplicates
+        progress.advance(task, len(batch))
+    return accepted
+
+
+async def build_demo(
+    *, actor: Actor, settings: Settings, progress: Progress, say: Callable[[str], None]
+) -> str:
+    """Build the demo in the configured (migrated) database; returns what happened."""
+    existing = await Cycle.get_or_none(code=DEMO_CYCLE_CODE)
+    if existing is not None and existing.state is not CycleState.DRAFT:
+        return (
+            f"A demo is already there (cycle {DEMO_CYCLE_CODE} is "
+            f"{existing.state.value}); it was left as it is."
+        )
+    # A DRAFT demo cycle means an earlier run stopped half-way: every step below is
+    # idempotent, so finishing it is the same as starting again.
+    say("Organisation, KPIs and the cycle's scorecards...")
+    await apply_config(actor=actor, config=demo_config())
+    say("Sign-ins...")
+    for sign_in in DEMO_SIGN_INS:
+        if not await User.exists(email=sign_in.email):
+            await create_user(
+                actor=actor,
+                email=sign_in.email,
+                access=sign_in.access,
+                password=sign_in.password,
+                settings=settings,
+                employee_external_id=sign_in.employee_external_id,
+            )
+    people = demo_people()
+    data = generate_demo_data(people)
+    # Recorded while the cycle is DRAFT: no scores yet, so nothing is recomputed per batch;
+    # activating the cycle then scores everyone once.
+    feedback = await _ingest(
+        data.feedback, feedback=True, actor=actor, progress=progress, label="customer feedback"
+    )
+    observations = await _ingest(
+        data.observations, feedback=False, actor=actor, progress=progress, label="observations"
+    )
+    say(f"Activating {DEMO_CYCLE_CODE}...")
+    await transition_cycle(
+        actor=actor,
+        cycle_code=DEMO_CYCLE_CODE,
+        to=CycleState.ACTIVE.value,
+        reason="Demo quarter starts.",
+    )
+    reviews = demo_reviews(people, data.skill)
+    report = await submit_reviews(actor=actor, reviews=reviews)
+    if report.rejected:
+        first = report.rejected[0]
+        raise RuntimeError(
+            f"demo review rejected at row {first.index}: {first.field}: {first.message}"
+        )
+    return (
+        f"Demo organisation ready: {len(people)} employees in 3 teams, "
+        f"{feedback:,} customer ratings and {observations:,} other observations, "
+        f"{len(reviews)} reviews; cycle {DEMO_CYCLE_CODE} is ACTIVE."
+    )

@@ -1,0 +1,95 @@
+"""Safely retried bulk ingest: the same idempotency key with the same payload returns
+the first report and writes nothing again; with another payload it is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from service.errors import DomainError, Issue, ValidationFailed
+from service.models import IngestRequest
+from service.usecases.actor import Actor
+from service.usecases.inputs import IngestReport, RowError
+
+
+class IdempotencyConflict(DomainError):
+    code = "IDEMPOTENCY_CONFLICT"
+
+
+def payload_hash(kind: str, mode: str, rows: Sequence[Any]) -> str:
+    document = {"kind": kind, "mode": mode, "rows": [asdict(row) for row in rows]}
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _report_data(report: IngestReport) -> dict[str, Any]:
+    return {
+        "accepted": report.accepted,
+        "duplicates": report.duplicates,
+        "late": report.late,
+        "rejected": [asdict(error) for error in report.rejected],
+    }
+
+
+def _report_from(data: dict[str, Any]) -> IngestReport:
+    return IngestReport(
+        accepted=data["accepted"],
+        duplicates=data["duplicates"],
+        late=data["late"],
+        rejected=[RowError(**error) for error in data["rejected"]],
+    )
+
+
+async def ingest_once(
+    *,
+    actor: Actor,
+    kind: str,
+    mode: str,
+    rows: Sequence[Any],
+    idempotency_key: str | None,
+    ingest: Callable[[], Awaitable[IngestReport]],
+) -> IngestReport:
+    """Run `ingest` at most once per (user, key), in one transaction with its record."""
+    if idempotency_key is None:
+        return await ingest()
+    key = idempotency_key.strip()
+    if not key or len(key) > 128:
+        raise ValidationFailed(
+            [Issue("idempotencyKey", "give 1 to 128 characters, e.g. a UUID per batch", "INVALID")]
+        )
+    if actor.user_id is None:
+        raise ValidationFailed([Issue("idempotencyKey", "needs a signed-in caller", "INVALID")])
+    digest = payload_hash(kind, mode, rows)
+    try:
+        async with in_transaction():
+            previous = await IngestRequest.get_or_none(user_id=actor.user_id, idempotency_key=key)
+            if previous is not None:
+                return _checked(previous, kind, digest)
+            report = await ingest()
+            await IngestRequest.create(
+                user_id=actor.user_id,
+                idempotency_key=key,
+                kind=kind,
+                payload_hash=digest,
+                report=_report_data(report),
+            )
+            return report
+    except IntegrityError:
+        # A concurrent retry of the same key won the race: its report is the answer.
+        previous = await IngestRequest.get(user_id=actor.user_id, idempotency_key=key)
+        return _checked(previous, kind, digest)
+
+
+def _checked(previous: IngestRequest, kind: str, digest: str) -> IngestReport:
+    if previous.kind != kind or previous.payload_hash != digest:
+        raise IdempotencyConflict(
+            "This idempotency key was already used for a different payload; use a new key "
+            "for a new batch."
+        )
+    return _report_from(previous.report)

@@ -1,0 +1,123 @@
+"""A migrated SQLite file per test, and a way to run `fairscore` against it in-process.
+
+The CLI reads DATABASE_URL from the environment like in production; each test gets its
+own copy of one migrated file, so tests are independent and need no other fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import cli
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "docs" / "examples" / "org.yaml"
+# Cheap Argon2 parameters: tests create users and must stay fast.
+_CHEAP_HASHING = {"FAIRSCORE_ARGON2_MEMORY_KIB": "1024", "FAIRSCORE_ARGON2_TIME_COST": "1"}
+
+
+@dataclass(frozen=True)
+class Ran:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass
+class Fairscore:
+    """Runs the command line against one database file.
+
+    In-process by default (fast). in_subprocess runs `python -m service.cli` instead:
+    Tortoise caches each model's INSERT statement per connection name for the life of
+    the process, so one process must not switch between SQLite and PostgreSQL.
+    """
+
+    path: Path
+    in_subprocess: bool = False
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": f"sqlite://{self.path}",
+            "FAIRSCORE_ENV": "development",
+            **_CHEAP_HASHING,
+        }
+
+    def run(self, *args: str, input: str | None = None) -> Ran:
+        if self.in_subprocess:
+            done = subprocess.run(
+                [sys.executable, "-m", "service.cli", *args], input=input, text=True,
+                capture_output=True, env={**os.environ, **self.env}, check=False,
+            )  # fmt: skip
+            return Ran(done.returncode, done.stdout, done.stderr)
+        result = CliRunner().invoke(cli, list(args), env=self.env, input=input)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    def ok(self, *args: str, input: str | None = None) -> Ran:
+        result = self.run(*args, input=input)
+        assert result.exit_code == 0, result.output
+        return result
+
+    def count(self, table: str, where: str = "1 = 1", params: Sequence[object] = ()) -> int:
+        with sqlite3.connect(self.path) as db:
+            row = db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
+        return int(row[0])
+
+    def value(self, sql: str, params: Sequence[object] = ()) -> object:
+        with sqlite3.connect(self.path) as db:
+            row = db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "fairscore.sqlite3"
+    result = CliRunner().invoke(cli, ["migrate"], env=Fairscore(path).env)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return path
+
+
+@pytest.fixture
+def fairscore(tmp_path: Path, migrated_template: Path) -> Fairscore:
+    path = tmp_path / "fairscore.sqlite3"
+    shutil.copy(migrated_template, path)
+    return Fairscore(path)
+
+
+FairscoreFactory = Callable[[], Fairscore]
+
+
+@pytest.fixture
+def fairscore_factory(tmp_path: Path, migrated_template: Path) -> FairscoreFactory:
+    """More databases for one test, e.g. to compare two built differently."""
+    made: list[Fairscore] = []
+
+    def make() -> Fairscore:
+        path = tmp_path / f"other-{len(made)}.sqlite3"
+        shutil.copy(migrated_template, path)
+        made.append(Fairscore(path))
+        return made[-1]
+
+    return make
+
+
+@pytest.fixture
+def organisation(fairscore: Fairscore) -> Fairscore:
+    """The example organisation of docs/examples/org.yaml, its cycle ACTIVE."""
+    fairscore.ok("apply", str(EXAMPLE_CONFIG))
+    return fairscore

@@ -1,0 +1,36 @@
+"""`fairscore demo`: a realistic organisation, built once and left alone afterwards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from service.demo import DEMO_SIGN_INS
+from tests.cli.conftest import Fairscore
+
+
+def test_the_demo_builds_an_active_cycle_and_a_second_run_leaves_it(tmp_path: Path) -> None:
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+
+    built = demo.ok("demo")
+    scores_before = demo.ok("scores", "--cycle", "2026-Q4", "--format", "json").stdout
+    audit_before = demo.count("audit_entry")
+    again = demo.ok("demo")
+
+    assert "Demo organisation ready" in built.stdout
+    assert demo.count("employee") == 40
+    assert demo.count("team") == 4
+    assert demo.count("observation") >= 20_000
+    for channel in ("ONLINE_SURVEY", "PHONE_CALLBACK", "FACE_TO_FACE"):
+        assert demo.count("observation", "channel = ?", [channel]) > 100
+    assert demo.count("review", "kind = 'MANAGER'") > 0
+    assert demo.count("review", "kind = 'SELF'") > 0
+    for sign_in in DEMO_SIGN_INS:
+        assert f"{sign_in.email} / {sign_in.password}" in built.stdout
+    assert demo.count("app_user") == len(DEMO_SIGN_INS)
+    scores = json.loads(scores_before)["scores"]
+    assert len(scores) == 40
+    assert len({score["band"] for score in scores if score["band"]}) >= 4
+    assert "left as it is" in again.stdout
+    assert demo.count("audit_entry") == audit_before
+    assert demo.ok("scores", "--cycle", "2026-Q4", "--format", "json").stdout == scores_before
