@@ -26,9 +26,12 @@ async def test_healthz_says_unavailable_when_the_database_cannot_be_reached(
 
     missing = tmp_path / "no-such-dir" / "db.sqlite3"
     app = create_app(Settings(database_url=f"sqlite://{missing}"))
-    async with LifespanManager(app) as manager, httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
-    ) as client:
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+        ) as client,
+    ):
         response = await client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
