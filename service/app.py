@@ -1,4 +1,4 @@
-"""The ASGI application: /healthz now; GraphQL and the admin mount here later."""
+"""The ASGI application: /healthz, /graphql (and the admin, later)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
+from service.api.schema import create_schema
+from service.api.view import FairscoreGraphQL
 from service.models import tortoise_config
 from service.settings import Settings
 
@@ -34,6 +36,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             yield
 
-    app = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    graphql_app = FairscoreGraphQL(create_schema(settings), settings)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     return app

@@ -1,4 +1,4 @@
-"""The `fairscore` command: migrate, apply, import, scores, explain, transition, user, demo, serve.
+"""The `fairscore` command: set up, import, score, explain, correct, finalise, serve.
 
 Each command parses its arguments, calls use cases, and prints the result. Expected
 failures (bad input, a refused change, a missing database) end with a message on
@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from tortoise import Tortoise
+from tortoise.connection import get_connection
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate as run_migrations
 
@@ -30,7 +31,10 @@ from service.errors import DomainError, NotFound, ValidationFailed
 from service.models import Cycle, Employee, Score, ScoreLine, tortoise_config
 from service.settings import Settings, SettingsError
 from service.usecases.actor import Actor, command_line_admin
+from service.usecases.appeals import file_appeal, resolve_appeal
+from service.usecases.auth import create_token_for
 from service.usecases.config_file import ApplyReport, apply_config, load_config_file
+from service.usecases.corrections import adjust_score, void_observation
 from service.usecases.csv_import import (
     DEFAULT_BATCH_SIZE,
     CsvImportReport,
@@ -39,6 +43,7 @@ from service.usecases.csv_import import (
     read_records,
 )
 from service.usecases.cycles import transition_cycle
+from service.usecases.results import PayrollRow, payroll_results
 from service.usecases.users import create_user
 
 T = TypeVar("T")
@@ -669,6 +674,180 @@ def create_user_command(email: str, access: str, employee_external_id: str | Non
     address = _run(work)
     linked = f", linked to employee {employee_external_id}" if employee_external_id else ""
     click.echo(f"Created {access.upper()} account {address}{linked}.")
+
+
+@cli.command()
+@click.argument("observation_id", type=int)
+@click.option("--reason", required=True, help="Why it is wrong; shown to the employee.")
+def void(observation_id: int, reason: str) -> None:
+    """Void a wrong observation (it is kept, never deleted); the scores follow."""
+
+    async def work(_settings: Settings) -> None:
+        await void_observation(actor=_actor(), observation_id=observation_id, reason=reason)
+
+    _run(work)
+    click.echo(f"Voided observation {observation_id}.")
+
+
+@cli.command()
+@click.option("--cycle", "cycle_code", required=True)
+@click.option("--employee", "external_id", required=True, help="The employee's external id.")
+@click.option("--points", required=True, help="Signed points, e.g. 2.5 or -3.")
+@click.option("--reason", required=True, help="Why; shown to the employee and audited.")
+def adjust(cycle_code: str, external_id: str, points: str, reason: str) -> None:
+    """Adjust a score by signed points, within the policy's cap."""
+
+    async def work(_settings: Settings) -> str:
+        await adjust_score(
+            actor=_actor(),
+            cycle_code=cycle_code,
+            employee_external_id=external_id,
+            points=points,
+            reason=reason,
+        )
+        score = await Score.get(cycle__code=cycle_code, employee__external_id=external_id)
+        return str(_as_dict(score.explanation).get("total"))
+
+    total = _run(work)
+    click.echo(f"Adjusted {external_id} in {cycle_code} by {points}; total now {total}.")
+
+
+@cli.group()
+def appeal() -> None:
+    """Appeals against a score or one of its lines."""
+
+
+@appeal.command("file")
+@click.option("--cycle", "cycle_code", required=True)
+@click.option("--employee", "external_id", required=True)
+@click.option(
+    "--line", type=click.IntRange(min=1), help="The line number; omit for the whole score."
+)
+@click.option("--reason", required=True)
+def appeal_file(cycle_code: str, external_id: str, line: int | None, reason: str) -> None:
+    """File an appeal for an employee (the CLI acts as an admin on their behalf)."""
+
+    async def work(_settings: Settings) -> int:
+        row = await file_appeal(
+            actor=_actor(),
+            cycle_code=cycle_code,
+            employee_external_id=external_id,
+            reason=reason,
+            line=line,
+        )
+        return row.id
+
+    appeal_id = _run(work)
+    click.echo(f"Filed appeal {appeal_id}.")
+
+
+@appeal.command("resolve")
+@click.argument("appeal_id", type=int)
+@click.option(
+    "--outcome", required=True, type=click.Choice(["ACCEPTED", "REJECTED"], case_sensitive=False)
+)
+@click.option("--note", required=True, help="How it ended and why; shown to the employee.")
+@click.option("--points", help="ACCEPTED with an adjustment of these signed points.")
+@click.option("--void", "void_id", type=int, help="ACCEPTED by voiding this observation.")
+def appeal_resolve(
+    appeal_id: int, outcome: str, note: str, points: str | None, void_id: int | None
+) -> None:
+    """Resolve an appeal: ACCEPTED (with --points or --void) or REJECTED."""
+
+    async def work(_settings: Settings) -> str:
+        row = await resolve_appeal(
+            actor=_actor(),
+            appeal_id=appeal_id,
+            outcome=outcome.upper(),
+            note=note,
+            adjustment_points=points,
+            void_observation_id=void_id,
+        )
+        return row.state.value
+
+    state = _run(work)
+    click.echo(f"Appeal {appeal_id} {state}.")
+
+
+@cli.command()
+@click.option("--cycle", "cycle_code", required=True)
+@click.option(
+    "--format", "output", default="csv", show_default=True, type=click.Choice(["csv", "json"])
+)
+def results(cycle_code: str, output: str) -> None:
+    """Payroll results: every employee, with total, band and multiplier when scored."""
+
+    async def work(_settings: Settings) -> list[PayrollRow]:
+        return await payroll_results(get_connection("default"), cycle_code=cycle_code)
+
+    rows = _run(work)
+    fields = [
+        "employee_external_id",
+        "employee_name",
+        "status",
+        "state",
+        "total",
+        "band",
+        "multiplier",
+        "not_eligible_reason",
+    ]
+    if output == "json":
+        click.echo(
+            json.dumps(
+                [{f: getattr(r, f) for f in fields} for r in rows], ensure_ascii=False, indent=2
+            )
+        )
+        return
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for r in rows:
+        writer.writerow(["" if getattr(r, f) is None else getattr(r, f) for f in fields])
+
+
+@cli.group()
+def token() -> None:
+    """API tokens, e.g. for a survey tool or ticket system."""
+
+
+@token.command("create")
+@click.option("--user", "email", required=True, help="The account the token acts as.")
+@click.option(
+    "--expires",
+    "days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 365),
+    help="Days until it expires (at most a year).",
+)
+@click.option("--name", default="", help="What it is for, e.g. survey-tool.")
+def token_create(email: str, days: int, name: str) -> None:
+    """Issue a bearer token; it is shown once and stored only as a hash."""
+
+    async def work(_settings: Settings) -> tuple[str, str]:
+        issued = await create_token_for(actor=_actor(), email=email, days=days, name=name)
+        return issued.token, issued.expires_at.date().isoformat()
+
+    value, expires = _run(work)
+    click.echo(value)
+    click.echo(f"(for {email}, expires {expires}; store it now, it is not shown again)", err=True)
+
+
+@cli.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the SDL here instead of standard output.",
+)
+def schema(output: Path | None) -> None:
+    """Print the GraphQL schema (SDL) the code serves; graphql/schema.graphql holds it."""
+    from service.api.schema import create_schema
+
+    text = create_schema(_settings()).as_str() + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
 
 
 @cli.command()

@@ -1,0 +1,100 @@
+"""Who is asking, signing in and out, and one's own tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from service.api.context import Info
+from service.api.errors import SignInError, ThrottledError, error_of
+from service.api.ids import global_id
+from service.api.people import Employee
+from service.errors import DomainError
+from service.models import User
+from service.usecases.auth import login, revoke_token, tokens_of
+
+
+@strawberry.type
+class Token:
+    id: strawberry.ID
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@strawberry.type
+class Viewer:
+    email: str
+    access: str
+    employee_pk: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def employee(self, info: Info) -> Employee | None:
+        if self.employee_pk is None:
+            return None
+        row = await info.context.loaders.employee.load(self.employee_pk)
+        return None if row is None else Employee.from_row(row)
+
+    @strawberry.field(description="Your API tokens (an admin sees everyone's).")
+    async def tokens(self, info: Info) -> list[Token]:
+        actor = info.context.require_actor()
+        return [
+            Token(
+                id=strawberry.ID(global_id("Token", t.id)),
+                name=t.name,
+                created_at=t.created_at,
+                expires_at=t.expires_at,
+                last_used_at=t.last_used_at,
+                revoked_at=t.revoked_at,
+            )
+            for t in await tokens_of(actor=actor)
+        ]
+
+
+@strawberry.type
+class LoginSuccess:
+    token: str
+    expires_at: datetime
+
+
+@strawberry.type
+class Done:
+    ok: bool
+
+
+LoginResult = Annotated[
+    LoginSuccess | SignInError | ThrottledError, strawberry.union("LoginResult")
+]
+
+
+async def resolve_viewer(info: Info) -> Viewer | None:
+    actor = info.context.actor
+    if actor is None or actor.user_id is None:
+        return None
+    user = await User.get(id=actor.user_id)
+    return Viewer(email=user.email, access=user.access.value, employee_pk=user.employee_id)
+
+
+async def resolve_login(info: Info, email: str, password: str) -> LoginResult:
+    request = info.context.request
+    address = request.client.host if request.client else "unknown"
+    try:
+        issued = await login(
+            email=email, password=password, address=address, settings=info.context.settings
+        )
+    except DomainError as error:
+        result = error_of(error)
+        assert isinstance(result, (SignInError, ThrottledError))
+        return result
+    return LoginSuccess(token=issued.token, expires_at=issued.expires_at)
+
+
+async def resolve_logout(info: Info) -> Done:
+    actor = info.context.require_actor()
+    if actor.token_id is not None:
+        await revoke_token(actor=actor, token_id=actor.token_id)
+    return Done(ok=True)

@@ -1,0 +1,87 @@
+"""The per-request context: who is asking, in which language, and fresh loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import Info as StrawberryInfo
+from tortoise.connection import get_connection
+
+from service.api.ids import ClientError
+from service.api.loaders import Loaders
+from service.models import AccessLevel
+from service.scoring.types import Policy
+from service.settings import Settings
+from service.usecases.access import visible_employee_ids
+from service.usecases.actor import Actor
+from service.usecases.policy import load_policy
+
+
+def language_of(accept_language: str | None) -> str:
+    """Simplified Chinese when the caller prefers any Chinese, else English."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh-CN"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response | None
+    settings: Settings
+    actor: Actor | None
+    lang: str
+    loaders: Loaders = field(default_factory=Loaders)
+    _visible: Any = field(default=..., repr=False)
+    _policy: Policy | None = field(default=None, repr=False)
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise ClientError(
+                "Sign in first: call `login(email, password)` and send the token as "
+                "`Authorization: Bearer <token>`.",
+                "UNAUTHENTICATED",
+            )
+        return self.actor
+
+    def require_reader(self) -> Actor:
+        """Anyone signed in but an integration, whose token only ingests."""
+        actor = self.require_actor()
+        if actor.access is AccessLevel.INTEGRATION:
+            raise ClientError(
+                "An integration token may only record observations and feedback.", "FORBIDDEN"
+            )
+        return actor
+
+    def require_admin(self) -> Actor:
+        actor = self.require_reader()
+        if not actor.is_admin:
+            raise ClientError("Only an admin may do this.", "FORBIDDEN")
+        return actor
+
+    async def visible_employees(self) -> set[int] | None:
+        """Whose data this request may show (None: everyone), decided by the access module."""
+        if self._visible is ...:
+            actor = self.require_reader()
+            self._visible = await visible_employee_ids(get_connection("default"), actor)
+        visible: set[int] | None = self._visible
+        return visible
+
+    async def may_see(self, employee_id: int) -> bool:
+        visible = await self.visible_employees()
+        return visible is None or employee_id in visible
+
+    async def policy(self) -> Policy:
+        if self._policy is None:
+            self._policy, _version = await load_policy(get_connection("default"))
+        return self._policy
+
+
+Info = StrawberryInfo[Context, None]

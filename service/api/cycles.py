@@ -1,0 +1,269 @@
+"""Cycles, their scorecards and warnings, leaderboards and payroll results; KPIs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from tortoise.connection import get_connection
+
+from service.api.context import Info
+from service.api.ids import ClientError, Node, decode_cursor, global_id
+from service.api.pagination import Connection, connection, page_size
+from service.api.scalars import Decimal
+from service.models import Cycle as CycleRow
+from service.models import CycleState as CycleStateEnum
+from service.models import Employee as EmployeeRow
+from service.models import Kpi as KpiRow
+from service.models import Score as ScoreRow
+from service.models import Scorecard as ScorecardRow
+from service.sql import fetch_all, placeholders
+from service.usecases.cycles import cycle_warnings
+from service.usecases.parsing import scaled_to_text
+from service.usecases.results import payroll_results
+
+if TYPE_CHECKING:
+    from service.api.people import Position, Team
+    from service.api.scores import Score
+
+strawberry.enum(CycleStateEnum, name="CycleState")
+
+
+@strawberry.type
+class Kpi(Node):
+    code: str
+    name: str
+    kind: str
+    unit: str
+    direction: str
+    aggregation: str
+    aggregation_param: Decimal | None
+    range_min: Decimal | None
+    range_max: Decimal | None
+    tags: list[str]
+    version: int
+
+    @classmethod
+    def from_row(cls, row: KpiRow) -> Kpi:
+        def text(value: int | None) -> Decimal | None:
+            shown = scaled_to_text(value)
+            return None if shown is None else Decimal(shown)
+
+        return cls(
+            id=strawberry.ID(global_id("Kpi", row.id)),
+            code=row.code,
+            name=row.name,
+            kind=row.kind.value,
+            unit=row.unit,
+            direction=row.direction.value,
+            aggregation=row.aggregation.value,
+            aggregation_param=text(row.aggregation_param),
+            range_min=text(row.range_min),
+            range_max=text(row.range_max),
+            tags=list(row.tags or []),
+            version=row.version,
+        )
+
+
+@strawberry.type
+class ScorecardLineSetting:
+    kpi: str
+    scope: str
+    weight: Decimal
+    method: str
+    threshold: Decimal | None
+    target: Decimal | None
+    stretch: Decimal | None
+    bands: list[list[Decimal]]
+    min_samples: int
+
+
+@strawberry.type
+class Scorecard:
+    version: int
+    warnings: list[str]
+    lines: list[ScorecardLineSetting]
+    position_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def position(
+        self, info: Info
+    ) -> Annotated[Position, strawberry.lazy("service.api.people")]:
+        from service.api.people import Position
+
+        row = await info.context.loaders.position.load(self.position_pk)
+        assert row is not None
+        return Position.from_row(row)
+
+
+@strawberry.type
+class PayrollResult:
+    status: str
+    state: str
+    total: Decimal | None
+    band: str | None
+    multiplier: Decimal | None
+    not_eligible_reason: str | None
+    employee_external_id: str
+    employee_name: str
+
+
+@strawberry.type
+class Cycle(Node):
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date
+    state: CycleStateEnum
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: CycleRow) -> Cycle:
+        return cls(
+            id=strawberry.ID(global_id("Cycle", row.id)),
+            code=row.code,
+            name=row.name,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            state=row.state,
+            pk=row.id,
+        )
+
+    @strawberry.field
+    async def pilot_teams(
+        self, info: Info
+    ) -> list[Annotated[Team, strawberry.lazy("service.api.people")]]:
+        from service.api.people import Team
+        from service.models import CyclePilotTeam
+
+        ids = [p.team_id for p in await CyclePilotTeam.filter(cycle_id=self.pk)]
+        rows = await info.context.loaders.team.load_many(ids)
+        return [Team.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field
+    async def scorecards(self, info: Info) -> list[Scorecard]:
+        cards = await ScorecardRow.filter(cycle_id=self.pk).prefetch_related("lines", "lines__kpi")
+        result = []
+        for card in sorted(cards, key=lambda c: c.position_id):
+            lines = [
+                ScorecardLineSetting(
+                    kpi=line.kpi.code,
+                    scope=line.scope.value,
+                    weight=Decimal(scaled_to_text(line.weight) or "0"),
+                    method=line.method.value,
+                    threshold=_dec(scaled_to_text(line.threshold)),
+                    target=_dec(scaled_to_text(line.target)),
+                    stretch=_dec(scaled_to_text(line.stretch)),
+                    bands=[[Decimal(b), Decimal(p)] for b, p in line.bands],
+                    min_samples=line.min_samples,
+                )
+                for line in sorted(card.lines, key=lambda line: line.ordinal)
+            ]
+            result.append(
+                Scorecard(
+                    version=card.version,
+                    warnings=[w["message"] for w in card.warnings],
+                    lines=lines,
+                    position_pk=card.position_id,
+                )
+            )
+        return result
+
+    @strawberry.field(
+        description="What the cycle page lists: scorecard warnings and "
+        "positions without a scorecard."
+    )
+    async def warnings(self, info: Info) -> list[str]:
+        info.context.require_reader()
+        row = await info.context.loaders.cycle.load(self.pk)
+        assert row is not None
+        return await cycle_warnings(get_connection("default"), row)
+
+    @strawberry.field(
+        description="Scores best first (total descending, then employee); only those you may see."
+    )
+    async def scores(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        team_code: str | None = None,
+    ) -> Connection[Annotated[Score, strawberry.lazy("service.api.scores")]]:
+        from service.api.scores import Score
+
+        size = page_size(first, info.context.settings.max_page_size)
+        # Keyset paging in SQL over (total descending, employee); NULL totals (no data,
+        # not eligible) rank last, alike on both databases.
+        rank = "COALESCE(s.total_cents, -1)"
+        sql = "SELECT s.id FROM score s LEFT JOIN team t ON t.id = s.team_id WHERE s.cycle_id = ?"
+        params: list[object] = [self.pk]
+        visible = await info.context.visible_employees()
+        if visible is not None:
+            if not visible:
+                return connection([], size, lambda r: [], lambda r: r)
+            sql += f" AND s.employee_id IN ({placeholders(len(visible))})"
+            params.extend(sorted(visible))
+        if team_code is not None:
+            sql += " AND t.code = ?"
+            params.append(team_code)
+        if after is not None:
+            total, employee = decode_cursor(after, 2)
+            if not isinstance(total, int) or not isinstance(employee, int):
+                raise ClientError("The cursor in `after` is not one this API gave out.")
+            sql += f" AND ({rank} < ? OR ({rank} = ? AND s.employee_id > ?))"
+            params.extend([total, total, employee])
+        sql += f" ORDER BY {rank} DESC, s.employee_id ASC LIMIT ?"
+        params.append(size + 1)
+        ids = [int(r["id"]) for r in await fetch_all(get_connection("default"), sql, params)]
+        by_id = {r.id: r for r in await ScoreRow.filter(id__in=ids)}
+        rows = [by_id[i] for i in ids]
+        lang = info.context.lang
+        return connection(
+            rows,
+            size,
+            lambda r: [r.total_cents if r.total_cents is not None else -1, r.employee_id],
+            lambda r: Score.from_row(r, lang),
+        )
+
+    @strawberry.field(
+        description="Payroll rows: every employee of the cycle you may see; "
+        "total, band and multiplier only for scored ones."
+    )
+    async def results(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[PayrollResult]:
+        info.context.require_reader()
+        size = page_size(first, info.context.settings.max_page_size)
+        rows = await payroll_results(get_connection("default"), cycle_code=self.code)
+        visible = await info.context.visible_employees()
+        if visible is not None:
+            ids = {e.external_id: e.id for e in await _employees(visible)}
+            rows = [r for r in rows if r.employee_external_id in ids]
+        if after is not None:
+            (last,) = decode_cursor(after, 1)
+            rows = [r for r in rows if r.employee_external_id > str(last)]
+        return connection(
+            rows[: size + 1],
+            size,
+            lambda r: [r.employee_external_id],
+            lambda r: PayrollResult(
+                status=r.status,
+                state=r.state,
+                total=_dec(r.total),
+                band=r.band,
+                multiplier=_dec(r.multiplier),
+                not_eligible_reason=r.not_eligible_reason,
+                employee_external_id=r.employee_external_id,
+                employee_name=r.employee_name,
+            ),
+        )
+
+
+async def _employees(ids: set[int]) -> list[EmployeeRow]:
+    rows: list[EmployeeRow] = await EmployeeRow.filter(id__in=list(ids))
+    return rows
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)

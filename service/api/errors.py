@@ -1,0 +1,119 @@
+"""Errors as data: what a mutation returns when the request cannot be carried out."""
+
+from __future__ import annotations
+
+import strawberry
+
+from service.errors import (
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
+from service.usecases.auth import SignInRefused, SignInThrottled
+from service.usecases.idempotency import IdempotencyConflict
+from service.usecases.inputs import RowError
+
+
+@strawberry.type
+class FieldError:
+    field: str
+    message: str
+    code: str
+    row: int | None = strawberry.field(description="0-based index in a bulk input, if any")
+
+
+@strawberry.type
+class ValidationError:
+    message: str
+    issues: list[FieldError]
+
+
+@strawberry.type
+class NotFoundError:
+    message: str
+
+
+@strawberry.type
+class AccessDeniedError:
+    message: str
+
+
+@strawberry.type
+class ConflictError:
+    message: str
+
+
+@strawberry.type
+class InvalidStateError:
+    message: str
+
+
+@strawberry.type
+class SignInError:
+    message: str
+
+
+@strawberry.type
+class ThrottledError:
+    message: str
+    retry_after_seconds: int
+
+
+ErrorType = (
+    ValidationError
+    | NotFoundError
+    | AccessDeniedError
+    | ConflictError
+    | InvalidStateError
+    | SignInError
+    | ThrottledError
+)
+
+
+def error_of(error: DomainError) -> ErrorType:
+    if isinstance(error, ValidationFailed):
+        return ValidationError(
+            message=error.message,
+            issues=[
+                FieldError(field=i.field, message=i.message, code=i.code, row=i.row)
+                for i in error.issues
+            ],
+        )
+    if isinstance(error, NotFound):
+        return NotFoundError(message=error.message)
+    if isinstance(error, PermissionDenied):
+        return AccessDeniedError(message=error.message)
+    if isinstance(error, (StaleVersion, IdempotencyConflict)):
+        return ConflictError(message=error.message)
+    if isinstance(error, SignInThrottled):
+        return ThrottledError(message=error.message, retry_after_seconds=error.retry_after_seconds)
+    if isinstance(error, SignInRefused):
+        return SignInError(message=error.message)
+    if isinstance(error, InvalidTransition):
+        return InvalidStateError(message=error.message)
+    return InvalidStateError(message=error.message)
+
+
+CommonError = (
+    AccessDeniedError | ValidationError | NotFoundError | ConflictError | InvalidStateError
+)
+
+
+def common_error_of(error: DomainError) -> CommonError:
+    """The errors every mutation may return (sign-in errors belong to `login` only)."""
+    result = error_of(error)
+    if isinstance(result, (SignInError, ThrottledError)):
+        return InvalidStateError(message=result.message)
+    return result
+
+
+def rejected_rows(rows: list[RowError]) -> ValidationError:
+    return ValidationError(
+        message="; ".join(f"row {r.index}: {r.field}: {r.message}" for r in rows[:5]),
+        issues=[
+            FieldError(field=r.field, message=r.message, code=r.code, row=r.index) for r in rows
+        ],
+    )

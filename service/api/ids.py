@@ -1,0 +1,60 @@
+"""Relay global ids ("Type:pk", base64url) and opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+import strawberry
+
+from graphql import GraphQLError
+
+
+class ClientError(GraphQLError):
+    """An error the caller can fix: kept visible, never masked or logged as ours."""
+
+    def __init__(self, message: str, code: str = "BAD_USER_INPUT") -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+def global_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def _b64decode(text: str) -> str:
+    padded = text + "=" * (-len(text) % 4)
+    return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+
+
+def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
+    try:
+        type_name, _, raw_pk = _b64decode(value).partition(":")
+        pk = int(raw_pk)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise ClientError(f"{value!r} is not an id this API gave out.") from None
+    if expected is not None and type_name != expected:
+        raise ClientError(f"{value!r} is the id of a {type_name}, not of a {expected}.")
+    return type_name, pk
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(value: str, length: int) -> list[Any]:
+    try:
+        decoded = json.loads(_b64decode(value))
+    except (ValueError, binascii.Error, UnicodeError):
+        decoded = None
+    if not isinstance(decoded, list) or len(decoded) != length:
+        raise ClientError(
+            "The cursor in `after` is not one this API gave out; page again from the start."
+        )
+    return decoded
+
+
+@strawberry.interface(description="Anything with a global id, fetched again with `node(id)`.")
+class Node:
+    id: strawberry.ID

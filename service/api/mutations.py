@@ -1,0 +1,498 @@
+"""Every mutation: parse input, call one use case, return its result or its error as data.
+
+Grouped by who calls them: setup (admins and automation scripts), ingest (survey tools
+and ticket systems with an INTEGRATION token), people (managers and employees).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from tortoise.connection import get_connection
+
+from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
+from service.api.context import Info
+from service.api.cycles import Cycle
+from service.api.errors import (
+    AccessDeniedError,
+    CommonError,
+    ConflictError,
+    InvalidStateError,
+    NotFoundError,
+    ValidationError,
+    common_error_of,
+    rejected_rows,
+)
+from service.api.ids import ClientError, global_id, parse_global_id
+from service.api.inputs import (
+    CycleInput,
+    EmployeeInput,
+    FeedbackInput,
+    KpiInput,
+    ObservationInput,
+    PolicyInput,
+    PositionInput,
+    ScorecardLineInput,
+    TeamInput,
+)
+from service.api.scalars import Decimal
+from service.api.scores import Appeal, Score
+from service.errors import DomainError
+from service.models import AccessLevel, Employee
+from service.models import Cycle as CycleRow
+from service.models import Score as ScoreRow
+from service.usecases import appeals, corrections, cycles, ingest, kpis, organisation
+from service.usecases.auth import revoke_token
+from service.usecases.idempotency import ingest_once
+from service.usecases.inputs import IngestMode as IngestModeEnum
+from service.usecases.inputs import ReviewInput
+from service.usecases.policy import update_policy
+
+
+@strawberry.type
+class UpsertReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@strawberry.type
+class RejectedRow:
+    index: int
+    field: str
+    code: str
+    message: str
+
+
+@strawberry.type
+class IngestReport:
+    accepted: int
+    duplicates: int
+    late: int
+    rejected: list[RejectedRow]
+
+
+@strawberry.type
+class ScorecardSaved:
+    version: int
+    changed: bool
+    warnings: list[str]
+
+
+@strawberry.type
+class PolicySaved:
+    version: int
+    changed: bool
+
+
+@strawberry.type
+class VoidedObservation:
+    id: strawberry.ID
+    reason: str
+
+
+Common = AccessDeniedError | ValidationError | NotFoundError | ConflictError | InvalidStateError
+UpsertResult = Annotated[UpsertReport | Common, strawberry.union("UpsertResult")]
+CycleResult = Annotated[Cycle | Common, strawberry.union("CycleResult")]
+ScorecardResult = Annotated[ScorecardSaved | Common, strawberry.union("ScorecardResult")]
+PolicyResult = Annotated[PolicySaved | Common, strawberry.union("PolicyResult")]
+IngestResult = Annotated[IngestReport | Common, strawberry.union("IngestResult")]
+ScoreResult = Annotated[Score | Common, strawberry.union("ScoreResult")]
+VoidResult = Annotated[VoidedObservation | Common, strawberry.union("VoidResult")]
+AppealResult = Annotated[Appeal | Common, strawberry.union("AppealResult")]
+DoneResult = Annotated[Done | Common, strawberry.union("DoneResult")]
+
+
+def _common(error: DomainError) -> CommonError:
+    return common_error_of(error)
+
+
+def _report(report: Any) -> IngestReport:
+    return IngestReport(
+        accepted=report.accepted,
+        duplicates=report.duplicates,
+        late=report.late,
+        rejected=[
+            RejectedRow(index=r.index, field=r.field, code=r.code, message=r.message)
+            for r in report.rejected
+        ],
+    )
+
+
+def _upserted(report: Any) -> UpsertReport:
+    return UpsertReport(created=report.created, updated=report.updated, unchanged=report.unchanged)
+
+
+async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Score:
+    row = await ScoreRow.get(cycle__code=cycle_code, employee__external_id=employee_external_id)
+    return Score.from_row(row, lang)
+
+
+def _ingest_actor(info: Info) -> Any:
+    actor = info.context.require_actor()
+    if actor.access not in (AccessLevel.ADMIN, AccessLevel.INTEGRATION):
+        raise ClientError(
+            "Only an admin or an integration token records observations and feedback.", "FORBIDDEN"
+        )
+    return actor
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
+    async def login(self, info: Info, email: str, password: str) -> LoginResult:
+        return await resolve_login(info, email, password)
+
+    @strawberry.mutation(description="Revoke the token this request was made with.")
+    async def logout(self, info: Info) -> Done:
+        return await resolve_logout(info)
+
+    @strawberry.mutation(description="Revoke one of your tokens (an admin: anyone's).")
+    async def revoke_token(self, info: Info, id: strawberry.ID) -> DoneResult:
+        actor = info.context.require_actor()
+        _type, pk = parse_global_id(id, "Token")
+        try:
+            await revoke_token(actor=actor, token_id=pk)
+        except DomainError as error:
+            return _common(error)
+        return Done(ok=True)
+
+    # --- setup (admin) -------------------------------------------------------------
+
+    @strawberry.mutation
+    async def upsert_teams(self, info: Info, teams: list[TeamInput]) -> UpsertResult:
+        actor = info.context.require_reader()
+        try:
+            return _upserted(
+                await organisation.upsert_teams(actor=actor, teams=[t.to_usecase() for t in teams])
+            )
+        except DomainError as error:
+            return _common(error)
+
+    @strawberry.mutation
+    async def upsert_positions(self, info: Info, positions: list[PositionInput]) -> UpsertResult:
+        actor = info.context.require_reader()
+        try:
+            return _upserted(
+                await organisation.upsert_positions(
+                    actor=actor, positions=[p.to_usecase() for p in positions]
+                )
+            )
+        except DomainError as error:
+            return _common(error)
+
+    @strawberry.mutation
+    async def upsert_employees(self, info: Info, employees: list[EmployeeInput]) -> UpsertResult:
+        actor = info.context.require_reader()
+        try:
+            return _upserted(
+                await organisation.upsert_employees(
+                    actor=actor, employees=[e.to_usecase() for e in employees]
+                )
+            )
+        except DomainError as error:
+            return _common(error)
+
+    @strawberry.mutation(description="Each KPI may carry the version it was based on.")
+    async def upsert_kpis(
+        self, info: Info, kpis_: Annotated[list[KpiInput], strawberry.argument(name="kpis")]
+    ) -> UpsertResult:
+        actor = info.context.require_reader()
+        try:
+            return _upserted(
+                await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_])
+            )
+        except DomainError as error:
+            return _common(error)
+
+    @strawberry.mutation
+    async def create_cycle(self, info: Info, cycle: CycleInput) -> CycleResult:
+        actor = info.context.require_reader()
+        try:
+            row, _created = await cycles.create_cycle(actor=actor, cycle=cycle.to_usecase())
+        except DomainError as error:
+            return _common(error)
+        return Cycle.from_row(row)
+
+    @strawberry.mutation(
+        description="Save a position's scorecard in a cycle; in ACTIVE only "
+        "with a reason. Refused when someone saved after `expectedVersion`."
+    )
+    async def set_scorecard(
+        self,
+        info: Info,
+        cycle_code: str,
+        position_code: str,
+        lines: list[ScorecardLineInput],
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> ScorecardResult:
+        actor = info.context.require_reader()
+        try:
+            saved = await cycles.save_scorecard(
+                actor=actor,
+                cycle_code=cycle_code,
+                position_code=position_code,
+                lines=[line.to_usecase() for line in lines],
+                expected_version=expected_version,
+                reason=reason,
+            )
+        except DomainError as error:
+            return _common(error)
+        return ScorecardSaved(
+            version=saved.version,
+            changed=saved.changed,
+            warnings=[w.message for w in saved.warnings],
+        )
+
+    @strawberry.mutation(
+        description="One step forward: DRAFT → ACTIVE → REVIEW → FINALIZED. "
+        "An admin may finalise despite open appeals or missing reviews with "
+        "`overrideReason`."
+    )
+    async def transition_cycle(
+        self,
+        info: Info,
+        cycle_code: str,
+        to: str,
+        reason: str | None = None,
+        override_reason: str | None = None,
+    ) -> CycleResult:
+        actor = info.context.require_reader()
+        try:
+            row = await cycles.transition_cycle(
+                actor=actor,
+                cycle_code=cycle_code,
+                to=to,
+                reason=reason,
+                override_reason=override_reason,
+            )
+        except DomainError as error:
+            return _common(error)
+        return Cycle.from_row(row)
+
+    @strawberry.mutation(description="Change policy settings (the others stay as they are).")
+    async def update_policy(
+        self,
+        info: Info,
+        policy: PolicyInput,
+        expected_version: int | None = None,
+        reason: str | None = None,
+    ) -> PolicyResult:
+        actor = info.context.require_admin()
+        from service.usecases.policy import load_policy, policy_to_data
+
+        current, _version = await load_policy(get_connection("default"))
+        settings = policy_to_data(current)
+        for name, value in strawberry.asdict(policy).items():
+            if value is not None:
+                settings[name] = value
+        try:
+            version, changed = await update_policy(
+                actor=actor, settings=settings, expected_version=expected_version, reason=reason
+            )
+        except DomainError as error:
+            return _common(error)
+        return PolicySaved(version=version, changed=changed)
+
+    # --- ingest (integration tokens, admins) --------------------------------------
+
+    @strawberry.mutation(
+        description="Record operational data in bulk. The same "
+        "`idempotencyKey` with the same payload returns the first report."
+    )
+    async def record_observations(
+        self,
+        info: Info,
+        observations: list[ObservationInput],
+        idempotency_key: str | None = None,
+        mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
+    ) -> IngestResult:
+        actor = _ingest_actor(info)
+        rows = [o.to_usecase() for o in observations]
+        try:
+            report = await ingest_once(
+                actor=actor,
+                kind="observations",
+                mode=mode.value,
+                rows=rows,
+                idempotency_key=idempotency_key,
+                ingest=lambda: ingest.record_observations(
+                    actor=actor, observations=rows, mode=mode
+                ),
+            )
+        except DomainError as error:
+            return _common(error)
+        return _report(report)
+
+    @strawberry.mutation(
+        description="Record customer ratings (online survey, phone "
+        "call-back, face to face) in bulk, safely retried."
+    )
+    async def record_feedback(
+        self,
+        info: Info,
+        feedback: list[FeedbackInput],
+        idempotency_key: str | None = None,
+        mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
+    ) -> IngestResult:
+        actor = _ingest_actor(info)
+        rows = [f.to_usecase() for f in feedback]
+        try:
+            report = await ingest_once(
+                actor=actor,
+                kind="feedback",
+                mode=mode.value,
+                rows=rows,
+                idempotency_key=idempotency_key,
+                ingest=lambda: ingest.record_feedback(actor=actor, feedback=rows, mode=mode),
+            )
+        except DomainError as error:
+            return _common(error)
+        return _report(report)
+
+    # --- people (managers and employees) ------------------------------------------
+
+    @strawberry.mutation(
+        description="Rate a qualitative line: MANAGER (a manager of the "
+        "employee) or SELF (the employee). A newer rating replaces yours."
+    )
+    async def submit_review(
+        self,
+        info: Info,
+        cycle_code: str,
+        employee_external_id: str,
+        kpi_code: str,
+        kind: str,
+        rating: Decimal,
+        comment: str = "",
+    ) -> ScoreResult:
+        actor = info.context.require_reader()
+        viewer = info.context.actor
+        assert viewer is not None
+        assert viewer.user_id is not None
+        from service.models import User
+
+        me = await User.get(id=viewer.user_id)
+        try:
+            report = await ingest.submit_reviews(
+                actor=actor,
+                reviews=[
+                    ReviewInput(
+                        cycle_code, employee_external_id, kpi_code, me.email, kind, rating, comment
+                    )
+                ],
+            )
+            if report.rejected:
+                return rejected_rows(report.rejected)
+            return await _score_of(cycle_code, employee_external_id, info.context.lang)
+        except DomainError as error:
+            return _common(error)
+
+    @strawberry.mutation(description="Add signed points with a reason, within the cap.")
+    async def adjust_score(
+        self,
+        info: Info,
+        cycle_code: str,
+        employee_external_id: str,
+        points: Decimal,
+        reason: str,
+    ) -> ScoreResult:
+        actor = info.context.require_reader()
+        try:
+            await corrections.adjust_score(
+                actor=actor,
+                cycle_code=cycle_code,
+                employee_external_id=employee_external_id,
+                points=points,
+                reason=reason,
+            )
+            return await _score_of(cycle_code, employee_external_id, info.context.lang)
+        except DomainError as error:
+            return _common(error)
+
+    @strawberry.mutation(description="Void a wrong observation (it is kept, never deleted).")
+    async def void_observation(self, info: Info, id: strawberry.ID, reason: str) -> VoidResult:
+        actor = info.context.require_reader()
+        _type, pk = parse_global_id(id, "Observation")
+        try:
+            row = await corrections.void_observation(actor=actor, observation_id=pk, reason=reason)
+        except DomainError as error:
+            return _common(error)
+        return VoidedObservation(
+            id=strawberry.ID(global_id("Observation", row.id)), reason=row.void_reason or reason
+        )
+
+    @strawberry.mutation(description="Question your score: one line (1-based) or the whole.")
+    async def file_appeal(
+        self,
+        info: Info,
+        cycle_code: str,
+        reason: str,
+        line: int | None = None,
+        employee_external_id: str | None = None,
+    ) -> AppealResult:
+        actor = info.context.require_reader()
+        external_id = employee_external_id
+        if external_id is None:
+            if actor.employee_id is None:
+                raise ClientError("Name the employee: you are not one yourself.")
+            external_id = (await Employee.get(id=actor.employee_id)).external_id
+        try:
+            row = await appeals.file_appeal(
+                actor=actor,
+                cycle_code=cycle_code,
+                employee_external_id=external_id,
+                reason=reason,
+                line=line,
+            )
+        except DomainError as error:
+            return _common(error)
+        return _appeal(row)
+
+    @strawberry.mutation(
+        description="ACCEPTED with an adjustment or a voided observation, "
+        "or REJECTED, always with a note."
+    )
+    async def resolve_appeal(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        outcome: str,
+        note: str,
+        adjustment_points: Decimal | None = None,
+        void_observation_id: strawberry.ID | None = None,
+    ) -> AppealResult:
+        actor = info.context.require_reader()
+        _type, pk = parse_global_id(id, "Appeal")
+        void_pk = None
+        if void_observation_id is not None:
+            _t, void_pk = parse_global_id(void_observation_id, "Observation")
+        try:
+            row = await appeals.resolve_appeal(
+                actor=actor,
+                appeal_id=pk,
+                outcome=outcome,
+                note=note,
+                adjustment_points=adjustment_points,
+                void_observation_id=void_pk,
+            )
+        except DomainError as error:
+            return _common(error)
+        return _appeal(row)
+
+
+def _appeal(row: Any) -> Appeal:
+    return Appeal(
+        id=strawberry.ID(global_id("Appeal", row.id)),
+        line=None if row.line_ordinal is None else row.line_ordinal + 1,
+        reason=row.reason,
+        state=row.state.value,
+        resolution_note=row.resolution_note,
+        created_at=row.created_at,
+        resolved_at=row.resolved_at,
+    )
+
+
+__all__ = ["CycleRow", "Mutation"]

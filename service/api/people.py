@@ -1,0 +1,258 @@
+"""Employees, teams and positions, and the team summary (SCORING.md §10)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from fractions import Fraction
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from service.api.context import Info
+from service.api.ids import ClientError, Node, decode_cursor, global_id
+from service.api.pagination import Connection, connection, page_size
+from service.api.scalars import Decimal
+from service.models import Employee as EmployeeRow
+from service.models import Position as PositionRow
+from service.models import Score as ScoreRow
+from service.models import Team as TeamRow
+from service.scoring import format_fixed
+from service.usecases.access import team_and_ancestors, team_and_descendants
+
+if TYPE_CHECKING:
+    from service.api.scores import Score
+
+MIN_SCORED_FOR_EMPLOYEES = 5  # SCORING.md §10: below this, averages reveal individuals
+
+
+@strawberry.type
+class Position(Node):
+    code: str
+    name: str
+
+    @classmethod
+    def from_row(cls, row: PositionRow) -> Position:
+        return cls(id=strawberry.ID(global_id("Position", row.id)), code=row.code, name=row.name)
+
+
+@strawberry.type
+class BandCount:
+    band: str
+    count: int
+
+
+@strawberry.type
+class TeamLineValue:
+    kpi: str
+    raw_value: Decimal | None
+    sample_size: int
+
+
+@strawberry.type
+class TeamSummary:
+    in_scope: int
+    scored: int
+    no_data: int
+    not_eligible: int
+    average: Decimal | None
+    band_counts: list[BandCount]
+    lines: list[TeamLineValue]
+
+
+@strawberry.type
+class Team(Node):
+    code: str
+    name: str
+    pk: strawberry.Private[int]
+    parent_pk: strawberry.Private[int | None]
+    lead_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: TeamRow) -> Team:
+        return cls(
+            id=strawberry.ID(global_id("Team", row.id)),
+            code=row.code,
+            name=row.name,
+            pk=row.id,
+            parent_pk=row.parent_id,
+            lead_pk=row.lead_id,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Team | None:
+        if self.parent_pk is None:
+            return None
+        row = await info.context.loaders.team.load(self.parent_pk)
+        return None if row is None else Team.from_row(row)
+
+    @strawberry.field
+    async def lead(self, info: Info) -> Employee | None:
+        if self.lead_pk is None:
+            return None
+        row = await info.context.loaders.employee.load(self.lead_pk)
+        return None if row is None else Employee.from_row(row)
+
+    @strawberry.field(
+        description="Members you may see: everyone for an admin or a manager "
+        "of the team, only yourself otherwise."
+    )
+    async def members(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Employee]:
+        size = page_size(first, info.context.settings.max_page_size)
+        query = EmployeeRow.filter(team_id=self.pk)
+        visible = await info.context.visible_employees()
+        if visible is not None:
+            query = query.filter(id__in=list(visible))
+        if after is not None:
+            (last,) = decode_cursor(after, 1)
+            if not isinstance(last, int):
+                raise ClientError("The cursor in `after` is not one this API gave out.")
+            query = query.filter(id__gt=last)
+        rows = await query.order_by("id").limit(size + 1)
+        return connection(rows, size, lambda r: [r.id], Employee.from_row)
+
+    @strawberry.field(
+        description="Members in scope, how many are scored, their mean total, "
+        "bands and the team's raw values. Employees see it only for their own "
+        "team with at least 5 scored members."
+    )
+    async def summary(self, info: Info, cycle_code: str) -> TeamSummary:
+        actor = info.context.require_reader()
+        rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=self.pk)
+        scored = [r for r in rows if r.status.value == "SCORED"]
+        if not actor.is_admin:
+            teams = await info.context.loaders.all_teams.load(0)
+            parents = {t.id: t.parent_id for t in teams}
+            led = {t.id for t in teams if t.lead_id is not None and t.lead_id == actor.employee_id}
+            manages = actor.access.value == "MANAGER" and self.pk in team_and_descendants(
+                led, parents
+            )
+            own_team = False
+            if actor.employee_id is not None:
+                me = await info.context.loaders.employee.load(actor.employee_id)
+                own_team = me is not None and me.team_id == self.pk
+            if not manages and not (own_team and len(scored) >= MIN_SCORED_FOR_EMPLOYEES):
+                raise ClientError(
+                    "You may see this team's summary only as its manager, or as a member "
+                    f"once at least {MIN_SCORED_FOR_EMPLOYEES} members are scored.",
+                    "FORBIDDEN",
+                )
+        totals = [Fraction(r.total_exact) for r in scored if r.total_exact]
+        bands = Counter(r.band_code for r in scored if r.band_code)
+        lines: dict[str, TeamLineValue] = {}
+        for r in rows:
+            data = (
+                r.explanation if not isinstance(r.explanation, str) else json.loads(r.explanation)
+            )
+            for line in data.get("lines", []):
+                if line["scope"] == "TEAM" and line["kpi"]["code"] not in lines:
+                    lines[line["kpi"]["code"]] = TeamLineValue(
+                        kpi=line["kpi"]["code"],
+                        raw_value=None if line["raw_value"] is None else Decimal(line["raw_value"]),
+                        sample_size=line["n"],
+                    )
+        return TeamSummary(
+            in_scope=sum(1 for r in rows if r.status.value != "NOT_ELIGIBLE"),
+            scored=len(scored),
+            no_data=sum(1 for r in rows if r.status.value == "NO_DATA"),
+            not_eligible=sum(1 for r in rows if r.status.value == "NOT_ELIGIBLE"),
+            average=None
+            if not totals
+            else Decimal(format_fixed(sum(totals, Fraction(0)) / len(totals), 2)),
+            band_counts=[BandCount(band=b, count=c) for b, c in sorted(bands.items())],
+            lines=[lines[k] for k in sorted(lines)],
+        )
+
+
+@strawberry.type
+class Employee(Node):
+    external_id: str
+    name: str
+    email: str | None
+    hired_on: date
+    left_on: date | None
+    pk: strawberry.Private[int]
+    team_pk: strawberry.Private[int | None]
+    position_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: EmployeeRow) -> Employee:
+        return cls(
+            id=strawberry.ID(global_id("Employee", row.id)),
+            external_id=row.external_id,
+            name=row.name,
+            email=row.email,
+            hired_on=row.hired_on,
+            left_on=row.left_on,
+            pk=row.id,
+            team_pk=row.team_id,
+            position_pk=row.position_id,
+        )
+
+    @strawberry.field
+    async def team(self, info: Info) -> Team | None:
+        if self.team_pk is None:
+            return None
+        row = await info.context.loaders.team.load(self.team_pk)
+        return None if row is None else Team.from_row(row)
+
+    @strawberry.field
+    async def position(self, info: Info) -> Position | None:
+        if self.position_pk is None:
+            return None
+        row = await info.context.loaders.position.load(self.position_pk)
+        return None if row is None else Position.from_row(row)
+
+    @strawberry.field(description="The leads of the employee's team and of every team above.")
+    async def managers(self, info: Info) -> list[Employee]:
+        if self.team_pk is None:
+            return []
+        teams = await info.context.loaders.all_teams.load(0)
+        parents = {t.id: t.parent_id for t in teams}
+        leads = {t.id: t.lead_id for t in teams}
+        ids = [
+            lead
+            for t in team_and_ancestors(self.team_pk, parents)
+            if (lead := leads.get(t)) is not None and lead != self.pk
+        ]
+        rows = await info.context.loaders.employee.load_many(list(dict.fromkeys(ids)))
+        return [Employee.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field
+    async def score(
+        self, info: Info, cycle_code: str
+    ) -> Annotated[Score, strawberry.lazy("service.api.scores")] | None:
+        from service.api.scores import Score
+
+        await _require_visible(info, self.pk)
+        row = await info.context.loaders.score_by_employee_cycle.load((self.pk, cycle_code))
+        return None if row is None else Score.from_row(row, info.context.lang)
+
+    @strawberry.field(description="This employee's scores, newest cycle first.")
+    async def scores(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Score, strawberry.lazy("service.api.scores")]]:
+        from service.api.scores import Score
+
+        await _require_visible(info, self.pk)
+        size = page_size(first, info.context.settings.max_page_size)
+        query = ScoreRow.filter(employee_id=self.pk).order_by("-cycle_id")
+        if after is not None:
+            (last,) = decode_cursor(after, 1)
+            if not isinstance(last, int):
+                raise ClientError("The cursor in `after` is not one this API gave out.")
+            query = query.filter(cycle_id__lt=last)
+        rows = await query.limit(size + 1)
+        lang = info.context.lang
+        return connection(rows, size, lambda r: [r.cycle_id], lambda r: Score.from_row(r, lang))
+
+
+async def _require_visible(info: Info, employee_pk: int) -> None:
+    if not await info.context.may_see(employee_pk):
+        raise ClientError(
+            "You may not see this person's scores: employees see their own, managers their teams'.",
+            "FORBIDDEN",
+        )

@@ -1,0 +1,236 @@
+"""The schema: queries here, mutations in mutations.py, one module per area for types."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types.execution import ExecutionContext
+
+from graphql import GraphQLError
+from service.api.auth import Viewer, resolve_viewer
+from service.api.context import Info
+from service.api.cycles import Cycle, Kpi
+from service.api.ids import ClientError, Node, decode_cursor, parse_global_id
+from service.api.mutations import Mutation
+from service.api.pagination import Connection, connection, page_size
+from service.api.people import Employee, Position, Team
+from service.api.scalars import Decimal, DecimalScalar
+from service.api.scores import Score
+from service.models import Cycle as CycleRow
+from service.models import CycleState as CycleStateEnum
+from service.models import Employee as EmployeeRow
+from service.models import Kpi as KpiRow
+from service.models import Position as PositionRow
+from service.models import Score as ScoreRow
+from service.models import Team as TeamRow
+from service.settings import Settings
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
+    if (id is None) == (key is None):
+        raise ClientError(f"Give exactly one of `id` or `{key_name}`.")
+
+
+async def _visible_employee(info: Info, row: EmployeeRow | None) -> Employee | None:
+    if row is None:
+        return None
+    if not await info.context.may_see(row.id):
+        raise ClientError(
+            "You may not see this person: employees see themselves, managers their teams.",
+            "FORBIDDEN",
+        )
+    return Employee.from_row(row)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Who you are; null when not signed in.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        return await resolve_viewer(info)
+
+    @strawberry.field(description="Anything with a global id, if you may see it.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        info.context.require_reader()
+        type_name, pk = parse_global_id(id)
+        if type_name == "Employee":
+            return await _visible_employee(info, await EmployeeRow.get_or_none(id=pk))
+        if type_name == "Team":
+            team = await TeamRow.get_or_none(id=pk)
+            return None if team is None else Team.from_row(team)
+        if type_name == "Position":
+            position = await PositionRow.get_or_none(id=pk)
+            return None if position is None else Position.from_row(position)
+        if type_name == "Cycle":
+            cycle = await CycleRow.get_or_none(id=pk)
+            return None if cycle is None else Cycle.from_row(cycle)
+        if type_name == "Kpi":
+            kpi = await KpiRow.get_or_none(id=pk)
+            return None if kpi is None else Kpi.from_row(kpi)
+        if type_name == "Score":
+            score = await ScoreRow.get_or_none(id=pk)
+            if score is None:
+                return None
+            if not await info.context.may_see(score.employee_id):
+                raise ClientError("You may not see this score.", "FORBIDDEN")
+            return Score.from_row(score, info.context.lang)
+        raise ClientError(f"{id!r} is not an id this API gave out.")
+
+    @strawberry.field
+    async def employee(
+        self, info: Info, id: strawberry.ID | None = None, external_id: str | None = None
+    ) -> Employee | None:
+        info.context.require_reader()
+        _one_of(id, external_id, "externalId")
+        if id is not None:
+            _type, pk = parse_global_id(id, "Employee")
+            row = await EmployeeRow.get_or_none(id=pk)
+        else:
+            row = await EmployeeRow.get_or_none(external_id=external_id)
+        return await _visible_employee(info, row)
+
+    @strawberry.field(description="The people you may see, by id; filter by team or name.")
+    async def employees(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        team_code: str | None = None,
+        search: str | None = None,
+    ) -> Connection[Employee]:
+        info.context.require_reader()
+        size = page_size(first, info.context.settings.max_page_size)
+        query = EmployeeRow.all()
+        visible = await info.context.visible_employees()
+        if visible is not None:
+            query = query.filter(id__in=list(visible))
+        if team_code is not None:
+            query = query.filter(team__code=team_code)
+        if search:
+            query = query.filter(name__icontains=search.strip())
+        if after is not None:
+            (last,) = decode_cursor(after, 1)
+            if not isinstance(last, int):
+                raise ClientError("The cursor in `after` is not one this API gave out.")
+            query = query.filter(id__gt=last)
+        rows = await query.order_by("id").limit(size + 1)
+        return connection(rows, size, lambda r: [r.id], Employee.from_row)
+
+    @strawberry.field
+    async def team(
+        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Team | None:
+        info.context.require_reader()
+        _one_of(id, code, "code")
+        if id is not None:
+            _type, pk = parse_global_id(id, "Team")
+            row = await TeamRow.get_or_none(id=pk)
+        else:
+            row = await TeamRow.get_or_none(code=code)
+        return None if row is None else Team.from_row(row)
+
+    @strawberry.field
+    async def teams(self, info: Info) -> list[Team]:
+        info.context.require_reader()
+        return [Team.from_row(t) for t in await TeamRow.all().order_by("code")]
+
+    @strawberry.field
+    async def positions(self, info: Info) -> list[Position]:
+        info.context.require_reader()
+        return [Position.from_row(p) for p in await PositionRow.all().order_by("code")]
+
+    @strawberry.field
+    async def kpis(self, info: Info) -> list[Kpi]:
+        info.context.require_reader()
+        return [Kpi.from_row(k) for k in await KpiRow.all().order_by("code")]
+
+    @strawberry.field
+    async def kpi(self, info: Info, code: str) -> Kpi | None:
+        info.context.require_reader()
+        row = await KpiRow.get_or_none(code=code)
+        return None if row is None else Kpi.from_row(row)
+
+    @strawberry.field
+    async def cycle(
+        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Cycle | None:
+        info.context.require_reader()
+        _one_of(id, code, "code")
+        if id is not None:
+            _type, pk = parse_global_id(id, "Cycle")
+            row = await CycleRow.get_or_none(id=pk)
+        else:
+            row = await CycleRow.get_or_none(code=code)
+        return None if row is None else Cycle.from_row(row)
+
+    @strawberry.field(description="Cycles, newest first.")
+    async def cycles(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        state: CycleStateEnum | None = None,
+    ) -> Connection[Cycle]:
+        info.context.require_reader()
+        size = page_size(first, info.context.settings.max_page_size)
+        query = CycleRow.all()
+        if state is not None:
+            query = query.filter(state=state)
+        if after is not None:
+            (last,) = decode_cursor(after, 1)
+            if not isinstance(last, int):
+                raise ClientError("The cursor in `after` is not one this API gave out.")
+            query = query.filter(id__lt=last)
+        rows = await query.order_by("-id").limit(size + 1)
+        return connection(rows, size, lambda r: [r.id], Cycle.from_row)
+
+
+def _is_intended(error: GraphQLError) -> bool:
+    """Errors a caller can act on keep their message; anything else is masked."""
+    original = error.original_error
+    return original is None or (
+        isinstance(original, (ClientError, ValueError)) and not isinstance(original, (KeyError,))
+    )
+
+
+class FairscoreSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Intended errors are the caller's business, not ours: log only the unexpected.
+        unexpected = [e for e in errors if not _is_intended(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def create_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[type | object] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=lambda e: not _is_intended(e)),
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection)
+    return FairscoreSchema(
+        query=Query,
+        types=[Employee, Team, Position, Cycle, Kpi, Score],
+        mutation=Mutation,
+        extensions=extensions,  # type: ignore[arg-type]
+        scalar_overrides={Decimal: DecimalScalar},
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+    )

@@ -1,0 +1,396 @@
+"""Scores, their lines and what is behind each line."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from service.api.context import Info
+from service.api.ids import ClientError, Node, decode_cursor, global_id
+from service.api.pagination import Connection, connection, page_size
+from service.api.scalars import Decimal
+from service.models import Observation as ObservationRow
+from service.models import Review as ReviewRow
+from service.models import Score as ScoreRow
+from service.scoring import cycle_window_utc
+from service.scoring.types import Channel as ChannelEnum
+from service.scoring.types import LineStatus as LineStatusEnum
+from service.scoring.types import Scope as ScopeEnum
+from service.scoring.types import ScoreStatus as ScoreStatusEnum
+from service.usecases.parsing import epoch_microseconds, scaled_to_text
+
+if TYPE_CHECKING:
+    from service.api.cycles import Cycle
+    from service.api.people import Employee
+
+# Registered with strawberry once; fields are annotated with the engine's own enums.
+strawberry.enum(ScoreStatusEnum, name="ScoreStatus")
+strawberry.enum(LineStatusEnum, name="LineStatus")
+strawberry.enum(ScopeEnum, name="Scope")
+strawberry.enum(ChannelEnum, name="Channel")
+
+
+@strawberry.enum
+class ScoreState(Enum):
+    PROVISIONAL = "PROVISIONAL"
+    FINAL = "FINAL"
+
+
+@strawberry.type
+class KpiSummary:
+    code: str
+    name: str
+    kind: str
+    unit: str
+    direction: str
+
+
+@strawberry.type
+class Band:
+    code: str
+    multiplier: Decimal
+
+
+@strawberry.type
+class NextBand:
+    code: str
+    points_needed: Decimal
+
+
+@strawberry.type
+class BandStep:
+    bound: Decimal
+    points: Decimal
+
+
+@strawberry.type
+class SourceCount:
+    source: str
+    channel: ChannelEnum | None
+    count: int
+
+
+@strawberry.type
+class WhatItWouldTake:
+    kind: str  # RAW_VALUE | CANNOT_REACH | MORE_OBSERVATIONS
+    band: str
+    raw_value: Decimal | None
+    max_points: Decimal | None
+    observations_needed: int | None
+    sentence: str | None
+
+
+@strawberry.type(name="Observation")
+class ObservationNode(Node):
+    value: Decimal
+    occurred_at: datetime
+    source: str
+    channel: ChannelEnum | None
+    comment: str | None
+    external_id: str | None
+
+
+@strawberry.type(name="Review")
+class ReviewNode:
+    kind: str
+    rating: Decimal
+    comment: str
+    counts: bool  # SELF ratings are shown beside the line and do not count
+    updated_at: datetime
+
+
+@strawberry.type
+class Adjustment:
+    id: strawberry.ID
+    points: Decimal
+    reason: str
+    made_by: str
+    created_at: datetime
+
+
+@strawberry.type
+class Appeal:
+    id: strawberry.ID
+    line: int | None  # 1-based line number; null for the whole score
+    reason: str
+    state: str
+    resolution_note: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+@strawberry.type
+class ScoreLine:
+    kpi: KpiSummary
+    scope: ScopeEnum
+    aggregation: str
+    aggregation_param: Decimal | None
+    sample_size: int
+    min_samples: int
+    raw_value: Decimal | None
+    method: str
+    threshold: Decimal | None
+    target: Decimal | None
+    stretch: Decimal | None
+    bands: list[BandStep]
+    normalized: Decimal | None
+    weight: Decimal
+    effective_weight: Decimal | None
+    contribution: Decimal | None
+    status: LineStatusEnum
+    sources: list[SourceCount]
+    explanation: str
+    what_it_would_take: WhatItWouldTake | None
+    employee_pk: strawberry.Private[int]
+    cycle_pk: strawberry.Private[int]
+
+    @strawberry.field(
+        description="The observations behind an individual line, in time "
+        "order. A team line shows counts by source only, never colleagues' data."
+    )
+    async def observations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ObservationNode] | None:
+        if self.scope is ScopeEnum.TEAM:
+            raise ClientError(
+                "A team line lists counts by source and channel (`sources`), "
+                "never colleagues' observations.",
+                "FORBIDDEN",
+            )
+        size = page_size(first, info.context.settings.max_page_size)
+        cycle = await info.context.loaders.cycle.load(self.cycle_pk)
+        kpi = await info.context.loaders.kpi_by_code.load(self.kpi.code)
+        if cycle is None or kpi is None:
+            return connection([], size, lambda r: [], _observation)
+        policy = await info.context.policy()
+        start, end = cycle_window_utc(
+            starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
+        )
+        query = ObservationRow.filter(
+            employee_id=self.employee_pk,
+            kpi_id=kpi.id,
+            voided_at__isnull=True,
+            occurred_at_us__gte=epoch_microseconds(start),
+            occurred_at_us__lt=epoch_microseconds(end),
+        )
+        if after is not None:
+            moment, pk = decode_cursor(after, 2)
+            if not isinstance(moment, int) or not isinstance(pk, int):
+                raise ClientError("The cursor in `after` is not one this API gave out.")
+            query = query.filter(occurred_at_us__gte=moment).exclude(
+                occurred_at_us=moment, id__lte=pk
+            )
+        rows = await query.order_by("occurred_at_us", "id").limit(size + 1)
+        return connection(rows, size, lambda r: [r.occurred_at_us, r.id], _observation)
+
+    @strawberry.field(
+        description="The reviews behind a qualitative line: current MANAGER "
+        "ratings (they count) and the SELF rating (shown, not counted)."
+    )
+    async def reviews(self, info: Info) -> list[ReviewNode]:
+        if self.aggregation != "REVIEW_MEAN":
+            return []
+        kpi = await info.context.loaders.kpi_by_code.load(self.kpi.code)
+        if kpi is None:
+            return []
+        rows = await ReviewRow.filter(
+            cycle_id=self.cycle_pk, employee_id=self.employee_pk, kpi_id=kpi.id
+        ).order_by("kind", "id")
+        return [
+            ReviewNode(
+                kind=r.kind.value,
+                rating=Decimal(scaled_to_text(r.rating) or "0"),
+                comment=r.comment,
+                counts=r.kind.value == "MANAGER",
+                updated_at=r.updated_at,
+            )
+            for r in rows
+        ]
+
+
+def _observation(row: ObservationRow) -> ObservationNode:
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=row.occurred_at_us)
+    return ObservationNode(
+        id=strawberry.ID(global_id("Observation", row.id)),
+        value=Decimal(scaled_to_text(row.value) or "0"),
+        occurred_at=moment.astimezone(timezone(timedelta(minutes=row.utc_offset_minutes))),
+        source=row.source,
+        channel=row.channel,
+        comment=row.comment,
+        external_id=row.external_id,
+    )
+
+
+def _opt(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _line(
+    data: dict[str, Any],
+    sources: list[dict[str, Any]],
+    sentence: str,
+    wit_sentence: str | None,
+    employee_pk: int,
+    cycle_pk: int,
+) -> ScoreLine:
+    wit = data.get("what_it_would_take")
+    return ScoreLine(
+        kpi=KpiSummary(**data["kpi"]),
+        scope=ScopeEnum(data["scope"]),
+        aggregation=data["aggregation"],
+        aggregation_param=_opt(data.get("aggregation_param")),
+        sample_size=data["n"],
+        min_samples=data["min_samples"],
+        raw_value=_opt(data["raw_value"]),
+        method=data["method"],
+        threshold=_opt(data["threshold"]),
+        target=_opt(data["target"]),
+        stretch=_opt(data["stretch"]),
+        bands=[
+            BandStep(bound=Decimal(b["bound"]), points=Decimal(b["points"])) for b in data["bands"]
+        ],
+        normalized=_opt(data["normalized"]),
+        weight=Decimal(data["weight"]),
+        effective_weight=_opt(data["effective_weight"]),
+        contribution=_opt(data["contribution"]),
+        status=LineStatusEnum(data["status"]),
+        sources=[
+            SourceCount(
+                source=s["source"],
+                channel=None if s["channel"] is None else ChannelEnum(s["channel"]),
+                count=s["count"],
+            )
+            for s in sources
+        ],
+        explanation=sentence,
+        what_it_would_take=None
+        if wit is None
+        else WhatItWouldTake(
+            kind=wit["kind"],
+            band=wit["band"],
+            raw_value=_opt(wit["raw_value"]),
+            max_points=_opt(wit["max_points"]),
+            observations_needed=wit["observations_needed"],
+            sentence=wit_sentence,
+        ),
+        employee_pk=employee_pk,
+        cycle_pk=cycle_pk,
+    )
+
+
+@strawberry.type
+class Score(Node):
+    state: ScoreState
+    status: ScoreStatusEnum
+    not_eligible_reason: str | None
+    total: Decimal | None
+    band: Band | None
+    next_band: NextBand | None
+    adjustments_total: Decimal | None
+    lines: list[ScoreLine]
+    computed_at: datetime
+    inputs_hash: str | None
+    explanation: str
+    pk: strawberry.Private[int]
+    employee_pk: strawberry.Private[int]
+    cycle_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def employee(
+        self, info: Info
+    ) -> Annotated[Employee, strawberry.lazy("service.api.people")]:
+        from service.api.people import Employee
+
+        row = await info.context.loaders.employee.load(self.employee_pk)
+        assert row is not None
+        return Employee.from_row(row)
+
+    @strawberry.field
+    async def cycle(self, info: Info) -> Annotated[Cycle, strawberry.lazy("service.api.cycles")]:
+        from service.api.cycles import Cycle
+
+        row = await info.context.loaders.cycle.load(self.cycle_pk)
+        assert row is not None
+        return Cycle.from_row(row)
+
+    @strawberry.field
+    async def adjustments(self, info: Info) -> list[Adjustment]:
+        rows = await info.context.loaders.adjustments.load((self.cycle_pk, self.employee_pk))
+        return [
+            Adjustment(
+                id=strawberry.ID(global_id("Adjustment", r.id)),
+                points=Decimal(f"{r.points / 10_000:.2f}"),
+                reason=r.reason,
+                made_by=r.made_by_label,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field
+    async def appeals(self, info: Info) -> list[Appeal]:
+        rows = await info.context.loaders.appeals.load((self.cycle_pk, self.employee_pk))
+        return [
+            Appeal(
+                id=strawberry.ID(global_id("Appeal", r.id)),
+                line=None if r.line_ordinal is None else r.line_ordinal + 1,
+                reason=r.reason,
+                state=r.state.value,
+                resolution_note=r.resolution_note,
+                created_at=r.created_at,
+                resolved_at=r.resolved_at,
+            )
+            for r in rows
+        ]
+
+    @classmethod
+    def from_row(cls, row: ScoreRow, lang: str) -> Score:
+        data = row.explanation
+        if isinstance(data, str):
+            data = json.loads(data)
+        sentences = data.get("sentences", {}).get(lang, {})
+        line_sentences = sentences.get("lines", [])
+        wits = sentences.get("what_it_would_take", [])
+        sources = data.get("sources", [])
+        band = None
+        if data.get("band") is not None:
+            band = Band(code=data["band"], multiplier=Decimal(data["multiplier"]))
+        next_band = data.get("next_band")
+        return cls(
+            id=strawberry.ID(global_id("Score", row.id)),
+            state=ScoreState(row.state.value),
+            status=ScoreStatusEnum(row.status.value),
+            not_eligible_reason=row.not_eligible_reason,
+            total=_opt(data.get("total")),
+            band=band,
+            next_band=None
+            if next_band is None
+            else NextBand(
+                code=next_band["code"], points_needed=Decimal(next_band["points_needed"])
+            ),
+            adjustments_total=_opt(data.get("adjustments_total")),
+            lines=[
+                _line(
+                    line,
+                    sources[i] if i < len(sources) else [],
+                    line_sentences[i] if i < len(line_sentences) else "",
+                    wits[i] if i < len(wits) else None,
+                    row.employee_id,
+                    row.cycle_id,
+                )
+                for i, line in enumerate(data.get("lines", []))
+            ],
+            computed_at=row.computed_at,
+            inputs_hash=row.inputs_hash,
+            explanation=sentences.get("score", ""),
+            pk=row.id,
+            employee_pk=row.employee_id,
+            cycle_pk=row.cycle_id,
+        )
+
+
+ScoreConnection = Connection[Score]

@@ -1,0 +1,149 @@
+"""The contract files agree with the code, and HTTP follows GraphQL-over-HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.api.schema import create_schema
+from service.app import create_app
+from tests.api.conftest import Api, make_settings, seed
+from tests.integration.scenario import CYCLE
+
+
+def test_exported_schema_file_matches_the_code(project_root: Path) -> None:
+    exported = (project_root / "graphql" / "schema.graphql").read_text(encoding="utf-8")
+    current = create_schema(make_settings()).as_str() + "\n"
+    assert exported == current, "run `fairscore schema --output graphql/schema.graphql`"
+
+
+async def test_a_syntax_error_is_400_with_the_graphql_response_media_type(api: Api) -> None:
+    response = await api.post("{ employees { ", accept="application/graphql-response+json")
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/graphql-response+json")
+    assert response.json()["errors"]
+
+
+async def test_legacy_json_clients_get_200_for_the_same_error(api: Api) -> None:
+    response = await api.post("{ employees { ")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+
+
+async def test_a_request_asking_for_neither_json_kind_is_406(api: Api) -> None:
+    response = await api.post("{ viewer { email } }", accept="text/csv")
+    assert response.status_code == 406
+
+
+async def test_mutations_are_refused_over_get(api: Api) -> None:
+    response = await api.client.get(
+        "/graphql",
+        params={"query": "mutation { logout { ok } }"},
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code in (400, 405)
+    assert "mutation" in response.text.lower() or "not allowed" in response.text.lower()
+
+
+async def test_a_body_that_is_not_json_is_refused(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql", content="query { viewer { email } }", headers={"content-type": "text/plain"}
+    )
+    assert response.status_code in (400, 415)
+
+
+async def test_batched_requests_are_refused(api: Api) -> None:
+    response = await api.client.post("/graphql", json=[{"query": "{ viewer { email } }"}] * 2)
+    assert response.status_code == 400
+
+
+async def test_a_bad_token_is_401_with_what_to_do(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql", json={"query": "{ viewer { email } }"}, headers={"authorization": "Bearer nope"}
+    )
+    assert response.status_code == 401
+    assert "login" in response.text
+
+
+async def test_malformed_cursors_and_ids_are_client_errors_not_unexpected(api: Api) -> None:
+    await seed(api)
+    for query in (
+        '{ employees(after: "%%%") { nodes { name } } }',
+        '{ node(id: "not-an-id") { id } }',
+        '{ employee(id: "Q3ljbGU6MQ") { name } }',
+    ):
+        body = await api.run(query, as_="admin")
+        error = body["errors"][0]
+        assert error["message"] != "Unexpected error."
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", query
+
+
+async def test_first_is_capped_by_the_setting(api: Api) -> None:
+    await seed(api)
+    body = await api.run("{ employees(first: 101) { nodes { name } } }", as_="admin")
+    assert "at most 100" in body["errors"][0]["message"]
+
+
+async def test_deep_queries_and_many_aliases_are_refused(api: Api) -> None:
+    await seed(api)
+    deep = (
+        "{ viewer { employee { team { parent { lead { team { parent { lead { team { "
+        "parent { lead { name } } } } } } } } } } } }"
+    )
+    body = await api.run(deep, as_="admin")
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    aliases = "{ " + " ".join(f"a{i}: viewer {{ email }}" for i in range(16)) + " }"
+    body = await api.run(aliases, as_="admin")
+    assert "aliases" in body["errors"][0]["message"].lower()
+
+
+async def test_explanations_follow_accept_language(api: Api) -> None:
+    await seed(api)
+    query = (
+        'query($c: String!) { employee(externalId: "A1") { score(cycleCode: $c) { '
+        "explanation lines { explanation } } } }"
+    )
+    english = await api.run(query, {"c": CYCLE}, as_="admin", lang="en-GB,en;q=0.9")
+    chinese = await api.run(query, {"c": CYCLE}, as_="admin", lang="zh-CN,zh;q=0.9")
+    en = english["data"]["employee"]["score"]
+    zh = chinese["data"]["employee"]["score"]
+    assert "points" in en["explanation"] or "Total" in en["explanation"]
+    assert en["explanation"] != zh["explanation"]
+    assert any("分" in line["explanation"] for line in zh["lines"])
+
+
+@pytest.mark.parametrize("env", ["development", "production"])
+async def test_introspection_suggestions_and_the_ide_follow_the_environment(
+    db: str, env: str
+) -> None:
+    app = create_app(make_settings(env=env))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        ide = await client.get("/graphql", headers={"accept": "text/html"})
+        intro = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        typo = await client.post("/graphql", json={"query": "{ viewr { email } }"})
+    if env == "production":
+        assert ide.status_code == 404
+        assert intro.json().get("data") is None
+        assert "Did you mean" not in typo.text
+    else:
+        assert ide.status_code == 200
+        assert "graphiql" in ide.text.lower()
+        assert intro.json()["data"]["__schema"]["types"]
+        assert "Did you mean" in typo.text
+
+
+async def test_unexpected_errors_are_masked(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    await seed(api)
+    from service.models import Kpi
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("SELECT secret FROM internals")
+
+    monkeypatch.setattr(Kpi, "all", broken)
+    body = await api.run("{ kpis { code } }", as_="admin")
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert "secret" not in str(body)
