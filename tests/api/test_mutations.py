@@ -1,0 +1,161 @@
+"""Mutations return their results or their errors as data, and change nothing on error."""
+
+from __future__ import annotations
+
+from service.models import Observation, Scorecard, Team
+from tests.api.conftest import Api, seed
+from tests.integration.scenario import CYCLE
+
+UPSERT_TEAMS = """
+mutation($teams: [TeamInput!]!) {
+  upsertTeams(teams: $teams) {
+    __typename
+    ... on UpsertReport { created updated unchanged }
+    ... on ValidationError { message issues { field code row message } }
+    ... on AccessDeniedError { message }
+  }
+}
+"""
+
+SET_SCORECARD = """
+mutation($lines: [ScorecardLineInput!]!, $version: Int, $reason: String) {
+  setScorecard(cycleCode: "2026-Q1", positionCode: "agent", lines: $lines,
+               expectedVersion: $version, reason: $reason) {
+    __typename
+    ... on ScorecardSaved { version changed warnings }
+    ... on ValidationError { issues { field code } }
+    ... on ConflictError { message }
+  }
+}
+"""
+
+LINES = [
+    {"kpiCode": "csat", "weight": "35", "threshold": "80", "target": "92", "stretch": "98"},
+    {"kpiCode": "csat", "scope": "TEAM", "weight": "10", "threshold": "80", "target": "92"},
+    {"kpiCode": "frt", "weight": "15", "threshold": "30", "target": "10", "stretch": "5"},
+    {
+        "kpiCode": "complaints",
+        "weight": "10",
+        "method": "BANDS",
+        "bands": [
+            {"bound": "0", "points": "100"},
+            {"bound": "1", "points": "80"},
+            {"bound": "3", "points": "40"},
+        ],
+    },
+    {"kpiCode": "quality", "weight": "30", "target": "4"},
+]
+
+RECORD = """
+mutation($rows: [ObservationInput!]!, $key: String, $mode: IngestMode! = ALL_OR_NOTHING) {
+  recordObservations(observations: $rows, idempotencyKey: $key, mode: $mode) {
+    __typename
+    ... on IngestReport { accepted duplicates late rejected { index field code message } }
+    ... on ConflictError { message }
+  }
+}
+"""
+
+
+def observation(i: int, employee: str = "A1", value: str = "12") -> dict[str, str]:
+    return {
+        "kpiCode": "frt",
+        "value": value,
+        "occurredAt": "2026-02-03T10:00:00+08:00",
+        "source": "tickets",
+        "employeeExternalId": employee,
+        "externalId": f"api-{i}",
+    }
+
+
+async def test_a_bad_row_is_named_by_index_and_field_and_nothing_is_written(api: Api) -> None:
+    await seed(api)
+    body = await api.run(
+        UPSERT_TEAMS,
+        {
+            "teams": [
+                {"code": "new", "name": "New team"},
+                {"code": "broken", "name": "Broken", "parentCode": "missing"},
+            ]
+        },
+        as_="admin",
+    )
+    result = body["data"]["upsertTeams"]
+    assert result["__typename"] == "ValidationError"
+    assert [(i["row"], i["field"]) for i in result["issues"]] == [(1, "parent")]
+    assert not await Team.filter(code="new").exists()
+
+
+async def test_only_admins_may_set_up_the_organisation(api: Api) -> None:
+    await seed(api)
+    body = await api.run(UPSERT_TEAMS, {"teams": [{"code": "x", "name": "X"}]}, as_="manager")
+    assert body["data"]["upsertTeams"]["__typename"] == "AccessDeniedError"
+
+
+async def test_a_scorecard_saved_from_an_old_version_is_a_conflict(api: Api) -> None:
+    await seed(api)
+    first = await api.run(
+        SET_SCORECARD, {"lines": LINES, "version": 1, "reason": "quality target 4"}, as_="admin"
+    )
+    assert first["data"]["setScorecard"]["__typename"] == "ScorecardSaved"
+    assert first["data"]["setScorecard"]["version"] == 2
+    second = await api.run(
+        SET_SCORECARD,
+        {
+            "lines": [*LINES[:-1], {"kpiCode": "quality", "weight": "30", "target": "3"}],
+            "version": 1,
+            "reason": "again",
+        },
+        as_="admin",
+    )
+    assert second["data"]["setScorecard"]["__typename"] == "ConflictError"
+    assert (await Scorecard.get(position__code="agent")).version == 2
+
+
+async def test_retrying_with_the_same_key_returns_the_first_report_and_writes_nothing(
+    api: Api,
+) -> None:
+    await seed(api)
+    before = await Observation.all().count()
+    rows = [observation(1), observation(2)]
+    first = await api.run(RECORD, {"rows": rows, "key": "batch-7"}, as_="integration")
+    again = await api.run(RECORD, {"rows": rows, "key": "batch-7"}, as_="integration")
+    assert first["data"] == again["data"]
+    assert first["data"]["recordObservations"]["accepted"] == 2
+    assert await Observation.all().count() == before + 2
+    changed = await api.run(RECORD, {"rows": [observation(3)], "key": "batch-7"}, as_="integration")
+    assert changed["data"]["recordObservations"]["__typename"] == "ConflictError"
+    assert await Observation.all().count() == before + 2
+
+
+async def test_keep_valid_writes_the_good_rows_and_reports_the_bad(api: Api) -> None:
+    await seed(api)
+    rows = [observation(1), observation(2, employee="nobody"), observation(3, value="1.23456")]
+    strict = await api.run(RECORD, {"rows": rows}, as_="integration")
+    assert strict["data"]["recordObservations"]["accepted"] == 0
+    kept = await api.run(RECORD, {"rows": rows, "mode": "KEEP_VALID"}, as_="integration")
+    report = kept["data"]["recordObservations"]
+    assert report["accepted"] == 1
+    assert [(r["index"], r["field"]) for r in report["rejected"]] == [
+        (1, "employeeExternalId"),
+        (2, "value"),
+    ]
+
+
+async def test_a_manager_adjusts_and_the_returned_score_shows_it(api: Api) -> None:
+    await seed(api)
+    body = await api.run(
+        f'mutation {{ adjustScore(cycleCode: "{CYCLE}", employeeExternalId: "A2", points: "3", '
+        'reason: "mentored two new agents") { __typename ... on Score { adjustmentsTotal '
+        "adjustments { points reason } } } }",
+        as_="manager",
+    )
+    score = body["data"]["adjustScore"]
+    assert score["adjustmentsTotal"] == "3.00"
+    assert score["adjustments"] == [{"points": "3.00", "reason": "mentored two new agents"}]
+    own = await api.run(
+        f'mutation {{ adjustScore(cycleCode: "{CYCLE}", employeeExternalId: "L1", points: "3", '
+        'reason: "me") { __typename } }',
+        as_="manager",
+    )
+    assert own["data"]["adjustScore"]["__typename"] == "AccessDeniedError"
