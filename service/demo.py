@@ -17,10 +17,13 @@ from typing import Any
 
 from rich.progress import Progress
 
-from service.models import Cycle, CycleState, User
+from service.models import Cycle, CycleState, Observation, User
 from service.settings import Settings
 from service.usecases.actor import Actor
+from service.usecases.appeals import file_appeal
+from service.usecases.auth import actor_for
 from service.usecases.config_file import CycleConfig, OrgConfig, apply_config
+from service.usecases.corrections import adjust_score, void_observation
 from service.usecases.cycles import transition_cycle
 from service.usecases.ingest import record_feedback, record_observations, submit_reviews
 from service.usecases.inputs import (
@@ -38,6 +41,10 @@ from service.usecases.inputs import (
 from service.usecases.users import create_user
 
 DEMO_CYCLE_CODE = "2026-Q4"
+# The quarter before, finalised: history to compare with and a frozen payroll record.
+PAST_CYCLE_CODE = "2026-Q3"
+PAST_STARTS_ON = date(2026, 7, 1)
+PAST_ENDS_ON = date(2026, 9, 30)
 DEMO_SEED = 20261128
 BATCH_SIZE = 10_000
 CYCLE_STARTS_ON = date(2026, 10, 1)
@@ -99,6 +106,14 @@ class _Person:
     position: str
     hired_on: date
     left_on: date | None = None
+
+    def employed_during(self, cycle_code: str) -> bool:
+        first, last = (
+            (PAST_STARTS_ON, PAST_ENDS_ON)
+            if cycle_code == PAST_CYCLE_CODE
+            else (CYCLE_STARTS_ON, CYCLE_ENDS_ON)
+        )
+        return self.hired_on <= last and (self.left_on is None or self.left_on >= first)
 
 
 _HOTLINE = [
@@ -373,6 +388,11 @@ def demo_config() -> OrgConfig:
         ),
         cycles=(
             CycleConfig(
+                cycle=CycleInput(PAST_CYCLE_CODE, "Q3 2026", PAST_STARTS_ON, PAST_ENDS_ON),
+                state=None,
+                scorecards=scorecards,
+            ),
+            CycleConfig(
                 cycle=CycleInput(DEMO_CYCLE_CODE, "Q4 2026", CYCLE_STARTS_ON, CYCLE_ENDS_ON),
                 state=None,
                 scorecards=scorecards,
@@ -422,11 +442,12 @@ class DemoData:
     feedback: list[FeedbackInput] = field(default_factory=list)
     observations: list[ObservationInput] = field(default_factory=list)
     skill: dict[str, float] = field(default_factory=dict)
+    id_prefix: str = ""
     _counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, source: str) -> str:
         self._counters[source] = self._counters.get(source, 0) + 1
-        return f"{source}-{self._counters[source]:06d}"
+        return f"{self.id_prefix}{source}-{self._counters[source]:06d}"
 
 
 def _moment(rng: random.Random, day: date) -> str:
@@ -456,10 +477,10 @@ def _comment(rng: random.Random, rating: int) -> str | None:
     return None
 
 
-def _working_days(rng: random.Random, person: _Person) -> list[date]:
+def _working_days(rng: random.Random, person: _Person, first: date, last: date) -> list[date]:
     days = []
-    day = CYCLE_STARTS_ON
-    while day <= DATA_ENDS_ON:
+    day = first
+    while day <= last:
         employed = person.hired_on <= day and (person.left_on is None or day <= person.left_on)
         if employed and rng.random() < 5 / 7:
             days.append(day)
@@ -467,17 +488,24 @@ def _working_days(rng: random.Random, person: _Person) -> list[date]:
     return days
 
 
-def generate_demo_data(people: Sequence[_Person]) -> DemoData:
+def generate_demo_data(
+    people: Sequence[_Person],
+    *,
+    first: date = CYCLE_STARTS_ON,
+    last: date = DATA_ENDS_ON,
+    seed: int = DEMO_SEED,
+    id_prefix: str = "",
+) -> DemoData:
     """Deterministic: the same seed gives the same rows, ids and values every time."""
-    rng = random.Random(DEMO_SEED)
-    data = DemoData()
+    rng = random.Random(seed)
+    data = DemoData(id_prefix=id_prefix)
     for person in people:
         # Spread people over the bands: most are solid, a few struggle, a few shine.
         skill = rng.betavariate(2.6, 1.7)
         data.skill[person.external_id] = skill
         if person.position == "team_lead":
             continue
-        for day in _working_days(rng, person):
+        for day in _working_days(rng, person, first, last):
             _one_day(rng, data, person, skill, day)
     return data
 
@@ -581,15 +609,21 @@ def _one_day(rng: random.Random, data: DemoData, person: _Person, skill: float, 
         _observation(data, rng, person, day, "complaints", "1", "complaints-desk")
 
 
-def demo_reviews(people: Sequence[_Person], skill: dict[str, float]) -> list[ReviewInput]:
+def demo_reviews(
+    people: Sequence[_Person],
+    skill: dict[str, float],
+    *,
+    cycle_code: str = DEMO_CYCLE_CODE,
+    not_yet_reviewed: tuple[str, ...] = ("E1117", "E1116"),
+) -> list[ReviewInput]:
     """Manager reviews of everyone scored (one agent not reviewed yet), a few self reviews."""
-    rng = random.Random(DEMO_SEED + 1)
+    rng = random.Random(DEMO_SEED + 1 + (cycle_code != DEMO_CYCLE_CODE))
     reviews = []
     self_reviewers = {
         s.employee_external_id: s.email for s in DEMO_SIGN_INS if s.employee_external_id
     }
     for person in people:
-        if person.external_id in ("E1117", "E1116"):
+        if person.external_id in not_yet_reviewed or not person.employed_during(cycle_code):
             continue  # E1117 joined too late to be scored; E1116's lead has not got to it
         # The department has no lead above the team leads: the HR admin reviews them.
         reviewer = (
@@ -601,7 +635,7 @@ def demo_reviews(people: Sequence[_Person], skill: dict[str, float]) -> list[Rev
             tone = "high" if rating >= 4.5 else "mid" if rating >= 3 else "low"
             reviews.append(
                 ReviewInput(
-                    cycle_code=DEMO_CYCLE_CODE,
+                    cycle_code=cycle_code,
                     employee_external_id=person.external_id,
                     kpi_code=kpi,
                     reviewer_email=reviewer,
@@ -613,7 +647,7 @@ def demo_reviews(people: Sequence[_Person], skill: dict[str, float]) -> list[Rev
             if person.external_id in self_reviewers:
                 reviews.append(
                     ReviewInput(
-                        cycle_code=DEMO_CYCLE_CODE,
+                        cycle_code=cycle_code,
                         employee_external_id=person.external_id,
                         kpi_code=kpi,
                         reviewer_email=self_reviewers[person.external_id],
@@ -653,6 +687,102 @@ async def _ingest(
     return accepted
 
 
+async def _past_quarter(
+    *, actor: Actor, people: Sequence[_Person], progress: Progress, say: Callable[[str], None]
+) -> int:
+    """Q3: recorded, reviewed by every manager and finalised into its frozen record."""
+    past = await Cycle.get(code=PAST_CYCLE_CODE)
+    if past.state is CycleState.FINALIZED:
+        return 0
+    data = generate_demo_data(
+        people, first=PAST_STARTS_ON, last=PAST_ENDS_ON, seed=DEMO_SEED - 1, id_prefix="q3-"
+    )
+    # Recorded while both cycles are DRAFT: nothing to recompute per batch.
+    rows = await _ingest(
+        data.feedback, feedback=True, actor=actor, progress=progress, label="Q3 customer feedback"
+    )
+    rows += await _ingest(
+        data.observations, feedback=False, actor=actor, progress=progress, label="Q3 observations"
+    )
+    say(f"Finalising {PAST_CYCLE_CODE}...")
+    for state in (CycleState.ACTIVE, CycleState.REVIEW):
+        if (await Cycle.get(code=PAST_CYCLE_CODE)).state is not state:
+            await transition_cycle(
+                actor=actor,
+                cycle_code=PAST_CYCLE_CODE,
+                to=state.value,
+                reason="Demo: the past quarter.",
+            )
+        if state is CycleState.ACTIVE:
+            report = await submit_reviews(
+                actor=actor,
+                reviews=demo_reviews(
+                    people, data.skill, cycle_code=PAST_CYCLE_CODE, not_yet_reviewed=()
+                ),
+            )
+            _no_rejections(report, "Q3 review")
+    await transition_cycle(
+        actor=actor, cycle_code=PAST_CYCLE_CODE, to="FINALIZED", reason="Demo: Q3 payroll closed."
+    )
+    return rows
+
+
+async def _corrections(*, people: Sequence[_Person]) -> str:
+    """What a running quarter looks like: an adjustment, a voided observation, an appeal."""
+    manager = actor_for(await User.get(email=f"manager@{DOMAIN}"))
+    employee = actor_for(await User.get(email=f"employee@{DOMAIN}"))
+    agent = next(
+        p
+        for p in people
+        if p.team == "hotline" and p.position == "agent" and p.external_id != "E1101"
+    )
+    await adjust_score(
+        actor=manager,
+        cycle_code=DEMO_CYCLE_CODE,
+        employee_external_id=agent.external_id,
+        points="2",
+        reason="Covered the Double 11 evening peak on short notice.",
+    )
+    complaint = (
+        await Observation.filter(
+            employee__external_id="E1101", kpi__code="complaints", voided_at__isnull=True
+        )
+        .order_by("id")
+        .first()
+    )
+    if complaint is None:  # the generator gave E1101 no complaint: void a slow ticket
+        complaint = (
+            await Observation.filter(
+                employee__external_id="E1101", kpi__code="first_response_minutes"
+            )
+            .order_by("-value")
+            .first()
+        )
+    assert complaint is not None
+    await void_observation(
+        actor=manager,
+        observation_id=complaint.id,
+        reason="Logged against the wrong agent: the caller was transferred.",
+    )
+    await file_appeal(
+        actor=employee,
+        cycle_code=DEMO_CYCLE_CODE,
+        employee_external_id="E1101",
+        line=1,
+        reason="Several low survey ratings were about the billing "
+        "system outage on 12 November, not about my service.",
+    )
+    return f"{agent.external_id} adjusted +2, observation {complaint.id} voided, one open appeal"
+
+
+def _no_rejections(report: Any, what: str) -> None:
+    if report.rejected:
+        first = report.rejected[0]
+        raise RuntimeError(
+            f"demo {what} rejected at row {first.index}: {first.field}: {first.message}"
+        )
+
+
 async def build_demo(
     *, actor: Actor, settings: Settings, progress: Progress, say: Callable[[str], None]
 ) -> str:
@@ -679,6 +809,7 @@ async def build_demo(
                 employee_external_id=sign_in.employee_external_id,
             )
     people = demo_people()
+    past_rows = await _past_quarter(actor=actor, people=people, progress=progress, say=say)
     data = generate_demo_data(people)
     # Recorded while the cycle is DRAFT: no scores yet, so nothing is recomputed per batch;
     # activating the cycle then scores everyone once.
@@ -696,14 +827,11 @@ async def build_demo(
         reason="Demo quarter starts.",
     )
     reviews = demo_reviews(people, data.skill)
-    report = await submit_reviews(actor=actor, reviews=reviews)
-    if report.rejected:
-        first = report.rejected[0]
-        raise RuntimeError(
-            f"demo review rejected at row {first.index}: {first.field}: {first.message}"
-        )
+    _no_rejections(await submit_reviews(actor=actor, reviews=reviews), "review")
+    corrections = await _corrections(people=people)
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "
-        f"{len(reviews)} reviews; cycle {DEMO_CYCLE_CODE} is ACTIVE."
+        f"{len(reviews)} reviews; cycle {DEMO_CYCLE_CODE} is ACTIVE ({corrections}); "
+        f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own."
     )

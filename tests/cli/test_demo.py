@@ -34,3 +34,19 @@ def test_the_demo_builds_an_active_cycle_and_a_second_run_leaves_it(tmp_path: Pa
     assert "left as it is" in again.stdout
     assert demo.count("audit_entry") == audit_before
     assert demo.ok("scores", "--cycle", "2026-Q4", "--format", "json").stdout == scores_before
+
+
+def test_the_demo_has_a_finalised_past_quarter_and_corrections_in_the_running_one(
+    tmp_path: Path,
+) -> None:
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+    demo.ok("demo")
+    assert demo.value("SELECT state FROM cycle WHERE code = '2026-Q3'") == "FINALIZED"
+    assert demo.count("score", "state = 'FINAL' AND inputs_hash IS NOT NULL") > 30
+    assert demo.count("adjustment") == 1
+    assert demo.count("observation", "voided_at IS NOT NULL") == 1
+    assert demo.count("appeal", "state = 'OPEN'") == 1
+    payroll = demo.ok("results", "--cycle", "2026-Q3", "--format", "json").stdout
+    rows = json.loads(payroll)
+    assert {row["state"] for row in rows} == {"FINAL"}
+    assert all(row["multiplier"] for row in rows if row["status"] == "SCORED")

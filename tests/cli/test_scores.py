@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.cli.conftest import EXAMPLE_CONFIG, Fairscore, FairscoreFactory
+from tests.cli.conftest import EXAMPLE_CONFIG, Fairscore, FairscoreFactory, scenario_files
 
 LINE_KEYS = {
     "kpi", "scope", "status", "sample_size", "raw_value", "normalized", "weight",
@@ -23,67 +23,19 @@ RAW = re.compile(r"^-?\d+\.\d{4}$")
 REPORTED = re.compile(r"^-?\d+\.\d{2}$")
 
 
-def _scenario_files(folder: Path) -> list[tuple[str, Path]]:
-    """Feedback, observations and reviews for the example organisation, always the same."""
-    agents = ["E1101", "E1102", "E1103", "E1104"]
-    feedback = ["employee_external_id,channel,rating,occurred_at,source,external_id,comment"]
-    observations = ["employee_external_id,team_code,kpi_code,value,occurred_at,source,external_id"]
-    for day in range(1, 29):
-        for number, agent in enumerate(agents, start=1):
-            rating = 5 - (day * number) % 4 if number != 4 else 3 + day % 3
-            channel = ("ONLINE_SURVEY", "PHONE_CALLBACK", "FACE_TO_FACE")[day % 3]
-            feedback.append(
-                f"{agent},{channel},{rating},2026-10-{day:02d}T09:{number:02d}:00+08:00,"
-                f"survey-tool,fb-{day}-{agent},"
-            )
-            minutes = f"{(day * number) % 17 + 0.25 * number:.2f}"
-            observations.append(
-                f"{agent},,first_response_minutes,{minutes},"
-                f"2026-10-{day:02d}T10:{number:02d}:00+08:00,ticketing,fr-{day}-{agent}"
-            )
-        if day % 9 == 0:
-            observations.append(
-                f",hotline,complaints,1,2026-10-{day:02d}T12:00:00+08:00,complaints-desk,c-{day}"
-            )
-    reviews = ["cycle_code,employee_external_id,kpi_code,reviewer_email,kind,rating,comment"]
-    for number, agent in enumerate(agents, start=1):
-        reviews.append(f"2026-Q4,{agent},service_quality,lead@example.com,MANAGER,{number},ok")
-        reviews.append(f"2026-Q4,{agent},communication,lead@example.com,MANAGER,4.5,clear")
-    files = []
-    for kind, rows in (("feedback", feedback), ("observations", observations),
-                       ("reviews", reviews)):  # fmt: skip
-        path = folder / f"{kind}.csv"
-        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-        files.append((kind, path))
-    return files
-
-
 def _build_scenario(fairscore: Fairscore, folder: Path, *, reverse: bool = False) -> None:
     fairscore.ok("apply", str(EXAMPLE_CONFIG))
     fairscore.ok(
         "user", "create", "lead@example.com", "--access", "MANAGER", "--employee", "E1001",
         input="a long password\n",
     )  # fmt: skip
-    files = _scenario_files(folder)
+    files = scenario_files(folder)
     for kind, path in reversed(files) if reverse else files:
         if reverse and kind != "reviews":
             # Same rows in the opposite order: different ids, the same scores.
             lines = path.read_text(encoding="utf-8").splitlines()
             path.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n", "utf-8")
         fairscore.ok("import", kind, str(path))
-
-
-@pytest.fixture
-def scored(organisation: Fairscore, tmp_path: Path) -> Fairscore:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    organisation.ok(
-        "user", "create", "lead@example.com", "--access", "MANAGER", "--employee", "E1001",
-        input="a long password\n",
-    )  # fmt: skip
-    for kind, path in _scenario_files(folder):
-        organisation.ok("import", kind, str(path))
-    return organisation
 
 
 def test_scores_json_is_deterministic_and_holds_every_line_field(
