@@ -1,4 +1,4 @@
-"""The ASGI application: /healthz, /graphql (and the admin, later)."""
+"""The ASGI application: /healthz, /graphql and the admin at /admin."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
+from admin.app import create_admin
 from service.api.schema import create_schema
 from service.api.view import FairscoreGraphQL
 from service.models import tortoise_config
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/admin", lambda _request: RedirectResponse("/admin/", status_code=307)),
+            Mount("/admin", app=create_admin(settings)),
         ],
         lifespan=lifespan,
     )

@@ -470,6 +470,26 @@ class ApiToken(Model):
         table = "api_token"
 
 
+class AdminSession(Model):
+    # Server-side admin sessions: the cookie holds a random id, the table its SHA-256.
+    # A session starts anonymous (to carry the sign-in form's CSRF token) and is
+    # replaced by a new one at sign-in.
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="admin_sessions", null=True, on_delete=fields.CASCADE
+    )
+    csrf_token = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    user_id: int | None
+
+    class Meta:
+        table = "admin_session"
+
+
 class SignInAttempt(Model):
     # Counted in the database so every process agrees on throttling (DESIGN.md Access).
     id = fields.BigIntField(primary_key=True)

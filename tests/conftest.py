@@ -51,6 +51,7 @@ TABLES = (
     "cycle_pilot_team",
     "audit_entry",
     "api_token",
+    "admin_session",
     "sign_in_attempt",
     "ingest_request",
     "app_user",

@@ -1,0 +1,37 @@
+"""The admin, mounted at /admin by service.app: server-rendered, English and Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from admin.security import SecurityHeaders
+from admin.views import appeals, audit, auth, cycles, home, imports, kpis, people, scores, users
+from admin.web import AdminSessions
+from service.settings import Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_admin(settings: Settings) -> Starlette:
+    routes: list[Route | Mount] = [
+        Mount("/static", app=StaticFiles(directory=STATIC), name="admin-static"),
+        *auth.routes,
+        *home.routes,
+        *kpis.routes,
+        *cycles.routes,
+        *people.routes,
+        *users.routes,
+        *imports.routes,
+        *scores.routes,
+        *appeals.routes,
+        *audit.routes,
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders), Middleware(AdminSessions, settings=settings)],
+    )

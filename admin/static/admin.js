@@ -1,0 +1,21 @@
+// Progressive enhancement only: every page works without this file.
+// Live totals on the scorecard editor: sum of weights and the split as you type.
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("form[data-live-totals]");
+  if (!form) return;
+  let total = 0, quantitative = 0, satisfaction = 0;
+  form.querySelectorAll("[data-line]").forEach((row) => {
+    const weight = parseFloat(row.querySelector("[name$='weight']")?.value || "0") || 0;
+    total += weight;
+    if (row.dataset.kind === "QUANTITATIVE") quantitative += weight;
+    if (row.dataset.csat === "true") satisfaction += weight;
+  });
+  const show = (name, value) => {
+    const cell = form.querySelector(`[data-total='${name}']`);
+    if (cell) cell.textContent = value.toFixed(2);
+  };
+  show("weight", total);
+  show("quantitative", quantitative);
+  show("qualitative", total - quantitative);
+  show("satisfaction", satisfaction);
+});

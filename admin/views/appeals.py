@@ -1,0 +1,7 @@
+"""The appeals queue for managers and admins."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+routes: list[Route] = []

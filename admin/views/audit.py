@@ -1,0 +1,7 @@
+"""The audit log, newest first."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+routes: list[Route] = []

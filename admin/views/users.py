@@ -1,0 +1,7 @@
+"""User accounts: access level, deactivation, integration tokens."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+routes: list[Route] = []

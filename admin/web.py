@@ -1,0 +1,202 @@
+"""What every admin view needs: the session, the language, guards, forms and rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from starlette.datastructures import FormData
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from admin.i18n import LANGUAGE_NAMES, format_date, format_number, pick_language, translate
+from admin.security import csrf_matches
+from service.models import AccessLevel
+from service.settings import Settings
+from service.usecases.actor import Actor
+from service.usecases.sessions import LiveSession, load_session
+
+SESSION_COOKIE = "fairscore_session"
+LANGUAGE_COOKIE = "fairscore_lang"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # everywhere, not only for .html
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+@dataclass
+class AdminState:
+    session: LiveSession
+    lang: str
+    settings: Settings
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.session.actor
+
+
+class AdminSessions(BaseHTTPMiddleware):
+    """Loads the session and language for every admin request; keeps the cookie fresh."""
+
+    def __init__(self, app: Any, settings: Settings) -> None:
+        super().__init__(app)
+        self.settings = settings
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if "/static/" in request.url.path:
+            return await call_next(request)
+        session = await load_session(request.cookies.get(SESSION_COOKIE))
+        lang = pick_language(
+            request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+        )
+        request.state.admin = AdminState(session, lang, self.settings)
+        response = await call_next(request)
+        current: LiveSession = request.state.admin.session  # sign-in replaces it
+        if current.cookie != request.cookies.get(SESSION_COOKIE) or current is not session:
+            set_session_cookie(response, current, self.settings)
+        return response
+
+
+def set_session_cookie(response: Response, session: LiveSession, settings: Settings) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.cookie,
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+        path="/admin",
+        max_age=12 * 3600,
+    )
+
+
+def state(request: Request) -> AdminState:
+    found: AdminState = request.state.admin
+    return found
+
+
+def _(request: Request, text: str, **values: Any) -> str:
+    return translate(state(request).lang, text, **values)
+
+
+class Refused(Exception):
+    """Turned into a page: 403 with what to do, or a redirect to sign in."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def signed_in(request: Request) -> Actor:
+    actor = state(request).actor
+    if actor is None:
+        raise Refused(401, "Sign in to continue.")
+    return actor
+
+
+def require(request: Request, *levels: AccessLevel) -> Actor:
+    actor = signed_in(request)
+    if levels and actor.access not in levels:
+        raise Refused(403, "You do not have access to this page. Ask an admin if you need it.")
+    return actor
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, once its CSRF token matches the session's; nothing runs otherwise."""
+    form = await request.form()
+    if not csrf_matches(state(request).session.csrf_token, form.get("csrf_token")):
+        raise Refused(
+            403,
+            "This form has expired or did not come from this site. Reload the page and try again.",
+        )
+    return form
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def sign_in_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(f"/admin/sign-in?next={quote(target)}")
+
+
+NAV = [
+    ("/admin/", "Home", None),
+    ("/admin/kpis", "KPIs", (AccessLevel.ADMIN,)),
+    ("/admin/cycles", "Cycles", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
+    ("/admin/people", "People", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
+    ("/admin/teams", "Teams", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
+    ("/admin/imports", "Import", (AccessLevel.ADMIN,)),
+    ("/admin/appeals", "Appeals", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
+    ("/admin/users", "Users", (AccessLevel.ADMIN,)),
+    ("/admin/audit", "Audit log", (AccessLevel.ADMIN,)),
+]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Response:
+    admin = state(request)
+    actor = admin.actor
+    lang = admin.lang
+
+    def gettext(text: str, **values: Any) -> str:
+        return translate(lang, text, **values)
+
+    nav = [
+        (url, label)
+        for url, label, levels in NAV
+        if actor is not None and (levels is None or actor.access in levels)
+    ]
+    base = {
+        "_": gettext,
+        "lang": lang,
+        "languages": LANGUAGE_NAMES,
+        "actor": actor,
+        "csrf_token": admin.session.csrf_token,
+        "nav": nav,
+        "path": request.url.path,
+        "number": format_number,
+        "day": lambda value: format_date(value, lang),
+        "access": AccessLevel,
+    }
+    return templates.TemplateResponse(request, name, base | (context or {}), status_code=status)
+
+
+def guarded(handler: Handler) -> Handler:
+    """Refusals become pages: sign-in for anonymous visitors, 403 with a reason otherwise."""
+
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Refused as refused:
+            if refused.status == 401:
+                return sign_in_redirect(request)
+            return render(
+                request,
+                "error.html",
+                {"message": _(request, refused.message)},
+                status=refused.status,
+            )
+
+    return run
