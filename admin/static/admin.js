@@ -19,3 +19,16 @@ document.addEventListener("input", (event) => {
   show("qualitative", total - quantitative);
   show("satisfaction", satisfaction);
 });
+
+// setup pages
+// Scorecard editor: a line's kind and customer-satisfaction flag follow its chosen KPI,
+// then the live totals above are recomputed.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!select.matches || !select.matches("form[data-live-totals] [data-line] select[name$='-kpi']")) return;
+  const row = select.closest("[data-line]");
+  const option = select.selectedOptions[0];
+  row.dataset.kind = option?.dataset.kind || "";
+  row.dataset.csat = option?.dataset.csat || "false";
+  row.querySelector("[name$='weight']")?.dispatchEvent(new Event("input", { bubbles: true }));
+});

@@ -30,7 +30,7 @@ from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.finalize import finalize_cycle
 from service.usecases.inputs import CycleInput, ScorecardLineInput
-from service.usecases.parsing import ParseError, parse_decimal, to_scaled
+from service.usecases.parsing import ParseError, parse_decimal, to_scaled, too_long
 from service.usecases.permissions import require_admin
 from service.usecases.policy import load_policy
 from service.usecases.recompute import recompute_cycle
@@ -60,6 +60,7 @@ async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]
     """Create a DRAFT cycle; an identical existing one is left as it is (returns created?)."""
     require_admin(actor)
     issues: list[Issue] = []
+    issues += too_long(Cycle, {"code": cycle.code, "name": cycle.name})
     if not cycle.code.strip():
         issues.append(Issue("code", "is required", "REQUIRED"))
     if not cycle.name.strip():

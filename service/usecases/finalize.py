@@ -146,7 +146,7 @@ def line_from_snapshot(data: dict[str, Any]) -> ScorecardLine:
     )
 
 
-async def _finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
+async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
     problems: list[str] = []
     open_appeals = (
         await Appeal.filter(cycle_id=cycle.id, state=AppealState.OPEN).using_db(conn).count()
@@ -178,7 +178,7 @@ async def finalize_cycle(
     conn: BaseDBAsyncClient, *, actor: Actor, cycle: Cycle, override_reason: str | None
 ) -> None:
     """REVIEW -> FINALIZED, inside the caller's transaction (transition_cycle)."""
-    problems = await _finalisation_problems(conn, cycle)
+    problems = await finalisation_problems(conn, cycle)
     if problems and not (actor.is_admin and override_reason and override_reason.strip()):
         raise InvalidTransition(
             f"Cycle {cycle.code!r} cannot be finalised yet: "

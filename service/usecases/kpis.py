@@ -16,7 +16,7 @@ from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine
 from service.usecases.inputs import KpiInput, UpsertReport
-from service.usecases.parsing import ParseError, parse_scaled
+from service.usecases.parsing import ParseError, parse_scaled, too_long
 from service.usecases.permissions import require_admin
 from service.usecases.recompute import recompute_open_cycles
 
@@ -77,6 +77,7 @@ async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport
     seen: set[str] = set()
     prepared: list[dict[str, Any]] = []
     for row, item in enumerate(kpis):
+        issues += too_long(Kpi, {"code": item.code, "name": item.name, "unit": item.unit}, row=row)
         if not item.code.strip():
             issues.append(Issue("code", "is required", "REQUIRED", row))
         elif item.code in seen:

@@ -13,6 +13,7 @@ from service.usecases.access import team_and_ancestors
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.inputs import EmployeeInput, PositionInput, TeamInput, UpsertReport
+from service.usecases.parsing import too_long
 from service.usecases.permissions import require_admin
 from service.usecases.recompute import recompute_open_cycles
 
@@ -30,6 +31,7 @@ async def upsert_positions(*, actor: Actor, positions: Sequence[PositionInput]) 
     issues: list[Issue] = []
     seen: set[str] = set()
     for row, item in enumerate(positions):
+        issues += too_long(Position, {"code": item.code, "name": item.name}, row=row)
         _check_code(issues, row, "code", item.code, seen)
         if not item.name.strip():
             issues.append(Issue("name", "is required", "REQUIRED", row))
@@ -78,6 +80,7 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
     issues: list[Issue] = []
     seen: set[str] = set()
     for row, item in enumerate(teams):
+        issues += too_long(Team, {"code": item.code, "name": item.name}, row=row)
         _check_code(issues, row, "code", item.code, seen)
         if not item.name.strip():
             issues.append(Issue("name", "is required", "REQUIRED", row))
@@ -92,6 +95,13 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
             e.external_id: e.id
             for e in await Employee.filter(
                 external_id__in=[t.lead_external_id for t in teams if t.lead_external_id]
+            ).using_db(conn)
+        }
+        # The audit log names leads by external id: a database id means nothing outside.
+        lead_codes = {i: code for code, i in lead_ids.items()} | {
+            e.id: e.external_id
+            for e in await Employee.filter(
+                id__in=[t.lead_id for t in all_teams.values() if t.lead_id is not None]
             ).using_db(conn)
         }
         for row, item in enumerate(teams):
@@ -129,7 +139,7 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 all_teams[item.code] = team
                 touched.append((team, None))
             else:
-                touched.append((team, _team_state(team, all_teams)))
+                touched.append((team, _team_state(team, all_teams, lead_codes)))
         parents = {t.id: t.parent_id for t in all_teams.values()}
         for row, item in enumerate(teams):
             team = all_teams[item.code]
@@ -152,7 +162,7 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
             raise ValidationFailed(issues)
         hierarchy_changed = False
         for team, before in touched:
-            after = _team_state(team, all_teams)
+            after = _team_state(team, all_teams, lead_codes)
             if before == after:
                 unchanged += 1
                 continue
@@ -177,13 +187,12 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
     return UpsertReport(created, updated, unchanged)
 
 
-def _team_state(team: Team, by_code: dict[str, Team]) -> dict[str, Any]:
+def _team_state(team: Team, by_code: dict[str, Team], lead_codes: dict[int, str]) -> dict[str, Any]:
     codes = {t.id: t.code for t in by_code.values()}
-    lead = team.lead_id
     return {
         "name": team.name,
         "parent": codes.get(team.parent_id) if team.parent_id else None,
-        "lead_id": lead,
+        "lead": lead_codes.get(team.lead_id) if team.lead_id is not None else None,
     }
 
 
@@ -192,6 +201,12 @@ async def upsert_employees(*, actor: Actor, employees: Sequence[EmployeeInput]) 
     issues: list[Issue] = []
     seen: set[str] = set()
     for row, item in enumerate(employees):
+        issues += too_long(
+            Employee,
+            {"external_id": item.external_id, "name": item.name, "email": item.email},
+            row=row,
+            fields={"external_id": "externalId"},
+        )
         _check_code(issues, row, "externalId", item.external_id, seen)
         if not item.name.strip():
             issues.append(Issue("name", "is required", "REQUIRED", row))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
+from service.errors import Issue
 from service.models import VALUE_SCALE
 from service.usecases.inputs import Number
 
@@ -91,3 +93,27 @@ def parse_date(raw: str | date) -> date:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
         raise ParseError(f"{raw!r} is not a date; write it like 2026-03-31") from None
+
+
+def too_long(
+    model: Any,
+    values: dict[str, Any],
+    *,
+    row: int | None = None,
+    fields: dict[str, str] | None = None,
+) -> list[Issue]:
+    """Text longer than its column: said here, before PostgreSQL refuses the write."""
+    issues: list[Issue] = []
+    for name, value in values.items():
+        field = model._meta.fields_map.get(name)
+        limit = getattr(field, "max_length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            issues.append(
+                Issue(
+                    (fields or {}).get(name, name),
+                    f"is {len(value)} characters long; at most {limit} fit",
+                    "TOO_LONG",
+                    row,
+                )
+            )
+    return issues

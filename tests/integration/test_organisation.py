@@ -82,3 +82,10 @@ async def test_an_employee_who_left_early_is_not_eligible(db: str) -> None:
     )
     score = await Score.get(cycle__code=CYCLE, employee__external_id="A1")
     assert score.not_eligible_reason == "EMPLOYED_TOO_FEW_DAYS"
+
+
+async def test_text_longer_than_its_column_is_refused_naming_the_row(db: str) -> None:
+    with pytest.raises(ValidationFailed) as error:
+        await upsert_teams(actor=ADMIN, teams=[TeamInput("ok", "Ok"), TeamInput("x" * 65, "X")])
+    assert [(i.row, i.field, i.code) for i in error.value.issues] == [(1, "code", "TOO_LONG")]
+    assert await Team.all().count() == 0

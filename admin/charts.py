@@ -1,0 +1,146 @@
+"""Charts drawn on the server as SVG: nothing is loaded from anywhere else.
+
+The Content-Security-Policy forbids inline styles, so every visual choice is a class
+(styled in admin.css); only geometry goes into SVG presentation attributes. Each chart
+carries a <title> and a <desc> and writes its numbers as text, so it reads without
+the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from html import escape
+
+from markupsafe import Markup
+
+BAR_HEIGHT = 18
+ROW_HEIGHT = 30
+LABEL_WIDTH = 230
+VALUE_WIDTH = 210
+PLOT_WIDTH = 340
+PAD = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One horizontal bar: a label, its value as an exact decimal string (None when
+    there is nothing to draw) and the text written beside it."""
+
+    label: str
+    value: str | None
+    text: str
+    muted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    label: str
+    count: int
+
+
+def _decimal(value: str | None) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _length(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def _open(chart_id: str, kind: str, width: int, height: int, title: str, desc: str) -> list[str]:
+    return [
+        f'<svg class="chart {kind}" id="{_attr(chart_id)}" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'preserveAspectRatio="xMinYMin meet" '
+        f'aria-labelledby="{_attr(chart_id)}-title {_attr(chart_id)}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{_attr(chart_id)}-title">{escape(title)}</title>',
+        f'<desc id="{_attr(chart_id)}-desc">{escape(desc)}</desc>',
+    ]
+
+
+def horizontal_bars(
+    bars: Sequence[Bar], *, chart_id: str, title: str, desc: str, scale_max: str | None = None
+) -> Markup:
+    """One bar per item, longest for the largest value (or for `scale_max`)."""
+    values = [_decimal(bar.value) for bar in bars]
+    top = max([_decimal(scale_max), *values, Decimal(0)])
+    if top <= 0:
+        top = Decimal(1)
+    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    height = PAD * 2 + ROW_HEIGHT * max(len(bars), 1)
+    parts = _open(chart_id, "bars", width, height, title, desc)
+    parts.append(
+        f'<line class="axis" x1="{LABEL_WIDTH}" y1="{PAD}" x2="{LABEL_WIDTH}" y2="{height - PAD}"/>'
+    )
+    for index, (bar, value) in enumerate(zip(bars, values, strict=True)):
+        y = PAD + index * ROW_HEIGHT
+        length = max(value, Decimal(0)) / top * PLOT_WIDTH
+        middle = y + ROW_HEIGHT // 2 + 4
+        classes = "bar muted" if bar.muted else "bar"
+        data = "" if bar.value is None else f' data-value="{_attr(bar.value)}"'
+        parts.append(f'<g class="row" data-index="{index + 1}">')
+        parts.append(
+            f'<text class="label" x="{LABEL_WIDTH - 8}" y="{middle}" '
+            f'text-anchor="end">{escape(bar.label)}</text>'
+        )
+        parts.append(
+            f'<rect class="{classes}"{data} x="{LABEL_WIDTH}" '
+            f'y="{y + (ROW_HEIGHT - BAR_HEIGHT) // 2}" width="{_length(length)}" '
+            f'height="{BAR_HEIGHT}"><title>{escape(bar.label)}: {escape(bar.text)}</title></rect>'
+        )
+        parts.append(
+            f'<text class="value" x="{_length(LABEL_WIDTH + length + 6)}" '
+            f'y="{middle}">{escape(bar.text)}</text>'
+        )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def histogram(columns: Sequence[Column], *, chart_id: str, title: str, desc: str) -> Markup:
+    """Vertical columns, one per category (e.g. a band), with the count above each."""
+    column_width = 56
+    gap = 24
+    plot_height = 150
+    left = 16
+    width = max(left * 2 + len(columns) * (column_width + gap), 240)
+    height = plot_height + 60
+    baseline = plot_height + 24
+    top = max([c.count for c in columns] + [1])
+    parts = _open(chart_id, "histogram", width, height, title, desc)
+    parts.append(
+        f'<line class="axis" x1="{left}" y1="{baseline}" x2="{width - left}" y2="{baseline}"/>'
+    )
+    for index, column in enumerate(columns):
+        x = left + gap // 2 + index * (column_width + gap)
+        tall = Decimal(column.count) / Decimal(top) * plot_height
+        y = Decimal(baseline) - tall
+        centre = x + column_width // 2
+        parts.append(f'<g class="column" data-label="{_attr(column.label)}">')
+        parts.append(
+            f'<rect class="bar" data-count="{column.count}" x="{x}" y="{_length(y)}" '
+            f'width="{column_width}" height="{_length(tall)}">'
+            f"<title>{escape(column.label)}: {column.count}</title></rect>"
+        )
+        parts.append(
+            f'<text class="value" x="{centre}" y="{_length(y - 6)}" '
+            f'text-anchor="middle">{column.count}</text>'
+        )
+        parts.append(
+            f'<text class="label" x="{centre}" y="{baseline + 18}" '
+            f'text-anchor="middle">{escape(column.label)}</text>'
+        )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

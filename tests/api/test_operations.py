@@ -1,0 +1,694 @@
+"""The documents real clients send (graphql/operations) are valid, and do what they say
+when sent over HTTP by the user they are written for, against seeded data."""
+
+from __future__ import annotations
+
+import ast
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphql import OperationDefinitionNode, parse, validate
+from service.api.schema import create_schema
+from service.models import IngestRequest, Observation
+from tests.api.conftest import PASSWORD, Api, make_settings, seed
+from tests.integration.scenario import CYCLE
+
+OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
+MANAGER_SEES = {"L1", "A1", "A2", "A3", "A4"}
+EVERYONE = MANAGER_SEES | {"F1"}
+# seed(): feedback row i goes to agents[i % 5] with comment "visit {i}", 6 rows each;
+# first-response observations likewise, 3 each. A1 is agents[0].
+A1_COMMENTS = {f"visit {i}" for i in range(30) if i % 5 == 0}
+
+
+@cache
+def operation(name: str) -> str:
+    """The text of graphql/operations/<name>.graphql."""
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+def operation_files() -> list[Path]:
+    return sorted(OPERATIONS.glob("*.graphql"))
+
+
+def line(score: dict[str, Any], code: str, scope: str = "INDIVIDUAL") -> dict[str, Any]:
+    (found,) = [x for x in score["lines"] if x["kpi"]["code"] == code and x["scope"] == scope]
+    assert isinstance(found, dict)
+    return found
+
+
+def feedback_row(external_id: str, rating: str = "5", employee: str = "A1") -> dict[str, Any]:
+    return {
+        "rating": rating,
+        "channel": "PHONE_CALLBACK",
+        "occurredAt": "2026-03-10T10:00:00+08:00",
+        "source": "callback-survey",
+        "employeeExternalId": employee,
+        "externalId": external_id,
+        "comment": "called back, solved",
+    }
+
+
+async def my_score(api: Api, who: str = "employee") -> dict[str, Any]:
+    body = await api.run(operation("MyScore"), {"cycleCode": CYCLE}, as_=who)
+    assert "errors" not in body, body["errors"]
+    score: dict[str, Any] = body["data"]["viewer"]["employee"]["score"]
+    return score
+
+
+# --- every document: valid, one named operation, and exercised below -----------------
+
+
+@pytest.mark.parametrize("path", operation_files(), ids=lambda p: p.name)
+def test_each_operation_document_is_one_named_operation_valid_against_the_schema(
+    path: Path,
+) -> None:
+    document = parse(path.read_text(encoding="utf-8"))
+    schema = create_schema(make_settings())._schema
+    assert validate(schema, document) == []
+    (definition,) = document.definitions
+    assert isinstance(definition, OperationDefinitionNode)
+    assert definition.name is not None
+    assert definition.name.value == path.stem
+    assert definition.variable_definitions, "clients pass values as variables, not inline"
+
+
+def test_no_operation_document_is_left_untested() -> None:
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    exercised = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "operation"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    on_disk = {path.stem for path in operation_files()}
+    assert on_disk, "graphql/operations holds no documents"
+    assert on_disk - exercised == set(), "documents no test sends"
+    assert exercised - on_disk == set(), "tests name documents that do not exist"
+
+
+def test_the_contract_folder_holds_no_python(project_root: Path) -> None:
+    assert list((project_root / "graphql").rglob("*.py")) == []
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+async def test_login_returns_a_token_that_signs_the_next_request_in(api: Api) -> None:
+    await seed(api)
+    body = await api.run(operation("Login"), {"email": "a1@example.com", "password": PASSWORD})
+    result = body["data"]["login"]
+    assert result["__typename"] == "LoginSuccess"
+    assert result["expiresAt"]
+    api.tokens["fresh"] = result["token"]
+    viewer = await api.run("{ viewer { email employee { externalId } } }", as_="fresh")
+    assert viewer["data"]["viewer"] == {
+        "email": "a1@example.com",
+        "employee": {"externalId": "A1"},
+    }
+
+
+async def test_login_with_a_wrong_password_is_a_sign_in_error_as_data(api: Api) -> None:
+    await seed(api)
+    body = await api.run(operation("Login"), {"email": "a1@example.com", "password": "nope"})
+    assert body["data"]["login"]["__typename"] == "SignInError"
+    assert body["data"]["login"]["message"]
+    assert "errors" not in body
+
+
+async def test_my_score_shows_the_employees_own_lines_with_their_sample_sizes(api: Api) -> None:
+    await seed(api)
+    score = await my_score(api)
+    assert score["status"] == "SCORED"
+    assert [(x["kpi"]["code"], x["scope"]) for x in score["lines"]] == [
+        ("csat", "INDIVIDUAL"),
+        ("csat", "TEAM"),
+        ("frt", "INDIVIDUAL"),
+        ("complaints", "INDIVIDUAL"),
+        ("quality", "INDIVIDUAL"),
+    ]
+    assert line(score, "csat")["sampleSize"] == 6
+    assert line(score, "csat", "TEAM")["sampleSize"] == 24  # A1..A4, 6 ratings each
+    assert line(score, "frt")["sampleSize"] == 3
+    for each in score["lines"]:
+        assert each["explanation"]
+        if each["aggregation"] != "REVIEW_MEAN":  # reviews are not observations
+            assert sum(s["count"] for s in each["sources"]) == each["sampleSize"]
+    csat_channels = {s["channel"] for s in line(score, "csat")["sources"]}
+    assert csat_channels <= {"ONLINE_SURVEY", "PHONE_CALLBACK", "FACE_TO_FACE"}
+    quality = line(score, "quality")
+    assert {(r["kind"], Decimal(r["rating"]), r["counts"]) for r in quality["reviews"]} == {
+        ("MANAGER", Decimal(4), True),
+        ("SELF", Decimal(5), False),
+    }
+    contributions = sum(Decimal(x["contribution"] or "0") for x in score["lines"])
+    assert abs(Decimal(score["total"]) - contributions) <= Decimal("0.05")
+    assert score["band"]["code"]
+    assert score["adjustments"] == []
+    assert score["appeals"] == []
+
+
+async def test_my_score_explanations_are_in_chinese_when_the_client_asks_for_it(
+    api: Api,
+) -> None:
+    await seed(api)
+    body = await api.run(operation("MyScore"), {"cycleCode": CYCLE}, as_="employee", lang="zh-CN")
+    score = body["data"]["viewer"]["employee"]["score"]
+    english = await my_score(api)
+    assert score["total"] == english["total"]
+    assert score["explanation"] != english["explanation"]
+    assert any("分" in x["explanation"] for x in score["lines"])
+
+
+async def test_my_score_for_a_cycle_that_does_not_exist_is_null(api: Api) -> None:
+    await seed(api)
+    body = await api.run(operation("MyScore"), {"cycleCode": "1999-Q1"}, as_="employee")
+    assert body["data"]["viewer"]["employee"]["score"] is None
+
+
+async def test_line_observations_pages_through_the_employees_own_ratings_only(
+    api: Api,
+) -> None:
+    await seed(api)
+    seen: list[dict[str, Any]] = []
+    after = None
+    pages = 0
+    while True:
+        body = await api.run(
+            operation("LineObservations"),
+            {"externalId": "A1", "cycleCode": CYCLE, "first": 4, "after": after},
+            as_="manager",
+        )
+        csat = line(body["data"]["employee"]["score"], "csat")
+        seen += [edge["node"] for edge in csat["observations"]["edges"]]
+        pages += 1
+        page = csat["observations"]["pageInfo"]
+        if not page["hasNextPage"]:
+            break
+        after = page["endCursor"]
+    assert pages == 2
+    assert {node["comment"] for node in seen} == A1_COMMENTS
+    assert len({node["id"] for node in seen}) == len(seen) == csat["sampleSize"]
+    moments = [node["occurredAt"] for node in seen]
+    assert moments == sorted(moments)
+    team_line = line(body["data"]["employee"]["score"], "csat", "TEAM")
+    assert team_line["observations"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert body["errors"][0]["path"][-1] == "observations"
+
+
+async def test_line_observations_of_a_colleague_are_refused_to_an_employee(api: Api) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("LineObservations"), {"externalId": "A2", "cycleCode": CYCLE}, as_="employee"
+    )
+    assert body["data"]["employee"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert "visit" not in str(body)
+
+
+async def test_team_overview_gives_the_manager_the_summary_and_members_best_first(
+    api: Api,
+) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("TeamOverview"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="manager"
+    )
+    assert "errors" not in body, body["errors"]
+    team, cycle = body["data"]["team"], body["data"]["cycle"]
+    assert team["lead"]["externalId"] == "L1"
+    nodes = cycle["scores"]["nodes"]
+    assert {n["employee"]["externalId"] for n in nodes} == MANAGER_SEES
+    scored = [n for n in nodes if n["status"] == "SCORED"]
+    assert team["summary"]["scored"] == len(scored) == 4
+    assert sum(c["count"] for c in team["summary"]["bandCounts"]) == 4
+    mean = sum((Fraction(n["total"]) for n in scored), Fraction(0)) / len(scored)
+    assert abs(Fraction(team["summary"]["average"]) - mean) <= Fraction(1, 100)
+    totals = [Decimal(n["total"]) for n in scored]
+    assert totals == sorted(totals, reverse=True)
+    assert nodes[: len(scored)] == scored  # the unscored come last
+    assert [x["kpi"] for x in team["summary"]["lines"]] == ["csat"]
+    assert team["summary"]["lines"][0]["sampleSize"] == 24
+
+
+async def test_team_overview_is_refused_to_a_member_of_a_team_under_five_scored(
+    api: Api,
+) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("TeamOverview"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="employee"
+    )
+    assert body["data"] is None or body["data"]["team"] is None
+    assert "FORBIDDEN" in [e["extensions"]["code"] for e in body["errors"]]
+    assert "A2" not in str(body)
+
+
+async def test_cycle_leaderboard_pages_best_first_without_gaps_or_repeats(api: Api) -> None:
+    await seed(api)
+    rows: list[dict[str, Any]] = []
+    after = None
+    while True:
+        body = await api.run(
+            operation("CycleLeaderboard"),
+            {"cycleCode": CYCLE, "first": 2, "after": after},
+            as_="admin",
+        )
+        scores = body["data"]["cycle"]["scores"]
+        rows += [edge["node"] for edge in scores["edges"]]
+        if not scores["pageInfo"]["hasNextPage"]:
+            break
+        after = scores["pageInfo"]["endCursor"]
+    people = [r["employee"]["externalId"] for r in rows]
+    assert sorted(people) == sorted(EVERYONE)
+    ranks = [Decimal(r["total"]) if r["total"] is not None else Decimal(-1) for r in rows]
+    assert ranks == sorted(ranks, reverse=True)
+    by_team = await api.run(
+        operation("CycleLeaderboard"), {"cycleCode": CYCLE, "teamCode": "field"}, as_="admin"
+    )
+    field = by_team["data"]["cycle"]["scores"]["edges"]
+    assert [e["node"]["employee"]["externalId"] for e in field] == ["F1"]
+
+
+async def test_payroll_results_list_everyone_for_the_admin_by_external_id(api: Api) -> None:
+    await seed(api)
+    rows: list[dict[str, Any]] = []
+    after = None
+    while True:
+        body = await api.run(
+            operation("PayrollResults"),
+            {"cycleCode": CYCLE, "first": 4, "after": after},
+            as_="admin",
+        )
+        results = body["data"]["cycle"]["results"]
+        rows += [edge["node"] for edge in results["edges"]]
+        if not results["pageInfo"]["hasNextPage"]:
+            break
+        after = results["pageInfo"]["endCursor"]
+    people = [r["employeeExternalId"] for r in rows]
+    assert people == sorted(EVERYONE)
+    for row in rows:
+        if row["status"] == "SCORED":
+            assert None not in (row["total"], row["band"], row["multiplier"])
+        else:
+            assert (row["total"], row["multiplier"]) == (None, None)
+    employee = await api.run(operation("PayrollResults"), {"cycleCode": CYCLE}, as_="employee")
+    nodes = employee["data"]["cycle"]["results"]["edges"]
+    assert [e["node"]["employeeExternalId"] for e in nodes] == ["A1"]
+
+
+async def test_my_history_lists_the_employees_cycles_newest_first(api: Api) -> None:
+    await seed(api)
+    await api.run(
+        operation("SetUpCycle"),
+        {
+            "cycle": {
+                "code": "2026-Q2",
+                "name": "Q2 2026",
+                "startsOn": "2026-04-01",
+                "endsOn": "2026-06-30",
+            },
+            "cycleCode": "2026-Q2",
+            "positionCode": "agent",
+            "lines": [{"kpiCode": "csat", "weight": "100", "threshold": "80", "target": "92"}],
+        },
+        as_="admin",
+    )
+    moved = await api.run(
+        operation("TransitionCycle"), {"cycleCode": "2026-Q2", "to": "ACTIVE"}, as_="admin"
+    )
+    assert moved["data"]["transitionCycle"]["state"] == "ACTIVE"
+    first = await api.run(operation("MyHistory"), {"first": 1}, as_="employee")
+    scores = first["data"]["viewer"]["employee"]["scores"]
+    assert [e["node"]["cycle"]["code"] for e in scores["edges"]] == ["2026-Q2"]
+    assert scores["pageInfo"]["hasNextPage"] is True
+    rest = await api.run(
+        operation("MyHistory"),
+        {"first": 10, "after": scores["pageInfo"]["endCursor"]},
+        as_="employee",
+    )
+    older = rest["data"]["viewer"]["employee"]["scores"]
+    assert [e["node"]["cycle"]["code"] for e in older["edges"]] == [CYCLE]
+    assert older["pageInfo"]["hasNextPage"] is False
+    assert older["edges"][0]["node"]["total"] == (await my_score(api))["total"]
+
+
+# --- ingest ------------------------------------------------------------------------------
+
+
+async def test_record_feedback_retried_under_the_same_key_returns_the_first_report_writing_nothing(
+    api: Api,
+) -> None:
+    await seed(api)
+    variables = {
+        "feedback": [feedback_row("cb-1"), feedback_row("cb-2", "3")],
+        "idempotencyKey": "k-1",
+    }
+    first = await api.run(operation("RecordFeedback"), variables, as_="integration")
+    report = first["data"]["recordFeedback"]
+    assert report == {
+        "__typename": "IngestReport",
+        "accepted": 2,
+        "duplicates": 0,
+        "late": 0,
+        "rejected": [],
+    }
+    observations, requests = await Observation.all().count(), await IngestRequest.all().count()
+    assert line(await my_score(api), "csat")["sampleSize"] == 8
+
+    again = await api.run(operation("RecordFeedback"), variables, as_="integration")
+    assert again["data"]["recordFeedback"] == report
+    assert await Observation.all().count() == observations
+    assert await IngestRequest.all().count() == requests
+    assert line(await my_score(api), "csat")["sampleSize"] == 8
+
+
+async def test_record_feedback_with_another_payload_under_a_used_key_is_a_conflict(
+    api: Api,
+) -> None:
+    await seed(api)
+    await api.run(
+        operation("RecordFeedback"),
+        {"feedback": [feedback_row("cb-1")], "idempotencyKey": "k-1"},
+        as_="integration",
+    )
+    before = await Observation.all().count()
+    body = await api.run(
+        operation("RecordFeedback"),
+        {"feedback": [feedback_row("cb-1", "2")], "idempotencyKey": "k-1"},
+        as_="integration",
+    )
+    assert body["data"]["recordFeedback"]["__typename"] == "ConflictError"
+    assert body["data"]["recordFeedback"]["message"]
+    assert await Observation.all().count() == before
+
+
+async def test_record_feedback_all_or_nothing_names_the_bad_row_and_field_and_writes_nothing(
+    api: Api,
+) -> None:
+    await seed(api)
+    before = await Observation.all().count()
+    body = await api.run(
+        operation("RecordFeedback"),
+        {"feedback": [feedback_row("cb-1"), feedback_row("cb-2", employee="NOBODY")]},
+        as_="integration",
+    )
+    report = body["data"]["recordFeedback"]
+    assert report["__typename"] == "IngestReport"
+    assert report["accepted"] == 0
+    assert [(r["index"], r["field"], r["code"]) for r in report["rejected"]] == [
+        (1, "employeeExternalId", "UNKNOWN_EMPLOYEE")
+    ]
+    assert await Observation.all().count() == before
+
+
+async def test_record_feedback_with_an_unusable_idempotency_key_is_a_validation_error(
+    api: Api,
+) -> None:
+    await seed(api)
+    before = await Observation.all().count()
+    body = await api.run(
+        operation("RecordFeedback"),
+        {"feedback": [feedback_row("cb-1")], "idempotencyKey": "k" * 129},
+        as_="integration",
+    )
+    result = body["data"]["recordFeedback"]
+    assert result["__typename"] == "ValidationError"
+    assert [(i["field"], i["row"]) for i in result["issues"]] == [("idempotencyKey", None)]
+    assert await Observation.all().count() == before
+
+
+async def test_record_feedback_keep_valid_keeps_the_good_rows_and_reports_the_others(
+    api: Api,
+) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("RecordFeedback"),
+        {
+            "feedback": [feedback_row("cb-1"), feedback_row("cb-2", employee="NOBODY")],
+            "mode": "KEEP_VALID",
+        },
+        as_="integration",
+    )
+    report = body["data"]["recordFeedback"]
+    assert report["__typename"] == "IngestReport"
+    assert report["accepted"] == 1
+    assert [(r["index"], r["field"]) for r in report["rejected"]] == [(1, "employeeExternalId")]
+    assert line(await my_score(api), "csat")["sampleSize"] == 7
+
+
+async def test_record_feedback_is_refused_to_an_employee_token(api: Api) -> None:
+    await seed(api)
+    before = await Observation.all().count()
+    body = await api.run(
+        operation("RecordFeedback"), {"feedback": [feedback_row("cb-1")]}, as_="employee"
+    )
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert await Observation.all().count() == before
+
+
+async def test_record_observations_moves_the_line_it_feeds(api: Api) -> None:
+    await seed(api)
+    rows = [
+        {
+            "kpiCode": "frt",
+            "value": "6.5",
+            "occurredAt": "2026-03-20T09:30:00+08:00",
+            "source": "tickets",
+            "employeeExternalId": "A1",
+            "externalId": f"ticket-{n}",
+        }
+        for n in range(2)
+    ]
+    body = await api.run(
+        operation("RecordObservations"),
+        {"observations": rows, "idempotencyKey": "tickets-2026-03-20"},
+        as_="integration",
+    )
+    assert body["data"]["recordObservations"]["accepted"] == 2
+    assert line(await my_score(api), "frt")["sampleSize"] == 5
+    unknown = await api.run(
+        operation("RecordObservations"),
+        {"observations": [{**rows[0], "kpiCode": "nope", "externalId": "ticket-9"}]},
+        as_="integration",
+    )
+    result = unknown["data"]["recordObservations"]
+    assert (result["__typename"], result["accepted"]) == ("IngestReport", 0)
+    assert [(r["index"], r["field"]) for r in result["rejected"]] == [(0, "kpiCode")]
+    assert line(await my_score(api), "frt")["sampleSize"] == 5
+
+
+# --- setup -------------------------------------------------------------------------------
+
+
+async def test_set_up_cycle_creates_the_cycle_and_saves_its_scorecard_in_one_request(
+    api: Api,
+) -> None:
+    await seed(api)
+    lines = [
+        {"kpiCode": "csat", "weight": "60", "threshold": "80", "target": "92"},
+        {"kpiCode": "quality", "weight": "40"},
+    ]
+    body = await api.run(
+        operation("SetUpCycle"),
+        {
+            "cycle": {
+                "code": "2026-Q2",
+                "name": "Q2 2026",
+                "startsOn": "2026-04-01",
+                "endsOn": "2026-06-30",
+            },
+            "cycleCode": "2026-Q2",
+            "positionCode": "agent",
+            "lines": lines,
+        },
+        as_="admin",
+    )
+    created, saved = body["data"]["createCycle"], body["data"]["setScorecard"]
+    assert (created["__typename"], created["code"], created["state"]) == (
+        "Cycle",
+        "2026-Q2",
+        "DRAFT",
+    )
+    assert (saved["__typename"], saved["version"], saved["changed"]) == (
+        "ScorecardSaved",
+        1,
+        True,
+    )
+    edit = {
+        "cycleCode": "2026-Q2",
+        "positionCode": "agent",
+        "lines": [{**lines[0], "weight": "70"}, {**lines[1], "weight": "30"}],
+        "expectedVersion": 1,
+    }
+    edited = await api.run(operation("SetScorecard"), edit, as_="admin")
+    assert edited["data"]["setScorecard"]["version"] == 2
+    stale = await api.run(
+        operation("SetScorecard"),
+        {**edit, "lines": [{**lines[0], "weight": "50"}, {**lines[1], "weight": "50"}]},
+        as_="admin",
+    )
+    assert stale["data"]["setScorecard"]["__typename"] == "ConflictError"
+    card = await api.run(
+        '{ cycle(code: "2026-Q2") { scorecards { version lines { kpi weight } } } }', as_="admin"
+    )
+    (scorecard,) = card["data"]["cycle"]["scorecards"]
+    assert scorecard["version"] == 2
+    assert [(x["kpi"], Decimal(x["weight"])) for x in scorecard["lines"]] == [
+        ("csat", Decimal(70)),
+        ("quality", Decimal(30)),
+    ]
+
+
+async def test_set_up_cycle_by_a_manager_is_denied_as_data_and_creates_nothing(
+    api: Api,
+) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("SetUpCycle"),
+        {
+            "cycle": {"code": "X", "name": "X", "startsOn": "2026-04-01", "endsOn": "2026-06-30"},
+            "cycleCode": "X",
+            "positionCode": "agent",
+            "lines": [{"kpiCode": "csat", "weight": "100"}],
+        },
+        as_="manager",
+    )
+    assert body["data"]["createCycle"]["__typename"] == "AccessDeniedError"
+    assert body["data"]["setScorecard"]["__typename"] in ("AccessDeniedError", "NotFoundError")
+    cycles = await api.run("{ cycles { nodes { code } } }", as_="admin")
+    assert [c["code"] for c in cycles["data"]["cycles"]["nodes"]] == [CYCLE]
+
+
+async def test_transition_cycle_refuses_skipping_a_state(api: Api) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("TransitionCycle"), {"cycleCode": CYCLE, "to": "FINALIZED"}, as_="admin"
+    )
+    assert body["data"]["transitionCycle"]["__typename"] == "InvalidStateError"
+    state = await api.run('{ cycle(code: "2026-Q1") { state } }', as_="admin")
+    assert state["data"]["cycle"]["state"] == "ACTIVE"
+
+
+# --- appeals -----------------------------------------------------------------------------
+
+
+async def test_an_accepted_appeal_with_an_adjustment_moves_the_total(api: Api) -> None:
+    await seed(api)
+    before = await my_score(api)
+    filed = await api.run(
+        operation("FileAppeal"),
+        {"cycleCode": CYCLE, "reason": "Two calls were logged against me by mistake", "line": 3},
+        as_="employee",
+    )
+    appeal = filed["data"]["fileAppeal"]
+    assert (appeal["__typename"], appeal["line"], appeal["state"]) == ("Appeal", 3, "OPEN")
+    resolved = await api.run(
+        operation("ResolveAppeal"),
+        {
+            "id": appeal["id"],
+            "outcome": "ACCEPTED",
+            "note": "Confirmed with the ticket log",
+            "adjustmentPoints": "2",
+        },
+        as_="manager",
+    )
+    answer = resolved["data"]["resolveAppeal"]
+    assert (answer["__typename"], answer["state"]) == ("Appeal", "ACCEPTED")
+    assert answer["resolvedAt"]
+    after = await my_score(api)
+    assert Decimal(after["total"]) == Decimal(before["total"]) + 2
+    assert [a["points"] for a in after["adjustments"]] == ["2.00"]
+    assert [(a["line"], a["state"], a["resolutionNote"]) for a in after["appeals"]] == [
+        (3, "ACCEPTED", "Confirmed with the ticket log")
+    ]
+
+
+async def test_an_employee_cannot_resolve_their_own_appeal(api: Api) -> None:
+    await seed(api)
+    filed = await api.run(
+        operation("FileAppeal"), {"cycleCode": CYCLE, "reason": "Too low"}, as_="employee"
+    )
+    appeal_id = filed["data"]["fileAppeal"]["id"]
+    body = await api.run(
+        operation("ResolveAppeal"),
+        {"id": appeal_id, "outcome": "ACCEPTED", "note": "fine by me", "adjustmentPoints": "5"},
+        as_="employee",
+    )
+    assert body["data"]["resolveAppeal"]["__typename"] == "AccessDeniedError"
+    score = await my_score(api)
+    assert score["adjustments"] == []
+    assert [a["state"] for a in score["appeals"]] == ["OPEN"]
+
+
+async def test_an_employee_cannot_file_an_appeal_for_a_colleague(api: Api) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("FileAppeal"),
+        {"cycleCode": CYCLE, "reason": "on their behalf", "employeeExternalId": "A2"},
+        as_="employee",
+    )
+    assert body["data"]["fileAppeal"]["__typename"] == "AccessDeniedError"
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+
+async def test_a_revoked_token_no_longer_signs_requests_in(api: Api) -> None:
+    await seed(api)
+    login = await api.run(operation("Login"), {"email": "a1@example.com", "password": PASSWORD})
+    api.tokens["phone"] = login["data"]["login"]["token"]
+    listed = await api.run("{ viewer { tokens { id createdAt } } }", as_="employee")
+    tokens = listed["data"]["viewer"]["tokens"]
+    assert len(tokens) == 2
+    newest = max(tokens, key=lambda t: t["createdAt"])
+    body = await api.run(operation("RevokeToken"), {"id": newest["id"]}, as_="employee")
+    assert body["data"]["revokeToken"] == {"__typename": "Done", "ok": True}
+    response = await api.post("{ viewer { email } }", as_="phone")
+    assert response.status_code == 401
+    still = await api.run("{ viewer { email } }", as_="employee")
+    assert still["data"]["viewer"]["email"] == "a1@example.com"
+
+
+async def test_an_employee_cannot_revoke_someone_elses_token(api: Api) -> None:
+    await seed(api)
+    listed = await api.run("{ viewer { tokens { id } } }", as_="colleague")
+    (token,) = listed["data"]["viewer"]["tokens"]
+    body = await api.run(operation("RevokeToken"), {"id": token["id"]}, as_="employee")
+    assert body["data"]["revokeToken"]["__typename"] in ("AccessDeniedError", "NotFoundError")
+    response = await api.post("{ viewer { email } }", as_="colleague")
+    assert response.status_code == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Decimal scalar: settings, reviews and observations are not given the fixed "
+    "places the scalar promises; see /tmp/api_bugs.md",
+)
+async def test_decimals_everywhere_have_the_fixed_places_the_scalar_promises(api: Api) -> None:
+    await seed(api)
+    score = await my_score(api)
+    assert line(score, "csat")["weight"] == "35.00"  # score lines already do
+    card = await api.run(
+        '{ cycle(code: "2026-Q1") { scorecards { lines { weight threshold } } } }', as_="admin"
+    )
+    first = card["data"]["cycle"]["scorecards"][0]["lines"][0]
+    assert (first["weight"], first["threshold"]) == ("35.00", "80.0000")
+    assert {r["rating"] for r in line(score, "quality")["reviews"]} == {"4.00", "5.00"}
+    body = await api.run(
+        operation("LineObservations"), {"externalId": "A1", "cycleCode": CYCLE}, as_="employee"
+    )
+    values = [
+        e["node"]["value"]
+        for e in line(body["data"]["employee"]["score"], "csat")["observations"]["edges"]
+    ]
+    assert values
+    assert all(v.endswith(".0000") for v in values)
