@@ -29,6 +29,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

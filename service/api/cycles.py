@@ -11,7 +11,7 @@ from tortoise.connection import get_connection
 from service.api.context import Info
 from service.api.ids import ClientError, Node, decode_cursor, global_id
 from service.api.pagination import Connection, connection, page_size
-from service.api.scalars import Decimal
+from service.api.scalars import Decimal, fixed
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
 from service.models import Employee as EmployeeRow
@@ -20,7 +20,6 @@ from service.models import Score as ScoreRow
 from service.models import Scorecard as ScorecardRow
 from service.sql import fetch_all, placeholders
 from service.usecases.cycles import cycle_warnings
-from service.usecases.parsing import scaled_to_text
 from service.usecases.results import payroll_results
 
 if TYPE_CHECKING:
@@ -46,10 +45,6 @@ class Kpi(Node):
 
     @classmethod
     def from_row(cls, row: KpiRow) -> Kpi:
-        def text(value: int | None) -> Decimal | None:
-            shown = scaled_to_text(value)
-            return None if shown is None else Decimal(shown)
-
         return cls(
             id=strawberry.ID(global_id("Kpi", row.id)),
             code=row.code,
@@ -58,9 +53,9 @@ class Kpi(Node):
             unit=row.unit,
             direction=row.direction.value,
             aggregation=row.aggregation.value,
-            aggregation_param=text(row.aggregation_param),
-            range_min=text(row.range_min),
-            range_max=text(row.range_max),
+            aggregation_param=fixed(row.aggregation_param, 4),
+            range_min=fixed(row.range_min, 4),
+            range_max=fixed(row.range_max, 4),
             tags=list(row.tags or []),
             version=row.version,
         )
@@ -150,12 +145,18 @@ class Cycle(Node):
                 ScorecardLineSetting(
                     kpi=line.kpi.code,
                     scope=line.scope.value,
-                    weight=Decimal(scaled_to_text(line.weight) or "0"),
+                    weight=fixed(line.weight, 2) or Decimal("0.00"),
                     method=line.method.value,
-                    threshold=_dec(scaled_to_text(line.threshold)),
-                    target=_dec(scaled_to_text(line.target)),
-                    stretch=_dec(scaled_to_text(line.stretch)),
-                    bands=[[Decimal(b), Decimal(p)] for b, p in line.bands],
+                    threshold=fixed(line.threshold, 4),
+                    target=fixed(line.target, 4),
+                    stretch=fixed(line.stretch, 4),
+                    bands=[
+                        [
+                            fixed(b, 4, scaled=False) or Decimal("0"),
+                            fixed(p, 2, scaled=False) or Decimal("0"),
+                        ]
+                        for b, p in line.bands
+                    ],
                     min_samples=line.min_samples,
                 )
                 for line in sorted(card.lines, key=lambda line: line.ordinal)

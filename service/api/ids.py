@@ -28,12 +28,18 @@ def _b64decode(text: str) -> str:
     return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
 
 
+# Keys are 64-bit in both databases: anything outside cannot be one of ours.
+_KEY_RANGE = range(-(2**63), 2**63)
+
+
 def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
     try:
         type_name, _, raw_pk = _b64decode(value).partition(":")
         pk = int(raw_pk)
     except (ValueError, binascii.Error, UnicodeError):
         raise ClientError(f"{value!r} is not an id this API gave out.") from None
+    if pk not in _KEY_RANGE or pk <= 0:
+        raise ClientError(f"{value!r} is not an id this API gave out.")
     if expected is not None and type_name != expected:
         raise ClientError(f"{value!r} is the id of a {type_name}, not of a {expected}.")
     return type_name, pk
@@ -48,7 +54,11 @@ def decode_cursor(value: str, length: int) -> list[Any]:
         decoded = json.loads(_b64decode(value))
     except (ValueError, binascii.Error, UnicodeError):
         decoded = None
-    if not isinstance(decoded, list) or len(decoded) != length:
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) != length
+        or any(isinstance(v, int) and v not in _KEY_RANGE for v in decoded)
+    ):
         raise ClientError(
             "The cursor in `after` is not one this API gave out; page again from the start."
         )

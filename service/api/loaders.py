@@ -59,7 +59,7 @@ async def _appeals(keys: list[tuple[int, int]]) -> Sequence[Appeal]:
 async def _scores(keys: list[tuple[int, str]]) -> list[Score | None]:
     employees = {e for e, _ in keys}
     codes = {c for _, c in keys}
-    rows = await Score.filter(employee_id__in=employees, cycle__code__in=codes).prefetch_related(
+    rows = await Score.filter(employee_id__in=employees, cycle__code__in=codes).select_related(
         "cycle"
     )
     found = {(r.employee_id, r.cycle.code): r for r in rows}

@@ -32,3 +32,15 @@ DecimalScalar = strawberry.scalar(
     serialize=str,
     parse_value=_parse,
 )
+
+
+def fixed(value: int | str | None, places: int, *, scaled: bool = True) -> Decimal | None:
+    """A stored number in its reported form: raw values 4 places, everything else 2.
+
+    `scaled` values are integers x 10,000 (service.models.VALUE_SCALE); others are
+    decimal text, as kept in JSON.
+    """
+    if value is None:
+        return None
+    number = PyDecimal(value) / 10_000 if scaled else PyDecimal(str(value))
+    return Decimal(format(number.quantize(PyDecimal(1).scaleb(-places)), "f"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -37,6 +38,7 @@ from service.settings import Settings
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
+VALIDATION_CACHE_SIZE = 256
 
 
 def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
@@ -198,11 +200,16 @@ class Query:
 
 
 def _is_intended(error: GraphQLError) -> bool:
-    """Errors a caller can act on keep their message; anything else is masked."""
+    """Errors a caller can act on keep their message; anything else is masked.
+
+    GraphQL's own errors (syntax, validation, variables) and our ClientErrors are the
+    caller's to fix. A ValueError or TypeError counts only while inputs are coerced,
+    before execution (no `path`): raised by our code during execution it is a bug.
+    """
     original = error.original_error
-    return original is None or (
-        isinstance(original, (ClientError, ValueError)) and not isinstance(original, (KeyError,))
-    )
+    if original is None or isinstance(original, GraphQLError):
+        return True
+    return error.path is None and isinstance(original, (ValueError, TypeError))
 
 
 class FairscoreSchema(strawberry.Schema):
@@ -216,12 +223,17 @@ class FairscoreSchema(strawberry.Schema):
 
 
 def create_schema(settings: Settings) -> strawberry.Schema:
+    # The limiters' rule classes are made once: the validation cache keys on the rules,
+    # and a new class per request would make every request miss it.
+    limits = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    ]
     extensions: list[type | object] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
         lambda: MaskErrors(should_mask_error=lambda e: not _is_intended(e)),
     ]
     if settings.is_production:

@@ -12,7 +12,7 @@ import strawberry
 from service.api.context import Info
 from service.api.ids import ClientError, Node, decode_cursor, global_id
 from service.api.pagination import Connection, connection, page_size
-from service.api.scalars import Decimal
+from service.api.scalars import Decimal, fixed
 from service.models import Observation as ObservationRow
 from service.models import Review as ReviewRow
 from service.models import Score as ScoreRow
@@ -21,7 +21,7 @@ from service.scoring.types import Channel as ChannelEnum
 from service.scoring.types import LineStatus as LineStatusEnum
 from service.scoring.types import Scope as ScopeEnum
 from service.scoring.types import ScoreStatus as ScoreStatusEnum
-from service.usecases.parsing import epoch_microseconds, scaled_to_text
+from service.usecases.parsing import epoch_microseconds
 
 if TYPE_CHECKING:
     from service.api.cycles import Cycle
@@ -203,7 +203,7 @@ class ScoreLine:
         return [
             ReviewNode(
                 kind=r.kind.value,
-                rating=Decimal(scaled_to_text(r.rating) or "0"),
+                rating=fixed(r.rating, 4) or Decimal("0"),
                 comment=r.comment,
                 counts=r.kind.value == "MANAGER",
                 updated_at=r.updated_at,
@@ -216,7 +216,7 @@ def _observation(row: ObservationRow) -> ObservationNode:
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=row.occurred_at_us)
     return ObservationNode(
         id=strawberry.ID(global_id("Observation", row.id)),
-        value=Decimal(scaled_to_text(row.value) or "0"),
+        value=fixed(row.value, 4) or Decimal("0"),
         occurred_at=moment.astimezone(timezone(timedelta(minutes=row.utc_offset_minutes))),
         source=row.source,
         channel=row.channel,

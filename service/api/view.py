@@ -34,6 +34,29 @@ def _accepts_a_json_kind(accept: str) -> bool:
     return any(k in (GRAPHQL_RESPONSE, JSON, "*/*", "application/*") for k in kinds)
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+async def _has_nul_characters(request: Request) -> bool:
+    """NUL cannot be stored in PostgreSQL text: found up front, it is the caller's error."""
+    if request.method == "GET":
+        values: object = dict(request.query_params)
+    else:
+        try:
+            values = json.loads(await request.body() or b"null")
+        except ValueError:
+            return False  # not JSON: the GraphQL view says so
+    query = values.get("query") if isinstance(values, dict) else None
+    return _has_nul(values) or (isinstance(query, str) and "\\u0000" in query)
+
+
 class FairscoreGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(
@@ -76,11 +99,38 @@ class FairscoreGraphQL(GraphQL[Context, None]):
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
         accept = request.headers.get("accept", "")
-        if not _accepts_a_json_kind(accept) and not (
-            request.method == "GET" and "text/html" in accept
-        ):
-            raise HTTPException(406, f"Ask for {GRAPHQL_RESPONSE} or {JSON}.")
-        response = await super().run(request, context, root_value)
+        try:
+            if not _accepts_a_json_kind(accept) and not (
+                request.method == "GET" and "text/html" in accept
+            ):
+                raise HTTPException(406, f"Ask for {GRAPHQL_RESPONSE} or {JSON}.")
+            if await _has_nul_characters(request):
+                # A request error the caller can fix, answered like a validation error.
+                wants_new = _wants_graphql_response(request)
+                body = {
+                    "data": None,
+                    "errors": [
+                        {
+                            "message": "Text may not contain NUL characters (\\u0000); remove them "
+                            "and send again.",
+                            "extensions": {"code": "BAD_USER_INPUT"},
+                        }
+                    ],
+                }
+                return Response(
+                    json.dumps(body),
+                    status_code=400 if wants_new else 200,
+                    media_type=GRAPHQL_RESPONSE if wants_new else JSON,
+                )
+            response = await super().run(request, context, root_value)
+        except HTTPException as refused:
+            # Said as a GraphQL error document, so every client can read it the same way.
+            media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
+            return Response(
+                json.dumps({"errors": [{"message": refused.reason}]}),
+                status_code=refused.status_code,
+                media_type=media,
+            )
         if not isinstance(response, Response) or not _wants_graphql_response(request):
             return response
         if response.media_type != JSON:

@@ -147,3 +147,21 @@ async def test_unexpected_errors_are_masked(api: Api, monkeypatch: pytest.Monkey
     body = await api.run("{ kpis { code } }", as_="admin")
     assert body["errors"][0]["message"] == "Unexpected error."
     assert "secret" not in str(body)
+
+
+async def test_a_repeated_query_is_validated_once_then_served_from_the_cache(api: Api) -> None:
+    # The limiters' rules must be the same objects on every request, or the cache (keyed
+    # on them) never hits and every request pays for full validation again.
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from service.api.schema import VALIDATION_CACHE_SIZE
+
+    await seed(api)
+    cached = _get_validate_cache(VALIDATION_CACHE_SIZE)
+    query = "{ viewer { email access } }"
+    await api.run(query, as_="admin")
+    before = cached.cache_info()
+    await api.run(query, as_="admin")
+    after = cached.cache_info()
+    assert after.hits == before.hits + 1
+    assert after.misses == before.misses

@@ -73,8 +73,9 @@ GLOBAL_IDS = [
 
 
 def texts() -> st.SearchStrategy[str]:
-    # No NUL: PostgreSQL refuses it in text, a known bug with its own test below
-    # (test_a_nul_character_in_a_key_is_a_client_error_or_finds_nothing); put 0 back once fixed.
+    # No NUL: the API refuses it up front (PostgreSQL cannot store it), which the valid-query
+    # property would count as a failure; test_a_nul_character_in_a_key_is_a_client_error
+    # covers it instead.
     return st.text(
         st.characters(codec="utf-8", exclude_categories=["Cs"], min_codepoint=1), max_size=12
     )
@@ -244,7 +245,7 @@ async def test_invalid_queries_are_client_errors_never_500_nor_a_traceback(
         query = data.draw(st.text(max_size=200), label="query")
     response = await post(api, query, as_="admin", accept=accept)
     if not query:
-        # No query at all: the request itself is malformed (see the xfail test below).
+        # No query at all: the request itself is malformed (see the test below).
         assert response.status_code == 400
         return
     assert response.status_code in (200, 400), response.text
@@ -262,10 +263,6 @@ async def test_invalid_queries_are_client_errors_never_500_nor_a_traceback(
     assert response.headers["content-type"].startswith(accept)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="variable coercion errors are masked as 'Unexpected error.'; see /tmp/api_bugs.md",
-)
 @pytest.mark.parametrize(
     "variables",
     [{}, {"code": None}, {"code": 5}],
@@ -336,10 +333,6 @@ async def test_whatever_an_employee_asks_the_answer_holds_no_one_elses_scores_or
     assert not leaked, (query, leaked)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an empty query is answered 400 text/plain, not a JSON error; see /tmp/api_bugs.md",
-)
 async def test_a_request_with_an_empty_query_is_answered_with_json_errors(api: Api) -> None:
     response = await api.client.post(
         "/graphql", json={"query": ""}, headers={"accept": "application/json"}
@@ -354,11 +347,6 @@ async def test_a_request_with_an_empty_query_is_answered_with_json_errors(api: A
 TOO_BIG = 2**63  # one past the largest 64-bit integer a database column holds
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="integers beyond 64 bits in cursors and ids reach the database: "
-    "'Unexpected error.'; see /tmp/api_bugs.md",
-)
 @pytest.mark.parametrize(
     "query",
     [
@@ -394,15 +382,8 @@ async def test_an_out_of_range_number_in_a_cursor_or_id_is_a_client_error(
     ids=["employee", "team", "cycle", "kpi", "employees by team", "scores by team"],
 )
 async def test_a_nul_character_in_a_key_is_a_client_error_or_finds_nothing(
-    api: Api, db: str, query: str, request: pytest.FixtureRequest
+    api: Api, query: str
 ) -> None:
-    if db == "postgres":
-        request.node.add_marker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="PostgreSQL refuses NUL in text: 'Unexpected error.'; see /tmp/api_bugs.md",
-            )
-        )
     await seed(api)
     body = await api.run(query, as_="admin")
     assert "Unexpected error." not in str(body)
