@@ -178,7 +178,7 @@ async def create_token_for(
 
 async def authenticate(token: str) -> Actor | None:
     """The actor behind a bearer token, or None when it is unknown, expired or revoked."""
-    row = await ApiToken.get_or_none(token_hash=hash_token(token)).prefetch_related("user")
+    row = await ApiToken.get_or_none(token_hash=hash_token(token)).select_related("user")
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None

@@ -115,6 +115,8 @@ async def _ingest(
         if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
             report.accepted = report.duplicates = 0
             return report
+        # One moment for the whole call: the rows are recorded by one transaction.
+        recorded_at = datetime.now().astimezone()
         await execute_many(
             conn,
             "INSERT INTO observation (kpi_id, employee_id, team_id, value, occurred_at_us, "
@@ -132,7 +134,7 @@ async def _ingest(
                     r.external_id,
                     r.channel,
                     r.comment,
-                    datetime.now().astimezone(),
+                    recorded_at,
                 ]
                 for r in fresh
             ],

@@ -35,6 +35,7 @@ from service.scoring.types import (
     Aggregate,
     Aggregation,
     EmploymentPeriod,
+    LineResult,
     Policy,
     Scope,
     ScoreResult,
@@ -147,6 +148,7 @@ async def recompute_cycle(
 
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
+    sentences = _SentenceCache()
     for person in people:
         rows.append(
             _score_person(
@@ -161,6 +163,7 @@ async def recompute_cycle(
                 own_sources,
                 team_sources,
                 adjustments.get(person.id, []),
+                sentences,
             )
         )
     await _store(conn, cycle, rows, policy_version, now, employee_ids if not full else None, full)
@@ -468,6 +471,7 @@ def _score_person(
     own_sources: _Sources,
     team_sources: _Sources,
     adjustments: list[dict[str, Any]],
+    sentences: _SentenceCache,
 ) -> dict[str, Any]:
     base: dict[str, Any] = {
         "employee_id": person.id,
@@ -542,7 +546,7 @@ def _score_person(
         {"id": a["id"], "points": format_fixed(a["points"], 2), "reason": a["reason"]}
         for a in adjustments
     ]
-    explanation["sentences"] = {lang: _sentences(result, lang) for lang in LANGUAGES}
+    explanation["sentences"] = {lang: _sentences(result, lang, sentences) for lang in LANGUAGES}
     return base | {
         "status": result.status,
         "reason": None,
@@ -552,13 +556,68 @@ def _score_person(
     }
 
 
-def _sentences(result: ScoreResult, lang: str) -> dict[str, Any]:
+class _SentenceCache:
+    """Line sentences by (line result, language), for one recompute.
+
+    The sentence functions are pure in their argument, and across a cycle many lines
+    come out equal (a team's shared line, the same share of the same count, the same
+    rating), so each distinct one is written once: the text is identical either way.
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[Any, ...], str] = {}
+        self._wit: dict[tuple[Any, ...], str | None] = {}
+
+    @staticmethod
+    def _key(line: LineResult, lang: str) -> tuple[Any, ...]:
+        # Every field of the result, the scorecard line by identity (the cycle's cards
+        # outlive the cache) and fractions as integer pairs: hashing a LineResult or a
+        # Fraction directly costs about as much as writing the sentence.
+        wit = line.what_it_would_take
+        return (
+            lang,
+            id(line.line),
+            line.n,
+            line.meeting,
+            line.status,
+            _pair(line.raw_value),
+            _pair(line.normalized),
+            _pair(line.effective_weight),
+            _pair(line.contribution),
+            None
+            if wit is None
+            else (
+                wit.kind,
+                wit.band_code,
+                _pair(wit.raw_value),
+                _pair(wit.max_points),
+                wit.observations_needed,
+            ),
+        )
+
+    def line(self, line: LineResult, lang: str) -> str:
+        key = self._key(line, lang)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = line_sentence(line, lang=lang)
+        return found
+
+    def what_it_would_take(self, line: LineResult, lang: str) -> str | None:
+        key = self._key(line, lang)
+        if key not in self._wit:
+            self._wit[key] = what_it_would_take_sentence(line, lang=lang)
+        return self._wit[key]
+
+
+def _pair(value: Fraction | None) -> tuple[int, int] | None:
+    return None if value is None else (value.numerator, value.denominator)
+
+
+def _sentences(result: ScoreResult, lang: str, cache: _SentenceCache) -> dict[str, Any]:
     return {
         "score": score_sentence(result, lang=lang),
-        "lines": [line_sentence(line, lang=lang) for line in result.lines],
-        "what_it_would_take": [
-            what_it_would_take_sentence(line, lang=lang) for line in result.lines
-        ],
+        "lines": [cache.line(line, lang) for line in result.lines],
+        "what_it_would_take": [cache.what_it_would_take(line, lang) for line in result.lines],
     }
 
 

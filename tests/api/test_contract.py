@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -157,7 +158,7 @@ async def test_a_repeated_query_is_validated_once_then_served_from_the_cache(api
     from service.api.schema import VALIDATION_CACHE_SIZE
 
     await seed(api)
-    cached = _get_validate_cache(VALIDATION_CACHE_SIZE)
+    cached: Any = _get_validate_cache(VALIDATION_CACHE_SIZE)
     query = "{ viewer { email access } }"
     await api.run(query, as_="admin")
     before = cached.cache_info()

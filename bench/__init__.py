@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`) and their data generator; not part of CI."""
