@@ -112,6 +112,8 @@ class Employee(Model):
 
     class Meta:
         table = "employee"
+        # Recomputes pick "these employees or the members of these teams".
+        indexes = (("team_id",),)
 
 
 class User(Model):
@@ -320,6 +322,7 @@ class Review(Model):
         table = "review"
         # A reviewer's newer rating replaces the older one: one row per reviewer.
         unique_together = (("cycle", "employee", "kpi", "reviewer", "kind"),)
+        indexes = (("cycle_id", "employee_id"),)
 
 
 class Score(Model):
