@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from service.api.context import Info
-from service.api.ids import ClientError, Node, decode_cursor, global_id
+from service.api.ids import ClientError, Node, decode_key_cursor, global_id
 from service.api.pagination import Connection, connection, page_size
 from service.api.scalars import Decimal
 from service.models import Employee as EmployeeRow
@@ -107,10 +107,7 @@ class Team(Node):
         if visible is not None:
             query = query.filter(id__in=list(visible))
         if after is not None:
-            (last,) = decode_cursor(after, 1)
-            if not isinstance(last, int):
-                raise ClientError("The cursor in `after` is not one this API gave out.")
-            query = query.filter(id__gt=last)
+            query = query.filter(id__gt=decode_key_cursor(after))
         rows = await query.order_by("id").limit(size + 1)
         return connection(rows, size, lambda r: [r.id], Employee.from_row)
 
@@ -241,10 +238,7 @@ class Employee(Node):
         size = page_size(first, info.context.settings.max_page_size)
         query = ScoreRow.filter(employee_id=self.pk).order_by("-cycle_id")
         if after is not None:
-            (last,) = decode_cursor(after, 1)
-            if not isinstance(last, int):
-                raise ClientError("The cursor in `after` is not one this API gave out.")
-            query = query.filter(cycle_id__lt=last)
+            query = query.filter(cycle_id__lt=decode_key_cursor(after))
         rows = await query.limit(size + 1)
         lang = info.context.lang
         return connection(rows, size, lambda r: [r.cycle_id], lambda r: Score.from_row(r, lang))

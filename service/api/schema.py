@@ -20,7 +20,7 @@ from graphql import GraphQLError
 from service.api.auth import Viewer, resolve_viewer
 from service.api.context import Info
 from service.api.cycles import Cycle, Kpi
-from service.api.ids import ClientError, Node, decode_cursor, parse_global_id
+from service.api.ids import ClientError, Node, decode_key_cursor, parse_global_id
 from service.api.mutations import Mutation
 from service.api.pagination import Connection, connection, page_size
 from service.api.people import Employee, Position, Team
@@ -123,10 +123,7 @@ class Query:
         if search:
             query = query.filter(name__icontains=search.strip())
         if after is not None:
-            (last,) = decode_cursor(after, 1)
-            if not isinstance(last, int):
-                raise ClientError("The cursor in `after` is not one this API gave out.")
-            query = query.filter(id__gt=last)
+            query = query.filter(id__gt=decode_key_cursor(after))
         rows = await query.order_by("id").limit(size + 1)
         return connection(rows, size, lambda r: [r.id], Employee.from_row)
 
@@ -191,10 +188,7 @@ class Query:
         if state is not None:
             query = query.filter(state=state)
         if after is not None:
-            (last,) = decode_cursor(after, 1)
-            if not isinstance(last, int):
-                raise ClientError("The cursor in `after` is not one this API gave out.")
-            query = query.filter(id__lt=last)
+            query = query.filter(id__lt=decode_key_cursor(after))
         rows = await query.order_by("-id").limit(size + 1)
         return connection(rows, size, lambda r: [r.id], Cycle.from_row)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from service.scoring.percentile import nearest_rank
-from service.scoring.rounding import round_fraction
+from service.scoring.rounding import rounded_units_of
 from service.scoring.types import Aggregate, Aggregation, Kpi, KpiKind
 
 RAW_VALUE_PLACES = 4
@@ -24,6 +24,9 @@ DEFAULT_SCALE_MAX = Fraction(5)
 # SUM and COUNT are defined for n = 0 (zero complaints is a real value); the
 # others have nothing to average, share or rank.
 ALWAYS_SCORED = frozenset({Aggregation.SUM, Aggregation.COUNT})
+_MEANS = (Aggregation.MEAN, Aggregation.REVIEW_MEAN)
+_SHARES = (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST)
+_RAW_SCALE = 10**RAW_VALUE_PLACES
 
 
 def observation_range(kpi: Kpi) -> tuple[Fraction | None, Fraction | None]:
@@ -53,22 +56,26 @@ def raw_value_range(kpi: Kpi) -> tuple[Fraction | None, Fraction | None]:
     return low, high
 
 
-def _exact_raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
+def _exact_raw_value(kpi: Kpi, aggregate: Aggregate) -> tuple[int, int] | None:
+    """The exact raw value as (numerator, denominator > 0), not necessarily in lowest terms."""
     n = aggregate.n
     aggregation = kpi.aggregation
     if aggregation is Aggregation.SUM:
-        return aggregate.value_sum if n > 0 else Fraction(0)
+        total = aggregate.value_sum if n > 0 else Fraction(0)
+        return total.numerator, total.denominator
     if aggregation is Aggregation.COUNT:
-        return Fraction(n)
+        return n, 1
     if n == 0:
         return None
-    if aggregation in (Aggregation.MEAN, Aggregation.REVIEW_MEAN):
-        return Fraction(aggregate.value_sum, n)
-    if aggregation in (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST):
-        return Fraction(100 * aggregate.meeting, n)
-    if aggregate.value_at_rank is None:
+    if aggregation in _MEANS:
+        total = aggregate.value_sum
+        return total.numerator, total.denominator * n
+    if aggregation in _SHARES:
+        return 100 * aggregate.meeting, n
+    at_rank = aggregate.value_at_rank
+    if at_rank is None:
         raise ValueError(f"PERCENTILE aggregate of {kpi.code} has n = {n} but no value at rank")
-    return aggregate.value_at_rank
+    return at_rank.numerator, at_rank.denominator
 
 
 def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
@@ -78,7 +85,9 @@ def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
     exact = _exact_raw_value(kpi, aggregate)
     # Everything after this point works on the rounded value (SCORING.md §1),
     # so the number a person sees is the number that was scored.
-    return None if exact is None else round_fraction(exact, RAW_VALUE_PLACES)
+    if exact is None:
+        return None
+    return Fraction(rounded_units_of(exact[0], exact[1], RAW_VALUE_PLACES), _RAW_SCALE)
 
 
 def _meets_share_bound(kpi: Kpi, value: Fraction) -> bool:

@@ -3,28 +3,27 @@
 Pure and exact: the same lines, aggregates, adjustments and policy always give
 the same :class:`ScoreResult`. Only the total is rounded, to 2 places, and the
 band is read from that reported total, as people see it.
+
+It runs for every employee of a cycle, so what does not depend on the employee
+is read once (each line's plan, the effective weights of a set of scored lines,
+the policy's bands in order) and the sums, comparisons and "what it would take"
+are computed on integer numerators and denominators: the same exact numbers as
+``Fraction`` arithmetic, without normalising every intermediate result.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 
-from service.scoring.aggregate import ALWAYS_SCORED, RAW_VALUE_PLACES, raw_value, raw_value_range
-from service.scoring.methods import (
-    effective_line,
-    least_raw_value_scoring,
-    max_normalized,
-    normalize,
-)
-from service.scoring.rounding import round_half_away
+from service.scoring.aggregate import ALWAYS_SCORED, RAW_VALUE_PLACES, raw_value
+from service.scoring.methods import LinePlan, least_raw_value_parts, line_plan
+from service.scoring.rounding import decimal_of_units, rounded_units_of
 from service.scoring.types import (
     Aggregate,
     Aggregation,
-    Direction,
     IncentiveBand,
     LineResult,
     LineStatus,
@@ -41,22 +40,12 @@ TOTAL_PLACES = 2
 # A total is reported as R (2 places, half away from zero) once it reaches
 # R - 0.005: that is the exact total a band floor asks for.
 _HALF_CENT = Fraction(1, 200)
+_CACHE_SIZE = 4096
 
 
 # The name is part of the contract the use cases import, hence no "Error" suffix.
 class AdjustmentOverCap(ValueError):
     """An adjustment would take the net of a score's adjustments past the cap."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Scored:
-    """The scored lines of one score, before anything is rounded."""
-
-    lines: tuple[ScorecardLine, ...]
-    raws: tuple[Fraction | None, ...]
-    counted: tuple[bool, ...]
-    weights: tuple[Fraction | None, ...]  # effective weights
-    points: tuple[Fraction | None, ...]  # normalised p
 
 
 def _counts(line: ScorecardLine, aggregate: Aggregate, raw: Fraction | None) -> bool:
@@ -65,7 +54,7 @@ def _counts(line: ScorecardLine, aggregate: Aggregate, raw: Fraction | None) -> 
     return line.kpi.aggregation in ALWAYS_SCORED or aggregate.n >= line.min_samples
 
 
-def _effective_weights(
+def _compute_effective_weights(
     lines: Sequence[ScorecardLine], counted: Sequence[bool]
 ) -> tuple[Fraction | None, ...]:
     # Left-out lines hand their weight to the scored ones in proportion (§2).
@@ -80,21 +69,48 @@ def _effective_weights(
     )
 
 
+# Effective weights by (the lines' ids, which are scored); the lines are kept in
+# the entry (so their ids are not reused while it lives) and checked on every hit.
+_WEIGHTS: dict[
+    tuple[tuple[int, ...], tuple[bool, ...]],
+    tuple[tuple[ScorecardLine, ...], tuple[Fraction | None, ...]],
+] = {}
+
+
+def _effective_weights(
+    lines: tuple[ScorecardLine, ...], counted: tuple[bool, ...]
+) -> tuple[Fraction | None, ...]:
+    key = (tuple(map(id, lines)), counted)
+    found = _WEIGHTS.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], lines, strict=True)):
+        return found[1]
+    weights = _compute_effective_weights(lines, counted)
+    if len(_WEIGHTS) >= _CACHE_SIZE:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = (lines, weights)
+    return weights
+
+
 def _contribution(effective_weight: Fraction, points: Fraction) -> Fraction:
-    return effective_weight * points / 100
-
-
-def _clamp(total: Fraction, policy: Policy) -> Fraction:
-    return min(max(total, Fraction(0)), 100 + policy.stretch_bonus)
-
-
-def _unclamped_total(scored: _Scored, adjustments_total: Fraction) -> Fraction:
-    contributions = (
-        _contribution(weight, points)
-        for weight, points in zip(scored.weights, scored.points, strict=True)
-        if weight is not None and points is not None
+    # effective_weight * points / 100, normalised once.
+    return Fraction(
+        effective_weight.numerator * points.numerator,
+        effective_weight.denominator * points.denominator * 100,
     )
-    return sum(contributions, Fraction(0)) + adjustments_total
+
+
+def _exact_sum(values: Sequence[Fraction]) -> Fraction:
+    """The sum of ``values``, over a common denominator and normalised once."""
+    num, den = 0, 1
+    for value in values:
+        vn, vd = value.numerator, value.denominator
+        if vd == den:
+            num += vn
+        else:
+            common = gcd(den, vd)
+            num = num * (vd // common) + vn * (den // common)
+            den = den // common * vd
+    return Fraction(num, den)
 
 
 def _bands_high_to_low(policy: Policy) -> list[IncentiveBand]:
@@ -103,26 +119,79 @@ def _bands_high_to_low(policy: Policy) -> list[IncentiveBand]:
     return sorted(policy.bands, key=lambda band: band.floor, reverse=True)
 
 
+class _PolicyPlan:
+    """What scoring reads from a policy, worked out once per policy object."""
+
+    __slots__ = ("above", "bands", "goals", "source", "top")
+
+    def __init__(self, policy: Policy) -> None:
+        self.source = policy
+        self.bands = _bands_high_to_low(policy)
+        # The band above each band, by position in ``bands``.
+        self.above = [_band_above_in(band, self.bands) for band in self.bands]
+        self.top = 100 + policy.stretch_bonus
+        # Per band floor: the exact total that reports at the floor, as integers.
+        self.goals: dict[int, tuple[int, int, bool]] = {}
+
+    def goal(self, band: IncentiveBand) -> tuple[int, int, bool]:
+        """(numerator, denominator, out of reach) of the total ``band`` asks for."""
+        found = self.goals.get(id(band))
+        if found is None:
+            needed_total = _reported_floor(band.floor) - _HALF_CENT
+            found = (
+                needed_total.numerator,
+                needed_total.denominator,
+                needed_total > self.top,
+            )
+            # Keyed by id: the bands live as long as the policy this plan keeps.
+            self.goals[id(band)] = found
+        return found
+
+
+_POLICIES: dict[int, _PolicyPlan] = {}
+
+
+def _policy_plan(policy: Policy) -> _PolicyPlan:
+    plan = _POLICIES.get(id(policy))
+    if plan is None or plan.source is not policy:
+        if len(_POLICIES) >= _CACHE_SIZE:
+            _POLICIES.clear()
+        plan = _POLICIES[id(policy)] = _PolicyPlan(policy)
+    return plan
+
+
 def band_for(reported_total: Decimal, policy: Policy) -> IncentiveBand:
     """The band of a reported total, checked from the top (§5)."""
     total = Fraction(reported_total)
-    for band in _bands_high_to_low(policy):
+    for band in _policy_plan(policy).bands:
         if total >= band.floor:
             return band
     raise ValueError(f"no band of the policy covers the total {reported_total}")
 
 
-def _band_above(band: IncentiveBand, policy: Policy) -> IncentiveBand | None:
-    above = [other for other in _bands_high_to_low(policy) if other.floor > band.floor]
+def _band_of_units(units: int, reported_total: Decimal, plan: _PolicyPlan) -> int:
+    """The position in ``plan.bands`` of the band of a total of ``units`` cents."""
+    for index, band in enumerate(plan.bands):
+        floor = band.floor
+        if units * floor.denominator >= floor.numerator * 100:
+            return index
+    raise ValueError(f"no band of the policy covers the total {reported_total}")
+
+
+def _band_above_in(band: IncentiveBand, high_to_low: list[IncentiveBand]) -> IncentiveBand | None:
+    above = [other for other in high_to_low if other.floor > band.floor]
     return above[-1] if above else None
 
 
-def _next_band(band: IncentiveBand, reported_total: Decimal, policy: Policy) -> NextBand | None:
-    upper = _band_above(band, policy)
+def _next_band(upper: IncentiveBand | None, units: int) -> NextBand | None:
     if upper is None:
         return None
-    points_needed = round_half_away(upper.floor - Fraction(reported_total), TOTAL_PLACES)
-    return NextBand(code=upper.code, points_needed=points_needed)
+    # upper.floor - units / 100, rounded to 2 places.
+    floor = upper.floor
+    needed = rounded_units_of(
+        floor.numerator * 100 - units * floor.denominator, floor.denominator * 100, TOTAL_PLACES
+    )
+    return NextBand(code=upper.code, points_needed=decimal_of_units(needed, TOTAL_PLACES))
 
 
 def check_adjustment(*, existing: Sequence[Fraction], amount: Fraction, cap: Fraction) -> None:
@@ -148,91 +217,154 @@ def check_adjustment(*, existing: Sequence[Fraction], amount: Fraction, cap: Fra
         )
 
 
-def _round_toward_better(value: Fraction, direction: Direction, places: int) -> Fraction:
-    # A candidate raw value must still reach after rounding, so it is rounded
-    # in the improving direction, never to the nearest.
-    scale = 10**places
-    if direction is Direction.HIGHER_IS_BETTER:
-        return Fraction(math.ceil(value * scale), scale)
-    return Fraction(math.floor(value * scale), scale)
-
-
-def _within_range(line: ScorecardLine, value: Fraction) -> bool:
-    low, high = raw_value_range(line.kpi)
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _attainable_max(line: ScorecardLine, policy: Policy) -> Fraction:
-    """The most p the line can give with a raw value inside the KPI's valid range."""
-    low, high = raw_value_range(line.kpi)
-    best = high if line.kpi.direction is Direction.HIGHER_IS_BETTER else low
-    if best is None:
-        return max_normalized(line, stretch_bonus=policy.stretch_bonus)
-    return normalize(line, best, stretch_bonus=policy.stretch_bonus)
-
-
 def _reported_floor(floor: Fraction) -> Fraction:
     """The least reported total (a whole number of cents) that is >= ``floor``."""
-    return Fraction(math.ceil(floor * 100), 100)
+    # ceil(floor * 100) / 100, on integers.
+    return Fraction(-((-floor.numerator * 100) // floor.denominator), 100)
 
 
-@dataclass(frozen=True, slots=True)
+class _Scored:
+    """The scored lines of one score, before anything is rounded."""
+
+    __slots__ = ("contributions", "counted", "lines", "plans", "points", "raws", "weights")
+
+    def __init__(
+        self,
+        plans: list[LinePlan],
+        raws: tuple[Fraction | None, ...],
+        counted: tuple[bool, ...],
+        weights: tuple[Fraction | None, ...],
+        points: tuple[Fraction | None, ...],
+    ) -> None:
+        self.plans = plans
+        self.lines = tuple(plan.line for plan in plans)
+        self.raws = raws
+        self.counted = counted
+        self.weights = weights  # effective weights
+        self.points = points  # normalised p
+        self.contributions = tuple(
+            None if weight is None or p is None else _contribution(weight, p)
+            for weight, p in zip(weights, points, strict=True)
+        )
+
+
+def _attainable_max(plan: LinePlan, policy: Policy) -> Fraction:
+    """The most p the line can give with a raw value inside the KPI's valid range."""
+    bonus = policy.stretch_bonus
+    key = (bonus.numerator, bonus.denominator)
+    found = plan.attainable.get(key)
+    if found is None:
+        low, high = plan.raw_range
+        best = high if plan.sign > 0 else low
+        found = plan.max_normalized(bonus) if best is None else plan.normalize(best, bonus)
+        plan.attainable[key] = found
+    return found
+
+
 class _Goal:
-    band: IncentiveBand
-    adjustments_total: Fraction
-    policy: Policy
+    """The next band up, and the unclamped total each line is held against."""
 
-    def reached_by(self, scored: _Scored) -> bool:
-        total = _clamp(_unclamped_total(scored, self.adjustments_total), self.policy)
-        return Fraction(round_half_away(total, TOTAL_PLACES)) >= self.band.floor
+    __slots__ = ("band", "needed_den", "needed_num", "out_of_reach", "policy", "top", "ud", "un")
+
+    def __init__(
+        self, band: IncentiveBand, plan: _PolicyPlan, policy: Policy, unclamped: Fraction
+    ) -> None:
+        self.band = band
+        self.policy = policy
+        self.top = plan.top
+        self.needed_num, self.needed_den, self.out_of_reach = plan.goal(band)
+        self.un, self.ud = unclamped.numerator, unclamped.denominator
+
+    def reached_by(self, total_num: int, total_den: int) -> bool:
+        """Whether the unclamped total ``total_num / total_den`` (> 0) reports at the floor."""
+        top = self.top
+        if total_num < 0:
+            total_num, total_den = 0, 1
+        elif total_num * top.denominator > top.numerator * total_den:
+            total_num, total_den = top.numerator, top.denominator
+        units = rounded_units_of(total_num, total_den, TOTAL_PLACES)
+        floor = self.band.floor
+        return units * floor.denominator >= floor.numerator * 100
 
 
-def _with_raw(scored: _Scored, index: int, raw: Fraction, policy: Policy) -> _Scored:
-    points = normalize(scored.lines[index], raw, stretch_bonus=policy.stretch_bonus)
-    return _Scored(
-        lines=scored.lines,
-        raws=(*scored.raws[:index], raw, *scored.raws[index + 1 :]),
-        counted=scored.counted,
-        weights=scored.weights,
-        points=(*scored.points[:index], points, *scored.points[index + 1 :]),
+def _candidate_raw(plan: LinePlan, pn: int, pd: int, policy: Policy) -> tuple[int, int]:
+    """The raw value to show as (units, scale): the least that scores pn / pd, rounded
+    in the improving direction (it must still reach after rounding, so never to the
+    nearest), at 4 places or whole numbers for COUNT."""
+    num, den = least_raw_value_parts(plan, pn, pd, policy.stretch_bonus)
+    if den < 0:
+        num, den = -num, -den
+    scale = 1 if plan.line.kpi.aggregation is Aggregation.COUNT else 10**RAW_VALUE_PLACES
+    if plan.sign > 0:
+        return -((-num * scale) // den), scale  # ceil
+    return (num * scale) // den, scale  # floor
+
+
+def _within_range(plan: LinePlan, units: int, scale: int) -> bool:
+    low, high = plan.raw_range
+    return (low is None or units * low.denominator >= low.numerator * scale) and (
+        high is None or units * high.denominator <= high.numerator * scale
     )
 
 
-def _candidate_raw(line: ScorecardLine, points: Fraction, policy: Policy) -> Fraction:
-    exact = least_raw_value_scoring(line, points, stretch_bonus=policy.stretch_bonus)
-    places = 0 if line.kpi.aggregation is Aggregation.COUNT else RAW_VALUE_PLACES
-    return _round_toward_better(exact, line.kpi.direction, places)
+def _divide_by(value: Fraction, weight: Fraction) -> WhatItWouldTake:
+    # (needed_total - others) * 100 / weight with a weight of 0: the division
+    # itself raises, with the message it always had.
+    raise ZeroDivisionError(value * 100 / weight)
 
 
 def _scored_line_wit(scored: _Scored, index: int, goal: _Goal) -> WhatItWouldTake | None:
-    line = scored.lines[index]
+    plan = scored.plans[index]
     weight, points = scored.weights[index], scored.points[index]
-    # Only scored lines get here, and they all have a weight and a p.
+    contribution = scored.contributions[index]
+    # Only scored lines get here, and they all have a weight, a p and a contribution.
     assert weight is not None
     assert points is not None
+    assert contribution is not None
     policy = goal.policy
-    best = _attainable_max(line, policy)
-    if points >= best:
+    best = _attainable_max(plan, policy)
+    bn, bd = best.numerator, best.denominator
+    pn, pd = points.numerator, points.denominator
+    if pn * bd >= bn * pd:
         return None  # §6 speaks only of lines below their maximum
-    cannot = WhatItWouldTake(
-        kind=WhatItWouldTakeKind.CANNOT_REACH,
-        band_code=goal.band.code,
-        max_points=weight * (best - points) / 100,
-    )
-    needed_total = _reported_floor(goal.band.floor) - _HALF_CENT
-    if needed_total > 100 + policy.stretch_bonus:
-        return cannot
-    others = _unclamped_total(scored, goal.adjustments_total) - _contribution(weight, points)
-    needed_points = (needed_total - others) * 100 / weight
-    if needed_points > best:
-        return cannot
-    candidate = _candidate_raw(line, needed_points, policy)
+
+    def cannot() -> WhatItWouldTake:
+        # weight * (best - points) / 100
+        return WhatItWouldTake(
+            kind=WhatItWouldTakeKind.CANNOT_REACH,
+            band_code=goal.band.code,
+            max_points=Fraction(
+                weight.numerator * (bn * pd - pn * bd), weight.denominator * bd * pd * 100
+            ),
+        )
+
+    if goal.out_of_reach:
+        return cannot()
+    # The other lines and the adjustments: the unclamped total less this line.
+    cn, cd = contribution.numerator, contribution.denominator
+    on, od = goal.un * cd - cn * goal.ud, goal.ud * cd
+    # needed_points = (needed_total - others) * 100 / weight
+    nn, nd = goal.needed_num, goal.needed_den
+    wn, wd = weight.numerator, weight.denominator
+    if wn == 0:
+        # Division by a zero weight fails here just as it always did.
+        return _divide_by(Fraction(nn, nd) - Fraction(on, od), weight)
+    np_n, np_d = (nn * od - on * nd) * 100 * wd, nd * od * wn
+    if np_d < 0:
+        np_n, np_d = -np_n, -np_d
+    if np_n * bd > bn * np_d:
+        return cannot()
+    units, scale = _candidate_raw(plan, np_n, np_d, policy)
     # Re-scored with everything else equal: only a value that is seen to reach
     # the band is ever shown to a person.
-    if not _within_range(line, candidate) or not goal.reached_by(
-        _with_raw(scored, index, candidate, policy)
-    ):
-        return cannot
+    if not _within_range(plan, units, scale):
+        return cannot()
+    candidate = Fraction(units, scale)
+    new_points = plan.normalize(candidate, policy.stretch_bonus)
+    # others + weight * new_points / 100
+    qn, qd = wn * new_points.numerator, wd * new_points.denominator * 100
+    if not goal.reached_by(on * qd + qn * od, od * qd):
+        return cannot()
     return WhatItWouldTake(
         kind=WhatItWouldTakeKind.RAW_VALUE, band_code=goal.band.code, raw_value=candidate
     )
@@ -261,25 +393,31 @@ def _line_results(
     aggregates: Sequence[Aggregate],
     wits: Sequence[WhatItWouldTake | None],
 ) -> tuple[LineResult, ...]:
-    results = []
-    for index, aggregate in enumerate(aggregates):
-        weight, points = scored.weights[index], scored.points[index]
-        results.append(
-            LineResult(
-                line=scored.lines[index],
-                n=aggregate.n,
-                meeting=aggregate.meeting,
-                raw_value=scored.raws[index],
-                status=LineStatus.SCORED if scored.counted[index] else LineStatus.INSUFFICIENT_DATA,
-                normalized=points,
-                effective_weight=weight,
-                contribution=(
-                    None if weight is None or points is None else _contribution(weight, points)
-                ),
-                what_it_would_take=wits[index],
-            )
+    scored_status, insufficient = LineStatus.SCORED, LineStatus.INSUFFICIENT_DATA
+    return tuple(
+        LineResult(
+            line=line,
+            n=aggregate.n,
+            meeting=aggregate.meeting,
+            raw_value=raw,
+            status=scored_status if ok else insufficient,
+            normalized=points,
+            effective_weight=weight,
+            contribution=contribution,
+            what_it_would_take=wit,
         )
-    return tuple(results)
+        for line, aggregate, raw, ok, points, weight, contribution, wit in zip(
+            scored.lines,
+            aggregates,
+            scored.raws,
+            scored.counted,
+            scored.points,
+            scored.weights,
+            scored.contributions,
+            wits,
+            strict=True,
+        )
+    )
 
 
 def _no_data(
@@ -299,7 +437,8 @@ def _no_data(
 def _scored_lines(
     lines: Sequence[ScorecardLine], aggregates: Sequence[Aggregate], policy: Policy
 ) -> _Scored:
-    effective = tuple(effective_line(line) for line in lines)
+    plans = [line_plan(line) for line in lines]
+    effective = tuple(plan.line for plan in plans)
     raws = tuple(
         raw_value(line.kpi, aggregate)
         for line, aggregate in zip(effective, aggregates, strict=True)
@@ -309,11 +448,12 @@ def _scored_lines(
         for line, aggregate, raw in zip(effective, aggregates, raws, strict=True)
     )
     weights = _effective_weights(effective, counted) if any(counted) else (None,) * len(lines)
+    bonus = policy.stretch_bonus
     points = tuple(
-        normalize(line, raw, stretch_bonus=policy.stretch_bonus) if ok and raw is not None else None
-        for line, raw, ok in zip(effective, raws, counted, strict=True)
+        plan.normalize(raw, bonus) if ok and raw is not None else None
+        for plan, raw, ok in zip(plans, raws, counted, strict=True)
     )
-    return _Scored(lines=effective, raws=raws, counted=counted, weights=weights, points=points)
+    return _Scored(plans, raws, counted, weights, points)
 
 
 def score(
@@ -334,14 +474,17 @@ def score(
     adjustments_total = sum(adjustments, Fraction(0))
     if not any(scored.counted):
         return _no_data(scored, aggregates, adjustments_total)
-    total = _clamp(_unclamped_total(scored, adjustments_total), policy)
-    reported_total = round_half_away(total, TOTAL_PLACES)
-    band = band_for(reported_total, policy)
-    upper = _band_above(band, policy)
+    plan = _policy_plan(policy)
+    unclamped = _exact_sum([*(c for c in scored.contributions if c is not None), adjustments_total])
+    total = min(max(unclamped, Fraction(0)), plan.top)
+    units = rounded_units_of(total.numerator, total.denominator, TOTAL_PLACES)
+    reported_total = decimal_of_units(units, TOTAL_PLACES)
+    index = _band_of_units(units, reported_total, plan)
+    band = plan.bands[index]
+    upper = plan.above[index]
     wits: Sequence[WhatItWouldTake | None] = [None] * len(lines)
     if upper is not None:
-        goal = _Goal(band=upper, adjustments_total=adjustments_total, policy=policy)
-        wits = _what_it_would_take(scored, aggregates, goal)
+        wits = _what_it_would_take(scored, aggregates, _Goal(upper, plan, policy, unclamped))
     return ScoreResult(
         status=ScoreStatus.SCORED,
         lines=_line_results(scored, aggregates, wits),
@@ -349,5 +492,5 @@ def score(
         total=total,
         reported_total=reported_total,
         band=band,
-        next_band=_next_band(band, reported_total, policy),
+        next_band=_next_band(upper, units),
     )

@@ -5,11 +5,14 @@ Chinese ("zh-CN"), from the same :class:`ScoreResult` the API and the admin
 render; no other module words a score. Numbers are written as reported: raw
 values with 4 places, computed points, weights and totals with 2, and settings
 people typed (thresholds, targets, bounds, weights) as they typed them.
+
+Everything about a line that does not depend on the employee (its label, its
+settings as written, its nouns and conditions) is worded once per line object
+(:class:`_LineTexts`) by the same helpers below, and reused for every score.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from service.scoring.aggregate import observation_range
@@ -39,7 +42,7 @@ REPORTED_PLACES = 2
 _SHARES = (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST)
 
 
-def _language(lang: str) -> str:
+def _language_of(lang: str) -> str:
     # Accept-Language gives "en-GB", "zh", "zh-Hans-CN"...: the family decides.
     family = lang.split("-")[0].lower()
     if family == "en":
@@ -47,6 +50,18 @@ def _language(lang: str) -> str:
     if family == "zh":
         return CHINESE
     raise ValueError(f"explanations exist in English (en) and Chinese (zh-CN), not {lang!r}")
+
+
+_LANGUAGES: dict[str, str] = {}
+
+
+def _language(lang: str) -> str:
+    found = _LANGUAGES.get(lang)
+    if found is None:
+        found = _language_of(lang)
+        if len(_LANGUAGES) < 256:
+            _LANGUAGES[lang] = found
+    return found
 
 
 # --- numbers --------------------------------------------------------------------
@@ -76,12 +91,6 @@ def _raw_unit(kpi: Kpi) -> str:
     if kpi.aggregation is Aggregation.COUNT:
         return ""
     return kpi.unit
-
-
-def _raw_in_unit(kpi: Kpi, value: Fraction) -> str:
-    # Counts are whole numbers: "3 complaints", never "3.0000".
-    number = str(value.numerator) if kpi.aggregation is Aggregation.COUNT else _raw(value)
-    return _with_unit(number, _raw_unit(kpi))
 
 
 def _setting_in_unit(kpi: Kpi, value: Fraction) -> str:
@@ -135,42 +144,45 @@ def _noun_zh(kpi: Kpi) -> str:
     return "条评分" if _is_rating(kpi) else "条记录"
 
 
-def _measure_en(result: LineResult, raw: Fraction) -> str:
-    kpi = result.line.kpi
+def _raw_text(texts: _LineTexts, value: Fraction) -> str:
+    """A raw value (of the line, or one it would need) in the line's unit."""
+    # Counts are whole numbers: "3 complaints", never "3.0000".
+    number = str(value.numerator) if texts.is_count else _raw(value)
+    unit = texts.raw_unit
+    return f"{number} {unit}" if unit else number
+
+
+def _measure_en(texts: _LineTexts, result: LineResult, raw: Fraction) -> str:
     n = result.n
-    value = _raw_in_unit(kpi, raw)
-    param = kpi.aggregation_param or Fraction(0)
-    aggregation = kpi.aggregation
+    noun = texts.noun_one if n == 1 else texts.noun_many
+    aggregation = texts.aggregation
     if aggregation in _SHARES:
         verb = "was" if result.meeting == 1 else "were"
-        condition = _share_condition(kpi, param, ENGLISH)
-        return f"{result.meeting} of {n} {_noun(kpi, n)} {verb} {condition} ({value})"
+        value = _raw_text(texts, raw)
+        return f"{result.meeting} of {n} {noun} {verb} {texts.condition_en} ({value})"
     if aggregation is Aggregation.COUNT:
-        return f"{n} {_noun(kpi, n)} counted"
+        return f"{n} {noun} counted"
     if aggregation is Aggregation.SUM:
-        return f"sum of {n} {_noun(kpi, n)}: {value}"
+        return f"sum of {n} {noun}: {_raw_text(texts, raw)}"
     if aggregation is Aggregation.PERCENTILE:
-        return f"{_ordinal(param)} percentile of {n} {_noun(kpi, n)}: {value}"
-    return f"mean of {n} {_noun(kpi, n)}: {value}"
+        return f"{texts.ordinal} percentile of {n} {noun}: {_raw_text(texts, raw)}"
+    return f"mean of {n} {noun}: {_raw_text(texts, raw)}"
 
 
-def _measure_zh(result: LineResult, raw: Fraction) -> str:
-    kpi = result.line.kpi
+def _measure_zh(texts: _LineTexts, result: LineResult, raw: Fraction) -> str:
     n = result.n
-    value = _raw_in_unit(kpi, raw)
-    param = kpi.aggregation_param or Fraction(0)
-    aggregation = kpi.aggregation
-    noun = _noun_zh(kpi)
+    noun = texts.noun_zh
+    aggregation = texts.aggregation
     if aggregation in _SHARES:
-        condition = _share_condition(kpi, param, CHINESE)
-        return f"{n} {noun}中有 {result.meeting} 条{condition}（{value}）"
+        value = _raw_text(texts, raw)
+        return f"{n} {noun}中有 {result.meeting} 条{texts.condition_zh}（{value}）"
     if aggregation is Aggregation.COUNT:
         return f"共计 {n} {noun}"
     if aggregation is Aggregation.SUM:
-        return f"{n} {noun}的总和为 {value}"
+        return f"{n} {noun}的总和为 {_raw_text(texts, raw)}"
     if aggregation is Aggregation.PERCENTILE:
-        return f"{n} {noun}的第 {format_compact(param)} 百分位数为 {value}"
-    return f"{n} {noun}的平均值为 {value}"
+        return f"{n} {noun}的第 {texts.param_compact} 百分位数为 {_raw_text(texts, raw)}"
+    return f"{n} {noun}的平均值为 {_raw_text(texts, raw)}"
 
 
 # --- the method: how the raw value became p -------------------------------------
@@ -188,46 +200,64 @@ def _band_steps(line: ScorecardLine, lang: str) -> str:
     return (", " if lang == ENGLISH else "，").join(step_text(step) for step in line.bands)
 
 
-def _method_en(line: ScorecardLine, normalized: Fraction) -> str:
+# The method as "<settings> → <p> of 100": the settings part is the line's own.
+
+
+def _method_head_en(line: ScorecardLine) -> str:
     kpi = line.kpi
-    result = f"→ {_points(normalized)} of 100"
     if line.method is Method.BANDS:
-        return f"bands: {_band_steps(line, ENGLISH)} {result}"
+        return f"bands: {_band_steps(line, ENGLISH)}"
     target = _setting_in_unit(kpi, line.target or Fraction(0))
     if line.method is Method.BINARY:
-        return f"all or nothing at target {target} {result}"
+        return f"all or nothing at target {target}"
     parts = [f"threshold {_setting_in_unit(kpi, line.threshold or Fraction(0))}"]
     parts.append(f"target {target}")
     if line.stretch is not None:
         parts.append(f"stretch {_setting_in_unit(kpi, line.stretch)}")
-    return f"{', '.join(parts)} {result}"
+    return ", ".join(parts)
 
 
-def _method_zh(line: ScorecardLine, normalized: Fraction) -> str:
+def _method_head_zh(line: ScorecardLine) -> str:
     kpi = line.kpi
-    result = f"→ {_points(normalized)} 分（满分 100）"
     if line.method is Method.BANDS:
-        return f"分档：{_band_steps(line, CHINESE)} {result}"
+        return f"分档：{_band_steps(line, CHINESE)}"
     target = _setting_in_unit(kpi, line.target or Fraction(0))
     if line.method is Method.BINARY:
-        return f"达到目标 {target} 得满分，否则 0 分 {result}"
+        return f"达到目标 {target} 得满分，否则 0 分"
     parts = [f"阈值 {_setting_in_unit(kpi, line.threshold or Fraction(0))}"]
     parts.append(f"目标 {target}")
     if line.stretch is not None:
         parts.append(f"挑战目标 {_setting_in_unit(kpi, line.stretch)}")
-    return f"{'，'.join(parts)} {result}"
+    return "，".join(parts)
 
 
-def _weight_en(line: ScorecardLine, effective: Fraction, contribution: Fraction) -> str:
-    text = f"weight {format_compact(line.weight)} %"
-    if effective != line.weight:
+def _method_en(texts: _LineTexts, normalized: Fraction) -> str:
+    return f"{texts.method_en} → {_points(normalized)} of 100"
+
+
+def _method_zh(texts: _LineTexts, normalized: Fraction) -> str:
+    return f"{texts.method_zh} → {_points(normalized)} 分（满分 100）"
+
+
+def _reweighted(line: ScorecardLine, effective: Fraction) -> bool:
+    weight = line.weight
+    return effective.numerator * weight.denominator != weight.numerator * effective.denominator
+
+
+def _weight_en(
+    texts: _LineTexts, line: ScorecardLine, effective: Fraction, contribution: Fraction
+) -> str:
+    text = texts.weight_en
+    if _reweighted(line, effective):
         text += f" ({_points(effective)} % after re-weighting)"
     return f"{text} → {_points(contribution)} points."
 
 
-def _weight_zh(line: ScorecardLine, effective: Fraction, contribution: Fraction) -> str:
-    text = f"权重 {format_compact(line.weight)} %"
-    if effective != line.weight:
+def _weight_zh(
+    texts: _LineTexts, line: ScorecardLine, effective: Fraction, contribution: Fraction
+) -> str:
+    text = texts.weight_zh
+    if _reweighted(line, effective):
         text += f"（重新分配后为 {_points(effective)} %）"
     return f"{text} → {_points(contribution)} 分。"
 
@@ -239,38 +269,105 @@ def _label(line: ScorecardLine, lang: str) -> str:
     return f"{line.kpi.name}（团队）" if team else line.kpi.name
 
 
-@dataclass(frozen=True, slots=True)
-class _ScoredParts:
-    raw: Fraction
-    normalized: Fraction
-    effective_weight: Fraction
-    contribution: Fraction
+class _LineTexts:
+    """What is said about a line whatever its employee, worded once per line object."""
 
-
-def _scored_parts(result: LineResult) -> _ScoredParts | None:
-    if (
-        result.status is not LineStatus.SCORED
-        or result.raw_value is None
-        or result.normalized is None
-        or result.effective_weight is None
-        or result.contribution is None
-    ):
-        return None
-    return _ScoredParts(
-        result.raw_value, result.normalized, result.effective_weight, result.contribution
+    __slots__ = (
+        "aggregation",
+        "bands_data",
+        "condition_en",
+        "condition_zh",
+        "data",
+        "is_count",
+        "label_en",
+        "label_zh",
+        "method_en",
+        "method_zh",
+        "noun_many",
+        "noun_one",
+        "noun_zh",
+        "ordinal",
+        "param_compact",
+        "raw_unit",
+        "source",
+        "subject_en",
+        "subject_zh",
+        "weight_en",
+        "weight_zh",
     )
 
+    def __init__(self, line: ScorecardLine) -> None:
+        kpi = line.kpi
+        self.source = line
+        aggregation = self.aggregation = kpi.aggregation
+        param = kpi.aggregation_param or Fraction(0)
+        self.label_en = _label(line, ENGLISH)
+        self.label_zh = _label(line, CHINESE)
+        self.raw_unit = _raw_unit(kpi)
+        self.is_count = aggregation is Aggregation.COUNT
+        self.noun_one = _noun(kpi, 1)
+        self.noun_many = _noun(kpi, 2)
+        self.noun_zh = _noun_zh(kpi)
+        shares = aggregation in _SHARES
+        self.condition_en = _share_condition(kpi, param, ENGLISH) if shares else ""
+        self.condition_zh = _share_condition(kpi, param, CHINESE) if shares else ""
+        percentile = aggregation is Aggregation.PERCENTILE
+        self.ordinal = _ordinal(param) if percentile else ""
+        self.param_compact = format_compact(param) if percentile else ""
+        self.method_en = _method_head_en(line)
+        self.method_zh = _method_head_zh(line)
+        weight = format_compact(line.weight)
+        self.weight_en = f"weight {weight} %"
+        self.weight_zh = f"权重 {weight} %"
+        team = line.scope is Scope.TEAM
+        self.subject_en = f"the team's {kpi.name}" if team else kpi.name
+        self.subject_zh = f"团队的{kpi.name}" if team else kpi.name
+        # The settings of the structured data, in their reported form.
+        self.data = (
+            kpi.code,
+            kpi.name,
+            str(kpi.kind),
+            kpi.unit,
+            str(kpi.direction),
+            str(line.scope),
+            str(aggregation),
+            _raw_or_none(kpi.aggregation_param),
+            line.min_samples,
+            str(line.method),
+            _raw_or_none(line.threshold),
+            _raw_or_none(line.target),
+            _raw_or_none(line.stretch),
+            _points(line.weight),
+        )
+        self.bands_data = tuple((_raw(step.bound), _points(step.points)) for step in line.bands)
 
-def _insufficient_sentence(result: LineResult, lang: str) -> str:
+
+# Texts by the id of the line they were worded from; the line is kept in the
+# entry (so its id is not reused while the entry lives) and checked on every hit.
+_TEXTS: dict[int, _LineTexts] = {}
+_MAX_TEXTS = 4096
+
+
+def _texts(line: ScorecardLine) -> _LineTexts:
+    texts = _TEXTS.get(id(line))
+    if texts is None or texts.source is not line:
+        if len(_TEXTS) >= _MAX_TEXTS:
+            _TEXTS.clear()
+        texts = _TEXTS[id(line)] = _LineTexts(line)
+    return texts
+
+
+def _insufficient_sentence(texts: _LineTexts, result: LineResult, lang: str) -> str:
     line = result.line
-    label = _label(line, lang)
+    n = result.n
     if lang == ENGLISH:
+        noun = texts.noun_one if n == 1 else texts.noun_many
         return (
-            f"{label}: {result.n} {_noun(line.kpi, result.n)}, fewer than the "
+            f"{texts.label_en}: {n} {noun}, fewer than the "
             f"{line.min_samples} needed; not scored, so its weight goes to the scored lines."
         )
     return (
-        f"{label}：只有 {result.n} {_noun_zh(line.kpi)}，少于所需的 {line.min_samples} 条；"
+        f"{texts.label_zh}：只有 {n} {texts.noun_zh}，少于所需的 {line.min_samples} 条；"
         "本项不计分，其权重分给计分的指标。"
     )
 
@@ -278,20 +375,30 @@ def _insufficient_sentence(result: LineResult, lang: str) -> str:
 def line_sentence(result: LineResult, *, lang: str) -> str:
     """One sentence saying how a line's points came about."""
     lang = _language(lang)
-    parts = _scored_parts(result)
-    if parts is None:
-        return _insufficient_sentence(result, lang)
+    texts = _texts(result.line)
+    raw = result.raw_value
+    normalized = result.normalized
+    effective = result.effective_weight
+    contribution = result.contribution
+    if (
+        result.status is not LineStatus.SCORED
+        or raw is None
+        or normalized is None
+        or effective is None
+        or contribution is None
+    ):
+        return _insufficient_sentence(texts, result, lang)
     line = result.line
     if lang == ENGLISH:
         return (
-            f"{_label(line, lang)}: {_measure_en(result, parts.raw)}; "
-            f"{_method_en(line, parts.normalized)}; "
-            f"{_weight_en(line, parts.effective_weight, parts.contribution)}"
+            f"{texts.label_en}: {_measure_en(texts, result, raw)}; "
+            f"{_method_en(texts, normalized)}; "
+            f"{_weight_en(texts, line, effective, contribution)}"
         )
     return (
-        f"{_label(line, lang)}：{_measure_zh(result, parts.raw)}；"
-        f"{_method_zh(line, parts.normalized)}；"
-        f"{_weight_zh(line, parts.effective_weight, parts.contribution)}"
+        f"{texts.label_zh}：{_measure_zh(texts, result, raw)}；"
+        f"{_method_zh(texts, normalized)}；"
+        f"{_weight_zh(texts, line, effective, contribution)}"
     )
 
 
@@ -299,21 +406,18 @@ def line_sentence(result: LineResult, *, lang: str) -> str:
 
 
 def _raw_value_sentence(result: LineResult, wit: WhatItWouldTake, lang: str) -> str:
-    kpi = result.line.kpi
-    team = result.line.scope is Scope.TEAM
-    higher = kpi.direction is Direction.HIGHER_IS_BETTER
-    needed = _raw_in_unit(kpi, wit.raw_value or Fraction(0))
-    today = "" if result.raw_value is None else _raw_in_unit(kpi, result.raw_value)
+    texts = _texts(result.line)
+    higher = result.line.kpi.direction is Direction.HIGHER_IS_BETTER
+    needed = _raw_text(texts, wit.raw_value or Fraction(0))
+    today = "" if result.raw_value is None else _raw_text(texts, result.raw_value)
     if lang == ENGLISH:
-        subject = f"the team's {kpi.name}" if team else kpi.name
         bound = "at least" if higher else "at most"
         return (
-            f"To reach band {wit.band_code}, {subject} would need to be {bound} {needed} "
-            f"(now {today})."
+            f"To reach band {wit.band_code}, {texts.subject_en} would need to be {bound} "
+            f"{needed} (now {today})."
         )
-    subject = f"团队的{kpi.name}" if team else kpi.name
     bound = "不低于" if higher else "不超过"
-    return f"要达到 {wit.band_code} 档，{subject}需要{bound} {needed}（目前为 {today}）。"
+    return f"要达到 {wit.band_code} 档，{texts.subject_zh}需要{bound} {needed}（目前为 {today}）。"
 
 
 def what_it_would_take_sentence(result: LineResult, *, lang: str) -> str | None:
@@ -418,35 +522,46 @@ def _wit_data(wit: WhatItWouldTake | None) -> dict[str, object] | None:
     }
 
 
-def _band_step_data(step: BandStep) -> dict[str, object]:
-    return {"bound": _raw(step.bound), "points": _points(step.points)}
-
-
 def _line_data(result: LineResult) -> dict[str, object]:
-    line = result.line
-    kpi = line.kpi
+    texts = _texts(result.line)
+    (
+        code,
+        name,
+        kind,
+        unit,
+        direction,
+        scope,
+        aggregation,
+        aggregation_param,
+        min_samples,
+        method,
+        threshold,
+        target,
+        stretch,
+        weight,
+    ) = texts.data
     return {
         "kpi": {
-            "code": kpi.code,
-            "name": kpi.name,
-            "kind": str(kpi.kind),
-            "unit": kpi.unit,
-            "direction": str(kpi.direction),
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "unit": unit,
+            "direction": direction,
         },
-        "scope": str(line.scope),
-        "aggregation": str(kpi.aggregation),
-        "aggregation_param": _raw_or_none(kpi.aggregation_param),
+        "scope": scope,
+        "aggregation": aggregation,
+        "aggregation_param": aggregation_param,
         "n": result.n,
         "meeting": result.meeting,
-        "min_samples": line.min_samples,
+        "min_samples": min_samples,
         "raw_value": _raw_or_none(result.raw_value),
-        "method": str(line.method),
-        "threshold": _raw_or_none(line.threshold),
-        "target": _raw_or_none(line.target),
-        "stretch": _raw_or_none(line.stretch),
-        "bands": [_band_step_data(step) for step in line.bands],
+        "method": method,
+        "threshold": threshold,
+        "target": target,
+        "stretch": stretch,
+        "bands": [{"bound": bound, "points": points} for bound, points in texts.bands_data],
         "normalized": _points_or_none(result.normalized),
-        "weight": _points(line.weight),
+        "weight": weight,
         "effective_weight": _points_or_none(result.effective_weight),
         "contribution": _points_or_none(result.contribution),
         "status": str(result.status),

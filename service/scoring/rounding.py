@@ -4,6 +4,10 @@ Everything is computed exactly; only what is shown to people (API, CLI, CSV,
 pages, the snapshot hash) is rounded, always half away from zero and always
 with a fixed number of places, so "83.70" never turns into "83.7" on one page
 and "83.70" on another.
+
+The rounding works on the value's numerator and denominator as integers: a
+scorecard rounds and formats hundreds of numbers per employee, and multiplying
+a ``Fraction`` by a power of ten normalises it through a gcd every time.
 """
 
 from __future__ import annotations
@@ -11,29 +15,55 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+# 10**places for the places the engine uses; larger ones are computed.
+_SCALES = tuple(int(10**places) for places in range(16))
+
 
 def _scale(places: int) -> int:
+    if places < len(_SCALES):
+        return _SCALES[places]
     # int() because typeshed types int ** int as Any (a negative power is a float).
     return int(10**places)
 
 
-def _rounded_units(value: Fraction, places: int) -> int:
-    """``value`` in units of 10**-places, rounded half away from zero."""
+def rounded_units_of(numerator: int, denominator: int, places: int) -> int:
+    """numerator / denominator (> 0) in units of 10**-places, rounded half away from zero."""
     if places < 0:
         raise ValueError(f"places must be 0 or more, got {places}")
-    scaled = abs(value) * _scale(places)
-    # floor(|x| + 1/2) rounds halves up in magnitude, i.e. away from zero.
-    units = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)
-    return units if value >= 0 else -units
+    # floor(|x| * 10**places + 1/2) rounds halves up in magnitude, i.e. away from
+    # zero; computed on the integers, without normalising a Fraction on the way.
+    if numerator >= 0:
+        return (2 * numerator * _scale(places) + denominator) // (2 * denominator)
+    return -((-2 * numerator * _scale(places) + denominator) // (2 * denominator))
+
+
+def _rounded_units(value: Fraction, places: int) -> int:
+    """``value`` in units of 10**-places, rounded half away from zero."""
+    # A Fraction's denominator is always positive.
+    return rounded_units_of(value.numerator, value.denominator, places)
+
+
+def decimal_of_units(units: int, places: int) -> Decimal:
+    """The Decimal ``units`` * 10**-places, with exactly ``places`` places."""
+    # Parsed from text, which is exact: no decimal context (precision, rounding)
+    # can touch it; zero units are "0.00", never "-0.00".
+    return Decimal(f"{units}e-{places}")
+
+
+def _fixed_text(units: int, places: int) -> str:
+    """``units`` * 10**-places written with exactly ``places`` places ("-0.50")."""
+    digits = str(-units if units < 0 else units)
+    if places:
+        if len(digits) <= places:
+            digits = "0" * (places + 1 - len(digits)) + digits
+        digits = f"{digits[:-places]}.{digits[-places:]}"
+    # A result that rounds to zero is written "0.00", never "-0.00".
+    return f"-{digits}" if units < 0 else digits
 
 
 def round_half_away(value: Fraction, places: int) -> Decimal:
     """``value`` rounded half away from zero, with exactly ``places`` places."""
-    units = _rounded_units(value, places)
-    digits = tuple(int(digit) for digit in str(abs(units)))
-    # Built from a tuple so no decimal context (precision, rounding) can touch it;
-    # a result that rounds to zero is written "0.00", never "-0.00".
-    return Decimal((1 if units < 0 else 0, digits, -places))
+    return decimal_of_units(_rounded_units(value, places), places)
 
 
 def round_fraction(value: Fraction, places: int) -> Fraction:
@@ -43,8 +73,8 @@ def round_fraction(value: Fraction, places: int) -> Fraction:
 
 def format_fixed(value: Fraction, places: int) -> str:
     """``value`` as text with exactly ``places`` places, e.g. "83.74", "-0.50"."""
-    # The "f" format never switches to exponent notation ("0E-10").
-    return f"{round_half_away(value, places):f}"
+    # Never in exponent notation ("0E-10"), whatever the size.
+    return _fixed_text(_rounded_units(value, places), places)
 
 
 def format_compact(value: Fraction, max_places: int = 4) -> str:
@@ -53,7 +83,10 @@ def format_compact(value: Fraction, max_places: int = 4) -> str:
     Thresholds, targets, weights and bounds are typed by people and shown back
     without padding; a value with more places than ``max_places`` is rounded.
     """
+    # A value is exact at ``places`` places when its (lowest-terms) denominator
+    # divides 10**places: the fewest such places, else rounded at ``max_places``.
+    denominator = value.denominator
     for places in range(max_places + 1):
-        if round_fraction(value, places) == value:
+        if _scale(places) % denominator == 0:
             return format_fixed(value, places)
     return format_fixed(value, max_places)
