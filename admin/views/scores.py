@@ -9,10 +9,8 @@ to the form that asked.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from fractions import Fraction
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -46,8 +44,13 @@ from service.models import (
     Team,
     User,
 )
-from service.scoring import cycle_window_utc, format_fixed
-from service.usecases.access import led_team_ids, require_may_act_on, visible_employee_ids
+from service.scoring import cycle_window_utc
+from service.usecases.access import (
+    led_team_ids,
+    may_see_team_summary,
+    require_may_act_on,
+    visible_employee_ids,
+)
 from service.usecases.actor import Actor
 from service.usecases.appeals import file_appeal
 from service.usecases.corrections import adjust_score, void_observation
@@ -55,9 +58,9 @@ from service.usecases.ingest import submit_reviews
 from service.usecases.inputs import ReviewInput
 from service.usecases.parsing import epoch_microseconds, scaled_to_text
 from service.usecases.policy import load_policy
+from service.usecases.team_summary import summarise_team
 
 OBSERVATIONS_ON_PAGE = 50  # the latest ones on the score page; the line page pages on
-MIN_SCORED_FOR_EMPLOYEES = 5  # SCORING.md §10, as service/api/people.py Team.summary
 OPEN_STATES = (CycleState.ACTIVE, CycleState.REVIEW)
 
 # How a channel reads in a sentence (the enum words stay on tags and in the API).
@@ -654,46 +657,6 @@ async def appeal_post(request: Request) -> Response:
 # --- the team dashboard --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TeamSummary:
-    """SCORING.md §10, computed as service/api/people.py Team.summary computes it."""
-
-    in_scope: int
-    scored: int
-    no_data: int
-    not_eligible: int
-    average: str | None
-    band_counts: list[tuple[str, int]]
-    lines: list[dict[str, Any]]
-
-
-def team_summary(rows: list[Score], band_order: list[str]) -> TeamSummary:
-    scored = [r for r in rows if r.status.value == "SCORED"]
-    totals = [Fraction(r.total_exact) for r in scored if r.total_exact]
-    bands = Counter(r.band_code for r in scored if r.band_code)
-    order = band_order + sorted(code for code in bands if code not in band_order)
-    lines: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        for line in explanation_of(r.explanation).get("lines", []):
-            if line["scope"] == "TEAM" and line["kpi"]["code"] not in lines:
-                lines[line["kpi"]["code"]] = {
-                    "code": line["kpi"]["code"],
-                    "name": line["kpi"]["name"],
-                    "unit": line["kpi"]["unit"],
-                    "raw_value": line["raw_value"],
-                    "n": line["n"],
-                }
-    return TeamSummary(
-        in_scope=sum(1 for r in rows if r.status.value != "NOT_ELIGIBLE"),
-        scored=len(scored),
-        no_data=sum(1 for r in rows if r.status.value == "NO_DATA"),
-        not_eligible=sum(1 for r in rows if r.status.value == "NOT_ELIGIBLE"),
-        average=None if not totals else format_fixed(sum(totals, Fraction(0)) / len(totals), 2),
-        band_counts=[(code, bands.get(code, 0)) for code in order],
-        lines=[lines[k] for k in sorted(lines)],
-    )
-
-
 async def _manages_team(actor: Actor, team_id: int) -> bool:
     """Admins, and the leads of the team or of a team above it, see its members."""
     if actor.is_admin:
@@ -704,12 +667,15 @@ async def _manages_team(actor: Actor, team_id: int) -> bool:
 
 
 async def _sees_team_summary(actor: Actor, team_id: int, scored: int) -> bool:
-    """A member sees their own team's summary once enough members are scored that it
-    reveals nobody (SCORING.md §10)."""
-    if scored < MIN_SCORED_FOR_EMPLOYEES or actor.employee_id is None:
-        return False
-    me = await Employee.get_or_none(id=actor.employee_id)
-    return me is not None and me.team_id == team_id
+    """A non-manager's case of the rule in access.may_see_team_summary."""
+    me = None if actor.employee_id is None else await Employee.get_or_none(id=actor.employee_id)
+    return may_see_team_summary(
+        actor,
+        manages_team=False,
+        team_id=team_id,
+        scored=scored,
+        own_team_id=None if me is None else me.team_id,
+    )
 
 
 def _rank_key(row: Score, external_id: str) -> tuple[bool, int, str]:
@@ -735,7 +701,7 @@ async def team_page(request: Request) -> Response:
                 "at least 5 members are scored.",
             )
     policy, _version = await load_policy(conn)
-    summary = team_summary(rows, [band.code for band in policy.bands])
+    summary = summarise_team(rows, [band.code for band in policy.bands])
     members: list[dict[str, Any]] = []
     if manages:
         visible = await visible_employee_ids(conn, actor)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from datetime import date
-from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -18,13 +15,16 @@ from service.models import Employee as EmployeeRow
 from service.models import Position as PositionRow
 from service.models import Score as ScoreRow
 from service.models import Team as TeamRow
-from service.scoring import format_fixed
-from service.usecases.access import team_and_ancestors, team_and_descendants
+from service.usecases.access import (
+    MIN_SCORED_FOR_EMPLOYEES,
+    may_see_team_summary,
+    team_and_ancestors,
+    team_and_descendants,
+)
+from service.usecases.team_summary import summarise_team
 
 if TYPE_CHECKING:
     from service.api.scores import Score
-
-MIN_SCORED_FOR_EMPLOYEES = 5  # SCORING.md §10: below this, averages reveal individuals
 
 
 @strawberry.type
@@ -119,7 +119,7 @@ class Team(Node):
     async def summary(self, info: Info, cycle_code: str) -> TeamSummary:
         actor = info.context.require_reader()
         rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=self.pk)
-        scored = [r for r in rows if r.status.value == "SCORED"]
+        summary = summarise_team(rows)
         if not actor.is_admin:
             teams = await info.context.loaders.all_teams.load(0)
             parents = {t.id: t.parent_id for t in teams}
@@ -127,40 +127,36 @@ class Team(Node):
             manages = actor.access.value == "MANAGER" and self.pk in team_and_descendants(
                 led, parents
             )
-            own_team = False
+            me = None
             if actor.employee_id is not None:
                 me = await info.context.loaders.employee.load(actor.employee_id)
-                own_team = me is not None and me.team_id == self.pk
-            if not manages and not (own_team and len(scored) >= MIN_SCORED_FOR_EMPLOYEES):
+            if not may_see_team_summary(
+                actor,
+                manages_team=manages,
+                team_id=self.pk,
+                own_team_id=None if me is None else me.team_id,
+                scored=summary.scored,
+            ):
                 raise ClientError(
                     "You may see this team's summary only as its manager, or as a member "
                     f"once at least {MIN_SCORED_FOR_EMPLOYEES} members are scored.",
                     "FORBIDDEN",
                 )
-        totals = [Fraction(r.total_exact) for r in scored if r.total_exact]
-        bands = Counter(r.band_code for r in scored if r.band_code)
-        lines: dict[str, TeamLineValue] = {}
-        for r in rows:
-            data = (
-                r.explanation if not isinstance(r.explanation, str) else json.loads(r.explanation)
-            )
-            for line in data.get("lines", []):
-                if line["scope"] == "TEAM" and line["kpi"]["code"] not in lines:
-                    lines[line["kpi"]["code"]] = TeamLineValue(
-                        kpi=line["kpi"]["code"],
-                        raw_value=None if line["raw_value"] is None else Decimal(line["raw_value"]),
-                        sample_size=line["n"],
-                    )
         return TeamSummary(
-            in_scope=sum(1 for r in rows if r.status.value != "NOT_ELIGIBLE"),
-            scored=len(scored),
-            no_data=sum(1 for r in rows if r.status.value == "NO_DATA"),
-            not_eligible=sum(1 for r in rows if r.status.value == "NOT_ELIGIBLE"),
-            average=None
-            if not totals
-            else Decimal(format_fixed(sum(totals, Fraction(0)) / len(totals), 2)),
-            band_counts=[BandCount(band=b, count=c) for b, c in sorted(bands.items())],
-            lines=[lines[k] for k in sorted(lines)],
+            in_scope=summary.in_scope,
+            scored=summary.scored,
+            no_data=summary.no_data,
+            not_eligible=summary.not_eligible,
+            average=None if summary.average is None else Decimal(summary.average),
+            band_counts=[BandCount(band=b, count=c) for b, c in sorted(summary.band_counts)],
+            lines=[
+                TeamLineValue(
+                    kpi=line["code"],
+                    raw_value=None if line["raw_value"] is None else Decimal(line["raw_value"]),
+                    sample_size=line["n"],
+                )
+                for line in summary.lines
+            ],
         )
 
 

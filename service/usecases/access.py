@@ -110,3 +110,16 @@ async def require_may_act_on_team(conn: BaseDBAsyncClient, actor: Actor, team_id
     raise PermissionDenied(
         "Only a lead of this team or of a team above it, or an admin, may do this."
     )
+
+
+# SCORING.md §10: below this, a team's averages would reveal individual scores.
+MIN_SCORED_FOR_EMPLOYEES = 5
+
+
+def may_see_team_summary(
+    actor: Actor, *, manages_team: bool, own_team_id: int | None, team_id: int, scored: int
+) -> bool:
+    """Admins and the team's managers always; a member only once enough are scored."""
+    if actor.is_admin or manages_team:
+        return True
+    return own_team_id == team_id and scored >= MIN_SCORED_FOR_EMPLOYEES

@@ -24,7 +24,7 @@ from service.models import (
 )
 from service.models import ScorecardLine as LineRow
 from service.scoring import check_scorecard
-from service.scoring.types import BandStep, KpiKind, Method, Scope, ScorecardIssue, ScorecardLine
+from service.scoring.types import BandStep, Method, Scope, ScorecardIssue, ScorecardLine
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
@@ -453,7 +453,3 @@ async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
             "Fix these scorecards before activating: "
             + "; ".join(i.describe() for i in issues[:5]),
         )
-
-
-def is_qualitative(kpi: Kpi) -> bool:
-    return kpi.kind is KpiKind.QUALITATIVE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -171,7 +170,3 @@ async def update_policy(
         )
         await recompute_open_cycles(conn)
         return row.version, True
-
-
-def with_timezone(policy: Policy, timezone: str) -> Policy:
-    return replace(policy, timezone=timezone)
