@@ -38,10 +38,25 @@ class AccessLevel(StrEnum):
 
 
 class CycleState(StrEnum):
+    """The cycle lifecycle of SCORING.md §9, written once: members in lifecycle order."""
+
     DRAFT = "DRAFT"
     ACTIVE = "ACTIVE"
     REVIEW = "REVIEW"
     FINALIZED = "FINALIZED"
+
+    @property
+    def next(self) -> CycleState | None:
+        """The one state this state may move to (forward only), None once final."""
+        order = list(CycleState)
+        position = order.index(self)
+        return order[position + 1] if position + 1 < len(order) else None
+
+
+# Provisional scores follow the data and appeals are filed in these states (§9).
+OPEN_CYCLE_STATES = (CycleState.ACTIVE, CycleState.REVIEW)
+# A cycle past DRAFT freezes the kind, direction, aggregation and scale of its KPIs.
+USING_CYCLE_STATES = (CycleState.ACTIVE, CycleState.REVIEW, CycleState.FINALIZED)
 
 
 class ReviewKind(StrEnum):

@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, ValidationFailed
-from service.models import Adjustment, Cycle, Employee, Observation, Score
+from service.models import OPEN_CYCLE_STATES, Adjustment, Cycle, Employee, Observation, Score
 from service.scoring import AdjustmentOverCap, check_adjustment, format_fixed
 from service.scoring.types import ScoreStatus
 from service.sql import int_values
@@ -19,7 +19,7 @@ from service.usecases.audit import write_audit
 from service.usecases.inputs import Number
 from service.usecases.parsing import ParseError, from_scaled, parse_decimal, to_scaled
 from service.usecases.policy import load_policy
-from service.usecases.recompute import OPEN_STATES, recompute_cycle, recompute_open_cycles
+from service.usecases.recompute import recompute_cycle, recompute_open_cycles
 
 
 def _require_reason(reason: str | None, field: str = "reason") -> str:
@@ -114,7 +114,7 @@ async def apply_adjustment(
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
         raise NotFound(f"No cycle has the code {cycle_code!r}.")
-    if cycle.state not in OPEN_STATES:
+    if cycle.state not in OPEN_CYCLE_STATES:
         raise InvalidTransition(
             f"Cycle {cycle_code!r} is {cycle.state.value}: scores are adjusted while it is "
             "ACTIVE or REVIEW."

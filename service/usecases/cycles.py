@@ -35,12 +35,6 @@ from service.usecases.permissions import require_admin
 from service.usecases.policy import load_policy
 from service.usecases.recompute import recompute_cycle
 
-_NEXT_STATE = {
-    CycleState.DRAFT: CycleState.ACTIVE,
-    CycleState.ACTIVE: CycleState.REVIEW,
-    CycleState.REVIEW: CycleState.FINALIZED,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class ScorecardSaved:
@@ -397,8 +391,8 @@ async def transition_cycle(
         cycle = await Cycle.select_for_update().using_db(conn).get_or_none(code=cycle_code)
         if cycle is None:
             raise NotFound(f"No cycle has the code {cycle_code!r}.")
-        if _NEXT_STATE.get(cycle.state) is not target:
-            nxt = _NEXT_STATE.get(cycle.state)
+        nxt = cycle.state.next
+        if nxt is not target:
             hint = f"the next state is {nxt.value}" if nxt else "it is final"
             raise InvalidTransition(
                 f"Cycle {cycle_code!r} is {cycle.state.value} and cannot go to "

@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.models import (
+    OPEN_CYCLE_STATES,
     AccessLevel,
     Cycle,
     CyclePilotTeam,
@@ -52,7 +53,7 @@ from service.usecases.parsing import (
     to_scaled,
 )
 from service.usecases.policy import load_policy
-from service.usecases.recompute import OPEN_STATES, recompute_cycle, recompute_open_cycles
+from service.usecases.recompute import recompute_cycle, recompute_open_cycles
 
 DEFAULT_RATING_SCALE = (10_000, 50_000)  # 1-5, scaled
 
@@ -523,7 +524,7 @@ async def _review_errors(
     cycle = cycles.get(item.cycle_code)
     if cycle is None:
         fail("cycleCode", "UNKNOWN_CYCLE", f"no cycle has the code {item.cycle_code!r}")
-    elif cycle.state not in OPEN_STATES:
+    elif cycle.state not in OPEN_CYCLE_STATES:
         fail(
             "cycleCode",
             "CYCLE_CLOSED",
