@@ -22,8 +22,8 @@ import asyncio
 import functools
 import random
 import sqlite3
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
 
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.connection import get_connection
@@ -64,7 +64,9 @@ def _in_transaction() -> bool:
     return isinstance(get_connection("default"), TransactionalDBClient)
 
 
-def retry_when_busy(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+def retry_when_busy(
+    use_case: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
     """Give a use case a bounded number of fresh attempts (see the module's docstring).
 
     Called inside another use case's transaction it runs once: a retry must restart
