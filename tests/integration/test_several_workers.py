@@ -1,12 +1,13 @@
-"""Two server processes on one database, written to at once over real HTTP (issue 9 §4).
+"""Several server processes on one database, written to at once over real HTTP
+(issue 9 §4).
 
-Each test run starts two `fairscore serve` processes on free loopback ports, on the
-session's database (a SQLite file in WAL mode, or the PostgreSQL test database), and
-sends them concurrent sign-ins, reviews and ingests that share observations across
-idempotency keys. A request may come back as a `BusyError` (the typed, retryable
-answer of a database kept busy past the retries); the client then sends it again, as
-a client should. Nothing may come back as "Unexpected error.", and the stored scores
-must equal a full recompute.
+Each test run starts `fairscore serve --workers 2` and another `fairscore serve` on
+free loopback ports, on the session's database (a SQLite file in WAL mode, or the
+PostgreSQL test database), and sends them concurrent sign-ins, reviews and ingests
+that share observations across idempotency keys. A request may come back as a
+`BusyError` (the typed, retryable answer of a database kept busy past the retries);
+the client then sends it again, as a client should. Nothing may come back as
+"Unexpected error.", and the stored scores must equal a full recompute.
 """
 
 from __future__ import annotations
@@ -95,16 +96,19 @@ def database_url(db: str) -> str:
 
 @contextmanager
 def two_servers(url: str, logs: Path) -> Iterator[list[tuple[str, Path]]]:
-    """Two `fairscore serve` processes on one database; stopped however the test ends."""
+    """`fairscore serve --workers 2` and a second `fairscore serve` beside it, on one
+    database: requests alternate between the two ports, so at least two processes
+    always write at once. Stopped however the test ends."""
     env = {**os.environ, "DATABASE_URL": url, "FAIRSCORE_ENV": "development"}
     started: list[tuple[subprocess.Popen[bytes], str, Path]] = []
     try:
-        for n in range(2):
+        for n, workers in enumerate((2, 1)):
             port = free_port()
-            log = logs / f"worker-{n}.log"
+            log = logs / f"server-{n}.log"
+            command = ["serve", "--port", str(port), "--workers", str(workers)]
             with log.open("wb") as out:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+                    [sys.executable, "-m", "service.cli", *command],
                     cwd=PROJECT,
                     env=env,
                     stdout=out,
