@@ -21,8 +21,10 @@ from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.corrections import apply_adjustment, apply_void
 from service.usecases.inputs import Number
+from service.usecases.retries import retry_when_busy
 
 
+@retry_when_busy
 async def file_appeal(
     *,
     actor: Actor,
@@ -91,6 +93,7 @@ async def file_appeal(
         return appeal
 
 
+@retry_when_busy
 async def resolve_appeal(
     *,
     actor: Actor,

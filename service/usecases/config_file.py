@@ -41,6 +41,7 @@ from service.usecases.organisation import upsert_employees, upsert_positions, up
 from service.usecases.parsing import ParseError, parse_decimal
 from service.usecases.permissions import require_admin
 from service.usecases.policy import update_policy, validate_policy_data
+from service.usecases.retries import retry_when_busy
 
 T = TypeVar("T")
 
@@ -698,6 +699,7 @@ class _DryRun(Exception):
     """Unwinds the outer transaction after a trial apply."""
 
 
+@retry_when_busy
 async def apply_config(
     *, actor: Actor, config: OrgConfig, reason: str | None = None, dry_run: bool = False
 ) -> ApplyReport:

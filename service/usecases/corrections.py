@@ -20,6 +20,7 @@ from service.usecases.inputs import Number
 from service.usecases.parsing import ParseError, from_scaled, parse_decimal, to_scaled
 from service.usecases.policy import load_policy
 from service.usecases.recompute import recompute_cycle, recompute_open_cycles
+from service.usecases.retries import retry_when_busy
 
 
 def _require_reason(reason: str | None, field: str = "reason") -> str:
@@ -30,6 +31,7 @@ def _require_reason(reason: str | None, field: str = "reason") -> str:
     return reason.strip()
 
 
+@retry_when_busy
 async def void_observation(*, actor: Actor, observation_id: int, reason: str) -> Observation:
     """Void (never delete) a wrong observation; the open cycles' scores follow."""
     text = _require_reason(reason)
@@ -81,6 +83,7 @@ async def apply_void(
     return observation
 
 
+@retry_when_busy
 async def adjust_score(
     *, actor: Actor, cycle_code: str, employee_external_id: str, points: Number, reason: str
 ) -> Adjustment:

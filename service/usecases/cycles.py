@@ -34,6 +34,7 @@ from service.usecases.parsing import ParseError, parse_decimal, to_scaled, too_l
 from service.usecases.permissions import require_admin
 from service.usecases.policy import load_policy
 from service.usecases.recompute import recompute_cycle
+from service.usecases.retries import retry_when_busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ async def get_cycle(conn: BaseDBAsyncClient, code: str) -> Cycle:
     return cycle
 
 
+@retry_when_busy
 async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]:
     """Create a DRAFT cycle; an identical existing one is left as it is (returns created?)."""
     require_admin(actor)
@@ -230,6 +232,7 @@ def _line_state(line: ScorecardLine) -> dict[str, Any]:
     }
 
 
+@retry_when_busy
 async def save_scorecard(
     *,
     actor: Actor,
@@ -369,6 +372,7 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
     return messages
 
 
+@retry_when_busy
 async def transition_cycle(
     *,
     actor: Actor,
