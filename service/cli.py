@@ -268,7 +268,7 @@ def import_file(kind: str, file: Path, keep_valid: bool, batch_size: int) -> Non
     """
     errors = _stderr()
 
-    async def work(_settings: Settings) -> CsvImportReport:
+    async def work(settings: Settings) -> CsvImportReport:
         records = read_records(RecordKind(kind), file)
         with _progress(errors) as progress:
             task = progress.add_task(f"{kind}", total=len(records.items))
@@ -278,6 +278,7 @@ def import_file(kind: str, file: Path, keep_valid: bool, batch_size: int) -> Non
                 keep_valid=keep_valid,
                 batch_size=batch_size,
                 on_batch=lambda count: progress.advance(task, count),
+                max_clock_skew=settings.max_clock_skew,
             )
 
     report = _run(work, source=str(file))
