@@ -24,11 +24,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from tortoise import Tortoise
 from tortoise.connection import get_connection
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate as run_migrations
 
 from service.errors import DomainError, NotFound, ValidationFailed
-from service.models import Cycle, Employee, Score, ScoreLine, tortoise_config
+from service.models import (
+    Appeal,
+    Cycle,
+    Employee,
+    Observation,
+    Score,
+    ScoreLine,
+    tortoise_config,
+)
 from service.settings import Settings, SettingsError
 from service.usecases.actor import Actor, command_line_admin
 from service.usecases.appeals import file_appeal, resolve_appeal
@@ -43,6 +51,7 @@ from service.usecases.csv_import import (
     read_records,
 )
 from service.usecases.cycles import transition_cycle
+from service.usecases.parsing import largest_key
 from service.usecases.results import PayrollRow, payroll_results
 from service.usecases.users import create_user
 
@@ -50,6 +59,9 @@ T = TypeVar("T")
 
 EXIT_FAILED = 1
 LANGUAGES = ("en", "zh-CN")
+# Ids as the tables hold them: click names a number past the column, not the database.
+_OBSERVATION_ID = click.IntRange(1, largest_key(Observation))
+_APPEAL_ID = click.IntRange(1, largest_key(Appeal))
 
 
 # --- running a command ------------------------------------------------------------
@@ -134,6 +146,8 @@ def _run(
         _exit([f"{source}: {error.message}" if source else f"error: {error.message}"])
     except (DBConnectionError, ConnectionError) as error:
         _exit([f"error: could not reach the database: {error}; check DATABASE_URL."])
+    except ConfigurationError as error:
+        _exit([f"error: DATABASE_URL cannot be used: {error}; check DATABASE_URL."])
     except OperationalError as error:
         _exit(
             [
@@ -678,7 +692,7 @@ def create_user_command(email: str, access: str, employee_external_id: str | Non
 
 
 @cli.command()
-@click.argument("observation_id", type=int)
+@click.argument("observation_id", type=_OBSERVATION_ID)
 @click.option("--reason", required=True, help="Why it is wrong; shown to the employee.")
 def void(observation_id: int, reason: str) -> None:
     """Void a wrong observation (it is kept, never deleted); the scores follow."""
@@ -743,13 +757,15 @@ def appeal_file(cycle_code: str, external_id: str, line: int | None, reason: str
 
 
 @appeal.command("resolve")
-@click.argument("appeal_id", type=int)
+@click.argument("appeal_id", type=_APPEAL_ID)
 @click.option(
     "--outcome", required=True, type=click.Choice(["ACCEPTED", "REJECTED"], case_sensitive=False)
 )
 @click.option("--note", required=True, help="How it ended and why; shown to the employee.")
 @click.option("--points", help="ACCEPTED with an adjustment of these signed points.")
-@click.option("--void", "void_id", type=int, help="ACCEPTED by voiding this observation.")
+@click.option(
+    "--void", "void_id", type=_OBSERVATION_ID, help="ACCEPTED by voiding this observation."
+)
 def appeal_resolve(
     appeal_id: int, outcome: str, note: str, points: str | None, void_id: int | None
 ) -> None:
@@ -846,9 +862,13 @@ def schema(output: Path | None) -> None:
     text = create_schema(_settings()).as_str() + "\n"
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}.", err=True)
+    except OSError as error:
+        folder = "create the folder first, or " if isinstance(error, FileNotFoundError) else ""
+        _exit([f"error: cannot write {output}: {error.strerror}; {folder}choose another path."])
+    click.echo(f"Wrote {output}.", err=True)
 
 
 @cli.command()

@@ -53,7 +53,7 @@ class Settings:
                 "set it to a long random string."
             )
         return cls(
-            database_url=env_vars.get("DATABASE_URL", f"sqlite://{DEFAULT_SQLITE_PATH}"),
+            database_url=_database_url(env_vars),
             env=env,
             secret_key=secret or "development-only-secret",
             argon2_memory_kib=_int(env_vars, "FAIRSCORE_ARGON2_MEMORY_KIB", 19 * 1024),
@@ -69,6 +69,23 @@ class Settings:
                 )
             ),
         )
+
+
+# SQLite and PostgreSQL (through asyncpg) are the databases fairscore is tested on.
+_DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
+
+
+def _database_url(env_vars: Mapping[str, str]) -> str:
+    url = env_vars.get("DATABASE_URL", "") or f"sqlite://{DEFAULT_SQLITE_PATH}"
+    scheme, separator, _rest = url.partition("://")
+    if not separator or scheme.lower() not in _DATABASE_SCHEMES:
+        # Only the scheme is repeated: the rest of the URL may hold a password.
+        named = f"{scheme[:20]!r}" if separator else "a URL without a scheme"
+        raise SettingsError(
+            f"DATABASE_URL must start with sqlite:// or postgres://, not {named}: e.g. "
+            "sqlite://var/fairscore.sqlite3 or postgres://user:password@host:5432/fairscore."
+        )
+    return url
 
 
 def _int(env_vars: Mapping[str, str], name: str, default: int, maximum: int = 10**9) -> int:

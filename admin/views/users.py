@@ -226,5 +226,5 @@ routes: list[Route] = [
     Route("/users/access", access_post, methods=["POST"]),
     Route("/users/active", active_post, methods=["POST"]),
     Route("/users/tokens", create_token_post, methods=["POST"]),
-    Route("/users/tokens/{token_id:int}/revoke", revoke_token_post, methods=["POST"]),
+    Route("/users/tokens/{token_id:key}/revoke", revoke_token_post, methods=["POST"]),
 ]

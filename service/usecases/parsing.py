@@ -15,6 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from tortoise.fields import BigIntField
+
 from service.errors import Issue, ValidationFailed
 from service.models import VALUE_SCALE
 from service.usecases.inputs import Number
@@ -266,3 +268,20 @@ def read_utf8_file(path: Path, *, save_as: str) -> str:
             [Issue("file", f"cannot be read ({error.strerror})", "UNREADABLE")]
         ) from None
     return utf8_text(data, save_as=save_as)
+
+
+def largest_key(model: Any) -> int:
+    """A model's keys are 32- or 64-bit: a number past its column names no row of it."""
+    return 2**63 - 1 if isinstance(model._meta.pk, BigIntField) else 2**31 - 1
+
+
+# Pages of a list: a million pages of 50 is past any list here, and keeps offsets small.
+MAX_PAGE = 1_000_000
+
+
+def whole_or_none(raw: object, *, low: int = 1, high: int = 2**63 - 1) -> int | None:
+    """A whole number from low to high, or None: for a page or a choice in a form."""
+    try:
+        return parse_whole(str(raw), low=low, high=high)
+    except ParseError:
+        return None
