@@ -10,6 +10,19 @@ from typing import Any
 import strawberry
 
 from graphql import GraphQLError
+from service.models import (
+    Adjustment,
+    ApiToken,
+    Appeal,
+    Cycle,
+    Employee,
+    Kpi,
+    Observation,
+    Position,
+    Score,
+    Team,
+)
+from service.usecases.parsing import largest_key
 
 
 class ClientError(GraphQLError):
@@ -30,6 +43,20 @@ def _b64decode(text: str) -> str:
 
 # Keys are 64-bit in both databases: anything outside cannot be one of ours.
 _KEY_RANGE = range(-(2**63), 2**63)
+# The table of each kind of node: some keys are 32-bit, and a key past its column is
+# no row of it (PostgreSQL would refuse the query instead of finding nothing).
+_TABLES: dict[str, Any] = {
+    "Adjustment": Adjustment,
+    "Appeal": Appeal,
+    "Cycle": Cycle,
+    "Employee": Employee,
+    "Kpi": Kpi,
+    "Observation": Observation,
+    "Position": Position,
+    "Score": Score,
+    "Team": Team,
+    "Token": ApiToken,
+}
 
 
 def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
@@ -38,7 +65,9 @@ def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
         pk = int(raw_pk)
     except (ValueError, binascii.Error, UnicodeError):
         raise ClientError(f"{value!r} is not an id this API gave out.") from None
-    if pk not in _KEY_RANGE or pk <= 0:
+    table = _TABLES.get(type_name)
+    largest = largest_key(table) if table is not None else _KEY_RANGE.stop - 1
+    if not 0 < pk <= largest:
         raise ClientError(f"{value!r} is not an id this API gave out.")
     if expected is not None and type_name != expected:
         raise ClientError(f"{value!r} is the id of a {type_name}, not of a {expected}.")
