@@ -15,8 +15,9 @@ from tests.admin.conftest import Browser
 from tests.admin.test_appeals_and_audit import QUEUE, appeal_by, switch_to
 from tests.admin.test_import_pages import HEADER, SOURCE, recorded, run_import
 from tests.admin.test_score_pages import A1_PAGE, line_section
-from tests.admin.test_setup_pages import EDITOR, LINES, _card_form, _marked
+from tests.admin.test_setup_pages import EDITOR, _card_form, _marked
 from tests.api.test_bad_numbers import PYTHON_INTERNALS, database_state
+from tests.integration.scenario import LINES
 
 TOO_LARGE = "is too large: a number here has at most 12 digits before the decimal point"
 
