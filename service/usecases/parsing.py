@@ -22,6 +22,8 @@ from service.models import VALUE_SCALE
 from service.usecases.inputs import Number
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Earlier is a typo (0026 for 2026); near year 1 time zone arithmetic overflows.
+_EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
 
 # Values are stored x VALUE_SCALE in 64-bit columns (up to 9,223,372,036,854,775,807).
 # Twelve digits before the point keep one value under 10^16 there, so a sum of
@@ -180,6 +182,8 @@ def parse_moment(raw: str) -> datetime:
         raise ParseError(
             f"{shown(raw)!r} has no UTC offset; add one, e.g. 2026-03-14T09:30:00+08:00 or ...Z"
         )
+    if moment < _EARLIEST_MOMENT:
+        raise ParseError(f"{shown(raw)!r} is before 1900; check the year")
     return moment
 
 

@@ -263,6 +263,23 @@ async def test_observations_dated_past_the_clock_skew_are_refused(api: Api) -> N
     assert kept["data"]["recordObservations"]["accepted"] == 1
 
 
+async def test_moments_at_the_edge_of_the_calendar_are_row_errors(api: Api) -> None:
+    await seed(api)
+    before = await database_state()
+    rows = [
+        observation("1", occurred_at="0001-01-01T00:00:00+14:00"),
+        observation("1", occurred_at="9999-12-31T23:59:59-14:00"),
+    ]
+    body = await api.run(RECORD, {"rows": rows}, as_="integration")
+    report = body["data"]["recordObservations"]
+    assert [(r["index"], r["code"]) for r in report["rejected"]] == [
+        (0, "INVALID_TIME"),
+        (1, "IN_THE_FUTURE"),
+    ]
+    assert "is before 1900; check the year" in report["rejected"][0]["message"]
+    assert await database_state() == before
+
+
 async def test_feedback_dated_in_the_future_is_refused(api: Api) -> None:
     await seed(api)
     before = await database_state()
