@@ -33,7 +33,7 @@ MAX_WHOLE_DIGITS = 12
 MAX_NUMBER_TEXT = 40
 # Plain or scientific decimal notation; the exponent's size is checked separately.
 _NUMBER_TEXT = re.compile(
-    r"(?P<mantissa>[+-]?(?:(?P<whole>\d+)\.?(?P<fraction>\d*)|\.(?P<only_fraction>\d+)))"
+    r"[+-]?(?:(?P<whole>\d+)\.?(?P<fraction>\d*)|\.(?P<only_fraction>\d+))"
     r"(?:[eE](?P<exponent>[+-]?\d+))?",
     re.ASCII,  # 0-9 only: other scripts' digits are not numbers in a data file
 )
@@ -81,7 +81,7 @@ def _not_a_number(raw: object) -> ParseError:
     return ParseError(f"{shown(raw)!r} is not a number; write it like 4 or 92.5")
 
 
-def number_text(raw: str | int) -> str:
+def _number_text(raw: str | int) -> str:
     """The text of a number as sent, refused unless it is short decimal notation.
 
     Cheap whatever the input: a type check, a length check and one regular expression,
@@ -114,9 +114,9 @@ def parse_decimal(raw: Number, *, places: int = 4) -> Decimal:
             raise ParseError(f"{raw} is not a finite number")
         value = raw
     else:
-        text = number_text(raw)
+        text = _number_text(raw)
         found = _NUMBER_TEXT.fullmatch(text)
-        assert found is not None  # number_text matched it
+        assert found is not None  # _number_text matched it
         digits = (found["whole"] or "") + (found["fraction"] or found["only_fraction"] or "")
         power = int(found["exponent"] or 0)  # at most 40 characters: cheap
         if abs(power) > _MAX_EXPONENT:
@@ -239,11 +239,21 @@ def too_long(
     return issues
 
 
-def utf8_text(data: bytes, *, save_as: str) -> str:
-    """A file's bytes as text, or an issue naming where it stops being UTF-8.
+def read_utf8_file(path: Path, *, save_as: str) -> str:
+    """A file as text, or an issue naming where it stops being UTF-8 and what to do.
 
     utf-8-sig: spreadsheets and some editors put a byte-order mark in front.
     """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationFailed([Issue("file", "does not exist", "NOT_FOUND")]) from None
+    except IsADirectoryError:
+        raise ValidationFailed([Issue("file", "is a folder; name a file", "NOT_A_FILE")]) from None
+    except OSError as error:
+        raise ValidationFailed(
+            [Issue("file", f"cannot be read ({error.strerror})", "UNREADABLE")]
+        ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -258,20 +268,6 @@ def utf8_text(data: bytes, *, save_as: str) -> str:
                 )
             ]
         ) from None
-
-
-def read_utf8_file(path: Path, *, save_as: str) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationFailed([Issue("file", "does not exist", "NOT_FOUND")]) from None
-    except IsADirectoryError:
-        raise ValidationFailed([Issue("file", "is a folder; name a file", "NOT_A_FILE")]) from None
-    except OSError as error:
-        raise ValidationFailed(
-            [Issue("file", f"cannot be read ({error.strerror})", "UNREADABLE")]
-        ) from None
-    return utf8_text(data, save_as=save_as)
 
 
 def largest_key(model: Any) -> int:
