@@ -22,7 +22,7 @@ from service.models import (
     Score,
     Team,
 )
-from service.usecases.parsing import largest_key
+from service.usecases.parsing import largest_key, shown, whole_or_none
 
 
 class ClientError(GraphQLError):
@@ -60,17 +60,19 @@ _TABLES: dict[str, Any] = {
 
 
 def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
+    refused = ClientError(f"{shown(value, 64)!r} is not an id this API gave out.")
     try:
         type_name, _, raw_pk = _b64decode(value).partition(":")
-        pk = int(raw_pk)
     except (ValueError, binascii.Error, UnicodeError):
-        raise ClientError(f"{value!r} is not an id this API gave out.") from None
+        raise refused from None
     table = _TABLES.get(type_name)
-    largest = largest_key(table) if table is not None else _KEY_RANGE.stop - 1
-    if not 0 < pk <= largest:
-        raise ClientError(f"{value!r} is not an id this API gave out.")
+    pk = whole_or_none(raw_pk, high=largest_key(table) if table is not None else 2**63 - 1)
+    if pk is None:
+        raise refused
     if expected is not None and type_name != expected:
-        raise ClientError(f"{value!r} is the id of a {type_name}, not of a {expected}.")
+        raise ClientError(
+            f"{shown(value, 64)!r} is the id of a {shown(type_name, 64)}, not of a {expected}."
+        )
     return type_name, pk
 
 
