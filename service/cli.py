@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
 from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate as run_migrations
@@ -94,6 +95,15 @@ def _settings() -> Settings:
         _fail(f"error: {error}")
 
 
+def _check_database_url(settings: Settings) -> None:
+    # Checked before Tortoise.init: a failed init leaves Tortoise's global context half
+    # set up, and the next init in the same process (tests) would inherit it.
+    try:
+        expand_db_url(settings.database_url)
+    except ConfigurationError as error:
+        _fail(f"error: DATABASE_URL cannot be used: {error}; check DATABASE_URL.")
+
+
 def ensure_sqlite_folder(database_url: str) -> None:
     """SQLite creates the file but not the folder it lives in."""
     if not database_url.startswith("sqlite://"):
@@ -137,7 +147,9 @@ def _run(
             return await work(settings)
 
     try:
-        return asyncio.run(guarded(_settings()))
+        settings = _settings()
+        _check_database_url(settings)
+        return asyncio.run(guarded(settings))
     except _Failed as failed:
         _exit(failed.lines)
     except ValidationFailed as failure:
@@ -146,8 +158,6 @@ def _run(
         _exit([f"{source}: {error.message}" if source else f"error: {error.message}"])
     except (DBConnectionError, ConnectionError) as error:
         _exit([f"error: could not reach the database: {error}; check DATABASE_URL."])
-    except ConfigurationError as error:
-        _exit([f"error: DATABASE_URL cannot be used: {error}; check DATABASE_URL."])
     except OperationalError as error:
         _exit(
             [
