@@ -23,12 +23,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate as run_migrations
 
 from service.errors import DomainError, NotFound, ValidationFailed
-from service.models import Cycle, Employee, Score, ScoreLine, tortoise_config
+from service.models import (
+    Appeal,
+    Cycle,
+    Employee,
+    Observation,
+    Score,
+    ScoreLine,
+    tortoise_config,
+)
 from service.settings import Settings, SettingsError
 from service.usecases.actor import Actor, command_line_admin
 from service.usecases.appeals import file_appeal, resolve_appeal
@@ -43,6 +52,7 @@ from service.usecases.csv_import import (
     read_records,
 )
 from service.usecases.cycles import transition_cycle
+from service.usecases.parsing import largest_key
 from service.usecases.ranking import ranking_key
 from service.usecases.results import PayrollRow, payroll_results
 from service.usecases.users import create_user
@@ -51,6 +61,9 @@ T = TypeVar("T")
 
 EXIT_FAILED = 1
 LANGUAGES = ("en", "zh-CN")
+# Ids as the tables hold them: click names a number past the column, not the database.
+_OBSERVATION_ID = click.IntRange(1, largest_key(Observation))
+_APPEAL_ID = click.IntRange(1, largest_key(Appeal))
 
 
 # --- running a command ------------------------------------------------------------
@@ -81,6 +94,15 @@ def _settings() -> Settings:
         return Settings.from_environment()
     except SettingsError as error:
         _fail(f"error: {error}")
+
+
+def _check_database_url(settings: Settings) -> None:
+    # Checked before Tortoise.init: a failed init leaves Tortoise's global context half
+    # set up, and the next init in the same process (tests) would inherit it.
+    try:
+        expand_db_url(settings.database_url)
+    except ConfigurationError as error:
+        _fail(f"error: DATABASE_URL cannot be used: {error}; check DATABASE_URL.")
 
 
 def ensure_sqlite_folder(database_url: str) -> None:
@@ -126,7 +148,9 @@ def _run(
             return await work(settings)
 
     try:
-        return asyncio.run(guarded(_settings()))
+        settings = _settings()
+        _check_database_url(settings)
+        return asyncio.run(guarded(settings))
     except _Failed as failed:
         _exit(failed.lines)
     except ValidationFailed as failure:
@@ -269,7 +293,7 @@ def import_file(kind: str, file: Path, keep_valid: bool, batch_size: int) -> Non
     """
     errors = _stderr()
 
-    async def work(_settings: Settings) -> CsvImportReport:
+    async def work(settings: Settings) -> CsvImportReport:
         records = read_records(RecordKind(kind), file)
         with _progress(errors) as progress:
             task = progress.add_task(f"{kind}", total=len(records.items))
@@ -279,6 +303,7 @@ def import_file(kind: str, file: Path, keep_valid: bool, batch_size: int) -> Non
                 keep_valid=keep_valid,
                 batch_size=batch_size,
                 on_batch=lambda count: progress.advance(task, count),
+                max_clock_skew=settings.max_clock_skew,
             )
 
     report = _run(work, source=str(file))
@@ -674,7 +699,7 @@ def create_user_command(email: str, access: str, employee_external_id: str | Non
 
 
 @cli.command()
-@click.argument("observation_id", type=int)
+@click.argument("observation_id", type=_OBSERVATION_ID)
 @click.option("--reason", required=True, help="Why it is wrong; shown to the employee.")
 def void(observation_id: int, reason: str) -> None:
     """Void a wrong observation (it is kept, never deleted); the scores follow."""
@@ -739,13 +764,15 @@ def appeal_file(cycle_code: str, external_id: str, line: int | None, reason: str
 
 
 @appeal.command("resolve")
-@click.argument("appeal_id", type=int)
+@click.argument("appeal_id", type=_APPEAL_ID)
 @click.option(
     "--outcome", required=True, type=click.Choice(["ACCEPTED", "REJECTED"], case_sensitive=False)
 )
 @click.option("--note", required=True, help="How it ended and why; shown to the employee.")
 @click.option("--points", help="ACCEPTED with an adjustment of these signed points.")
-@click.option("--void", "void_id", type=int, help="ACCEPTED by voiding this observation.")
+@click.option(
+    "--void", "void_id", type=_OBSERVATION_ID, help="ACCEPTED by voiding this observation."
+)
 def appeal_resolve(
     appeal_id: int, outcome: str, note: str, points: str | None, void_id: int | None
 ) -> None:
@@ -842,9 +869,13 @@ def schema(output: Path | None) -> None:
     text = create_schema(_settings()).as_str() + "\n"
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}.", err=True)
+    except OSError as error:
+        folder = "create the folder first, or " if isinstance(error, FileNotFoundError) else ""
+        _exit([f"error: cannot write {output}: {error.strerror}; {folder}choose another path."])
+    click.echo(f"Wrote {output}.", err=True)
 
 
 @cli.command()

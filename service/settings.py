@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "fairscore.sqlite3"
+# How far a sender's clock may run ahead: data dated later than now + this is refused.
+DEFAULT_MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class SettingsError(ValueError):
@@ -25,6 +28,7 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
     max_page_size: int = 100
+    max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW
 
     @property
     def is_production(self) -> bool:
@@ -49,24 +53,52 @@ class Settings:
                 "set it to a long random string."
             )
         return cls(
-            database_url=env_vars.get("DATABASE_URL", f"sqlite://{DEFAULT_SQLITE_PATH}"),
+            database_url=_database_url(env_vars),
             env=env,
             secret_key=secret or "development-only-secret",
             argon2_memory_kib=_int(env_vars, "FAIRSCORE_ARGON2_MEMORY_KIB", 19 * 1024),
             argon2_time_cost=_int(env_vars, "FAIRSCORE_ARGON2_TIME_COST", 2),
             argon2_parallelism=_int(env_vars, "FAIRSCORE_ARGON2_PARALLELISM", 1),
             max_page_size=_int(env_vars, "FAIRSCORE_MAX_PAGE_SIZE", 100),
+            max_clock_skew=timedelta(
+                seconds=_int(
+                    env_vars,
+                    "FAIRSCORE_MAX_CLOCK_SKEW",
+                    int(DEFAULT_MAX_CLOCK_SKEW.total_seconds()),
+                    maximum=86_400,  # a clock a day off is wrong, not skewed
+                )
+            ),
         )
 
 
-def _int(env_vars: Mapping[str, str], name: str, default: int) -> int:
+# SQLite and PostgreSQL (through asyncpg) are the databases fairscore is tested on.
+_DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
+
+
+def _database_url(env_vars: Mapping[str, str]) -> str:
+    url = env_vars.get("DATABASE_URL", "") or f"sqlite://{DEFAULT_SQLITE_PATH}"
+    scheme, separator, _rest = url.partition("://")
+    if not separator or scheme.lower() not in _DATABASE_SCHEMES:
+        # Only the scheme is repeated: the rest of the URL may hold a password.
+        named = f"{scheme[:20]!r}" if separator else "a URL without a scheme"
+        raise SettingsError(
+            f"DATABASE_URL must start with sqlite:// or postgres://, not {named}: e.g. "
+            "sqlite://var/fairscore.sqlite3 or postgres://user:password@host:5432/fairscore."
+        )
+    return url
+
+
+def _int(env_vars: Mapping[str, str], name: str, default: int, maximum: int = 10**9) -> int:
     raw = env_vars.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    text = raw.strip()
+    # Checked as text first: int() of a very long string is slow, then refused.
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(maximum))):
+        raise SettingsError(f"{name} must be a whole number, not {raw[:40]!r}.")
+    value = int(text)
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}.")
+    if value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum:,}, not {value:,}.")
     return value

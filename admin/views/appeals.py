@@ -13,10 +13,19 @@ from tortoise.connection import get_connection
 from admin.views.scores import FormErrors, explanation_of, field_error, form_errors, status_of
 from admin.web import Refused, checked_form, guarded, redirect, render, require
 from service.errors import DomainError
-from service.models import AccessLevel, Appeal, AppealState, Cycle, Employee, Score
+from service.models import (
+    AccessLevel,
+    Appeal,
+    AppealState,
+    Cycle,
+    Employee,
+    Observation,
+    Score,
+)
 from service.usecases.access import visible_employee_ids
 from service.usecases.actor import Actor
 from service.usecases.appeals import resolve_appeal
+from service.usecases.parsing import MAX_PAGE, largest_key, whole_or_none
 
 RESOLVED_ON_PAGE = 50
 FIELDS = ("outcome", "points", "voidObservationId", "note")
@@ -78,11 +87,7 @@ async def _rows(appeals: list[Appeal]) -> list[AppealRow]:
 
 
 def _page(request: Request) -> int:
-    try:
-        page = int(request.query_params.get("page", "1"))
-    except ValueError:
-        return 1
-    return max(page, 1)
+    return whole_or_none(request.query_params.get("page", "1"), high=MAX_PAGE) or 1
 
 
 async def _render_queue(
@@ -136,9 +141,8 @@ async def resolve_post(request: Request) -> Response:
     raw_void = str(form.get("voidObservationId", "")).strip()
     void_id: int | None = None
     if raw_void:
-        try:
-            void_id = int(raw_void)
-        except ValueError:
+        void_id = whole_or_none(raw_void, high=largest_key(Observation))
+        if void_id is None:
             failed = field_error(
                 request, form_name, form, "voidObservationId", "give the observation's number"
             )
@@ -160,5 +164,5 @@ async def resolve_post(request: Request) -> Response:
 
 routes = [
     Route("/appeals", queue_page, methods=["GET"]),
-    Route("/appeals/{appeal_id:int}/resolve", resolve_post, methods=["POST"]),
+    Route("/appeals/{appeal_id:key}/resolve", resolve_post, methods=["POST"]),
 ]

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from admin.web import guarded, render, require
 from service.models import AccessLevel, AuditEntry
+from service.usecases.parsing import MAX_PAGE, whole_or_none
 
 ENTRIES_ON_PAGE = 50
 
@@ -46,10 +47,7 @@ def readable(value: Any) -> str | None:
 @guarded
 async def audit_page(request: Request) -> Response:
     require(request, AccessLevel.ADMIN)
-    try:
-        page = max(int(request.query_params.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = whole_or_none(request.query_params.get("page", "1"), high=MAX_PAGE) or 1
     total = await AuditEntry.all().count()
     rows = (
         await AuditEntry.all()

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -53,7 +53,13 @@ from service.usecases.cycles import (
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.finalize import finalisation_problems
 from service.usecases.inputs import CycleInput, ScorecardLineInput
-from service.usecases.parsing import scaled_to_text
+from service.usecases.parsing import (
+    ParseError,
+    largest_key,
+    parse_decimal,
+    scaled_to_text,
+    whole_or_none,
+)
 from service.usecases.policy import load_policy
 from service.usecases.results import payroll_results
 
@@ -70,7 +76,7 @@ RESULT_COLUMNS = [
     "not_eligible_reason",
 ]
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.([A-Za-z_]+)")
-_ROW_KEY = re.compile(r"^lines-(\d+)-")
+_ROW_KEY = re.compile(r"^lines-([0-9]{1,4})-")
 _ROW_FIELDS = (
     "kpi",
     "scope",
@@ -523,11 +529,11 @@ def _line_inputs(request: Request, rows: list[Row]) -> list[ScorecardLineInput] 
             row.errors["bands"] = _(
                 request, "write the bands as bound:points pairs, e.g. 0:100, 1:80, 3:40"
             )
-        try:
-            min_samples = int(row.min_samples or "1")
-        except ValueError:
+        # Any whole number: the use case says what range it must be in.
+        found = whole_or_none(row.min_samples or "1", low=-(2**63))
+        if found is None:
             row.errors["min_samples"] = _(request, "must be a whole number")
-            min_samples = 1
+        min_samples = 1 if found is None else found
         lines.append(
             ScorecardLineInput(
                 kpi_code=row.kpi,
@@ -568,11 +574,11 @@ def _place_issues(request: Request, rows: list[Row], issues: list[Issue]) -> dic
 
 
 def _decimal(text: str) -> Decimal:
+    # The live totals count what the use case would take; anything else counts 0.
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        return parse_decimal(text, places=2)
+    except ParseError:
         return Decimal(0)
-    return value if value.is_finite() else Decimal(0)
 
 
 @dataclass
@@ -701,9 +707,9 @@ def _rearranged(action: str, rows: list[Row]) -> list[Row] | None:
     if action == "add":
         return [*rows, Row()] if len(rows) < MAX_LINES else rows
     verb, _dash, number = action.partition("-")
-    if verb not in ("remove", "up", "down") or not number.isdigit():
+    index = whole_or_none(number, low=0, high=MAX_LINES)
+    if verb not in ("remove", "up", "down") or index is None:
         return None
-    index = int(number)
     if not 0 <= index < len(rows):
         return rows
     rows = list(rows)
@@ -725,7 +731,7 @@ async def scorecard_post(request: Request) -> Response:
         return editor
     rows = _rows_from_form(posted)
     raw_version = str(posted.get("expected_version", ""))
-    version = int(raw_version) if raw_version.isdigit() else None
+    version = whole_or_none(raw_version, high=largest_key(Scorecard))
     reason = str(posted.get("reason", "")).strip()
     action = str(posted.get("action", "save"))
     rearranged = _rearranged(action, rows)

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from admin.web import _, checked_form, guarded, render, require
+from admin.web import _, checked_form, guarded, render, require, state
 from service.errors import ValidationFailed
 from service.models import AccessLevel
 from service.usecases.csv_import import (
@@ -217,7 +217,10 @@ async def run_post(request: Request) -> Response:
     try:
         records = await asyncio.to_thread(_read, kind, data)
         report: CsvImportReport = await import_records(
-            actor=actor, records=records, keep_valid=keep_valid
+            actor=actor,
+            records=records,
+            keep_valid=keep_valid,
+            max_clock_skew=state(request).settings.max_clock_skew,
         )
     except ValidationFailed as failed:
         return render(

@@ -17,7 +17,7 @@ from service.scoring.types import Aggregation, Direction, KpiKind
 from service.sql import int_values
 from service.usecases.inputs import KpiInput
 from service.usecases.kpis import FROZEN_FIELDS, upsert_kpis
-from service.usecases.parsing import scaled_to_text
+from service.usecases.parsing import largest_key, scaled_to_text, whole_or_none
 
 # The use case names fields as the API does; the form uses the model's names.
 _FORM_FIELD = {
@@ -248,10 +248,7 @@ async def kpi_edit(request: Request) -> Response:
 
 
 def _posted_version(posted: FormData) -> int | None:
-    try:
-        return int(str(posted.get("expected_version", "")))
-    except ValueError:
-        return None
+    return whole_or_none(posted.get("expected_version", ""), high=largest_key(Kpi))
 
 
 @guarded

@@ -22,15 +22,13 @@ from tortoise.functions import Count
 from admin.web import guarded, render, require
 from service.models import OPEN_CYCLE_STATES, AccessLevel, Cycle, Employee, Position, Score, Team
 from service.usecases.access import led_team_ids, team_and_descendants, visible_employee_ids
+from service.usecases.parsing import MAX_PAGE, whole_or_none
 
 PAGE_SIZE = 50
 
 
 def _page_number(value: str | None) -> int:
-    try:
-        return max(1, int(value or "1"))
-    except ValueError:
-        return 1
+    return whole_or_none(value or "1", high=MAX_PAGE) or 1
 
 
 def _current(today: date) -> Q:

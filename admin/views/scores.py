@@ -56,7 +56,12 @@ from service.usecases.appeals import file_appeal
 from service.usecases.corrections import adjust_score, void_observation
 from service.usecases.ingest import submit_reviews
 from service.usecases.inputs import ReviewInput
-from service.usecases.parsing import epoch_microseconds, scaled_to_text
+from service.usecases.parsing import (
+    MAX_PAGE,
+    epoch_microseconds,
+    scaled_to_text,
+    whole_or_none,
+)
 from service.usecases.policy import load_policy
 from service.usecases.ranking import ranking_key
 from service.usecases.team_summary import summarise_team
@@ -135,15 +140,12 @@ def field_error(
 
 
 def _int(value: object) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
+    # Ids, line numbers: anything past a 64-bit key is no choice of this page.
+    return whole_or_none(value, low=0)
 
 
 def _page(request: Request) -> int:
-    page = _int(request.query_params.get("page", "1"))
-    return page if page is not None and page >= 1 else 1
+    return whole_or_none(request.query_params.get("page", "1"), high=MAX_PAGE) or 1
 
 
 def explanation_of(value: Any) -> dict[str, Any]:
@@ -742,7 +744,7 @@ async def team_page(request: Request) -> Response:
 routes = [
     Route("/scores/{cycle_code}/me", my_score_page, methods=["GET"]),
     Route("/scores/{cycle_code}/{external_id}", score_page, methods=["GET"]),
-    Route("/scores/{cycle_code}/{external_id}/lines/{line:int}", line_page, methods=["GET"]),
+    Route("/scores/{cycle_code}/{external_id}/lines/{line:key}", line_page, methods=["GET"]),
     Route("/scores/{cycle_code}/{external_id}/void", void_post, methods=["POST"]),
     Route("/scores/{cycle_code}/{external_id}/review", review_post, methods=["POST"]),
     Route("/scores/{cycle_code}/{external_id}/adjust", adjust_post, methods=["POST"]),

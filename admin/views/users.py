@@ -25,6 +25,7 @@ from service.usecases.auth import (
     revoke_token,
     tokens_of,
 )
+from service.usecases.parsing import whole_or_none
 from service.usecases.users import create_user
 
 NOTICES = {
@@ -170,9 +171,9 @@ async def create_token_post(request: Request) -> Response:
     actor = require(request, AccessLevel.ADMIN)
     form = await checked_form(request)
     values = {name: _text(form, name) for name in ("email", "name", "days")}
-    try:
-        days = int(values["days"] or DEFAULT_TOKEN_DAYS)
-    except ValueError:
+    # Any whole number: the use case says how many days a token may last.
+    days = whole_or_none(values["days"] or DEFAULT_TOKEN_DAYS, low=-(2**63))
+    if days is None:
         return await _users_page(
             request,
             status=400,
@@ -226,5 +227,5 @@ routes: list[Route] = [
     Route("/users/access", access_post, methods=["POST"]),
     Route("/users/active", active_post, methods=["POST"]),
     Route("/users/tokens", create_token_post, methods=["POST"]),
-    Route("/users/tokens/{token_id:int}/revoke", revoke_token_post, methods=["POST"]),
+    Route("/users/tokens/{token_id:key}/revoke", revoke_token_post, methods=["POST"]),
 ]

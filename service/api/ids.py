@@ -10,6 +10,19 @@ from typing import Any
 import strawberry
 
 from graphql import GraphQLError
+from service.models import (
+    Adjustment,
+    ApiToken,
+    Appeal,
+    Cycle,
+    Employee,
+    Kpi,
+    Observation,
+    Position,
+    Score,
+    Team,
+)
+from service.usecases.parsing import largest_key, shown, whole_or_none
 
 
 class ClientError(GraphQLError):
@@ -30,18 +43,36 @@ def _b64decode(text: str) -> str:
 
 # Keys are 64-bit in both databases: anything outside cannot be one of ours.
 _KEY_RANGE = range(-(2**63), 2**63)
+# The table of each kind of node: some keys are 32-bit, and a key past its column is
+# no row of it (PostgreSQL would refuse the query instead of finding nothing).
+_TABLES: dict[str, Any] = {
+    "Adjustment": Adjustment,
+    "Appeal": Appeal,
+    "Cycle": Cycle,
+    "Employee": Employee,
+    "Kpi": Kpi,
+    "Observation": Observation,
+    "Position": Position,
+    "Score": Score,
+    "Team": Team,
+    "Token": ApiToken,
+}
 
 
 def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
+    refused = ClientError(f"{shown(value, 64)!r} is not an id this API gave out.")
     try:
         type_name, _, raw_pk = _b64decode(value).partition(":")
-        pk = int(raw_pk)
     except (ValueError, binascii.Error, UnicodeError):
-        raise ClientError(f"{value!r} is not an id this API gave out.") from None
-    if pk not in _KEY_RANGE or pk <= 0:
-        raise ClientError(f"{value!r} is not an id this API gave out.")
+        raise refused from None
+    table = _TABLES.get(type_name)
+    pk = whole_or_none(raw_pk, high=largest_key(table) if table is not None else 2**63 - 1)
+    if pk is None:
+        raise refused
     if expected is not None and type_name != expected:
-        raise ClientError(f"{value!r} is the id of a {type_name}, not of a {expected}.")
+        raise ClientError(
+            f"{shown(value, 64)!r} is the id of a {shown(type_name, 64)}, not of a {expected}."
+        )
     return type_name, pk
 
 

@@ -313,7 +313,10 @@ class Mutation:
                 rows=rows,
                 idempotency_key=idempotency_key,
                 ingest=lambda: ingest.record_observations(
-                    actor=actor, observations=rows, mode=mode
+                    actor=actor,
+                    observations=rows,
+                    mode=mode,
+                    max_clock_skew=info.context.settings.max_clock_skew,
                 ),
             )
         except DomainError as error:
@@ -340,7 +343,12 @@ class Mutation:
                 mode=mode.value,
                 rows=rows,
                 idempotency_key=idempotency_key,
-                ingest=lambda: ingest.record_feedback(actor=actor, feedback=rows, mode=mode),
+                ingest=lambda: ingest.record_feedback(
+                    actor=actor,
+                    feedback=rows,
+                    mode=mode,
+                    max_clock_skew=info.context.settings.max_clock_skew,
+                ),
             )
         except DomainError as error:
             return _common(error)

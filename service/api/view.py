@@ -19,6 +19,7 @@ from service.api.loaders import Loaders
 from service.scoring import preferred_language
 from service.settings import Settings
 from service.usecases.auth import authenticate
+from service.usecases.parsing import MAX_NUMBER_TEXT
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -33,6 +34,16 @@ def _accepts_a_json_kind(accept: str) -> bool:
         return True
     kinds = [part.split(";")[0].strip() for part in accept.split(",")]
     return any(k in (GRAPHQL_RESPONSE, JSON, "*/*", "application/*") for k in kinds)
+
+
+def _json_int(text: str) -> int | str:
+    # int() of thousands of digits is slow, then refused in Python's own words: a long
+    # number stays its text, which a Decimal argument hands to the use case to refuse.
+    return int(text) if len(text) <= MAX_NUMBER_TEXT else text
+
+
+def decode_request_json(data: str | bytes) -> Any:
+    return json.loads(data, parse_int=_json_int)
 
 
 def _has_nul(value: object) -> bool:
@@ -51,7 +62,7 @@ async def _has_nul_characters(request: Request) -> bool:
         values: object = dict(request.query_params)
     else:
         try:
-            values = json.loads(await request.body() or b"null")
+            values = decode_request_json(await request.body() or b"null")
         except ValueError:
             return False  # not JSON: the GraphQL view says so
     query = values.get("query") if isinstance(values, dict) else None
@@ -155,6 +166,9 @@ class FairscoreGraphQL(GraphQL[Context, None]):
         return Response(
             response.body, status_code=status, headers=headers, media_type=GRAPHQL_RESPONSE
         )
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request_json(data)
 
     def create_response(
         self,

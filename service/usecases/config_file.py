@@ -38,7 +38,12 @@ from service.usecases.inputs import (
 )
 from service.usecases.kpis import upsert_kpis
 from service.usecases.organisation import upsert_employees, upsert_positions, upsert_teams
-from service.usecases.parsing import ParseError, parse_decimal
+from service.usecases.parsing import (
+    MAX_NUMBER_TEXT,
+    ParseError,
+    parse_decimal,
+    read_utf8_file,
+)
 from service.usecases.permissions import require_admin
 from service.usecases.policy import update_policy, validate_policy_data
 from service.usecases.retries import retry_when_busy
@@ -149,6 +154,15 @@ def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # int() of thousands of digits is slow and then refused in Python's own words: a
+    # "number" that long stays text, and the number check names its path.
+    if len(str(node.value)) > MAX_NUMBER_TEXT:
+        return loader.construct_scalar(node)
+    return loader.construct_yaml_int(node)
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
@@ -232,7 +246,7 @@ class _Reader:
         try:
             parse_decimal(text)
         except ParseError as error:
-            self.fail(where, str(error), "INVALID_NUMBER")
+            self.fail(where, str(error), error.code)
             return None
         return text
 
@@ -618,13 +632,9 @@ def parse_config(text: str) -> OrgConfig:
 
 
 def load_config_file(path: Path) -> OrgConfig:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationFailed([Issue("file", "does not exist", "NOT_FOUND")]) from None
-    except UnicodeDecodeError:
-        raise ValidationFailed([Issue("file", "is not UTF-8 text", "ENCODING")]) from None
-    return parse_config(text)
+    return parse_config(
+        read_utf8_file(path, save_as="UTF-8 (in most editors: Save As, encoding UTF-8)")
+    )
 
 
 # --- applying it -------------------------------------------------------------------

@@ -110,10 +110,6 @@ async def apply_adjustment(
     reason: str,
     appeal_id: int | None = None,
 ) -> Adjustment:
-    try:
-        amount = Fraction(parse_decimal(points, places=2))
-    except ParseError as error:
-        raise ValidationFailed([Issue("points", str(error), "INVALID_NUMBER")]) from None
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
         raise NotFound(f"No cycle has the code {cycle_code!r}.")
@@ -126,6 +122,12 @@ async def apply_adjustment(
     if employee is None:
         raise NotFound(f"No employee has the external id {employee_external_id!r}.")
     await require_may_act_on(conn, actor, employee)
+    # Read only once the caller may adjust this score.
+    try:
+        exact = parse_decimal(points, places=2)
+    except ParseError as error:
+        raise ValidationFailed([Issue("points", str(error), error.code)]) from None
+    amount = Fraction(exact)
     score = await Score.get_or_none(cycle_id=cycle.id, employee_id=employee.id, using_db=conn)
     if score is None or score.status is not ScoreStatus.SCORED:
         status = "not in this cycle" if score is None else score.status.value
@@ -163,7 +165,7 @@ async def apply_adjustment(
         using_db=conn,
         cycle_id=cycle.id,
         employee_id=employee.id,
-        points=to_scaled(parse_decimal(points, places=2)),
+        points=to_scaled(exact),
         reason=reason,
         made_by_id=actor.user_id,
         made_by_label=actor.label,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, ValidationFailed
+from service.settings import DEFAULT_MAX_CLOCK_SKEW
 from service.usecases.actor import Actor
 from service.usecases.ingest import record_feedback, record_observations, submit_reviews
 from service.usecases.inputs import (
@@ -28,6 +30,7 @@ from service.usecases.inputs import (
     ObservationInput,
     ReviewInput,
 )
+from service.usecases.parsing import read_utf8_file
 from service.usecases.retries import retry_when_busy
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -208,22 +211,7 @@ def _check_header(kind: RecordKind, header: list[str]) -> list[Issue]:
 
 def read_records(kind: RecordKind, path: Path) -> CsvRecords:
     """Read a whole CSV file; raises ValidationFailed when its header is unusable."""
-    try:
-        # utf-8-sig: spreadsheets put a byte-order mark in front of the header.
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValidationFailed([Issue("file", "does not exist", "NOT_FOUND")]) from None
-    except UnicodeDecodeError as error:
-        raise ValidationFailed(
-            [
-                Issue(
-                    "file",
-                    f"is not UTF-8 text ({error.reason} at byte "
-                    f"{error.start}); save it as CSV UTF-8",
-                    "ENCODING",
-                )
-            ]
-        ) from None
+    text = read_utf8_file(path, save_as="CSV UTF-8")
     reader = csv.reader(text.splitlines(keepends=True))
     records = CsvRecords(path=str(path), kind=kind, items=[], lines=[], problems=[])
     try:
@@ -273,12 +261,20 @@ class _RollBack(Exception):
 
 
 async def _submit(
-    actor: Actor, kind: RecordKind, batch: Sequence[Any], mode: IngestMode
+    actor: Actor,
+    kind: RecordKind,
+    batch: Sequence[Any],
+    mode: IngestMode,
+    max_clock_skew: timedelta,
 ) -> IngestReport:
     if kind is RecordKind.OBSERVATIONS:
-        return await record_observations(actor=actor, observations=batch, mode=mode)
+        return await record_observations(
+            actor=actor, observations=batch, mode=mode, max_clock_skew=max_clock_skew
+        )
     if kind is RecordKind.FEEDBACK:
-        return await record_feedback(actor=actor, feedback=batch, mode=mode)
+        return await record_feedback(
+            actor=actor, feedback=batch, mode=mode, max_clock_skew=max_clock_skew
+        )
     return await submit_reviews(actor=actor, reviews=batch, mode=mode)
 
 
@@ -290,6 +286,7 @@ async def import_records(
     keep_valid: bool,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW,
 ) -> CsvImportReport:
     """Record the rows batch by batch; on_batch gets the number of rows each batch held.
 
@@ -305,7 +302,7 @@ async def import_records(
     async def run_batches(mode: IngestMode) -> None:
         for start in range(0, len(records.items), batch_size):
             batch = records.items[start : start + batch_size]
-            result = await _submit(actor, records.kind, batch, mode)
+            result = await _submit(actor, records.kind, batch, mode, max_clock_skew)
             report.accepted += result.accepted
             report.duplicates += result.duplicates
             report.late += result.late

@@ -144,13 +144,17 @@ async def _cycle_state(conn: BaseDBAsyncClient, cycle: Cycle) -> dict[str, Any]:
     }
 
 
+# A sample count is a 32-bit column; nobody waits for a million ratings of one person.
+MAX_MIN_SAMPLES = 1_000_000
+
+
 def _number(issues: list[Issue], field: str, raw: Any, places: int = 4) -> Fraction | None:
     if raw is None or raw == "":
         return None
     try:
         return Fraction(parse_decimal(raw, places=places))
     except ParseError as error:
-        issues.append(Issue(field, str(error), "INVALID_NUMBER"))
+        issues.append(Issue(field, str(error), error.code))
         return None
 
 
@@ -196,6 +200,15 @@ def _engine_lines(
             continue
         if not isinstance(item.min_samples, int) or isinstance(item.min_samples, bool):
             issues.append(Issue(f"{where}.minSamples", "must be a whole number", "INVALID"))
+            continue
+        if item.min_samples > MAX_MIN_SAMPLES:
+            issues.append(
+                Issue(
+                    f"{where}.minSamples",
+                    f"is {item.min_samples:,}; at most {MAX_MIN_SAMPLES:,} samples may be required",
+                    "TOO_LARGE",
+                )
+            )
             continue
         parsed.append(
             ScorecardLine(

@@ -9,9 +9,9 @@ external id) with a different field is a conflict.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from service.models import (
     User,
 )
 from service.scoring.types import Aggregation, Channel, KpiKind
+from service.settings import DEFAULT_MAX_CLOCK_SKEW
 from service.sql import fetch_all, int_values, placeholders
 from service.usecases.access import manager_ids_of, team_and_descendants, team_parents
 from service.usecases.actor import Actor
@@ -90,9 +91,17 @@ async def record_observations(
     actor: Actor,
     observations: Sequence[ObservationInput],
     mode: IngestMode = IngestMode.ALL_OR_NOTHING,
+    max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW,
 ) -> IngestReport:
+    """`max_clock_skew`: how far past now an occurredAt may be (Settings.max_clock_skew)."""
     _require_ingest(actor)
-    return await _ingest(actor=actor, items=list(observations), mode=mode, feedback=False)
+    return await _ingest(
+        actor=actor,
+        items=list(observations),
+        mode=mode,
+        feedback=False,
+        max_clock_skew=max_clock_skew,
+    )
 
 
 @retry_when_busy
@@ -101,17 +110,32 @@ async def record_feedback(
     actor: Actor,
     feedback: Sequence[FeedbackInput],
     mode: IngestMode = IngestMode.ALL_OR_NOTHING,
+    max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW,
 ) -> IngestReport:
+    """`max_clock_skew`: how far past now an occurredAt may be (Settings.max_clock_skew)."""
     _require_ingest(actor)
-    return await _ingest(actor=actor, items=list(feedback), mode=mode, feedback=True)
+    return await _ingest(
+        actor=actor,
+        items=list(feedback),
+        mode=mode,
+        feedback=True,
+        max_clock_skew=max_clock_skew,
+    )
 
 
 async def _ingest(
-    *, actor: Actor, items: list[Any], mode: IngestMode, feedback: bool
+    *,
+    actor: Actor,
+    items: list[Any],
+    mode: IngestMode,
+    feedback: bool,
+    max_clock_skew: timedelta,
 ) -> IngestReport:
     report = IngestReport()
+    # Anything dated after this has not happened yet, beyond a sender's clock error.
+    latest = datetime.now(UTC) + max_clock_skew
     async with in_transaction() as conn:
-        rows = await _validate(conn, items, feedback, report)
+        rows = await _validate(conn, items, feedback, report, latest)
         if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
             report.accepted = 0
             return report
@@ -154,7 +178,11 @@ async def _ingest(
 
 
 async def _validate(
-    conn: BaseDBAsyncClient, items: list[Any], feedback: bool, report: IngestReport
+    conn: BaseDBAsyncClient,
+    items: list[Any],
+    feedback: bool,
+    report: IngestReport,
+    latest: datetime,
 ) -> list[_Row]:
     policy, _version = await load_policy(conn)
     zone = ZoneInfo(policy.timezone)
@@ -229,7 +257,7 @@ async def _validate(
         try:
             value = to_scaled(parse_decimal(raw_value))
         except ParseError as error:
-            fail(value_field, "INVALID_NUMBER", str(error))
+            fail(value_field, error.code, str(error))
         if value is not None and kpi is not None:
             low, high = kpi.range_min, kpi.range_max
             if feedback and low is None and high is None:
@@ -245,6 +273,9 @@ async def _validate(
             moment = parse_moment(item.occurred_at)
         except ParseError as error:
             fail("occurredAt", "INVALID_TIME", str(error))
+        if moment is not None and moment > latest:
+            fail("occurredAt", "IN_THE_FUTURE", _future_message(item.occurred_at, latest))
+            moment = None
         if not (item.source or "").strip():
             fail("source", "REQUIRED", "name the system the data came from, e.g. survey-tool")
         channel = None
@@ -277,6 +308,14 @@ async def _validate(
             )
         )
     return rows
+
+
+def _future_message(raw: str, latest: datetime) -> str:
+    return (
+        f"{str(raw).strip()} has not happened yet (it is later than "
+        f"{latest.isoformat(timespec='seconds')}, now plus the allowed clock difference); "
+        "send data once it has happened, and check the sender's clock and UTC offset"
+    )
 
 
 def _range_text(low: int | None, high: int | None) -> str:
@@ -507,22 +546,23 @@ async def submit_reviews(
             u.email: u
             for u in await User.filter(email__in=[r.reviewer_email for r in reviews]).using_db(conn)
         }
-        valid: list[tuple[int, Any]] = []
+        valid: list[tuple[ReviewInput, int]] = []
         for index, item in enumerate(reviews):
-            errors = await _review_errors(conn, actor, index, item, cycles, people, kpis, users)
-            if errors:
+            errors, parsed = await _review_errors(
+                conn, actor, index, item, cycles, people, kpis, users
+            )
+            if errors or parsed is None:
                 report.rejected.extend(errors)
                 continue
-            valid.append((index, item))
+            valid.append((item, parsed))
         if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
             return report
         touched: dict[int, set[int]] = {}
-        for _index, item in valid:
+        for item, rating in valid:
             cycle = cycles[item.cycle_code]
             employee = people[item.employee_external_id]
             kpi = kpis[item.kpi_code]
             reviewer = users[item.reviewer_email]
-            rating = to_scaled(parse_decimal(item.rating))
             current = await Review.get_or_none(
                 using_db=conn,
                 cycle_id=cycle.id,
@@ -582,7 +622,12 @@ async def _review_errors(
     people: dict[str, Employee],
     kpis: dict[str, Kpi],
     users: dict[str, User],
-) -> list[RowError]:
+) -> tuple[list[RowError], int | None]:
+    """The row's problems, and its rating scaled when it has none.
+
+    Who may rate is decided before the rating is read: a caller who may not write the
+    review learns nothing from, and spends nothing on, the number they sent.
+    """
     errors: list[RowError] = []
 
     def fail(field: str, code: str, message: str) -> None:
@@ -626,32 +671,52 @@ async def _review_errors(
     except ValueError:
         fail("kind", "INVALID_CHOICE", "must be MANAGER or SELF")
         kind = None
+    if employee is None or reviewer is None or kind is None:
+        return errors, None
+    if not await _may_review(conn, actor, item, employee, reviewer, kind, fail):
+        return errors, None
     try:
         rating = to_scaled(parse_decimal(item.rating))
-        if (
-            kpi is not None
-            and kpi.range_min is not None
-            and kpi.range_max is not None
-            and not kpi.range_min <= rating <= kpi.range_max
-        ):
-            fail(
-                "rating",
-                "OUT_OF_RANGE",
-                f"{item.rating} is outside {kpi.code}'s scale "
-                f"{_range_text(kpi.range_min, kpi.range_max)}",
-            )
     except ParseError as error:
-        fail("rating", "INVALID_NUMBER", str(error))
-    if errors or employee is None or reviewer is None or kind is None:
-        return errors
+        fail("rating", error.code, str(error))
+        return errors, None
+    if (
+        kpi is not None
+        and kpi.range_min is not None
+        and kpi.range_max is not None
+        and not kpi.range_min <= rating <= kpi.range_max
+    ):
+        fail(
+            "rating",
+            "OUT_OF_RANGE",
+            f"{item.rating} is outside {kpi.code}'s scale "
+            f"{_range_text(kpi.range_min, kpi.range_max)}",
+        )
+    return errors, None if errors else rating
+
+
+async def _may_review(
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    item: ReviewInput,
+    employee: Employee,
+    reviewer: User,
+    kind: ReviewKind,
+    fail: Callable[[str, str, str], None],
+) -> bool:
+    """MANAGER ratings by a manager of the employee or an admin; SELF by the employee."""
     if not actor.is_admin and actor.user_id != reviewer.id:
         fail("reviewerEmail", "NOT_YOU", "you may only submit your own reviews")
-    elif kind is ReviewKind.SELF:
+        return False
+    if kind is ReviewKind.SELF:
         if reviewer.employee_id != employee.id:
             fail("kind", "NOT_SELF", "a SELF review is written by the employee themselves")
-    elif reviewer.employee_id == employee.id:
+            return False
+        return True
+    if reviewer.employee_id == employee.id:
         fail("reviewerEmail", "OWN_SCORE", "nobody rates their own score; ask your manager")
-    elif reviewer.access is not AccessLevel.ADMIN and (
+        return False
+    if reviewer.access is not AccessLevel.ADMIN and (
         reviewer.employee_id is None
         or reviewer.employee_id not in await manager_ids_of(conn, employee)
     ):
@@ -662,4 +727,5 @@ async def _review_errors(
             f"{item.employee_external_id} (the lead of their team or a team above) nor an "
             "admin",
         )
-    return errors
+        return False
+    return True

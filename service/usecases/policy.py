@@ -16,6 +16,7 @@ from service.scoring.types import IncentiveBand, Policy
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import ParseError, parse_decimal
+from service.usecases.permissions import require_admin
 from service.usecases.retries import retry_when_busy
 
 POLICY_ID = 1
@@ -76,7 +77,7 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
             # reported form, which must be exact.
             value = parse_decimal(merged[name], places=2)
         except ParseError as error:
-            issues.append(Issue(f"policy.{name}", str(error)))
+            issues.append(Issue(f"policy.{name}", str(error), error.code))
             continue
         if value < 0:
             issues.append(Issue(f"policy.{name}", "must not be negative"))
@@ -96,7 +97,7 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
                 floor = parse_decimal(band.get("floor", ""), places=2)
                 multiplier = parse_decimal(band.get("multiplier", ""), places=2)
             except ParseError as error:
-                issues.append(Issue(where, str(error)))
+                issues.append(Issue(where, str(error), error.code))
                 continue
             if previous_floor is not None and floor >= previous_floor:
                 issues.append(Issue(f"{where}.floor", "list bands from the highest floor down"))
@@ -142,6 +143,7 @@ async def update_policy(
     """Save the policy; returns (version, changed). Provisional scores follow it."""
     from service.usecases.recompute import recompute_open_cycles
 
+    require_admin(actor)
     data = validate_policy_data(settings)
     async with in_transaction() as conn:
         row = await PolicyRow.select_for_update().using_db(conn).get_or_none(id=POLICY_ID)
