@@ -225,7 +225,9 @@ async def _cards(cycle: Cycle, policy: Policy) -> list[CardSummary]:
             rows = sorted(summary.card.lines, key=lambda r: r.ordinal)
             summary.lines = len(rows)
             errors, _warnings = check_scorecard(
-                [line_to_engine(r, kpi_to_engine(r.kpi)) for r in rows], policy
+                [line_to_engine(r, kpi_to_engine(r.kpi)) for r in rows],
+                policy,
+                holder_leads_team=False,  # errors only: the warnings are the stored ones
             )
             summary.errors = [e.message for e in errors]
             summary.warnings = [w["message"] for w in summary.card.warnings or []]

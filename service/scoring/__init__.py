@@ -40,11 +40,12 @@ from service.scoring.types import (
     ScorecardLine,
     ScoreResult,
     ScoreStatus,
+    StatusReason,
     WhatItWouldTake,
     WhatItWouldTakeKind,
     default_incentive_bands,
 )
-from service.scoring.validation import check_kpi, check_scorecard
+from service.scoring.validation import check_kpi, check_scorecard, max_evidence_weight
 
 __all__ = [
     "CUSTOMER_SATISFACTION_TAG",
@@ -69,6 +70,7 @@ __all__ = [
     "ScoreStatus",
     "ScorecardIssue",
     "ScorecardLine",
+    "StatusReason",
     "WhatItWouldTake",
     "WhatItWouldTakeKind",
     "aggregate_values",
@@ -85,6 +87,7 @@ __all__ = [
     "format_fixed",
     "least_raw_value_scoring",
     "line_sentence",
+    "max_evidence_weight",
     "max_normalized",
     "nearest_rank",
     "nearest_rank_terms",

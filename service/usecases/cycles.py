@@ -25,6 +25,7 @@ from service.models import (
 from service.models import ScorecardLine as LineRow
 from service.scoring import check_scorecard
 from service.scoring.types import BandStep, Method, Scope, ScorecardIssue, ScorecardLine
+from service.usecases.access import position_has_team_lead
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
@@ -261,7 +262,9 @@ async def save_scorecard(
         if issues:
             raise ValidationFailed(issues)
         policy, _version = await load_policy(conn)
-        errors, warnings = check_scorecard(parsed, policy)
+        errors, warnings = check_scorecard(
+            parsed, policy, holder_leads_team=await position_has_team_lead(conn, position.id)
+        )
         if errors:
             raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
         existing = await Scorecard.get_or_none(
@@ -443,7 +446,8 @@ async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
             line_to_engine(r, kpi_to_engine(r.kpi))
             for r in sorted(card.lines, key=lambda r: r.ordinal)
         ]
-        errors, _warnings = check_scorecard(lines, policy)
+        # Only the errors matter here; the warnings were stored when it was saved.
+        errors, _warnings = check_scorecard(lines, policy, holder_leads_team=False)
         issues.extend(
             Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code) for e in errors
         )

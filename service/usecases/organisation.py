@@ -170,7 +170,10 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 created += 1
             else:
                 updated += 1
-                hierarchy_changed = hierarchy_changed or before["parent"] != after["parent"]
+                # A new lead changes whose TEAM lines are evidence (SCORING.md §2).
+                hierarchy_changed = hierarchy_changed or any(
+                    before[key] != after[key] for key in ("parent", "lead")
+                )
             await team.save(using_db=conn)
             await write_audit(
                 conn,
@@ -182,7 +185,8 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 after=after,
             )
         if hierarchy_changed:
-            # A pilot scope covers sub-teams, so a moved team can enter or leave a cycle.
+            # A pilot scope covers sub-teams, so a moved team can enter or leave a
+            # cycle; and a team's lead is scored on its TEAM lines.
             await recompute_open_cycles(conn)
     return UpsertReport(created, updated, unchanged)
 
