@@ -331,7 +331,7 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
         "position__code",
         "state",
         "status",
-        "not_eligible_reason",
+        "status_reason",
         "total_cents",
         "band_code",
         "explanation",
@@ -372,7 +372,7 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
                 "position": row["position__code"],
                 "state": str(_value(row["state"])),
                 "status": str(_value(row["status"])),
-                "not_eligible_reason": row["not_eligible_reason"],
+                "status_reason": row["status_reason"],
                 "total": _fixed(row["total_cents"], 2),
                 "band": row["band_code"],
                 "multiplier": explanation.get("multiplier"),
@@ -428,7 +428,7 @@ def scores(cycle_code: str, output: str) -> None:
                 "total",
                 "band",
                 "multiplier",
-                "not_eligible_reason",
+                "status_reason",
             ]
         )
         for rank, score in enumerate(found, start=1):
@@ -443,7 +443,7 @@ def scores(cycle_code: str, output: str) -> None:
                     score["total"] or "",
                     score["band"] or "",
                     score["multiplier"] or "",
-                    score["not_eligible_reason"] or "",
+                    score["status_reason"] or "",
                 ]
             )
         return
@@ -466,8 +466,8 @@ def scores(cycle_code: str, output: str) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for rank, score in enumerate(found, start=1):
         status = score["status"]
-        if score["not_eligible_reason"]:
-            status += f" ({score['not_eligible_reason']})"
+        if score["status_reason"]:
+            status += f" ({score['status_reason']})"
         table.add_row(
             str(rank),
             score["employee"],
@@ -789,7 +789,7 @@ def results(cycle_code: str, output: str) -> None:
         "total",
         "band",
         "multiplier",
-        "not_eligible_reason",
+        "status_reason",
     ]
     if output == "json":
         click.echo(

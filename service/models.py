@@ -342,7 +342,8 @@ class Score(Model):
     )
     state = fields.CharEnumField(ScoreState, max_length=16, default=ScoreState.PROVISIONAL)
     status = fields.CharEnumField(ScoreStatus, max_length=16)
-    not_eligible_reason = fields.CharField(max_length=32, null=True)
+    # NO_SCORED_LINE, NOT_ENOUGH_EVIDENCE or the not-eligible reason; None when SCORED.
+    status_reason = fields.CharField(max_length=32, null=True)
     total_exact = fields.CharField(max_length=128, null=True)  # "num/den"
     total_cents = fields.BigIntField(null=True)  # reported total x 100, for ranking
     band_code = fields.CharField(max_length=16, null=True)

@@ -72,7 +72,7 @@ RESULT_COLUMNS = [
     "total",
     "band",
     "multiplier",
-    "not_eligible_reason",
+    "status_reason",
 ]
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.([A-Za-z_]+)")
 _ROW_KEY = re.compile(r"^lines-(\d+)-")

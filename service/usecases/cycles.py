@@ -24,7 +24,16 @@ from service.models import (
 )
 from service.models import ScorecardLine as LineRow
 from service.scoring import check_scorecard
-from service.scoring.types import BandStep, Method, Scope, ScorecardIssue, ScorecardLine
+from service.scoring.types import (
+    BandStep,
+    Method,
+    Scope,
+    ScorecardIssue,
+    ScorecardLine,
+    ScoreStatus,
+    StatusReason,
+)
+from service.sql import fetch_all
 from service.usecases.access import position_has_team_lead
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
@@ -375,7 +384,37 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
         messages.append(
             f"{code}: no scorecard; employees in this position are listed as not eligible."
         )
+    no_data = await _no_data_warning(conn, cycle)
+    if no_data:
+        messages.append(no_data)
     return messages
+
+
+_NO_DATA_WORDS = {
+    StatusReason.NOT_ENOUGH_EVIDENCE.value: "without enough evidence of their own",
+    StatusReason.NO_SCORED_LINE.value: "with no line scored",
+}
+
+
+async def _no_data_warning(conn: BaseDBAsyncClient, cycle: Cycle) -> str | None:
+    """How many employees have no total, by reason (SCORING §2, §5)."""
+    rows = await fetch_all(
+        conn,
+        "SELECT status_reason, COUNT(*) AS n FROM score WHERE cycle_id = ? AND status = ? "
+        "GROUP BY status_reason ORDER BY status_reason",
+        [cycle.id, ScoreStatus.NO_DATA.value],
+    )
+    counts = {str(r["status_reason"]): int(r["n"]) for r in rows}
+    total = sum(counts.values())
+    if not total:
+        return None
+    parts = [
+        f"{counts[reason]} {words} ({reason})"
+        for reason, words in _NO_DATA_WORDS.items()
+        if counts.get(reason)
+    ]
+    people = "employee has" if total == 1 else "employees have"
+    return f"{total} {people} no score (NO_DATA): " + ", ".join(parts) + "."
 
 
 async def transition_cycle(

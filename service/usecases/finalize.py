@@ -158,8 +158,10 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[s
     if open_appeals:
         problems.append(f"{open_appeals} appeal(s) are still open: resolve them first")
     missing: list[str] = []
+    # Every eligible employee (SCORING §9): a NO_DATA score may lack exactly the
+    # review that would make it count.
     scores = (
-        await Score.filter(cycle_id=cycle.id, status=ScoreStatus.SCORED)
+        await Score.filter(cycle_id=cycle.id, status__in=[ScoreStatus.SCORED, ScoreStatus.NO_DATA])
         .using_db(conn)
         .prefetch_related("employee")
     )
@@ -172,7 +174,7 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[s
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
         )
         problems.append(
-            f"{len(missing)} qualitative line(s) of scored employees have no "
+            f"{len(missing)} qualitative line(s) of eligible employees have no "
             f"MANAGER review: {shown}"
         )
     return problems
@@ -220,7 +222,7 @@ async def finalize_cycle(
     rows = await fetch_all(
         conn,
         "SELECT s.id, s.employee_id, s.team_id, s.position_id, s.status, "
-        "s.not_eligible_reason, e.external_id FROM score s JOIN employee e "
+        "s.status_reason, e.external_id FROM score s JOIN employee e "
         "ON e.id = s.employee_id WHERE s.cycle_id = ? ORDER BY s.id",
         [cycle.id],
     )
@@ -242,7 +244,11 @@ async def finalize_cycle(
             "team": team_code,
             "position": positions.get(position) if position is not None else None,
             "status": row["status"],
-            "not_eligible_reason": row["not_eligible_reason"],
+            # The snapshot's shape predates the NO_DATA reasons, which a recompute
+            # from it gives again; it keeps only the not-eligible reason.
+            "not_eligible_reason": (
+                row["status_reason"] if row["status"] == ScoreStatus.NOT_ELIGIBLE.value else None
+            ),
             "lines": lines,
             "adjustments": adjustments.get(int(row["employee_id"]), []),
         }

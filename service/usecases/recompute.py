@@ -672,7 +672,7 @@ async def _store(
             inserts.append([cycle.id, row["employee_id"], "PROVISIONAL", *values])
     await execute_many(
         conn,
-        "UPDATE score SET team_id = ?, position_id = ?, status = ?, not_eligible_reason = ?, "
+        "UPDATE score SET team_id = ?, position_id = ?, status = ?, status_reason = ?, "
         "total_exact = ?, total_cents = ?, band_code = ?, explanation = ?, policy_version = ?, "
         "computed_at = ? WHERE id = ?",
         updates,
@@ -680,7 +680,7 @@ async def _store(
     await execute_many(
         conn,
         "INSERT INTO score (cycle_id, employee_id, state, team_id, position_id, status, "
-        "not_eligible_reason, total_exact, total_cents, band_code, explanation, "
+        "status_reason, total_exact, total_cents, band_code, explanation, "
         "policy_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         inserts,
     )
