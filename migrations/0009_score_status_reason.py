@@ -1,4 +1,4 @@
-from tortoise import migrations
+from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 
@@ -21,5 +21,12 @@ class Migration(migrations.Migration):
             "UPDATE score SET status_reason = 'NO_SCORED_LINE' "
             "WHERE status = 'NO_DATA' AND status_reason IS NULL",
             reverse_sql="UPDATE score SET status_reason = NULL WHERE status = 'NO_DATA'",
+        ),
+        # The score's status when an appeal was filed: one against a NO_DATA score may
+        # end ACCEPTED with a note naming the data added since (SCORING §9).
+        ops.AddField(
+            model_name='Appeal',
+            name='score_status_when_filed',
+            field=fields.CharField(null=True, max_length=16),
         ),
     ]

@@ -752,7 +752,8 @@ def appeal_file(cycle_code: str, external_id: str, line: int | None, reason: str
 def appeal_resolve(
     appeal_id: int, outcome: str, note: str, points: str | None, void_id: int | None
 ) -> None:
-    """Resolve an appeal: ACCEPTED (with --points or --void) or REJECTED."""
+    """Resolve an appeal: ACCEPTED (with --points or --void; against a NO_DATA score, with
+    neither and a --note naming the data added since) or REJECTED."""
 
     async def work(_settings: Settings) -> str:
         row = await resolve_appeal(

@@ -403,6 +403,9 @@ class Appeal(Model):
     )
     reason = fields.TextField()
     state = fields.CharEnumField(AppealState, max_length=16, default=AppealState.OPEN)
+    # The score's status when filed: against a NO_DATA score an appeal may end ACCEPTED
+    # with a note naming the data added since (SCORING.md §9). Null before 0009.
+    score_status_when_filed = fields.CharField(max_length=16, null=True)
     filed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="appeals_filed", null=True, on_delete=fields.RESTRICT
     )
@@ -421,6 +424,7 @@ class Appeal(Model):
     cycle_id: int
     employee_id: int
     kpi_id: int | None
+    voided_observation_id: int | None
 
     class Meta:
         table = "appeal"

@@ -475,7 +475,8 @@ class Mutation:
         return _appeal(row)
 
     @strawberry.mutation(
-        description="ACCEPTED with an adjustment or a voided observation, "
+        description="ACCEPTED with an adjustment or a voided observation (or, for an appeal "
+        "against a NO_DATA score, with neither and a note naming the data added since), "
         "or REJECTED, always with a note."
     )
     async def resolve_appeal(

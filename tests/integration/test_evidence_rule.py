@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from tortoise.transactions import in_transaction
 
-from service.errors import InvalidTransition
-from service.models import Cycle, Score
+from service.errors import InvalidTransition, ValidationFailed
+from service.models import Adjustment, Appeal, AppealState, AuditEntry, Cycle, Score
 from service.models import Policy as PolicyRow
 from service.scoring.types import ScoreStatus
+from service.usecases.appeals import file_appeal, resolve_appeal
 from service.usecases.cycles import cycle_warnings, save_scorecard, transition_cycle
 from service.usecases.finalize import expand_snapshot, inputs_hash, recompute_from_snapshot
-from service.usecases.ingest import record_feedback
-from service.usecases.inputs import FeedbackInput, ScorecardLineInput, TeamInput
+from service.usecases.ingest import record_feedback, record_observations
+from service.usecases.inputs import FeedbackInput, ObservationInput, ScorecardLineInput, TeamInput
 from service.usecases.organisation import upsert_teams
 from service.usecases.policy import update_policy
 from service.usecases.results import payroll_results
@@ -272,3 +273,59 @@ async def test_a_new_snapshot_keeps_the_rule_and_who_leads(db: str) -> None:
     assert result is not None
     assert result.status is ScoreStatus.SCORED
     assert f"{result.reported_total:f}" == lead.explanation["total"]
+
+
+def response_times(employee: str, n: int) -> list[ObservationInput]:
+    return [
+        ObservationInput(
+            kpi_code="frt",
+            value="8",
+            source="tickets",
+            occurred_at="2026-02-11T10:00:00Z",
+            employee_external_id=employee,
+            external_id=f"{employee}-frt-{i}",
+        )
+        for i in range(n)
+    ]
+
+
+async def test_an_appeal_against_a_no_data_score_is_accepted_naming_the_data_added(
+    db: str,
+) -> None:
+    await build_organisation()
+    appeal = await file_appeal(
+        actor=ADMIN, cycle_code=CYCLE, employee_external_id="A2", reason="I have no score"
+    )
+    assert appeal.score_status_when_filed == "NO_DATA"
+    await record_feedback(actor=ADMIN, feedback=ratings("A2", "5", 5))
+    await record_observations(actor=ADMIN, observations=response_times("A2", 5))
+    assert (await score_of("A2")).status is ScoreStatus.SCORED
+    resolved = await resolve_appeal(
+        actor=ADMIN,
+        appeal_id=appeal.id,
+        outcome="ACCEPTED",
+        note="5 survey ratings and 5 tickets of February were imported",
+    )
+    assert resolved.state is AppealState.ACCEPTED
+    # No adjustment and no void: the data added since is the remedy.
+    assert not await Adjustment.filter(appeal_id=appeal.id).exists()
+    assert resolved.voided_observation_id is None
+    entry = await AuditEntry.get(action="resolve_appeal", entity_key=str(appeal.id))
+    assert entry.after["data_added"] is True
+
+
+async def test_an_appeal_against_a_scored_score_still_needs_a_remedy_to_be_accepted(
+    db: str,
+) -> None:
+    await build_organisation()
+    await record_feedback(actor=ADMIN, feedback=ratings("A1", "5", 5))
+    await record_observations(actor=ADMIN, observations=response_times("A1", 5))
+    appeal = await file_appeal(
+        actor=ADMIN, cycle_code=CYCLE, employee_external_id="A1", reason="too low"
+    )
+    assert appeal.score_status_when_filed == "SCORED"
+    with pytest.raises(ValidationFailed, match="remedy"):
+        await resolve_appeal(
+            actor=ADMIN, appeal_id=appeal.id, outcome="ACCEPTED", note="data added since"
+        )
+    assert (await Appeal.get(id=appeal.id)).state is AppealState.OPEN
