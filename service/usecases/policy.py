@@ -20,7 +20,7 @@ from service.usecases.audit import write_audit
 from service.usecases.parsing import ParseError, parse_decimal
 
 POLICY_ID = 1
-_NUMBER_FIELDS = (
+NUMBER_FIELDS = (
     "stretch_bonus",
     "adjustment_cap",
     "quantitative_target",
@@ -42,7 +42,7 @@ def _text(value: Fraction) -> str:
 
 
 def policy_to_data(policy: Policy) -> dict[str, Any]:
-    data: dict[str, Any] = {name: _text(getattr(policy, name)) for name in _NUMBER_FIELDS}
+    data: dict[str, Any] = {name: _text(getattr(policy, name)) for name in NUMBER_FIELDS}
     data["bands"] = [
         {"code": b.code, "floor": _text(b.floor), "multiplier": _text(b.multiplier)}
         for b in policy.bands
@@ -55,7 +55,7 @@ def policy_to_data(policy: Policy) -> dict[str, Any]:
 def policy_from_data(data: dict[str, Any]) -> Policy:
     """Build the engine's Policy from stored (already validated) data."""
     stored = {"min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT} | data
-    values: dict[str, Any] = {name: Fraction(stored[name]) for name in _NUMBER_FIELDS}
+    values: dict[str, Any] = {name: Fraction(stored[name]) for name in NUMBER_FIELDS}
     bands = tuple(
         IncentiveBand(str(b["code"]), Fraction(b["floor"]), Fraction(b["multiplier"]))
         for b in data["bands"]
@@ -71,13 +71,13 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
 def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     """Merge raw settings over the defaults, check them, return normalised data."""
     issues: list[Issue] = []
-    known = {*_NUMBER_FIELDS, "bands", "csat_kpi_code", "timezone"}
+    known = {*NUMBER_FIELDS, "bands", "csat_kpi_code", "timezone"}
     for name in sorted(set(raw) - known):
         issues.append(
             Issue(f"policy.{name}", f"is not a policy setting; use one of {sorted(known)}")
         )
     merged = policy_to_data(Policy()) | {k: v for k, v in raw.items() if k in known}
-    for name in _NUMBER_FIELDS:
+    for name in NUMBER_FIELDS:
         try:
             # 2 places: the snapshot of a finalised cycle keeps the policy in its
             # reported form, which must be exact.
