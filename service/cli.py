@@ -535,8 +535,9 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
     data = _as_dict(score.explanation)
     sentences = (data.get("sentences") or {}).get(lang) or {}
     out = _stdout()
+    reason = f" ({score.status_reason})" if score.status_reason else ""
     out.print(
-        f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}, "
+        f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}{reason}, "
         f"{labels['state']} {score.state.value}"
     )
     out.print(sentences.get("score", ""))

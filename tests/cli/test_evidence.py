@@ -84,3 +84,18 @@ def test_an_appeal_against_a_no_data_score_is_accepted_with_a_note_alone(
     )  # fmt: skip
     assert "ACCEPTED" in done.stdout
     assert organisation.count("adjustment") == 0
+
+
+def test_explain_says_why_a_score_has_no_total_and_what_would_make_lines_count(
+    organisation: Fairscore, tmp_path: Path
+) -> None:
+    for kind, path in _a_little_data(tmp_path):
+        organisation.ok("import", kind, str(path))
+    english = organisation.ok("explain", "--employee", "E1101", "--cycle", "2026-Q4").stdout
+    assert "NO_DATA (NOT_ENOUGH_EVIDENCE)" in english
+    assert "evidence for 0 % of the weight; 50 % needed" in english
+    assert "needs 7 more ratings to count as evidence" in english
+    chinese = organisation.ok(
+        "explain", "--employee", "E1101", "--cycle", "2026-Q4", "--lang", "zh-CN"
+    ).stdout
+    assert "有依据的权重为 0 %，需要 50 %" in chinese
