@@ -316,7 +316,7 @@ async def save_scorecard(
                     )
                 ]
             )
-        warning_data = [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
+        warning_data = _warning_data(warnings)
         if existing is None:
             existing = await Scorecard.create(
                 using_db=conn, cycle_id=cycle.id, position_id=position.id, warnings=warning_data
@@ -364,6 +364,36 @@ def _scaled(value: Fraction | None) -> int | None:
 
 def _text(value: Fraction) -> str:
     return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+
+
+def _warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, str]]:
+    return [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
+
+
+async def refresh_scorecard_warnings(conn: BaseDBAsyncClient) -> None:
+    """The stored warnings of every scorecard not yet final, checked again: they depend
+    on the policy and on who leads a team (SCORING §8), inside the caller's transaction
+    (update_policy, upsert_teams)."""
+    policy, _version = await load_policy(conn)
+    cards = (
+        await Scorecard.filter(
+            cycle__state__in=[CycleState.DRAFT, CycleState.ACTIVE, CycleState.REVIEW]
+        )
+        .using_db(conn)
+        .prefetch_related("lines", "lines__kpi")
+    )
+    for card in cards:
+        lines = [
+            line_to_engine(r, kpi_to_engine(r.kpi))
+            for r in sorted(card.lines, key=lambda r: r.ordinal)
+        ]
+        _errors, warnings = check_scorecard(
+            lines, policy, holder_leads_team=await position_has_team_lead(conn, card.position_id)
+        )
+        data = _warning_data(warnings)
+        if data != card.warnings:
+            card.warnings = data
+            await card.save(using_db=conn, update_fields=["warnings"])
 
 
 async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:

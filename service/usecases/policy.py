@@ -197,6 +197,7 @@ async def update_policy(
 ) -> PolicySaved:
     """Save the policy. Provisional scores follow it; the result lists the scorecards
     whose scores it moved to or from NO_DATA (SCORING.md §8)."""
+    from service.usecases.cycles import refresh_scorecard_warnings
     from service.usecases.recompute import recompute_open_cycles
 
     data = validate_policy_data(settings)
@@ -228,6 +229,7 @@ async def update_policy(
             reason=reason,
         )
         before_statuses = await _open_statuses(conn)
+        await refresh_scorecard_warnings(conn)
         await recompute_open_cycles(conn)
         moved = _moved(before_statuses, await _open_statuses(conn))
         return PolicySaved(row.version, True, moved)

@@ -10,7 +10,15 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, ValidationFailed
-from service.models import Adjustment, Appeal, AppealState, AuditEntry, Cycle, Score
+from service.models import (
+    Adjustment,
+    Appeal,
+    AppealState,
+    AuditEntry,
+    Cycle,
+    Score,
+    Scorecard,
+)
 from service.models import Policy as PolicyRow
 from service.scoring.types import ScoreStatus
 from service.usecases.appeals import file_appeal, resolve_appeal
@@ -329,3 +337,23 @@ async def test_an_appeal_against_a_scored_score_still_needs_a_remedy_to_be_accep
             actor=ADMIN, appeal_id=appeal.id, outcome="ACCEPTED", note="data added since"
         )
     assert (await Appeal.get(id=appeal.id)).state is AppealState.OPEN
+
+
+async def test_scorecard_warnings_follow_the_policy_and_who_leads(db: str) -> None:
+    await with_lead_scorecard()
+    lead_card = await Scorecard.get(cycle__code=CYCLE, position__code="lead")
+    # Holders who lead no team could reach 40 % (the review) at most, under 50 %.
+    assert [w["code"] for w in lead_card.warnings if w["code"].startswith("EVIDENCE")] == [
+        "EVIDENCE_UNREACHABLE"
+    ]
+    await update_policy(
+        actor=ADMIN,
+        settings={
+            "timezone": "Asia/Shanghai",
+            "csat_kpi_code": "csat",
+            "min_evidence_weight": "40",
+        },
+        expected_version=None,
+    )
+    lead_card = await Scorecard.get(id=lead_card.id)
+    assert not [w for w in lead_card.warnings if w["code"].startswith("EVIDENCE")]

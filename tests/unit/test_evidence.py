@@ -429,3 +429,26 @@ def test_a_person_with_no_data_of_their_own_is_never_scored_on_team_lines(needed
         assert result.status_reason is StatusReason.NOT_ENOUGH_EVIDENCE
     else:
         assert result.status is ScoreStatus.SCORED  # the rule off: as before it existed
+
+
+def test_a_scorecard_nobody_could_be_scored_on_is_warned_about_for_non_leads_and_leads() -> None:
+    from service.scoring import check_scorecard
+
+    team_csat_card = [team(60), quality(40)]
+    _errors, warnings = check_scorecard(team_csat_card, POLICY, holder_leads_team=True)
+    assert [w.code for w in warnings if w.code.startswith("EVIDENCE")] == ["EVIDENCE_UNREACHABLE"]
+    assert "at most 40 % of the weight" in warnings[-1].message
+    team_complaints = linear(complaints_kpi, weight=60, threshold=5, target=0, scope=Scope.TEAM)
+    counts_only = [team_complaints, complaints(40)]
+    _errors, warnings = check_scorecard(counts_only, POLICY, holder_leads_team=True)
+    assert [w.code for w in warnings if w.code.startswith("EVIDENCE")] == [
+        "EVIDENCE_UNREACHABLE",
+        "EVIDENCE_UNREACHABLE_FOR_LEADS",
+    ]
+    _errors, warnings = check_scorecard(counts_only, POLICY, holder_leads_team=False)
+    assert [w.code for w in warnings if w.code.startswith("EVIDENCE")] == ["EVIDENCE_UNREACHABLE"]
+    _errors, warnings = check_scorecard(counts_only, RULE_OFF, holder_leads_team=True)
+    assert not [w for w in warnings if w.code.startswith("EVIDENCE")]
+    # Exactly the minimum is reachable: no warning.
+    _errors, warnings = check_scorecard([own(50), team(50)], POLICY, holder_leads_team=False)
+    assert not [w for w in warnings if w.code.startswith("EVIDENCE")]
