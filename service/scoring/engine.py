@@ -493,10 +493,10 @@ def _no_data(
     reason: StatusReason,
 ) -> ScoreResult:
     """No total, band or multiplier; adjustments are kept but not applied (§4)."""
-    enough = reason is StatusReason.NO_SCORED_LINE
+    # With no line scored, each line's sentence already says how many it lacks.
     wits = (
         [None] * len(aggregates)
-        if enough
+        if reason is StatusReason.NO_SCORED_LINE
         else _what_would_make_it_count(scored, aggregates, evidence)
     )
     return ScoreResult(
