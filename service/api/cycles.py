@@ -26,6 +26,7 @@ from service.models import Scorecard as ScorecardRow
 from service.scoring.types import StatusReason
 from service.sql import fetch_all, placeholders
 from service.usecases.cycles import cycle_warnings
+from service.usecases.ranking import rank_sql, rank_value
 from service.usecases.results import payroll_results
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ class Cycle(Node):
         size = page_size(first, info.context.settings.max_page_size)
         # Keyset paging in SQL over (total descending, employee); NULL totals (no data,
         # not eligible) rank last, alike on both databases.
-        rank = "COALESCE(s.total_cents, -1)"
+        rank = rank_sql("s")
         sql = "SELECT s.id FROM score s LEFT JOIN team t ON t.id = s.team_id WHERE s.cycle_id = ?"
         params: list[object] = [self.pk]
         visible = await info.context.visible_employees()
@@ -232,7 +233,7 @@ class Cycle(Node):
         return connection(
             rows,
             size,
-            lambda r: [r.total_cents if r.total_cents is not None else -1, r.employee_id],
+            lambda r: [rank_value(r.total_cents), r.employee_id],
             lambda r: Score.from_row(r, lang),
         )
 

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, StaleVersion, ValidationFailed
 from service.models import (
+    OPEN_CYCLE_STATES,
     Cycle,
     CyclePilotTeam,
     CycleState,
@@ -44,12 +45,7 @@ from service.usecases.parsing import ParseError, parse_decimal, to_scaled, too_l
 from service.usecases.permissions import require_admin
 from service.usecases.policy import load_policy
 from service.usecases.recompute import recompute_cycle
-
-_NEXT_STATE = {
-    CycleState.DRAFT: CycleState.ACTIVE,
-    CycleState.ACTIVE: CycleState.REVIEW,
-    CycleState.REVIEW: CycleState.FINALIZED,
-}
+from service.usecases.retries import retry_when_busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +62,7 @@ async def get_cycle(conn: BaseDBAsyncClient, code: str) -> Cycle:
     return cycle
 
 
+@retry_when_busy
 async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]:
     """Create a DRAFT cycle; an identical existing one is left as it is (returns created?)."""
     require_admin(actor)
@@ -246,6 +243,7 @@ def _line_state(line: ScorecardLine) -> dict[str, Any]:
     }
 
 
+@retry_when_busy
 async def save_scorecard(
     *,
     actor: Actor,
@@ -376,9 +374,7 @@ async def refresh_scorecard_warnings(conn: BaseDBAsyncClient) -> None:
     (update_policy, upsert_teams)."""
     policy, _version = await load_policy(conn)
     cards = (
-        await Scorecard.filter(
-            cycle__state__in=[CycleState.DRAFT, CycleState.ACTIVE, CycleState.REVIEW]
-        )
+        await Scorecard.filter(cycle__state__in=[CycleState.DRAFT, *OPEN_CYCLE_STATES])
         .using_db(conn)
         .prefetch_related("lines", "lines__kpi")
     )
@@ -447,6 +443,7 @@ async def _no_data_warning(conn: BaseDBAsyncClient, cycle: Cycle) -> str | None:
     return f"{total} {people} no score (NO_DATA): " + ", ".join(parts) + "."
 
 
+@retry_when_busy
 async def transition_cycle(
     *,
     actor: Actor,
@@ -469,8 +466,8 @@ async def transition_cycle(
         cycle = await Cycle.select_for_update().using_db(conn).get_or_none(code=cycle_code)
         if cycle is None:
             raise NotFound(f"No cycle has the code {cycle_code!r}.")
-        if _NEXT_STATE.get(cycle.state) is not target:
-            nxt = _NEXT_STATE.get(cycle.state)
+        nxt = cycle.state.next
+        if nxt is not target:
             hint = f"the next state is {nxt.value}" if nxt else "it is final"
             raise InvalidTransition(
                 f"Cycle {cycle_code!r} is {cycle.state.value} and cannot go to "

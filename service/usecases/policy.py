@@ -12,12 +12,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, StaleVersion, ValidationFailed
+from service.models import OPEN_CYCLE_STATES
 from service.models import Policy as PolicyRow
 from service.scoring.types import IncentiveBand, Policy, ScoreStatus
-from service.sql import fetch_all
+from service.sql import fetch_all, placeholders
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import ParseError, parse_decimal
+from service.usecases.retries import retry_when_busy
 
 POLICY_ID = 1
 NUMBER_FIELDS = (
@@ -167,7 +169,8 @@ async def _open_statuses(conn: BaseDBAsyncClient) -> dict[_StatusKey, str]:
         conn,
         "SELECT c.code AS cycle, p.code AS position, s.employee_id, s.status FROM score s "
         "JOIN cycle c ON c.id = s.cycle_id JOIN position p ON p.id = s.position_id "
-        "WHERE c.state IN ('ACTIVE', 'REVIEW')",
+        f"WHERE c.state IN ({placeholders(len(OPEN_CYCLE_STATES))})",
+        [state.value for state in OPEN_CYCLE_STATES],
     )
     return {(r["cycle"], r["position"], int(r["employee_id"])): r["status"] for r in rows}
 
@@ -188,6 +191,7 @@ def _moved(before: dict[_StatusKey, str], after: dict[_StatusKey, str]) -> list[
     ]
 
 
+@retry_when_busy
 async def update_policy(
     *,
     actor: Actor,
