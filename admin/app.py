@@ -10,7 +10,19 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from admin.security import SecurityHeaders
-from admin.views import appeals, audit, auth, cycles, home, imports, kpis, people, scores, users
+from admin.views import (
+    appeals,
+    audit,
+    auth,
+    cycles,
+    home,
+    imports,
+    kpis,
+    people,
+    policy,
+    scores,
+    users,
+)
 from admin.web import AdminSessions
 from service.settings import Settings
 
@@ -23,6 +35,7 @@ def create_admin(settings: Settings) -> Starlette:
         *auth.routes,
         *home.routes,
         *kpis.routes,
+        *policy.routes,
         *cycles.routes,
         *people.routes,
         *users.routes,

@@ -150,6 +150,7 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
 NAV = [
     ("/admin/", "Home", None),
     ("/admin/kpis", "KPIs", (AccessLevel.ADMIN,)),
+    ("/admin/policy", "Policy", (AccessLevel.ADMIN,)),
     ("/admin/cycles", "Cycles", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
     ("/admin/people", "People", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
     ("/admin/teams", "Teams", (AccessLevel.ADMIN, AccessLevel.MANAGER)),

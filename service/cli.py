@@ -353,7 +353,7 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
         "position__code",
         "state",
         "status",
-        "not_eligible_reason",
+        "status_reason",
         "total_cents",
         "band_code",
         "explanation",
@@ -394,7 +394,7 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
                 "position": row["position__code"],
                 "state": str(_value(row["state"])),
                 "status": str(_value(row["status"])),
-                "not_eligible_reason": row["not_eligible_reason"],
+                "status_reason": row["status_reason"],
                 "total": _fixed(row["total_cents"], 2),
                 "band": row["band_code"],
                 "multiplier": explanation.get("multiplier"),
@@ -450,7 +450,7 @@ def scores(cycle_code: str, output: str) -> None:
                 "total",
                 "band",
                 "multiplier",
-                "not_eligible_reason",
+                "status_reason",
             ]
         )
         for rank, score in enumerate(found, start=1):
@@ -465,7 +465,7 @@ def scores(cycle_code: str, output: str) -> None:
                     score["total"] or "",
                     score["band"] or "",
                     score["multiplier"] or "",
-                    score["not_eligible_reason"] or "",
+                    score["status_reason"] or "",
                 ]
             )
         return
@@ -488,8 +488,8 @@ def scores(cycle_code: str, output: str) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for rank, score in enumerate(found, start=1):
         status = score["status"]
-        if score["not_eligible_reason"]:
-            status += f" ({score['not_eligible_reason']})"
+        if score["status_reason"]:
+            status += f" ({score['status_reason']})"
         table.add_row(
             str(rank),
             score["employee"],
@@ -557,8 +557,9 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
     data = _as_dict(score.explanation)
     sentences = (data.get("sentences") or {}).get(lang) or {}
     out = _stdout()
+    reason = f" ({score.status_reason})" if score.status_reason else ""
     out.print(
-        f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}, "
+        f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}{reason}, "
         f"{labels['state']} {score.state.value}"
     )
     out.print(sentences.get("score", ""))
@@ -776,7 +777,8 @@ def appeal_file(cycle_code: str, external_id: str, line: int | None, reason: str
 def appeal_resolve(
     appeal_id: int, outcome: str, note: str, points: str | None, void_id: int | None
 ) -> None:
-    """Resolve an appeal: ACCEPTED (with --points or --void) or REJECTED."""
+    """Resolve an appeal: ACCEPTED (with --points or --void; against a NO_DATA score, with
+    neither and a --note naming the data added since) or REJECTED."""
 
     async def work(_settings: Settings) -> str:
         row = await resolve_appeal(
@@ -813,7 +815,7 @@ def results(cycle_code: str, output: str) -> None:
         "total",
         "band",
         "multiplier",
-        "not_eligible_reason",
+        "status_reason",
     ]
     if output == "json":
         click.echo(

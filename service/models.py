@@ -358,7 +358,8 @@ class Score(Model):
     )
     state = fields.CharEnumField(ScoreState, max_length=16, default=ScoreState.PROVISIONAL)
     status = fields.CharEnumField(ScoreStatus, max_length=16)
-    not_eligible_reason = fields.CharField(max_length=32, null=True)
+    # NO_SCORED_LINE, NOT_ENOUGH_EVIDENCE or the not-eligible reason; None when SCORED.
+    status_reason = fields.CharField(max_length=32, null=True)
     total_exact = fields.CharField(max_length=128, null=True)  # "num/den"
     total_cents = fields.BigIntField(null=True)  # reported total x 100, for ranking
     band_code = fields.CharField(max_length=16, null=True)
@@ -418,6 +419,9 @@ class Appeal(Model):
     )
     reason = fields.TextField()
     state = fields.CharEnumField(AppealState, max_length=16, default=AppealState.OPEN)
+    # The score's status when filed: against a NO_DATA score an appeal may end ACCEPTED
+    # with a note naming the data added since (SCORING.md §9). Null before 0009.
+    score_status_when_filed = fields.CharField(max_length=16, null=True)
     filed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="appeals_filed", null=True, on_delete=fields.RESTRICT
     )
@@ -436,6 +440,7 @@ class Appeal(Model):
     cycle_id: int
     employee_id: int
     kpi_id: int | None
+    voided_observation_id: int | None
 
     class Meta:
         table = "appeal"

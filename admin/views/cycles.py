@@ -73,7 +73,7 @@ RESULT_COLUMNS = [
     "total",
     "band",
     "multiplier",
-    "not_eligible_reason",
+    "status_reason",
 ]
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.([A-Za-z_]+)")
 _ROW_KEY = re.compile(r"^lines-([0-9]{1,4})-")
@@ -226,7 +226,9 @@ async def _cards(cycle: Cycle, policy: Policy) -> list[CardSummary]:
             rows = sorted(summary.card.lines, key=lambda r: r.ordinal)
             summary.lines = len(rows)
             errors, _warnings = check_scorecard(
-                [line_to_engine(r, kpi_to_engine(r.kpi)) for r in rows], policy
+                [line_to_engine(r, kpi_to_engine(r.kpi)) for r in rows],
+                policy,
+                holder_leads_team=False,  # errors only: the warnings are the stored ones
             )
             summary.errors = [e.message for e in errors]
             summary.warnings = [w["message"] for w in summary.card.warnings or []]

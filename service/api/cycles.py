@@ -12,12 +12,18 @@ from service.api.context import Info
 from service.api.ids import ClientError, Node, decode_cursor, global_id
 from service.api.pagination import Connection, connection, page_size
 from service.api.scalars import Decimal, fixed
+from service.api.scores import (
+    DEPRECATED_NOT_ELIGIBLE,
+    not_eligible_reason_of,
+    status_reason_of,
+)
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
 from service.models import Employee as EmployeeRow
 from service.models import Kpi as KpiRow
 from service.models import Score as ScoreRow
 from service.models import Scorecard as ScorecardRow
+from service.scoring.types import StatusReason
 from service.sql import fetch_all, placeholders
 from service.usecases.cycles import cycle_warnings
 from service.usecases.ranking import rank_sql, rank_value
@@ -100,7 +106,10 @@ class PayrollResult:
     total: Decimal | None
     band: str | None
     multiplier: Decimal | None
-    not_eligible_reason: str | None
+    status_reason: StatusReason | None = strawberry.field(
+        description="Why there is no total, band or multiplier; null when SCORED."
+    )
+    not_eligible_reason: str | None = strawberry.field(deprecation_reason=DEPRECATED_NOT_ELIGIBLE)
     employee_external_id: str
     employee_name: str
 
@@ -255,7 +264,8 @@ class Cycle(Node):
                 total=_dec(r.total),
                 band=r.band,
                 multiplier=_dec(r.multiplier),
-                not_eligible_reason=r.not_eligible_reason,
+                status_reason=status_reason_of(r.status, r.status_reason),
+                not_eligible_reason=not_eligible_reason_of(r.status, r.status_reason),
                 employee_external_id=r.employee_external_id,
                 employee_name=r.employee_name,
             ),

@@ -203,5 +203,10 @@ class PolicyInput:
     csat_share_max: Decimal | None = None
     single_line_max: Decimal | None = None
     min_employed_share: Decimal | None = None
+    min_evidence_weight: Decimal | None = strawberry.field(
+        default=None,
+        description="% of the scorecard weight that must rest on the person's own data "
+        "(SCORING §2); 0 turns the rule off.",
+    )
     csat_kpi_code: str | None = None
     timezone: str | None = None

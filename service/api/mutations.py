@@ -75,10 +75,21 @@ class ScorecardSaved:
     warnings: list[str]
 
 
+@strawberry.type(description="A scorecard whose scores the policy change moved (SCORING §8).")
+class MovedScorecard:
+    cycle_code: str
+    position_code: str
+    to_no_data: int = strawberry.field(description="Scores that had a total and now have none.")
+    from_no_data: int = strawberry.field(description="Scores that had none and now have a total.")
+
+
 @strawberry.type
 class PolicySaved:
     version: int
     changed: bool
+    moved_scorecards: list[MovedScorecard] = strawberry.field(
+        description="Scorecards of open cycles whose scores moved to or from NO_DATA."
+    )
 
 
 @strawberry.type
@@ -283,12 +294,24 @@ class Mutation:
             if value is not None:
                 settings[name] = value
         try:
-            version, changed = await update_policy(
+            saved = await update_policy(
                 actor=actor, settings=settings, expected_version=expected_version, reason=reason
             )
         except DomainError as error:
             return _common(error)
-        return PolicySaved(version=version, changed=changed)
+        return PolicySaved(
+            version=saved.version,
+            changed=saved.changed,
+            moved_scorecards=[
+                MovedScorecard(
+                    cycle_code=m.cycle_code,
+                    position_code=m.position_code,
+                    to_no_data=m.to_no_data,
+                    from_no_data=m.from_no_data,
+                )
+                for m in saved.moved
+            ],
+        )
 
     # --- ingest (integration tokens, admins) --------------------------------------
 
@@ -454,7 +477,8 @@ class Mutation:
         return _appeal(row)
 
     @strawberry.mutation(
-        description="ACCEPTED with an adjustment or a voided observation, "
+        description="ACCEPTED with an adjustment or a voided observation (or, for an appeal "
+        "against a NO_DATA score, with neither and a note naming the data added since), "
         "or REJECTED, always with a note."
     )
     async def resolve_appeal(

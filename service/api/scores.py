@@ -21,6 +21,7 @@ from service.scoring.types import Channel as ChannelEnum
 from service.scoring.types import LineStatus as LineStatusEnum
 from service.scoring.types import Scope as ScopeEnum
 from service.scoring.types import ScoreStatus as ScoreStatusEnum
+from service.scoring.types import StatusReason as StatusReasonEnum
 from service.usecases.parsing import epoch_microseconds
 
 if TYPE_CHECKING:
@@ -32,6 +33,28 @@ strawberry.enum(ScoreStatusEnum, name="ScoreStatus")
 strawberry.enum(LineStatusEnum, name="LineStatus")
 strawberry.enum(ScopeEnum, name="Scope")
 strawberry.enum(ChannelEnum, name="Channel")
+strawberry.enum(
+    StatusReasonEnum,
+    name="StatusReason",
+    description="Why a score has no total: NO_SCORED_LINE and NOT_ENOUGH_EVIDENCE for NO_DATA "
+    "(SCORING §2), the others for NOT_ELIGIBLE.",
+)
+
+
+def status_reason_of(status: str, stored: str | None) -> StatusReasonEnum | None:
+    """The reason of a stored score; None when SCORED (migration 0009 gave the NO_DATA
+    scores stored before reasons were kept theirs)."""
+    if status == ScoreStatusEnum.SCORED.value or stored is None:
+        return None
+    return StatusReasonEnum(stored)
+
+
+def not_eligible_reason_of(status: str, stored: str | None) -> str | None:
+    """The deprecated field's old meaning: a reason only for NOT_ELIGIBLE scores."""
+    return stored if status == ScoreStatusEnum.NOT_ELIGIBLE.value else None
+
+
+DEPRECATED_NOT_ELIGIBLE = "Use statusReason, which also says why a NO_DATA score has no total."
 
 
 @strawberry.enum
@@ -76,8 +99,10 @@ class SourceCount:
 
 @strawberry.type
 class WhatItWouldTake:
-    kind: str  # RAW_VALUE | CANNOT_REACH | MORE_OBSERVATIONS
-    band: str
+    # RAW_VALUE | CANNOT_REACH | MORE_OBSERVATIONS, and for a score without enough
+    # evidence MORE_OBSERVATIONS | MORE_MANAGER_REVIEWS | OTHER_EVIDENCE with no band.
+    kind: str
+    band: str | None
     raw_value: Decimal | None
     max_points: Decimal | None
     observations_needed: int | None
@@ -142,6 +167,9 @@ class ScoreLine:
     effective_weight: Decimal | None
     contribution: Decimal | None
     status: LineStatusEnum
+    evidence: bool = strawberry.field(
+        description="Counts toward the score's evidence weight: the person's own data (SCORING §2)."
+    )
     sources: list[SourceCount]
     explanation: str
     what_it_would_take: WhatItWouldTake | None
@@ -258,6 +286,7 @@ def _line(
         effective_weight=_opt(data["effective_weight"]),
         contribution=_opt(data["contribution"]),
         status=LineStatusEnum(data["status"]),
+        evidence=bool(data.get("evidence", False)),
         sources=[
             SourceCount(
                 source=s["source"],
@@ -286,7 +315,17 @@ def _line(
 class Score(Node):
     state: ScoreState
     status: ScoreStatusEnum
-    not_eligible_reason: str | None
+    status_reason: StatusReasonEnum | None = strawberry.field(
+        description="Why there is no total; null when SCORED."
+    )
+    not_eligible_reason: str | None = strawberry.field(deprecation_reason=DEPRECATED_NOT_ELIGIBLE)
+    evidence_weight: Decimal | None = strawberry.field(
+        description="Scorecard weight (before re-weighting) resting on the person's own "
+        "data; null when not eligible (SCORING §2)."
+    )
+    needed_weight: Decimal | None = strawberry.field(
+        description="The policy's minimum evidence weight the score was held against."
+    )
     total: Decimal | None
     band: Band | None
     next_band: NextBand | None
@@ -364,7 +403,10 @@ class Score(Node):
             id=strawberry.ID(global_id("Score", row.id)),
             state=ScoreState(row.state.value),
             status=ScoreStatusEnum(row.status.value),
-            not_eligible_reason=row.not_eligible_reason,
+            status_reason=status_reason_of(row.status.value, row.status_reason),
+            not_eligible_reason=not_eligible_reason_of(row.status.value, row.status_reason),
+            evidence_weight=_opt(data.get("evidence_weight")),
+            needed_weight=_opt(data.get("needed_weight")),
             total=_opt(data.get("total")),
             band=band,
             next_band=None

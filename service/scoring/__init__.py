@@ -41,11 +41,17 @@ from service.scoring.types import (
     ScorecardLine,
     ScoreResult,
     ScoreStatus,
+    StatusReason,
     WhatItWouldTake,
     WhatItWouldTakeKind,
     default_incentive_bands,
 )
-from service.scoring.validation import check_kpi, check_scorecard, is_customer_satisfaction
+from service.scoring.validation import (
+    check_kpi,
+    check_scorecard,
+    is_customer_satisfaction,
+    max_evidence_weight,
+)
 
 __all__ = [
     "CUSTOMER_SATISFACTION_TAG",
@@ -70,6 +76,7 @@ __all__ = [
     "ScoreStatus",
     "ScorecardIssue",
     "ScorecardLine",
+    "StatusReason",
     "WhatItWouldTake",
     "WhatItWouldTakeKind",
     "aggregate_values",
@@ -87,6 +94,7 @@ __all__ = [
     "is_customer_satisfaction",
     "least_raw_value_scoring",
     "line_sentence",
+    "max_evidence_weight",
     "max_normalized",
     "nearest_rank",
     "nearest_rank_terms",

@@ -29,9 +29,11 @@ from service.scoring.types import (
     LineStatus,
     NextBand,
     Policy,
+    Scope,
     ScorecardLine,
     ScoreResult,
     ScoreStatus,
+    StatusReason,
     WhatItWouldTake,
     WhatItWouldTakeKind,
 )
@@ -392,6 +394,9 @@ def _line_results(
     scored: _Scored,
     aggregates: Sequence[Aggregate],
     wits: Sequence[WhatItWouldTake | None],
+    evidence: _Evidence,
+    *,
+    weighted: bool = True,
 ) -> tuple[LineResult, ...]:
     scored_status, insufficient = LineStatus.SCORED, LineStatus.INSUFFICIENT_DATA
     return tuple(
@@ -402,35 +407,111 @@ def _line_results(
             raw_value=raw,
             status=scored_status if ok else insufficient,
             normalized=points,
-            effective_weight=weight,
-            contribution=contribution,
+            effective_weight=weight if weighted else None,
+            contribution=contribution if weighted else None,
             what_it_would_take=wit,
+            about_person=about,
+            evidence=proof,
         )
-        for line, aggregate, raw, ok, points, weight, contribution, wit in zip(
-            scored.lines,
-            aggregates,
-            scored.raws,
-            scored.counted,
-            scored.points,
-            scored.weights,
-            scored.contributions,
-            wits,
-            strict=True,
+        for line, aggregate, raw, ok, points, weight, contribution, wit, about, proof in (
+            zip(
+                scored.lines,
+                aggregates,
+                scored.raws,
+                scored.counted,
+                scored.points,
+                scored.weights,
+                scored.contributions,
+                wits,
+                evidence.about,
+                evidence.lines,
+                strict=True,
+            )
         )
     )
 
 
+class _Evidence:
+    """Which lines are about the person and which of them are evidence (§2)."""
+
+    __slots__ = ("about", "lines", "weight")
+
+    def __init__(self, scored: _Scored, aggregates: Sequence[Aggregate], leads_team: bool) -> None:
+        lines = scored.lines
+        # A TEAM line is about the person only when they lead the team it measures.
+        self.about = tuple(line.scope is Scope.INDIVIDUAL or leads_team for line in lines)
+        first_kind = tuple(
+            ok and about and line.kpi.aggregation not in ALWAYS_SCORED and aggregate.n >= 1
+            for line, aggregate, ok, about in zip(
+                lines, aggregates, scored.counted, self.about, strict=True
+            )
+        )
+        # A SUM/COUNT line (a complaint, or its absence) never makes a person scored
+        # on its own: it is evidence only beside a line of the first kind.
+        any_first = any(first_kind)
+        self.lines = tuple(
+            first or (any_first and ok and about and line.kpi.aggregation in ALWAYS_SCORED)
+            for line, ok, about, first in zip(
+                lines, scored.counted, self.about, first_kind, strict=True
+            )
+        )
+        self.weight = sum(
+            (line.weight for line, ok in zip(lines, self.lines, strict=True) if ok), Fraction(0)
+        )
+
+
+def _what_would_make_it_count(
+    scored: _Scored, aggregates: Sequence[Aggregate], evidence: _Evidence
+) -> tuple[WhatItWouldTake | None, ...]:
+    """Per line about the person without evidence, what would make it evidence (§2, §6)."""
+    found: list[WhatItWouldTake | None] = []
+    for line, aggregate, about, is_evidence in zip(
+        scored.lines, aggregates, evidence.about, evidence.lines, strict=True
+    ):
+        if not about or is_evidence:
+            found.append(None)
+        elif line.kpi.aggregation in ALWAYS_SCORED:
+            found.append(WhatItWouldTake(kind=WhatItWouldTakeKind.OTHER_EVIDENCE, band_code=None))
+        else:
+            # Evidence needs n >= 1, and the line must count: n >= min_samples.
+            needed = max(1, line.min_samples) - aggregate.n
+            kind = (
+                WhatItWouldTakeKind.MORE_MANAGER_REVIEWS
+                if line.kpi.aggregation is Aggregation.REVIEW_MEAN
+                else WhatItWouldTakeKind.MORE_OBSERVATIONS
+            )
+            found.append(WhatItWouldTake(kind=kind, band_code=None, observations_needed=needed))
+    return tuple(found)
+
+
 def _no_data(
-    scored: _Scored, aggregates: Sequence[Aggregate], adjustments: Fraction
+    scored: _Scored,
+    aggregates: Sequence[Aggregate],
+    adjustments: Fraction,
+    evidence: _Evidence,
+    policy: Policy,
+    reason: StatusReason,
 ) -> ScoreResult:
+    """No total, band or multiplier; adjustments are kept but not applied (§4)."""
+    # With no line scored, each line's sentence already says how many it lacks.
+    wits = (
+        [None] * len(aggregates)
+        if reason is StatusReason.NO_SCORED_LINE
+        else _what_would_make_it_count(scored, aggregates, evidence)
+    )
     return ScoreResult(
         status=ScoreStatus.NO_DATA,
-        lines=_line_results(scored, aggregates, [None] * len(aggregates)),
+        # Under NOT_ENOUGH_EVIDENCE the lines keep n, raw value, status and p, but
+        # nothing is weighted: no line contributes to a total that does not exist.
+        lines=_line_results(scored, aggregates, wits, evidence, weighted=False),
         adjustments_total=adjustments,
         total=None,
         reported_total=None,
         band=None,
         next_band=None,
+        status_reason=reason,
+        evidence_weight=evidence.weight,
+        needed_weight=policy.min_evidence_weight,
     )
 
 
@@ -462,8 +543,12 @@ def score(
     aggregates: Sequence[Aggregate],
     adjustments: Sequence[Fraction],
     policy: Policy,
+    leads_team: bool,
 ) -> ScoreResult:
     """Score one employee on one scorecard; ``aggregates[i]`` belongs to ``lines[i]``.
+
+    ``leads_team``: the employee is a lead of the team their TEAM lines measure, so
+    those lines are their own results (§2); for anyone else they are never evidence.
 
     Each result line carries the line as scored (a qualitative line with its
     scale's threshold and target filled in), so the explanation shows them.
@@ -472,8 +557,21 @@ def score(
         raise ValueError(f"{len(lines)} lines but {len(aggregates)} aggregates")
     scored = _scored_lines(lines, aggregates, policy)
     adjustments_total = sum(adjustments, Fraction(0))
+    evidence = _Evidence(scored, aggregates, leads_team)
     if not any(scored.counted):
-        return _no_data(scored, aggregates, adjustments_total)
+        return _no_data(
+            scored, aggregates, adjustments_total, evidence, policy, StatusReason.NO_SCORED_LINE
+        )
+    # "Below" is strict: evidence for exactly the minimum is enough; 0 turns it off.
+    if evidence.weight < policy.min_evidence_weight:
+        return _no_data(
+            scored,
+            aggregates,
+            adjustments_total,
+            evidence,
+            policy,
+            StatusReason.NOT_ENOUGH_EVIDENCE,
+        )
     plan = _policy_plan(policy)
     unclamped = _exact_sum([*(c for c in scored.contributions if c is not None), adjustments_total])
     total = min(max(unclamped, Fraction(0)), plan.top)
@@ -487,10 +585,12 @@ def score(
         wits = _what_it_would_take(scored, aggregates, _Goal(upper, plan, policy, unclamped))
     return ScoreResult(
         status=ScoreStatus.SCORED,
-        lines=_line_results(scored, aggregates, wits),
+        lines=_line_results(scored, aggregates, wits, evidence),
         adjustments_total=adjustments_total,
         total=total,
         reported_total=reported_total,
         band=band,
         next_band=_next_band(upper, units),
+        evidence_weight=evidence.weight,
+        needed_weight=policy.min_evidence_weight,
     )

@@ -30,6 +30,7 @@ from service.scoring.types import (
     Scope,
     ScorecardLine,
     ScoreResult,
+    StatusReason,
     WhatItWouldTake,
     WhatItWouldTakeKind,
 )
@@ -369,29 +370,52 @@ def _texts(line: ScorecardLine) -> _LineTexts:
     return texts
 
 
-def _insufficient_sentence(texts: _LineTexts, result: LineResult, lang: str) -> str:
+def _insufficient_sentence(texts: _LineTexts, result: LineResult, lang: str, weighted: bool) -> str:
     line = result.line
     n = result.n
     if lang == ENGLISH:
         noun = texts.noun_one if n == 1 else texts.noun_many
+        where = "so its weight goes to the scored lines" if weighted else "the score has no total"
         return (
             f"{texts.label_en}: {n} {noun}, fewer than the "
-            f"{line.min_samples} needed; not scored, so its weight goes to the scored lines."
+            f"{line.min_samples} needed; not scored, {where}."
         )
+    where = "其权重分给计分的指标" if weighted else "本次评分没有总分"
     return (
         f"{texts.label_zh}：只有 {n} {texts.noun_zh}，少于所需的 {line.min_samples} 条；"
-        "本项不计分，其权重分给计分的指标。"
+        f"本项不计分，{where}。"
     )
 
 
-def line_sentence(result: LineResult, *, lang: str) -> str:
-    """One sentence saying how a line's points came about."""
+def _unweighted_sentence(texts: _LineTexts, result: LineResult, raw: Fraction, lang: str) -> str:
+    """A scored line of a score without enough evidence: measured, but adds no points."""
+    normalized = result.normalized or Fraction(0)
+    if lang == ENGLISH:
+        return (
+            f"{texts.label_en}: {_measure_en(texts, result, raw)}; "
+            f"{_method_en(texts, normalized)}; {texts.weight_en}, not applied: "
+            "too little of the weight rests on the person's own data."
+        )
+    return (
+        f"{texts.label_zh}：{_measure_zh(texts, result, raw)}；"
+        f"{_method_zh(texts, normalized)}；{texts.weight_zh}，未计入：本人数据支撑的权重不足。"
+    )
+
+
+def line_sentence(result: LineResult, *, lang: str, weighted: bool = True) -> str:
+    """One sentence saying how a line's points came about.
+
+    ``weighted`` is False when the score has no total (NO_DATA): nothing is
+    re-weighted and no line adds points.
+    """
     lang = _language(lang)
     texts = _texts(result.line)
     raw = result.raw_value
     normalized = result.normalized
     effective = result.effective_weight
     contribution = result.contribution
+    if result.status is LineStatus.SCORED and raw is not None and not weighted:
+        return _unweighted_sentence(texts, result, raw, lang)
     if (
         result.status is not LineStatus.SCORED
         or raw is None
@@ -399,7 +423,7 @@ def line_sentence(result: LineResult, *, lang: str) -> str:
         or effective is None
         or contribution is None
     ):
-        return _insufficient_sentence(texts, result, lang)
+        return _insufficient_sentence(texts, result, lang, weighted)
     line = result.line
     if lang == ENGLISH:
         return (
@@ -450,10 +474,35 @@ def what_it_would_take_sentence(result: LineResult, *, lang: str) -> str | None:
             )
         return f"仅靠{name}无法达到 {wit.band_code} 档；它最多还能增加 {most} 分。"
     needed = wit.observations_needed or 0
+    if wit.band_code is None:
+        return _evidence_sentence(result, wit.kind, needed, lang)
     if lang == ENGLISH:
         noun = "observation" if needed == 1 else "observations"
         return f"{name} needs {needed} more {noun} to count."
     return f"{name}还需要 {needed} 条记录才能计分。"
+
+
+def _evidence_sentence(
+    result: LineResult, kind: WhatItWouldTakeKind, needed: int, lang: str
+) -> str:
+    """What would make a line about the person count as evidence (§2, §6)."""
+    texts = _texts(result.line)
+    if kind is WhatItWouldTakeKind.OTHER_EVIDENCE:
+        if lang == ENGLISH:
+            return (
+                f"{texts.subject_en} counts as evidence once another line has the person's "
+                "own data: on its own it never makes anyone scored."
+            )
+        return f"{texts.subject_zh}需在其他指标有本人数据后才算作依据：它本身不能让人得到评分。"
+    if kind is WhatItWouldTakeKind.MORE_MANAGER_REVIEWS:
+        if lang == ENGLISH:
+            noun = "manager review" if needed == 1 else "manager reviews"
+            return f"{texts.subject_en} needs {needed} more {noun} to count as evidence."
+        return f"{texts.subject_zh}还需要 {needed} 位经理评分才能作为依据。"
+    if lang == ENGLISH:
+        noun = texts.noun_one if needed == 1 else texts.noun_many
+        return f"{texts.subject_en} needs {needed} more {noun} to count as evidence."
+    return f"{texts.subject_zh}还需要 {needed} {texts.noun_zh}才能作为依据。"
 
 
 # --- the score as a whole --------------------------------------------------------
@@ -463,9 +512,7 @@ def score_sentence(result: ScoreResult, *, lang: str) -> str:
     """The total, its band and multiplier, and the points missing to the next band."""
     lang = _language(lang)
     if result.reported_total is None or result.band is None:
-        if lang == ENGLISH:
-            return "No line has enough data yet, so there is no total."
-        return "暂无指标有足够数据，因此没有总分。"
+        return _no_data_sentence(result, lang)
     total = f"{result.reported_total:f}"
     band = result.band
     multiplier = _points(band.multiplier)
@@ -484,6 +531,30 @@ def score_sentence(result: ScoreResult, *, lang: str) -> str:
     if result.next_band is None:
         return f"{text}，已是最高档。"
     return f"{text}；距 {result.next_band.code} 档还差 {result.next_band.points_needed:f} 分。"
+
+
+def _no_data_sentence(result: ScoreResult, lang: str) -> str:
+    if result.status_reason is StatusReason.NOT_ENOUGH_EVIDENCE:
+        has = format_compact(result.evidence_weight)
+        needed = format_compact(result.needed_weight)
+        if lang == ENGLISH:
+            text = (
+                "Not enough of the person's own data yet, so there is no total: "
+                f"evidence for {has} % of the weight; {needed} % needed."
+            )
+        else:
+            text = f"本人数据尚不足，因此没有总分：有依据的权重为 {has} %，需要 {needed} %。"
+    elif lang == ENGLISH:
+        text = "No line has enough data yet, so there is no total."
+    else:
+        text = "暂无指标有足够数据，因此没有总分。"
+    if result.adjustments_total != 0:
+        points = _signed_points(result.adjustments_total)
+        if lang == ENGLISH:
+            text += f" Adjustments of {points} points are kept and apply once it is scored."
+        else:
+            text += f"已有的调整（{points} 分）保留，计分后再生效。"
+    return text
 
 
 _NOT_ELIGIBLE = {
@@ -578,6 +649,8 @@ def _line_data(result: LineResult) -> dict[str, object]:
         "contribution": _points_or_none(result.contribution),
         "status": str(result.status),
         "what_it_would_take": _wit_data(result.what_it_would_take),
+        "about_person": result.about_person,
+        "evidence": result.evidence,
     }
 
 
@@ -587,6 +660,9 @@ def explanation_data(result: ScoreResult) -> dict[str, object]:
     next_band = result.next_band
     return {
         "status": str(result.status),
+        "status_reason": None if result.status_reason is None else str(result.status_reason),
+        "evidence_weight": _points(result.evidence_weight),
+        "needed_weight": _points(result.needed_weight),
         "total": None if result.reported_total is None else f"{result.reported_total:f}",
         "band": None if band is None else band.code,
         "multiplier": None if band is None else _points(band.multiplier),

@@ -56,6 +56,19 @@ class ScoreStatus(StrEnum):
     NOT_ELIGIBLE = "NOT_ELIGIBLE"
 
 
+class StatusReason(StrEnum):
+    """Why a score has no total (SCORING.md §2, §5); None when it is SCORED."""
+
+    NO_SCORED_LINE = "NO_SCORED_LINE"  # no line had enough data (checked first)
+    NOT_ENOUGH_EVIDENCE = "NOT_ENOUGH_EVIDENCE"  # too little of the weight is the person's own
+    NOT_IN_SCOPE = "NOT_IN_SCOPE"
+    NO_SCORECARD = "NO_SCORECARD"
+    EMPLOYED_TOO_FEW_DAYS = "EMPLOYED_TOO_FEW_DAYS"
+
+
+NO_DATA_REASONS = frozenset({StatusReason.NO_SCORED_LINE, StatusReason.NOT_ENOUGH_EVIDENCE})
+
+
 class Channel(StrEnum):
     ONLINE_SURVEY = "ONLINE_SURVEY"
     PHONE_CALLBACK = "PHONE_CALLBACK"
@@ -131,6 +144,10 @@ class Policy:
     csat_share_max: Fraction = Fraction(50)
     single_line_max: Fraction = Fraction(60)
     min_employed_share: Fraction = Fraction(50)  # % of the cycle's days
+    # % of the scorecard weight that must rest on the person's own data (§2). 50 is
+    # a new organisation's default; a policy stored before the rule reads as 0 (off):
+    # see service.usecases.policy.LEGACY_MIN_EVIDENCE_WEIGHT.
+    min_evidence_weight: Fraction = Fraction(50)
     csat_kpi_code: str | None = None
     timezone: str = "UTC"
 
@@ -155,12 +172,15 @@ class WhatItWouldTakeKind(StrEnum):
     RAW_VALUE = "RAW_VALUE"  # reach `raw_value` and the next band is reached
     CANNOT_REACH = "CANNOT_REACH"  # at most `max_points` more from this line
     MORE_OBSERVATIONS = "MORE_OBSERVATIONS"  # `observations_needed` more to count
+    # Under NOT_ENOUGH_EVIDENCE (§2, §6), for a line about the person without evidence:
+    MORE_MANAGER_REVIEWS = "MORE_MANAGER_REVIEWS"  # `observations_needed` manager reviews
+    OTHER_EVIDENCE = "OTHER_EVIDENCE"  # a SUM/COUNT line: counts once another line has data
 
 
 @dataclass(frozen=True, slots=True)
 class WhatItWouldTake:
     kind: WhatItWouldTakeKind
-    band_code: str
+    band_code: str | None  # None for what would make a line evidence (no band yet)
     raw_value: Fraction | None = None
     max_points: Fraction | None = None
     observations_needed: int | None = None
@@ -177,6 +197,10 @@ class LineResult:
     effective_weight: Fraction | None  # exact
     contribution: Fraction | None  # exact
     what_it_would_take: WhatItWouldTake | None
+    # INDIVIDUAL, or TEAM for a lead of the team it measures (§2).
+    about_person: bool = False
+    # Counted toward the evidence weight (§2).
+    evidence: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +218,12 @@ class ScoreResult:
     reported_total: Decimal | None  # 2 places, half away from zero
     band: IncentiveBand | None
     next_band: NextBand | None
+    # NO_SCORED_LINE or NOT_ENOUGH_EVIDENCE when NO_DATA; None when SCORED.
+    status_reason: StatusReason | None = None
+    # Scorecard weight (before re-weighting) of the evidence lines, and the
+    # policy's min_evidence_weight it was held against (§2).
+    evidence_weight: Fraction = Fraction(0)
+    needed_weight: Fraction = Fraction(0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
+from service.scoring.aggregate import ALWAYS_SCORED
 from service.scoring.methods import beats, effective_line
 from service.scoring.rounding import format_compact
 from service.scoring.types import (
@@ -274,10 +275,47 @@ def _qualitative_warnings(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardI
         )
 
 
+def max_evidence_weight(lines: Sequence[ScorecardLine], *, leads_team: bool) -> Fraction:
+    """The largest evidence weight a holder of the scorecard can reach (§2, §8).
+
+    Every line about the person can be evidence once it has data, but SUM/COUNT
+    lines only beside a line of another aggregation: without one, nothing is.
+    """
+    about = [line for line in lines if line.scope is Scope.INDIVIDUAL or leads_team]
+    if not any(line.kpi.aggregation not in ALWAYS_SCORED for line in about):
+        return Fraction(0)
+    return sum((line.weight for line in about), Fraction(0))
+
+
+def _evidence_warnings(
+    lines: Sequence[ScorecardLine], policy: Policy, holder_leads_team: bool
+) -> Iterator[ScorecardIssue]:
+    needed = policy.min_evidence_weight
+    cases = [(False, "EVIDENCE_UNREACHABLE", "who leads no team", "INDIVIDUAL lines")]
+    if holder_leads_team:
+        cases.append((True, "EVIDENCE_UNREACHABLE_FOR_LEADS", "who leads their team", "lines"))
+    for leads, code, who, which in cases:
+        reachable = max_evidence_weight(lines, leads_team=leads)
+        if reachable < needed:
+            yield _issue(
+                code,
+                "lines",
+                f"A holder {who} can have evidence of their own for at most "
+                f"{format_compact(reachable, 2)} % of the weight, below the policy's minimum "
+                f"of {format_compact(needed)} %: nobody like that could ever be scored. "
+                f"Give more weight to {which} that measure them (SUM and COUNT lines count "
+                "only beside a line of another aggregation).",
+            )
+
+
 def check_scorecard(
-    lines: Sequence[ScorecardLine], policy: Policy
+    lines: Sequence[ScorecardLine], policy: Policy, *, holder_leads_team: bool
 ) -> tuple[list[ScorecardIssue], list[ScorecardIssue]]:
-    """(errors, warnings) of a scorecard, in line order (SCORING.md §8)."""
+    """(errors, warnings) of a scorecard, in line order (SCORING.md §8).
+
+    ``holder_leads_team``: some holder of the position leads a team, so the
+    evidence they can reach (TEAM lines included) is checked too.
+    """
     if not lines:
         no_lines = _issue("NO_LINES", "lines", "Add at least one line to the scorecard.")
         return [no_lines], []
@@ -285,7 +323,11 @@ def check_scorecard(
     for index, line in enumerate(lines):
         errors.extend(_line_errors(index, line, policy))
     errors.extend(_weight_total_errors(lines))
-    warnings = [*_mix_warnings(lines, policy), *_qualitative_warnings(lines)]
+    warnings = [
+        *_mix_warnings(lines, policy),
+        *_qualitative_warnings(lines),
+        *_evidence_warnings(lines, policy, holder_leads_team),
+    ]
     return errors, warnings
 
 

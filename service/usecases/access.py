@@ -52,6 +52,28 @@ async def manager_ids_of(conn: BaseDBAsyncClient, employee: Employee) -> set[int
     return {lead for lead in leads if lead != employee.id}
 
 
+async def team_leads(conn: BaseDBAsyncClient) -> dict[int, int]:
+    """The lead of each team that has one (team id -> employee id)."""
+    rows = await Team.filter(lead_id__isnull=False).using_db(conn).values_list("id", "lead_id")
+    return {int(team_id): int(lead_id) for team_id, lead_id in rows}
+
+
+def leads_own_team(employee_id: int, team_id: int | None, leads: dict[int, int]) -> bool:
+    """Whether the employee is a lead of their own team, the team their TEAM lines
+    measure: then those lines are their own results (SCORING.md §2)."""
+    return team_id is not None and leads.get(team_id) == employee_id
+
+
+async def position_has_team_lead(conn: BaseDBAsyncClient, position_id: int) -> bool:
+    """Whether some holder of the position leads a team (SCORING.md §8)."""
+    lead_ids = set((await team_leads(conn)).values())
+    if not lead_ids:
+        return False
+    return await (
+        Employee.filter(position_id=position_id, id__in=sorted(lead_ids)).using_db(conn).exists()
+    )
+
+
 async def led_team_ids(conn: BaseDBAsyncClient, employee_id: int | None) -> set[int]:
     """The teams an employee leads and every team under them."""
     if employee_id is None:

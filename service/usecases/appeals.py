@@ -14,8 +14,10 @@ from service.models import (
     Cycle,
     Employee,
     Observation,
+    Score,
     ScorecardLine,
 )
+from service.scoring.types import ScoreStatus
 from service.usecases.access import require_may_act_on
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
@@ -71,6 +73,7 @@ async def file_appeal(
                     ]
                 )
             kpi_id = lines[line - 1].kpi_id
+        score = await Score.get_or_none(cycle_id=cycle.id, employee_id=employee.id, using_db=conn)
         appeal = await Appeal.create(
             using_db=conn,
             cycle_id=cycle.id,
@@ -78,6 +81,7 @@ async def file_appeal(
             line_ordinal=None if line is None else line - 1,
             kpi_id=kpi_id,
             reason=reason.strip(),
+            score_status_when_filed=None if score is None else score.status.value,
             filed_by_id=actor.user_id,
             filed_by_label=actor.label,
         )
@@ -103,7 +107,9 @@ async def resolve_appeal(
     adjustment_points: Number | None = None,
     void_observation_id: int | None = None,
 ) -> Appeal:
-    """ACCEPTED comes with an adjustment or a voided observation; REJECTED with a note."""
+    """ACCEPTED comes with an adjustment or a voided observation, or, for an appeal
+    against a NO_DATA score, with a note naming the data added since and nothing else;
+    REJECTED with a note."""
     issues: list[Issue] = []
     if not note or not note.strip():
         issues.append(Issue("note", "tell the employee how the appeal ended and why", "REQUIRED"))
@@ -114,7 +120,7 @@ async def resolve_appeal(
     if state not in (AppealState.ACCEPTED, AppealState.REJECTED):
         issues.append(Issue("outcome", "must be ACCEPTED or REJECTED", "INVALID_CHOICE"))
     remedies = (adjustment_points is not None) + (void_observation_id is not None)
-    if state is AppealState.ACCEPTED and remedies != 1:
+    if state is AppealState.ACCEPTED and remedies > 1:
         issues.append(
             Issue(
                 "outcome",
@@ -146,6 +152,19 @@ async def resolve_appeal(
             )
         employee = await Employee.get(id=appeal.employee_id, using_db=conn)
         await require_may_act_on(conn, actor, employee)
+        data_added = state is AppealState.ACCEPTED and remedies == 0
+        if data_added and appeal.score_status_when_filed != ScoreStatus.NO_DATA.value:
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "outcome",
+                        "an accepted appeal comes with exactly one remedy: an adjustment or a "
+                        "voided observation (only an appeal against a NO_DATA score may end "
+                        "with a note naming the data added since)",
+                        "REMEDY_REQUIRED",
+                    )
+                ]
+            )
         if adjustment_points is not None:
             await apply_adjustment(
                 conn,
@@ -194,6 +213,7 @@ async def resolve_appeal(
                 "state": state.value,
                 "adjustment": None if adjustment_points is None else str(adjustment_points),
                 "voided_observation": void_observation_id,
+                "data_added": data_added,
             },
             reason=note.strip(),
         )

@@ -734,13 +734,14 @@ async def _apply(actor: Actor, config: OrgConfig, reason: str | None, report: Ap
     sections = report.sections
     if config.policy is not None:
         had_policy = await Policy.exists()
-        _version, changed = await _step(
+        saved = await _step(
             lambda issue: issue.field,
             "policy",
             update_policy(
                 actor=actor, settings=config.policy, expected_version=None, reason=reason
             ),
         )
+        changed = saved.changed
         sections.append(
             SectionSummary(
                 "policy",

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, StaleVersion, ValidationFailed
 from service.models import (
+    OPEN_CYCLE_STATES,
     Cycle,
     CyclePilotTeam,
     CycleState,
@@ -24,7 +25,17 @@ from service.models import (
 )
 from service.models import ScorecardLine as LineRow
 from service.scoring import check_scorecard
-from service.scoring.types import BandStep, Method, Scope, ScorecardIssue, ScorecardLine
+from service.scoring.types import (
+    BandStep,
+    Method,
+    Scope,
+    ScorecardIssue,
+    ScorecardLine,
+    ScoreStatus,
+    StatusReason,
+)
+from service.sql import fetch_all
+from service.usecases.access import position_has_team_lead
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
@@ -271,7 +282,9 @@ async def save_scorecard(
         if issues:
             raise ValidationFailed(issues)
         policy, _version = await load_policy(conn)
-        errors, warnings = check_scorecard(parsed, policy)
+        errors, warnings = check_scorecard(
+            parsed, policy, holder_leads_team=await position_has_team_lead(conn, position.id)
+        )
         if errors:
             raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
         existing = await Scorecard.get_or_none(
@@ -314,7 +327,7 @@ async def save_scorecard(
                     )
                 ]
             )
-        warning_data = [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
+        warning_data = _warning_data(warnings)
         if existing is None:
             existing = await Scorecard.create(
                 using_db=conn, cycle_id=cycle.id, position_id=position.id, warnings=warning_data
@@ -364,6 +377,34 @@ def _text(value: Fraction) -> str:
     return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
 
 
+def _warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, str]]:
+    return [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
+
+
+async def refresh_scorecard_warnings(conn: BaseDBAsyncClient) -> None:
+    """The stored warnings of every scorecard not yet final, checked again: they depend
+    on the policy and on who leads a team (SCORING §8), inside the caller's transaction
+    (update_policy, upsert_teams)."""
+    policy, _version = await load_policy(conn)
+    cards = (
+        await Scorecard.filter(cycle__state__in=[CycleState.DRAFT, *OPEN_CYCLE_STATES])
+        .using_db(conn)
+        .prefetch_related("lines", "lines__kpi")
+    )
+    for card in cards:
+        lines = [
+            line_to_engine(r, kpi_to_engine(r.kpi))
+            for r in sorted(card.lines, key=lambda r: r.ordinal)
+        ]
+        _errors, warnings = check_scorecard(
+            lines, policy, holder_leads_team=await position_has_team_lead(conn, card.position_id)
+        )
+        data = _warning_data(warnings)
+        if data != card.warnings:
+            card.warnings = data
+            await card.save(using_db=conn, update_fields=["warnings"])
+
+
 async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
     """What the cycle page lists: scorecard warnings and positions without a scorecard."""
     messages: list[str] = []
@@ -382,7 +423,37 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
         messages.append(
             f"{code}: no scorecard; employees in this position are listed as not eligible."
         )
+    no_data = await _no_data_warning(conn, cycle)
+    if no_data:
+        messages.append(no_data)
     return messages
+
+
+_NO_DATA_WORDS = {
+    StatusReason.NOT_ENOUGH_EVIDENCE.value: "without enough evidence of their own",
+    StatusReason.NO_SCORED_LINE.value: "with no line scored",
+}
+
+
+async def _no_data_warning(conn: BaseDBAsyncClient, cycle: Cycle) -> str | None:
+    """How many employees have no total, by reason (SCORING §2, §5)."""
+    rows = await fetch_all(
+        conn,
+        "SELECT status_reason, COUNT(*) AS n FROM score WHERE cycle_id = ? AND status = ? "
+        "GROUP BY status_reason ORDER BY status_reason",
+        [cycle.id, ScoreStatus.NO_DATA.value],
+    )
+    counts = {str(r["status_reason"]): int(r["n"]) for r in rows}
+    total = sum(counts.values())
+    if not total:
+        return None
+    parts = [
+        f"{counts[reason]} {words} ({reason})"
+        for reason, words in _NO_DATA_WORDS.items()
+        if counts.get(reason)
+    ]
+    people = "employee has" if total == 1 else "employees have"
+    return f"{total} {people} no score (NO_DATA): " + ", ".join(parts) + "."
 
 
 @retry_when_busy
@@ -454,7 +525,8 @@ async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
             line_to_engine(r, kpi_to_engine(r.kpi))
             for r in sorted(card.lines, key=lambda r: r.ordinal)
         ]
-        errors, _warnings = check_scorecard(lines, policy)
+        # Only the errors matter here; the warnings were stored when it was saved.
+        errors, _warnings = check_scorecard(lines, policy, holder_leads_team=False)
         issues.extend(
             Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code) for e in errors
         )

@@ -34,9 +34,10 @@ from service.scoring.types import (
     ScoreStatus,
 )
 from service.sql import execute_many, fetch_all, placeholders
+from service.usecases.access import leads_own_team, team_leads
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
-from service.usecases.policy import load_policy
+from service.usecases.policy import LEGACY_MIN_EVIDENCE_WEIGHT, load_policy
 from service.usecases.recompute import cycle_window_us, recompute_cycle, scorecards_for_cycle
 
 RAW = 4  # places of raw-unit settings (thresholds, bounds) in their reported form
@@ -68,6 +69,7 @@ def policy_snapshot(policy: Policy) -> dict[str, Any]:
         "stretch_bonus": _text(policy.stretch_bonus, REPORTED),
         "adjustment_cap": _text(policy.adjustment_cap, REPORTED),
         "min_employed_share": _text(policy.min_employed_share, REPORTED),
+        "min_evidence_weight": _text(policy.min_evidence_weight, REPORTED),
         "csat_kpi_code": policy.csat_kpi_code,
         "timezone": policy.timezone,
     }
@@ -82,6 +84,8 @@ def policy_from_snapshot(data: dict[str, Any]) -> Policy:
         stretch_bonus=Fraction(data["stretch_bonus"]),
         adjustment_cap=Fraction(data["adjustment_cap"]),
         min_employed_share=Fraction(data["min_employed_share"]),
+        # A snapshot taken before the evidence rule has no such field: the rule was off.
+        min_evidence_weight=Fraction(data.get("min_evidence_weight", LEGACY_MIN_EVIDENCE_WEIGHT)),
         csat_kpi_code=data["csat_kpi_code"],
         timezone=data["timezone"],
     )
@@ -154,8 +158,10 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[s
     if open_appeals:
         problems.append(f"{open_appeals} appeal(s) are still open: resolve them first")
     missing: list[str] = []
+    # Every eligible employee (SCORING §9): a NO_DATA score may lack exactly the
+    # review that would make it count.
     scores = (
-        await Score.filter(cycle_id=cycle.id, status=ScoreStatus.SCORED)
+        await Score.filter(cycle_id=cycle.id, status__in=[ScoreStatus.SCORED, ScoreStatus.NO_DATA])
         .using_db(conn)
         .prefetch_related("employee")
     )
@@ -168,7 +174,7 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[s
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
         )
         problems.append(
-            f"{len(missing)} qualitative line(s) of scored employees have no "
+            f"{len(missing)} qualitative line(s) of eligible employees have no "
             f"MANAGER review: {shown}"
         )
     return problems
@@ -192,6 +198,7 @@ async def finalize_cycle(
         int(r["id"]): r["code"] for r in await fetch_all(conn, "SELECT id, code FROM position")
     }
     teams = {int(r["id"]): r["code"] for r in await fetch_all(conn, "SELECT id, code FROM team")}
+    leads = await team_leads(conn)
     start_us, end_us = cycle_window_us(cycle, policy)
     own_ids, team_ids = await _counted_observations(conn, cards, start_us, end_us)
     review_ids = await _counted_reviews(conn, cycle.id)
@@ -215,7 +222,7 @@ async def finalize_cycle(
     rows = await fetch_all(
         conn,
         "SELECT s.id, s.employee_id, s.team_id, s.position_id, s.status, "
-        "s.not_eligible_reason, e.external_id FROM score s JOIN employee e "
+        "s.status_reason, e.external_id FROM score s JOIN employee e "
         "ON e.id = s.employee_id WHERE s.cycle_id = ? ORDER BY s.id",
         [cycle.id],
     )
@@ -237,10 +244,18 @@ async def finalize_cycle(
             "team": team_code,
             "position": positions.get(position) if position is not None else None,
             "status": row["status"],
-            "not_eligible_reason": row["not_eligible_reason"],
+            # The snapshot's shape predates the NO_DATA reasons, which a recompute
+            # from it gives again; it keeps only the not-eligible reason.
+            "not_eligible_reason": (
+                row["status_reason"] if row["status"] == ScoreStatus.NOT_ELIGIBLE.value else None
+            ),
             "lines": lines,
             "adjustments": adjustments.get(int(row["employee_id"]), []),
         }
+        if leads_own_team(int(row["employee_id"]), row["team_id"], leads):
+            # Only when true: a snapshot without it (every one taken before the
+            # evidence rule) reads as "leads no team", and its hash stays the same.
+            snapshot["leads_team"] = True
         full = expand_snapshot(snapshot, cycle_snapshot)
         updates.append(
             [ScoreState.FINAL.value, canonical_json(snapshot), inputs_hash(full), int(row["id"])]
@@ -285,7 +300,7 @@ def expand_snapshot(snapshot: dict[str, Any], cycle_snapshot: dict[str, Any]) ->
         "not_eligible_reason": snapshot["not_eligible_reason"],
         "lines": lines,
         "adjustments": snapshot["adjustments"],
-    }
+    } | ({"leads_team": True} if snapshot.get("leads_team") else {})
 
 
 async def _counted_observations(
@@ -377,7 +392,14 @@ async def recompute_from_snapshot(
             values = await _values("observation", "value", counted["observations"], conn)
             aggregates.append(aggregate_values(line.kpi, values))
     adjustments = [Fraction(a["points"]) for a in full["adjustments"]]
-    return score(lines=lines, aggregates=aggregates, adjustments=adjustments, policy=policy), digest
+    result = score(
+        lines=lines,
+        aggregates=aggregates,
+        adjustments=adjustments,
+        policy=policy,
+        leads_team=bool(full.get("leads_team", False)),
+    )
+    return result, digest
 
 
 async def _values(

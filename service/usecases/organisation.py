@@ -12,6 +12,7 @@ from service.models import Employee, Position, Team
 from service.usecases.access import team_and_ancestors
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
+from service.usecases.cycles import refresh_scorecard_warnings
 from service.usecases.inputs import EmployeeInput, PositionInput, TeamInput, UpsertReport
 from service.usecases.parsing import too_long
 from service.usecases.permissions import require_admin
@@ -164,6 +165,7 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
         if issues:
             raise ValidationFailed(issues)
         hierarchy_changed = False
+        leads_changed = False
         for team, before in touched:
             after = _team_state(team, all_teams, lead_codes)
             if before == after:
@@ -173,6 +175,8 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 created += 1
             else:
                 updated += 1
+                # A new lead changes whose TEAM lines are evidence (SCORING.md §2).
+                leads_changed = leads_changed or before["lead"] != after["lead"]
                 hierarchy_changed = hierarchy_changed or before["parent"] != after["parent"]
             await team.save(using_db=conn)
             await write_audit(
@@ -184,8 +188,11 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 before=before,
                 after=after,
             )
-        if hierarchy_changed:
-            # A pilot scope covers sub-teams, so a moved team can enter or leave a cycle.
+        if leads_changed or any(before is None and team.lead_id for team, before in touched):
+            await refresh_scorecard_warnings(conn)
+        if hierarchy_changed or leads_changed:
+            # A pilot scope covers sub-teams, so a moved team can enter or leave a
+            # cycle; and a team's lead is scored on its TEAM lines.
             await recompute_open_cycles(conn)
     return UpsertReport(created, updated, unchanged)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -11,8 +12,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, StaleVersion, ValidationFailed
+from service.models import OPEN_CYCLE_STATES
 from service.models import Policy as PolicyRow
-from service.scoring.types import IncentiveBand, Policy
+from service.scoring.types import IncentiveBand, Policy, ScoreStatus
+from service.sql import fetch_all, placeholders
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import ParseError, parse_decimal
@@ -20,7 +23,7 @@ from service.usecases.permissions import require_admin
 from service.usecases.retries import retry_when_busy
 
 POLICY_ID = 1
-_NUMBER_FIELDS = (
+NUMBER_FIELDS = (
     "stretch_bonus",
     "adjustment_cap",
     "quantitative_target",
@@ -29,7 +32,12 @@ _NUMBER_FIELDS = (
     "csat_share_max",
     "single_line_max",
     "min_employed_share",
+    "min_evidence_weight",
 )
+# A policy stored (or a cycle finalised) before the evidence rule existed has no
+# min_evidence_weight: it reads as 0, the rule off, so its scores stay as they were.
+# A new organisation's policy gets the engine's default (Policy().min_evidence_weight).
+LEGACY_MIN_EVIDENCE_WEIGHT = "0"
 
 
 def _text(value: Fraction) -> str:
@@ -37,7 +45,7 @@ def _text(value: Fraction) -> str:
 
 
 def policy_to_data(policy: Policy) -> dict[str, Any]:
-    data: dict[str, Any] = {name: _text(getattr(policy, name)) for name in _NUMBER_FIELDS}
+    data: dict[str, Any] = {name: _text(getattr(policy, name)) for name in NUMBER_FIELDS}
     data["bands"] = [
         {"code": b.code, "floor": _text(b.floor), "multiplier": _text(b.multiplier)}
         for b in policy.bands
@@ -49,7 +57,8 @@ def policy_to_data(policy: Policy) -> dict[str, Any]:
 
 def policy_from_data(data: dict[str, Any]) -> Policy:
     """Build the engine's Policy from stored (already validated) data."""
-    values: dict[str, Any] = {name: Fraction(data[name]) for name in _NUMBER_FIELDS}
+    stored = {"min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT} | data
+    values: dict[str, Any] = {name: Fraction(stored[name]) for name in NUMBER_FIELDS}
     bands = tuple(
         IncentiveBand(str(b["code"]), Fraction(b["floor"]), Fraction(b["multiplier"]))
         for b in data["bands"]
@@ -65,13 +74,13 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
 def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     """Merge raw settings over the defaults, check them, return normalised data."""
     issues: list[Issue] = []
-    known = {*_NUMBER_FIELDS, "bands", "csat_kpi_code", "timezone"}
+    known = {*NUMBER_FIELDS, "bands", "csat_kpi_code", "timezone"}
     for name in sorted(set(raw) - known):
         issues.append(
             Issue(f"policy.{name}", f"is not a policy setting; use one of {sorted(known)}")
         )
     merged = policy_to_data(Policy()) | {k: v for k, v in raw.items() if k in known}
-    for name in _NUMBER_FIELDS:
+    for name in NUMBER_FIELDS:
         try:
             # 2 places: the snapshot of a finalised cycle keeps the policy in its
             # reported form, which must be exact.
@@ -81,6 +90,10 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
             continue
         if value < 0:
             issues.append(Issue(f"policy.{name}", "must not be negative"))
+        elif name == "min_evidence_weight" and value > 100:
+            issues.append(
+                Issue(f"policy.{name}", "is a share of the weight: give 0 to 100 (0 turns it off)")
+            )
         merged[name] = format(value, "f")
     bands = merged.get("bands")
     if not isinstance(bands, list) or not bands:
@@ -132,6 +145,53 @@ async def load_policy(conn: BaseDBAsyncClient) -> tuple[Policy, int]:
     return policy_from_data(row.data), row.version
 
 
+@dataclass(frozen=True, slots=True)
+class MovedScorecard:
+    """A scorecard of an open cycle on which the policy change moved scores (§8)."""
+
+    cycle_code: str
+    position_code: str
+    to_no_data: int  # scores that had a total and now have none
+    from_no_data: int  # scores that had none and now have a total
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySaved:
+    version: int
+    changed: bool
+    moved: list[MovedScorecard] = field(default_factory=list)
+
+
+_StatusKey = tuple[str, str, int]  # (cycle code, position code, employee id)
+
+
+async def _open_statuses(conn: BaseDBAsyncClient) -> dict[_StatusKey, str]:
+    rows = await fetch_all(
+        conn,
+        "SELECT c.code AS cycle, p.code AS position, s.employee_id, s.status FROM score s "
+        "JOIN cycle c ON c.id = s.cycle_id JOIN position p ON p.id = s.position_id "
+        f"WHERE c.state IN ({placeholders(len(OPEN_CYCLE_STATES))})",
+        [state.value for state in OPEN_CYCLE_STATES],
+    )
+    return {(r["cycle"], r["position"], int(r["employee_id"])): r["status"] for r in rows}
+
+
+def _moved(before: dict[_StatusKey, str], after: dict[_StatusKey, str]) -> list[MovedScorecard]:
+    no_data = ScoreStatus.NO_DATA.value
+    counts: dict[tuple[str, str], list[int]] = {}
+    for key, status in after.items():
+        old = before.get(key)
+        if old is None or (old == no_data) == (status == no_data):
+            continue
+        # NOT_ELIGIBLE <-> NO_DATA (a new minimum share of days) moves too.
+        entry = counts.setdefault((key[0], key[1]), [0, 0])
+        entry[0 if status == no_data else 1] += 1
+    return [
+        MovedScorecard(cycle, position, to_no_data=to, from_no_data=back)
+        for (cycle, position), (to, back) in sorted(counts.items())
+    ]
+
+
 @retry_when_busy
 async def update_policy(
     *,
@@ -139,8 +199,10 @@ async def update_policy(
     settings: dict[str, Any],
     expected_version: int | None,
     reason: str | None = None,
-) -> tuple[int, bool]:
-    """Save the policy; returns (version, changed). Provisional scores follow it."""
+) -> PolicySaved:
+    """Save the policy. Provisional scores follow it; the result lists the scorecards
+    whose scores it moved to or from NO_DATA (SCORING.md §8)."""
+    from service.usecases.cycles import refresh_scorecard_warnings
     from service.usecases.recompute import recompute_open_cycles
 
     require_admin(actor)
@@ -154,7 +216,7 @@ async def update_policy(
                 "first. Reload it, re-apply your change and save again."
             )
         if row is not None and row.data == data:
-            return row.version, False
+            return PolicySaved(row.version, False)
         before = row.data if row else None
         if row is None:
             row = await PolicyRow.create(using_db=conn, id=POLICY_ID, data=data, version=1)
@@ -172,5 +234,8 @@ async def update_policy(
             after=data,
             reason=reason,
         )
+        before_statuses = await _open_statuses(conn)
+        await refresh_scorecard_warnings(conn)
         await recompute_open_cycles(conn)
-        return row.version, True
+        moved = _moved(before_statuses, await _open_statuses(conn))
+        return PolicySaved(row.version, True, moved)

@@ -50,7 +50,12 @@ from service.scoring.types import (
 )
 from service.scoring.types import ScorecardLine as EngineLine
 from service.sql import execute, execute_many, fetch_all, int_values, is_postgres, placeholders
-from service.usecases.access import team_and_descendants, team_parents
+from service.usecases.access import (
+    leads_own_team,
+    team_and_descendants,
+    team_leads,
+    team_parents,
+)
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.parsing import epoch_microseconds, from_scaled
 from service.usecases.policy import load_policy
@@ -131,6 +136,7 @@ async def recompute_cycle(
     await _lock_teams(conn, cycle, people, team_ids)
     cards = await scorecards_for_cycle(conn, cycle)
     parents = await team_parents(conn)
+    leads = await team_leads(conn)
     scope = await _scope(conn, cycle, parents)
     start_us, end_us = cycle_window_us(cycle, policy)
 
@@ -170,6 +176,7 @@ async def recompute_cycle(
                 team_sources,
                 adjustments.get(person.id, []),
                 sentences,
+                leads_own_team(person.id, person.team_id, leads),
             )
         )
     await _store(conn, cycle, rows, policy_version, now, employee_ids if not full else None, full)
@@ -478,6 +485,7 @@ def _score_person(
     team_sources: _Sources,
     adjustments: list[dict[str, Any]],
     sentences: _SentenceCache,
+    leads_team: bool,
 ) -> dict[str, Any]:
     base: dict[str, Any] = {
         "employee_id": person.id,
@@ -521,6 +529,7 @@ def _score_person(
         aggregates=aggregates,
         adjustments=[a["points"] for a in adjustments],
         policy=policy,
+        leads_team=leads_team,
     )
     explanation = explanation_data(result)
     line_rows = []
@@ -555,7 +564,7 @@ def _score_person(
     explanation["sentences"] = {lang: _sentences(result, lang, sentences) for lang in LANGUAGES}
     return base | {
         "status": result.status,
-        "reason": None,
+        "reason": None if result.status_reason is None else result.status_reason.value,
         "result": result,
         "explanation": explanation,
         "lines": line_rows,
@@ -575,13 +584,14 @@ class _SentenceCache:
         self._wit: dict[tuple[Any, ...], str | None] = {}
 
     @staticmethod
-    def _key(line: LineResult, lang: str) -> tuple[Any, ...]:
+    def _key(line: LineResult, lang: str, weighted: bool = True) -> tuple[Any, ...]:
         # Every field of the result, the scorecard line by identity (the cycle's cards
         # outlive the cache) and fractions as integer pairs: hashing a LineResult or a
         # Fraction directly costs about as much as writing the sentence.
         wit = line.what_it_would_take
         return (
             lang,
+            weighted,
             id(line.line),
             line.n,
             line.meeting,
@@ -601,11 +611,11 @@ class _SentenceCache:
             ),
         )
 
-    def line(self, line: LineResult, lang: str) -> str:
-        key = self._key(line, lang)
+    def line(self, line: LineResult, lang: str, weighted: bool) -> str:
+        key = self._key(line, lang, weighted)
         found = self._lines.get(key)
         if found is None:
-            found = self._lines[key] = line_sentence(line, lang=lang)
+            found = self._lines[key] = line_sentence(line, lang=lang, weighted=weighted)
         return found
 
     def what_it_would_take(self, line: LineResult, lang: str) -> str | None:
@@ -620,9 +630,10 @@ def _pair(value: Fraction | None) -> tuple[int, int] | None:
 
 
 def _sentences(result: ScoreResult, lang: str, cache: _SentenceCache) -> dict[str, Any]:
+    weighted = result.status is ScoreStatus.SCORED
     return {
         "score": score_sentence(result, lang=lang),
-        "lines": [cache.line(line, lang) for line in result.lines],
+        "lines": [cache.line(line, lang, weighted) for line in result.lines],
         "what_it_would_take": [cache.what_it_would_take(line, lang) for line in result.lines],
     }
 
@@ -667,7 +678,7 @@ async def _store(
             inserts.append([cycle.id, row["employee_id"], "PROVISIONAL", *values])
     await execute_many(
         conn,
-        "UPDATE score SET team_id = ?, position_id = ?, status = ?, not_eligible_reason = ?, "
+        "UPDATE score SET team_id = ?, position_id = ?, status = ?, status_reason = ?, "
         "total_exact = ?, total_cents = ?, band_code = ?, explanation = ?, policy_version = ?, "
         "computed_at = ? WHERE id = ?",
         updates,
@@ -675,7 +686,7 @@ async def _store(
     await execute_many(
         conn,
         "INSERT INTO score (cycle_id, employee_id, state, team_id, position_id, status, "
-        "not_eligible_reason, total_exact, total_cents, band_code, explanation, "
+        "status_reason, total_exact, total_cents, band_code, explanation, "
         "policy_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         inserts,
     )

@@ -23,7 +23,8 @@ class PayrollRow:
     total: str | None
     band: str | None
     multiplier: str | None
-    not_eligible_reason: str | None
+    # NO_SCORED_LINE, NOT_ENOUGH_EVIDENCE or the not-eligible reason; None when scored.
+    status_reason: str | None
 
 
 async def payroll_results(conn: BaseDBAsyncClient, *, cycle_code: str) -> list[PayrollRow]:
@@ -32,7 +33,7 @@ async def payroll_results(conn: BaseDBAsyncClient, *, cycle_code: str) -> list[P
         raise NotFound(f"No cycle has the code {cycle_code!r}.")
     rows = await fetch_all(
         conn,
-        "SELECT e.external_id, e.name, s.status, s.state, s.not_eligible_reason, "
+        "SELECT e.external_id, e.name, s.status, s.state, s.status_reason, "
         "s.explanation FROM score s JOIN employee e ON e.id = s.employee_id "
         "WHERE s.cycle_id = ? ORDER BY e.external_id",
         [cycle.id],
@@ -52,7 +53,7 @@ async def payroll_results(conn: BaseDBAsyncClient, *, cycle_code: str) -> list[P
                 total=explanation.get("total") if scored else None,
                 band=explanation.get("band") if scored else None,
                 multiplier=explanation.get("multiplier") if scored else None,
-                not_eligible_reason=row["not_eligible_reason"],
+                status_reason=row["status_reason"],
             )
         )
     return results

@@ -449,7 +449,7 @@ async def test_a_finalised_cycles_payroll_results_download_as_csv(seeded: Browse
         "total",
         "band",
         "multiplier",
-        "not_eligible_reason",
+        "status_reason",
     ]
     expected = await payroll_results(get_connection("default"), cycle_code=CYCLE)
     assert [row[0] for row in rows[1:]] == [r.employee_external_id for r in expected]

@@ -128,6 +128,13 @@ async def test_my_score_shows_the_employees_own_lines_with_their_sample_sizes(ap
     await seed(api)
     score = await my_score(api)
     assert score["status"] == "SCORED"
+    assert (score["statusReason"], score["evidenceWeight"], score["neededWeight"]) == (
+        None,
+        "90.00",
+        "50.00",
+    )
+    # The team line is A1's score but not A1's evidence: A1 leads no team.
+    assert [x["evidence"] for x in score["lines"]] == [True, False, True, True, True]
     assert [(x["kpi"]["code"], x["scope"]) for x in score["lines"]] == [
         ("csat", "INDIVIDUAL"),
         ("csat", "TEAM"),
@@ -268,6 +275,7 @@ async def test_cycle_leaderboard_pages_best_first_without_gaps_or_repeats(api: A
         after = scores["pageInfo"]["endCursor"]
     people = [r["employee"]["externalId"] for r in rows]
     assert sorted(people) == sorted(EVERYONE)
+    assert all((r["status"] == "SCORED") == (r["statusReason"] is None) for r in rows)
     ranks = [Decimal(r["total"]) if r["total"] is not None else Decimal(-1) for r in rows]
     assert ranks == sorted(ranks, reverse=True)
     by_team = await api.run(
@@ -297,8 +305,10 @@ async def test_payroll_results_list_everyone_for_the_admin_by_external_id(api: A
     for row in rows:
         if row["status"] == "SCORED":
             assert None not in (row["total"], row["band"], row["multiplier"])
+            assert row["statusReason"] is None
         else:
             assert (row["total"], row["multiplier"]) == (None, None)
+            assert row["statusReason"] is not None  # why there is no total
     employee = await api.run(operation("PayrollResults"), {"cycleCode": CYCLE}, as_="employee")
     nodes = employee["data"]["cycle"]["results"]["edges"]
     assert [e["node"]["employeeExternalId"] for e in nodes] == ["A1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from service.demo import DEMO_SIGN_INS
@@ -50,3 +51,27 @@ def test_the_demo_has_a_finalised_past_quarter_and_corrections_in_the_running_on
     rows = json.loads(payroll)
     assert {row["state"] for row in rows} == {"FINAL"}
     assert all(row["multiplier"] for row in rows if row["status"] == "SCORED")
+
+
+def test_the_demo_scores_its_team_leads_on_their_team_and_nobody_else_on_team_lines_alone(
+    tmp_path: Path,
+) -> None:
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+    demo.ok("demo")
+    scores = json.loads(demo.ok("scores", "--cycle", "2026-Q4", "--format", "json").stdout)
+    leads = [s for s in scores["scores"] if s["position"] == "team_lead"]
+    assert len(leads) == 3
+    assert all(lead["status"] == "SCORED" for lead in leads)
+    with sqlite3.connect(demo.path) as db:
+        rows = db.execute(
+            "SELECT s.explanation FROM score s JOIN cycle c ON c.id = s.cycle_id "
+            "WHERE c.code = '2026-Q4' AND s.status = 'SCORED'"
+        ).fetchall()
+    assert len(rows) == 39
+    for (raw,) in rows:
+        explanation = json.loads(str(raw))
+        # Every scored person has at least the policy's 50 % of the weight as their own.
+        assert float(explanation["evidence_weight"]) >= 50
+        for line in explanation["lines"]:
+            if line["scope"] == "TEAM" and line["evidence"]:
+                assert line["about_person"]  # only a lead's team lines are their own

@@ -22,6 +22,7 @@ from service.usecases.parsing import (
     parse_moment,
     to_scaled,
 )
+from service.usecases.policy import update_policy
 from service.usecases.recompute import recompute_cycle
 from tests.conftest import postgres_url
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
@@ -54,6 +55,17 @@ async def stored_scores() -> dict[int, tuple[Any, ...]]:
 async def test_concurrent_ingests_leave_the_same_scores_as_a_full_recompute(db: str) -> None:
     assert db == "postgres"
     await build_organisation()
+    # Ratings alone (own CSAT and the complaints beside it: 45 % of the weight) must
+    # give totals here, so that the scores differ per person.
+    await update_policy(
+        actor=ADMIN,
+        settings={
+            "timezone": "Asia/Shanghai",
+            "csat_kpi_code": "csat",
+            "min_evidence_weight": "40",
+        },
+        expected_version=None,
+    )
     for round_ in range(6):
         await asyncio.gather(
             *(record_feedback(actor=ADMIN, feedback=batch(w, round_)) for w in range(4))

@@ -134,9 +134,11 @@ async def test_a_pilot_scope_covers_its_sub_teams_and_lists_the_rest_as_not_elig
     await save_scorecard(actor=ADMIN, cycle_code="pilot", position_code="agent", lines=LINES)
     await transition_cycle(actor=ADMIN, cycle_code="pilot", to="ACTIVE")
     field_agent = await Score.get(cycle__code="pilot", employee__external_id="F1")
-    assert field_agent.not_eligible_reason == "NOT_IN_SCOPE"
+    assert field_agent.status_reason == "NOT_IN_SCOPE"
     hotline_agent = await Score.get(cycle__code="pilot", employee__external_id="A1")
-    assert hotline_agent.not_eligible_reason is None
+    # In scope, so eligible; with no data of their own yet (only a count of no
+    # complaints), there is no total.
+    assert hotline_agent.status_reason == "NOT_ENOUGH_EVIDENCE"
 
 
 async def test_a_kpi_used_by_an_active_cycle_keeps_its_direction(db: str) -> None:

@@ -268,9 +268,13 @@ async def test_finalised_scores_recompute_from_their_snapshot_to_the_cent(db: st
             if result is None:
                 assert row.status.value == "NOT_ELIGIBLE"
                 continue
-            assert result.reported_total is not None
-            assert f"{result.reported_total:f}" == row.explanation["total"]
+            assert result.status.value == row.status.value
+            total = None if result.reported_total is None else f"{result.reported_total:f}"
+            assert total == row.explanation["total"]
             assert (None if result.band is None else result.band.code) == row.band_code
+            assert (result.status_reason or None) == (
+                None if row.status_reason is None else row.status_reason
+            )
 
 
 async def test_nothing_of_a_finalised_cycle_changes_and_new_data_is_reported_late(

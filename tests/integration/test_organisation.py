@@ -81,7 +81,7 @@ async def test_an_employee_who_left_early_is_not_eligible(db: str) -> None:
         ],
     )
     score = await Score.get(cycle__code=CYCLE, employee__external_id="A1")
-    assert score.not_eligible_reason == "EMPLOYED_TOO_FEW_DAYS"
+    assert score.status_reason == "EMPLOYED_TOO_FEW_DAYS"
 
 
 async def test_text_longer_than_its_column_is_refused_naming_the_row(db: str) -> None:

@@ -106,7 +106,7 @@ async def run_scenario() -> str:
     document = {
         s.employee.external_id: {
             "status": s.status.value,
-            "reason": s.not_eligible_reason,
+            "reason": s.status_reason,
             "total_exact": s.total_exact,
             "total_cents": s.total_cents,
             "band": s.band_code,

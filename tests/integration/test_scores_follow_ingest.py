@@ -30,9 +30,13 @@ async def test_recording_feedback_updates_the_stored_score_in_the_same_call(db: 
     )
     assert (report.accepted, report.duplicates, report.rejected) == (10, 0, [])
     score = await Score.get(cycle__code=CYCLE, employee__external_id="A1")
-    assert score.status is ScoreStatus.SCORED
     line = await ScoreLine.get(score_id=score.id, ordinal=0)
     assert (line.sample_size, line.raw_value) == (10, 900_000)  # 90.0000 %
+    # Own CSAT (35 %) and the complaints count beside it (10 %): 45 % of the weight
+    # rests on A1's own data, under the 50 % a score needs (SCORING §2).
+    assert score.status is ScoreStatus.NO_DATA
+    assert score.status_reason == "NOT_ENOUGH_EVIDENCE"
+    assert score.explanation["evidence_weight"] == "45.00"
 
 
 async def test_resending_the_same_feedback_changes_nothing(db: str) -> None:

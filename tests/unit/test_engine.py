@@ -48,7 +48,13 @@ def scored(
     adjustments: list[Fraction] | None = None,
     policy: Policy = POLICY,
 ) -> ScoreResult:
-    return score(lines=lines, aggregates=aggregates, adjustments=adjustments or [], policy=policy)
+    return score(
+        lines=lines,
+        aggregates=aggregates,
+        adjustments=adjustments or [],
+        policy=policy,
+        leads_team=False,
+    )
 
 
 def contract_score(*aggregates: Aggregate) -> ScoreResult:
@@ -140,7 +146,8 @@ def test_sum_and_count_lines_are_scored_even_with_no_observations(
 ) -> None:
     kpi = quantitative_kpi("complaints", direction=LOWER, aggregation=aggregation)
     line = linear(kpi, weight=100, threshold=5, target=0, min_samples=3)
-    result = scored([line], [Aggregate(n=0)])
+    # The evidence rule off: alone, such a line is never evidence (test_evidence.py).
+    result = scored([line], [Aggregate(n=0)], policy=Policy(min_evidence_weight=Fraction(0)))
     assert result.lines[0].status is LineStatus.SCORED
     assert result.lines[0].raw_value == 0
     assert result.total == 100

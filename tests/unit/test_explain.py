@@ -52,12 +52,25 @@ CONTRACT_LINES = (
 CONTRACT_AGGREGATES = (Aggregate(n=412, meeting=371), mean_of(15, n=10), mean_of("3.5", n=2))
 
 
+# The evidence rule off, for sentences about lines a person could not be scored on alone.
+RULE_OFF = Policy(min_evidence_weight=Fraction(0))
+
+
 def scored(
     lines: tuple[ScorecardLine, ...] | list[ScorecardLine],
     aggregates: tuple[Aggregate, ...] | list[Aggregate],
     adjustments: list[Fraction] | None = None,
+    *,
+    policy: Policy | None = None,
+    leads_team: bool = False,
 ) -> ScoreResult:
-    return score(lines=lines, aggregates=aggregates, adjustments=adjustments or [], policy=Policy())
+    return score(
+        lines=lines,
+        aggregates=aggregates,
+        adjustments=adjustments or [],
+        policy=Policy() if policy is None else policy,
+        leads_team=leads_team,
+    )
 
 
 def contract_line(index: int) -> LineResult:
@@ -65,7 +78,7 @@ def contract_line(index: int) -> LineResult:
 
 
 def one_line(line: ScorecardLine, aggregate: Aggregate) -> LineResult:
-    return scored([line], [aggregate]).lines[0]
+    return scored([line], [aggregate], policy=RULE_OFF).lines[0]
 
 
 # --- line sentences -----------------------------------------------------------------
@@ -217,7 +230,8 @@ def test_what_it_would_take_sentence_for_more_observations() -> None:
         linear(completion_kpi, weight=50, threshold=0, target=100, min_samples=5),
         linear(completion_kpi, weight=50, threshold=0, target=100, scope=Scope.TEAM),
     ]
-    result = scored(lines, [mean_of(90, n=2), mean_of(60)]).lines[0]
+    # A lead: the team line is their own evidence, so the score has a total.
+    result = scored(lines, [mean_of(90, n=2), mean_of(60)], leads_team=True).lines[0]
     assert what_it_would_take_sentence(result, lang="en") == (
         "Task completion needs 3 more observations to count."
     )
@@ -231,7 +245,7 @@ def test_what_it_would_take_for_a_team_and_a_count() -> None:
         linear(completion_kpi, weight=50, threshold=0, target=100, scope=Scope.TEAM),
         linear(complaints_kpi, weight=50, threshold=10, target=0),
     ]
-    result = scored(lines, [mean_of(80, n=20), Aggregate(n=6)])
+    result = scored(lines, [mean_of(80, n=20), Aggregate(n=6)], leads_team=True)
     assert what_it_would_take_sentence(result.lines[0], lang="en") == (
         "To reach band B, the team's Task completion would need to be at least 99.9900 % "
         "(now 80.0000 %)."
@@ -362,6 +376,8 @@ def test_explanation_data_reports_decimals_as_strings_in_their_reported_form() -
             "max_points": "6.51",
             "observations_needed": None,
         },
+        "about_person": True,
+        "evidence": True,
     }
     assert lines[1]["what_it_would_take"]["raw_value"] == "7.7083"
 

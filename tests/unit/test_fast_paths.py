@@ -158,7 +158,9 @@ def test_line_texts_are_never_used_for_another_line_object() -> None:
     first = linear(quantitative_kpi("a", name="First"), threshold=0, target=100)
     second = linear(quantitative_kpi("b", name="Second"), threshold=0, target=100)
     explain._TEXTS[id(second)] = explain._LineTexts(first)
-    result = score(lines=[second], aggregates=[mean_of(50)], adjustments=[], policy=Policy())
+    result = score(
+        lines=[second], aggregates=[mean_of(50)], adjustments=[], policy=Policy(), leads_team=False
+    )
     assert line_sentence(result.lines[0], lang="en").startswith("Second: ")
     line_data = explanation_data(result)["lines"]
     assert isinstance(line_data, list)
@@ -179,7 +181,9 @@ def test_each_policy_bands_from_its_own_floors() -> None:
     low = Policy(bands=(IncentiveBand("PASS", F(50), F(1)), IncentiveBand("FAIL", F(0), F(0))))
     high = Policy(bands=(IncentiveBand("PASS", F(90), F(1)), IncentiveBand("FAIL", F(0), F(0))))
     for policy, band in ((low, "PASS"), (high, "FAIL"), (low, "PASS")):
-        result = score(lines=[line], aggregates=[mean_of(60)], adjustments=[], policy=policy)
+        result = score(
+            lines=[line], aggregates=[mean_of(60)], adjustments=[], policy=policy, leads_team=False
+        )
         assert result.band is not None
         assert result.band.code == band
         assert band_for(Decimal("60.00"), policy).code == band
@@ -187,9 +191,15 @@ def test_each_policy_bands_from_its_own_floors() -> None:
 
 def test_a_qualitative_line_is_read_once_with_its_scale() -> None:
     line = linear(qualitative_kpi(range_min=F(0), range_max=F(10)), weight=100)
-    first = score(lines=[line], aggregates=[mean_of(5)], adjustments=[], policy=Policy())
+    first = score(
+        lines=[line], aggregates=[mean_of(5)], adjustments=[], policy=Policy(), leads_team=False
+    )
     again = score(
-        lines=[line], aggregates=[Aggregate(n=1, value_sum=F(8))], adjustments=[], policy=Policy()
+        lines=[line],
+        aggregates=[Aggregate(n=1, value_sum=F(8))],
+        adjustments=[],
+        policy=Policy(),
+        leads_team=False,
     )
     assert first.lines[0].line is again.lines[0].line
     assert (first.lines[0].line.threshold, first.lines[0].line.target) == (F(0), F(10))

@@ -56,11 +56,11 @@ def codes(issues: list[ScorecardIssue]) -> list[str]:
 
 
 def errors_of(*lines: ScorecardLine) -> list[ScorecardIssue]:
-    return check_scorecard(lines, POLICY)[0]
+    return check_scorecard(lines, POLICY, holder_leads_team=False)[0]
 
 
 def warnings_of(*lines: ScorecardLine, policy: Policy = POLICY) -> list[ScorecardIssue]:
-    return check_scorecard(lines, policy)[1]
+    return check_scorecard(lines, policy, holder_leads_team=False)[1]
 
 
 def only(issues: list[ScorecardIssue], code: str) -> ScorecardIssue:
@@ -70,14 +70,16 @@ def only(issues: list[ScorecardIssue], code: str) -> ScorecardIssue:
 
 
 def test_a_balanced_scorecard_has_no_errors_and_no_warnings() -> None:
-    assert check_scorecard([csat(40), response(30), quality(30)], POLICY) == ([], [])
+    assert check_scorecard(
+        [csat(40), response(30), quality(30)], POLICY, holder_leads_team=False
+    ) == ([], [])
 
 
 # --- errors ---------------------------------------------------------------------------
 
 
 def test_scorecard_without_lines_is_an_error() -> None:
-    errors, warnings = check_scorecard([], POLICY)
+    errors, warnings = check_scorecard([], POLICY, holder_leads_team=False)
     assert codes(errors) == ["NO_LINES"]
     assert errors[0].field == "lines"
     assert warnings == []
@@ -279,7 +281,7 @@ def test_scorecard_without_a_qualitative_line_warns() -> None:
 
 
 def test_warnings_do_not_stop_the_save() -> None:
-    errors, warnings = check_scorecard([csat(100)], POLICY)
+    errors, warnings = check_scorecard([csat(100)], POLICY, holder_leads_team=False)
     assert errors == []
     assert set(codes(warnings)) == {
         "QUANT_SHARE_OFF_TARGET",

@@ -1,0 +1,130 @@
+"""The policy page: admins view and edit the scoring policy with its version and a reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from service.models import AuditEntry
+from service.models import Policy as PolicyRow
+from service.usecases.inputs import EmployeeInput
+from service.usecases.organisation import upsert_employees
+from service.usecases.policy import NUMBER_FIELDS
+from tests.admin.conftest import Browser
+from tests.integration.scenario import ADMIN, CYCLE
+
+PAGE = "/admin/policy"
+
+
+async def _as(browser: Browser, who: str) -> None:
+    browser.client.cookies.clear()
+    assert (await browser.sign_in(who)).status_code == 303
+
+
+def _value(page: str, name: str) -> str:
+    found = re.search(rf'<input id="{name}" name="{name}"[^>]*value="([^"]*)"', page)
+    assert found, f"no input {name}"
+    return found.group(1)
+
+
+async def _form(browser: Browser) -> dict[str, str]:
+    """What the page posts back unchanged: every setting, the bands and the version."""
+    page = (await browser.client.get(PAGE)).text
+    data = {name: _value(page, name) for name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone")}
+    for name, value in re.findall(r'name="(bands-\d+-\w+)"[^>]*value="([^"]*)"', page):
+        data[name] = value
+    version = re.search(r'name="expected_version" value="(\d+)"', page)
+    assert version
+    data["expected_version"] = version.group(1)
+    return data
+
+
+async def test_the_policy_page_is_for_admins_only(seeded: Browser) -> None:
+    anonymous = await seeded.client.get(PAGE)
+    assert anonymous.status_code == 303
+    for who in ("manager", "employee"):
+        await _as(seeded, who)
+        assert (await seeded.client.get(PAGE)).status_code == 403
+        refused = await seeded.client.post(PAGE, data={"min_evidence_weight": "0"})
+        assert refused.status_code in (400, 403)
+    assert (await PolicyRow.get(id=1)).version == 1
+    await _as(seeded, "admin")
+    page = await seeded.client.get(PAGE)
+    assert page.status_code == 200
+    assert 'href="/admin/policy"' in page.text  # in the navigation
+
+
+async def test_an_admin_sees_the_policy_with_its_version(seeded: Browser) -> None:
+    await _as(seeded, "admin")
+    page = (await seeded.client.get(PAGE)).text
+    assert _value(page, "min_evidence_weight") == "50"
+    assert _value(page, "timezone") == "Asia/Shanghai"
+    assert 'name="expected_version" value="1"' in page
+    assert 'name="bands-0-code" aria-label="Code" value="S"' in page
+
+
+async def test_saving_lists_the_scorecards_whose_scores_moved_and_audits_the_reason(
+    seeded: Browser,
+) -> None:
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(
+                "A9", "New Agent", date(2025, 1, 1), team_code="hotline", position_code="agent"
+            )
+        ],
+    )
+    await _as(seeded, "admin")
+    data = await _form(seeded) | {"min_evidence_weight": "0", "reason": "pilot without the rule"}
+    saved = await seeded.post(PAGE, data)
+    assert saved.status_code == 200
+    assert 'role="status"' in saved.text
+    moved = re.search(
+        rf"<td>{CYCLE}</td><td>agent</td><td data-to-no-data>(\d+)</td>"
+        r"<td data-from-no-data>(\d+)</td>",
+        saved.text,
+    )
+    assert moved
+    assert moved.groups() == ("0", "1")  # A9, who has no data of their own
+    assert _value(saved.text, "min_evidence_weight") == "0"
+    row = await PolicyRow.get(id=1)
+    assert (row.version, row.data["min_evidence_weight"]) == (2, "0")
+    entry = await AuditEntry.filter(action="update_policy").order_by("-id").first()
+    assert entry is not None
+    assert entry.reason == "pilot without the rule"
+
+
+async def test_a_policy_change_without_a_reason_or_with_a_bad_value_changes_nothing(
+    seeded: Browser,
+) -> None:
+    await _as(seeded, "admin")
+    data = await _form(seeded)
+    no_reason = await seeded.post(PAGE, data | {"min_evidence_weight": "10", "reason": ""})
+    assert no_reason.status_code == 400
+    assert 'id="reason-error"' in no_reason.text
+    too_much = await seeded.post(PAGE, data | {"min_evidence_weight": "120", "reason": "more"})
+    assert too_much.status_code == 400
+    assert 'id="min_evidence_weight-error"' in too_much.text
+    assert "0 to 100" in too_much.text
+    assert (await PolicyRow.get(id=1)).version == 1
+
+
+async def test_saving_from_an_older_version_is_refused_and_keeps_the_input(
+    seeded: Browser,
+) -> None:
+    await _as(seeded, "admin")
+    data = await _form(seeded)
+    first = await seeded.post(PAGE, data | {"min_evidence_weight": "40", "reason": "first"})
+    assert first.status_code == 200
+    stale = await seeded.post(PAGE, data | {"min_evidence_weight": "60", "reason": "second"})
+    assert stale.status_code == 409
+    assert "version 2" in stale.text
+    assert _value(stale.text, "min_evidence_weight") == "60"
+    assert (await PolicyRow.get(id=1)).data["min_evidence_weight"] == "40"
+
+
+async def test_the_policy_page_speaks_chinese(seeded: Browser) -> None:
+    await _as(seeded, "admin")
+    page = await seeded.client.get(PAGE, headers={"accept-language": "zh-CN"})
+    assert "评分规则" in page.text
+    assert "最低依据权重" in page.text
