@@ -64,7 +64,7 @@ class AdminSessions(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if "/static/" in request.url.path:
             return await call_next(request)
-        session = await load_session(request.cookies.get(SESSION_COOKIE))
+        session = await load_session(request.cookies.get(SESSION_COOKIE), settings=self.settings)
         lang = pick_language(
             request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
         )

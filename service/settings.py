@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
     max_page_size: int = 100
+    # A /graphql request body larger than this is refused (413) while it is read.
+    max_body_bytes: int = 1024 * 1024
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (none by default:
+    # a client could otherwise name any address and dodge the per-address throttle).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -56,6 +62,8 @@ class Settings:
             argon2_time_cost=_int(env_vars, "FAIRSCORE_ARGON2_TIME_COST", 2),
             argon2_parallelism=_int(env_vars, "FAIRSCORE_ARGON2_PARALLELISM", 1),
             max_page_size=_int(env_vars, "FAIRSCORE_MAX_PAGE_SIZE", 100),
+            max_body_bytes=_int(env_vars, "FAIRSCORE_MAX_BODY_BYTES", 1024 * 1024),
+            trusted_proxies=_addresses(env_vars, "FAIRSCORE_TRUSTED_PROXIES"),
         )
 
 
@@ -70,3 +78,22 @@ def _int(env_vars: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}.")
     return value
+
+
+def _addresses(env_vars: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (as uvicorn's
+    forwarded_allow_ips reads them); '*' would trust every client, so it is refused."""
+    raw = env_vars.get(name, "")
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    for item in items:
+        if item == "*":
+            raise SettingsError(
+                f"{name} may not be '*': name the proxies' addresses, e.g. 10.0.0.5,10.0.1.0/24."
+            )
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks separated by commas, not {item!r}."
+            ) from None
+    return items
