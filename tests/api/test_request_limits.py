@@ -8,11 +8,11 @@ import json
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from typing import Any
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from starlette.types import Message
 
 from service.app import STRICT_TRANSPORT_SECURITY, create_app
 from service.models import ApiToken, Observation
@@ -79,14 +79,14 @@ async def test_a_declared_length_past_the_limit_is_refused_before_reading(db: st
     app = create_app(replace(make_settings(), max_body_bytes=1000))
     pulled = 0
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         nonlocal pulled
         pulled += 1
         return {"type": "http.request", "body": b"{}", "more_body": True}
 
-    messages: list[dict[str, Any]] = []
+    messages: list[Message] = []
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         messages.append(message)
 
     scope = {
