@@ -12,8 +12,9 @@ from dataclasses import replace
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from starlette.types import Message
+from starlette.types import Message, Scope
 
+from service.api import view
 from service.app import STRICT_TRANSPORT_SECURITY, create_app
 from service.models import ApiToken, Observation
 from tests.api.conftest import PASSWORD, Api, make_settings, seed
@@ -75,6 +76,23 @@ async def test_a_chunked_body_is_cut_off_at_the_limit_not_read_to_the_end(db: st
     assert sent <= 64 * 1024 + 16 * 1024
 
 
+def _post_scope(headers: list[tuple[bytes, bytes]] | None = None) -> Scope:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), *(headers or [])],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+
+
 async def test_a_declared_length_past_the_limit_is_refused_before_reading(db: str) -> None:
     app = create_app(replace(make_settings(), max_body_bytes=1000))
     pulled = 0
@@ -89,23 +107,35 @@ async def test_a_declared_length_past_the_limit_is_refused_before_reading(db: st
     async def send(message: Message) -> None:
         messages.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-length", b"50000000"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 1),
-        "server": ("test", 80),
-    }
-    await app(scope, receive, send)
+    await app(_post_scope([(b"content-length", b"50000000")]), receive, send)
     assert messages[0]["status"] == 413
     assert pulled == 0
+
+
+async def test_a_body_that_stops_half_way_is_cut_off_with_408(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(view, "BODY_READ_SECONDS", 0.2)
+    app = create_app(make_settings())
+    pulled = 0
+
+    async def receive() -> Message:
+        nonlocal pulled
+        pulled += 1
+        if pulled == 1:
+            return {"type": "http.request", "body": b'{"query": "{ vie', "more_body": True}
+        await asyncio.sleep(3600)  # the client never sends the rest
+        raise AssertionError("unreachable")
+
+    messages: list[Message] = []
+
+    async def send(message: Message) -> None:
+        messages.append(message)
+
+    await asyncio.wait_for(app(_post_scope(), receive, send), timeout=10)
+    assert messages[0]["status"] == 408
+    body = json.loads(b"".join(m.get("body", b"") for m in messages[1:]))
+    assert body["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
 
 
 def _nested(depth: int) -> str:
