@@ -11,6 +11,7 @@ import asyncio
 import csv
 import getpass
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from tortoise.migrations.api import migrate as run_migrations
 
 from service.errors import DomainError, NotFound, ValidationFailed
 from service.models import Cycle, Employee, Score, ScoreLine, tortoise_config
+from service.server import HEADER_TIMEOUT_VARIABLE
 from service.settings import Settings, SettingsError
 from service.usecases.actor import Actor, command_line_admin
 from service.usecases.appeals import file_appeal, resolve_appeal
@@ -919,8 +921,9 @@ def uvicorn_options(
         "port": port,
         "workers": workers,
         "factory": True,
-        # h11 named, so the header limit below applies even where httptools is installed.
-        "http": "h11",
+        # h11 with a deadline for headers (service/server.py), so the header size limit
+        # and the deadline apply even where httptools is installed.
+        "http": "service.server:HeaderDeadlineProtocol",
         "timeout_keep_alive": timeout_keep_alive,
         "limit_concurrency": limit_concurrency,
         "h11_max_incomplete_event_size": max_header_bytes,
@@ -963,6 +966,13 @@ def uvicorn_options(
     help="Largest request line and headers a connection may buffer.",
 )
 @click.option(
+    "--timeout-headers",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds a request's line and headers may take to arrive; then the connection ends.",
+)
+@click.option(
     "--timeout-graceful-shutdown",
     default=30,
     show_default=True,
@@ -976,6 +986,7 @@ def serve(
     timeout_keep_alive: int,
     limit_concurrency: int,
     max_header_bytes: int,
+    timeout_headers: int,
     timeout_graceful_shutdown: int,
 ) -> None:
     """Run the web application (GraphQL, admin) with uvicorn (docs/operations.md)."""
@@ -996,6 +1007,7 @@ def serve(
         max_header_bytes=max_header_bytes,
         timeout_graceful_shutdown=timeout_graceful_shutdown,
     )
+    os.environ[HEADER_TIMEOUT_VARIABLE] = str(timeout_headers)  # read by every worker
     uvicorn.run("service.app:create_app", **options)
 
 

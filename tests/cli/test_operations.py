@@ -54,10 +54,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(fairscore: Fairscore, **env: str) -> Iterator[httpx.Client]:
+def _server(fairscore: Fairscore, *flags: str, **env: str) -> Iterator[httpx.Client]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *flags],
         env={**os.environ, **fairscore.env, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -118,3 +118,17 @@ def test_serve_refuses_a_wildcard_or_malformed_trusted_proxy_list(fairscore: Fai
         assert done.returncode == 1
         assert said in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_request_whose_headers_stop_half_way_is_ended(fairscore: Fairscore) -> None:
+    with _server(fairscore, "--timeout-headers", "1") as client:
+        host, port = str(client.base_url.host), int(client.base_url.port or 80)
+        with socket.create_connection((host, port), timeout=10) as slow:
+            slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            started = time.monotonic()
+            assert slow.recv(1024) == b""  # closed by the server, not by our timeout
+            assert time.monotonic() - started < 5
+        # A kept-alive connection serves request after request as before.
+        for _ in range(3):
+            assert client.get("/healthz").status_code == 200
+            time.sleep(0.6)
