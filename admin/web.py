@@ -69,7 +69,9 @@ class AdminSessions(BaseHTTPMiddleware):
         if "/static/" in request.url.path:
             return await call_next(request)
         try:
-            session = await load_session(request.cookies.get(SESSION_COOKIE))
+            session = await load_session(
+                request.cookies.get(SESSION_COOKIE), settings=self.settings
+            )
         except DatabaseBusy as busy:
             return busy_response(busy, pick_language(None, request.headers.get("accept-language")))
         lang = pick_language(

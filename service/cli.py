@@ -11,6 +11,7 @@ import asyncio
 import csv
 import getpass
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -38,6 +39,7 @@ from service.models import (
     ScoreLine,
     tortoise_config,
 )
+from service.server import HEADER_TIMEOUT_VARIABLE
 from service.settings import Settings, SettingsError
 from service.usecases.actor import Actor, command_line_admin
 from service.usecases.appeals import file_appeal, resolve_appeal
@@ -53,6 +55,7 @@ from service.usecases.csv_import import (
 )
 from service.usecases.cycles import transition_cycle
 from service.usecases.parsing import largest_key
+from service.usecases.purge import PurgeReport, purge_expired
 from service.usecases.ranking import ranking_key
 from service.usecases.results import PayrollRow, payroll_results
 from service.usecases.users import create_user
@@ -916,6 +919,52 @@ def demo() -> None:
 
 
 @cli.command()
+def purge() -> None:
+    """Delete ended admin sessions, sign-in attempts older than a day and idempotency
+    records older than a week (also done at every start of the server)."""
+
+    async def work(_settings: Settings) -> PurgeReport:
+        return await purge_expired()
+
+    report = _run(work)
+    click.echo(
+        f"Purged {report.sessions} admin sessions, {report.sign_in_attempts} sign-in "
+        f"attempts and {report.idempotency_records} idempotency records."
+    )
+
+
+def uvicorn_options(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    timeout_keep_alive: int,
+    limit_concurrency: int,
+    max_header_bytes: int,
+    timeout_graceful_shutdown: int,
+) -> dict[str, Any]:
+    """What `serve` hands uvicorn: its timeouts and limits, and X-Forwarded-For believed
+    only from FAIRSCORE_TRUSTED_PROXIES (uvicorn alone would believe 127.0.0.1)."""
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "factory": True,
+        # h11 with a deadline for headers (service/server.py), so the header size limit
+        # and the deadline apply even where httptools is installed.
+        "http": "service.server:HeaderDeadlineProtocol",
+        "timeout_keep_alive": timeout_keep_alive,
+        "limit_concurrency": limit_concurrency,
+        "h11_max_incomplete_event_size": max_header_bytes,
+        "timeout_graceful_shutdown": timeout_graceful_shutdown,
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
+        "server_header": False,
+    }
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
@@ -925,16 +974,71 @@ def demo() -> None:
     type=click.IntRange(min=1),
     help="Processes; they share nothing but the database.",
 )
-def serve(host: str, port: int, workers: int) -> None:
-    """Run the web application (GraphQL, admin) with uvicorn."""
+@click.option(
+    "--timeout-keep-alive",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds an idle kept-alive connection stays open.",
+)
+@click.option(
+    "--limit-concurrency",
+    default=512,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Connections and requests at once per worker; past it, 503 Service Unavailable.",
+)
+@click.option(
+    "--max-header-bytes",
+    default=16 * 1024,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Largest request line and headers a connection may buffer.",
+)
+@click.option(
+    "--timeout-headers",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds a request's line and headers may take to arrive; then the connection ends.",
+)
+@click.option(
+    "--timeout-graceful-shutdown",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds running requests get to finish when the server stops.",
+)
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    timeout_keep_alive: int,
+    limit_concurrency: int,
+    max_header_bytes: int,
+    timeout_headers: int,
+    timeout_graceful_shutdown: int,
+) -> None:
+    """Run the web application (GraphQL, admin) with uvicorn (docs/operations.md)."""
     import uvicorn
 
     # Each worker process reads the settings itself; fail here, once, if they are wrong.
     try:
-        Settings.from_environment()
+        settings = Settings.from_environment()
     except SettingsError as error:
         _exit([f"error: {error}"])
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+    options = uvicorn_options(
+        settings,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_keep_alive=timeout_keep_alive,
+        limit_concurrency=limit_concurrency,
+        max_header_bytes=max_header_bytes,
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
+    )
+    os.environ[HEADER_TIMEOUT_VARIABLE] = str(timeout_headers)  # read by every worker
+    uvicorn.run("service.app:create_app", **options)
 
 
 if __name__ == "__main__":

@@ -496,8 +496,8 @@ class ApiToken(Model):
 
 class AdminSession(Model):
     # Server-side admin sessions: the cookie holds a random id, the table its SHA-256.
-    # A session starts anonymous (to carry the sign-in form's CSRF token) and is
-    # replaced by a new one at sign-in.
+    # A row is written at sign-in only (visitors who have not signed in have none:
+    # service/usecases/sessions.py); rows without a user are from older versions.
     id = fields.IntField(primary_key=True)
     token_hash = fields.CharField(max_length=64, unique=True)
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,11 @@ class Settings:
     argon2_parallelism: int = 1
     max_page_size: int = 100
     max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW
+    # A /graphql request body larger than this is refused (413) while it is read.
+    max_body_bytes: int = 1024 * 1024
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (none by default:
+    # a client could otherwise name any address and dodge the per-address throttle).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -68,6 +74,8 @@ class Settings:
                     maximum=86_400,  # a clock a day off is wrong, not skewed
                 )
             ),
+            max_body_bytes=_int(env_vars, "FAIRSCORE_MAX_BODY_BYTES", 1024 * 1024),
+            trusted_proxies=_addresses(env_vars, "FAIRSCORE_TRUSTED_PROXIES"),
         )
 
 
@@ -102,3 +110,22 @@ def _int(env_vars: Mapping[str, str], name: str, default: int, maximum: int = 10
     if value > maximum:
         raise SettingsError(f"{name} must be at most {maximum:,}, not {value:,}.")
     return value
+
+
+def _addresses(env_vars: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (as uvicorn's
+    forwarded_allow_ips reads them); '*' would trust every client, so it is refused."""
+    raw = env_vars.get(name, "")
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    for item in items:
+        if item == "*":
+            raise SettingsError(
+                f"{name} may not be '*': name the proxies' addresses, e.g. 10.0.0.5,10.0.1.0/24."
+            )
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks separated by commas, not {item!r}."
+            ) from None
+    return items

@@ -19,7 +19,7 @@ from admin.web import (
 )
 from service.errors import ValidationFailed
 from service.usecases.auth import SignInRefused, SignInThrottled
-from service.usecases.sessions import change_password, load_session, sign_in_session, sign_out
+from service.usecases.sessions import change_password, sign_in_session, sign_out
 
 
 def _safe_next(value: object) -> str:
@@ -44,6 +44,8 @@ async def sign_in_post(request: Request) -> Response:
     form = await checked_form(request)
     admin = state(request)
     email = str(form.get("email", ""))
+    # The peer as the server reports it: a trusted proxy's X-Forwarded-For has already
+    # been applied by `fairscore serve` (FAIRSCORE_TRUSTED_PROXIES), nothing else is.
     address = request.client.host if request.client else "unknown"
     try:
         admin.session = await sign_in_session(
@@ -80,8 +82,7 @@ async def sign_in_post(request: Request) -> Response:
 async def sign_out_post(request: Request) -> Response:
     await checked_form(request)
     admin = state(request)
-    await sign_out(admin.session)
-    admin.session = await load_session(None)
+    admin.session = await sign_out(admin.session, settings=admin.settings)
     return redirect("/admin/sign-in")
 
 

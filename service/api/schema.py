@@ -212,6 +212,12 @@ class FairscoreSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        if self.config.disable_field_suggestions:
+            # Strawberry strips field suggestions only. With introspection off, every
+            # "Did you mean" (arguments, enum values, input fields, types) would still
+            # spell the schema out, one guess at a time.
+            for error in errors:
+                error.message = error.message.split(" Did you mean", 1)[0]
         # Intended errors are the caller's business, not ours: log only the unexpected.
         unexpected = [e for e in errors if not _is_intended(e)]
         if unexpected:

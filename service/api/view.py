@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -46,27 +48,182 @@ def decode_request_json(data: str | bytes) -> Any:
     return json.loads(data, parse_int=_json_int)
 
 
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+# Deeper than any input of the schema; a bound that keeps parsing off Python's stack
+# limit (a RecursionError would otherwise surface as a 500 with a huge traceback).
+MAX_JSON_DEPTH = 32
+# A client that stops sending half-way through its body is cut off after this long.
+BODY_READ_SECONDS = 30
 
 
-async def _has_nul_characters(request: Request) -> bool:
-    """NUL cannot be stored in PostgreSQL text: found up front, it is the caller's error."""
-    if request.method == "GET":
-        values: object = dict(request.query_params)
+class RequestRefused(Exception):
+    """A request the caller must change before sending again; answered as JSON."""
+
+    def __init__(self, status: int, message: str, code: str, legacy_status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        # What an application/json (legacy) client gets: the same status unless said.
+        self.legacy_status = legacy_status or status
+
+
+def _json_depth(value: object) -> int:
+    """How deeply arrays and objects nest, found without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: list[object] = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _parsed(text: str | bytes) -> object:
+    """JSON within the nesting bound; None when it is not JSON (the GraphQL view says so)."""
+    try:
+        value = decode_request_json(text)
+    except RecursionError:
+        value = None
+        too_deep = True
+    except ValueError:
+        return None
     else:
-        try:
-            values = decode_request_json(await request.body() or b"null")
-        except ValueError:
-            return False  # not JSON: the GraphQL view says so
+        too_deep = _json_depth(value) > MAX_JSON_DEPTH
+    if too_deep:
+        raise RequestRefused(
+            400,
+            f"The request's JSON nests deeper than {MAX_JSON_DEPTH} levels; no input of "
+            "this API is that deep. Send the variables as the schema describes them.",
+            "BAD_REQUEST",
+        )
+    return value
+
+
+def _strings(value: object) -> list[str]:
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+async def _check_request_values(request: Request) -> None:
+    """Refuses, before GraphQL parses anything, JSON nested too deeply and NUL characters
+    (which PostgreSQL text cannot store): both are the caller's to fix."""
+    if request.method == "GET":
+        values: object = {
+            key: _parsed(text) if key in ("variables", "extensions") else text
+            for key, text in request.query_params.items()
+        }
+    else:
+        values = _parsed(await request.body() or b"null")
     query = values.get("query") if isinstance(values, dict) else None
-    return _has_nul(values) or (isinstance(query, str) and "\\u0000" in query)
+    if any("\x00" in text for text in _strings(values)) or (
+        isinstance(query, str) and "\\u0000" in query
+    ):
+        raise RequestRefused(
+            400,
+            "Text may not contain NUL characters (\\u0000); remove them and send again.",
+            "BAD_USER_INPUT",
+            # Read by legacy clients like a validation error: a 200 with errors.
+            legacy_status=200,
+        )
+
+
+def _error_document(request: Request, refused: RequestRefused, status: int) -> Response:
+    wants_new = _wants_graphql_response(request)
+    body = {
+        "data": None,
+        "errors": [{"message": refused.message, "extensions": {"code": refused.code}}],
+    }
+    return Response(
+        json.dumps(body),
+        status_code=status,
+        media_type=GRAPHQL_RESPONSE if wants_new else JSON,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+class LimitedBody:
+    """Reads a /graphql request body before the GraphQL view does, refusing it as soon as
+    it passes the limit (Content-Length or not, e.g. chunked) instead of after reading
+    it all, and cutting off a client that stops sending half-way."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> RequestRefused:
+        return RequestRefused(
+            413,
+            f"The request body is larger than {self.max_bytes} bytes; split the batch into "
+            "smaller requests (e.g. a few thousand rows each, one idempotency key per request).",
+            "PAYLOAD_TOO_LARGE",
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        declared = request.headers.get("content-length", "")
+        refused: RequestRefused | None = None
+        chunks: list[bytes] = []
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            refused = self._too_large()
+        else:
+            size = 0
+            try:
+                with anyio.fail_after(BODY_READ_SECONDS):
+                    while True:
+                        message = await receive()
+                        if message["type"] == "http.disconnect":
+                            return
+                        chunk: bytes = message.get("body", b"")
+                        size += len(chunk)
+                        if size > self.max_bytes:
+                            refused = self._too_large()
+                            break
+                        chunks.append(chunk)
+                        if not message.get("more_body", False):
+                            break
+            except TimeoutError:
+                refused = RequestRefused(
+                    408,
+                    f"The request body did not arrive within {BODY_READ_SECONDS} seconds; "
+                    "send it again.",
+                    "REQUEST_TIMEOUT",
+                )
+        if refused is not None:
+            response = _error_document(request, refused, refused.status)
+            response.headers["Connection"] = "close"
+            await response(scope, receive, send)
+            return
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class FairscoreGraphQL(GraphQL[Context, None]):
@@ -116,25 +273,12 @@ class FairscoreGraphQL(GraphQL[Context, None]):
                 request.method == "GET" and "text/html" in accept
             ):
                 raise HTTPException(406, f"Ask for {GRAPHQL_RESPONSE} or {JSON}.")
-            if await _has_nul_characters(request):
-                # A request error the caller can fix, answered like a validation error.
-                wants_new = _wants_graphql_response(request)
-                body = {
-                    "data": None,
-                    "errors": [
-                        {
-                            "message": "Text may not contain NUL characters (\\u0000); remove them "
-                            "and send again.",
-                            "extensions": {"code": "BAD_USER_INPUT"},
-                        }
-                    ],
-                }
-                return Response(
-                    json.dumps(body),
-                    status_code=400 if wants_new else 200,
-                    media_type=GRAPHQL_RESPONSE if wants_new else JSON,
-                )
+            await _check_request_values(request)
             response = await super().run(request, context, root_value)
+        except RequestRefused as refused:
+            new = _wants_graphql_response(request)
+            status = refused.status if new else refused.legacy_status
+            return _error_document(request, refused, status)
         except HTTPException as refused:
             # Said as a GraphQL error document, so every client can read it the same way.
             media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON

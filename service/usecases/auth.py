@@ -3,7 +3,7 @@
 Failed sign-ins are counted in the database, so every process agrees: after 5
 failures in a row an account waits before the next try (1 minute, doubling up to 15),
 and an address is refused after 50 failures in 15 minutes. The GraphQL `login` and
-the admin's sign-in share these counters.
+the admin's sign-in share these counters. Failures count for a day at most.
 """
 
 from __future__ import annotations
@@ -12,39 +12,42 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
-from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
 from service.models import ApiToken, SignInAttempt, User
 from service.settings import Settings
+from service.sql import execute, is_postgres
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.retries import is_transient, retry_when_busy
-from service.usecases.users import normalise_email, password_hasher
+from service.usecases.users import hash_password, normalise_email, verify_password
 
 ACCOUNT_FREE_FAILURES = 5
 ACCOUNT_FIRST_WAIT = timedelta(minutes=1)
 ACCOUNT_MAX_WAIT = timedelta(minutes=15)
 ADDRESS_MAX_FAILURES = 50
 ADDRESS_WINDOW = timedelta(minutes=15)
+# Failures older than this no longer count against an account (and are purged), so
+# purging them never changes a decision.
+ATTEMPTS_KEPT = timedelta(days=1)
+MAX_EMAIL_LENGTH = 254  # User.email's column
 DEFAULT_TOKEN_DAYS = 30
 MAX_TOKEN_DAYS = 365
 
 
-@lru_cache(maxsize=4)
-def _dummy_hash(memory_kib: int, time_cost: int, parallelism: int) -> str:
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+async def _dummy_hash(settings: Settings) -> str:
     """Verified against when the email is unknown, so both cases take the same time."""
-    settings = Settings(
-        database_url="",
-        argon2_memory_kib=memory_kib,
-        argon2_time_cost=time_cost,
-        argon2_parallelism=parallelism,
-    )
-    return password_hasher(settings).hash(secrets.token_hex(16))
+    key = (settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = await hash_password(settings, secrets.token_hex(16))
+    return _dummy_hashes[key]
 
 
 class SignInRefused(DomainError):
@@ -78,23 +81,48 @@ def actor_for(user: User) -> Actor:
     )
 
 
-async def _throttle(email: str, address: str, now: datetime) -> None:
-    recent = await SignInAttempt.filter(
-        address=address, succeeded=False, at__gte=now - ADDRESS_WINDOW
-    ).count()
+def _lock_key(kind: str, value: str) -> int:
+    digest = hashlib.sha256(f"{kind}:{value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def _serialise_counters(conn: BaseDBAsyncClient, email: str, address: str) -> None:
+    """Makes deciding and counting one step per account and per address.
+
+    PostgreSQL: two transactions could each count 4 failures and both go ahead, so each
+    takes the account's and then the address's advisory lock (always in this order: no
+    deadlock) until it commits. SQLite has one writer: the attempt is inserted before
+    anything is counted, so the write lock is held from the first count to the commit.
+    """
+    if is_postgres(conn):
+        await execute(conn, "SELECT pg_advisory_xact_lock(?)", [_lock_key("account", email)])
+        await execute(conn, "SELECT pg_advisory_xact_lock(?)", [_lock_key("address", address)])
+
+
+async def _throttle(
+    conn: BaseDBAsyncClient, email: str, address: str, now: datetime, claim_id: int
+) -> None:
+    attempts = SignInAttempt.filter(at__gte=now - ATTEMPTS_KEPT).exclude(id=claim_id)
+    recent = await (
+        attempts.filter(address=address, succeeded=False, at__gte=now - ADDRESS_WINDOW)
+        .using_db(conn)
+        .count()
+    )
     if recent >= ADDRESS_MAX_FAILURES:
         raise SignInThrottled(
             "Too many failed sign-ins from your address; try again in 15 minutes.",
             int(ADDRESS_WINDOW.total_seconds()),
         )
-    last_success = await SignInAttempt.filter(email=email, succeeded=True).order_by("-at").first()
-    failures = SignInAttempt.filter(email=email, succeeded=False)
+    last_success = (
+        await attempts.filter(email=email, succeeded=True).using_db(conn).order_by("-id").first()
+    )
+    failures = attempts.filter(email=email, succeeded=False)
     if last_success is not None:
-        failures = failures.filter(at__gt=last_success.at)
-    count = await failures.count()
+        failures = failures.filter(id__gt=last_success.id)
+    count = await failures.using_db(conn).count()
     if count < ACCOUNT_FREE_FAILURES:
         return
-    latest = await failures.order_by("-at").first()
+    latest = await failures.using_db(conn).order_by("-id").first()
     assert latest is not None
     wait = min(ACCOUNT_FIRST_WAIT * 2 ** (count - ACCOUNT_FREE_FAILURES), ACCOUNT_MAX_WAIT)
     opens_at = latest.at + wait
@@ -106,30 +134,40 @@ async def _throttle(email: str, address: str, now: datetime) -> None:
         )
 
 
+async def _claim_attempt(email: str, address: str) -> int:
+    """Counts this attempt as a failure, unless it is throttled (then nothing is written).
+
+    The decision and the row are one transaction, so concurrent tries see each other:
+    150 wrong passwords sent at once get 5 tries and 145 refusals, not 150 tries. A
+    right password turns its row into a success afterwards; until then it counts
+    against the account like any try in flight.
+    """
+    now = datetime.now(UTC)
+    async with in_transaction() as conn:
+        await _serialise_counters(conn, email, address)
+        claim = await SignInAttempt.create(
+            using_db=conn, email=email, address=address, succeeded=False
+        )
+        await _throttle(conn, email, address, now, claim.id)
+    claim_id: int = claim.id
+    return claim_id
+
+
 async def sign_in(*, email: str, password: str, address: str, settings: Settings) -> User:
     """Check a password, counting the attempt; raises SignInRefused or SignInThrottled."""
     address_key = address[:64] or "unknown"
     login = normalise_email(email)
-    now = datetime.now(UTC)
-    await _throttle(login, address_key, now)
-    user = await User.get_or_none(email=login)
-    hasher = password_hasher(settings)
-    ok = False
-    try:
-        stored = (
-            user.password_hash
-            if user and user.password_hash
-            else _dummy_hash(
-                settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
-            )
-        )
-        ok = hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
-    ok = ok and user is not None and user.is_active and user.password_hash is not None
-    await SignInAttempt.create(email=login, address=address_key, succeeded=ok)
-    if not ok or user is None:
+    # No account has an email longer than the column or with NUL in it: such a try is a
+    # wrong sign-in like any other (counted for the address, under one shared name),
+    # never a database error that echoes the value.
+    possible = 0 < len(login) <= MAX_EMAIL_LENGTH and "\x00" not in login
+    claim_id = await _claim_attempt(login if possible else "", address_key)
+    user = await User.get_or_none(email=login) if possible else None
+    stored = user.password_hash if user and user.password_hash else await _dummy_hash(settings)
+    ok = await verify_password(settings, stored, password)
+    if not ok or user is None or not user.is_active or user.password_hash is None:
         raise SignInRefused("Wrong email or password, or the account is deactivated.")
+    await SignInAttempt.filter(id=claim_id).update(succeeded=True)
     return user
 
 

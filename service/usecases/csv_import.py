@@ -34,6 +34,11 @@ from service.usecases.parsing import read_utf8_file
 from service.usecases.retries import retry_when_busy
 
 DEFAULT_BATCH_SIZE = 5_000
+# Every kind has about ten columns: a longer header line is not one of our files, and
+# is refused before it is parsed (a header of megabytes of commas once became a
+# 660 MB list of errors).
+MAX_HEADER_CHARACTERS = 2_000
+MAX_HEADER_COLUMNS = 50
 
 
 class RecordKind(StrEnum):
@@ -209,9 +214,27 @@ def _check_header(kind: RecordKind, header: list[str]) -> list[Issue]:
     return issues
 
 
+def _check_header_size(kind: RecordKind, text: str, columns: int = 0) -> None:
+    end = text.find("\n")
+    length = len(text) if end < 0 else end
+    if length > MAX_HEADER_CHARACTERS or columns > MAX_HEADER_COLUMNS:
+        size = f"{columns} columns" if columns > MAX_HEADER_COLUMNS else f"{length} characters"
+        raise ValidationFailed(
+            [
+                Issue(
+                    "header",
+                    f"the first line has {size}, too many for a header; a {kind} file "
+                    f"names its columns there: {', '.join(COLUMNS[kind].known)}",
+                    "HEADER_TOO_LONG",
+                )
+            ]
+        )
+
+
 def read_records(kind: RecordKind, path: Path) -> CsvRecords:
     """Read a whole CSV file; raises ValidationFailed when its header is unusable."""
     text = read_utf8_file(path, save_as="CSV UTF-8")
+    _check_header_size(kind, text)
     reader = csv.reader(text.splitlines(keepends=True))
     records = CsvRecords(path=str(path), kind=kind, items=[], lines=[], problems=[])
     try:
@@ -220,6 +243,7 @@ def read_records(kind: RecordKind, path: Path) -> CsvRecords:
         raise ValidationFailed(
             [Issue("header", "the file is empty; the first line must name the columns", "EMPTY")]
         ) from None
+    _check_header_size(kind, text, columns=len(header))
     issues = _check_header(kind, header)
     if issues:
         raise ValidationFailed(issues)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import weakref
+
+import anyio
+import anyio.to_thread
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -27,6 +34,43 @@ def password_hasher(settings: Settings) -> PasswordHasher:
         memory_cost=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
+
+
+# Argon2 is slow and memory-hard by design: run on the event loop, each hash would stall
+# every other request of the process (200 sign-ins at once froze /healthz). It runs in
+# worker threads instead (argon2-cffi releases the GIL), at most one per CPU at a time so
+# that a burst of sign-ins queues rather than holding 19 MiB per waiting thread.
+_HASHING_SLOTS = max(1, os.cpu_count() or 1)
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _hashing_limiter() -> anyio.CapacityLimiter:
+    # One per event loop: a limiter's waiters belong to the loop that made them.
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(_HASHING_SLOTS)
+    return limiter
+
+
+async def hash_password(settings: Settings, password: str) -> str:
+    hasher = password_hasher(settings)
+    return await anyio.to_thread.run_sync(hasher.hash, password, limiter=_hashing_limiter())
+
+
+async def verify_password(settings: Settings, stored_hash: str, password: str) -> bool:
+    """True when the password matches; a malformed stored hash is a mismatch."""
+    hasher = password_hasher(settings)
+
+    def verify() -> bool:
+        try:
+            return hasher.verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await anyio.to_thread.run_sync(verify, limiter=_hashing_limiter())
 
 
 def normalise_email(email: str) -> str:
@@ -91,7 +135,7 @@ async def create_user(
         raise ValidationFailed(issues)
     assert level is not None
     # Hashing is deliberately slow: do it before taking the transaction.
-    password_hash = password_hasher(settings).hash(password)
+    password_hash = await hash_password(settings, password)
     async with in_transaction() as conn:
         if await User.filter(email=address).using_db(conn).exists():
             raise ValidationFailed(
