@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from service.api.context import Info
-from service.api.ids import ClientError, Node, decode_key_cursor, global_id
-from service.api.pagination import Connection, connection, page_size
+from service.api.ids import ClientError, Node, global_id
+from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
 from service.api.scalars import Decimal
 from service.models import Employee as EmployeeRow
 from service.models import Position as PositionRow
@@ -25,6 +25,11 @@ from service.usecases.team_summary import summarise_team
 
 if TYPE_CHECKING:
     from service.api.scores import Score
+
+
+EMPLOYEE_ORDER = Keyset(asc("id"))
+# One score per employee and cycle: the cycle alone is unique among an employee's scores.
+EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 
 
 @strawberry.type
@@ -107,9 +112,9 @@ class Team(Node):
         if visible is not None:
             query = query.filter(id__in=list(visible))
         if after is not None:
-            query = query.filter(id__gt=decode_key_cursor(after))
-        rows = await query.order_by("id").limit(size + 1)
-        return connection(rows, size, lambda r: [r.id], Employee.from_row)
+            query = query.filter(EMPLOYEE_ORDER.after(after))
+        rows = await query.order_by(*EMPLOYEE_ORDER.order_by()).limit(size + 1)
+        return connection(rows, size, EMPLOYEE_ORDER.key, Employee.from_row)
 
     @strawberry.field(
         description="Members in scope, how many are scored, their mean total, "
@@ -232,12 +237,12 @@ class Employee(Node):
 
         await _require_visible(info, self.pk)
         size = page_size(first, info.context.settings.max_page_size)
-        query = ScoreRow.filter(employee_id=self.pk).order_by("-cycle_id")
+        query = ScoreRow.filter(employee_id=self.pk)
         if after is not None:
-            query = query.filter(cycle_id__lt=decode_key_cursor(after))
-        rows = await query.limit(size + 1)
+            query = query.filter(EMPLOYEE_SCORE_ORDER.after(after))
+        rows = await query.order_by(*EMPLOYEE_SCORE_ORDER.order_by()).limit(size + 1)
         lang = info.context.lang
-        return connection(rows, size, lambda r: [r.cycle_id], lambda r: Score.from_row(r, lang))
+        return connection(rows, size, EMPLOYEE_SCORE_ORDER.key, lambda r: Score.from_row(r, lang))
 
 
 async def _require_visible(info: Info, employee_pk: int) -> None:
