@@ -8,7 +8,6 @@ standard error and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import asyncio
-import csv
 import getpass
 import json
 import sys
@@ -35,6 +34,7 @@ from service.usecases.appeals import file_appeal, resolve_appeal
 from service.usecases.auth import create_token_for
 from service.usecases.config_file import ApplyReport, apply_config, load_config_file
 from service.usecases.corrections import adjust_score, void_observation
+from service.usecases.csv_export import write_csv
 from service.usecases.csv_import import (
     DEFAULT_BATCH_SIZE,
     CsvImportReport,
@@ -416,8 +416,8 @@ def scores(cycle_code: str, output: str) -> None:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     if output == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(
+        write_csv(
+            sys.stdout,
             [
                 "rank",
                 "employee_external_id",
@@ -429,23 +429,24 @@ def scores(cycle_code: str, output: str) -> None:
                 "band",
                 "multiplier",
                 "not_eligible_reason",
-            ]
-        )
-        for rank, score in enumerate(found, start=1):
-            writer.writerow(
+            ],
+            [
                 [
                     rank,
                     score["employee"],
                     score["name"],
-                    score["team"] or "",
-                    score["position"] or "",
+                    score["team"],
+                    score["position"],
                     score["status"],
-                    score["total"] or "",
-                    score["band"] or "",
-                    score["multiplier"] or "",
-                    score["not_eligible_reason"] or "",
+                    score["total"],
+                    score["band"],
+                    score["multiplier"],
+                    score["not_eligible_reason"],
                 ]
-            )
+                for rank, score in enumerate(found, start=1)
+            ],
+            numeric=("total", "multiplier"),
+        )
         return
     if not found:
         click.echo(
@@ -798,10 +799,12 @@ def results(cycle_code: str, output: str) -> None:
             )
         )
         return
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(fields)
-    for r in rows:
-        writer.writerow(["" if getattr(r, f) is None else getattr(r, f) for f in fields])
+    write_csv(
+        sys.stdout,
+        fields,
+        [[getattr(r, f) for f in fields] for r in rows],
+        numeric=("total", "multiplier"),
+    )
 
 
 @cli.group()
