@@ -23,7 +23,7 @@ from service.api.cycles import Cycle, Kpi
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
-from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team
+from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, person_seen
 from service.api.scalars import Decimal, DecimalScalar
 from service.api.scores import Score
 from service.models import Cycle as CycleRow
@@ -53,12 +53,13 @@ def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
 async def _visible_employee(info: Info, row: EmployeeRow | None) -> Employee | None:
     if row is None:
         return None
-    if not await info.context.may_see(row.id):
+    person = await person_seen(info, row)
+    if person is None:
         raise ClientError(
             "You may not see this person: employees see themselves, managers their teams.",
             "FORBIDDEN",
         )
-    return Employee.from_row(row)
+    return person
 
 
 @strawberry.type

@@ -302,11 +302,13 @@ class Score(Node):
     async def employee(
         self, info: Info
     ) -> Annotated[Employee, strawberry.lazy("service.api.people")]:
-        from service.api.people import Employee
+        from service.api.people import person_seen
 
         row = await info.context.loaders.employee.load(self.employee_pk)
-        assert row is not None
-        return Employee.from_row(row)
+        person = await person_seen(info, row)
+        if person is None:  # a score is shown only to those who may see its person
+            raise ClientError("You may not see this person.", "FORBIDDEN")
+        return person
 
     @strawberry.field
     async def cycle(self, info: Info) -> Annotated[Cycle, strawberry.lazy("service.api.cycles")]:
