@@ -823,16 +823,26 @@ def token() -> None:
     help="Days until it expires (at most a year).",
 )
 @click.option("--name", default="", help="What it is for, e.g. survey-tool.")
-def token_create(email: str, days: int, name: str) -> None:
+@click.option(
+    "--source",
+    default=None,
+    help="Bind an INTEGRATION token to one source: rows claiming another are refused.",
+)
+def token_create(email: str, days: int, name: str, source: str | None) -> None:
     """Issue a bearer token; it is shown once and stored only as a hash."""
 
     async def work(_settings: Settings) -> tuple[str, str]:
-        issued = await create_token_for(actor=_actor(), email=email, days=days, name=name)
+        issued = await create_token_for(
+            actor=_actor(), email=email, days=days, name=name, source=source
+        )
         return issued.token, issued.expires_at.date().isoformat()
 
     value, expires = _run(work)
     click.echo(value)
-    click.echo(f"(for {email}, expires {expires}; store it now, it is not shown again)", err=True)
+    bound = "" if source is None else f", rows of source {source.strip()!r} only"
+    click.echo(
+        f"(for {email}{bound}, expires {expires}; store it now, it is not shown again)", err=True
+    )
 
 
 @cli.command()

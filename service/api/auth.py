@@ -23,6 +23,10 @@ class Token:
     expires_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    source: str | None = strawberry.field(
+        description="The one source this INTEGRATION token may record rows for; "
+        "null: any source."
+    )
 
 
 @strawberry.type
@@ -48,6 +52,7 @@ class Viewer:
                 expires_at=t.expires_at,
                 last_used_at=t.last_used_at,
                 revoked_at=t.revoked_at,
+                source=t.source,
             )
             for t in await tokens_of(actor=actor)
         ]
