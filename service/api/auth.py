@@ -24,8 +24,7 @@ class Token:
     last_used_at: datetime | None
     revoked_at: datetime | None
     source: str | None = strawberry.field(
-        description="The one source this INTEGRATION token may record rows for; "
-        "null: any source."
+        description="The one source this INTEGRATION token may record rows for; null: any source."
     )
 
 
