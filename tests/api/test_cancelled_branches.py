@@ -12,6 +12,9 @@ import pytest
 from tests.api.conftest import Api, seed
 
 BRANCHES = [
+    # The failing branch after one that waits for the same lead.
+    '{ b: team(code: "hotline") { lead { name } } a: team(code: "hotline") { lead { name } '
+    'members(after: "bad") { nodes { name } } } c: team(code: "hotline") { lead { name } } }',
     # The failing branch first, then two that wait for the same lead.
     '{ a: team(code: "hotline") { lead { name } members(after: "bad") { nodes { name } } } '
     'b: team(code: "hotline") { lead { name } } c: team(code: "hotline") { lead { name } } }',
