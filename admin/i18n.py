@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from service.scoring import preferred_language
+
 LANGUAGES = ("en", "zh-CN")
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -39,13 +41,7 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
     """The user's choice (cookie) first, then the browser's preference."""
     if cookie in LANGUAGES:
         return str(cookie)
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh-CN"
-        if tag.startswith("en"):
-            return "en"
-    return "en"
+    return preferred_language(accept_language)
 
 
 def format_number(value: Any, places: int = 2) -> str:

@@ -12,16 +12,20 @@ import jinja2
 from starlette.datastructures import FormData
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from admin.i18n import LANGUAGE_NAMES, format_date, format_number, pick_language, translate
 from admin.security import csrf_matches
+from service.errors import DatabaseBusy
 from service.models import AccessLevel
 from service.settings import Settings
 from service.usecases.actor import Actor
 from service.usecases.sessions import LiveSession, load_session
 
+BUSY_MESSAGE = (
+    "The database is busy with other changes and nothing was saved. Try again in a moment."
+)
 SESSION_COOKIE = "fairscore_session"
 LANGUAGE_COOKIE = "fairscore_lang"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -64,7 +68,10 @@ class AdminSessions(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if "/static/" in request.url.path:
             return await call_next(request)
-        session = await load_session(request.cookies.get(SESSION_COOKIE))
+        try:
+            session = await load_session(request.cookies.get(SESSION_COOKIE))
+        except DatabaseBusy as busy:
+            return busy_response(busy, pick_language(None, request.headers.get("accept-language")))
         lang = pick_language(
             request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
         )
@@ -183,12 +190,31 @@ def render(
     return templates.TemplateResponse(request, name, base | (context or {}), status_code=status)
 
 
+def busy_response(busy: DatabaseBusy, lang: str) -> Response:
+    """Before the session is known there is no page to render it in: a plain 503."""
+    return PlainTextResponse(
+        translate(lang, BUSY_MESSAGE),
+        status_code=503,
+        headers={"Retry-After": str(busy.retry_after_seconds)},
+    )
+
+
 def guarded(handler: Handler) -> Handler:
-    """Refusals become pages: sign-in for anonymous visitors, 403 with a reason otherwise."""
+    """Refusals become pages: sign-in for anonymous visitors, 403 with a reason otherwise;
+    a database kept busy by other writers is a 503 that says to try again."""
 
     async def run(request: Request) -> Response:
         try:
             return await handler(request)
+        except DatabaseBusy as busy:
+            response = render(
+                request,
+                "error.html",
+                {"title": _(request, "Busy"), "message": _(request, BUSY_MESSAGE)},
+                status=503,
+            )
+            response.headers["Retry-After"] = str(busy.retry_after_seconds)
+            return response
         except Refused as refused:
             if refused.status == 401:
                 return sign_in_redirect(request)

@@ -43,6 +43,7 @@ from service.usecases.csv_import import (
     read_records,
 )
 from service.usecases.cycles import transition_cycle
+from service.usecases.ranking import ranking_key
 from service.usecases.results import PayrollRow, payroll_results
 from service.usecases.users import create_user
 
@@ -316,15 +317,11 @@ async def _cycle(code: str) -> Cycle:
     return cycle
 
 
-def _score_sort_key(score: dict[str, Any]) -> tuple[bool, int, str]:
-    cents = score["total_cents"]
-    return (cents is None, -(cents or 0), score["employee__external_id"])
-
-
 async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
     """Every stored score of a cycle, best first, as plain deterministic data."""
     rows = await Score.filter(cycle_id=cycle.id).values(
         "id",
+        "employee_id",
         "employee__external_id",
         "employee__name",
         "team__code",
@@ -345,7 +342,7 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
     for line in line_rows:
         lines_of.setdefault(int(line["score_id"]), []).append(line)
     found = []
-    for row in sorted(rows, key=_score_sort_key):
+    for row in sorted(rows, key=lambda r: ranking_key(r["total_cents"], r["employee_id"])):
         explanation = _as_dict(row["explanation"])
         explained = explanation.get("lines") or []
         lines = []

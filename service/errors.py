@@ -54,3 +54,20 @@ class InvalidTransition(DomainError):
 
 class PermissionDenied(DomainError):
     code = "PERMISSION_DENIED"
+
+
+class DatabaseBusy(DomainError):
+    """Other writers kept the database busy past every retry; nothing was saved.
+
+    Retryable: the same request, sent again a moment later, normally succeeds.
+    """
+
+    code = "DATABASE_BUSY"
+    retry_after_seconds = 1
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "The database is busy with other changes and nothing was saved; "
+            "try again in a moment."
+        )

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.models import Model
 
 from service.scoring.types import (
@@ -38,10 +39,25 @@ class AccessLevel(StrEnum):
 
 
 class CycleState(StrEnum):
+    """The cycle lifecycle of SCORING.md §9, written once: members in lifecycle order."""
+
     DRAFT = "DRAFT"
     ACTIVE = "ACTIVE"
     REVIEW = "REVIEW"
     FINALIZED = "FINALIZED"
+
+    @property
+    def next(self) -> CycleState | None:
+        """The one state this state may move to (forward only), None once final."""
+        order = list(CycleState)
+        position = order.index(self)
+        return order[position + 1] if position + 1 < len(order) else None
+
+
+# Provisional scores follow the data and appeals are filed in these states (§9).
+OPEN_CYCLE_STATES = (CycleState.ACTIVE, CycleState.REVIEW)
+# A cycle past DRAFT freezes the kind, direction, aggregation and scale of its KPIs.
+USING_CYCLE_STATES = (CycleState.ACTIVE, CycleState.REVIEW, CycleState.FINALIZED)
 
 
 class ReviewKind(StrEnum):
@@ -550,13 +566,13 @@ class AuditEntry(Model):
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
-    if database_url.startswith("sqlite") and "busy_timeout" not in database_url:
+    connection: str | dict[str, Any] = database_url
+    if database_url.startswith("sqlite://"):
         # Several processes (`serve --workers`, the CLI beside the server) share one file:
-        # Tortoise already turns WAL on; a writer waits for another instead of failing.
-        separator = "&" if "?" in database_url else "?"
-        database_url = f"{database_url}{separator}busy_timeout=5000"
+        # immediate write transactions, WAL and a busy timeout (service/sqlite_client.py).
+        connection = {**expand_db_url(database_url), "engine": "service.sqlite_client"}
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": ["service.models"],

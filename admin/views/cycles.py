@@ -26,6 +26,7 @@ from service.errors import (
     ValidationFailed,
 )
 from service.models import (
+    OPEN_CYCLE_STATES,
     AccessLevel,
     Appeal,
     AppealState,
@@ -38,8 +39,8 @@ from service.models import (
     Scorecard,
     Team,
 )
-from service.scoring import check_scorecard
-from service.scoring.types import CUSTOMER_SATISFACTION_TAG, KpiKind, Method, Policy, Scope
+from service.scoring import check_scorecard, is_customer_satisfaction
+from service.scoring.types import KpiKind, Method, Policy, Scope
 from service.sql import int_values
 from service.usecases.csv_export import csv_text
 from service.usecases.cycles import (
@@ -56,12 +57,6 @@ from service.usecases.policy import load_policy
 from service.usecases.results import payroll_results
 
 VIEWERS = (AccessLevel.ADMIN, AccessLevel.MANAGER)
-STATES = [CycleState.DRAFT, CycleState.ACTIVE, CycleState.REVIEW, CycleState.FINALIZED]
-NEXT_STATE = {
-    CycleState.DRAFT: CycleState.ACTIVE,
-    CycleState.ACTIVE: CycleState.REVIEW,
-    CycleState.REVIEW: CycleState.FINALIZED,
-}
 # The columns `fairscore results` prints, in its order.
 RESULT_COLUMNS = [
     "employee_external_id",
@@ -248,7 +243,7 @@ async def _steps(
     """The state bar, and what stands in the way of the next transition."""
     with_card = [c for c in cards if c.card is not None]
     blockers: list[str] = []
-    nxt = NEXT_STATE.get(cycle.state)
+    nxt = cycle.state.next
     if nxt is CycleState.ACTIVE:
         if not with_card:
             blockers.append(_(request, "No scorecard is saved yet."))
@@ -266,7 +261,7 @@ async def _steps(
     # The problems name employees (any team): only admins, who may finalise, see them.
     actor = state(request).actor
     sees_problems = actor is not None and actor.is_admin
-    if sees_problems and cycle.state in (CycleState.ACTIVE, CycleState.REVIEW):
+    if sees_problems and cycle.state in OPEN_CYCLE_STATES:
         finalising = [_(request, p) for p in await finalisation_problems(_conn(), cycle)]
     if nxt is CycleState.FINALIZED:
         blockers = finalising
@@ -285,9 +280,10 @@ async def _steps(
             _(request, "Otherwise an admin may finalise with an override reason."),
         ],
     }
-    position = STATES.index(cycle.state)
+    lifecycle = list(CycleState)
+    position = lifecycle.index(cycle.state)
     steps = []
-    for index, step_state in enumerate(STATES):
+    for index, step_state in enumerate(lifecycle):
         if index < position:
             status = "done"
         elif index == position:
@@ -325,7 +321,7 @@ async def _cycle_page(
         {
             "cycle": cycle,
             "steps": steps,
-            "next_state": NEXT_STATE.get(cycle.state),
+            "next_state": cycle.state.next,
             "blockers": blockers,
             "cards": cards,
             "pilots": sorted(pilots, key=lambda t: t.code),
@@ -632,7 +628,7 @@ async def _editor_page(
             k.code,
             k.name,
             k.kind.value,
-            CUSTOMER_SATISFACTION_TAG in (k.tags or []) or k.code == policy.csat_kpi_code,
+            is_customer_satisfaction(kpi_to_engine(k), policy),
         )
         for k in await Kpi.all().order_by("code")
     }

@@ -7,15 +7,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from admin.web import guarded, render, signed_in
-from service.models import Cycle, CycleState
+from service.models import OPEN_CYCLE_STATES, Cycle
 
 
 @guarded
 async def home(request: Request) -> Response:
     actor = signed_in(request)
-    cycles = await Cycle.filter(state__in=[CycleState.ACTIVE, CycleState.REVIEW]).order_by(
-        "-starts_on"
-    )
+    cycles = await Cycle.filter(state__in=OPEN_CYCLE_STATES).order_by("-starts_on")
     return render(request, "home.html", {"cycles": cycles, "me": actor})
 
 

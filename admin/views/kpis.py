@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from admin.web import _, checked_form, guarded, redirect, render, require
 from service.errors import StaleVersion, ValidationFailed
-from service.models import AccessLevel, CycleState, Kpi, ScorecardLine
+from service.models import USING_CYCLE_STATES, AccessLevel, Kpi, ScorecardLine
 from service.scoring.types import Aggregation, Direction, KpiKind
 from service.sql import int_values
 from service.usecases.inputs import KpiInput
@@ -29,7 +29,6 @@ _TEXT_FIELDS = ("code", "name", "unit", "kind", "direction", "aggregation")
 _NUMBER_FIELDS = ("aggregation_param", "range_min", "range_max")
 # Column sizes (service.models.Kpi): checked here so a long text is a message, not a 500.
 _MAX_LENGTH = {"code": 64, "name": 200, "unit": 32}
-_USED_STATES = (CycleState.ACTIVE, CycleState.REVIEW, CycleState.FINALIZED)
 
 
 @dataclass
@@ -121,13 +120,13 @@ def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str,
 async def _used(kpi: Kpi) -> bool:
     """As upsert_kpis decides it: a line of a cycle past DRAFT uses the KPI."""
     return await ScorecardLine.filter(
-        kpi_id=kpi.id, scorecard__cycle__state__in=list(_USED_STATES)
+        kpi_id=kpi.id, scorecard__cycle__state__in=list(USING_CYCLE_STATES)
     ).exists()
 
 
 async def _used_by(kpi: Kpi) -> list[str]:
     codes = await ScorecardLine.filter(
-        kpi_id=kpi.id, scorecard__cycle__state__in=list(_USED_STATES)
+        kpi_id=kpi.id, scorecard__cycle__state__in=list(USING_CYCLE_STATES)
     ).values_list("scorecard__cycle__code", flat=True)
     return sorted({str(code) for code in codes})
 
@@ -170,7 +169,7 @@ async def kpi_list(request: Request) -> Response:
     kpis = await Kpi.all().order_by("code")
     used_ids = set(
         await int_values(
-            ScorecardLine.filter(scorecard__cycle__state__in=list(_USED_STATES)).values_list(
+            ScorecardLine.filter(scorecard__cycle__state__in=list(USING_CYCLE_STATES)).values_list(
                 "kpi_id", flat=True
             )
         )

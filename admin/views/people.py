@@ -20,11 +20,10 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from admin.web import guarded, render, require
-from service.models import AccessLevel, Cycle, CycleState, Employee, Position, Score, Team
+from service.models import OPEN_CYCLE_STATES, AccessLevel, Cycle, Employee, Position, Score, Team
 from service.usecases.access import led_team_ids, team_and_descendants, visible_employee_ids
 
 PAGE_SIZE = 50
-RUNNING = (CycleState.ACTIVE, CycleState.REVIEW)
 
 
 def _page_number(value: str | None) -> int:
@@ -74,7 +73,7 @@ async def people_page(request: Request) -> Response:
         await query.order_by("name", "external_id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
 
-    running = await Cycle.filter(state__in=RUNNING).order_by("-starts_on", "code")
+    running = await Cycle.filter(state__in=OPEN_CYCLE_STATES).order_by("-starts_on", "code")
     codes_of_cycle = {cycle.id: cycle.code for cycle in running}
     scored_in: dict[int, list[str]] = defaultdict(list)
     if running and people:
@@ -156,7 +155,9 @@ async def teams_page(request: Request) -> Response:
     members = {row["team_id"]: int(row["n"]) for row in count_rows}
     lead_ids = [team.lead_id for team in teams if team.lead_id is not None]
     leads = {lead.id: lead for lead in await Employee.filter(id__in=lead_ids)}
-    running = [c.code for c in await Cycle.filter(state__in=RUNNING).order_by("-starts_on")]
+    running = [
+        c.code for c in await Cycle.filter(state__in=OPEN_CYCLE_STATES).order_by("-starts_on")
+    ]
 
     children: dict[int | None, list[Team]] = defaultdict(list)
     known = {team.id for team in teams}

@@ -30,11 +30,11 @@ from service.errors import (
     ValidationFailed,
 )
 from service.models import (
+    OPEN_CYCLE_STATES,
     AccessLevel,
     Adjustment,
     Appeal,
     Cycle,
-    CycleState,
     Employee,
     Kpi,
     Observation,
@@ -58,10 +58,10 @@ from service.usecases.ingest import submit_reviews
 from service.usecases.inputs import ReviewInput
 from service.usecases.parsing import epoch_microseconds, scaled_to_text
 from service.usecases.policy import load_policy
+from service.usecases.ranking import ranking_key
 from service.usecases.team_summary import summarise_team
 
 OBSERVATIONS_ON_PAGE = 50  # the latest ones on the score page; the line page pages on
-OPEN_STATES = (CycleState.ACTIVE, CycleState.REVIEW)
 
 # How a channel reads in a sentence (the enum words stay on tags and in the API).
 CHANNEL_NAMES = {
@@ -387,7 +387,7 @@ async def _score_context(request: Request, target: Target) -> dict[str, Any]:
             ).count()
             if not await _sees_team_summary(target.actor, team.id, scored):
                 team = None  # no link to a dashboard that would refuse them
-    is_open = target.cycle.state in OPEN_STATES
+    is_open = target.cycle.state in OPEN_CYCLE_STATES
     done = request.query_params.get("done")
     return {
         "cycle": target.cycle,
@@ -494,7 +494,7 @@ async def _line_context(request: Request, target: Target, number: int) -> dict[s
         "total": total,
         "page": page,
         "pages": max(1, -(-total // OBSERVATIONS_ON_PAGE)),
-        "may_act": target.may_act and target.cycle.state in OPEN_STATES,
+        "may_act": target.may_act and target.cycle.state in OPEN_CYCLE_STATES,
         "failed": None,
         "done": DONE.get(request.query_params.get("done") or ""),
         "base_url": f"/admin/scores/{target.cycle.code}/{target.employee.external_id}",
@@ -678,10 +678,6 @@ async def _sees_team_summary(actor: Actor, team_id: int, scored: int) -> bool:
     )
 
 
-def _rank_key(row: Score, external_id: str) -> tuple[bool, int, str]:
-    return (row.status.value != "SCORED", -(row.total_cents or 0), external_id)
-
-
 @guarded
 async def team_page(request: Request) -> Response:
     actor = signed_in(request)
@@ -708,7 +704,7 @@ async def team_page(request: Request) -> Response:
         shown = [r for r in rows if visible is None or r.employee_id in visible]
         people = {e.id: e for e in await Employee.filter(id__in=[r.employee_id for r in shown])}
         rank = 0
-        for row in sorted(shown, key=lambda r: _rank_key(r, people[r.employee_id].external_id)):
+        for row in sorted(shown, key=lambda r: ranking_key(r.total_cents, r.employee_id)):
             data = explanation_of(row.explanation)
             if row.status.value == "SCORED":
                 rank += 1

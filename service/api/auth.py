@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from service.api.context import Info
-from service.api.errors import SignInError, ThrottledError, error_of
+from service.api.errors import BusyError, SignInError, ThrottledError, error_of
 from service.api.ids import global_id
 from service.api.people import Employee, person_seen
 from service.errors import DomainError
@@ -69,7 +69,7 @@ class Done:
 
 
 LoginResult = Annotated[
-    LoginSuccess | SignInError | ThrottledError, strawberry.union("LoginResult")
+    LoginSuccess | SignInError | ThrottledError | BusyError, strawberry.union("LoginResult")
 ]
 
 
@@ -90,7 +90,7 @@ async def resolve_login(info: Info, email: str, password: str) -> LoginResult:
         )
     except DomainError as error:
         result = error_of(error)
-        assert isinstance(result, (SignInError, ThrottledError))
+        assert isinstance(result, (SignInError, ThrottledError, BusyError))
         return result
     return LoginSuccess(token=issued.token, expires_at=issued.expires_at)
 

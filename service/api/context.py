@@ -20,17 +20,6 @@ from service.usecases.actor import Actor
 from service.usecases.policy import load_policy
 
 
-def language_of(accept_language: str | None) -> str:
-    """Simplified Chinese when the caller prefers any Chinese, else English."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh-CN"
-        if tag.startswith("en"):
-            return "en"
-    return "en"
-
-
 @dataclass
 class Context:
     request: Request

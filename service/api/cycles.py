@@ -20,6 +20,7 @@ from service.models import Score as ScoreRow
 from service.models import Scorecard as ScorecardRow
 from service.sql import fetch_all, placeholders
 from service.usecases.cycles import cycle_warnings
+from service.usecases.ranking import rank_sql, rank_value
 from service.usecases.results import payroll_results
 
 if TYPE_CHECKING:
@@ -194,10 +195,7 @@ class Cycle(Node):
         from service.api.scores import Score
 
         size = page_size(first, info.context.settings.max_page_size)
-        sql = (
-            f"SELECT s.id, {SCORE_RANK} AS rank FROM score s "
-            "LEFT JOIN team t ON t.id = s.team_id WHERE s.cycle_id = ?"
-        )
+        sql = "SELECT s.id FROM score s LEFT JOIN team t ON t.id = s.team_id WHERE s.cycle_id = ?"
         params: list[object] = [self.pk]
         visible = await info.context.visible_employees()
         if visible is not None:
@@ -256,9 +254,8 @@ class Cycle(Node):
         )
 
 
-# Best first; NULL totals (no data, not eligible) rank last, alike on both databases.
-SCORE_RANK = "COALESCE(s.total_cents, -1)"
-LEADERBOARD_ORDER = Keyset(desc("rank", sql=SCORE_RANK), asc("employee_id", sql="s.employee_id"))
+# The ranking order of service/usecases/ranking.py, paged in SQL: best first, no total last.
+LEADERBOARD_ORDER = Keyset(desc("rank", sql=rank_sql("s")), asc("employee_id", sql="s.employee_id"))
 RESULTS_ORDER = Keyset(asc("employee_external_id", str))
 
 
@@ -267,7 +264,7 @@ class _Ranked:
 
     def __init__(self, score: ScoreRow) -> None:
         self.score = score
-        self.rank = -1 if score.total_cents is None else score.total_cents
+        self.rank = rank_value(score.total_cents)
         self.employee_id = score.employee_id
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from service.errors import (
+    DatabaseBusy,
     DomainError,
     InvalidTransition,
     NotFound,
@@ -62,6 +63,15 @@ class ThrottledError:
     retry_after_seconds: int
 
 
+@strawberry.type(
+    description="Other writers kept the database busy and nothing was saved: send the "
+    "same request again after `retryAfterSeconds`."
+)
+class BusyError:
+    message: str
+    retry_after_seconds: int
+
+
 ErrorType = (
     ValidationError
     | NotFoundError
@@ -70,10 +80,13 @@ ErrorType = (
     | InvalidStateError
     | SignInError
     | ThrottledError
+    | BusyError
 )
 
 
 def error_of(error: DomainError) -> ErrorType:
+    if isinstance(error, DatabaseBusy):
+        return BusyError(message=error.message, retry_after_seconds=error.retry_after_seconds)
     if isinstance(error, ValidationFailed):
         return ValidationError(
             message=error.message,
@@ -98,7 +111,12 @@ def error_of(error: DomainError) -> ErrorType:
 
 
 CommonError = (
-    AccessDeniedError | ValidationError | NotFoundError | ConflictError | InvalidStateError
+    AccessDeniedError
+    | ValidationError
+    | NotFoundError
+    | ConflictError
+    | InvalidStateError
+    | BusyError
 )
 
 

@@ -15,12 +15,7 @@ from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
 from service.api.context import Info
 from service.api.cycles import Cycle
 from service.api.errors import (
-    AccessDeniedError,
     CommonError,
-    ConflictError,
-    InvalidStateError,
-    NotFoundError,
-    ValidationError,
     common_error_of,
     rejected_rows,
 )
@@ -92,16 +87,15 @@ class VoidedObservation:
     reason: str
 
 
-Common = AccessDeniedError | ValidationError | NotFoundError | ConflictError | InvalidStateError
-UpsertResult = Annotated[UpsertReport | Common, strawberry.union("UpsertResult")]
-CycleResult = Annotated[Cycle | Common, strawberry.union("CycleResult")]
-ScorecardResult = Annotated[ScorecardSaved | Common, strawberry.union("ScorecardResult")]
-PolicyResult = Annotated[PolicySaved | Common, strawberry.union("PolicyResult")]
-IngestResult = Annotated[IngestReport | Common, strawberry.union("IngestResult")]
-ScoreResult = Annotated[Score | Common, strawberry.union("ScoreResult")]
-VoidResult = Annotated[VoidedObservation | Common, strawberry.union("VoidResult")]
-AppealResult = Annotated[Appeal | Common, strawberry.union("AppealResult")]
-DoneResult = Annotated[Done | Common, strawberry.union("DoneResult")]
+UpsertResult = Annotated[UpsertReport | CommonError, strawberry.union("UpsertResult")]
+CycleResult = Annotated[Cycle | CommonError, strawberry.union("CycleResult")]
+ScorecardResult = Annotated[ScorecardSaved | CommonError, strawberry.union("ScorecardResult")]
+PolicyResult = Annotated[PolicySaved | CommonError, strawberry.union("PolicyResult")]
+IngestResult = Annotated[IngestReport | CommonError, strawberry.union("IngestResult")]
+ScoreResult = Annotated[Score | CommonError, strawberry.union("ScoreResult")]
+VoidResult = Annotated[VoidedObservation | CommonError, strawberry.union("VoidResult")]
+AppealResult = Annotated[Appeal | CommonError, strawberry.union("AppealResult")]
+DoneResult = Annotated[Done | CommonError, strawberry.union("DoneResult")]
 
 
 def _common(error: DomainError) -> CommonError:

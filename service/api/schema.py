@@ -26,6 +26,7 @@ from service.api.pagination import Connection, Keyset, connection, desc, page_si
 from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, person_seen
 from service.api.scalars import Decimal, DecimalScalar
 from service.api.scores import Score
+from service.errors import DatabaseBusy
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
 from service.models import Employee as EmployeeRow
@@ -204,9 +205,10 @@ def _is_intended(error: GraphQLError) -> bool:
     GraphQL's own errors (syntax, validation, variables) and our ClientErrors are the
     caller's to fix. A ValueError or TypeError counts only while inputs are coerced,
     before execution (no `path`): raised by our code during execution it is a bug.
+    A busy database outside a result union (e.g. `logout`) says so: the caller retries.
     """
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, (GraphQLError, DatabaseBusy)):
         return True
     return error.path is None and isinstance(original, (ValueError, TypeError))
 

@@ -14,8 +14,9 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
 
-from service.api.context import Context, language_of
+from service.api.context import Context
 from service.api.loaders import Loaders
+from service.scoring import preferred_language
 from service.settings import Settings
 from service.usecases.auth import authenticate
 
@@ -89,7 +90,7 @@ class FairscoreGraphQL(GraphQL[Context, None]):
             response=response if isinstance(response, Response) else None,
             settings=self.settings,
             actor=actor,
-            lang=language_of(request.headers.get("accept-language")),
+            lang=preferred_language(request.headers.get("accept-language")),
             loaders=Loaders(),
         )
 

@@ -7,6 +7,7 @@ from service.scoring.explain import (
     explanation_data,
     line_sentence,
     not_eligible_sentence,
+    preferred_language,
     score_sentence,
     what_it_would_take_sentence,
 )
@@ -44,7 +45,7 @@ from service.scoring.types import (
     WhatItWouldTakeKind,
     default_incentive_bands,
 )
-from service.scoring.validation import check_kpi, check_scorecard
+from service.scoring.validation import check_kpi, check_scorecard, is_customer_satisfaction
 
 __all__ = [
     "CUSTOMER_SATISFACTION_TAG",
@@ -83,6 +84,7 @@ __all__ = [
     "explanation_data",
     "format_compact",
     "format_fixed",
+    "is_customer_satisfaction",
     "least_raw_value_scoring",
     "line_sentence",
     "max_normalized",
@@ -90,6 +92,7 @@ __all__ = [
     "nearest_rank_terms",
     "normalize",
     "not_eligible_sentence",
+    "preferred_language",
     "raw_value",
     "raw_value_range",
     "round_fraction",

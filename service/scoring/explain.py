@@ -42,6 +42,18 @@ REPORTED_PLACES = 2
 _SHARES = (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST)
 
 
+def preferred_language(accept_language: str | None) -> str:
+    """The language of an Accept-Language header: Simplified Chinese when the caller
+    prefers any Chinese, else English (the first language tag we know wins)."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return CHINESE
+        if tag.startswith("en"):
+            return ENGLISH
+    return ENGLISH
+
+
 def _language_of(lang: str) -> str:
     # Accept-Language gives "en-GB", "zh", "zh-Hans-CN"...: the family decides.
     family = lang.split("-")[0].lower()

@@ -35,7 +35,9 @@ def _issue(code: str, field: str, message: str, index: int | None = None) -> Sco
     return ScorecardIssue(code=code, field=field, message=message, line_index=index)
 
 
-def _is_customer_satisfaction(kpi: Kpi, policy: Policy) -> bool:
+def is_customer_satisfaction(kpi: Kpi, policy: Policy) -> bool:
+    """Whether a KPI counts toward the customer-satisfaction share (its tag, or the policy's
+    customer-satisfaction KPI)."""
     return CUSTOMER_SATISFACTION_TAG in kpi.tags or kpi.code == policy.csat_kpi_code
 
 
@@ -239,7 +241,7 @@ def _mix_warnings(lines: Sequence[ScorecardLine], policy: Policy) -> Iterator[Sc
             f"± {format_compact(policy.quantitative_tolerance)} points; rebalance the weights.",
         )
     satisfaction = _share(
-        sum((ln.weight for ln in lines if _is_customer_satisfaction(ln.kpi, policy)), Fraction(0)),
+        sum((ln.weight for ln in lines if is_customer_satisfaction(ln.kpi, policy)), Fraction(0)),
         whole,
     )
     if not policy.csat_share_min <= satisfaction <= policy.csat_share_max:

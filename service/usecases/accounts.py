@@ -20,6 +20,7 @@ from service.models import AccessLevel, AdminSession, ApiToken, User
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.permissions import require_admin
+from service.usecases.retries import retry_when_busy
 from service.usecases.users import normalise_email
 
 # As in create_user: these levels belong to a person on the payroll.
@@ -47,6 +48,7 @@ def _refuse_own_account(actor: Actor, user: User, what: str) -> None:
         raise PermissionDenied(f"You cannot {what} your own account; ask another admin to do it.")
 
 
+@retry_when_busy
 async def set_user_access(*, actor: Actor, email: str, access: str) -> AccountChange:
     """Give an account another access level; takes effect on its next request."""
     require_admin(actor)
@@ -99,6 +101,7 @@ async def set_user_access(*, actor: Actor, email: str, access: str) -> AccountCh
     return AccountChange(user, changed=True)
 
 
+@retry_when_busy
 async def set_user_active(*, actor: Actor, email: str, active: bool) -> AccountChange:
     """Deactivate (ending its sessions and tokens) or reactivate an account."""
     require_admin(actor)

@@ -7,15 +7,24 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, PermissionDenied, ValidationFailed
-from service.models import Appeal, AppealState, Cycle, Employee, Observation, ScorecardLine
+from service.models import (
+    OPEN_CYCLE_STATES,
+    Appeal,
+    AppealState,
+    Cycle,
+    Employee,
+    Observation,
+    ScorecardLine,
+)
 from service.usecases.access import require_may_act_on
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.corrections import apply_adjustment, apply_void
 from service.usecases.inputs import Number
-from service.usecases.recompute import OPEN_STATES
+from service.usecases.retries import retry_when_busy
 
 
+@retry_when_busy
 async def file_appeal(
     *,
     actor: Actor,
@@ -31,7 +40,7 @@ async def file_appeal(
         cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
         if cycle is None:
             raise NotFound(f"No cycle has the code {cycle_code!r}.")
-        if cycle.state not in OPEN_STATES:
+        if cycle.state not in OPEN_CYCLE_STATES:
             raise InvalidTransition(
                 f"Cycle {cycle_code!r} is {cycle.state.value}: appeals are filed while it is "
                 "ACTIVE or REVIEW."
@@ -84,6 +93,7 @@ async def file_appeal(
         return appeal
 
 
+@retry_when_busy
 async def resolve_appeal(
     *,
     actor: Actor,
@@ -130,7 +140,7 @@ async def resolve_appeal(
         if appeal.state is not AppealState.OPEN:
             raise InvalidTransition(f"Appeal {appeal_id} already ended {appeal.state.value}.")
         cycle = await Cycle.get(id=appeal.cycle_id, using_db=conn)
-        if cycle.state not in OPEN_STATES:
+        if cycle.state not in OPEN_CYCLE_STATES:
             raise InvalidTransition(
                 f"Cycle {cycle.code!r} is {cycle.state.value}: nothing of it changes any more."
             )

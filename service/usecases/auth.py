@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
@@ -23,6 +24,7 @@ from service.settings import Settings
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import too_long
+from service.usecases.retries import is_transient, retry_when_busy
 from service.usecases.users import normalise_email, password_hasher
 
 ACCOUNT_FREE_FAILURES = 5
@@ -148,6 +150,7 @@ def _source_issues(user: User, source: str | None) -> list[Issue]:
     return too_long(ApiToken, {"source": source})
 
 
+@retry_when_busy
 async def issue_token(
     *,
     actor: Actor,
@@ -191,6 +194,7 @@ async def issue_token(
     return IssuedToken(token, row.id, expires_at)
 
 
+@retry_when_busy
 async def login(*, email: str, password: str, address: str, settings: Settings) -> IssuedToken:
     user = await sign_in(email=email, password=password, address=address, settings=settings)
     return await issue_token(actor=actor_for(user), user=user, name="login")
@@ -226,7 +230,12 @@ async def authenticate(token: str) -> Actor | None:
         return None
     # Written at most every few minutes: a write per request would cost every read.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        await ApiToken.filter(id=row.id).update(last_used_at=now)
+        try:
+            await ApiToken.filter(id=row.id).update(last_used_at=now)
+        except OperationalError as error:
+            # A hint for the token's owner: a busy database must not fail the read.
+            if not is_transient(error):
+                raise
     actor = actor_for(user)
     return Actor(
         label=actor.label,
@@ -238,6 +247,7 @@ async def authenticate(token: str) -> Actor | None:
     )
 
 
+@retry_when_busy
 async def revoke_token(*, actor: Actor, token_id: int) -> ApiToken:
     async with in_transaction() as conn:
         row = await ApiToken.get_or_none(id=token_id, using_db=conn)

@@ -41,6 +41,7 @@ from service.usecases.organisation import upsert_employees, upsert_positions, up
 from service.usecases.parsing import ParseError, parse_decimal
 from service.usecases.permissions import require_admin
 from service.usecases.policy import update_policy, validate_policy_data
+from service.usecases.retries import retry_when_busy
 
 T = TypeVar("T")
 
@@ -74,7 +75,6 @@ _LINE_KEYS = (
 )
 # A file may put a cycle in one of these; FINALIZED is a decision made in the admin.
 _FILE_STATES = (CycleState.DRAFT, CycleState.ACTIVE, CycleState.REVIEW)
-_STATE_ORDER = [CycleState.DRAFT, CycleState.ACTIVE, CycleState.REVIEW, CycleState.FINALIZED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -699,6 +699,7 @@ class _DryRun(Exception):
     """Unwinds the outer transaction after a trial apply."""
 
 
+@retry_when_busy
 async def apply_config(
     *, actor: Actor, config: OrgConfig, reason: str | None = None, dry_run: bool = False
 ) -> ApplyReport:
@@ -847,8 +848,9 @@ async def _move_forward(
 ) -> None:
     assert item.state is not None
     cycle = await Cycle.get(code=item.cycle.code)
-    current = _STATE_ORDER.index(cycle.state)
-    wanted = _STATE_ORDER.index(item.state)
+    lifecycle = list(CycleState)
+    current = lifecycle.index(cycle.state)
+    wanted = lifecycle.index(item.state)
     if current > wanted:
         # A file may not say FINALIZED, so for a finalised cycle the only fix is to drop it.
         fix = (
@@ -860,7 +862,7 @@ async def _move_forward(
             f"{path}.state: cycle {item.cycle.code!r} is already {cycle.state.value} and "
             f"states only move forward; {fix}"
         )
-    for step in _STATE_ORDER[current + 1 : wanted + 1]:
+    for step in lifecycle[current + 1 : wanted + 1]:
         before = (await Cycle.get(code=item.cycle.code)).state
         await _step(
             lambda issue: f"{path}.{issue.field}",

@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, ValidationFailed
-from service.models import Adjustment, Cycle, Employee, Observation, Score
+from service.models import OPEN_CYCLE_STATES, Adjustment, Cycle, Employee, Observation, Score
 from service.scoring import AdjustmentOverCap, check_adjustment, format_fixed
 from service.scoring.types import ScoreStatus
 from service.sql import int_values
@@ -19,7 +19,8 @@ from service.usecases.audit import write_audit
 from service.usecases.inputs import Number
 from service.usecases.parsing import ParseError, from_scaled, parse_decimal, to_scaled
 from service.usecases.policy import load_policy
-from service.usecases.recompute import OPEN_STATES, recompute_cycle, recompute_open_cycles
+from service.usecases.recompute import recompute_cycle, recompute_open_cycles
+from service.usecases.retries import retry_when_busy
 
 
 def _require_reason(reason: str | None, field: str = "reason") -> str:
@@ -30,6 +31,7 @@ def _require_reason(reason: str | None, field: str = "reason") -> str:
     return reason.strip()
 
 
+@retry_when_busy
 async def void_observation(*, actor: Actor, observation_id: int, reason: str) -> Observation:
     """Void (never delete) a wrong observation; the open cycles' scores follow."""
     text = _require_reason(reason)
@@ -81,6 +83,7 @@ async def apply_void(
     return observation
 
 
+@retry_when_busy
 async def adjust_score(
     *, actor: Actor, cycle_code: str, employee_external_id: str, points: Number, reason: str
 ) -> Adjustment:
@@ -114,7 +117,7 @@ async def apply_adjustment(
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
         raise NotFound(f"No cycle has the code {cycle_code!r}.")
-    if cycle.state not in OPEN_STATES:
+    if cycle.state not in OPEN_CYCLE_STATES:
         raise InvalidTransition(
             f"Cycle {cycle_code!r} is {cycle.state.value}: scores are adjusted while it is "
             "ACTIVE or REVIEW."

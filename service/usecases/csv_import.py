@@ -28,6 +28,7 @@ from service.usecases.inputs import (
     ObservationInput,
     ReviewInput,
 )
+from service.usecases.retries import retry_when_busy
 
 DEFAULT_BATCH_SIZE = 5_000
 
@@ -281,6 +282,7 @@ async def _submit(
     return await submit_reviews(actor=actor, reviews=batch, mode=mode)
 
 
+@retry_when_busy
 async def import_records(
     *,
     actor: Actor,

@@ -34,12 +34,7 @@ from service.usecases.parsing import ParseError, parse_decimal, to_scaled, too_l
 from service.usecases.permissions import require_admin
 from service.usecases.policy import load_policy
 from service.usecases.recompute import recompute_cycle
-
-_NEXT_STATE = {
-    CycleState.DRAFT: CycleState.ACTIVE,
-    CycleState.ACTIVE: CycleState.REVIEW,
-    CycleState.REVIEW: CycleState.FINALIZED,
-}
+from service.usecases.retries import retry_when_busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +51,7 @@ async def get_cycle(conn: BaseDBAsyncClient, code: str) -> Cycle:
     return cycle
 
 
+@retry_when_busy
 async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]:
     """Create a DRAFT cycle; an identical existing one is left as it is (returns created?)."""
     require_admin(actor)
@@ -236,6 +232,7 @@ def _line_state(line: ScorecardLine) -> dict[str, Any]:
     }
 
 
+@retry_when_busy
 async def save_scorecard(
     *,
     actor: Actor,
@@ -375,6 +372,7 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
     return messages
 
 
+@retry_when_busy
 async def transition_cycle(
     *,
     actor: Actor,
@@ -397,8 +395,8 @@ async def transition_cycle(
         cycle = await Cycle.select_for_update().using_db(conn).get_or_none(code=cycle_code)
         if cycle is None:
             raise NotFound(f"No cycle has the code {cycle_code!r}.")
-        if _NEXT_STATE.get(cycle.state) is not target:
-            nxt = _NEXT_STATE.get(cycle.state)
+        nxt = cycle.state.next
+        if nxt is not target:
             hint = f"the next state is {nxt.value}" if nxt else "it is final"
             raise InvalidTransition(
                 f"Cycle {cycle_code!r} is {cycle.state.value} and cannot go to "

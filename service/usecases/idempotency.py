@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from service.errors import DomainError, Issue, ValidationFailed
 from service.models import IngestRequest
 from service.usecases.actor import Actor
 from service.usecases.inputs import IngestReport, RowError
+from service.usecases.retries import retry_when_busy
 
 
 class IdempotencyConflict(DomainError):
@@ -46,6 +46,7 @@ def _report_from(data: dict[str, Any]) -> IngestReport:
     )
 
 
+@retry_when_busy
 async def ingest_once(
     *,
     actor: Actor,
@@ -66,24 +67,21 @@ async def ingest_once(
     if actor.user_id is None:
         raise ValidationFailed([Issue("idempotencyKey", "needs a signed-in caller", "INVALID")])
     digest = payload_hash(kind, mode, rows)
-    try:
-        async with in_transaction():
-            previous = await IngestRequest.get_or_none(user_id=actor.user_id, idempotency_key=key)
-            if previous is not None:
-                return _checked(previous, kind, digest)
-            report = await ingest()
-            await IngestRequest.create(
-                user_id=actor.user_id,
-                idempotency_key=key,
-                kind=kind,
-                payload_hash=digest,
-                report=_report_data(report),
-            )
-            return report
-    except IntegrityError:
-        # A concurrent retry of the same key won the race: its report is the answer.
-        previous = await IngestRequest.get(user_id=actor.user_id, idempotency_key=key)
-        return _checked(previous, kind, digest)
+    # Two requests with one key race to insert its record: the loser's unique violation
+    # runs it again (retry_when_busy), and then it finds the winner's report here.
+    async with in_transaction():
+        previous = await IngestRequest.get_or_none(user_id=actor.user_id, idempotency_key=key)
+        if previous is not None:
+            return _checked(previous, kind, digest)
+        report = await ingest()
+        await IngestRequest.create(
+            user_id=actor.user_id,
+            idempotency_key=key,
+            kind=kind,
+            payload_hash=digest,
+            report=_report_data(report),
+        )
+        return report
 
 
 def _checked(previous: IngestRequest, kind: str, digest: str) -> IngestReport:

@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.models import (
+    OPEN_CYCLE_STATES,
     AccessLevel,
     Cycle,
     CyclePilotTeam,
@@ -31,7 +32,7 @@ from service.models import (
     User,
 )
 from service.scoring.types import Aggregation, Channel, KpiKind
-from service.sql import execute_many, fetch_all, int_values, placeholders
+from service.sql import fetch_all, int_values, placeholders
 from service.usecases.access import manager_ids_of, team_and_descendants, team_parents
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
@@ -52,7 +53,8 @@ from service.usecases.parsing import (
     to_scaled,
 )
 from service.usecases.policy import load_policy
-from service.usecases.recompute import OPEN_STATES, recompute_cycle, recompute_open_cycles
+from service.usecases.recompute import recompute_cycle, recompute_open_cycles
+from service.usecases.retries import retry_when_busy
 
 DEFAULT_RATING_SCALE = (10_000, 50_000)  # 1-5, scaled
 
@@ -82,6 +84,7 @@ def _require_ingest(actor: Actor) -> None:
         )
 
 
+@retry_when_busy
 async def record_observations(
     *,
     actor: Actor,
@@ -92,6 +95,7 @@ async def record_observations(
     return await _ingest(actor=actor, items=list(observations), mode=mode, feedback=False)
 
 
+@retry_when_busy
 async def record_feedback(
     *,
     actor: Actor,
@@ -118,28 +122,11 @@ async def _ingest(
             return report
         # One moment for the whole call: the rows are recorded by one transaction.
         recorded_at = datetime.now().astimezone()
-        await execute_many(
-            conn,
-            "INSERT INTO observation (kpi_id, employee_id, team_id, value, occurred_at_us, "
-            "utc_offset_minutes, source, external_id, channel, comment, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    r.kpi_id,
-                    r.employee_id,
-                    r.team_id,
-                    r.value,
-                    r.occurred_at_us,
-                    r.offset,
-                    r.source,
-                    r.external_id,
-                    r.channel,
-                    r.comment,
-                    recorded_at,
-                ]
-                for r in fresh
-            ],
-        )
+        inserted = await _insert_fresh(conn, fresh, recorded_at, report, mode)
+        if inserted is None:
+            report.accepted = report.duplicates = 0
+            return report
+        fresh = inserted
         report.accepted = len(fresh)
         report.late = await _count_late(conn, fresh)
         report.rejected.sort(key=lambda e: (e.index, e.field))
@@ -398,6 +385,86 @@ async def _drop_duplicates(
     return fresh
 
 
+_INSERTED_COLUMNS = (
+    "kpi_id, employee_id, team_id, value, occurred_at_us, utc_offset_minutes, source, "
+    "external_id, channel, comment, recorded_at"
+)
+_INSERT_CHUNK = 1000  # rows per statement: 11,000 parameters, under both databases' limits
+
+
+class _WriteNothing(Exception):
+    """ALL_OR_NOTHING met a conflict only at the insert: roll the inserted rows back."""
+
+
+def _key(row: _Row) -> tuple[str, int, str | None]:
+    return (row.source, row.kpi_id, row.external_id)
+
+
+async def _insert_fresh(
+    conn: BaseDBAsyncClient,
+    rows: list[_Row],
+    recorded_at: datetime,
+    report: IngestReport,
+    mode: IngestMode,
+) -> list[_Row] | None:
+    """Insert the rows no stored observation had; the rows actually written, or None
+    when ALL_OR_NOTHING must write nothing.
+
+    Between our look-up and this insert another writer (another idempotency key,
+    another process) may record the same (source, KPI, external id). The insert skips
+    such rows instead of failing, and they are classified like any re-send: a
+    duplicate, or a conflict when a field differs. On PostgreSQL the insert waits for
+    that writer's commit, so its row is visible by then; in key order, so that two
+    batches sharing rows wait for each other in one direction only.
+    """
+    try:
+        async with in_transaction() as savepoint:
+            taken: set[tuple[str, int, str | None]] = set()
+            ordered = sorted(rows, key=lambda r: (r.source, r.kpi_id, r.external_id or ""))
+            for start in range(0, len(ordered), _INSERT_CHUNK):
+                chunk = ordered[start : start + _INSERT_CHUNK]
+                written = await fetch_all(
+                    savepoint,
+                    f"INSERT INTO observation ({_INSERTED_COLUMNS}) VALUES "
+                    + ", ".join(f"({placeholders(11)})" for _ in chunk)
+                    + " ON CONFLICT (source, kpi_id, external_id) DO NOTHING "
+                    "RETURNING source, kpi_id, external_id",
+                    [
+                        value
+                        for r in chunk
+                        for value in (
+                            r.kpi_id,
+                            r.employee_id,
+                            r.team_id,
+                            r.value,
+                            r.occurred_at_us,
+                            r.offset,
+                            r.source,
+                            r.external_id,
+                            r.channel,
+                            r.comment,
+                            recorded_at,
+                        )
+                    ],
+                )
+                if len(written) < len(chunk):
+                    kept = {(w["source"], int(w["kpi_id"]), w["external_id"]) for w in written}
+                    taken |= {_key(r) for r in chunk if _key(r) not in kept}
+            if not taken:
+                return rows
+            unseen = await _drop_duplicates(
+                savepoint, [r for r in rows if _key(r) in taken], report
+            )
+            if unseen:
+                # Not inserted, yet not visible: no committed writer explains it.
+                raise RuntimeError(f"observations neither inserted nor stored: {unseen!r}")
+            if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
+                raise _WriteNothing
+            return [r for r in rows if _key(r) not in taken]
+    except _WriteNothing:
+        return None
+
+
 def _chunks(values: list[str], size: int = 2000) -> list[list[str]]:
     """IN lists stay under both databases' limits on bound parameters."""
     return [values[start : start + size] for start in range(0, len(values), size)]
@@ -437,6 +504,7 @@ async def _count_late(conn: BaseDBAsyncClient, rows: list[_Row]) -> int:
     return late
 
 
+@retry_when_busy
 async def submit_reviews(
     *,
     actor: Actor,
@@ -549,7 +617,7 @@ async def _review_errors(
     cycle = cycles.get(item.cycle_code)
     if cycle is None:
         fail("cycleCode", "UNKNOWN_CYCLE", f"no cycle has the code {item.cycle_code!r}")
-    elif cycle.state not in OPEN_STATES:
+    elif cycle.state not in OPEN_CYCLE_STATES:
         fail(
             "cycleCode",
             "CYCLE_CLOSED",

@@ -19,6 +19,7 @@ from service.usecases.inputs import KpiInput, UpsertReport
 from service.usecases.parsing import ParseError, parse_scaled, too_long
 from service.usecases.permissions import require_admin
 from service.usecases.recompute import recompute_open_cycles
+from service.usecases.retries import retry_when_busy
 
 # Changing these would change what past and running scores mean.
 FROZEN_FIELDS = ("kind", "direction", "aggregation", "aggregation_param", "range_min", "range_max")
@@ -71,6 +72,7 @@ def _values(item: KpiInput, row: int, issues: list[Issue]) -> dict[str, Any]:
     return values
 
 
+@retry_when_busy
 async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport:
     require_admin(actor)
     issues: list[Issue] = []

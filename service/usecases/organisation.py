@@ -16,6 +16,7 @@ from service.usecases.inputs import EmployeeInput, PositionInput, TeamInput, Ups
 from service.usecases.parsing import too_long
 from service.usecases.permissions import require_admin
 from service.usecases.recompute import recompute_open_cycles
+from service.usecases.retries import retry_when_busy
 
 
 def _check_code(issues: list[Issue], row: int, field: str, value: str, seen: set[str]) -> None:
@@ -26,6 +27,7 @@ def _check_code(issues: list[Issue], row: int, field: str, value: str, seen: set
     seen.add(value)
 
 
+@retry_when_busy
 async def upsert_positions(*, actor: Actor, positions: Sequence[PositionInput]) -> UpsertReport:
     require_admin(actor)
     issues: list[Issue] = []
@@ -74,6 +76,7 @@ async def upsert_positions(*, actor: Actor, positions: Sequence[PositionInput]) 
     return UpsertReport(created, updated, unchanged)
 
 
+@retry_when_busy
 async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertReport:
     """Parents may be listed in any order, even after their children."""
     require_admin(actor)
@@ -196,6 +199,7 @@ def _team_state(team: Team, by_code: dict[str, Team], lead_codes: dict[int, str]
     }
 
 
+@retry_when_busy
 async def upsert_employees(*, actor: Actor, employees: Sequence[EmployeeInput]) -> UpsertReport:
     require_admin(actor)
     issues: list[Issue] = []

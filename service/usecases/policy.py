@@ -16,6 +16,7 @@ from service.scoring.types import IncentiveBand, Policy
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import ParseError, parse_decimal
+from service.usecases.retries import retry_when_busy
 
 POLICY_ID = 1
 _NUMBER_FIELDS = (
@@ -130,6 +131,7 @@ async def load_policy(conn: BaseDBAsyncClient) -> tuple[Policy, int]:
     return policy_from_data(row.data), row.version
 
 
+@retry_when_busy
 async def update_policy(
     *,
     actor: Actor,

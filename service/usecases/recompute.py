@@ -18,7 +18,14 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from service.models import Cycle, CyclePilotTeam, CycleState, Kpi, Scorecard, ScorecardLine
+from service.models import (
+    OPEN_CYCLE_STATES,
+    Cycle,
+    CyclePilotTeam,
+    Kpi,
+    Scorecard,
+    ScorecardLine,
+)
 from service.scoring import (
     cycle_window_utc,
     employment_eligibility,
@@ -48,7 +55,6 @@ from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.parsing import epoch_microseconds, from_scaled
 from service.usecases.policy import load_policy
 
-OPEN_STATES = (CycleState.ACTIVE, CycleState.REVIEW)
 LANGUAGES = ("en", "zh-CN")
 # Past this many ids an IN list costs more than aggregating the whole cycle.
 _MAX_IN_LIST = 500
@@ -78,7 +84,7 @@ async def recompute_open_cycles(
     moments_us: Iterable[int] | None = None,
 ) -> None:
     """Recompute the open cycles a change touches; None everywhere means everything."""
-    cycles = await Cycle.filter(state__in=list(OPEN_STATES)).using_db(conn).order_by("id")
+    cycles = await Cycle.filter(state__in=list(OPEN_CYCLE_STATES)).using_db(conn).order_by("id")
     if kpi_ids is not None:
         using = set(
             await int_values(
@@ -117,7 +123,7 @@ async def recompute_cycle(
     With no ids, the whole cycle. With ids, those employees and every current member
     of those teams (their team lines moved).
     """
-    if cycle.state not in OPEN_STATES:
+    if cycle.state not in OPEN_CYCLE_STATES:
         return 0
     full = employee_ids is None and team_ids is None
     policy, policy_version = await load_policy(conn)

@@ -21,6 +21,7 @@ from service.settings import Settings
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.auth import actor_for, sign_in
+from service.usecases.retries import retry_when_busy
 from service.usecases.users import MIN_PASSWORD_LENGTH, password_hasher
 
 IDLE_LIMIT = timedelta(hours=2)
@@ -57,6 +58,7 @@ async def _create(user: User | None) -> LiveSession:
     return LiveSession(row.id, raw, csrf, user)
 
 
+@retry_when_busy
 async def load_session(cookie: str | None) -> LiveSession:
     """The live session behind a cookie, or a new anonymous one."""
     now = datetime.now(UTC)
@@ -75,6 +77,7 @@ async def load_session(cookie: str | None) -> LiveSession:
     return await _create(None)
 
 
+@retry_when_busy
 async def sign_in_session(
     *, current: LiveSession, email: str, password: str, address: str, settings: Settings
 ) -> LiveSession:
@@ -86,10 +89,12 @@ async def sign_in_session(
     return fresh
 
 
+@retry_when_busy
 async def sign_out(session: LiveSession) -> None:
     await AdminSession.filter(id=session.session_id).update(revoked_at=datetime.now(UTC))
 
 
+@retry_when_busy
 async def change_password(
     *,
     actor: Actor,

@@ -12,6 +12,7 @@ from service.settings import Settings
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.permissions import require_admin
+from service.usecases.retries import retry_when_busy
 
 MIN_PASSWORD_LENGTH = 8
 # Access levels that only make sense for a person on the payroll: a manager manages the
@@ -33,6 +34,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+@retry_when_busy
 async def create_user(
     *,
     actor: Actor,
