@@ -8,7 +8,6 @@ standard error and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import asyncio
-import csv
 import getpass
 import json
 import os
@@ -46,6 +45,7 @@ from service.usecases.appeals import file_appeal, resolve_appeal
 from service.usecases.auth import create_token_for
 from service.usecases.config_file import ApplyReport, apply_config, load_config_file
 from service.usecases.corrections import adjust_score, void_observation
+from service.usecases.csv_export import write_csv
 from service.usecases.csv_import import (
     DEFAULT_BATCH_SIZE,
     CsvImportReport,
@@ -441,8 +441,8 @@ def scores(cycle_code: str, output: str) -> None:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     if output == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(
+        write_csv(
+            sys.stdout,
             [
                 "rank",
                 "employee_external_id",
@@ -454,23 +454,24 @@ def scores(cycle_code: str, output: str) -> None:
                 "band",
                 "multiplier",
                 "status_reason",
-            ]
-        )
-        for rank, score in enumerate(found, start=1):
-            writer.writerow(
+            ],
+            [
                 [
                     rank,
                     score["employee"],
                     score["name"],
-                    score["team"] or "",
-                    score["position"] or "",
+                    score["team"],
+                    score["position"],
                     score["status"],
-                    score["total"] or "",
-                    score["band"] or "",
-                    score["multiplier"] or "",
-                    score["status_reason"] or "",
+                    score["total"],
+                    score["band"],
+                    score["multiplier"],
+                    score["status_reason"],
                 ]
-            )
+                for rank, score in enumerate(found, start=1)
+            ],
+            numeric=("total", "multiplier"),
+        )
         return
     if not found:
         click.echo(
@@ -827,10 +828,12 @@ def results(cycle_code: str, output: str) -> None:
             )
         )
         return
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(fields)
-    for r in rows:
-        writer.writerow(["" if getattr(r, f) is None else getattr(r, f) for f in fields])
+    write_csv(
+        sys.stdout,
+        fields,
+        [[getattr(r, f) for f in fields] for r in rows],
+        numeric=("total", "multiplier"),
+    )
 
 
 @cli.group()
@@ -849,16 +852,26 @@ def token() -> None:
     help="Days until it expires (at most a year).",
 )
 @click.option("--name", default="", help="What it is for, e.g. survey-tool.")
-def token_create(email: str, days: int, name: str) -> None:
+@click.option(
+    "--source",
+    default=None,
+    help="Bind an INTEGRATION token to one source: rows claiming another are refused.",
+)
+def token_create(email: str, days: int, name: str, source: str | None) -> None:
     """Issue a bearer token; it is shown once and stored only as a hash."""
 
     async def work(_settings: Settings) -> tuple[str, str]:
-        issued = await create_token_for(actor=_actor(), email=email, days=days, name=name)
+        issued = await create_token_for(
+            actor=_actor(), email=email, days=days, name=name, source=source
+        )
         return issued.token, issued.expires_at.date().isoformat()
 
     value, expires = _run(work)
     click.echo(value)
-    click.echo(f"(for {email}, expires {expires}; store it now, it is not shown again)", err=True)
+    bound = "" if source is None else f", rows of source {source.strip()!r} only"
+    click.echo(
+        f"(for {email}{bound}, expires {expires}; store it now, it is not shown again)", err=True
+    )
 
 
 @cli.command()

@@ -487,6 +487,9 @@ class ApiToken(Model):
     expires_at = fields.DatetimeField()
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # An INTEGRATION token bound to one source records rows of that source only, so a
+    # leaked survey-tool token cannot pass as the ticket system. NULL: any source.
+    source = fields.CharField(max_length=64, null=True)
 
     user_id: int
 

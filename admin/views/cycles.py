@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,6 +42,7 @@ from service.models import (
 from service.scoring import check_scorecard, is_customer_satisfaction
 from service.scoring.types import KpiKind, Method, Policy, Scope
 from service.sql import int_values
+from service.usecases.csv_export import csv_text
 from service.usecases.cycles import (
     create_cycle,
     cycle_warnings,
@@ -394,14 +393,6 @@ async def cycle_transition(request: Request) -> Response:
     return redirect(_url(code) + "?moved=" + quote(target))
 
 
-def _csv_cell(value: str | None) -> str:
-    text = "" if value is None else value
-    # A name starting like a formula must stay text when a spreadsheet opens the file.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @guarded
 async def results_csv(request: Request) -> Response:
     require(request, AccessLevel.ADMIN)
@@ -417,21 +408,15 @@ async def results_csv(request: Request) -> Response:
             status=409,
         )
     rows = await payroll_results(_conn(), cycle_code=code)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(RESULT_COLUMNS)
-    for row in rows:
-        values = [getattr(row, name) for name in RESULT_COLUMNS]
-        writer.writerow(
-            [
-                _csv_cell(v) if name in ("employee_external_id", "employee_name") else v or ""
-                for name, v in zip(RESULT_COLUMNS, values, strict=True)
-            ]
-        )
+    text = csv_text(
+        RESULT_COLUMNS,
+        [[getattr(row, name) for name in RESULT_COLUMNS] for row in rows],
+        numeric=("total", "multiplier"),
+    )
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", code) + "-results.csv"
     return Response(
         # With a byte-order mark so spreadsheets read Chinese names as UTF-8.
-        "\ufeff" + out.getvalue(),
+        "\ufeff" + text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

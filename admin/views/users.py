@@ -170,7 +170,7 @@ async def active_post(request: Request) -> Response:
 async def create_token_post(request: Request) -> Response:
     actor = require(request, AccessLevel.ADMIN)
     form = await checked_form(request)
-    values = {name: _text(form, name) for name in ("email", "name", "days")}
+    values = {name: _text(form, name) for name in ("email", "name", "days", "source")}
     # Any whole number: the use case says how many days a token may last.
     days = whole_or_none(values["days"] or DEFAULT_TOKEN_DAYS, low=-(2**63))
     if days is None:
@@ -182,7 +182,11 @@ async def create_token_post(request: Request) -> Response:
         )
     try:
         issued = await create_token_for(
-            actor=actor, email=values["email"], days=days, name=values["name"]
+            actor=actor,
+            email=values["email"],
+            days=days,
+            name=values["name"],
+            source=values["source"] or None,
         )
     except ValidationFailed as failed:
         errors: dict[str, str] = {}
@@ -203,6 +207,7 @@ async def create_token_post(request: Request) -> Response:
             "token": issued.token,
             "email": values["email"].lower(),
             "name": values["name"],
+            "source": values["source"],
             "expires_at": issued.expires_at,
         },
     )

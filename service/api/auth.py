@@ -10,7 +10,7 @@ import strawberry
 from service.api.context import Info
 from service.api.errors import BusyError, SignInError, ThrottledError, error_of
 from service.api.ids import global_id
-from service.api.people import Employee
+from service.api.people import Employee, person_seen
 from service.errors import DomainError
 from service.usecases.auth import login, revoke_token, tokens_of
 
@@ -23,6 +23,9 @@ class Token:
     expires_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    source: str | None = strawberry.field(
+        description="The one source this INTEGRATION token may record rows for; null: any source."
+    )
 
 
 @strawberry.type
@@ -35,8 +38,7 @@ class Viewer:
     async def employee(self, info: Info) -> Employee | None:
         if self.employee_pk is None:
             return None
-        row = await info.context.loaders.employee.load(self.employee_pk)
-        return None if row is None else Employee.from_row(row)
+        return await person_seen(info, await info.context.loaders.employee.load(self.employee_pk))
 
     @strawberry.field(description="Your API tokens (an admin sees everyone's).")
     async def tokens(self, info: Info) -> list[Token]:
@@ -49,6 +51,7 @@ class Viewer:
                 expires_at=t.expires_at,
                 last_used_at=t.last_used_at,
                 revoked_at=t.revoked_at,
+                source=t.source,
             )
             for t in await tokens_of(actor=actor)
         ]

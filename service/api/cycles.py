@@ -9,8 +9,8 @@ import strawberry
 from tortoise.connection import get_connection
 
 from service.api.context import Info
-from service.api.ids import ClientError, Node, decode_cursor, global_id
-from service.api.pagination import Connection, connection, page_size
+from service.api.ids import Node, global_id
+from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
 from service.api.scalars import Decimal, fixed
 from service.api.scores import (
     DEPRECATED_NOT_ELIGIBLE,
@@ -204,9 +204,6 @@ class Cycle(Node):
         from service.api.scores import Score
 
         size = page_size(first, info.context.settings.max_page_size)
-        # Keyset paging in SQL over (total descending, employee); NULL totals (no data,
-        # not eligible) rank last, alike on both databases.
-        rank = rank_sql("s")
         sql = "SELECT s.id FROM score s LEFT JOIN team t ON t.id = s.team_id WHERE s.cycle_id = ?"
         params: list[object] = [self.pk]
         visible = await info.context.visible_employees()
@@ -219,22 +216,17 @@ class Cycle(Node):
             sql += " AND t.code = ?"
             params.append(team_code)
         if after is not None:
-            total, employee = decode_cursor(after, 2)
-            if not isinstance(total, int) or not isinstance(employee, int):
-                raise ClientError("The cursor in `after` is not one this API gave out.")
-            sql += f" AND ({rank} < ? OR ({rank} = ? AND s.employee_id > ?))"
-            params.extend([total, total, employee])
-        sql += f" ORDER BY {rank} DESC, s.employee_id ASC LIMIT ?"
+            condition, values = LEADERBOARD_ORDER.after_sql(after)
+            sql += f" AND {condition}"
+            params.extend(values)
+        sql += f" ORDER BY {LEADERBOARD_ORDER.order_sql()} LIMIT ?"
         params.append(size + 1)
         ids = [int(r["id"]) for r in await fetch_all(get_connection("default"), sql, params)]
         by_id = {r.id: r for r in await ScoreRow.filter(id__in=ids)}
-        rows = [by_id[i] for i in ids]
+        rows = [_Ranked(by_id[i]) for i in ids]
         lang = info.context.lang
         return connection(
-            rows,
-            size,
-            lambda r: [rank_value(r.total_cents), r.employee_id],
-            lambda r: Score.from_row(r, lang),
+            rows, size, LEADERBOARD_ORDER.key, lambda r: Score.from_row(r.score, lang)
         )
 
     @strawberry.field(
@@ -251,13 +243,13 @@ class Cycle(Node):
         if visible is not None:
             ids = {e.external_id: e.id for e in await _employees(visible)}
             rows = [r for r in rows if r.employee_external_id in ids]
-        if after is not None:
-            (last,) = decode_cursor(after, 1)
-            rows = [r for r in rows if r.employee_external_id > str(last)]
+        # Sorted here, not by the database's collation, so that the cursor comparison
+        # below agrees with the order on every database and locale.
+        rows = RESULTS_ORDER.page_of(rows, after)
         return connection(
             rows[: size + 1],
             size,
-            lambda r: [r.employee_external_id],
+            RESULTS_ORDER.key,
             lambda r: PayrollResult(
                 status=r.status,
                 state=r.state,
@@ -270,6 +262,20 @@ class Cycle(Node):
                 employee_name=r.employee_name,
             ),
         )
+
+
+# The ranking order of service/usecases/ranking.py, paged in SQL: best first, no total last.
+LEADERBOARD_ORDER = Keyset(desc("rank", sql=rank_sql("s")), asc("employee_id", sql="s.employee_id"))
+RESULTS_ORDER = Keyset(asc("employee_external_id", str))
+
+
+class _Ranked:
+    """A leaderboard row with the rank it is paged by."""
+
+    def __init__(self, score: ScoreRow) -> None:
+        self.score = score
+        self.rank = rank_value(score.total_cents)
+        self.employee_id = score.employee_id
 
 
 async def _employees(ids: set[int]) -> list[EmployeeRow]:

@@ -96,16 +96,6 @@ def decode_cursor(value: str, length: int) -> list[Any]:
     return decoded
 
 
-def decode_key_cursor(value: str) -> int:
-    """The single integer key a cursor of an id-ordered list carries."""
-    (key,) = decode_cursor(value, 1)
-    if not isinstance(key, int) or isinstance(key, bool):
-        raise ClientError(
-            "The cursor in `after` is not one this API gave out; page again from the start."
-        )
-    return key
-
-
 @strawberry.interface(description="Anything with a global id, fetched again with `node(id)`.")
 class Node:
     id: strawberry.ID

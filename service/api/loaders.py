@@ -3,6 +3,7 @@ page of 100 scores costs the same number of queries as a page of 10."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
@@ -75,23 +76,37 @@ async def _members(team_ids: list[int]) -> Sequence[Employee]:
     return await Employee.filter(team_id__in=team_ids).order_by("id")
 
 
+class SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose futures outlive any one resolver that awaits them.
+
+    graphql-core cancels the sibling resolvers of a field whose error nulls their
+    parent. A resolver cancelled while awaiting a loader's future would cancel that
+    future itself, and every other resolver waiting for the same key (another alias,
+    another branch of the query) would fail with CancelledError, which is no field error:
+    the whole request would fail. Each resolver awaits a shield of the shared future.
+    """
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
+
+
 class Loaders:
     def __init__(self) -> None:
-        self.employee: DataLoader[int, Employee | None] = DataLoader(_by_id(Employee))
-        self.team: DataLoader[int, Team | None] = DataLoader(_by_id(Team))
-        self.position: DataLoader[int, Position | None] = DataLoader(_by_id(Position))
-        self.cycle: DataLoader[int, Cycle | None] = DataLoader(_by_id(Cycle))
-        self.kpi_by_code: DataLoader[str, Kpi | None] = DataLoader(_kpis_by_code)
-        self.score_by_employee_cycle: DataLoader[tuple[int, str], Score | None] = DataLoader(
+        self.employee: SharedLoader[int, Employee | None] = SharedLoader(_by_id(Employee))
+        self.team: SharedLoader[int, Team | None] = SharedLoader(_by_id(Team))
+        self.position: SharedLoader[int, Position | None] = SharedLoader(_by_id(Position))
+        self.cycle: SharedLoader[int, Cycle | None] = SharedLoader(_by_id(Cycle))
+        self.kpi_by_code: SharedLoader[str, Kpi | None] = SharedLoader(_kpis_by_code)
+        self.score_by_employee_cycle: SharedLoader[tuple[int, str], Score | None] = SharedLoader(
             _scores
         )
-        self.adjustments: DataLoader[tuple[int, int], list[Adjustment]] = DataLoader(
+        self.adjustments: SharedLoader[tuple[int, int], list[Adjustment]] = SharedLoader(
             _grouped(_adjustments, lambda a: (a.cycle_id, a.employee_id))
         )
-        self.appeals: DataLoader[tuple[int, int], list[Appeal]] = DataLoader(
+        self.appeals: SharedLoader[tuple[int, int], list[Appeal]] = SharedLoader(
             _grouped(_appeals, lambda a: (a.cycle_id, a.employee_id))
         )
-        self.all_teams: DataLoader[int, list[Team]] = DataLoader(self._all_teams)
+        self.all_teams: SharedLoader[int, list[Team]] = SharedLoader(self._all_teams)
 
     @staticmethod
     async def _all_teams(keys: list[int]) -> list[list[Team]]:

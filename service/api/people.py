@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from service.api.context import Info
-from service.api.ids import ClientError, Node, decode_key_cursor, global_id
-from service.api.pagination import Connection, connection, page_size
+from service.api.ids import ClientError, Node, global_id
+from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
 from service.api.scalars import Decimal
 from service.models import Employee as EmployeeRow
 from service.models import Position as PositionRow
@@ -25,6 +26,11 @@ from service.usecases.team_summary import summarise_team
 
 if TYPE_CHECKING:
     from service.api.scores import Score
+
+
+EMPLOYEE_ORDER = Keyset(asc("id"))
+# One score per employee and cycle: the cycle alone is unique among an employee's scores.
+EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 
 
 @strawberry.type
@@ -87,12 +93,11 @@ class Team(Node):
         row = await info.context.loaders.team.load(self.parent_pk)
         return None if row is None else Team.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The team's lead; null when it has none or you may not see them.")
     async def lead(self, info: Info) -> Employee | None:
         if self.lead_pk is None:
             return None
-        row = await info.context.loaders.employee.load(self.lead_pk)
-        return None if row is None else Employee.from_row(row)
+        return await person_seen(info, await info.context.loaders.employee.load(self.lead_pk))
 
     @strawberry.field(
         description="Members you may see: everyone for an admin or a manager "
@@ -107,9 +112,9 @@ class Team(Node):
         if visible is not None:
             query = query.filter(id__in=list(visible))
         if after is not None:
-            query = query.filter(id__gt=decode_key_cursor(after))
-        rows = await query.order_by("id").limit(size + 1)
-        return connection(rows, size, lambda r: [r.id], Employee.from_row)
+            query = query.filter(EMPLOYEE_ORDER.after(after))
+        rows = await query.order_by(*EMPLOYEE_ORDER.order_by()).limit(size + 1)
+        return connection(rows, size, EMPLOYEE_ORDER.key, Employee.from_row)
 
     @strawberry.field(
         description="Members in scope, how many are scored, their mean total, "
@@ -173,6 +178,8 @@ class Employee(Node):
 
     @classmethod
     def from_row(cls, row: EmployeeRow) -> Employee:
+        """Only for a row the viewer may see: a query filtered by the viewer's visible
+        set, or `person_seen` / `people_seen`, which check it."""
         return cls(
             id=strawberry.ID(global_id("Employee", row.id)),
             external_id=row.external_id,
@@ -199,7 +206,9 @@ class Employee(Node):
         row = await info.context.loaders.position.load(self.position_pk)
         return None if row is None else Position.from_row(row)
 
-    @strawberry.field(description="The leads of the employee's team and of every team above.")
+    @strawberry.field(
+        description="The leads of the employee's team and of every team above, those you may see."
+    )
     async def managers(self, info: Info) -> list[Employee]:
         if self.team_pk is None:
             return []
@@ -212,7 +221,7 @@ class Employee(Node):
             if (lead := leads.get(t)) is not None and lead != self.pk
         ]
         rows = await info.context.loaders.employee.load_many(list(dict.fromkeys(ids)))
-        return [Employee.from_row(r) for r in rows if r is not None]
+        return await people_seen(info, rows)
 
     @strawberry.field
     async def score(
@@ -232,12 +241,33 @@ class Employee(Node):
 
         await _require_visible(info, self.pk)
         size = page_size(first, info.context.settings.max_page_size)
-        query = ScoreRow.filter(employee_id=self.pk).order_by("-cycle_id")
+        query = ScoreRow.filter(employee_id=self.pk)
         if after is not None:
-            query = query.filter(cycle_id__lt=decode_key_cursor(after))
-        rows = await query.limit(size + 1)
+            query = query.filter(EMPLOYEE_SCORE_ORDER.after(after))
+        rows = await query.order_by(*EMPLOYEE_SCORE_ORDER.order_by()).limit(size + 1)
         lang = info.context.lang
-        return connection(rows, size, lambda r: [r.cycle_id], lambda r: Score.from_row(r, lang))
+        return connection(rows, size, EMPLOYEE_SCORE_ORDER.key, lambda r: Score.from_row(r, lang))
+
+
+async def people_seen(info: Info, rows: Iterable[EmployeeRow | None]) -> list[Employee]:
+    """The people among `rows` the viewer may see, whichever field reached them.
+
+    One rule for every field that returns a person (Team.lead, Employee.managers,
+    Score.employee, Viewer.employee...): the visible set of service/usecases/access.py,
+    the same that `employee(externalId:)` and the lists of people filter by. Anyone else
+    is left out, name, email and hire date alike.
+    """
+    visible = await info.context.visible_employees()
+    return [
+        Employee.from_row(row)
+        for row in rows
+        if row is not None and (visible is None or row.id in visible)
+    ]
+
+
+async def person_seen(info: Info, row: EmployeeRow | None) -> Employee | None:
+    seen = await people_seen(info, [row])
+    return seen[0] if seen else None
 
 
 async def _require_visible(info: Info, employee_pk: int) -> None:

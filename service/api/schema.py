@@ -20,10 +20,10 @@ from graphql import GraphQLError
 from service.api.auth import Viewer, resolve_viewer
 from service.api.context import Info
 from service.api.cycles import Cycle, Kpi
-from service.api.ids import ClientError, Node, decode_key_cursor, parse_global_id
+from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
-from service.api.pagination import Connection, connection, page_size
-from service.api.people import Employee, Position, Team
+from service.api.pagination import Connection, Keyset, connection, desc, page_size
+from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, person_seen
 from service.api.scalars import Decimal, DecimalScalar
 from service.api.scores import Score
 from service.errors import DatabaseBusy
@@ -42,6 +42,10 @@ MAX_TOKENS = 2000
 VALIDATION_CACHE_SIZE = 256
 
 
+# Newest first: ids grow with creation.
+CYCLE_ORDER = Keyset(desc("id"))
+
+
 def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
     if (id is None) == (key is None):
         raise ClientError(f"Give exactly one of `id` or `{key_name}`.")
@@ -50,12 +54,13 @@ def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
 async def _visible_employee(info: Info, row: EmployeeRow | None) -> Employee | None:
     if row is None:
         return None
-    if not await info.context.may_see(row.id):
+    person = await person_seen(info, row)
+    if person is None:
         raise ClientError(
             "You may not see this person: employees see themselves, managers their teams.",
             "FORBIDDEN",
         )
-    return Employee.from_row(row)
+    return person
 
 
 @strawberry.type
@@ -124,9 +129,9 @@ class Query:
         if search:
             query = query.filter(name__icontains=search.strip())
         if after is not None:
-            query = query.filter(id__gt=decode_key_cursor(after))
-        rows = await query.order_by("id").limit(size + 1)
-        return connection(rows, size, lambda r: [r.id], Employee.from_row)
+            query = query.filter(EMPLOYEE_ORDER.after(after))
+        rows = await query.order_by(*EMPLOYEE_ORDER.order_by()).limit(size + 1)
+        return connection(rows, size, EMPLOYEE_ORDER.key, Employee.from_row)
 
     @strawberry.field
     async def team(
@@ -189,9 +194,9 @@ class Query:
         if state is not None:
             query = query.filter(state=state)
         if after is not None:
-            query = query.filter(id__lt=decode_key_cursor(after))
-        rows = await query.order_by("-id").limit(size + 1)
-        return connection(rows, size, lambda r: [r.id], Cycle.from_row)
+            query = query.filter(CYCLE_ORDER.after(after))
+        rows = await query.order_by(*CYCLE_ORDER.order_by()).limit(size + 1)
+        return connection(rows, size, CYCLE_ORDER.key, Cycle.from_row)
 
 
 def _is_intended(error: GraphQLError) -> bool:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from service.api.context import Info
-from service.api.ids import ClientError, Node, decode_cursor, global_id
-from service.api.pagination import Connection, connection, page_size
+from service.api.ids import ClientError, Node, global_id
+from service.api.pagination import Connection, Keyset, asc, connection, page_size
 from service.api.scalars import Decimal, fixed
 from service.models import Observation as ObservationRow
 from service.models import Review as ReviewRow
@@ -206,14 +206,9 @@ class ScoreLine:
             occurred_at_us__lt=epoch_microseconds(end),
         )
         if after is not None:
-            moment, pk = decode_cursor(after, 2)
-            if not isinstance(moment, int) or not isinstance(pk, int):
-                raise ClientError("The cursor in `after` is not one this API gave out.")
-            query = query.filter(occurred_at_us__gte=moment).exclude(
-                occurred_at_us=moment, id__lte=pk
-            )
-        rows = await query.order_by("occurred_at_us", "id").limit(size + 1)
-        return connection(rows, size, lambda r: [r.occurred_at_us, r.id], _observation)
+            query = query.filter(OBSERVATION_ORDER.after(after))
+        rows = await query.order_by(*OBSERVATION_ORDER.order_by()).limit(size + 1)
+        return connection(rows, size, OBSERVATION_ORDER.key, _observation)
 
     @strawberry.field(
         description="The reviews behind a qualitative line: current MANAGER "
@@ -238,6 +233,10 @@ class ScoreLine:
             )
             for r in rows
         ]
+
+
+# Time order; many observations share a moment (a batch, a day's import).
+OBSERVATION_ORDER = Keyset(asc("occurred_at_us"), asc("id"))
 
 
 def _observation(row: ObservationRow) -> ObservationNode:
@@ -342,11 +341,13 @@ class Score(Node):
     async def employee(
         self, info: Info
     ) -> Annotated[Employee, strawberry.lazy("service.api.people")]:
-        from service.api.people import Employee
+        from service.api.people import person_seen
 
         row = await info.context.loaders.employee.load(self.employee_pk)
-        assert row is not None
-        return Employee.from_row(row)
+        person = await person_seen(info, row)
+        if person is None:  # a score is shown only to those who may see its person
+            raise ClientError("You may not see this person.", "FORBIDDEN")
+        return person
 
     @strawberry.field
     async def cycle(self, info: Info) -> Annotated[Cycle, strawberry.lazy("service.api.cycles")]:

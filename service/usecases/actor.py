@@ -14,6 +14,8 @@ class Actor:
     user_id: int | None = None
     employee_id: int | None = None
     token_id: int | None = None  # the bearer token of this request, for `logout`
+    # The one source an INTEGRATION token may record rows for; None: any.
+    source: str | None = None
 
     @property
     def is_admin(self) -> bool:

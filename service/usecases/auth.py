@@ -18,11 +18,12 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
-from service.models import ApiToken, SignInAttempt, User
+from service.models import AccessLevel, ApiToken, SignInAttempt, User
 from service.settings import Settings
 from service.sql import execute, is_postgres
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
+from service.usecases.parsing import too_long
 from service.usecases.retries import is_transient, retry_when_busy
 from service.usecases.users import hash_password, normalise_email, verify_password
 
@@ -171,12 +172,39 @@ async def sign_in(*, email: str, password: str, address: str, settings: Settings
     return user
 
 
+def _source_issues(user: User, source: str | None) -> list[Issue]:
+    if source is None:
+        return []
+    if user.access is not AccessLevel.INTEGRATION:
+        return [
+            Issue(
+                "source",
+                "only an INTEGRATION account's token is bound to a source",
+                "NOT_INTEGRATION",
+            )
+        ]
+    if not source:
+        return [Issue("source", "name the system, e.g. survey-tool, or leave it out", "REQUIRED")]
+    return too_long(ApiToken, {"source": source})
+
+
 @retry_when_busy
 async def issue_token(
-    *, actor: Actor, user: User, name: str = "", days: int = DEFAULT_TOKEN_DAYS
+    *,
+    actor: Actor,
+    user: User,
+    name: str = "",
+    days: int = DEFAULT_TOKEN_DAYS,
+    source: str | None = None,
 ) -> IssuedToken:
+    """`source` binds an INTEGRATION token to the rows of one source (ingest refuses
+    the others as row errors)."""
+    source = None if source is None else source.strip()
+    issues = _source_issues(user, source)
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise ValidationFailed([Issue("expires", f"give 1 to {MAX_TOKEN_DAYS} days", "RANGE")])
+        issues.append(Issue("expires", f"give 1 to {MAX_TOKEN_DAYS} days", "RANGE"))
+    if issues:
+        raise ValidationFailed(issues)
     token = "fs_" + secrets.token_urlsafe(32)
     expires_at = datetime.now(UTC) + timedelta(days=days)
     async with in_transaction() as conn:
@@ -186,6 +214,7 @@ async def issue_token(
             token_hash=hash_token(token),
             name=name,
             expires_at=expires_at,
+            source=source,
         )
         await write_audit(
             conn,
@@ -193,7 +222,12 @@ async def issue_token(
             action="issue_token",
             entity="api_token",
             entity_key=str(row.id),
-            after={"user": user.email, "name": name, "expires_at": expires_at.isoformat()},
+            after={
+                "user": user.email,
+                "name": name,
+                "expires_at": expires_at.isoformat(),
+                "source": source,
+            },
         )
     return IssuedToken(token, row.id, expires_at)
 
@@ -205,7 +239,12 @@ async def login(*, email: str, password: str, address: str, settings: Settings) 
 
 
 async def create_token_for(
-    *, actor: Actor, email: str, days: int = DEFAULT_TOKEN_DAYS, name: str = ""
+    *,
+    actor: Actor,
+    email: str,
+    days: int = DEFAULT_TOKEN_DAYS,
+    name: str = "",
+    source: str | None = None,
 ) -> IssuedToken:
     """An admin issues a token, e.g. for an integration (`fairscore token create`)."""
     if not actor.is_admin:
@@ -215,7 +254,7 @@ async def create_token_for(
         raise NotFound(f"No user has the email {email!r}; create it with `fairscore user create`.")
     if not user.is_active:
         raise ValidationFailed([Issue("user", "the account is deactivated", "INACTIVE")])
-    return await issue_token(actor=actor, user=user, name=name or "cli", days=days)
+    return await issue_token(actor=actor, user=user, name=name or "cli", days=days, source=source)
 
 
 async def authenticate(token: str) -> Actor | None:
@@ -242,6 +281,7 @@ async def authenticate(token: str) -> Actor | None:
         user_id=actor.user_id,
         employee_id=actor.employee_id,
         token_id=row.id,
+        source=row.source,
     )
 
 

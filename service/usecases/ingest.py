@@ -136,6 +136,7 @@ async def _ingest(
     latest = datetime.now(UTC) + max_clock_skew
     async with in_transaction() as conn:
         rows = await _validate(conn, items, feedback, report, latest)
+        rows = _only_bound_source(actor, items, rows, report)
         if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
             report.accepted = 0
             return report
@@ -175,6 +176,31 @@ async def _ingest(
                 moments_us=[r.occurred_at_us for r in fresh],
             )
     return report
+
+
+def _only_bound_source(
+    actor: Actor, items: list[Any], rows: list[_Row], report: IngestReport
+) -> list[_Row]:
+    """A token bound to one source records that source's rows; any other is a row error."""
+    if actor.source is None:
+        return rows
+    refused = set()
+    for index, item in enumerate(items):
+        claimed = (item.source or "").strip()
+        if claimed and claimed != actor.source:
+            refused.add(index)
+            report.rejected.append(
+                RowError(
+                    index,
+                    "source",
+                    "SOURCE_NOT_ALLOWED",
+                    f"this token records rows of source {actor.source!r} only, "
+                    f"not {claimed!r}; use a token issued for {claimed!r}",
+                )
+            )
+    if refused:
+        report.rejected.sort(key=lambda e: (e.index, e.field))
+    return [row for row in rows if row.index not in refused]
 
 
 async def _validate(

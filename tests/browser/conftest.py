@@ -1,8 +1,10 @@
 """Browser tests: Debian's Chromium driven by Playwright against a real server.
 
 They run once per test session, on SQLite with the demo organisation (not once per
-database). Without Chromium they skip with the reason; under CI=true they fail, so a
-green CI means they ran.
+database). Without Chromium (or Playwright) they skip with the reason; under CI=true
+they fail, so a green CI means they ran. The check comes before anything is launched:
+every browser test reaches Chromium through the `chromium` fixture, which checks first.
+Install what they need with `apt-get install chromium fonts-wqy-zenhei` (README).
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-CHROMIUM = os.environ.get("FAIRSCORE_CHROMIUM", "/usr/bin/chromium")
+# FAIRSCORE_CHROMIUM names the browser; without it, Debian's, or one on the PATH.
+CHROMIUM_VARIABLE = "FAIRSCORE_CHROMIUM"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+INSTALL_HINT = "apt-get install chromium fonts-wqy-zenhei"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,6 +52,30 @@ def _need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def chromium_executable(environ: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
+    """The Chromium to launch, or None. A path given in FAIRSCORE_CHROMIUM is the only
+    one tried, so that a test can point it at a missing file."""
+    given = environ.get(CHROMIUM_VARIABLE)
+    if given:
+        return given if Path(given).is_file() else None
+    if Path(DEFAULT_CHROMIUM).is_file():
+        return DEFAULT_CHROMIUM
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def missing_chromium_reason(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
+    where = environ.get(CHROMIUM_VARIABLE) or f"{DEFAULT_CHROMIUM} or on the PATH"
+    return f"Chromium is not installed at {where} ({INSTALL_HINT})"
+
+
+def require_chromium() -> str:
+    """The browser's path, after skipping (or, under CI=true, failing) without one."""
+    executable = chromium_executable()
+    _need(executable is not None, missing_chromium_reason())
+    assert executable is not None
+    return executable
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -63,10 +92,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`fairscore demo` then `fairscore serve`, as a person would start it."""
-    _need(
-        Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
-        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium fonts-wqy-zenhei)",
-    )
+    require_chromium()  # no server to start for tests that would skip anyway
     folder = tmp_path_factory.mktemp("live")
     database_url = f"sqlite://{folder / 'demo.sqlite3'}"
     env = {
@@ -104,13 +130,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="session")
 async def chromium() -> AsyncIterator[object]:
+    executable = require_chromium()
     try:
-        from playwright.async_api import async_playwright
+        from playwright.async_api import Error, async_playwright
     except ImportError:
         _need(False, "the playwright package is not installed (pip install playwright)")
         raise
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            browser = await playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS
+            )
+        except Error as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            _need(False, f"Chromium at {executable} did not start: {first_line}")
+            raise
         try:
             yield browser
         finally:

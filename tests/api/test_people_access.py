@@ -1,0 +1,183 @@
+"""A person reached through any field is filtered by the one rule of
+service/usecases/access.py: the matrix of every field that returns an Employee (read from
+the exported schema, so a new one cannot be missed) against every access level.
+
+Whoever asks, every person in the answer is one the asker may see through
+`employee(externalId:)`; name, email and hire date of anyone else never appear.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
+from service.api.ids import global_id
+from service.models import Employee
+from service.usecases.inputs import EmployeeInput, TeamInput
+from service.usecases.organisation import upsert_employees, upsert_teams
+from tests.api.conftest import Api, seed
+from tests.api.test_generated_queries import SCHEMA
+from tests.integration.scenario import ADMIN, CYCLE
+
+PERSON = "externalId name email hiredOn"
+# H1 heads the department and F1 leads the field team: leads of other teams, seen by
+# nobody but an admin (and, for F1, by F1).
+SEES = {
+    "admin": {"L1", "A1", "A2", "A3", "A4", "F1", "H1"},
+    "manager": {"L1", "A1", "A2", "A3", "A4"},
+    "employee": {"A1"},
+    "colleague": {"A2"},
+    "outsider": {"F1"},
+}
+EVERYONE = sorted(SEES["admin"])
+
+# One or more queries per field; {person} is the selection on each Employee.
+PROBES: dict[str, list[str]] = {
+    "Query.employee": [
+        '{{ employee(externalId: "' + code + '") {{ {person} }} }}' for code in EVERYONE
+    ],
+    "Query.node": ['{{ node(id: "{id}") {{ ... on Employee {{ {person} }} }} }}'],
+    "Query.employees": ["{{ employees(first: 100) {{ nodes {{ {person} }} }} }}"],
+    "Team.members": ["{{ teams {{ code members(first: 100) {{ nodes {{ {person} }} }} }} }}"],
+    "Team.lead": [
+        "{{ teams {{ code lead {{ {person} }} }} }}",
+        '{{ team(code: "field") {{ lead {{ {person} }} parent {{ lead {{ {person} }} }} }} }}',
+    ],
+    "Employee.managers": [
+        "{{ employees(first: 100) {{ nodes {{ externalId managers {{ {person} }} }} }} }}",
+        "{{ viewer {{ employee {{ managers {{ {person} }} }} }} }}",
+    ],
+    "Score.employee": [
+        '{{ cycle(code: "' + CYCLE + '") {{ scores(first: 100) {{ nodes {{ employee '
+        "{{ {person} }} }} }} }} }}"
+    ],
+    "Viewer.employee": ["{{ viewer {{ employee {{ {person} }} }} }}"],
+}
+
+
+def employee_fields() -> set[str]:
+    """Fields returning an Employee: directly, as an interface it implements, or as the
+    nodes of a connection."""
+    employee = SCHEMA.type_map["Employee"]
+    assert isinstance(employee, GraphQLObjectType)
+    found = set()
+    for type_name, graphql_type in SCHEMA.type_map.items():
+        if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        if "pageInfo" in graphql_type.fields or type_name.endswith("Edge"):
+            continue  # the connection's own plumbing, reached through the field below
+        for field_name, field in graphql_type.fields.items():
+            target = get_named_type(field.type)
+            if isinstance(target, GraphQLObjectType) and "pageInfo" in target.fields:
+                target = get_named_type(target.fields["nodes"].type)
+            if target is employee or (
+                isinstance(target, GraphQLInterfaceType) and target in employee.interfaces
+            ):
+                found.add(f"{type_name}.{field_name}")
+    return found
+
+
+def test_every_field_that_returns_a_person_is_in_the_access_matrix() -> None:
+    fields = employee_fields()
+    assert "Team.lead" in fields
+    assert fields == set(PROBES), (
+        f"fields returning an Employee without a probe here: {sorted(fields - set(PROBES))}; "
+        f"probes for fields the schema no longer has: {sorted(set(PROBES) - fields)}"
+    )
+
+
+async def seed_with_leads(api: Api) -> None:
+    await seed(api)
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(
+                "H1", "Hua Head", date(2018, 5, 2), email="h1@example.com", team_code="service"
+            )
+        ],
+    )
+    await upsert_teams(
+        actor=ADMIN,
+        teams=[
+            TeamInput("service", "Service", None, "H1"),
+            TeamInput("field", "Field", "service", "F1"),
+        ],
+    )
+
+
+def people_in(value: Any) -> list[dict[str, Any]]:
+    """Every Employee object in an answer (the only objects with an `externalId`)."""
+    if isinstance(value, dict):
+        found = [value] if "externalId" in value else []
+        return found + [p for v in value.values() for p in people_in(v)]
+    if isinstance(value, list):
+        return [p for v in value for p in people_in(v)]
+    return []
+
+
+async def ask(api: Api, field: str, who: str) -> list[dict[str, Any]]:
+    ids = [global_id("Employee", e.id) for e in await Employee.all()]
+    people = []
+    for template in PROBES[field]:
+        for query in sorted({template.format(person=PERSON, id=pk) for pk in ids}):
+            body = await api.run(query, as_=who)
+            for error in body.get("errors", []):
+                # Asking for someone by key is refused; nothing else fails.
+                assert error["extensions"]["code"] == "FORBIDDEN", (query, error)
+                assert field in ("Query.employee", "Query.node"), (query, error)
+            people += people_in(body["data"])
+    return people
+
+
+@pytest.mark.parametrize("field", sorted(PROBES))
+async def test_a_person_reached_through_any_field_is_one_the_asker_may_see(
+    api: Api, field: str
+) -> None:
+    await seed_with_leads(api)
+    reached_by_admin = {p["externalId"] for p in await ask(api, field, "admin")}
+    for who, sees in SEES.items():
+        people = await ask(api, field, who)
+        assert {p["externalId"] for p in people} <= sees, (field, who)
+        # The probe reaches people the asker may not see, so the rule is what held.
+        if who != "admin" and field != "Viewer.employee":
+            assert reached_by_admin - sees, (field, who)
+
+
+async def test_an_employee_reading_team_leads_sees_no_other_persons_email_or_hire_date(
+    api: Api,
+) -> None:
+    await seed_with_leads(api)
+    query = "{ teams { code lead { externalId email hiredOn } } }"
+
+    as_employee = (await api.run(query, as_="employee"))["data"]["teams"]
+    as_admin = (await api.run(query, as_="admin"))["data"]["teams"]
+
+    assert {t["code"]: t["lead"] for t in as_employee} == {
+        "field": None,
+        "hotline": None,
+        "service": None,
+    }
+    assert {t["code"]: (t["lead"] or {}).get("externalId") for t in as_admin} == {
+        "field": "F1",
+        "hotline": "L1",
+        "service": "H1",
+    }
+    refused = await api.run('{ employee(externalId: "H1") { email } }', as_="employee")
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_manager_sees_the_lead_of_the_team_they_lead_and_no_one_above(
+    api: Api,
+) -> None:
+    await seed_with_leads(api)
+    body = await api.run(
+        '{ team(code: "hotline") { lead { externalId hiredOn } parent { lead { email } } } '
+        "viewer { employee { externalId managers { externalId } } } }",
+        as_="manager",
+    )
+    assert body["data"]["team"]["lead"] == {"externalId": "L1", "hiredOn": "2020-01-01"}
+    assert body["data"]["team"]["parent"]["lead"] is None
+    assert body["data"]["viewer"]["employee"] == {"externalId": "L1", "managers": []}
