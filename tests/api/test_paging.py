@@ -160,6 +160,23 @@ async def seed_with_ties(api: Api) -> None:
             for i in range(9)
         ],
     )
+    # Response times too, so that their own data carries enough of the weight to be
+    # scored (SCORING §2): ratings alone are 35 % of it.
+    await record_observations(
+        actor=ADMIN,
+        observations=[
+            ObservationInput(
+                kpi_code="frt",
+                value=str(12 + i),
+                source="tickets",
+                occurred_at=f"2026-02-{1 + i:02d}T10:00:00+08:00",
+                employee_external_id=person,
+                external_id=f"tie-frt-{person}-{i}",
+            )
+            for person in ("agent-b", "Agent-C")
+            for i in range(4)
+        ],
+    )
     # Forty observations on five moments, later moments recorded first: ids run against
     # time, the case a keyset on the moment alone (or on the id alone) gets wrong.
     moments = [f"2026-03-{day:02d}T10:00:00Z" for day in (25, 19, 11, 4, 2)]
