@@ -61,6 +61,11 @@ TABLES = (
 )
 
 
+def active_database_url() -> str:
+    """The URL of the database the current test runs on (for a server of its own)."""
+    return str(ACTIVE_CONFIG["url"]["value"])
+
+
 def postgres_url() -> str:
     url = os.environ.get(POSTGRES_URL_VARIABLE, "")
     if not url:
@@ -109,6 +114,7 @@ async def database(
     EXECUTOR_CACHE.clear()
     await Tortoise.init(config=config, _enable_global_fallback=True)
     ACTIVE_CONFIG["config"] = config
+    ACTIVE_CONFIG["url"] = {"value": url}
     try:
         yield request.param
     finally:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
@@ -90,20 +91,19 @@ def _lock_key(kind: str, value: str) -> int:
 async def _serialise_counters(conn: BaseDBAsyncClient, email: str, address: str) -> None:
     """Makes deciding and counting one step per account and per address.
 
-    PostgreSQL: two transactions could each count 4 failures and both go ahead, so each
+    PostgreSQL: two transactions could each count 4 failures and both answer, so each
     takes the account's and then the address's advisory lock (always in this order: no
-    deadlock) until it commits. SQLite has one writer: the attempt is inserted before
-    anything is counted, so the write lock is held from the first count to the commit.
+    deadlock) until it commits. SQLite has one writer, and its write transactions begin
+    IMMEDIATE (service/sqlite_client.py): the lock is held from the count to the commit.
     """
     if is_postgres(conn):
         await execute(conn, "SELECT pg_advisory_xact_lock(?)", [_lock_key("account", email)])
         await execute(conn, "SELECT pg_advisory_xact_lock(?)", [_lock_key("address", address)])
 
 
-async def _throttle(
-    conn: BaseDBAsyncClient, email: str, address: str, now: datetime, claim_id: int
-) -> None:
-    attempts = SignInAttempt.filter(at__gte=now - ATTEMPTS_KEPT).exclude(id=claim_id)
+async def _throttle(conn: BaseDBAsyncClient, email: str, address: str, now: datetime) -> None:
+    """Raises SignInThrottled when the address or the account has failed too often."""
+    attempts = SignInAttempt.filter(at__gte=now - ATTEMPTS_KEPT)
     recent = await (
         attempts.filter(address=address, succeeded=False, at__gte=now - ADDRESS_WINDOW)
         .using_db(conn)
@@ -135,23 +135,20 @@ async def _throttle(
         )
 
 
-async def _claim_attempt(email: str, address: str) -> int:
-    """Counts this attempt as a failure, unless it is throttled (then nothing is written).
+async def _answer(email: str, address: str, succeeded: bool) -> None:
+    """Decides whether this attempt may be answered, and records it, in one step.
 
-    The decision and the row are one transaction, so concurrent tries see each other:
-    150 wrong passwords sent at once get 5 tries and 145 refusals, not 150 tries. A
-    right password turns its row into a success afterwards; until then it counts
-    against the account like any try in flight.
+    The password is checked before (off the event loop, without a transaction held
+    open); its outcome is only told when the counters allow it. So 150 wrong passwords
+    sent at once get 5 answers and 145 refusals, however they interleave, and nothing is
+    learnt from the refused ones, while right passwords sent at once all succeed: only
+    answered failures count against an account.
     """
     now = datetime.now(UTC)
     async with in_transaction() as conn:
         await _serialise_counters(conn, email, address)
-        claim = await SignInAttempt.create(
-            using_db=conn, email=email, address=address, succeeded=False
-        )
-        await _throttle(conn, email, address, now, claim.id)
-    claim_id: int = claim.id
-    return claim_id
+        await _throttle(conn, email, address, now)
+        await SignInAttempt.create(using_db=conn, email=email, address=address, succeeded=succeeded)
 
 
 async def sign_in(*, email: str, password: str, address: str, settings: Settings) -> User:
@@ -162,13 +159,17 @@ async def sign_in(*, email: str, password: str, address: str, settings: Settings
     # wrong sign-in like any other (counted for the address, under one shared name),
     # never a database error that echoes the value.
     possible = 0 < len(login) <= MAX_EMAIL_LENGTH and "\x00" not in login
-    claim_id = await _claim_attempt(login if possible else "", address_key)
+    email_key = login if possible else ""
+    # A throttled account or address is refused before any hashing (a cheap early no);
+    # the decision that counts is taken again, atomically, in _answer.
+    await _throttle(get_connection("default"), email_key, address_key, datetime.now(UTC))
     user = await User.get_or_none(email=login) if possible else None
     stored = user.password_hash if user and user.password_hash else await _dummy_hash(settings)
     ok = await verify_password(settings, stored, password)
-    if not ok or user is None or not user.is_active or user.password_hash is None:
+    succeeded = ok and user is not None and user.is_active and user.password_hash is not None
+    await _answer(email_key, address_key, succeeded)
+    if not succeeded or user is None:
         raise SignInRefused("Wrong email or password, or the account is deactivated.")
-    await SignInAttempt.filter(id=claim_id).update(succeeded=True)
     return user
 
 

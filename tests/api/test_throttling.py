@@ -61,3 +61,12 @@ async def test_an_oversized_email_is_counted_against_the_address_not_an_error(
     stored = await SignInAttempt.get(address="127.0.0.1")
     assert stored.email == ""  # not the value, which no account can have
     assert not stored.succeeded
+
+
+async def test_thirty_concurrent_right_passwords_on_one_account_all_sign_in(api: Api) -> None:
+    # Only answered failures count against an account: tries still being checked do not.
+    await seed(api)
+    results = await asyncio.gather(*(_login(api, "f1@example.com", PASSWORD) for _ in range(30)))
+    assert Counter(results) == {"LoginSuccess": 30}
+    assert await SignInAttempt.filter(email="f1@example.com", succeeded=True).count() == 30
+    assert await ApiToken.filter(name="login").count() == 30

@@ -13,7 +13,7 @@ from service.models import AdminSession, IngestRequest, SignInAttempt, User
 from service.settings import Settings
 from service.usecases.purge import purge_expired
 from service.usecases.users import create_user
-from tests.conftest import ACTIVE_CONFIG
+from tests.conftest import active_database_url
 from tests.integration.scenario import ADMIN
 
 NOW = datetime.now(UTC)
@@ -73,8 +73,7 @@ async def test_purging_deletes_what_expired_and_keeps_what_lives(db: str) -> Non
 
 async def test_the_app_purges_when_it_starts(db: str, own_orm: None) -> None:
     await _records()
-    url = str(ACTIVE_CONFIG["config"]["connections"]["default"]).split("?", 1)[0]  # type: ignore[index]
-    app = create_app(Settings(database_url=url))
+    app = create_app(Settings(database_url=active_database_url()))
     async with (
         LifespanManager(app) as manager,
         httpx.AsyncClient(

@@ -33,7 +33,7 @@ from service.settings import Settings
 from service.usecases.auth import create_token_for
 from service.usecases.recompute import recompute_cycle
 from service.usecases.users import create_user
-from tests.conftest import ACTIVE_CONFIG, postgres_url
+from tests.conftest import active_database_url
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -85,13 +85,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
-
-
-def database_url(db: str) -> str:
-    if db == "postgres":
-        return postgres_url()
-    connection: Any = ACTIVE_CONFIG["config"]["connections"]
-    return f"sqlite://{connection['default']['credentials']['file_path']}"
 
 
 @contextmanager
@@ -206,7 +199,7 @@ async def stored_scores() -> dict[int, tuple[Any, ...]]:
 
 @asynccontextmanager
 async def servers(db: str, logs: Path) -> AsyncIterator[Caller]:
-    with two_servers(database_url(db), logs) as started:
+    with two_servers(active_database_url(), logs) as started:
         async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=64)) as client:
             for base, log in started:
                 await wait_until_up(client, base, log)
