@@ -25,7 +25,6 @@ from service.scoring.types import (
     Aggregate,
     Aggregation,
     BandStep,
-    IncentiveBand,
     Kpi,
     Policy,
     Scope,
@@ -37,7 +36,7 @@ from service.sql import execute_many, fetch_all, placeholders
 from service.usecases.access import leads_own_team, team_leads
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
-from service.usecases.policy import LEGACY_MIN_EVIDENCE_WEIGHT, load_policy
+from service.usecases.policy import load_policy, policy_from_data, policy_to_data
 from service.usecases.recompute import cycle_window_us, recompute_cycle, scorecards_for_cycle
 
 RAW = 4  # places of raw-unit settings (thresholds, bounds) in their reported form
@@ -56,39 +55,21 @@ def _text(value: Fraction | None, places: int) -> str | None:
     return None if value is None else format_fixed(value, places)
 
 
+# The settings a finalised score depends on; the snapshot keeps these, in reported form.
+SNAPSHOT_POLICY_FIELDS = (
+    "stretch_bonus",
+    "adjustment_cap",
+    "min_employed_share",
+    "min_evidence_weight",
+)
+
+
 def policy_snapshot(policy: Policy) -> dict[str, Any]:
-    return {
-        "bands": [
-            {
-                "code": b.code,
-                "floor": _text(b.floor, REPORTED),
-                "multiplier": _text(b.multiplier, REPORTED),
-            }
-            for b in policy.bands
-        ],
-        "stretch_bonus": _text(policy.stretch_bonus, REPORTED),
-        "adjustment_cap": _text(policy.adjustment_cap, REPORTED),
-        "min_employed_share": _text(policy.min_employed_share, REPORTED),
-        "min_evidence_weight": _text(policy.min_evidence_weight, REPORTED),
-        "csat_kpi_code": policy.csat_kpi_code,
-        "timezone": policy.timezone,
-    }
+    return policy_to_data(policy, fields=SNAPSHOT_POLICY_FIELDS, places=REPORTED)
 
 
 def policy_from_snapshot(data: dict[str, Any]) -> Policy:
-    return Policy(
-        bands=tuple(
-            IncentiveBand(b["code"], Fraction(b["floor"]), Fraction(b["multiplier"]))
-            for b in data["bands"]
-        ),
-        stretch_bonus=Fraction(data["stretch_bonus"]),
-        adjustment_cap=Fraction(data["adjustment_cap"]),
-        min_employed_share=Fraction(data["min_employed_share"]),
-        # A snapshot taken before the evidence rule has no such field: the rule was off.
-        min_evidence_weight=Fraction(data.get("min_evidence_weight", LEGACY_MIN_EVIDENCE_WEIGHT)),
-        csat_kpi_code=data["csat_kpi_code"],
-        timezone=data["timezone"],
-    )
+    return policy_from_data(data)
 
 
 def line_snapshot(line: ScorecardLine) -> dict[str, Any]:

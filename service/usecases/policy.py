@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from service.errors import Issue, StaleVersion, ValidationFailed
 from service.models import OPEN_CYCLE_STATES
 from service.models import Policy as PolicyRow
+from service.scoring import format_fixed
 from service.scoring.types import IncentiveBand, Policy, ScoreStatus
 from service.sql import fetch_all, placeholders
 from service.usecases.actor import Actor
@@ -40,14 +41,24 @@ NUMBER_FIELDS = (
 LEGACY_MIN_EVIDENCE_WEIGHT = "0"
 
 
-def _text(value: Fraction) -> str:
+def _text(value: Fraction, places: int | None) -> str:
+    if places is not None:
+        return format_fixed(value, places)
     return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
 
 
-def policy_to_data(policy: Policy) -> dict[str, Any]:
-    data: dict[str, Any] = {name: _text(getattr(policy, name)) for name in NUMBER_FIELDS}
+def policy_to_data(
+    policy: Policy, *, fields: tuple[str, ...] = NUMBER_FIELDS, places: int | None = None
+) -> dict[str, Any]:
+    """The policy as JSON data: every setting (stored in the policy table), or the
+    ``fields`` a finalised cycle's snapshot keeps, written with fixed ``places``."""
+    data: dict[str, Any] = {name: _text(getattr(policy, name), places) for name in fields}
     data["bands"] = [
-        {"code": b.code, "floor": _text(b.floor), "multiplier": _text(b.multiplier)}
+        {
+            "code": b.code,
+            "floor": _text(b.floor, places),
+            "multiplier": _text(b.multiplier, places),
+        }
         for b in policy.bands
     ]
     data["csat_kpi_code"] = policy.csat_kpi_code
@@ -56,9 +67,13 @@ def policy_to_data(policy: Policy) -> dict[str, Any]:
 
 
 def policy_from_data(data: dict[str, Any]) -> Policy:
-    """Build the engine's Policy from stored (already validated) data."""
+    """Build the engine's Policy from stored (already validated) data or a snapshot; a
+    setting the data lacks takes the engine's default, except the evidence rule's, which
+    data written before the rule existed did not have: it reads as off."""
     stored = {"min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT} | data
-    values: dict[str, Any] = {name: Fraction(stored[name]) for name in NUMBER_FIELDS}
+    values: dict[str, Any] = {
+        name: Fraction(stored[name]) for name in NUMBER_FIELDS if name in stored
+    }
     bands = tuple(
         IncentiveBand(str(b["code"]), Fraction(b["floor"]), Fraction(b["multiplier"]))
         for b in data["bands"]
