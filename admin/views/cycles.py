@@ -39,7 +39,7 @@ from service.models import (
     Scorecard,
     Team,
 )
-from service.scoring import check_scorecard, is_customer_satisfaction
+from service.scoring import is_customer_satisfaction
 from service.scoring.types import KpiKind, Method, Policy, Scope
 from service.sql import int_values
 from service.usecases.csv_export import csv_text
@@ -47,9 +47,10 @@ from service.usecases.cycles import (
     create_cycle,
     cycle_warnings,
     save_scorecard,
+    scorecard_errors,
     transition_cycle,
 )
-from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
+from service.usecases.engine_inputs import kpi_to_engine
 from service.usecases.finalize import finalisation_problems
 from service.usecases.inputs import CycleInput, ScorecardLineInput
 from service.usecases.parsing import (
@@ -224,12 +225,7 @@ async def _cards(cycle: Cycle, policy: Policy) -> list[CardSummary]:
         if summary.card is not None:
             rows = sorted(summary.card.lines, key=lambda r: r.ordinal)
             summary.lines = len(rows)
-            errors, _warnings = check_scorecard(
-                [line_to_engine(r, kpi_to_engine(r.kpi)) for r in rows],
-                policy,
-                holder_leads_team=False,  # errors only: the warnings are the stored ones
-            )
-            summary.errors = [e.message for e in errors]
+            summary.errors = [e.message for e in scorecard_errors(summary.card, policy)]
             summary.warnings = [w["message"] for w in summary.card.warnings or []]
         if summary.card is not None or summary.employees:
             summaries.append(summary)

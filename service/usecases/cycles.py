@@ -28,6 +28,7 @@ from service.scoring import check_scorecard
 from service.scoring.types import (
     BandStep,
     Method,
+    Policy,
     Scope,
     ScorecardIssue,
     ScorecardLine,
@@ -508,6 +509,16 @@ async def transition_cycle(
         return cycle
 
 
+def scorecard_errors(card: Scorecard, policy: Policy) -> list[ScorecardIssue]:
+    """The §8 errors of a saved scorecard (lines and their KPIs prefetched): what keeps
+    its cycle from becoming ACTIVE. Its warnings are the ones stored when it was saved."""
+    lines = [
+        line_to_engine(r, kpi_to_engine(r.kpi)) for r in sorted(card.lines, key=lambda r: r.ordinal)
+    ]
+    errors, _warnings = check_scorecard(lines, policy, holder_leads_team=False)
+    return errors
+
+
 async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
     cards = (
         await Scorecard.filter(cycle_id=cycle.id)
@@ -519,17 +530,11 @@ async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
             f"Cycle {cycle.code!r} has no scorecard: save at least one before activating it."
         )
     policy, _version = await load_policy(conn)
-    issues: list[Issue] = []
-    for card in cards:
-        lines = [
-            line_to_engine(r, kpi_to_engine(r.kpi))
-            for r in sorted(card.lines, key=lambda r: r.ordinal)
-        ]
-        # Only the errors matter here; the warnings were stored when it was saved.
-        errors, _warnings = check_scorecard(lines, policy, holder_leads_team=False)
-        issues.extend(
-            Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code) for e in errors
-        )
+    issues = [
+        Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code)
+        for card in cards
+        for e in scorecard_errors(card, policy)
+    ]
     if issues:
         raise ValidationFailed(
             issues,
