@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from service.errors import PermissionDenied
 from service.models import AccessLevel, Employee, Team
-from service.sql import int_values
+from service.sql import fetch_all, int_values
 from service.usecases.actor import Actor
 
 
@@ -64,14 +64,18 @@ def leads_own_team(employee_id: int, team_id: int | None, leads: dict[int, int])
     return team_id is not None and leads.get(team_id) == employee_id
 
 
-async def position_has_team_lead(conn: BaseDBAsyncClient, position_id: int) -> bool:
-    """Whether some holder of the position leads a team (SCORING.md §8)."""
-    lead_ids = set((await team_leads(conn)).values())
-    if not lead_ids:
-        return False
-    return await (
-        Employee.filter(position_id=position_id, id__in=sorted(lead_ids)).using_db(conn).exists()
+async def positions_led_by_a_holder(conn: BaseDBAsyncClient) -> set[int]:
+    """The positions some holder of which leads their own team, so that the TEAM lines
+    of their scorecard are that holder's own results (SCORING.md §2 and §8): the same
+    meaning of "leads the team" as :func:`leads_own_team`, for every position at once."""
+    rows = await fetch_all(
+        conn,
+        "SELECT DISTINCT e.position_id AS position_id FROM employee e "
+        "JOIN team t ON t.id = e.team_id AND t.lead_id = e.id "
+        "WHERE e.position_id IS NOT NULL",
+        [],
     )
+    return {int(r["position_id"]) for r in rows}
 
 
 async def led_team_ids(conn: BaseDBAsyncClient, employee_id: int | None) -> set[int]:

@@ -36,7 +36,7 @@ from service.scoring.types import (
     StatusReason,
 )
 from service.sql import fetch_all
-from service.usecases.access import position_has_team_lead
+from service.usecases.access import positions_led_by_a_holder
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
@@ -284,7 +284,9 @@ async def save_scorecard(
             raise ValidationFailed(issues)
         policy, _version = await load_policy(conn)
         errors, warnings = check_scorecard(
-            parsed, policy, holder_leads_team=await position_has_team_lead(conn, position.id)
+            parsed,
+            policy,
+            holder_leads_team=position.id in await positions_led_by_a_holder(conn),
         )
         if errors:
             raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
@@ -392,13 +394,14 @@ async def refresh_scorecard_warnings(conn: BaseDBAsyncClient) -> None:
         .using_db(conn)
         .prefetch_related("lines", "lines__kpi")
     )
+    led = await positions_led_by_a_holder(conn)
     for card in cards:
         lines = [
             line_to_engine(r, kpi_to_engine(r.kpi))
             for r in sorted(card.lines, key=lambda r: r.ordinal)
         ]
         _errors, warnings = check_scorecard(
-            lines, policy, holder_leads_team=await position_has_team_lead(conn, card.position_id)
+            lines, policy, holder_leads_team=card.position_id in led
         )
         data = _warning_data(warnings)
         if data != card.warnings:

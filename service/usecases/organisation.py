@@ -166,6 +166,10 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
             raise ValidationFailed(issues)
         hierarchy_changed = False
         leads_changed = False
+        # The employees who stop or start leading a team: only their scores move when
+        # nothing else changes (their TEAM lines stop or start being evidence, §2).
+        moved_leads: set[int] = set()
+        id_of_lead = {code: employee_id for employee_id, code in lead_codes.items()}
         for team, before in touched:
             after = _team_state(team, all_teams, lead_codes)
             if before == after:
@@ -176,7 +180,13 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
             else:
                 updated += 1
                 # A new lead changes whose TEAM lines are evidence (SCORING.md §2).
-                leads_changed = leads_changed or before["lead"] != after["lead"]
+                if before["lead"] != after["lead"]:
+                    leads_changed = True
+                    moved_leads.update(
+                        id_of_lead[code]
+                        for code in (before["lead"], after["lead"])
+                        if code is not None and code in id_of_lead
+                    )
                 hierarchy_changed = hierarchy_changed or before["parent"] != after["parent"]
             await team.save(using_db=conn)
             await write_audit(
@@ -190,10 +200,11 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
             )
         if leads_changed or any(before is None and team.lead_id for team, before in touched):
             await refresh_scorecard_warnings(conn)
-        if hierarchy_changed or leads_changed:
-            # A pilot scope covers sub-teams, so a moved team can enter or leave a
-            # cycle; and a team's lead is scored on its TEAM lines.
+        if hierarchy_changed:
+            # A pilot scope covers sub-teams, so a moved team can enter or leave a cycle.
             await recompute_open_cycles(conn)
+        elif moved_leads:
+            await recompute_open_cycles(conn, employee_ids=moved_leads)
     return UpsertReport(created, updated, unchanged)
 
 
@@ -299,6 +310,9 @@ async def upsert_employees(*, actor: Actor, employees: Sequence[EmployeeInput]) 
                 after=_jsonable(values),
             )
         if changed_ids:
+            # Someone moving into or out of a position or team may change whether a
+            # holder of a position leads their team (the §8 evidence warning).
+            await refresh_scorecard_warnings(conn)
             await recompute_open_cycles(conn, employee_ids=changed_ids)
     return UpsertReport(created, updated, unchanged)
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, ValidationFailed
@@ -16,17 +17,25 @@ from service.models import (
     AppealState,
     AuditEntry,
     Cycle,
+    Employee,
     Score,
     Scorecard,
 )
 from service.models import Policy as PolicyRow
 from service.scoring.types import ScoreStatus
+from service.usecases.access import positions_led_by_a_holder
 from service.usecases.appeals import file_appeal, resolve_appeal
 from service.usecases.cycles import cycle_warnings, save_scorecard, transition_cycle
 from service.usecases.finalize import expand_snapshot, inputs_hash, recompute_from_snapshot
 from service.usecases.ingest import record_feedback, record_observations
-from service.usecases.inputs import FeedbackInput, ObservationInput, ScorecardLineInput, TeamInput
-from service.usecases.organisation import upsert_teams
+from service.usecases.inputs import (
+    EmployeeInput,
+    FeedbackInput,
+    ObservationInput,
+    ScorecardLineInput,
+    TeamInput,
+)
+from service.usecases.organisation import upsert_employees, upsert_teams
 from service.usecases.policy import update_policy
 from service.usecases.results import payroll_results
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
@@ -357,3 +366,22 @@ async def test_scorecard_warnings_follow_the_policy_and_who_leads(db: str) -> No
     )
     lead_card = await Scorecard.get(id=lead_card.id)
     assert not [w for w in lead_card.warnings if w["code"].startswith("EVIDENCE")]
+
+
+async def test_a_position_counts_as_led_only_while_a_holder_leads_their_own_team(
+    db: str,
+) -> None:
+    # The §8 warning and the engine mean the same by "leads the team": the team whose
+    # TEAM lines the holder is scored on, their own. A lead moved above the team they
+    # lead is no longer scored on its lines, and the warnings follow the move.
+    await build_organisation()
+    conn = get_connection("default")
+    lead = await Employee.get(external_id="L1")
+    assert lead.position_id in await positions_led_by_a_holder(conn)
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput("L1", lead.name, lead.hired_on, team_code="service", position_code="lead")
+        ],
+    )
+    assert await positions_led_by_a_holder(conn) == set()
