@@ -16,7 +16,7 @@ from starlette.routing import Route
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, redirect, render, require, state
+from admin.web import _, checked_form, guarded, redirect, render, require, signed_in, state
 from service.errors import (
     InvalidTransition,
     Issue,
@@ -329,7 +329,10 @@ async def _cycle_page(
             "blockers": blockers,
             "cards": cards,
             "pilots": sorted(pilots, key=lambda t: t.code),
-            "warnings": [_(request, w) for w in await cycle_warnings(_conn(), cycle)],
+            "warnings": [
+                _(request, w)
+                for w in await cycle_warnings(_conn(), cycle, actor=signed_in(request))
+            ],
             "open_appeals": await Appeal.filter(cycle_id=cycle.id, state=AppealState.OPEN).count(),
             "error": error,
             "error_items": error_items or [],

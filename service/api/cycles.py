@@ -182,14 +182,14 @@ class Cycle(Node):
         return result
 
     @strawberry.field(
-        description="What the cycle page lists: scorecard warnings and "
-        "positions without a scorecard."
+        description="What the cycle page lists: scorecard warnings, positions without a "
+        "scorecard and, for admins, how many employees have no score and why."
     )
     async def warnings(self, info: Info) -> list[str]:
-        info.context.require_reader()
+        actor = info.context.require_reader()
         row = await info.context.loaders.cycle.load(self.pk)
         assert row is not None
-        return await cycle_warnings(get_connection("default"), row)
+        return await cycle_warnings(get_connection("default"), row, actor=actor)
 
     @strawberry.field(
         description="Scores best first (total descending, then employee); only those you may see."

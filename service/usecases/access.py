@@ -142,6 +142,12 @@ async def require_may_act_on_team(conn: BaseDBAsyncClient, actor: Actor, team_id
 MIN_SCORED_FOR_EMPLOYEES = 5
 
 
+def may_see_cycle_head_counts(actor: Actor) -> bool:
+    """Counts of people across a whole cycle (e.g. how many have no score) are for
+    admins: in a small cycle a count names a colleague's status (SCORING.md §10)."""
+    return actor.is_admin
+
+
 def may_see_team_summary(
     actor: Actor, *, manages_team: bool, own_team_id: int | None, team_id: int, scored: int
 ) -> bool:

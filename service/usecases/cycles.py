@@ -36,7 +36,7 @@ from service.scoring.types import (
     StatusReason,
 )
 from service.sql import fetch_all
-from service.usecases.access import positions_led_by_a_holder
+from service.usecases.access import may_see_cycle_head_counts, positions_led_by_a_holder
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
@@ -409,8 +409,9 @@ async def refresh_scorecard_warnings(conn: BaseDBAsyncClient) -> None:
             await card.save(using_db=conn, update_fields=["warnings"])
 
 
-async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
-    """What the cycle page lists: scorecard warnings and positions without a scorecard."""
+async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle, *, actor: Actor) -> list[str]:
+    """What the cycle page lists: scorecard warnings, positions without a scorecard and,
+    for those who may see head counts, how many employees have no score and why."""
     messages: list[str] = []
     cards = await Scorecard.filter(cycle_id=cycle.id).using_db(conn).prefetch_related("position")
     for card in sorted(cards, key=lambda c: c.position.code):
@@ -427,7 +428,7 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
         messages.append(
             f"{code}: no scorecard; employees in this position are listed as not eligible."
         )
-    no_data = await _no_data_warning(conn, cycle)
+    no_data = await _no_data_warning(conn, cycle) if may_see_cycle_head_counts(actor) else None
     if no_data:
         messages.append(no_data)
     return messages

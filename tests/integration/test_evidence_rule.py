@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, ValidationFailed
 from service.models import (
+    AccessLevel,
     Adjustment,
     Appeal,
     AppealState,
@@ -24,6 +25,7 @@ from service.models import (
 from service.models import Policy as PolicyRow
 from service.scoring.types import ScoreStatus
 from service.usecases.access import positions_led_by_a_holder
+from service.usecases.actor import Actor
 from service.usecases.appeals import file_appeal, resolve_appeal
 from service.usecases.cycles import cycle_warnings, save_scorecard, transition_cycle
 from service.usecases.finalize import expand_snapshot, inputs_hash, recompute_from_snapshot
@@ -38,7 +40,7 @@ from service.usecases.inputs import (
 from service.usecases.organisation import upsert_employees, upsert_teams
 from service.usecases.policy import update_policy
 from service.usecases.results import payroll_results
-from tests.integration.scenario import ADMIN, CYCLE, build_organisation
+from tests.integration.scenario import ADMIN, CYCLE, build_organisation, employee_id
 
 # A team-lead scorecard: the team's CSAT and a manager review.
 LEAD_LINES = [
@@ -173,13 +175,20 @@ async def test_the_cycle_warns_how_many_have_no_score_by_reason(db: str) -> None
     await build_organisation()
     cycle = await Cycle.get(code=CYCLE)
     async with in_transaction() as conn:
-        warnings = await cycle_warnings(conn, cycle)
+        warnings = await cycle_warnings(conn, cycle, actor=ADMIN)
     no_data = await Score.filter(cycle__code=CYCLE, status="NO_DATA").count()
     assert no_data > 0
     assert (
         f"{no_data} employees have no score (NO_DATA): {no_data} without enough evidence of "
         "their own (NOT_ENOUGH_EVIDENCE)." in warnings
     )
+    # A count over the whole cycle can name a colleague's status: admins only.
+    for access in (AccessLevel.MANAGER, AccessLevel.EMPLOYEE):
+        viewer = Actor(label="someone", access=access, employee_id=await employee_id("A1"))
+        async with in_transaction() as conn:
+            seen = await cycle_warnings(conn, cycle, actor=viewer)
+        assert not [w for w in seen if "NO_DATA" in w]
+        assert [w for w in warnings if "NO_DATA" not in w] == seen
 
 
 async def test_finalising_checks_manager_reviews_of_no_data_employees_too(db: str) -> None:
