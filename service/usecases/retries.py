@@ -40,7 +40,11 @@ _SQLITE_BUSY = ("database is locked", "database is busy")
 
 
 def is_transient(error: BaseException) -> bool:
-    """True when the error (or one it was raised from) is a lost race, not a fault."""
+    """True when the error (or one it was raised from) is a lost race, not a fault.
+
+    A DatabaseBusy is not: an inner use case already spent its attempts, and running
+    the outer one again would multiply them (and, for a sign-in, hash the password again).
+    """
     seen: set[int] = set()
     pending: list[BaseException] = [error]
     while pending:
@@ -48,6 +52,8 @@ def is_transient(error: BaseException) -> bool:
         if id(current) in seen:
             continue
         seen.add(id(current))
+        if isinstance(current, DatabaseBusy):
+            return False
         if getattr(current, "sqlstate", None) in _TRANSIENT_SQLSTATES:
             return True
         if isinstance(current, sqlite3.OperationalError) and any(

@@ -24,6 +24,14 @@ def test_lost_races_are_transient_and_faults_are_not() -> None:
     assert not is_transient(ValueError("database is locked"))
 
 
+def test_an_inner_use_case_that_ran_out_of_attempts_is_not_run_again_by_the_outer() -> None:
+    locked = OperationalError(sqlite3.OperationalError("database is locked"))
+    with pytest.raises(DatabaseBusy) as raised:
+        raise DatabaseBusy() from locked
+    assert is_transient(locked)
+    assert not is_transient(raised.value)
+
+
 @pytest.mark.parametrize("database", ["postgres"], indirect=True)
 async def test_the_victim_of_a_deadlock_runs_again_and_both_writers_succeed(db: str) -> None:
     await Team.create(code="a", name="A")
