@@ -15,6 +15,7 @@ from admin.web import _, checked_form, guarded, render, require
 from service.errors import StaleVersion, ValidationFailed
 from service.models import AccessLevel
 from service.models import Policy as PolicyRow
+from service.usecases.parsing import largest_key, whole_or_none
 from service.usecases.policy import (
     NUMBER_FIELDS,
     POLICY_ID,
@@ -148,12 +149,14 @@ async def policy_update(request: Request) -> Response:
     actor = require(request, AccessLevel.ADMIN)
     posted = await checked_form(request)
     values, bands = _posted(posted)
-    try:
-        version = int(str(posted.get("expected_version", "")))
-    except ValueError:
-        version = -1
-    form = PolicyForm(values, bands, version, reason=str(posted.get("reason", "")).strip())
-    if version < 0:
+    version = whole_or_none(posted.get("expected_version", ""), high=largest_key(PolicyRow))
+    form = PolicyForm(
+        values,
+        bands,
+        -1 if version is None else version,
+        reason=str(posted.get("reason", "")).strip(),
+    )
+    if version is None:
         form.message = _(request, "The form lacks the version it was based on; reload the page.")
         return _page(request, form, status=400)
     if not form.reason:

@@ -66,9 +66,6 @@ class StatusReason(StrEnum):
     EMPLOYED_TOO_FEW_DAYS = "EMPLOYED_TOO_FEW_DAYS"
 
 
-NO_DATA_REASONS = frozenset({StatusReason.NO_SCORED_LINE, StatusReason.NOT_ENOUGH_EVIDENCE})
-
-
 class Channel(StrEnum):
     ONLINE_SURVEY = "ONLINE_SURVEY"
     PHONE_CALLBACK = "PHONE_CALLBACK"

@@ -64,14 +64,24 @@ def test_the_demo_scores_its_team_leads_on_their_team_and_nobody_else_on_team_li
     assert all(lead["status"] == "SCORED" for lead in leads)
     with sqlite3.connect(demo.path) as db:
         rows = db.execute(
-            "SELECT s.explanation FROM score s JOIN cycle c ON c.id = s.cycle_id "
+            "SELECT s.explanation, p.code FROM score s JOIN cycle c ON c.id = s.cycle_id "
+            "JOIN position p ON p.id = s.position_id "
             "WHERE c.code = '2026-Q4' AND s.status = 'SCORED'"
         ).fetchall()
     assert len(rows) == 39
-    for (raw,) in rows:
+    team_lines = {"team_lead": 0, "other": 0}
+    for raw, position in rows:
         explanation = json.loads(str(raw))
         # Every scored person has at least the policy's 50 % of the weight as their own.
         assert float(explanation["evidence_weight"]) >= 50
+        is_lead = position == "team_lead"  # each demo lead leads their own team
         for line in explanation["lines"]:
-            if line["scope"] == "TEAM" and line["evidence"]:
-                assert line["about_person"]  # only a lead's team lines are their own
+            if line["scope"] != "TEAM":
+                continue
+            team_lines["team_lead" if is_lead else "other"] += 1
+            # A lead's team lines are their own results; nobody else's ever are.
+            assert line["about_person"] is is_lead
+            if not is_lead:
+                assert line["evidence"] is False
+    assert team_lines["team_lead"] > 0
+    assert team_lines["other"] > 0
