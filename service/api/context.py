@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,11 +57,17 @@ class Context:
         return actor
 
     async def visible_employees(self) -> set[int] | None:
-        """Whose data this request may show (None: everyone), decided by the access module."""
+        """Whose data this request may show (None: everyone), decided by the access module.
+
+        Worked out once per request: resolvers running side by side share one task (a
+        plain cached value would let each of them start its own queries first)."""
         if self._visible is ...:
             actor = self.require_reader()
-            self._visible = await visible_employee_ids(get_connection("default"), actor)
-        visible: set[int] | None = self._visible
+            self._visible = asyncio.ensure_future(
+                visible_employee_ids(get_connection("default"), actor)
+            )
+        # Shielded: a cancelled branch of the query must not cancel it for the others.
+        visible: set[int] | None = await asyncio.shield(self._visible)
         return visible
 
     async def may_see(self, employee_id: int) -> bool:
