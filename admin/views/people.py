@@ -131,6 +131,7 @@ async def people_page(request: Request) -> Response:
 class TeamNode:
     team: Team
     lead: Employee | None
+    lead_hidden: bool  # the team has a lead the viewer may not see (access.py)
     members: int | None  # None: the viewer may not see this team's members
     dashboards: list[str]  # running cycle codes the viewer may open the dashboard for
     children: list[TeamNode] = field(default_factory=list)
@@ -151,7 +152,13 @@ async def teams_page(request: Request) -> Response:
         .values("team_id", "n")
     )
     members = {row["team_id"]: int(row["n"]) for row in count_rows}
-    lead_ids = [team.lead_id for team in teams if team.lead_id is not None]
+    # A lead is a person like any other: shown only to those who may see them.
+    visible = await visible_employee_ids(conn, actor)
+    lead_ids = [
+        team.lead_id
+        for team in teams
+        if team.lead_id is not None and (visible is None or team.lead_id in visible)
+    ]
     leads = {lead.id: lead for lead in await Employee.filter(id__in=lead_ids)}
     running = [
         c.code for c in await Cycle.filter(state__in=OPEN_CYCLE_STATES).order_by("-starts_on")
@@ -170,6 +177,7 @@ async def teams_page(request: Request) -> Response:
         node = TeamNode(
             team=team,
             lead=leads.get(team.lead_id) if team.lead_id is not None else None,
+            lead_hidden=team.lead_id is not None and team.lead_id not in leads,
             members=members.get(team.id, 0) if allowed else None,
             dashboards=running if allowed else [],
         )

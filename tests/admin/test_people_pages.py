@@ -12,8 +12,8 @@ import pytest
 from service.app import create_app
 from service.models import AccessLevel, AdminSession, ApiToken, AuditEntry, User
 from service.usecases.auth import authenticate, hash_token
-from service.usecases.inputs import EmployeeInput
-from service.usecases.organisation import upsert_employees
+from service.usecases.inputs import EmployeeInput, TeamInput
+from service.usecases.organisation import upsert_employees, upsert_teams
 from tests.admin.conftest import Browser
 from tests.api.conftest import make_settings
 from tests.integration.scenario import ADMIN, CYCLE
@@ -204,6 +204,19 @@ async def test_a_manager_sees_every_team_name_but_counts_only_where_they_lead(
     assert f'href="/admin/teams/hotline/{CYCLE}"' in page
     assert f'href="/admin/teams/field/{CYCLE}"' not in page
     assert f'href="/admin/teams/service/{CYCLE}"' not in page
+
+
+async def test_a_manager_does_not_see_who_leads_a_team_outside_their_own(
+    seeded: Browser,
+) -> None:
+    # A lead is a person like any other: the same rule as the API's Team.lead.
+    await upsert_teams(actor=ADMIN, teams=[TeamInput("field", "Field", "service", "F1")])
+    await seeded.sign_in("manager")
+    page = (await seeded.client.get("/admin/teams")).text
+    assert "Lena Lead (L1)" in page
+    assert "Fang Field" not in page
+    assert "(F1)" not in page
+    assert "Not shown: you do not manage this person." in page
 
 
 # --- accounts ----------------------------------------------------------------------
