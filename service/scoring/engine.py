@@ -19,6 +19,7 @@ from fractions import Fraction
 from math import gcd
 
 from service.scoring.aggregate import ALWAYS_SCORED, RAW_VALUE_PLACES, raw_value
+from service.scoring.evidence import evidence_flags, is_about_person
 from service.scoring.methods import LinePlan, least_raw_value_parts, line_plan
 from service.scoring.rounding import decimal_of_units, rounded_units_of
 from service.scoring.types import (
@@ -29,7 +30,6 @@ from service.scoring.types import (
     LineStatus,
     NextBand,
     Policy,
-    Scope,
     ScorecardLine,
     ScoreResult,
     ScoreStatus,
@@ -438,22 +438,12 @@ class _Evidence:
 
     def __init__(self, scored: _Scored, aggregates: Sequence[Aggregate], leads_team: bool) -> None:
         lines = scored.lines
-        # A TEAM line is about the person only when they lead the team it measures.
-        self.about = tuple(line.scope is Scope.INDIVIDUAL or leads_team for line in lines)
-        first_kind = tuple(
-            ok and about and line.kpi.aggregation not in ALWAYS_SCORED and aggregate.n >= 1
-            for line, aggregate, ok, about in zip(
-                lines, aggregates, scored.counted, self.about, strict=True
-            )
-        )
-        # A SUM/COUNT line (a complaint, or its absence) never makes a person scored
-        # on its own: it is evidence only beside a line of the first kind.
-        any_first = any(first_kind)
-        self.lines = tuple(
-            first or (any_first and ok and about and line.kpi.aggregation in ALWAYS_SCORED)
-            for line, ok, about, first in zip(
-                lines, scored.counted, self.about, first_kind, strict=True
-            )
+        self.about = tuple(is_about_person(line, leads_team=leads_team) for line in lines)
+        self.lines = evidence_flags(
+            lines,
+            about=self.about,
+            scored=scored.counted,
+            sample_sizes=[aggregate.n for aggregate in aggregates],
         )
         self.weight = sum(
             (line.weight for line, ok in zip(lines, self.lines, strict=True) if ok), Fraction(0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
-from service.scoring.aggregate import ALWAYS_SCORED
+from service.scoring.evidence import evidence_flags, is_about_person
 from service.scoring.methods import beats, effective_line
 from service.scoring.rounding import format_compact
 from service.scoring.types import (
@@ -281,10 +281,14 @@ def max_evidence_weight(lines: Sequence[ScorecardLine], *, leads_team: bool) -> 
     Every line about the person can be evidence once it has data, but SUM/COUNT
     lines only beside a line of another aggregation: without one, nothing is.
     """
-    about = [line for line in lines if line.scope is Scope.INDIVIDUAL or leads_team]
-    if not any(line.kpi.aggregation not in ALWAYS_SCORED for line in about):
-        return Fraction(0)
-    return sum((line.weight for line in about), Fraction(0))
+    # The best case: every line scored, with data.
+    flags = evidence_flags(
+        lines,
+        about=[is_about_person(line, leads_team=leads_team) for line in lines],
+        scored=[True] * len(lines),
+        sample_sizes=[1] * len(lines),
+    )
+    return sum((line.weight for line, ok in zip(lines, flags, strict=True) if ok), Fraction(0))
 
 
 def _evidence_warnings(
