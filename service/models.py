@@ -500,7 +500,7 @@ class ApiToken(Model):
 class AdminSession(Model):
     # Server-side admin sessions: the cookie holds a random id, the table its SHA-256.
     # A row is written at sign-in only (visitors who have not signed in have none:
-    # service/usecases/sessions.py); rows without a user are from older versions.
+    # service/usecases/sessions.py); a row without a user signs nobody in.
     id = fields.IntField(primary_key=True)
     token_hash = fields.CharField(max_length=64, unique=True)
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(

@@ -97,7 +97,8 @@ async def load_session(cookie: str | None, *, settings: Settings) -> LiveSession
     now = datetime.now(UTC)
     if cookie and not cookie.startswith(ANONYMOUS_PREFIX):
         row = await AdminSession.get_or_none(token_hash=_hash(cookie)).prefetch_related("user")
-        # Rows without a user are anonymous sessions of older versions: no longer used.
+        # A row without a user signs nobody in (anonymous visitors no longer get rows;
+        # `fairscore purge` removes the ones left).
         if row is not None and row.user is not None and row.user.is_active and _is_live(row, now):
             if now - row.last_seen_at > TOUCH_EVERY:
                 await AdminSession.filter(id=row.id).update(last_seen_at=now)

@@ -2,8 +2,8 @@
 
 graphql-core cancels the siblings of a field whose error nulls their parent. Branches
 that wait for the same row through a per-request loader share one future; cancelling
-one waiter must not cancel it for the others (it used to: the request failed with a
-CancelledError instead of answering the other branches)."""
+one waiter must not cancel it for the others, or the request fails with a
+CancelledError instead of answering the other branches."""
 
 from __future__ import annotations
 
