@@ -6,7 +6,7 @@ and ticket systems with an INTEGRATION token), people (managers and employees).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from tortoise.connection import get_connection
@@ -291,7 +291,10 @@ class Mutation:
         current, _version = await load_policy(get_connection("default"))
         settings = policy_to_data(current)
         for name, value in strawberry.asdict(policy).items():
-            if value is not None:
+            if name == "band_guide" and value is not None:
+                shares = cast(list[dict[str, Any]], value)
+                settings[name] = {share["band"]: share["share"] for share in shares}
+            elif value is not None:
                 settings[name] = value
         try:
             saved = await update_policy(
