@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from math import isqrt
 
 from service.scoring.methods import FULL_MARKS, normalize
+from service.scoring.rounding import decimal_of_units
 from service.scoring.types import KpiKind, Policy, ScorecardLine
 
 # A reviewer needs this many employees with both sides before they are flagged.
@@ -197,6 +199,11 @@ def root_units(square: Fraction, places: int = STANDARD_ERROR_PLACES) -> int:
         raise ValueError("a square root needs a value of 0 or more")
     scaled = 4 * square * 10 ** (2 * places)
     return (isqrt(scaled.numerator // scaled.denominator) + 1) // 2
+
+
+def reported_standard_error(square: Fraction) -> Decimal:
+    """The standard error as reported: √(s²/n) from ``square`` = s²/n, 2 places."""
+    return decimal_of_units(root_units(square), STANDARD_ERROR_PLACES)
 
 
 @dataclass(frozen=True, slots=True)
