@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -39,8 +40,10 @@ from service.scoring.calibration import (
     calibrate,
     capped_p,
     qualitative_points,
+    reported_standard_error,
     weighted_mean,
 )
+from service.scoring.rounding import format_fixed
 from service.scoring.types import KpiKind, LineStatus, Policy, Scope, ScoreStatus
 from service.sql import fetch_all
 from service.usecases.access import led_team_ids, team_and_descendants, team_parents
@@ -386,3 +389,95 @@ async def save_calibration_record(
             after=data,
         )
         return RecordSaved(row.version, True)
+
+
+def _points(value: Fraction | None) -> str | None:
+    return None if value is None else format_fixed(value, 2)
+
+
+def calibration_document(view: CalibrationView) -> dict[str, Any]:
+    """The figures as reported (2 places, half away from zero; the standard error from
+    the exact root): one shape for the CLI's JSON and CSV and the admin page."""
+    return {
+        "cycle": view.cycle_code,
+        "organisation_gap": _points(view.organisation_gap),
+        "leniency_threshold": _points(view.leniency_threshold),
+        "band_guide_tolerance": _points(view.band_guide_tolerance),
+        "reviewers": [
+            {
+                "reviewer": r.label,
+                "n": r.n,
+                "gap": _points(r.gap),
+                "standard_error": None
+                if r.standard_error_squared is None
+                else format(reported_standard_error(r.standard_error_squared), "f"),
+                "organisation_gap": _points(r.organisation_gap),
+                "flag": r.flag.value,
+                "employees": [
+                    {
+                        "employee": view.people[p.employee].external_id,
+                        "name": view.people[p.employee].name,
+                        "qualitative": _points(p.qualitative),
+                        "quantitative": _points(p.quantitative),
+                        "gap": _points(p.gap),
+                    }
+                    for p in r.employees
+                ],
+            }
+            for r in view.reviewers
+        ],
+        "band_guide": [
+            {
+                "team": row.team_code,
+                "reviewer": row.reviewer_label,
+                "group_size": row.group_size,
+                "band": row.row.band,
+                "count": row.row.count,
+                "share": _points(row.row.share),
+                "guide_share": _points(row.row.guide_share),
+                "warning": row.row.warning,
+            }
+            for row in view.band_guide
+        ],
+    }
+
+
+CSV_COLUMNS = (
+    "reviewer",
+    "n",
+    "reviewer_gap",
+    "standard_error",
+    "organisation_gap",
+    "flag",
+    "employee_external_id",
+    "employee_name",
+    "qualitative",
+    "quantitative",
+    "gap",
+)
+CSV_NUMERIC = (
+    "n",
+    "reviewer_gap",
+    "standard_error",
+    "organisation_gap",
+    "qualitative",
+    "quantitative",
+    "gap",
+)
+
+
+def calibration_csv_rows(document: dict[str, Any]) -> list[list[Any]]:
+    """One row per reviewer and employee (a reviewer without one: a row of their own)."""
+    rows = []
+    for r in document["reviewers"]:
+        head = [r["reviewer"], r["n"], r["gap"], r["standard_error"], r["organisation_gap"]]
+        head.append(r["flag"])
+        people = r["employees"] or [None]
+        for p in people:
+            tail = (
+                [None] * 5
+                if p is None
+                else [p["employee"], p["name"], p["qualitative"], p["quantitative"], p["gap"]]
+            )
+            rows.append([*head, *tail])
+    return rows
