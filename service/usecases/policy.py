@@ -81,9 +81,11 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
         bands=bands,
         csat_kpi_code=data.get("csat_kpi_code"),
         timezone=str(data.get("timezone") or "UTC"),
+        # In the policy's band order: a stored mapping comes back in any key order
+        # (PostgreSQL's jsonb sorts keys its own way).
         band_guide=None
         if guide is None
-        else tuple((str(code), Fraction(share)) for code, share in guide.items()),
+        else tuple((band.code, Fraction(guide[band.code])) for band in bands if band.code in guide),
         **values,
     )
 
