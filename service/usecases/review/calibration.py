@@ -164,7 +164,7 @@ async def _compute(
     )
     lines = await fetch_all(
         conn,
-        "SELECT l.score_id, l.ordinal, l.raw_value FROM score_line l "
+        "SELECT l.score_id, l.ordinal, l.kpi_id, l.raw_value FROM score_line l "
         "JOIN score s ON s.id = l.score_id "
         "WHERE s.cycle_id = ? AND s.status = ? AND l.status = ? AND l.scope = ? "
         "AND l.raw_value IS NOT NULL",
@@ -196,7 +196,11 @@ async def _compute(
         if employee_id is None:
             continue
         card = cards[position_of[employee_id]]
-        line = card.lines[int(row["ordinal"])]
+        ordinal = int(row["ordinal"])
+        # A stored line is read against the scorecard line it was computed from.
+        if ordinal >= len(card.lines) or card.kpi_ids[ordinal] != int(row["kpi_id"]):
+            continue
+        line = card.lines[ordinal]
         if line.kpi.kind is KpiKind.QUANTITATIVE:
             raw = from_scaled(int(row["raw_value"]))
             quantitative_parts[employee_id].append(
