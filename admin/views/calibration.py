@@ -33,7 +33,8 @@ RECORD_FIELDS = ("attendees", "notes", "decisions")
 def _chart(request: Request, document: dict[str, Any]) -> Any:
     bars = [
         Bar(
-            label=r["reviewer"],
+            # The part before "@" fits the chart; the table beside it names them in full.
+            label=r["reviewer"].split("@")[0],
             value=r["gap"],
             text=(
                 "—"
