@@ -153,3 +153,38 @@ async def test_update_policy_sets_and_clears_the_band_guide(api: Api) -> None:
     assert cleared["data"]["updatePolicy"]["__typename"] == "PolicySaved"
     policy, _version = await load_policy(get_connection("default"))
     assert policy.band_guide is None
+
+
+async def test_cycle_calibration_costs_the_same_queries_for_more_people(api: Api) -> None:
+    from datetime import date
+
+    from service.usecases.inputs import EmployeeInput
+    from service.usecases.organisation import upsert_employees
+    from tests.api.test_query_count import counted_queries
+
+    await review_ready(api)
+    # Once first: the token's last use is written only now and then.
+    await api.run(CALIBRATION, {"cycle": CYCLE, "team": "hotline"}, as_="admin")
+    with counted_queries() as few:
+        body = await api.run(CALIBRATION, {"cycle": CYCLE, "team": "hotline"}, as_="admin")
+    assert "errors" not in body
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(
+                f"B{i}", f"Agent B{i}", date(2021, 1, 1), team_code="hotline", position_code="agent"
+            )
+            for i in range(1, 9)
+        ],
+    )
+    await submit_reviews(
+        actor=ADMIN,
+        reviews=[
+            ReviewInput(CYCLE, f"B{i}", "quality", "lead@example.com", "MANAGER", "4")
+            for i in range(1, 9)
+        ],
+    )
+    with counted_queries() as many:
+        again = await api.run(CALIBRATION, {"cycle": CYCLE, "team": "hotline"}, as_="admin")
+    assert "errors" not in again
+    assert len(many) == len(few), sorted(set(few) ^ set(many))
