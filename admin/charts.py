@@ -144,3 +144,58 @@ def histogram(columns: Sequence[Column], *, chart_id: str, title: str, desc: str
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def gap_bars(
+    bars: Sequence[Bar], *, chart_id: str, title: str, desc: str, reference: str | None = None
+) -> Markup:
+    """Signed values around a zero line: negative bars to the left, positive to the right
+    (e.g. reviewers' calibration gaps), with an optional dashed reference line (e.g. the
+    organisation's gap). Scaled to the largest magnitude shown."""
+    values = [_decimal(bar.value) for bar in bars]
+    top = max([abs(v) for v in values] + [abs(_decimal(reference)), Decimal(0)])
+    if top <= 0:
+        top = Decimal(1)
+    half = Decimal(PLOT_WIDTH) / 2
+    zero = LABEL_WIDTH + half
+    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    height = PAD * 2 + ROW_HEIGHT * max(len(bars), 1)
+    parts = _open(chart_id, "gaps", width, height, title, desc)
+    parts.append(
+        f'<line class="axis" x1="{_length(zero)}" y1="{PAD}" '
+        f'x2="{_length(zero)}" y2="{height - PAD}"/>'
+    )
+    if reference is not None:
+        x = zero + _decimal(reference) / top * half
+        parts.append(
+            f'<line class="reference" data-value="{_attr(reference)}" x1="{_length(x)}" '
+            f'y1="{PAD}" x2="{_length(x)}" y2="{height - PAD}" stroke-dasharray="4 3"/>'
+        )
+    for index, (bar, value) in enumerate(zip(bars, values, strict=True)):
+        y = PAD + index * ROW_HEIGHT
+        length = abs(value) / top * half
+        left = zero - length if value < 0 else zero
+        middle = y + ROW_HEIGHT // 2 + 4
+        classes = ["bar"]
+        if value < 0:
+            classes.append("negative")
+        if bar.muted:
+            classes.append("muted")
+        data = "" if bar.value is None else f' data-value="{_attr(bar.value)}"'
+        parts.append(f'<g class="row" data-index="{index + 1}">')
+        parts.append(
+            f'<text class="label" x="{LABEL_WIDTH - 8}" y="{middle}" '
+            f'text-anchor="end">{escape(bar.label)}</text>'
+        )
+        parts.append(
+            f'<rect class="{" ".join(classes)}"{data} x="{_length(left)}" '
+            f'y="{y + (ROW_HEIGHT - BAR_HEIGHT) // 2}" width="{_length(length)}" '
+            f'height="{BAR_HEIGHT}"><title>{escape(bar.label)}: {escape(bar.text)}</title></rect>'
+        )
+        parts.append(
+            f'<text class="value" x="{LABEL_WIDTH + PLOT_WIDTH + 6}" '
+            f'y="{middle}">{escape(bar.text)}</text>'
+        )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -58,6 +58,13 @@ from service.usecases.parsing import largest_key
 from service.usecases.purge import PurgeReport, purge_expired
 from service.usecases.ranking import ranking_key
 from service.usecases.results import PayrollRow, payroll_results
+from service.usecases.review.calibration import (
+    CSV_COLUMNS,
+    CSV_NUMERIC,
+    calibration_csv_rows,
+    calibration_document,
+    calibration_for_cycle,
+)
 from service.usecases.users import create_user
 
 T = TypeVar("T")
@@ -834,6 +841,48 @@ def results(cycle_code: str, output: str) -> None:
         [[getattr(r, f) for f in fields] for r in rows],
         numeric=("total", "multiplier"),
     )
+
+
+@cli.command()
+@click.option("--cycle", "cycle_code", required=True, help="A cycle in REVIEW, e.g. 2026-Q4.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+def calibration(cycle_code: str, output: str) -> None:
+    """Calibration of a cycle in REVIEW (SCORING §12): each reviewer's gap, its standard
+    error and flag, and the employees behind it."""
+
+    async def work(_settings: Settings) -> dict[str, Any]:
+        view = await calibration_for_cycle(
+            get_connection("default"), actor=_actor(), cycle_code=cycle_code
+        )
+        return calibration_document(view)
+
+    document = _run(work)
+    if output == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    if output == "csv":
+        write_csv(sys.stdout, CSV_COLUMNS, calibration_csv_rows(document), numeric=CSV_NUMERIC)
+        return
+    if not document["reviewers"]:
+        click.echo(f"Cycle {document['cycle']} has no MANAGER ratings of scored employees yet.")
+        return
+    table = Table(
+        title=f"{document['cycle']}: organisation's gap {document['organisation_gap'] or '—'} "
+        f"(flagged beyond ±{document['leniency_threshold']} points)"
+    )
+    for name in ("reviewer", "n", "gap", "standard error", "flag"):
+        table.add_column(name, justify="left" if name in ("reviewer", "flag") else "right")
+    for r in document["reviewers"]:
+        table.add_row(
+            r["reviewer"], str(r["n"]), r["gap"] or "—", r["standard_error"] or "—", r["flag"]
+        )
+    _stdout().print(table)
 
 
 @cli.group()

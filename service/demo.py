@@ -91,6 +91,10 @@ DEMO_SIGN_INS = (
         "林晓梅, lead of the Front Desk",
     ),
 )
+# Calibration (SCORING §12) has something to find in the running quarter: the field
+# lead rates a point more generously than the others would.
+LENIENT_REVIEWER = f"field.lead@{DOMAIN}"
+_LENIENCY = 1.0
 _REVIEWER_OF_TEAM = {
     "hotline": f"manager@{DOMAIN}",
     "field": f"field.lead@{DOMAIN}",
@@ -631,6 +635,8 @@ def demo_reviews(
         )
         for kpi in ("service_quality", "communication"):
             raw = 2.4 + 2.6 * skill[person.external_id] + rng.gauss(0, 0.45)
+            if reviewer == LENIENT_REVIEWER and cycle_code == DEMO_CYCLE_CODE:
+                raw += _LENIENCY
             rating = min(5.0, max(1.0, round(raw * 2) / 2))
             tone = "high" if rating >= 4.5 else "mid" if rating >= 3 else "low"
             reviews.append(

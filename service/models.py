@@ -475,6 +475,29 @@ class Adjustment(Model):
         indexes = (("cycle_id", "employee_id"),)
 
 
+class CalibrationRecord(Model):
+    """What a calibration meeting agreed for a cycle (SCORING.md §12): who met, notes,
+    decisions. Kept beside the finalisation snapshot, never in its hash; the figures
+    themselves are computed when asked and stored nowhere."""
+
+    id = fields.IntField(primary_key=True)
+    cycle: fields.OneToOneRelation[Cycle] = fields.OneToOneField(
+        "models.Cycle", related_name="calibration_record", on_delete=fields.CASCADE
+    )
+    attendees = fields.TextField(default="")
+    notes = fields.TextField(default="")
+    decisions = fields.TextField(default="")
+    version = fields.IntField(default=1)
+    updated_by_label = fields.CharField(max_length=254)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    cycle_id: int
+
+    class Meta:
+        table = "calibration_record"
+
+
 class ApiToken(Model):
     # Only the SHA-256 of the token is kept: a leaked table reveals no usable token.
     id = fields.IntField(primary_key=True)

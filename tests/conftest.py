@@ -49,6 +49,7 @@ TABLES = (
     "scorecard_line",
     "scorecard",
     "cycle_pilot_team",
+    "calibration_record",
     "audit_entry",
     "api_token",
     "admin_session",

@@ -30,6 +30,7 @@ from service.models import (
     AccessLevel,
     Appeal,
     AppealState,
+    CalibrationRecord,
     Cycle,
     CyclePilotTeam,
     CycleState,
@@ -334,6 +335,7 @@ async def _cycle_page(
                 for w in await cycle_warnings(_conn(), cycle, actor=signed_in(request))
             ],
             "open_appeals": await Appeal.filter(cycle_id=cycle.id, state=AppealState.OPEN).count(),
+            "record": await CalibrationRecord.get_or_none(cycle_id=cycle.id),
             "error": error,
             "error_items": error_items or [],
             "posted": posted or {"reason": "", "override_reason": ""},

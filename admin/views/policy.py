@@ -41,6 +41,18 @@ _NUMBERS: list[tuple[str, str, str]] = [
     ("csat_share_min", "Customer-satisfaction share, lowest (%)", ""),
     ("csat_share_max", "Customer-satisfaction share, highest (%)", ""),
     ("single_line_max", "Largest share of one line (%)", ""),
+    (
+        "leniency_threshold",
+        "Calibration: leniency threshold (points)",
+        "A reviewer with five or more employees is flagged when their gap differs from the "
+        "organisation's by more than this, and clear of chance.",
+    ),
+    (
+        "band_guide_tolerance",
+        "Calibration: band guide tolerance (points)",
+        "A group of five or more is warned about when its share of a band differs from the "
+        "guide by more than this.",
+    ),
 ]
 assert {name for name, _label, _hint in _NUMBERS} == set(NUMBER_FIELDS)
 _EXTRA_BAND_ROWS = 1
@@ -59,6 +71,8 @@ class PolicyForm:
 def _form_of(data: dict[str, Any], version: int) -> PolicyForm:
     values = {name: str(data[name]) for name in NUMBER_FIELDS}
     values["csat_kpi_code"] = data.get("csat_kpi_code") or ""
+    guide = data.get("band_guide") or {}
+    values["band_guide"] = ", ".join(f"{code}={share}" for code, share in guide.items())
     values["timezone"] = str(data.get("timezone") or "UTC")
     bands = [{k: str(band[k]) for k in ("code", "floor", "multiplier")} for band in data["bands"]]
     return PolicyForm(values, bands, version)
@@ -67,7 +81,7 @@ def _form_of(data: dict[str, Any], version: int) -> PolicyForm:
 def _posted(form: FormData) -> tuple[dict[str, str], list[dict[str, str]]]:
     values = {
         name: str(form.get(name, "")).strip()
-        for name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone")
+        for name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "band_guide")
     }
     bands = []
     index = 0
@@ -87,7 +101,19 @@ def _settings(values: dict[str, str], bands: list[dict[str, str]]) -> dict[str, 
     settings["csat_kpi_code"] = values["csat_kpi_code"] or None
     settings["timezone"] = values["timezone"]
     settings["bands"] = bands
+    settings["band_guide"] = _guide_of(values["band_guide"])
     return settings
+
+
+def _guide_of(text: str) -> dict[str, str] | None:
+    """ "A=20, B=50" as {code: share}; the use case checks codes and shares (an item
+    without "=" reaches it with an empty share and is named in its error)."""
+    guide: dict[str, str] = {}
+    for item in text.replace(";", ",").split(","):
+        if item.strip():
+            code, _sep, share = item.partition("=")
+            guide[code.strip()] = share.strip()
+    return guide or None
 
 
 def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str, str], list[str]]:
@@ -97,8 +123,10 @@ def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str,
         name = issue.field.removeprefix("policy.")
         if name.startswith("bands"):
             name = "bands"
+        elif name.startswith("band_guide"):
+            name = "band_guide"
         message = _(request, issue.message)
-        if name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "bands"):
+        if name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "bands", "band_guide"):
             by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
         else:
             others.append(f"{issue.field}: {message}")

@@ -31,6 +31,7 @@ from service.usecases.results import payroll_results
 
 if TYPE_CHECKING:
     from service.api.people import Position, Team
+    from service.api.review import Calibration, CalibrationRecord
     from service.api.scores import Score
 
 strawberry.enum(CycleStateEnum, name="CycleState")
@@ -262,6 +263,28 @@ class Cycle(Node):
                 employee_name=r.employee_name,
             ),
         )
+
+    @strawberry.field(
+        description="Calibration figures (SCORING §12) of a cycle in REVIEW: admins see all; "
+        "a manager the reviewers who rated someone in their teams, with only those people."
+    )
+    async def calibration(
+        self, info: Info
+    ) -> Annotated[Calibration, strawberry.lazy("service.api.review")]:
+        from service.api.review import calibration_of
+
+        return await calibration_of(info, self.code, None)
+
+    @strawberry.field(
+        description="Who met, notes and decisions of the calibration meeting; admins and managers."
+    )
+    async def calibration_record(
+        self, info: Info
+    ) -> Annotated[CalibrationRecord, strawberry.lazy("service.api.review")] | None:
+        from service.api.review import CalibrationRecord, calibration_record_of
+
+        row = await calibration_record_of(info, self.pk)
+        return None if row is None else CalibrationRecord.from_row(row)
 
 
 # The ranking order of service/usecases/ranking.py, paged in SQL: best first, no total last.

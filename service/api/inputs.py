@@ -192,6 +192,12 @@ class IncentiveBandInput:
     multiplier: Decimal
 
 
+@strawberry.input(description="A target share of people in one band (SCORING §12).")
+class BandGuideShareInput:
+    band: str
+    share: Decimal
+
+
 @strawberry.input
 class PolicyInput:
     bands: list[IncentiveBandInput] | None = None
@@ -207,6 +213,19 @@ class PolicyInput:
         default=None,
         description="% of the scorecard weight that must rest on the person's own data "
         "(SCORING §2); 0 turns the rule off.",
+    )
+    leniency_threshold: Decimal | None = strawberry.field(
+        default=None,
+        description="Calibration (SCORING §12): points a reviewer's gap may differ from "
+        "the organisation's before they are flagged.",
+    )
+    band_guide: list[BandGuideShareInput] | None = strawberry.field(
+        default=None,
+        description="Calibration: target share per band; bands not named count as 0 %. "
+        "An empty list removes the guide.",
+    )
+    band_guide_tolerance: Decimal | None = strawberry.field(
+        default=None, description="Calibration: points a group's band share may be off the guide."
     )
     csat_kpi_code: str | None = None
     timezone: str | None = None

@@ -6,7 +6,7 @@ and ticket systems with an INTEGRATION token), people (managers and employees).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from tortoise.connection import get_connection
@@ -43,6 +43,7 @@ from service.usecases.idempotency import ingest_once
 from service.usecases.inputs import IngestMode as IngestModeEnum
 from service.usecases.inputs import ReviewInput
 from service.usecases.policy import update_policy
+from service.usecases.review.calibration import save_calibration_record
 
 
 @strawberry.type
@@ -107,6 +108,17 @@ ScoreResult = Annotated[Score | CommonError, strawberry.union("ScoreResult")]
 VoidResult = Annotated[VoidedObservation | CommonError, strawberry.union("VoidResult")]
 AppealResult = Annotated[Appeal | CommonError, strawberry.union("AppealResult")]
 DoneResult = Annotated[Done | CommonError, strawberry.union("DoneResult")]
+
+
+@strawberry.type(description="The calibration record as saved.")
+class CalibrationRecordSaved:
+    version: int
+    changed: bool
+
+
+CalibrationRecordResult = Annotated[
+    CalibrationRecordSaved | CommonError, strawberry.union("CalibrationRecordResult")
+]
 
 
 def _common(error: DomainError) -> CommonError:
@@ -277,6 +289,33 @@ class Mutation:
             return _common(error)
         return Cycle.from_row(row)
 
+    @strawberry.mutation(
+        description="Create or update a REVIEW cycle's calibration record (SCORING §12): who "
+        "met, notes, decisions. Admins; expectedVersion 0 when there is none yet."
+    )
+    async def save_calibration_record(
+        self,
+        info: Info,
+        cycle_code: str,
+        attendees: str,
+        notes: str,
+        decisions: str,
+        expected_version: int,
+    ) -> CalibrationRecordResult:
+        actor = info.context.require_admin()
+        try:
+            saved = await save_calibration_record(
+                actor=actor,
+                cycle_code=cycle_code,
+                attendees=attendees,
+                notes=notes,
+                decisions=decisions,
+                expected_version=expected_version,
+            )
+        except DomainError as error:
+            return _common(error)
+        return CalibrationRecordSaved(version=saved.version, changed=saved.changed)
+
     @strawberry.mutation(description="Change policy settings (the others stay as they are).")
     async def update_policy(
         self,
@@ -291,7 +330,10 @@ class Mutation:
         current, _version = await load_policy(get_connection("default"))
         settings = policy_to_data(current)
         for name, value in strawberry.asdict(policy).items():
-            if value is not None:
+            if name == "band_guide" and value is not None:
+                shares = cast(list[dict[str, Any]], value)
+                settings[name] = {share["band"]: share["share"] for share in shares}
+            elif value is not None:
                 settings[name] = value
         try:
             saved = await update_policy(

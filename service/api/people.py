@@ -25,6 +25,7 @@ from service.usecases.access import (
 from service.usecases.team_summary import summarise_team
 
 if TYPE_CHECKING:
+    from service.api.review import Calibration
     from service.api.scores import Score
 
 
@@ -163,6 +164,18 @@ class Team(Node):
                 for line in summary.lines
             ],
         )
+
+    @strawberry.field(
+        description="A manager's view of calibration (SCORING §12): the organisation-wide "
+        "figures of each reviewer who rated someone in this team or below; the employees "
+        "listed are only those."
+    )
+    async def calibration(
+        self, info: Info, cycle_code: str
+    ) -> Annotated[Calibration, strawberry.lazy("service.api.review")]:
+        from service.api.review import calibration_of
+
+        return await calibration_of(info, cycle_code, self.code)
 
 
 @strawberry.type

@@ -147,6 +147,12 @@ class Policy:
     min_evidence_weight: Fraction = Fraction(50)
     csat_kpi_code: str | None = None
     timezone: str = "UTC"
+    # Calibration (§12): a reviewer is flagged when their gap differs from the
+    # organisation's by more than this many points (and clear of chance).
+    leniency_threshold: Fraction = Fraction(10)
+    # Optional target share (%) per band code; bands it does not name count as 0 %.
+    band_guide: tuple[tuple[str, Fraction], ...] | None = None
+    band_guide_tolerance: Fraction = Fraction(10)  # points either side
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,9 @@ SNAPSHOT_POLICY_FIELDS = (
 
 
 def policy_snapshot(policy: Policy) -> dict[str, Any]:
-    return policy_to_data(policy, fields=SNAPSHOT_POLICY_FIELDS, places=REPORTED)
+    return policy_to_data(
+        policy, fields=SNAPSHOT_POLICY_FIELDS, places=REPORTED, with_band_guide=False
+    )
 
 
 def policy_from_snapshot(data: dict[str, Any]) -> Policy:

@@ -34,11 +34,19 @@ NUMBER_FIELDS = (
     "single_line_max",
     "min_employed_share",
     "min_evidence_weight",
+    "leniency_threshold",
+    "band_guide_tolerance",
 )
 # A policy stored (or a cycle finalised) before the evidence rule existed has no
 # min_evidence_weight: it reads as 0, the rule off, so its scores stay as they were.
 # A new organisation's policy gets the engine's default (Policy().min_evidence_weight).
 LEGACY_MIN_EVIDENCE_WEIGHT = "0"
+# A policy stored before calibration (§12) existed reads the calibration defaults.
+_LEGACY_DEFAULTS = {
+    "min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT,
+    "leniency_threshold": "10",
+    "band_guide_tolerance": "10",
+}
 
 
 def _text(value: Fraction, places: int | None) -> str:
@@ -48,10 +56,15 @@ def _text(value: Fraction, places: int | None) -> str:
 
 
 def policy_to_data(
-    policy: Policy, *, fields: tuple[str, ...] = NUMBER_FIELDS, places: int | None = None
+    policy: Policy,
+    *,
+    fields: tuple[str, ...] = NUMBER_FIELDS,
+    places: int | None = None,
+    with_band_guide: bool = True,
 ) -> dict[str, Any]:
     """The policy as JSON data: every setting (stored in the policy table), or the
-    ``fields`` a finalised cycle's snapshot keeps, written with fixed ``places``."""
+    ``fields`` a finalised cycle's snapshot keeps, written with fixed ``places`` (the
+    snapshot leaves out the band guide: calibration moves no score)."""
     data: dict[str, Any] = {name: _text(getattr(policy, name), places) for name in fields}
     data["bands"] = [
         {
@@ -61,6 +74,12 @@ def policy_to_data(
         }
         for b in policy.bands
     ]
+    if with_band_guide:
+        data["band_guide"] = (
+            None
+            if policy.band_guide is None
+            else {code: _text(share, places) for code, share in policy.band_guide}
+        )
     data["csat_kpi_code"] = policy.csat_kpi_code
     data["timezone"] = policy.timezone
     return data
@@ -68,12 +87,13 @@ def policy_to_data(
 
 def policy_from_data(data: dict[str, Any]) -> Policy:
     """Build the engine's Policy from stored (already validated) data or a snapshot; a
-    setting the data lacks takes the engine's default, except the evidence rule's, which
-    data written before the rule existed did not have: it reads as off."""
-    stored = {"min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT} | data
+    setting the data lacks takes its default, the evidence rule's included: data written
+    before that rule existed did not have it, and it reads as off."""
+    stored = _LEGACY_DEFAULTS | data
     values: dict[str, Any] = {
         name: Fraction(stored[name]) for name in NUMBER_FIELDS if name in stored
     }
+    guide = data.get("band_guide")
     bands = tuple(
         IncentiveBand(str(b["code"]), Fraction(b["floor"]), Fraction(b["multiplier"]))
         for b in data["bands"]
@@ -82,6 +102,11 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
         bands=bands,
         csat_kpi_code=data.get("csat_kpi_code"),
         timezone=str(data.get("timezone") or "UTC"),
+        # In the policy's band order: a stored mapping comes back in any key order
+        # (PostgreSQL's jsonb sorts keys its own way).
+        band_guide=None
+        if guide is None
+        else tuple((band.code, Fraction(guide[band.code])) for band in bands if band.code in guide),
         **values,
     )
 
@@ -89,7 +114,7 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
 def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     """Merge raw settings over the defaults, check them, return normalised data."""
     issues: list[Issue] = []
-    known = {*NUMBER_FIELDS, "bands", "csat_kpi_code", "timezone"}
+    known = {*NUMBER_FIELDS, "bands", "band_guide", "csat_kpi_code", "timezone"}
     for name in sorted(set(raw) - known):
         issues.append(
             Issue(f"policy.{name}", f"is not a policy setting; use one of {sorted(known)}")
@@ -140,6 +165,7 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
         if normalised and Decimal(normalised[-1]["floor"]) != 0:
             issues.append(Issue("policy.bands", "the lowest band must start at 0"))
         merged["bands"] = normalised
+    merged["band_guide"] = _band_guide(merged.get("band_guide"), merged["bands"], issues)
     try:
         ZoneInfo(str(merged["timezone"]))
     except (ZoneInfoNotFoundError, ValueError):
@@ -151,6 +177,37 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     if issues:
         raise ValidationFailed(issues)
     return merged
+
+
+def _band_guide(raw: Any, bands: Any, issues: list[Issue]) -> dict[str, str] | None:
+    """The optional target share per band (§12): codes of the policy's bands, each a
+    share 0-100, together at most 100; bands it does not name count as 0 %."""
+    if raw is None or raw == {}:
+        return None
+    if not isinstance(raw, dict):
+        issues.append(Issue("policy.band_guide", "give a share per band code, e.g. {A: 20, B: 50}"))
+        return None
+    codes = {str(b["code"]) for b in bands} if isinstance(bands, list) else set()
+    guide: dict[str, str] = {}
+    total = Decimal(0)
+    for code, value in raw.items():
+        where = f"policy.band_guide.{code}"
+        if str(code) not in codes:
+            issues.append(Issue(where, f"is not a band of the policy; use one of {sorted(codes)}"))
+            continue
+        try:
+            share = parse_decimal(value, places=2)
+        except ParseError as error:
+            issues.append(Issue(where, str(error), error.code))
+            continue
+        if share < 0 or share > 100:
+            issues.append(Issue(where, "is a share of the people: give 0 to 100"))
+            continue
+        total += share
+        guide[str(code)] = format(share, "f")
+    if total > 100:
+        issues.append(Issue("policy.band_guide", f"the shares add up to {total}, more than 100"))
+    return guide
 
 
 async def load_policy(conn: BaseDBAsyncClient) -> tuple[Policy, int]:

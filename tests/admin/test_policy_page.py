@@ -128,3 +128,25 @@ async def test_the_policy_page_speaks_chinese(seeded: Browser) -> None:
     page = await seeded.client.get(PAGE, headers={"accept-language": "zh-CN"})
     assert "评分规则" in page.text
     assert "最低依据权重" in page.text
+
+
+async def test_the_calibration_settings_are_edited_on_the_policy_page(seeded: Browser) -> None:
+    await _as(seeded, "admin")
+    page = (await seeded.client.get(PAGE)).text
+    assert _value(page, "leniency_threshold") == "10"
+    assert _value(page, "band_guide_tolerance") == "10"
+    assert _value(page, "band_guide") == ""
+    data = await _form(seeded) | {"reason": "calibration guide"}
+    unknown = await seeded.post(PAGE, data | {"band_guide": "S=10, Z=5"})
+    assert unknown.status_code == 400
+    assert 'id="band_guide-error"' in unknown.text
+    assert "is not a band of the policy" in unknown.text
+    assert (await PolicyRow.get(id=1)).version == 1
+    saved = await seeded.post(
+        PAGE, data | {"band_guide": "S=10, A=20, B=40", "leniency_threshold": "12.5"}
+    )
+    assert saved.status_code == 200
+    row = await PolicyRow.get(id=1)
+    assert row.data["band_guide"] == {"S": "10", "A": "20", "B": "40"}
+    assert row.data["leniency_threshold"] == "12.5"
+    assert _value(saved.text, "band_guide") == "S=10, A=20, B=40"

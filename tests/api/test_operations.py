@@ -698,3 +698,28 @@ async def test_decimals_everywhere_have_the_fixed_places_the_scalar_promises(api
     ]
     assert values
     assert all(v.endswith(".0000") for v in values)
+
+
+async def test_cycle_calibration_lists_a_managers_reviewers_with_their_people(api: Api) -> None:
+    from tests.api.test_calibration import review_ready
+
+    await review_ready(api)
+    body = await api.run(operation("CycleCalibration"), {"cycleCode": CYCLE}, as_="manager")
+    assert "errors" not in body, body["errors"]
+    cycle = body["data"]["cycle"]
+    assert cycle["state"] == "REVIEW"
+    assert cycle["calibrationRecord"] is None
+    (lead,) = cycle["calibration"]["reviewers"]
+    assert (lead["reviewer"], lead["n"], lead["flag"]) == ("lead@example.com", 4, "TOO_FEW")
+    assert {e["employee"]["externalId"] for e in lead["employees"]} == MANAGER_SEES - {"L1"}
+    for row in lead["employees"]:
+        # Rated 4 on a 1-5 scale: p = 75; the gap is exact before it is rounded.
+        assert row["qualitative"] == "75.00"
+        gap = Decimal(row["qualitative"]) - Decimal(row["quantitative"])
+        assert abs(Decimal(row["gap"]) - gap) <= Decimal("0.01")
+    mean_gap = sum((Fraction(e["gap"]) for e in lead["employees"]), Fraction(0)) / 4
+    assert abs(Fraction(lead["gap"]) - mean_gap) <= Fraction(1, 100)
+    assert lead["standardError"] is not None
+    hotline = [r for r in cycle["calibration"]["bandGuide"] if r["team"] == {"code": "hotline"}]
+    assert sum(r["count"] for r in hotline) == len(lead["employees"])
+    assert all(r["guideShare"] is None and r["warning"] is False for r in hotline)

@@ -16,7 +16,9 @@ import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
 from service.api.ids import global_id
 from service.models import Employee
-from service.usecases.inputs import EmployeeInput, TeamInput
+from service.usecases.cycles import transition_cycle
+from service.usecases.ingest import submit_reviews
+from service.usecases.inputs import EmployeeInput, ReviewInput, TeamInput
 from service.usecases.organisation import upsert_employees, upsert_teams
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
@@ -55,7 +57,15 @@ PROBES: dict[str, list[str]] = {
         "{{ {person} }} }} }} }} }}"
     ],
     "Viewer.employee": ["{{ viewer {{ employee {{ {person} }} }} }}"],
+    "CalibrationEmployee.employee": [
+        '{{ cycle(code: "' + CYCLE + '") {{ calibration {{ reviewers {{ employees {{ employee '
+        "{{ {person} }} }} }} }} }} }}",
+        '{{ teams {{ code calibration(cycleCode: "' + CYCLE + '") {{ reviewers {{ employees '
+        "{{ employee {{ {person} }} }} }} }} }} }}",
+    ],
 }
+# Calibration is refused to employees as a whole (FORBIDDEN), not filtered person by person.
+REFUSED_AS_A_WHOLE = ("Query.employee", "Query.node", "CalibrationEmployee.employee")
 
 
 def employee_fields() -> set[str]:
@@ -108,6 +118,15 @@ async def seed_with_leads(api: Api) -> None:
     )
 
 
+async def calibration_ready() -> None:
+    """The seeded cycle in REVIEW, with F1 (outside the manager's teams) rated too."""
+    await submit_reviews(
+        actor=ADMIN,
+        reviews=[ReviewInput(CYCLE, "F1", "quality", "admin@example.com", "MANAGER", "3")],
+    )
+    await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
+
+
 def people_in(value: Any) -> list[dict[str, Any]]:
     """Every Employee object in an answer (the only objects with an `externalId`)."""
     if isinstance(value, dict):
@@ -127,7 +146,7 @@ async def ask(api: Api, field: str, who: str) -> list[dict[str, Any]]:
             for error in body.get("errors", []):
                 # Asking for someone by key is refused; nothing else fails.
                 assert error["extensions"]["code"] == "FORBIDDEN", (query, error)
-                assert field in ("Query.employee", "Query.node"), (query, error)
+                assert field in REFUSED_AS_A_WHOLE, (query, error)
             people += people_in(body["data"])
     return people
 
@@ -137,6 +156,8 @@ async def test_a_person_reached_through_any_field_is_one_the_asker_may_see(
     api: Api, field: str
 ) -> None:
     await seed_with_leads(api)
+    if field == "CalibrationEmployee.employee":
+        await calibration_ready()
     reached_by_admin = {p["externalId"] for p in await ask(api, field, "admin")}
     for who, sees in SEES.items():
         people = await ask(api, field, who)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.cli.conftest import EXAMPLE_CONFIG, Fairscore
@@ -140,3 +141,25 @@ def test_a_key_given_twice_is_refused(fairscore: Fairscore, tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "line 3" in result.stderr
     assert "appears twice" in result.stderr
+
+
+def test_the_calibration_settings_are_applied_from_yaml(
+    fairscore: Fairscore, tmp_path: Path
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "policy:\n"
+        "  leniency_threshold: 12.5\n"
+        "  band_guide_tolerance: 8\n"
+        "  band_guide: {S: 10, A: 20, B: 40.5}\n",
+        encoding="utf-8",
+    )
+    fairscore.ok("apply", str(path))
+    stored = json.loads(str(fairscore.value("SELECT data FROM policy")))
+    assert stored["leniency_threshold"] == "12.5"
+    assert stored["band_guide_tolerance"] == "8"
+    assert stored["band_guide"] == {"S": "10", "A": "20", "B": "40.5"}
+    path.write_text("policy:\n  band_guide: {Q: 10}\n", encoding="utf-8")
+    refused = fairscore.run("apply", str(path))
+    assert refused.exit_code != 0
+    assert "policy.band_guide.Q" in refused.output

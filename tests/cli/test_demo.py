@@ -85,3 +85,16 @@ def test_the_demo_scores_its_team_leads_on_their_team_and_nobody_else_on_team_li
                 assert line["evidence"] is False
     assert team_lines["team_lead"] > 0
     assert team_lines["other"] > 0
+
+
+def test_the_demo_quarter_is_ready_for_review_with_one_lenient_reviewer(tmp_path: Path) -> None:
+    from service.demo import LENIENT_REVIEWER
+
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+    demo.ok("demo")
+    demo.ok("transition", "--cycle", "2026-Q4", "--to", "REVIEW")
+    document = json.loads(demo.ok("calibration", "--cycle", "2026-Q4", "--format", "json").stdout)
+    flags = {r["reviewer"]: r["flag"] for r in document["reviewers"]}
+    assert flags.pop(LENIENT_REVIEWER) == "LENIENT"
+    assert set(flags.values()) <= {"IN_LINE", "TOO_FEW"}
+    assert any(flag == "IN_LINE" for flag in flags.values())

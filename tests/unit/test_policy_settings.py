@@ -1,0 +1,51 @@
+"""Policy settings as stored: an older policy reads the calibration defaults (§12)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from service.errors import ValidationFailed
+from service.scoring.types import Policy
+from service.usecases.policy import policy_from_data, policy_to_data, validate_policy_data
+
+
+def test_a_policy_stored_before_calibration_reads_its_defaults() -> None:
+    stored = policy_to_data(Policy())
+    for name in ("leniency_threshold", "band_guide", "band_guide_tolerance"):
+        del stored[name]
+    policy = policy_from_data(stored)
+    assert policy.leniency_threshold == 10
+    assert policy.band_guide_tolerance == 10
+    assert policy.band_guide is None
+
+
+def test_a_band_guide_round_trips_exactly() -> None:
+    data = validate_policy_data({"band_guide": {"A": "20.5", "B": 50}})
+    assert data["band_guide"] == {"A": "20.5", "B": "50"}
+    policy = policy_from_data(data)
+    assert policy.band_guide == (("A", Fraction("20.5")), ("B", Fraction(50)))
+    assert policy_to_data(policy)["band_guide"] == {"A": "20.5", "B": "50"}
+
+
+@pytest.mark.parametrize(
+    ("guide", "field"),
+    [
+        ({"Z": "10"}, "policy.band_guide.Z"),
+        ({"A": "120"}, "policy.band_guide.A"),
+        ({"A": "60", "B": "50"}, "policy.band_guide"),
+        ({"A": "ten"}, "policy.band_guide.A"),
+        ("A=10", "policy.band_guide"),
+    ],
+)
+def test_a_bad_band_guide_is_refused_naming_the_band(guide: object, field: str) -> None:
+    with pytest.raises(ValidationFailed) as failed:
+        validate_policy_data({"band_guide": guide})
+    assert [issue.field for issue in failed.value.issues] == [field]
+
+
+def test_a_negative_leniency_threshold_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as failed:
+        validate_policy_data({"leniency_threshold": "-1"})
+    assert [issue.field for issue in failed.value.issues] == ["policy.leniency_threshold"]
