@@ -62,6 +62,8 @@ from tortoise.migrations.api import migrate
 from bench.plain_app import as_datetime, decimal_text, explanation_of
 from service.app import create_app
 from service.models import User, tortoise_config
+from service.scoring import line_text, what_it_would_take_text
+from service.scoring.stored import StoredScore
 from service.settings import Settings
 from service.usecases.actor import command_line_admin
 from service.usecases.auth import actor_for, hash_token, issue_token
@@ -351,8 +353,9 @@ def line_document(
     line: dict[str, Any], sources: list[dict[str, Any]], sentence: str, wit_sentence: str | None
 ) -> dict[str, Any]:
     wit = line.get("what_it_would_take")
+    kpi = line["kpi"]
     return {
-        "kpi": line["kpi"],
+        "kpi": {key: kpi[key] for key in ("code", "name", "kind", "unit", "direction")},
         "scope": line["scope"],
         "aggregation": line["aggregation"],
         "aggregationParam": decimal_text(line.get("aggregation_param")),
@@ -388,10 +391,13 @@ def line_document(
 
 def score_document(row: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     data = explanation_of(row["explanation"])
-    sentences = data.get("sentences", {}).get(lang, {})
-    line_sentences: list[str] = sentences.get("lines", [])
-    wits: list[str | None] = sentences.get("what_it_would_take", [])
-    sources: list[list[dict[str, Any]]] = data.get("sources", [])
+    # Sentences are rendered on read (the stored score holds none): the same work here.
+    stored = StoredScore.from_row(data)
+    line_sentences = [line_text(line, lang=lang, weighted=stored.scored) for line in stored.lines]
+    wits = [what_it_would_take_text(line, lang=lang) for line in stored.lines]
+    sources: list[list[dict[str, Any]]] = [
+        line.get("sources", []) for line in data.get("lines", [])
+    ]
     band = data.get("band")
     next_band = data.get("next_band")
     return {

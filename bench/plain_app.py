@@ -28,6 +28,8 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from service.models import tortoise_config
+from service.scoring import line_text
+from service.scoring.stored import StoredScore
 
 TOKEN_SQL = (
     "SELECT u.employee_id, u.access, u.is_active, t.expires_at, t.revoked_at "
@@ -60,7 +62,9 @@ def explanation_of(raw: object) -> dict[str, Any]:
 
 def my_score_document(explanation: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     """`viewer.employee.score` of the MyScore query, built from the stored explanation."""
-    sentences = explanation.get("sentences", {}).get(lang, {}).get("lines", [])
+    # Sentences are rendered on read (the stored score holds none): the same work here.
+    stored = StoredScore.from_row(explanation)
+    sentences = [line_text(line, lang=lang, weighted=stored.scored) for line in stored.lines]
     band = explanation.get("band")
     next_band = explanation.get("next_band")
     return {

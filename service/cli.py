@@ -38,6 +38,8 @@ from service.models import (
     ScoreLine,
     tortoise_config,
 )
+from service.scoring import LANGUAGES, line_text, score_text, what_it_would_take_text
+from service.scoring.stored import StoredLine, StoredScore
 from service.server import HEADER_TIMEOUT_VARIABLE
 from service.settings import Settings, SettingsError
 from service.usecases.actor import Actor, command_line_admin
@@ -70,7 +72,6 @@ from service.usecases.users import create_user
 T = TypeVar("T")
 
 EXIT_FAILED = 1
-LANGUAGES = ("en", "zh-CN")
 # Ids as the tables hold them: click names a number past the column, not the database.
 _OBSERVATION_ID = click.IntRange(1, largest_key(Observation))
 _APPEAL_ID = click.IntRange(1, largest_key(Appeal))
@@ -352,7 +353,22 @@ async def _cycle(code: str) -> Cycle:
     return cycle
 
 
-async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
+def _wit_document(line: StoredLine, lang: str) -> dict[str, Any] | None:
+    """A line's "what it would take", in the API's field names."""
+    wit = line.what_it_would_take
+    if wit is None:
+        return None
+    return {
+        "kind": wit.kind,
+        "band": wit.band,
+        "rawValue": wit.raw_value,
+        "maxPoints": wit.max_points,
+        "observationsNeeded": wit.observations_needed,
+        "sentence": what_it_would_take_text(line, lang=lang),
+    }
+
+
+async def scores_of_cycle(cycle: Cycle, lang: str = "en") -> list[dict[str, Any]]:
     """Every stored score of a cycle, best first, as plain deterministic data."""
     rows = await Score.filter(cycle_id=cycle.id).values(
         "id",
@@ -378,11 +394,12 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
         lines_of.setdefault(int(line["score_id"]), []).append(line)
     found = []
     for row in sorted(rows, key=lambda r: ranking_key(r["total_cents"], r["employee_id"])):
-        explanation = _as_dict(row["explanation"])
-        explained = explanation.get("lines") or []
+        stored = StoredScore.from_row(row["explanation"])
+        explained = stored.lines
         lines = []
         for line in lines_of.get(int(row["id"]), []):
-            detail = explained[line["ordinal"]] if line["ordinal"] < len(explained) else {}
+            ordinal = line["ordinal"]
+            detail = explained[ordinal] if ordinal < len(explained) else None
             lines.append(
                 {
                     "kpi": line["kpi__code"],
@@ -390,10 +407,11 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
                     "status": str(_value(line["status"])),
                     "sample_size": int(line["sample_size"]),
                     "raw_value": _fixed(line["raw_value"], 4),
-                    "normalized": detail.get("normalized"),
-                    "weight": detail.get("weight"),
-                    "effective_weight": detail.get("effective_weight"),
-                    "contribution": detail.get("contribution"),
+                    "normalized": None if detail is None else detail.normalized,
+                    "weight": None if detail is None else detail.weight,
+                    "effective_weight": None if detail is None else detail.effective_weight,
+                    "contribution": None if detail is None else detail.contribution,
+                    "whatItWouldTake": None if detail is None else _wit_document(detail, lang),
                 }
             )
         found.append(
@@ -407,7 +425,15 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
                 "status_reason": row["status_reason"],
                 "total": _fixed(row["total_cents"], 2),
                 "band": row["band_code"],
-                "multiplier": explanation.get("multiplier"),
+                "multiplier": stored.multiplier,
+                "nextBand": (
+                    None
+                    if stored.next_band is None
+                    else {
+                        "code": stored.next_band.code,
+                        "pointsNeeded": stored.next_band.points_needed,
+                    }
+                ),
                 "lines": lines,
             }
         )
@@ -416,14 +442,6 @@ async def scores_of_cycle(cycle: Cycle) -> list[dict[str, Any]]:
 
 def _value(member: Any) -> Any:
     return getattr(member, "value", member)
-
-
-def _as_dict(raw: Any) -> dict[str, Any]:
-    # values() hands JSON columns back decoded on one backend and as text on another.
-    if isinstance(raw, str):
-        decoded = json.loads(raw)
-        return decoded if isinstance(decoded, dict) else {}
-    return raw if isinstance(raw, dict) else {}
 
 
 @cli.command()
@@ -435,12 +453,19 @@ def _as_dict(raw: Any) -> dict[str, Any]:
     default="table",
     show_default=True,
 )
-def scores(cycle_code: str, output: str) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="The language of the sentences in --format json.",
+)
+def scores(cycle_code: str, output: str, lang: str) -> None:
     """Every employee of a cycle with status, total and band, best first."""
 
     async def work(_settings: Settings) -> tuple[Cycle, list[dict[str, Any]]]:
         cycle = await _cycle(cycle_code)
-        return cycle, await scores_of_cycle(cycle)
+        return cycle, await scores_of_cycle(cycle, lang)
 
     cycle, found = _run(work)
     if output == "json":
@@ -565,42 +590,38 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
 
     employee, score = _run(work)
     labels = _LABELS[lang]
-    data = _as_dict(score.explanation)
-    sentences = (data.get("sentences") or {}).get(lang) or {}
+    stored = StoredScore.from_row(score.explanation)
     out = _stdout()
     reason = f" ({score.status_reason})" if score.status_reason else ""
     out.print(
         f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}{reason}, "
         f"{labels['state']} {score.state.value}"
     )
-    out.print(sentences.get("score", ""))
-    if data.get("total") is not None:
-        next_band = data.get("next_band")
+    out.print(score_text(stored, lang=lang))
+    if stored.total is not None:
+        next_band = stored.next_band
         following = (
-            f"{next_band['code']} ({next_band['points_needed']} {labels['points']})"
+            f"{next_band.code} ({next_band.points_needed} {labels['points']})"
             if next_band
             else labels["top"]
         )
         out.print(
-            f"{labels['total']}: {data['total']} | {labels['band']}: {data.get('band')} | "
-            f"{labels['multiplier']}: {data.get('multiplier')} | {labels['next']}: "
+            f"{labels['total']}: {stored.total} | {labels['band']}: {stored.band} | "
+            f"{labels['multiplier']}: {stored.multiplier} | {labels['next']}: "
             f"{following}"
         )
-    line_sentences = sentences.get("lines") or []
-    takes = sentences.get("what_it_would_take") or []
-    sources = data.get("sources") or []
-    if line_sentences:
+    if stored.lines:
         out.print("")
         out.print(f"{labels['lines']}:")
-    for index, sentence in enumerate(line_sentences):
-        out.print(f"{index + 1}. {sentence}")
-        if index < len(takes) and takes[index]:
-            out.print(f"   {labels['take']}: {takes[index]}")
-        line_sources = sources[index] if index < len(sources) else []
+    for index, line in enumerate(stored.lines):
+        out.print(f"{index + 1}. {line_text(line, lang=lang, weighted=stored.scored)}")
+        take = what_it_would_take_text(line, lang=lang)
+        if take:
+            out.print(f"   {labels['take']}: {take}")
         listed = (
             ", ".join(
-                f"{s['source']}{' / ' + s['channel'] if s.get('channel') else ''}: {s['count']}"
-                for s in line_sources
+                f"{s.source}{' / ' + s.channel if s.channel else ''}: {s.count}"
+                for s in line.sources
             )
             or labels["none"]
         )
@@ -740,7 +761,7 @@ def adjust(cycle_code: str, external_id: str, points: str, reason: str) -> None:
             reason=reason,
         )
         score = await Score.get(cycle__code=cycle_code, employee__external_id=external_id)
-        return str(_as_dict(score.explanation).get("total"))
+        return str(StoredScore.from_row(score.explanation).total)
 
     total = _run(work)
     click.echo(f"Adjusted {external_id} in {cycle_code} by {points}; total now {total}.")

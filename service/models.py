@@ -154,8 +154,11 @@ class Kpi(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200)
+    # Chinese sentences use these; empty means the English name or unit.
+    name_zh = fields.CharField(max_length=200, default="", db_default="")
     kind = fields.CharEnumField(KpiKind, max_length=16)
     unit = fields.CharField(max_length=32, default="")
+    unit_zh = fields.CharField(max_length=32, default="", db_default="")
     direction = fields.CharEnumField(Direction, max_length=20)
     aggregation = fields.CharEnumField(Aggregation, max_length=20)
     # Scaled by VALUE_SCALE: the SHARE_* bound or the PERCENTILE p.
@@ -363,7 +366,10 @@ class Score(Model):
     total_exact = fields.CharField(max_length=128, null=True)  # "num/den"
     total_cents = fields.BigIntField(null=True)  # reported total x 100, for ranking
     band_code = fields.CharField(max_length=16, null=True)
+    # The stored score's data (service/scoring/stored.StoredScore; no sentences).
     explanation: Any = fields.JSONField(default=dict)
+    # SHA-256 of the values a recompute writes: equal means nothing to write.
+    content_hash = fields.CharField(max_length=64, null=True)
     policy_version = fields.IntField()
     computed_at = fields.DatetimeField()
     # Set when the cycle is finalised: what this score counted, and its SHA-256.
@@ -394,7 +400,6 @@ class ScoreLine(Model):
     status = fields.CharEnumField(LineStatus, max_length=20)
     sample_size = fields.IntField()
     raw_value = fields.BigIntField(null=True)  # x VALUE_SCALE (already 4 places)
-    data: Any = fields.JSONField(default=dict)  # the engine's line data and sources
 
     score_id: int
     kpi_id: int

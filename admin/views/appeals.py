@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +21,7 @@ from service.models import (
     Observation,
     Score,
 )
+from service.scoring.stored import StoredScore
 from service.usecases.access import visible_employee_ids
 from service.usecases.actor import Actor
 from service.usecases.appeals import resolve_appeal
@@ -50,13 +50,13 @@ async def _actionable_ids(actor: Actor) -> set[int] | None:
     return {pk for pk in visible if pk != actor.employee_id}
 
 
-def _line_label(appeal: Appeal, data: dict[str, Any]) -> str | None:
+def _line_label(appeal: Appeal, data: StoredScore) -> str | None:
     if appeal.line_ordinal is None:
         return None
     number = appeal.line_ordinal + 1
-    lines = data.get("lines") or []
+    lines = data.lines
     if appeal.line_ordinal < len(lines):
-        return f"{number}. {lines[appeal.line_ordinal]['kpi']['name']}"
+        return f"{number}. {lines[appeal.line_ordinal].kpi.name}"
     return str(number)
 
 
@@ -72,15 +72,15 @@ async def _rows(appeals: list[Appeal]) -> list[AppealRow]:
     rows = []
     for appeal in appeals:
         score = scores.get((appeal.cycle_id, appeal.employee_id))
-        data = {} if score is None else explanation_of(score.explanation)
+        data = explanation_of(None if score is None else score.explanation)
         rows.append(
             AppealRow(
                 appeal=appeal,
                 employee=employees[appeal.employee_id],
                 cycle=cycles[appeal.cycle_id],
                 line=_line_label(appeal, data),
-                total=data.get("total"),
-                band=data.get("band"),
+                total=data.total,
+                band=data.band,
             )
         )
     return rows

@@ -25,10 +25,10 @@ _FORM_FIELD = {
     "rangeMin": "range_min",
     "rangeMax": "range_max",
 }
-_TEXT_FIELDS = ("code", "name", "unit", "kind", "direction", "aggregation")
+_TEXT_FIELDS = ("code", "name", "name_zh", "unit", "unit_zh", "kind", "direction", "aggregation")
 _NUMBER_FIELDS = ("aggregation_param", "range_min", "range_max")
 # Column sizes (service.models.Kpi): checked here so a long text is a message, not a 500.
-_MAX_LENGTH = {"code": 64, "name": 200, "unit": 32}
+_MAX_LENGTH = {"code": 64, "name": 200, "name_zh": 200, "unit": 32, "unit_zh": 32}
 
 
 @dataclass
@@ -45,7 +45,9 @@ def _values_of(kpi: Kpi) -> dict[str, str]:
     return {
         "code": kpi.code,
         "name": kpi.name,
+        "name_zh": kpi.name_zh,
         "unit": kpi.unit,
+        "unit_zh": kpi.unit_zh,
         "kind": kpi.kind.value,
         "direction": kpi.direction.value,
         "aggregation": kpi.aggregation.value,
@@ -60,7 +62,9 @@ def _empty_values() -> dict[str, str]:
     return {
         "code": "",
         "name": "",
+        "name_zh": "",
         "unit": "",
+        "unit_zh": "",
         "kind": KpiKind.QUANTITATIVE.value,
         "direction": Direction.HIGHER_IS_BETTER.value,
         "aggregation": Aggregation.MEAN.value,
@@ -87,6 +91,8 @@ def _kpi_input(code: str, values: dict[str, str], version: int | None) -> KpiInp
         direction=values["direction"],
         aggregation=values["aggregation"],
         unit=values["unit"],
+        name_zh=values["name_zh"],
+        unit_zh=values["unit_zh"],
         aggregation_param=values["aggregation_param"] or None,
         range_min=values["range_min"] or None,
         range_max=values["range_max"] or None,

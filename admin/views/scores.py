@@ -8,7 +8,6 @@ to the form that asked.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -44,7 +43,8 @@ from service.models import (
     Team,
     User,
 )
-from service.scoring import cycle_window_utc
+from service.scoring import cycle_window_utc, line_text, score_text, what_it_would_take_text
+from service.scoring.stored import StoredLine, StoredScore, StoredSource
 from service.usecases.access import (
     led_team_ids,
     may_see_team_summary,
@@ -148,11 +148,9 @@ def _page(request: Request) -> int:
     return whole_or_none(request.query_params.get("page", "1"), high=MAX_PAGE) or 1
 
 
-def explanation_of(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        loaded: dict[str, Any] = json.loads(value)
-        return loaded
-    return dict(value or {})
+def explanation_of(value: Any) -> StoredScore:
+    """The stored score of a row's ``explanation`` (the one shape every reader uses)."""
+    return StoredScore.from_row(value)
 
 
 # --- what the page shows -------------------------------------------------------------
@@ -181,8 +179,8 @@ class ReviewView:
 @dataclass
 class LineView:
     number: int  # 1-based, as appeals and the CLI count them
-    data: dict[str, Any]
-    sources: list[dict[str, Any]]
+    data: StoredLine
+    sources: tuple[StoredSource, ...]
     sentence: str
     what_it_would_take: str | None
     is_review: bool
@@ -276,28 +274,24 @@ def _observations_of(employee_id: int, kpi_id: int, window: tuple[int, int]) -> 
     )
 
 
-async def _lines(request: Request, target: Target, explanation: dict[str, Any]) -> list[LineView]:
+async def _lines(request: Request, target: Target, explanation: StoredScore) -> list[LineView]:
     lang = state(request).lang
-    sentences = (explanation.get("sentences") or {}).get(lang) or {}
-    line_sentences = sentences.get("lines") or []
-    takes = sentences.get("what_it_would_take") or []
-    sources = explanation.get("sources") or []
-    data_lines: list[dict[str, Any]] = explanation.get("lines") or []
-    codes = {line["kpi"]["code"] for line in data_lines}
+    data_lines = explanation.lines
+    codes = {line.kpi.code for line in data_lines}
     kpi_ids = {k.code: k.id for k in await Kpi.filter(code__in=list(codes))}
     window = await _window(target.cycle) if data_lines else (0, 0)
     views = []
     for index, data in enumerate(data_lines):
-        is_review = data["aggregation"] == "REVIEW_MEAN"
+        is_review = data.aggregation == "REVIEW_MEAN"
         view = LineView(
             number=index + 1,
             data=data,
-            sources=sources[index] if index < len(sources) else [],
-            sentence=line_sentences[index] if index < len(line_sentences) else "",
-            what_it_would_take=takes[index] if index < len(takes) else None,
+            sources=data.sources,
+            sentence=line_text(data, lang=lang, weighted=explanation.scored),
+            what_it_would_take=what_it_would_take_text(data, lang=lang),
             is_review=is_review,
-            shows_observations=data["scope"] == "INDIVIDUAL" and not is_review,
-            kpi_id=kpi_ids.get(data["kpi"]["code"]),
+            shows_observations=data.scope == "INDIVIDUAL" and not is_review,
+            kpi_id=kpi_ids.get(data.kpi.code),
         )
         if view.kpi_id is not None and view.shows_observations:
             query = _observations_of(target.employee.id, view.kpi_id, window)
@@ -327,21 +321,21 @@ def contribution_chart(request: Request, lines: list[LineView]) -> Any:
     bars = []
     for line in lines:
         data = line.data
-        label = f"{line.number}. {data['kpi']['name']}"
-        if data["scope"] == "TEAM":
+        label = f"{line.number}. {data.kpi.name}"
+        if data.scope == "TEAM":
             label += f" ({_(request, 'team')})"
-        if data["contribution"] is None:
+        if data.contribution is None:
             bars.append(Bar(label, None, _(request, "insufficient data"), muted=True))
         else:
             bars.append(
                 Bar(
                     label,
-                    data["contribution"],
+                    data.contribution,
                     _(
                         request,
                         "{points} points (weight {weight})",
-                        points=data["contribution"],
-                        weight=data["effective_weight"] or data["weight"],
+                        points=data.contribution,
+                        weight=data.effective_weight or data.weight,
                     ),
                 )
             )
@@ -356,22 +350,20 @@ def contribution_chart(request: Request, lines: list[LineView]) -> Any:
 
 async def _score_context(request: Request, target: Target) -> dict[str, Any]:
     score = target.score
-    explanation = explanation_of(score.explanation) if score is not None else {}
+    explanation = explanation_of(score.explanation if score is not None else None)
     lines = await _lines(request, target, explanation) if score is not None else []
     lang = state(request).lang
-    sentences = (explanation.get("sentences") or {}).get(lang) or {}
     adjustments = []
-    stored = explanation.get("adjustments") or []
     rows = {
         a.id: a
         for a in await Adjustment.filter(cycle_id=target.cycle.id, employee_id=target.employee.id)
     }
-    for item in stored:
-        row = rows.get(int(item["id"]))
+    for item in explanation.adjustments:
+        row = rows.get(item.id)
         adjustments.append(
             {
-                "points": item["points"],
-                "reason": item["reason"],
+                "points": item.points,
+                "reason": item.reason,
                 "made_by": row.made_by_label if row else "",
                 "at": row.created_at if row else None,
                 "appeal_id": row.appeal_id if row else None,
@@ -396,7 +388,7 @@ async def _score_context(request: Request, target: Target) -> dict[str, Any]:
         "employee": target.employee,
         "score": score,
         "explanation": explanation,
-        "summary_sentence": sentences.get("score", ""),
+        "summary_sentence": score_text(explanation, lang=lang) if score is not None else "",
         "lines": lines,
         "chart": contribution_chart(request, lines) if lines else None,
         "adjustments": adjustments,
@@ -469,7 +461,7 @@ async def _line_context(request: Request, target: Target, number: int) -> dict[s
     if target.score is None:
         raise Refused(404, "There is no score for this person in this cycle.")
     explanation = explanation_of(target.score.explanation)
-    data_lines = explanation.get("lines") or []
+    data_lines = explanation.lines
     if not 1 <= number <= len(data_lines):
         raise Refused(404, "The score has no such line.")
     line = (await _lines(request, target, explanation))[number - 1]
@@ -571,8 +563,8 @@ async def review_post(request: Request) -> Response:
     form, target = await _posted(request)
     number = _int(form.get("line", ""))
     form_name = f"review-{form.get('line', '')}"
-    explanation = explanation_of(target.score.explanation) if target.score is not None else {}
-    data_lines = explanation.get("lines") or []
+    explanation = explanation_of(target.score.explanation if target.score is not None else None)
+    data_lines = explanation.lines
     if number is None or not 1 <= number <= len(data_lines):
         failed = field_error(request, form_name, form, "rating", "choose a line of this score")
         return await _render_score(request, target, failed, 400)
@@ -585,7 +577,7 @@ async def review_post(request: Request) -> Response:
             ReviewInput(
                 cycle_code=target.cycle.code,
                 employee_external_id=target.employee.external_id,
-                kpi_code=line["kpi"]["code"],
+                kpi_code=line.kpi.code,
                 reviewer_email=user.email if user is not None else target.actor.label,
                 kind=kind.value,
                 rating=str(form.get("rating", "")).strip(),
@@ -715,9 +707,9 @@ async def team_page(request: Request) -> Response:
                     "rank": rank if row.status.value == "SCORED" else None,
                     "employee": people[row.employee_id],
                     "status": row.status.value,
-                    "total": data.get("total"),
+                    "total": data.total,
                     "band": row.band_code,
-                    "multiplier": data.get("multiplier"),
+                    "multiplier": data.multiplier,
                 }
             )
     chart = histogram(

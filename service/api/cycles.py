@@ -50,6 +50,12 @@ class Kpi(Node):
     range_max: Decimal | None
     tags: list[str]
     version: int
+    name_zh: str = strawberry.field(
+        description="The Chinese name; empty when none is given (sentences then use `name`)."
+    )
+    unit_zh: str = strawberry.field(
+        description="The Chinese unit; empty when none is given (sentences then use `unit`)."
+    )
 
     @classmethod
     def from_row(cls, row: KpiRow) -> Kpi:
@@ -66,6 +72,8 @@ class Kpi(Node):
             range_max=fixed(row.range_max, 4),
             tags=list(row.tags or []),
             version=row.version,
+            name_zh=row.name_zh,
+            unit_zh=row.unit_zh,
         )
 
 

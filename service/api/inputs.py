@@ -70,6 +70,12 @@ class KpiInput:
     expected_version: int | None = strawberry.field(
         default=None, description="The version your edit is based on; refused if newer."
     )
+    name_zh: str = strawberry.field(
+        default="", description="The Chinese name, for Chinese sentences; empty: the name."
+    )
+    unit_zh: str = strawberry.field(
+        default="", description="The Chinese unit, for Chinese sentences; empty: the unit."
+    )
 
     def to_usecase(self) -> usecase.KpiInput:
         return usecase.KpiInput(
@@ -84,6 +90,8 @@ class KpiInput:
             range_max=self.range_max,
             tags=tuple(self.tags),
             expected_version=self.expected_version,
+            name_zh=self.name_zh,
+            unit_zh=self.unit_zh,
         )
 
 

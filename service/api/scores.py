@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta, timezone
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,7 +15,8 @@ from service.api.scalars import Decimal, fixed
 from service.models import Observation as ObservationRow
 from service.models import Review as ReviewRow
 from service.models import Score as ScoreRow
-from service.scoring import cycle_window_utc
+from service.scoring import cycle_window_utc, line_text, score_text, what_it_would_take_text
+from service.scoring.stored import StoredLine, StoredScore
 from service.scoring.types import Channel as ChannelEnum
 from service.scoring.types import LineStatus as LineStatusEnum
 from service.scoring.types import Scope as ScopeEnum
@@ -257,53 +257,50 @@ def _opt(value: Any) -> Decimal | None:
 
 
 def _line(
-    data: dict[str, Any],
-    sources: list[dict[str, Any]],
-    sentence: str,
-    wit_sentence: str | None,
-    employee_pk: int,
-    cycle_pk: int,
+    line: StoredLine, weighted: bool, lang: str, employee_pk: int, cycle_pk: int
 ) -> ScoreLine:
-    wit = data.get("what_it_would_take")
+    kpi = line.kpi
+    setting = line.setting
+    wit = line.what_it_would_take
     return ScoreLine(
-        kpi=KpiSummary(**data["kpi"]),
-        scope=ScopeEnum(data["scope"]),
-        aggregation=data["aggregation"],
-        aggregation_param=_opt(data.get("aggregation_param")),
-        sample_size=data["n"],
-        min_samples=data["min_samples"],
-        raw_value=_opt(data["raw_value"]),
-        method=data["method"],
-        threshold=_opt(data["threshold"]),
-        target=_opt(data["target"]),
-        stretch=_opt(data["stretch"]),
-        bands=[
-            BandStep(bound=Decimal(b["bound"]), points=Decimal(b["points"])) for b in data["bands"]
-        ],
-        normalized=_opt(data["normalized"]),
-        weight=Decimal(data["weight"]),
-        effective_weight=_opt(data["effective_weight"]),
-        contribution=_opt(data["contribution"]),
-        status=LineStatusEnum(data["status"]),
-        evidence=bool(data.get("evidence", False)),
+        kpi=KpiSummary(
+            code=kpi.code, name=kpi.name, kind=kpi.kind, unit=kpi.unit, direction=kpi.direction
+        ),
+        scope=ScopeEnum(setting.scope),
+        aggregation=setting.aggregation,
+        aggregation_param=_opt(setting.aggregation_param),
+        sample_size=line.n,
+        min_samples=setting.min_samples,
+        raw_value=_opt(line.raw_value),
+        method=setting.method,
+        threshold=_opt(setting.threshold),
+        target=_opt(setting.target),
+        stretch=_opt(setting.stretch),
+        bands=[BandStep(bound=Decimal(b.bound), points=Decimal(b.points)) for b in setting.bands],
+        normalized=_opt(line.normalized),
+        weight=Decimal(setting.weight),
+        effective_weight=_opt(line.effective_weight),
+        contribution=_opt(line.contribution),
+        status=LineStatusEnum(line.status),
+        evidence=line.evidence,
         sources=[
             SourceCount(
-                source=s["source"],
-                channel=None if s["channel"] is None else ChannelEnum(s["channel"]),
-                count=s["count"],
+                source=s.source,
+                channel=None if s.channel is None else ChannelEnum(s.channel),
+                count=s.count,
             )
-            for s in sources
+            for s in line.sources
         ],
-        explanation=sentence,
+        explanation=line_text(line, lang=lang, weighted=weighted),
         what_it_would_take=None
         if wit is None
         else WhatItWouldTake(
-            kind=wit["kind"],
-            band=wit["band"],
-            raw_value=_opt(wit["raw_value"]),
-            max_points=_opt(wit["max_points"]),
-            observations_needed=wit["observations_needed"],
-            sentence=wit_sentence,
+            kind=wit.kind,
+            band=wit.band,
+            raw_value=_opt(wit.raw_value),
+            max_points=_opt(wit.max_points),
+            observations_needed=wit.observations_needed,
+            sentence=what_it_would_take_text(line, lang=lang),
         ),
         employee_pk=employee_pk,
         cycle_pk=cycle_pk,
@@ -389,47 +386,33 @@ class Score(Node):
 
     @classmethod
     def from_row(cls, row: ScoreRow, lang: str) -> Score:
-        data = row.explanation
-        if isinstance(data, str):
-            data = json.loads(data)
-        sentences = data.get("sentences", {}).get(lang, {})
-        line_sentences = sentences.get("lines", [])
-        wits = sentences.get("what_it_would_take", [])
-        sources = data.get("sources", [])
+        stored = StoredScore.from_row(row.explanation)
         band = None
-        if data.get("band") is not None:
-            band = Band(code=data["band"], multiplier=Decimal(data["multiplier"]))
-        next_band = data.get("next_band")
+        if stored.band is not None and stored.multiplier is not None:
+            band = Band(code=stored.band, multiplier=Decimal(stored.multiplier))
+        next_band = stored.next_band
+        eligible = stored.status != ScoreStatusEnum.NOT_ELIGIBLE.value
         return cls(
             id=strawberry.ID(global_id("Score", row.id)),
             state=ScoreState(row.state.value),
             status=ScoreStatusEnum(row.status.value),
             status_reason=status_reason_of(row.status.value, row.status_reason),
             not_eligible_reason=not_eligible_reason_of(row.status.value, row.status_reason),
-            evidence_weight=_opt(data.get("evidence_weight")),
-            needed_weight=_opt(data.get("needed_weight")),
-            total=_opt(data.get("total")),
+            evidence_weight=_opt(stored.evidence_weight) if eligible else None,
+            needed_weight=_opt(stored.needed_weight) if eligible else None,
+            total=_opt(stored.total),
             band=band,
             next_band=None
             if next_band is None
-            else NextBand(
-                code=next_band["code"], points_needed=Decimal(next_band["points_needed"])
-            ),
-            adjustments_total=_opt(data.get("adjustments_total")),
+            else NextBand(code=next_band.code, points_needed=Decimal(next_band.points_needed)),
+            adjustments_total=_opt(stored.adjustments_total) if eligible else None,
             lines=[
-                _line(
-                    line,
-                    sources[i] if i < len(sources) else [],
-                    line_sentences[i] if i < len(line_sentences) else "",
-                    wits[i] if i < len(wits) else None,
-                    row.employee_id,
-                    row.cycle_id,
-                )
-                for i, line in enumerate(data.get("lines", []))
+                _line(line, stored.scored, lang, row.employee_id, row.cycle_id)
+                for line in stored.lines
             ],
             computed_at=row.computed_at,
             inputs_hash=row.inputs_hash,
-            explanation=sentences.get("score", ""),
+            explanation=score_text(stored, lang=lang),
             pk=row.id,
             employee_pk=row.employee_id,
             cycle_pk=row.cycle_id,

@@ -4,12 +4,16 @@ from service.scoring.aggregate import aggregate_values, raw_value, raw_value_ran
 from service.scoring.eligibility import cycle_window_utc, employment_eligibility
 from service.scoring.engine import AdjustmentOverCap, band_for, check_adjustment, score
 from service.scoring.explain import (
+    LANGUAGES,
     explanation_data,
     line_sentence,
+    line_text,
     not_eligible_sentence,
     preferred_language,
     score_sentence,
+    score_text,
     what_it_would_take_sentence,
+    what_it_would_take_text,
 )
 from service.scoring.methods import (
     effective_line,
@@ -55,6 +59,7 @@ from service.scoring.validation import (
 
 __all__ = [
     "CUSTOMER_SATISFACTION_TAG",
+    "LANGUAGES",
     "AdjustmentOverCap",
     "Aggregate",
     "Aggregation",
@@ -94,6 +99,7 @@ __all__ = [
     "is_customer_satisfaction",
     "least_raw_value_scoring",
     "line_sentence",
+    "line_text",
     "max_evidence_weight",
     "max_normalized",
     "nearest_rank",
@@ -107,5 +113,7 @@ __all__ = [
     "round_half_away",
     "score",
     "score_sentence",
+    "score_text",
     "what_it_would_take_sentence",
+    "what_it_would_take_text",
 ]

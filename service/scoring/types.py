@@ -89,6 +89,9 @@ class Kpi:
     range_min: Fraction | None = None
     range_max: Fraction | None = None
     tags: frozenset[str] = frozenset()
+    # The Chinese name and unit, for Chinese sentences; empty means the English ones.
+    name_zh: str = ""
+    unit_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,8 +57,10 @@ _EMPLOYEE_KEYS = ("external_id", "name", "email", "team", "position", "hired_on"
 _KPI_KEYS = (
     "code",
     "name",
+    "name_zh",
     "kind",
     "unit",
+    "unit_zh",
     "direction",
     "aggregation",
     "param",
@@ -441,6 +443,8 @@ def _kpis(reader: _Reader, raw: Any) -> tuple[KpiInput, ...]:
             default=Aggregation.REVIEW_MEAN.value if qualitative else None,
         )
         unit = reader.text(data, "unit", path) or ""
+        name_zh = reader.text(data, "name_zh", path) or ""
+        unit_zh = reader.text(data, "unit_zh", path) or ""
         param = reader.number(data, "param", path)
         range_min, range_max = _range(reader, data, path)
         tags = reader.codes(data, "tags", path)
@@ -453,6 +457,8 @@ def _kpis(reader: _Reader, raw: Any) -> tuple[KpiInput, ...]:
                     direction=direction,
                     aggregation=aggregation,
                     unit=unit,
+                    name_zh=name_zh,
+                    unit_zh=unit_zh,
                     aggregation_param=param,
                     range_min=range_min,
                     range_max=range_max,

@@ -143,7 +143,7 @@ async def apply_adjustment(
             .values_list("points", flat=True)
         )
     ]
-    policy, _version = await load_policy(conn)
+    policy, version = await load_policy(conn)
     try:
         check_adjustment(existing=existing, amount=amount, cap=policy.adjustment_cap)
     except AdjustmentOverCap:
@@ -180,5 +180,5 @@ async def apply_adjustment(
         after={"points": format_fixed(amount, 2), "adjustment_id": adjustment.id},
         reason=reason,
     )
-    await recompute_cycle(conn, cycle, employee_ids={employee.id})
+    await recompute_cycle(conn, cycle, employee_ids={employee.id}, policy=(policy, version))
     return adjustment

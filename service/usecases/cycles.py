@@ -384,11 +384,14 @@ def _warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, str]]:
     return [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
 
 
-async def refresh_scorecard_warnings(conn: BaseDBAsyncClient) -> None:
+async def refresh_scorecard_warnings(
+    conn: BaseDBAsyncClient, *, policy: Policy | None = None
+) -> None:
     """The stored warnings of every scorecard not yet final, checked again: they depend
     on the policy and on who leads a team (SCORING §8), inside the caller's transaction
-    (update_policy, upsert_teams)."""
-    policy, _version = await load_policy(conn)
+    (update_policy, upsert_teams), with the policy the caller loaded when it has one."""
+    if policy is None:
+        policy, _version = await load_policy(conn)
     cards = (
         await Scorecard.filter(cycle__state__in=[CycleState.DRAFT, *OPEN_CYCLE_STATES])
         .using_db(conn)

@@ -26,6 +26,8 @@ def kpi_to_engine(row: KpiRow) -> Kpi:
         range_min=_optional(row.range_min),
         range_max=_optional(row.range_max),
         tags=frozenset(row.tags or ()),
+        name_zh=row.name_zh,
+        unit_zh=row.unit_zh,
     )
 
 

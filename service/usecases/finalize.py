@@ -21,6 +21,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from service.errors import InvalidTransition
 from service.models import Appeal, AppealState, Cycle, Score, ScoreState
 from service.scoring import aggregate_values, format_fixed, score
+from service.scoring.stored import StoredScore
 from service.scoring.types import (
     Aggregate,
     Aggregation,
@@ -149,9 +150,9 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[s
         .prefetch_related("employee")
     )
     for s in sorted(scores, key=lambda s: s.employee.external_id):
-        for line in s.explanation.get("lines", []):
-            if line["aggregation"] == Aggregation.REVIEW_MEAN.value and line["n"] == 0:
-                missing.append(f"{s.employee.external_id} ({line['kpi']['code']})")
+        for line in StoredScore.from_row(s.explanation).lines:
+            if line.setting.aggregation == Aggregation.REVIEW_MEAN.value and line.n == 0:
+                missing.append(f"{s.employee.external_id} ({line.kpi.code})")
     if missing:
         shown = ", ".join(missing[:10]) + (
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
@@ -174,8 +175,10 @@ async def finalize_cycle(
             + "; ".join(problems)
             + ". An admin may finalise anyway with an override reason."
         )
-    await recompute_cycle(conn, cycle)  # final numbers from the data as it stands now
-    policy, _version = await load_policy(conn)
+    loaded = await load_policy(conn)
+    policy = loaded[0]
+    # Final numbers from the data as it stands now.
+    await recompute_cycle(conn, cycle, policy=loaded)
     cards = await scorecards_for_cycle(conn, cycle)
     positions = {
         int(r["id"]): r["code"] for r in await fetch_all(conn, "SELECT id, code FROM position")

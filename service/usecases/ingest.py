@@ -31,7 +31,7 @@ from service.models import (
     Team,
     User,
 )
-from service.scoring.types import Aggregation, Channel, KpiKind
+from service.scoring.types import Aggregation, Channel, KpiKind, Policy
 from service.settings import DEFAULT_MAX_CLOCK_SKEW
 from service.sql import fetch_all, int_values, placeholders
 from service.usecases.access import manager_ids_of, team_and_descendants, team_parents
@@ -135,7 +135,9 @@ async def _ingest(
     # Anything dated after this has not happened yet, beyond a sender's clock error.
     latest = datetime.now(UTC) + max_clock_skew
     async with in_transaction() as conn:
-        rows = await _validate(conn, items, feedback, report, latest)
+        # Read once for the whole write: validation and the recompute use the same policy.
+        policy = await load_policy(conn)
+        rows = await _validate(conn, items, feedback, report, latest, policy[0])
         rows = _only_bound_source(actor, items, rows, report)
         if report.rejected and mode is IngestMode.ALL_OR_NOTHING:
             report.accepted = 0
@@ -174,6 +176,7 @@ async def _ingest(
                 employee_ids={r.employee_id for r in fresh if r.employee_id is not None},
                 team_ids={r.team_id for r in fresh if r.team_id is not None},
                 moments_us=[r.occurred_at_us for r in fresh],
+                policy=policy,
             )
     return report
 
@@ -209,8 +212,8 @@ async def _validate(
     feedback: bool,
     report: IngestReport,
     latest: datetime,
+    policy: Policy,
 ) -> list[_Row]:
-    policy, _version = await load_policy(conn)
     zone = ZoneInfo(policy.timezone)
     kpi_codes = {i.kpi_code for i in items if i.kpi_code} | (
         {policy.csat_kpi_code} if feedback and policy.csat_kpi_code else set()

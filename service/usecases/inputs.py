@@ -55,6 +55,9 @@ class KpiInput:
     )
     unit: str = ""
     aggregation_param: Number | None = None
+    # Chinese sentences use these; empty means the English name or unit.
+    name_zh: str = ""
+    unit_zh: str = ""
     range_min: Number | None = None
     range_max: Number | None = None
     tags: tuple[str, ...] = ()

@@ -53,6 +53,8 @@ def _values(item: KpiInput, row: int, issues: list[Issue]) -> dict[str, Any]:
     values: dict[str, Any] = {
         "name": item.name.strip(),
         "unit": item.unit,
+        "name_zh": item.name_zh.strip(),
+        "unit_zh": item.unit_zh,
         "kind": _enum(issues, row, "kind", item.kind, KpiKind),
         "direction": _enum(issues, row, "direction", item.direction, Direction),
         "aggregation": _enum(issues, row, "aggregation", item.aggregation, Aggregation),
@@ -79,7 +81,17 @@ async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport
     seen: set[str] = set()
     prepared: list[dict[str, Any]] = []
     for row, item in enumerate(kpis):
-        issues += too_long(Kpi, {"code": item.code, "name": item.name, "unit": item.unit}, row=row)
+        issues += too_long(
+            Kpi,
+            {
+                "code": item.code,
+                "name": item.name,
+                "unit": item.unit,
+                "name_zh": item.name_zh,
+                "unit_zh": item.unit_zh,
+            },
+            row=row,
+        )
         if not item.code.strip():
             issues.append(Issue("code", "is required", "REQUIRED", row))
         elif item.code in seen:

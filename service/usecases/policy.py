@@ -307,7 +307,8 @@ async def update_policy(
             reason=reason,
         )
         before_statuses = await _open_statuses(conn)
-        await refresh_scorecard_warnings(conn)
-        await recompute_open_cycles(conn)
+        saved = policy_from_data(data)
+        await refresh_scorecard_warnings(conn, policy=saved)
+        await recompute_open_cycles(conn, policy=(saved, row.version))
         moved = _moved(before_statuses, await _open_statuses(conn))
         return PolicySaved(row.version, True, moved)

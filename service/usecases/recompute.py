@@ -8,7 +8,6 @@ employee from those aggregates, and the results are written back in bulk.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,20 +28,22 @@ from service.models import (
 from service.scoring import (
     cycle_window_utc,
     employment_eligibility,
-    explanation_data,
     format_fixed,
-    line_sentence,
     nearest_rank_terms,
-    not_eligible_sentence,
     score,
-    score_sentence,
-    what_it_would_take_sentence,
+)
+from service.scoring.stored import (
+    StoredAdjustment,
+    StoredScore,
+    StoredSource,
+    content_hash,
+    not_eligible_score,
+    stored_score_of,
 )
 from service.scoring.types import (
     Aggregate,
     Aggregation,
     EmploymentPeriod,
-    LineResult,
     Policy,
     Scope,
     ScoreResult,
@@ -60,7 +61,8 @@ from service.usecases.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.parsing import epoch_microseconds, from_scaled
 from service.usecases.policy import load_policy
 
-LANGUAGES = ("en", "zh-CN")
+# The policy and its version, as load_policy gives them: loaded once per write.
+LoadedPolicy = tuple[Policy, int]
 # Past this many ids an IN list costs more than aggregating the whole cycle.
 _MAX_IN_LIST = 500
 
@@ -87,8 +89,12 @@ async def recompute_open_cycles(
     team_ids: set[int] | None = None,
     kpi_ids: set[int] | None = None,
     moments_us: Iterable[int] | None = None,
+    policy: LoadedPolicy | None = None,
 ) -> None:
-    """Recompute the open cycles a change touches; None everywhere means everything."""
+    """Recompute the open cycles a change touches; None everywhere means everything.
+
+    ``policy`` is the one the calling use case loaded already (it is read once per write).
+    """
     cycles = await Cycle.filter(state__in=list(OPEN_CYCLE_STATES)).using_db(conn).order_by("id")
     if kpi_ids is not None:
         using = set(
@@ -99,14 +105,16 @@ async def recompute_open_cycles(
             )
         )
         cycles = [c for c in cycles if c.id in using]
-    policy, _version = await load_policy(conn)
+    loaded = policy if policy is not None else await load_policy(conn)
     moments = sorted(set(moments_us)) if moments_us is not None else None
     for cycle in cycles:
         if moments is not None:
-            start, end = cycle_window_us(cycle, policy)
+            start, end = cycle_window_us(cycle, loaded[0])
             if not any(start <= m < end for m in moments):
                 continue
-        await recompute_cycle(conn, cycle, employee_ids=employee_ids, team_ids=team_ids)
+        await recompute_cycle(
+            conn, cycle, employee_ids=employee_ids, team_ids=team_ids, policy=loaded
+        )
 
 
 def cycle_window_us(cycle: Cycle, policy: Policy) -> tuple[int, int]:
@@ -122,23 +130,25 @@ async def recompute_cycle(
     *,
     employee_ids: set[int] | None = None,
     team_ids: set[int] | None = None,
+    policy: LoadedPolicy | None = None,
 ) -> int:
-    """Recompute and store the scores of one open cycle; returns how many were written.
+    """Recompute the scores of one open cycle and store those that moved; returns how
+    many score rows were written (inserted, updated or deleted).
 
     With no ids, the whole cycle. With ids, those employees and every current member
-    of those teams (their team lines moved).
+    of those teams (their team lines moved). ``policy``: as loaded by the caller.
     """
     if cycle.state not in OPEN_CYCLE_STATES:
         return 0
     full = employee_ids is None and team_ids is None
-    policy, policy_version = await load_policy(conn)
+    rules, policy_version = policy if policy is not None else await load_policy(conn)
     people = await _people(conn, cycle, employee_ids, team_ids)
     await _lock_teams(conn, cycle, people, team_ids)
     cards = await scorecards_for_cycle(conn, cycle)
     parents = await team_parents(conn)
     leads = await team_leads(conn)
     scope = await _scope(conn, cycle, parents)
-    start_us, end_us = cycle_window_us(cycle, policy)
+    start_us, end_us = cycle_window_us(cycle, rules)
 
     ids = [p.id for p in people]
     teams = sorted({p.team_id for p in people if p.team_id is not None})
@@ -160,13 +170,12 @@ async def recompute_cycle(
 
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
-    sentences = _SentenceCache()
     for person in people:
         rows.append(
             _score_person(
                 person,
                 cycle,
-                policy,
+                rules,
                 cards,
                 scope,
                 lambda kpi_id, scope_, p=person: _aggregate_for(
@@ -175,12 +184,12 @@ async def recompute_cycle(
                 own_sources,
                 team_sources,
                 adjustments.get(person.id, []),
-                sentences,
                 leads_own_team(person.id, person.team_id, leads),
             )
         )
-    await _store(conn, cycle, rows, policy_version, now, employee_ids if not full else None, full)
-    return len(rows)
+    return await _store(
+        conn, cycle, rows, policy_version, now, employee_ids if not full else None, full
+    )
 
 
 async def _people(
@@ -403,9 +412,15 @@ async def _review_aggregates(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Adjustment:
+    points: Fraction
+    stored: StoredAdjustment
+
+
 async def _adjustments(
     conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
-) -> dict[int, list[dict[str, Any]]]:
+) -> dict[int, list[_Adjustment]]:
     """Each score's adjustments, oldest first, with their reasons for the explanation."""
     sql = "SELECT id, employee_id, points, reason FROM adjustment WHERE cycle_id = ?"
     params: list[Any] = [cycle_id]
@@ -414,19 +429,18 @@ async def _adjustments(
             return {}
         sql += f" AND employee_id IN ({placeholders(len(employee_ids))})"
         params.extend(employee_ids)
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    found: dict[int, list[_Adjustment]] = defaultdict(list)
     for row in await fetch_all(conn, sql + " ORDER BY id", params):
+        points = from_scaled(int(row["points"]))
         found[int(row["employee_id"])].append(
-            {
-                "id": int(row["id"]),
-                "points": from_scaled(int(row["points"])),
-                "reason": row["reason"],
-            }
+            _Adjustment(
+                points, StoredAdjustment(int(row["id"]), format_fixed(points, 2), row["reason"])
+            )
         )
     return found
 
 
-_Sources = dict[tuple[int, int], list[dict[str, Any]]]
+_Sources = dict[tuple[int, int], list[StoredSource]]
 
 
 async def _sources(
@@ -452,7 +466,7 @@ async def _sources(
     found: _Sources = defaultdict(list)
     for r in rows:
         found[(int(r["grp"]), int(r["kpi_id"]))].append(
-            {"source": r["source"], "channel": r["channel"], "count": int(r["n"])}
+            StoredSource(r["source"], r["channel"], int(r["n"]))
         )
     return found
 
@@ -483,8 +497,7 @@ def _score_person(
     aggregate_of: Any,
     own_sources: _Sources,
     team_sources: _Sources,
-    adjustments: list[dict[str, Any]],
-    sentences: _SentenceCache,
+    adjustments: list[_Adjustment],
     leads_team: bool,
 ) -> dict[str, Any]:
     base: dict[str, Any] = {
@@ -492,11 +505,11 @@ def _score_person(
         "team_id": person.team_id,
         "position_id": person.position_id,
     }
-    reason: str | None = None
+    stored: StoredScore | None = None
     if scope is not None and (person.team_id is None or person.team_id not in scope):
-        reason = "NOT_IN_SCOPE"
+        stored = not_eligible_score("NOT_IN_SCOPE")
     elif person.position_id is None or person.position_id not in cards:
-        reason = "NO_SCORECARD"
+        stored = not_eligible_score("NO_SCORECARD")
     else:
         eligibility = employment_eligibility(
             period=EmploymentPeriod(person.hired_on, person.left_on),
@@ -505,19 +518,18 @@ def _score_person(
             min_employed_share=policy.min_employed_share,
         )
         if not eligibility.eligible:
-            reason = eligibility.reason or "EMPLOYED_TOO_FEW_DAYS"
-    if reason is not None:
+            stored = not_eligible_score(
+                eligibility.reason or "EMPLOYED_TOO_FEW_DAYS",
+                employed_days=eligibility.employed_days,
+                cycle_days=eligibility.cycle_days,
+                needed_share=policy.min_employed_share,
+            )
+    if stored is not None:
         return base | {
             "status": ScoreStatus.NOT_ELIGIBLE,
-            "reason": reason,
+            "reason": stored.status_reason,
             "result": None,
-            "explanation": {
-                "status": ScoreStatus.NOT_ELIGIBLE.value,
-                "reason": reason,
-                "sentences": {
-                    lang: {"score": not_eligible_sentence(reason, lang=lang)} for lang in LANGUAGES
-                },
-            },
+            "stored": stored,
             "lines": [],
         }
     card = cards[person.position_id]  # type: ignore[index]
@@ -527,16 +539,16 @@ def _score_person(
     result = score(
         lines=card.lines,
         aggregates=aggregates,
-        adjustments=[a["points"] for a in adjustments],
+        adjustments=[a.points for a in adjustments],
         policy=policy,
         leads_team=leads_team,
     )
-    explanation = explanation_data(result)
     line_rows = []
+    line_sources: list[list[StoredSource]] = []
     for ordinal, (kpi_id, line_result) in enumerate(zip(card.kpi_ids, result.lines, strict=True)):
         group = person.id if line_result.line.scope is Scope.INDIVIDUAL else person.team_id
         is_review = line_result.line.kpi.aggregation is Aggregation.REVIEW_MEAN
-        sources = (
+        line_sources.append(
             []
             if is_review or group is None
             else (own_sources if line_result.line.scope is Scope.INDIVIDUAL else team_sources).get(
@@ -553,88 +565,17 @@ def _score_person(
                 "raw_value": None
                 if line_result.raw_value is None
                 else int(line_result.raw_value * 10_000),
-                "sources": sources,
             }
         )
-    explanation["sources"] = [row["sources"] for row in line_rows]
-    explanation["adjustments"] = [
-        {"id": a["id"], "points": format_fixed(a["points"], 2), "reason": a["reason"]}
-        for a in adjustments
-    ]
-    explanation["sentences"] = {lang: _sentences(result, lang, sentences) for lang in LANGUAGES}
+    stored = stored_score_of(
+        result, sources=line_sources, adjustments=[a.stored for a in adjustments]
+    )
     return base | {
         "status": result.status,
         "reason": None if result.status_reason is None else result.status_reason.value,
         "result": result,
-        "explanation": explanation,
+        "stored": stored,
         "lines": line_rows,
-    }
-
-
-class _SentenceCache:
-    """Line sentences by (line result, language), for one recompute.
-
-    The sentence functions are pure in their argument, and across a cycle many lines
-    come out equal (a team's shared line, the same share of the same count, the same
-    rating), so each distinct one is written once: the text is identical either way.
-    """
-
-    def __init__(self) -> None:
-        self._lines: dict[tuple[Any, ...], str] = {}
-        self._wit: dict[tuple[Any, ...], str | None] = {}
-
-    @staticmethod
-    def _key(line: LineResult, lang: str, weighted: bool = True) -> tuple[Any, ...]:
-        # Every field of the result, the scorecard line by identity (the cycle's cards
-        # outlive the cache) and fractions as integer pairs: hashing a LineResult or a
-        # Fraction directly costs about as much as writing the sentence.
-        wit = line.what_it_would_take
-        return (
-            lang,
-            weighted,
-            id(line.line),
-            line.n,
-            line.meeting,
-            line.status,
-            _pair(line.raw_value),
-            _pair(line.normalized),
-            _pair(line.effective_weight),
-            _pair(line.contribution),
-            None
-            if wit is None
-            else (
-                wit.kind,
-                wit.band_code,
-                _pair(wit.raw_value),
-                _pair(wit.max_points),
-                wit.observations_needed,
-            ),
-        )
-
-    def line(self, line: LineResult, lang: str, weighted: bool) -> str:
-        key = self._key(line, lang, weighted)
-        found = self._lines.get(key)
-        if found is None:
-            found = self._lines[key] = line_sentence(line, lang=lang, weighted=weighted)
-        return found
-
-    def what_it_would_take(self, line: LineResult, lang: str) -> str | None:
-        key = self._key(line, lang)
-        if key not in self._wit:
-            self._wit[key] = what_it_would_take_sentence(line, lang=lang)
-        return self._wit[key]
-
-
-def _pair(value: Fraction | None) -> tuple[int, int] | None:
-    return None if value is None else (value.numerator, value.denominator)
-
-
-def _sentences(result: ScoreResult, lang: str, cache: _SentenceCache) -> dict[str, Any]:
-    weighted = result.status is ScoreStatus.SCORED
-    return {
-        "score": score_sentence(result, lang=lang),
-        "lines": [cache.line(line, lang, weighted) for line in result.lines],
-        "what_it_would_take": [cache.what_it_would_take(line, lang) for line in result.lines],
     }
 
 
@@ -646,14 +587,20 @@ async def _store(
     now: datetime,
     requested_ids: set[int] | None,
     full: bool,
-) -> None:
-    """Update scores in place (ids stay stable for adjustments and appeals), insert new
-    ones, replace their lines, and drop scores of people no longer in the cycle."""
+) -> int:
+    """Write the scores that moved and only those: update them in place (ids stay stable
+    for adjustments and appeals), insert new ones, replace their lines, and drop scores
+    of people no longer in the cycle. Returns how many score rows were written.
+
+    A score moved when the hash of what would be written (every column but the time and
+    the policy version) differs from the stored one; a row without a hash (written
+    before the hash existed) is written once.
+    """
     wanted = (
         None if full else sorted({row["employee_id"] for row in rows} | (requested_ids or set()))
     )
-    existing = await _score_ids(conn, cycle.id, wanted)
-    updates, inserts = [], []
+    existing = await _stored_hashes(conn, cycle.id, wanted)
+    updates, inserts, moved = [], [], []
     for row in rows:
         result: ScoreResult | None = row["result"]
         total = result.total if result is not None else None
@@ -666,47 +613,54 @@ async def _store(
             None if total is None else f"{total.numerator}/{total.denominator}",
             None if reported is None else int(reported * 100),
             None if result is None or result.band is None else result.band.code,
-            json.dumps(
-                row["explanation"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
-            ),
-            policy_version,
-            now,
+            row["stored"].to_json(),
         ]
-        if row["employee_id"] in existing:
-            updates.append([*values, existing[row["employee_id"]]])
+        digest = content_hash(*("" if v is None else f"{type(v).__name__}:{v}" for v in values))
+        found = existing.get(row["employee_id"])
+        if found is not None and found[1] == digest:
+            continue
+        moved.append(row)
+        if found is not None:
+            updates.append([*values, digest, policy_version, now, found[0]])
         else:
-            inserts.append([cycle.id, row["employee_id"], "PROVISIONAL", *values])
+            inserts.append(
+                [cycle.id, row["employee_id"], "PROVISIONAL", *values, digest, policy_version, now]
+            )
     await execute_many(
         conn,
         "UPDATE score SET team_id = ?, position_id = ?, status = ?, status_reason = ?, "
-        "total_exact = ?, total_cents = ?, band_code = ?, explanation = ?, policy_version = ?, "
-        "computed_at = ? WHERE id = ?",
+        "total_exact = ?, total_cents = ?, band_code = ?, explanation = ?, content_hash = ?, "
+        "policy_version = ?, computed_at = ? WHERE id = ?",
         updates,
     )
     await execute_many(
         conn,
         "INSERT INTO score (cycle_id, employee_id, state, team_id, position_id, status, "
-        "status_reason, total_exact, total_cents, band_code, explanation, "
-        "policy_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "status_reason, total_exact, total_cents, band_code, explanation, content_hash, "
+        "policy_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         inserts,
     )
     present = {row["employee_id"] for row in rows}
     stale = [
-        existing[e]
+        existing[e][0]
         for e in existing
         if e not in present and (full or (requested_ids is not None and e in requested_ids))
     ]
+    ids = {e: found[0] for e, found in existing.items()}
     if inserts:
-        existing = await _score_ids(conn, cycle.id, wanted)
-    score_ids = [existing[row["employee_id"]] for row in rows]
-    for chunk in _chunks(score_ids + stale, _MAX_IN_LIST):
+        ids.update(await _score_ids(conn, cycle.id, [row["employee_id"] for row in moved]))
+    score_ids = [ids[row["employee_id"]] for row in moved]
+    for chunk in _chunks(
+        [ids[row["employee_id"]] for row in moved if row["employee_id"] in existing] + stale,
+        _MAX_IN_LIST,
+    ):
         await execute(
             conn, f"DELETE FROM score_line WHERE score_id IN ({placeholders(len(chunk))})", chunk
         )
     for chunk in _chunks(stale, _MAX_IN_LIST):
         await execute(conn, f"DELETE FROM score WHERE id IN ({placeholders(len(chunk))})", chunk)
     line_rows = []
-    for row, score_id in zip(rows, score_ids, strict=True):
+    for row, score_id in zip(moved, score_ids, strict=True):
         for line in row["lines"]:
             line_rows.append(
                 [
@@ -717,23 +671,23 @@ async def _store(
                     line["status"],
                     line["n"],
                     line["raw_value"],
-                    json.dumps({"sources": line["sources"]}, sort_keys=True, separators=(",", ":")),
                 ]
             )
     await execute_many(
         conn,
         "INSERT INTO score_line (score_id, ordinal, kpi_id, scope, status, sample_size, "
-        "raw_value, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "raw_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
         line_rows,
     )
+    return len(moved) + len(stale)
 
 
-async def _score_ids(
+async def _stored_hashes(
     conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
-) -> dict[int, int]:
-    """Score id per employee: the whole cycle's, or only the given employees' (a small
-    recompute must not read every score of the cycle)."""
-    sql = "SELECT id, employee_id FROM score WHERE cycle_id = ?"
+) -> dict[int, tuple[int, str | None]]:
+    """Score id and content hash per employee: the whole cycle's, or only the given
+    employees' (a small recompute must not read every score of the cycle)."""
+    sql = "SELECT id, employee_id, content_hash FROM score WHERE cycle_id = ?"
     if employee_ids is None:
         rows = await fetch_all(conn, sql, [cycle_id])
     else:
@@ -742,7 +696,15 @@ async def _score_ids(
             rows += await fetch_all(
                 conn, f"{sql} AND employee_id IN ({placeholders(len(chunk))})", [cycle_id, *chunk]
             )
-    return {int(r["employee_id"]): int(r["id"]) for r in rows}
+    return {int(r["employee_id"]): (int(r["id"]), r["content_hash"]) for r in rows}
+
+
+async def _score_ids(
+    conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int]
+) -> dict[int, int]:
+    return {
+        e: found[0] for e, found in (await _stored_hashes(conn, cycle_id, employee_ids)).items()
+    }
 
 
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:

@@ -3,13 +3,13 @@ multiplier for the scored ones and only their status for the others."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from service.errors import NotFound
 from service.models import Cycle
+from service.scoring.stored import StoredScore
 from service.scoring.types import ScoreStatus
 from service.sql import fetch_all
 
@@ -40,9 +40,7 @@ async def payroll_results(conn: BaseDBAsyncClient, *, cycle_code: str) -> list[P
     )
     results = []
     for row in rows:
-        explanation = row["explanation"]
-        if isinstance(explanation, str):  # SQLite hands JSON back as text
-            explanation = json.loads(explanation)
+        stored = StoredScore.from_row(row["explanation"])
         scored = row["status"] == ScoreStatus.SCORED.value
         results.append(
             PayrollRow(
@@ -50,9 +48,9 @@ async def payroll_results(conn: BaseDBAsyncClient, *, cycle_code: str) -> list[P
                 employee_name=row["name"],
                 status=row["status"],
                 state=row["state"],
-                total=explanation.get("total") if scored else None,
-                band=explanation.get("band") if scored else None,
-                multiplier=explanation.get("multiplier") if scored else None,
+                total=stored.total if scored else None,
+                band=stored.band if scored else None,
+                multiplier=stored.multiplier if scored else None,
                 status_reason=row["status_reason"],
             )
         )

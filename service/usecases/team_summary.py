@@ -3,7 +3,6 @@ both show this one computation (who may see it is decided in access.py)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 
 from service.models import Score
 from service.scoring import format_fixed
+from service.scoring.stored import StoredScore
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +34,15 @@ def summarise_team(rows: Sequence[Score], band_order: Sequence[str] = ()) -> Tea
     order = list(band_order) + sorted(code for code in bands if code not in band_order)
     lines: dict[str, dict[str, Any]] = {}
     for r in rows:
-        data = json.loads(r.explanation) if isinstance(r.explanation, str) else r.explanation
-        for line in (data or {}).get("lines", []):
-            if line["scope"] == "TEAM" and line["kpi"]["code"] not in lines:
-                lines[line["kpi"]["code"]] = {
-                    "code": line["kpi"]["code"],
-                    "name": line["kpi"]["name"],
-                    "unit": line["kpi"]["unit"],
-                    "raw_value": line["raw_value"],
-                    "n": line["n"],
+        for line in StoredScore.from_row(r.explanation).lines:
+            kpi = line.kpi
+            if line.setting.scope == "TEAM" and kpi.code not in lines:
+                lines[kpi.code] = {
+                    "code": kpi.code,
+                    "name": kpi.name,
+                    "unit": kpi.unit,
+                    "raw_value": line.raw_value,
+                    "n": line.n,
                 }
     return TeamSummary(
         in_scope=sum(1 for r in rows if r.status.value != "NOT_ELIGIBLE"),

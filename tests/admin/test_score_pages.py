@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from service.models import Adjustment, Appeal, Employee, Kpi, Observation, Review, Score, User
-from service.scoring import format_fixed
+from service.scoring import format_fixed, line_text, score_text
+from service.scoring.stored import StoredScore
 from service.usecases.auth import actor_for, issue_token
 from service.usecases.ingest import record_observations
 from service.usecases.inputs import ObservationInput
@@ -92,7 +93,7 @@ async def test_an_employee_sees_their_own_score_at_me_and_by_id(seeded: Browser)
         page = await seeded.client.get(path)
         assert page.status_code == 200, path
         assert total_on(page) == data["total"]
-        assert html.escape(data["sentences"]["en"]["score"]) in page.text
+        assert html.escape(score_text(StoredScore.from_row(data), lang="en")) in page.text
 
 
 async def test_an_employee_may_not_see_a_colleagues_score(seeded: Browser) -> None:
@@ -137,13 +138,15 @@ async def test_the_page_shows_every_lines_numbers_and_sentence(seeded: Browser) 
     page = await seeded.client.get(A1_PAGE)
     data = await stored("A1")
     assert CONTRIBUTION.findall(page.text) == [line["contribution"] or "" for line in data["lines"]]
+    typed = StoredScore.from_row(data)
     for number, line in enumerate(data["lines"], start=1):
         section = line_section(page, number)
-        assert html.escape(data["sentences"]["en"]["lines"][number - 1]) in section
+        sentence = line_text(typed.lines[number - 1], lang="en", weighted=typed.scored)
+        assert html.escape(sentence) in section
         assert f"{Decimal(line['weight']):.2f}" in section
         if line["raw_value"] is not None:
             assert f"{Decimal(line['raw_value']):,.4f}" in section
-        for source in data["sources"][number - 1]:
+        for source in line["sources"]:
             assert f"{source['count']}" in section
 
 
@@ -187,7 +190,7 @@ async def test_a_team_line_shows_counts_and_never_colleagues_observations(
     assert "observation-" not in team_line
     assert "never colleagues&#39; observations" in team_line
     data = await stored("A1")
-    assert sum(s["count"] for s in data["sources"][1]) > 0
+    assert sum(s["count"] for s in data["lines"][1]["sources"]) > 0
     # A1's own ratings ("visit 0", "visit 5", ...) are listed; A2's ("visit 1") nowhere.
     assert "<td>visit 0</td>" in page.text
     assert "<td>visit 1</td>" not in page.text
@@ -238,9 +241,10 @@ async def test_the_chinese_page_shows_the_chinese_sentences(seeded: Browser) -> 
     page = await seeded.client.get(A1_PAGE, headers={"accept-language": "zh-CN"})
     data = await stored("A1")
     main = page.text.split("<main>")[1]
-    assert html.escape(data["sentences"]["zh-CN"]["score"]) in main
-    assert html.escape(data["sentences"]["zh-CN"]["lines"][0]) in main
-    assert html.escape(data["sentences"]["en"]["lines"][0]) not in main
+    typed = StoredScore.from_row(data)
+    assert html.escape(score_text(typed, lang="zh-CN")) in main
+    assert html.escape(line_text(typed.lines[0], lang="zh-CN")) in main
+    assert html.escape(line_text(typed.lines[0], lang="en")) not in main
     assert "总分" in main
 
 

@@ -77,7 +77,7 @@ async def test_a_score_without_enough_evidence_says_why_in_status_reason(api: Ap
     own = score["lines"][0]
     assert own["whatItWouldTake"]["kind"] == "MORE_OBSERVATIONS"
     assert own["whatItWouldTake"]["band"] is None
-    assert own["whatItWouldTake"]["sentence"] == "CSAT还需要 1 条评分才能作为依据。"
+    assert own["whatItWouldTake"]["sentence"] == "CSAT 还需要 1 条评分才能作为依据。"
 
 
 async def test_a_scored_employee_has_no_status_reason(api: Api) -> None:

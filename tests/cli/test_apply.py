@@ -23,6 +23,13 @@ def test_applying_the_example_config_builds_the_organisation(fairscore: Fairscor
     assert fairscore.value("SELECT state FROM cycle WHERE code = '2026-Q4'") == "ACTIVE"
     assert fairscore.value("SELECT lead_id IS NOT NULL FROM team WHERE code = 'hotline'") == 1
     assert fairscore.count("score") == 8
+    assert (
+        fairscore.value(
+            "SELECT name_zh || '/' || unit_zh FROM kpi WHERE code = 'first_response_minutes'"
+        )
+        == "首次响应时间/分钟"
+    )
+    assert fairscore.value("SELECT name_zh FROM kpi WHERE code = 'csat'") == ""
     assert "2026-Q4: DRAFT -> ACTIVE" in result.stdout
 
 

@@ -17,7 +17,7 @@ from tests.cli.conftest import EXAMPLE_CONFIG, Fairscore, FairscoreFactory, scen
 
 LINE_KEYS = {
     "kpi", "scope", "status", "sample_size", "raw_value", "normalized", "weight",
-    "effective_weight", "contribution",
+    "effective_weight", "contribution", "whatItWouldTake",
 }  # fmt: skip
 RAW = re.compile(r"^-?\d+\.\d{4}$")
 REPORTED = re.compile(r"^-?\d+\.\d{2}$")
@@ -61,6 +61,13 @@ def test_scores_json_is_deterministic_and_holds_every_line_field(
         "csat", "csat", "first_response_minutes", "complaints", "service_quality",
         "communication",
     ]  # fmt: skip
+    # As the API has them: the next band and each line's "what it would take".
+    assert set(agent) >= {"nextBand", "multiplier"}
+    if agent["band"] != "S":
+        assert REPORTED.match(agent["nextBand"]["pointsNeeded"])
+    takes = [line["whatItWouldTake"] for line in agent["lines"] if line["whatItWouldTake"]]
+    assert takes
+    assert all(take["sentence"] for take in takes)
     for line in agent["lines"]:
         assert set(line) == LINE_KEYS
         if line["status"] == "SCORED":
@@ -116,13 +123,19 @@ def test_explain_in_english_names_each_line_and_what_it_would_take(scored: Fairs
     assert "Next band:" in out
 
 
-def test_explain_in_chinese_uses_the_stored_chinese_sentences(scored: Fairscore) -> None:
+def test_explain_in_chinese_renders_the_chinese_sentences(scored: Fairscore) -> None:
     result = scored.ok("explain", "--employee", "E1101", "--cycle", "2026-Q4", "--lang", "zh-CN")
 
     out = result.stdout
     assert re.search(r"总分 \d+\.\d\d 分：[SABCD] 档（系数 \d\.\d\d）", out)
     assert "数据来源" in out
     assert "（团队）" in out
+    # The KPI's Chinese name and unit (docs/examples/org.yaml); the English elsewhere,
+    # spaced from the Chinese around it.
+    assert "首次响应时间：" in out
+    assert "分钟" in out
+    assert "First response time" not in out
+    assert "Customer satisfaction（团队）：" in out
 
 
 def test_explain_for_someone_without_a_score_says_why(organisation: Fairscore) -> None:

@@ -23,6 +23,8 @@ from service.models import (
     Scorecard,
 )
 from service.models import Policy as PolicyRow
+from service.scoring import score_text
+from service.scoring.stored import StoredScore
 from service.scoring.types import ScoreStatus
 from service.usecases.access import positions_led_by_a_holder
 from service.usecases.actor import Actor
@@ -88,7 +90,7 @@ async def test_a_person_with_no_data_of_their_own_is_not_scored_on_team_lines(db
     assert (a2.total_exact, a2.band_code) == (None, None)
     assert a2.explanation["evidence_weight"] == "0.00"
     assert a2.explanation["needed_weight"] == "50.00"
-    assert a2.explanation["sentences"]["en"]["score"].startswith(
+    assert score_text(StoredScore.from_row(a2.explanation), lang="en").startswith(
         "Not enough of the person's own data yet, so there is no total: evidence for 0 % of "
         "the weight; 50 % needed."
     )

@@ -12,8 +12,11 @@ import os
 import random
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from service.models import Score
+from service.scoring import LANGUAGES, line_text, score_text, what_it_would_take_text
+from service.scoring.stored import StoredScore
 from service.settings import Settings
 from service.usecases.ingest import record_feedback, record_observations, submit_reviews
 from service.usecases.inputs import (
@@ -111,10 +114,25 @@ async def run_scenario() -> str:
             "total_cents": s.total_cents,
             "band": s.band_code,
             "explanation": s.explanation,
+            # Rendered on read; checked here so the words stay as reviewed.
+            "sentences": sentences_of(StoredScore.from_row(s.explanation)),
         }
         for s in scores
     }
     return json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def sentences_of(stored: StoredScore) -> dict[str, Any]:
+    return {
+        lang: {
+            "score": score_text(stored, lang=lang),
+            "lines": [line_text(line, lang=lang, weighted=stored.scored) for line in stored.lines],
+            "what_it_would_take": [
+                what_it_would_take_text(line, lang=lang) for line in stored.lines
+            ],
+        }
+        for lang in LANGUAGES
+    }
 
 
 async def test_same_scenario_gives_identical_scores_on_sqlite_and_postgresql(db: str) -> None:

@@ -259,7 +259,7 @@ def test_line_sentences_say_what_would_make_each_line_count() -> None:
         "Task completion needs 1 more observation to count as evidence."
     )
     assert what_it_would_take_sentence(first, lang="zh-CN") == (
-        "Task completion还需要 1 条记录才能作为依据。"
+        "Task completion 还需要 1 条记录才能作为依据。"
     )
     assert what_it_would_take_sentence(second, lang="en") is None
     assert what_it_would_take_sentence(third, lang="en") == (
@@ -267,13 +267,13 @@ def test_line_sentences_say_what_would_make_each_line_count() -> None:
         "on its own it never makes anyone scored."
     )
     assert what_it_would_take_sentence(third, lang="zh-CN") == (
-        "Complaints需在其他指标有本人数据后才算作依据：它本身不能让人得到评分。"
+        "Complaints 需在其他指标有本人数据后才算作依据：它本身不能让人得到评分。"
     )
     assert what_it_would_take_sentence(fourth, lang="en") == (
         "Service quality needs 1 more manager review to count as evidence."
     )
     assert what_it_would_take_sentence(fourth, lang="zh-CN") == (
-        "Service quality还需要 1 位经理评分才能作为依据。"
+        "Service quality 还需要 1 位经理评分才能作为依据。"
     )
     assert line_sentence(second, lang="en", weighted=False) == (
         "Task completion (team): mean of 9 observations: 75.0000 %; threshold 0 %, target "

@@ -212,7 +212,7 @@ def test_what_it_would_take_sentences_for_a_raw_value_in_both_directions() -> No
         "To reach band A, First response would need to be at most 7.7083 min (now 15.0000 min)."
     )
     assert what_it_would_take_sentence(contract_line(2), lang="zh-CN") == (
-        "要达到 A 档，Service quality需要不低于 4.8667（目前为 3.5000）。"
+        "要达到 A 档，Service quality 需要不低于 4.8667（目前为 3.5000）。"
     )
 
 
@@ -221,7 +221,7 @@ def test_what_it_would_take_sentence_when_the_line_alone_cannot_reach() -> None:
         "CSAT alone cannot reach band A; it can add at most 6.51 more points."
     )
     assert what_it_would_take_sentence(contract_line(0), lang="zh-CN") == (
-        "仅靠CSAT无法达到 A 档；它最多还能增加 6.51 分。"
+        "仅靠 CSAT 无法达到 A 档；它最多还能增加 6.51 分。"
     )
 
 
@@ -236,7 +236,7 @@ def test_what_it_would_take_sentence_for_more_observations() -> None:
         "Task completion needs 3 more observations to count."
     )
     assert what_it_would_take_sentence(result, lang="zh-CN") == (
-        "Task completion还需要 3 条记录才能计分。"
+        "Task completion 还需要 3 条记录才能计分。"
     )
 
 
@@ -253,7 +253,7 @@ def test_what_it_would_take_for_a_team_and_a_count() -> None:
     assert what_it_would_take_sentence(result.lines[1], lang="en") == (
         "To reach band B, Complaints would need to be at most 4 (now 6)."
     )
-    assert "团队的Task completion" in (
+    assert "团队的 Task completion 需要" in (
         what_it_would_take_sentence(result.lines[0], lang="zh-CN") or ""
     )
 
@@ -348,9 +348,13 @@ def test_explanation_data_reports_decimals_as_strings_in_their_reported_form() -
         "kpi": {
             "code": "csat",
             "name": "CSAT",
+            "name_zh": "",
             "kind": "QUANTITATIVE",
             "unit": "",
+            "unit_zh": "",
             "direction": "HIGHER_IS_BETTER",
+            "rating": True,
+            "scale_top": "5.0000",
         },
         "scope": "INDIVIDUAL",
         "aggregation": "SHARE_AT_LEAST",
@@ -378,6 +382,8 @@ def test_explanation_data_reports_decimals_as_strings_in_their_reported_form() -
         },
         "about_person": True,
         "evidence": True,
+        "reweighted": False,
+        "sources": [],
     }
     assert lines[1]["what_it_would_take"]["raw_value"] == "7.7083"
 

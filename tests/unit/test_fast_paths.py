@@ -25,7 +25,6 @@ from service.scoring import (
     band_for,
     effective_line,
     engine,
-    explain,
     explanation_data,
     format_compact,
     format_fixed,
@@ -35,6 +34,7 @@ from service.scoring import (
     methods,
     normalize,
     score,
+    stored,
 )
 from service.scoring.methods import least_raw_value_parts, line_plan
 
@@ -157,7 +157,7 @@ def test_a_line_plan_is_never_used_for_another_line_object() -> None:
 def test_line_texts_are_never_used_for_another_line_object() -> None:
     first = linear(quantitative_kpi("a", name="First"), threshold=0, target=100)
     second = linear(quantitative_kpi("b", name="Second"), threshold=0, target=100)
-    explain._TEXTS[id(second)] = explain._LineTexts(first)
+    stored._SETTINGS[id(second)] = (first, stored._setting_of(first))
     result = score(
         lines=[second], aggregates=[mean_of(50)], adjustments=[], policy=Policy(), leads_team=False
     )
