@@ -82,7 +82,7 @@ from service.usecases.inputs import (
 )
 from service.usecases.kpis import upsert_kpis
 from service.usecases.organisation import upsert_employees, upsert_positions, upsert_teams
-from service.usecases.policy import update_policy
+from service.usecases.policy_change import update_policy
 from service.usecases.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -63,7 +63,7 @@ from service.usecases.organisation import (
     upsert_positions,
     upsert_teams,
 )
-from service.usecases.policy import update_policy
+from service.usecases.policy_change import update_policy
 from service.usecases.recompute import recompute_open_cycles
 from service.usecases.users import create_user
 

@@ -16,14 +16,8 @@ from service.errors import StaleVersion, ValidationFailed
 from service.models import AccessLevel
 from service.models import Policy as PolicyRow
 from service.usecases.parsing import largest_key, whole_or_none
-from service.usecases.policy import (
-    NUMBER_FIELDS,
-    POLICY_ID,
-    MovedScorecard,
-    load_policy,
-    policy_to_data,
-    update_policy,
-)
+from service.usecases.policy import NUMBER_FIELDS, POLICY_ID, load_policy, policy_to_data
+from service.usecases.policy_change import MovedScorecard, update_policy
 
 # The settings in the order the page shows them, each with its label and a hint.
 _NUMBERS: list[tuple[str, str, str]] = [

@@ -42,7 +42,7 @@ from service.usecases.auth import revoke_token
 from service.usecases.idempotency import ingest_once
 from service.usecases.inputs import IngestMode as IngestModeEnum
 from service.usecases.inputs import ReviewInput
-from service.usecases.policy import update_policy
+from service.usecases.policy_change import update_policy
 from service.usecases.review.calibration import save_calibration_record
 
 

@@ -45,7 +45,8 @@ from service.usecases.parsing import (
     read_utf8_file,
 )
 from service.usecases.permissions import require_admin
-from service.usecases.policy import update_policy, validate_policy_data
+from service.usecases.policy import validate_policy_data
+from service.usecases.policy_change import update_policy
 from service.usecases.retries import retry_when_busy
 
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from service.usecases.inputs import (
 )
 from service.usecases.kpis import upsert_kpis
 from service.usecases.organisation import upsert_employees, upsert_positions, upsert_teams
-from service.usecases.policy import update_policy
+from service.usecases.policy_change import update_policy
 
 ADMIN = command_line_admin("test-admin")
 CYCLE = "2026-Q1"

@@ -109,7 +109,7 @@ async def test_calibration_is_refused_outside_review(db: str) -> None:
 
 
 async def test_band_guide_warns_a_team_of_five_off_the_guide(db: str) -> None:
-    from service.usecases.policy import update_policy
+    from service.usecases.policy_change import update_policy
 
     await build_calibration_cycle()
     await update_policy(

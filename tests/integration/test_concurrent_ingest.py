@@ -22,7 +22,7 @@ from service.usecases.parsing import (
     parse_moment,
     to_scaled,
 )
-from service.usecases.policy import update_policy
+from service.usecases.policy_change import update_policy
 from service.usecases.recompute import recompute_cycle
 from tests.conftest import postgres_url
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation

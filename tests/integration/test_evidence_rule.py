@@ -40,7 +40,7 @@ from service.usecases.inputs import (
     TeamInput,
 )
 from service.usecases.organisation import upsert_employees, upsert_teams
-from service.usecases.policy import update_policy
+from service.usecases.policy_change import update_policy
 from service.usecases.results import payroll_results
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation, employee_id
 

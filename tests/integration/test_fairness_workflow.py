@@ -34,7 +34,7 @@ from service.usecases.inputs import (
     ReviewInput,
 )
 from service.usecases.organisation import upsert_employees
-from service.usecases.policy import update_policy
+from service.usecases.policy_change import update_policy
 from service.usecases.results import payroll_results
 from service.usecases.users import create_user
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
