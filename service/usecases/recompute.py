@@ -169,24 +169,20 @@ async def recompute_cycle(
     team_sources = await _sources(conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us)
 
     now = datetime.now(UTC)
-    rows: list[dict[str, Any]] = []
-    for person in people:
-        rows.append(
-            _score_person(
-                person,
-                cycle,
-                rules,
-                cards,
-                scope,
-                lambda kpi_id, scope_, p=person: _aggregate_for(
-                    p, kpi_id, scope_, own, team, reviews
-                ),
-                own_sources,
-                team_sources,
-                adjustments.get(person.id, []),
-                leads_own_team(person.id, person.team_id, leads),
-            )
-        )
+    loaded = _LoadedCycle(
+        cycle=cycle,
+        policy=rules,
+        cards=cards,
+        scope=scope,
+        leads=leads,
+        own=own,
+        team=team,
+        reviews=reviews,
+        adjustments=adjustments,
+        own_sources=own_sources,
+        team_sources=team_sources,
+    )
+    rows = [_score_person(person, loaded) for person in people]
     return await _store(
         conn, cycle, rows, policy_version, now, employee_ids if not full else None, full
     )
@@ -471,35 +467,43 @@ async def _sources(
     return found
 
 
-def _aggregate_for(
-    person: _Person,
-    kpi_id: int,
-    line: EngineLine,
-    own: _Aggregates,
-    team: _Aggregates,
-    reviews: _Aggregates,
-) -> Aggregate:
-    if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
-        return reviews.get((person.id, kpi_id), Aggregate(0))
-    if line.scope is Scope.TEAM:
+@dataclass(frozen=True, slots=True)
+class _LoadedCycle:
+    """Everything one recompute read for a cycle, set-based, before scoring anyone."""
+
+    cycle: Cycle
+    policy: Policy
+    cards: dict[int, _Card]  # by position id
+    scope: set[int] | None  # the pilot teams and their sub-teams; None: everyone
+    leads: dict[int, int]  # team id -> its lead's employee id
+    own: _Aggregates  # (employee, KPI)
+    team: _Aggregates  # (team, KPI)
+    reviews: _Aggregates  # (employee, KPI): the current MANAGER ratings
+    adjustments: dict[int, list[_Adjustment]]  # by employee id
+    own_sources: _Sources
+    team_sources: _Sources
+
+    def aggregate_for(self, person: _Person, kpi_id: int, line: EngineLine) -> Aggregate:
+        if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
+            return self.reviews.get((person.id, kpi_id), Aggregate(0))
+        if line.scope is Scope.TEAM:
+            if person.team_id is None:
+                return Aggregate(0)
+            return self.team.get((person.team_id, kpi_id), Aggregate(0))
+        return self.own.get((person.id, kpi_id), Aggregate(0))
+
+    def sources_for(self, person: _Person, kpi_id: int, line: EngineLine) -> list[StoredSource]:
+        if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
+            return []
+        if line.scope is Scope.INDIVIDUAL:
+            return self.own_sources.get((person.id, kpi_id), [])
         if person.team_id is None:
-            return Aggregate(0)
-        return team.get((person.team_id, kpi_id), Aggregate(0))
-    return own.get((person.id, kpi_id), Aggregate(0))
+            return []
+        return self.team_sources.get((person.team_id, kpi_id), [])
 
 
-def _score_person(
-    person: _Person,
-    cycle: Cycle,
-    policy: Policy,
-    cards: dict[int, _Card],
-    scope: set[int] | None,
-    aggregate_of: Any,
-    own_sources: _Sources,
-    team_sources: _Sources,
-    adjustments: list[_Adjustment],
-    leads_team: bool,
-) -> dict[str, Any]:
+def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
+    cycle, policy, cards, scope = loaded.cycle, loaded.policy, loaded.cards, loaded.scope
     base: dict[str, Any] = {
         "employee_id": person.id,
         "team_id": person.team_id,
@@ -534,27 +538,21 @@ def _score_person(
         }
     card = cards[person.position_id]  # type: ignore[index]
     aggregates = [
-        aggregate_of(kpi_id, line) for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
+        loaded.aggregate_for(person, kpi_id, line)
+        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
     ]
+    adjustments = loaded.adjustments.get(person.id, [])
     result = score(
         lines=card.lines,
         aggregates=aggregates,
         adjustments=[a.points for a in adjustments],
         policy=policy,
-        leads_team=leads_team,
+        leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
     )
     line_rows = []
     line_sources: list[list[StoredSource]] = []
     for ordinal, (kpi_id, line_result) in enumerate(zip(card.kpi_ids, result.lines, strict=True)):
-        group = person.id if line_result.line.scope is Scope.INDIVIDUAL else person.team_id
-        is_review = line_result.line.kpi.aggregation is Aggregation.REVIEW_MEAN
-        line_sources.append(
-            []
-            if is_review or group is None
-            else (own_sources if line_result.line.scope is Scope.INDIVIDUAL else team_sources).get(
-                (group, kpi_id), []
-            )
-        )
+        line_sources.append(loaded.sources_for(person, kpi_id, line_result.line))
         line_rows.append(
             {
                 "ordinal": ordinal,
