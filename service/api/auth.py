@@ -9,15 +9,15 @@ import strawberry
 
 from service.api.context import Info
 from service.api.errors import BusyError, SignInError, ThrottledError, error_of
-from service.api.ids import global_id
+from service.api.ids import Node, global_id
 from service.api.people import Employee, person_seen
 from service.errors import DomainError
+from service.models import ApiToken
 from service.usecases.auth import login, revoke_token, tokens_of
 
 
 @strawberry.type
-class Token:
-    id: strawberry.ID
+class Token(Node):
     name: str
     created_at: datetime
     expires_at: datetime
@@ -26,6 +26,18 @@ class Token:
     source: str | None = strawberry.field(
         description="The one source this INTEGRATION token may record rows for; null: any source."
     )
+
+    @classmethod
+    def from_row(cls, row: ApiToken) -> Token:
+        return cls(
+            id=strawberry.ID(global_id("Token", row.id)),
+            name=row.name,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+            source=row.source,
+        )
 
 
 @strawberry.type
@@ -43,18 +55,7 @@ class Viewer:
     @strawberry.field(description="Your API tokens (an admin sees everyone's).")
     async def tokens(self, info: Info) -> list[Token]:
         actor = info.context.require_actor()
-        return [
-            Token(
-                id=strawberry.ID(global_id("Token", t.id)),
-                name=t.name,
-                created_at=t.created_at,
-                expires_at=t.expires_at,
-                last_used_at=t.last_used_at,
-                revoked_at=t.revoked_at,
-                source=t.source,
-            )
-            for t in await tokens_of(actor=actor)
-        ]
+        return [Token.from_row(t) for t in await tokens_of(actor=actor)]
 
 
 @strawberry.type

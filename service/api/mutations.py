@@ -19,7 +19,7 @@ from service.api.errors import (
     common_error_of,
     rejected_rows,
 )
-from service.api.ids import ClientError, global_id, parse_global_id
+from service.api.ids import ClientError, parse_global_id
 from service.api.inputs import (
     CycleInput,
     EmployeeInput,
@@ -32,7 +32,7 @@ from service.api.inputs import (
     TeamInput,
 )
 from service.api.scalars import Decimal
-from service.api.scores import Appeal, Score
+from service.api.scores import Appeal, ObservationNode, Score, observation_node
 from service.errors import DomainError
 from service.models import AccessLevel, Employee
 from service.models import Cycle as CycleRow
@@ -92,10 +92,14 @@ class PolicySaved:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The answer to `voidObservation`. It has no id of its own: the voided "
+    "observation is `observation` (its `voidedAt` and `voidReason` now set), so a cache "
+    "updates the Observation it already holds."
+)
 class VoidedObservation:
-    id: strawberry.ID
-    reason: str
+    observation: ObservationNode = strawberry.field(description="The observation, now voided.")
+    reason: str = strawberry.field(description="Why it was voided.")
 
 
 UpsertResult = Annotated[UpsertReport | CommonError, strawberry.union("UpsertResult")]
@@ -446,7 +450,7 @@ class Mutation:
         except DomainError as error:
             return _common(error)
         return VoidedObservation(
-            id=strawberry.ID(global_id("Observation", row.id)), reason=row.void_reason or reason
+            observation=observation_node(row), reason=row.void_reason or reason
         )
 
     @strawberry.mutation(description="Question your score: one line (1-based) or the whole.")
@@ -474,7 +478,7 @@ class Mutation:
             )
         except DomainError as error:
             return _common(error)
-        return _appeal(row)
+        return Appeal.from_row(row)
 
     @strawberry.mutation(
         description="ACCEPTED with an adjustment or a voided observation (or, for an appeal "
@@ -506,19 +510,7 @@ class Mutation:
             )
         except DomainError as error:
             return _common(error)
-        return _appeal(row)
-
-
-def _appeal(row: Any) -> Appeal:
-    return Appeal(
-        id=strawberry.ID(global_id("Appeal", row.id)),
-        line=None if row.line_ordinal is None else row.line_ordinal + 1,
-        reason=row.reason,
-        state=row.state.value,
-        resolution_note=row.resolution_note,
-        created_at=row.created_at,
-        resolved_at=row.resolved_at,
-    )
+        return Appeal.from_row(row)
 
 
 __all__ = ["CycleRow", "Mutation"]

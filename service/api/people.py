@@ -270,6 +270,20 @@ async def person_seen(info: Info, row: EmployeeRow | None) -> Employee | None:
     return seen[0] if seen else None
 
 
+async def visible_person(info: Info, row: EmployeeRow | None) -> Employee | None:
+    """A person asked for by id or external id: null when there is none, FORBIDDEN
+    when the viewer may not see them."""
+    if row is None:
+        return None
+    person = await person_seen(info, row)
+    if person is None:
+        raise ClientError(
+            "You may not see this person: employees see themselves, managers their teams.",
+            "FORBIDDEN",
+        )
+    return person
+
+
 async def _require_visible(info: Info, employee_pk: int) -> None:
     if not await info.context.may_see(employee_pk):
         raise ClientError(

@@ -22,8 +22,9 @@ from service.api.context import Info
 from service.api.cycles import Cycle, Kpi
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
+from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
-from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, person_seen
+from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
 from service.api.scalars import Decimal, DecimalScalar
 from service.api.scores import Score
 from service.errors import DatabaseBusy
@@ -32,7 +33,6 @@ from service.models import CycleState as CycleStateEnum
 from service.models import Employee as EmployeeRow
 from service.models import Kpi as KpiRow
 from service.models import Position as PositionRow
-from service.models import Score as ScoreRow
 from service.models import Team as TeamRow
 from service.settings import Settings
 
@@ -51,18 +51,6 @@ def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
         raise ClientError(f"Give exactly one of `id` or `{key_name}`.")
 
 
-async def _visible_employee(info: Info, row: EmployeeRow | None) -> Employee | None:
-    if row is None:
-        return None
-    person = await person_seen(info, row)
-    if person is None:
-        raise ClientError(
-            "You may not see this person: employees see themselves, managers their teams.",
-            "FORBIDDEN",
-        )
-    return person
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Who you are; null when not signed in.")
@@ -71,30 +59,7 @@ class Query:
 
     @strawberry.field(description="Anything with a global id, if you may see it.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        info.context.require_reader()
-        type_name, pk = parse_global_id(id)
-        if type_name == "Employee":
-            return await _visible_employee(info, await EmployeeRow.get_or_none(id=pk))
-        if type_name == "Team":
-            team = await TeamRow.get_or_none(id=pk)
-            return None if team is None else Team.from_row(team)
-        if type_name == "Position":
-            position = await PositionRow.get_or_none(id=pk)
-            return None if position is None else Position.from_row(position)
-        if type_name == "Cycle":
-            cycle = await CycleRow.get_or_none(id=pk)
-            return None if cycle is None else Cycle.from_row(cycle)
-        if type_name == "Kpi":
-            kpi = await KpiRow.get_or_none(id=pk)
-            return None if kpi is None else Kpi.from_row(kpi)
-        if type_name == "Score":
-            score = await ScoreRow.get_or_none(id=pk)
-            if score is None:
-                return None
-            if not await info.context.may_see(score.employee_id):
-                raise ClientError("You may not see this score.", "FORBIDDEN")
-            return Score.from_row(score, info.context.lang)
-        raise ClientError(f"{id!r} is not an id this API gave out.")
+        return await resolve_node(info, id)
 
     @strawberry.field
     async def employee(
@@ -107,7 +72,7 @@ class Query:
             row = await EmployeeRow.get_or_none(id=pk)
         else:
             row = await EmployeeRow.get_or_none(external_id=external_id)
-        return await _visible_employee(info, row)
+        return await visible_person(info, row)
 
     @strawberry.field(description="The people you may see, by id; filter by team or name.")
     async def employees(

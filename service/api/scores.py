@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from service.api.context import Info
-from service.api.ids import ClientError, Node, global_id
+from service.api.ids import ClientError, Node, global_id, score_line_id
 from service.api.pagination import Connection, Keyset, asc, connection, page_size
 from service.api.scalars import Decimal, fixed
+from service.models import Adjustment as AdjustmentRow
+from service.models import Appeal as AppealRow
 from service.models import Observation as ObservationRow
 from service.models import Review as ReviewRow
 from service.models import Score as ScoreRow
@@ -117,6 +119,14 @@ class ObservationNode(Node):
     channel: ChannelEnum | None
     comment: str | None
     external_id: str | None
+    voided_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the observation was voided; null while it counts. A line lists "
+        "only observations that count; `node(id:)` finds voided ones too.",
+    )
+    void_reason: str | None = strawberry.field(
+        default=None, description="Why it was voided; null while it counts."
+    )
 
 
 @strawberry.type(name="Review")
@@ -129,17 +139,25 @@ class ReviewNode:
 
 
 @strawberry.type
-class Adjustment:
-    id: strawberry.ID
+class Adjustment(Node):
     points: Decimal
     reason: str
     made_by: str
     created_at: datetime
 
+    @classmethod
+    def from_row(cls, row: AdjustmentRow) -> Adjustment:
+        return cls(
+            id=strawberry.ID(global_id("Adjustment", row.id)),
+            points=Decimal(f"{row.points / 10_000:.2f}"),
+            reason=row.reason,
+            made_by=row.made_by_label,
+            created_at=row.created_at,
+        )
+
 
 @strawberry.type
-class Appeal:
-    id: strawberry.ID
+class Appeal(Node):
     line: int | None  # 1-based line number; null for the whole score
     reason: str
     state: str
@@ -147,9 +165,24 @@ class Appeal:
     created_at: datetime
     resolved_at: datetime | None
 
+    @classmethod
+    def from_row(cls, row: AppealRow) -> Appeal:
+        return cls(
+            id=strawberry.ID(global_id("Appeal", row.id)),
+            line=None if row.line_ordinal is None else row.line_ordinal + 1,
+            reason=row.reason,
+            state=row.state.value,
+            resolution_note=row.resolution_note,
+            created_at=row.created_at,
+            resolved_at=row.resolved_at,
+        )
+
 
 @strawberry.type
-class ScoreLine:
+class ScoreLine(Node):
+    # Set by the Score that holds the line (`Score.__post_init__`): the line at its
+    # position on that score, so two lines of one KPI (INDIVIDUAL and TEAM) differ.
+    id: strawberry.ID = strawberry.ID("")
     kpi: KpiSummary
     scope: ScopeEnum
     aggregation: str
@@ -193,7 +226,7 @@ class ScoreLine:
         cycle = await info.context.loaders.cycle.load(self.cycle_pk)
         kpi = await info.context.loaders.kpi_by_code.load(self.kpi.code)
         if cycle is None or kpi is None:
-            return connection([], size, lambda r: [], _observation)
+            return connection([], size, lambda r: [], observation_node)
         policy = await info.context.policy()
         start, end = cycle_window_utc(
             starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
@@ -208,7 +241,7 @@ class ScoreLine:
         if after is not None:
             query = query.filter(OBSERVATION_ORDER.after(after))
         rows = await query.order_by(*OBSERVATION_ORDER.order_by()).limit(size + 1)
-        return connection(rows, size, OBSERVATION_ORDER.key, _observation)
+        return connection(rows, size, OBSERVATION_ORDER.key, observation_node)
 
     @strawberry.field(
         description="The reviews behind a qualitative line: current MANAGER "
@@ -239,7 +272,7 @@ class ScoreLine:
 OBSERVATION_ORDER = Keyset(asc("occurred_at_us"), asc("id"))
 
 
-def _observation(row: ObservationRow) -> ObservationNode:
+def observation_node(row: ObservationRow) -> ObservationNode:
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=row.occurred_at_us)
     return ObservationNode(
         id=strawberry.ID(global_id("Observation", row.id)),
@@ -249,6 +282,8 @@ def _observation(row: ObservationRow) -> ObservationNode:
         channel=row.channel,
         comment=row.comment,
         external_id=row.external_id,
+        voided_at=row.voided_at,
+        void_reason=row.void_reason,
     )
 
 
@@ -360,32 +395,16 @@ class Score(Node):
     @strawberry.field
     async def adjustments(self, info: Info) -> list[Adjustment]:
         rows = await info.context.loaders.adjustments.load((self.cycle_pk, self.employee_pk))
-        return [
-            Adjustment(
-                id=strawberry.ID(global_id("Adjustment", r.id)),
-                points=Decimal(f"{r.points / 10_000:.2f}"),
-                reason=r.reason,
-                made_by=r.made_by_label,
-                created_at=r.created_at,
-            )
-            for r in rows
-        ]
+        return [Adjustment.from_row(r) for r in rows]
 
     @strawberry.field
     async def appeals(self, info: Info) -> list[Appeal]:
         rows = await info.context.loaders.appeals.load((self.cycle_pk, self.employee_pk))
-        return [
-            Appeal(
-                id=strawberry.ID(global_id("Appeal", r.id)),
-                line=None if r.line_ordinal is None else r.line_ordinal + 1,
-                reason=r.reason,
-                state=r.state.value,
-                resolution_note=r.resolution_note,
-                created_at=r.created_at,
-                resolved_at=r.resolved_at,
-            )
-            for r in rows
-        ]
+        return [Appeal.from_row(r) for r in rows]
+
+    def __post_init__(self) -> None:
+        for ordinal, line in enumerate(self.lines):
+            line.id = strawberry.ID(score_line_id(self.pk, ordinal))
 
     @classmethod
     def from_row(cls, row: ScoreRow, lang: str) -> Score:
