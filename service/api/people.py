@@ -119,9 +119,10 @@ class Team(Node):
     @strawberry.field(
         description="Members in scope, how many are scored, their mean total, "
         "bands and the team's raw values. Employees see it only for their own "
-        "team with at least 5 scored members."
+        "team with at least 5 scored members; anyone else gets null and a FORBIDDEN "
+        "error (nullable, so the rest of the answer stays)."
     )
-    async def summary(self, info: Info, cycle_code: str) -> TeamSummary:
+    async def summary(self, info: Info, cycle_code: str) -> TeamSummary | None:
         actor = info.context.require_reader()
         rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=self.pk)
         summary = summarise_team(rows)

@@ -253,8 +253,10 @@ async def test_team_overview_is_refused_to_a_member_of_a_team_under_five_scored(
     body = await api.run(
         operation("TeamOverview"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="employee"
     )
-    assert body["data"] is None or body["data"]["team"] is None
-    assert "FORBIDDEN" in [e["extensions"]["code"] for e in body["errors"]]
+    assert body["data"]["team"]["summary"] is None
+    assert body["data"]["team"]["code"] == "hotline"  # the rest of the answer stays
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert body["errors"][0]["path"] == ["team", "summary"]
     assert "A2" not in str(body)
 
 
