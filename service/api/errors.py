@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from graphql import GraphQLError, GraphQLSyntaxError
 from service.errors import (
     DatabaseBusy,
     DomainError,
@@ -16,6 +17,28 @@ from service.errors import (
 from service.usecases.auth import SignInRefused, SignInThrottled
 from service.usecases.idempotency import IdempotencyConflict
 from service.usecases.inputs import RowError
+
+MASKED_MESSAGE = "Unexpected error."
+
+
+def error_code(error: GraphQLError) -> str:
+    """The `extensions.code` of an error in `errors` (docs/api.md lists them): its own
+    when it has one (ClientError), else told by where it arose."""
+    given = (error.extensions or {}).get("code")
+    if isinstance(given, str):
+        return given
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if isinstance(error.original_error, DatabaseBusy):
+        return "BUSY"
+    if error.message == MASKED_MESSAGE:
+        return "INTERNAL_SERVER_ERROR"
+    if error.path is None:
+        # Variables are checked against their types before anything runs.
+        if error.message.startswith("Variable "):
+            return "BAD_USER_INPUT"
+        return "GRAPHQL_VALIDATION_FAILED"
+    return "INTERNAL_SERVER_ERROR"
 
 
 @strawberry.type
