@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from service.api.context import Info
+from service.api.enums import AccessLevel
 from service.api.errors import BusyError, SignInError, ThrottledError, error_of
 from service.api.ids import Node, global_id
 from service.api.people import Employee, person_seen
@@ -43,7 +44,7 @@ class Token(Node):
 @strawberry.type
 class Viewer:
     email: str
-    access: str
+    access: AccessLevel
     employee_pk: strawberry.Private[int | None]
 
     @strawberry.field
@@ -79,7 +80,7 @@ async def resolve_viewer(info: Info) -> Viewer | None:
     if actor is None or actor.user_id is None:
         return None
     # The token's lookup already read the user: no second query.
-    return Viewer(email=actor.label, access=actor.access.value, employee_pk=actor.employee_id)
+    return Viewer(email=actor.label, access=actor.access, employee_pk=actor.employee_id)
 
 
 async def resolve_login(info: Info, email: str, password: str) -> LoginResult:

@@ -9,11 +9,13 @@ import strawberry
 from tortoise.connection import get_connection
 
 from service.api.context import Info
+from service.api.enums import Aggregation, Direction, KpiKind, Method
 from service.api.ids import Node, global_id
 from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
 from service.api.scalars import Decimal, fixed
 from service.api.scores import (
     DEPRECATED_NOT_ELIGIBLE,
+    ScoreState,
     not_eligible_reason_of,
     status_reason_of,
 )
@@ -23,7 +25,7 @@ from service.models import Employee as EmployeeRow
 from service.models import Kpi as KpiRow
 from service.models import Score as ScoreRow
 from service.models import Scorecard as ScorecardRow
-from service.scoring.types import StatusReason
+from service.scoring.types import Scope, ScoreStatus, StatusReason
 from service.sql import fetch_all, placeholders
 from service.usecases.cycles import cycle_warnings
 from service.usecases.ranking import rank_sql, rank_value
@@ -40,10 +42,10 @@ strawberry.enum(CycleStateEnum, name="CycleState")
 class Kpi(Node):
     code: str
     name: str
-    kind: str
+    kind: KpiKind
     unit: str
-    direction: str
-    aggregation: str
+    direction: Direction
+    aggregation: Aggregation
     aggregation_param: Decimal | None
     range_min: Decimal | None
     range_max: Decimal | None
@@ -56,10 +58,10 @@ class Kpi(Node):
             id=strawberry.ID(global_id("Kpi", row.id)),
             code=row.code,
             name=row.name,
-            kind=row.kind.value,
+            kind=KpiKind(row.kind.value),
             unit=row.unit,
-            direction=row.direction.value,
-            aggregation=row.aggregation.value,
+            direction=Direction(row.direction.value),
+            aggregation=Aggregation(row.aggregation.value),
             aggregation_param=fixed(row.aggregation_param, 4),
             range_min=fixed(row.range_min, 4),
             range_max=fixed(row.range_max, 4),
@@ -71,9 +73,9 @@ class Kpi(Node):
 @strawberry.type
 class ScorecardLineSetting:
     kpi: str
-    scope: str
+    scope: Scope
     weight: Decimal
-    method: str
+    method: Method
     threshold: Decimal | None
     target: Decimal | None
     stretch: Decimal | None
@@ -101,8 +103,8 @@ class Scorecard:
 
 @strawberry.type
 class PayrollResult:
-    status: str
-    state: str
+    status: ScoreStatus
+    state: ScoreState
     total: Decimal | None
     band: str | None
     multiplier: Decimal | None
@@ -154,9 +156,9 @@ class Cycle(Node):
             lines = [
                 ScorecardLineSetting(
                     kpi=line.kpi.code,
-                    scope=line.scope.value,
+                    scope=Scope(line.scope.value),
                     weight=fixed(line.weight, 2) or Decimal("0.00"),
-                    method=line.method.value,
+                    method=Method(line.method.value),
                     threshold=fixed(line.threshold, 4),
                     target=fixed(line.target, 4),
                     stretch=fixed(line.stretch, 4),
@@ -251,8 +253,8 @@ class Cycle(Node):
             size,
             RESULTS_ORDER.key,
             lambda r: PayrollResult(
-                status=r.status,
-                state=r.state,
+                status=ScoreStatus(r.status),
+                state=ScoreState(r.state),
                 total=_dec(r.total),
                 band=r.band,
                 multiplier=_dec(r.multiplier),

@@ -6,7 +6,9 @@ from datetime import date
 
 import strawberry
 
+from service.api.enums import Aggregation, Direction, KpiKind, Method
 from service.api.scalars import Decimal
+from service.scoring.types import Channel, Scope
 from service.usecases import inputs as usecase
 from service.usecases.inputs import IngestMode as IngestModeEnum
 
@@ -59,9 +61,9 @@ class EmployeeInput:
 class KpiInput:
     code: str
     name: str
-    kind: str
-    direction: str
-    aggregation: str
+    kind: KpiKind
+    direction: Direction
+    aggregation: Aggregation
     unit: str = ""
     aggregation_param: Decimal | None = None
     range_min: Decimal | None = None
@@ -111,8 +113,8 @@ class BandStepInput:
 class ScorecardLineInput:
     kpi_code: str
     weight: Decimal
-    scope: str = "INDIVIDUAL"
-    method: str = "LINEAR"
+    scope: Scope = Scope.INDIVIDUAL
+    method: Method = Method.LINEAR
     threshold: Decimal | None = None
     target: Decimal | None = None
     stretch: Decimal | None = None
@@ -160,7 +162,7 @@ class ObservationInput:
 @strawberry.input
 class FeedbackInput:
     rating: Decimal
-    channel: str = strawberry.field(description="ONLINE_SURVEY, PHONE_CALLBACK or FACE_TO_FACE")
+    channel: Channel = strawberry.field(description="How the customer was asked.")
     occurred_at: str
     source: str
     employee_external_id: str | None = None

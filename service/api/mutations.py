@@ -14,6 +14,7 @@ from tortoise.connection import get_connection
 from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
 from service.api.context import Info
 from service.api.cycles import Cycle
+from service.api.enums import AppealOutcome, ReviewKind
 from service.api.errors import (
     CommonError,
     common_error_of,
@@ -36,6 +37,7 @@ from service.api.scores import Appeal, ObservationNode, Score, observation_node
 from service.errors import DomainError
 from service.models import AccessLevel, Employee
 from service.models import Cycle as CycleRow
+from service.models import CycleState as CycleStateEnum
 from service.models import Score as ScoreRow
 from service.usecases import appeals, corrections, cycles, ingest, kpis, organisation
 from service.usecases.auth import revoke_token
@@ -264,7 +266,7 @@ class Mutation:
         self,
         info: Info,
         cycle_code: str,
-        to: str,
+        to: CycleStateEnum,
         reason: str | None = None,
         override_reason: str | None = None,
     ) -> CycleResult:
@@ -393,7 +395,7 @@ class Mutation:
         cycle_code: str,
         employee_external_id: str,
         kpi_code: str,
-        kind: str,
+        kind: ReviewKind,
         rating: Decimal,
         comment: str = "",
     ) -> ScoreResult:
@@ -489,7 +491,7 @@ class Mutation:
         self,
         info: Info,
         id: strawberry.ID,
-        outcome: str,
+        outcome: AppealOutcome,
         note: str,
         adjustment_points: Decimal | None = None,
         void_observation_id: strawberry.ID | None = None,
@@ -503,7 +505,7 @@ class Mutation:
             row = await appeals.resolve_appeal(
                 actor=actor,
                 appeal_id=pk,
-                outcome=outcome,
+                outcome=outcome.value,
                 note=note,
                 adjustment_points=adjustment_points,
                 void_observation_id=void_pk,

@@ -10,6 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from service.api.context import Info
+from service.api.enums import (
+    Aggregation,
+    AppealState,
+    Direction,
+    KpiKind,
+    Method,
+    ReviewKind,
+    WhatItWouldTakeKind,
+)
 from service.api.ids import ClientError, Node, global_id, score_line_id
 from service.api.pagination import Connection, Keyset, asc, connection, page_size
 from service.api.scalars import Decimal, fixed
@@ -69,9 +78,9 @@ class ScoreState(Enum):
 class KpiSummary:
     code: str
     name: str
-    kind: str
+    kind: KpiKind
     unit: str
-    direction: str
+    direction: Direction
 
 
 @strawberry.type
@@ -103,7 +112,7 @@ class SourceCount:
 class WhatItWouldTake:
     # RAW_VALUE | CANNOT_REACH | MORE_OBSERVATIONS, and for a score without enough
     # evidence MORE_OBSERVATIONS | MORE_MANAGER_REVIEWS | OTHER_EVIDENCE with no band.
-    kind: str
+    kind: WhatItWouldTakeKind
     band: str | None
     raw_value: Decimal | None
     max_points: Decimal | None
@@ -131,7 +140,7 @@ class ObservationNode(Node):
 
 @strawberry.type(name="Review")
 class ReviewNode:
-    kind: str
+    kind: ReviewKind
     rating: Decimal
     comment: str
     counts: bool  # SELF ratings are shown beside the line and do not count
@@ -160,7 +169,7 @@ class Adjustment(Node):
 class Appeal(Node):
     line: int | None  # 1-based line number; null for the whole score
     reason: str
-    state: str
+    state: AppealState
     resolution_note: str | None
     created_at: datetime
     resolved_at: datetime | None
@@ -171,7 +180,7 @@ class Appeal(Node):
             id=strawberry.ID(global_id("Appeal", row.id)),
             line=None if row.line_ordinal is None else row.line_ordinal + 1,
             reason=row.reason,
-            state=row.state.value,
+            state=row.state,
             resolution_note=row.resolution_note,
             created_at=row.created_at,
             resolved_at=row.resolved_at,
@@ -185,12 +194,12 @@ class ScoreLine(Node):
     id: strawberry.ID = strawberry.ID("")
     kpi: KpiSummary
     scope: ScopeEnum
-    aggregation: str
+    aggregation: Aggregation
     aggregation_param: Decimal | None
     sample_size: int
     min_samples: int
     raw_value: Decimal | None
-    method: str
+    method: Method
     threshold: Decimal | None
     target: Decimal | None
     stretch: Decimal | None
@@ -258,7 +267,7 @@ class ScoreLine(Node):
         ).order_by("kind", "id")
         return [
             ReviewNode(
-                kind=r.kind.value,
+                kind=r.kind,
                 rating=fixed(r.rating, 4) or Decimal("0"),
                 comment=r.comment,
                 counts=r.kind.value == "MANAGER",

@@ -138,3 +138,38 @@ async def test_errors_before_graphql_carry_codes(api: Api) -> None:
     batched = await api.client.post("/graphql", json=[{"query": "{ viewer { email } }"}])
     assert batched.status_code == 400
     assert batched.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "named"),
+    [
+        (
+            'mutation($to: CycleState!) { transitionCycle(cycleCode: "2026-Q1", to: $to) '
+            "{ __typename } }",
+            {"to": "CLOSED-ish"},
+            "CycleState",
+        ),
+        (
+            'mutation { recordFeedback(feedback: [{rating: "5", channel: BY_PIGEON, '
+            'occurredAt: "2026-03-01T10:00:00Z", source: "s", employeeExternalId: "A1"}]) '
+            "{ __typename } }",
+            None,
+            "Channel",
+        ),
+        (
+            'mutation($o: AppealOutcome!) { resolveAppeal(id: "x", outcome: $o, note: "n") '
+            "{ __typename } }",
+            {"o": "MAYBE"},
+            "AppealOutcome",
+        ),
+    ],
+)
+async def test_an_enum_input_refuses_an_unknown_value_naming_the_enum(
+    api: Api, query: str, variables: dict[str, Any] | None, named: str
+) -> None:
+    await seed(api)
+    body = (await api.post(query, variables, as_="admin")).json()
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert named in error["message"]
+    assert error["extensions"]["code"] in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")
