@@ -8,33 +8,11 @@ and under CI=true it fails, so a green CI means the audit ran.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-from pathlib import Path
-
-import pytest
 
 from tests.cli.conftest import Fairscore
 from tests.cli.test_operations import _server
-from tests.conftest import IN_CI
-
-CLIENTS = Path(__file__).resolve().parents[1] / "clients"
-
-
-def node_tools() -> str:
-    """The node binary, once tests/clients has its packages; else skip (fail in CI)."""
-    node = shutil.which("node")
-    missing = None
-    if node is None:
-        missing = "node is not installed"
-    elif not (CLIENTS / "node_modules").is_dir():
-        missing = "tests/clients has no node_modules: run `npm ci` there"
-    if missing is not None:
-        if IN_CI:
-            pytest.fail(f"CI=true and {missing}")
-        pytest.skip(missing)
-    assert node is not None
-    return node
+from tests.node import CLIENTS, node_tools
 
 
 def test_the_graphql_over_http_audit_passes_every_check(fairscore: Fairscore) -> None:
