@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -25,7 +27,7 @@ from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
 from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
-from service.api.scalars import Decimal, DecimalScalar
+from service.api.scalars import DateTimeScalar, Decimal, DecimalScalar
 from service.api.scores import Score
 from service.errors import DatabaseBusy
 from service.models import Cycle as CycleRow
@@ -216,5 +218,8 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,  # type: ignore[arg-type]
         scalar_overrides={Decimal: DecimalScalar},
-        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        config=StrawberryConfig(
+            disable_field_suggestions=settings.is_production,
+            scalar_map={datetime: DateTimeScalar},
+        ),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -128,6 +128,10 @@ class ObservationNode(Node):
     channel: ChannelEnum | None
     comment: str | None
     external_id: str | None
+    utc_offset: str = strawberry.field(
+        description="The offset the moment was reported with, e.g. +08:00: the local "
+        "time of `occurredAt` where it happened."
+    )
     voided_at: datetime | None = strawberry.field(
         default=None,
         description="When the observation was voided; null while it counts. A line lists "
@@ -281,12 +285,19 @@ class ScoreLine(Node):
 OBSERVATION_ORDER = Keyset(asc("occurred_at_us"), asc("id"))
 
 
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
 def observation_node(row: ObservationRow) -> ObservationNode:
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=row.occurred_at_us)
     return ObservationNode(
         id=strawberry.ID(global_id("Observation", row.id)),
         value=fixed(row.value, 4) or Decimal("0"),
-        occurred_at=moment.astimezone(timezone(timedelta(minutes=row.utc_offset_minutes))),
+        occurred_at=moment,
+        utc_offset=_offset_text(row.utc_offset_minutes),
         source=row.source,
         channel=row.channel,
         comment=row.comment,
