@@ -15,11 +15,7 @@ from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
 from service.api.context import Info
 from service.api.cycles import Cycle
 from service.api.enums import AppealOutcome, ReviewKind
-from service.api.errors import (
-    CommonError,
-    common_error_of,
-    rejected_rows,
-)
+from service.api.errors import CommonError, errors_as_data, rejected_rows
 from service.api.ids import ClientError, parse_global_id
 from service.api.inputs import (
     CycleInput,
@@ -34,7 +30,6 @@ from service.api.inputs import (
 )
 from service.api.scalars import Decimal
 from service.api.scores import Appeal, ObservationNode, Score, observation_node
-from service.errors import DomainError
 from service.models import AccessLevel, Employee
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
@@ -115,10 +110,6 @@ AppealResult = Annotated[Appeal | CommonError, strawberry.union("AppealResult")]
 DoneResult = Annotated[Done | CommonError, strawberry.union("DoneResult")]
 
 
-def _common(error: DomainError) -> CommonError:
-    return common_error_of(error)
-
-
 def _report(report: Any) -> IngestReport:
     return IngestReport(
         accepted=report.accepted,
@@ -160,76 +151,63 @@ class Mutation:
         return await resolve_logout(info)
 
     @strawberry.mutation(description="Revoke one of your tokens (an admin: anyone's).")
+    @errors_as_data
     async def revoke_token(self, info: Info, id: strawberry.ID) -> DoneResult:
         actor = info.context.require_actor()
         _type, pk = parse_global_id(id, "Token")
-        try:
-            await revoke_token(actor=actor, token_id=pk)
-        except DomainError as error:
-            return _common(error)
+        await revoke_token(actor=actor, token_id=pk)
         return Done(ok=True)
 
     # --- setup (admin) -------------------------------------------------------------
 
     @strawberry.mutation
+    @errors_as_data
     async def upsert_teams(self, info: Info, teams: list[TeamInput]) -> UpsertResult:
         actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await organisation.upsert_teams(actor=actor, teams=[t.to_usecase() for t in teams])
-            )
-        except DomainError as error:
-            return _common(error)
+        return _upserted(
+            await organisation.upsert_teams(actor=actor, teams=[t.to_usecase() for t in teams])
+        )
 
     @strawberry.mutation
+    @errors_as_data
     async def upsert_positions(self, info: Info, positions: list[PositionInput]) -> UpsertResult:
         actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await organisation.upsert_positions(
-                    actor=actor, positions=[p.to_usecase() for p in positions]
-                )
+        return _upserted(
+            await organisation.upsert_positions(
+                actor=actor, positions=[p.to_usecase() for p in positions]
             )
-        except DomainError as error:
-            return _common(error)
+        )
 
     @strawberry.mutation
+    @errors_as_data
     async def upsert_employees(self, info: Info, employees: list[EmployeeInput]) -> UpsertResult:
         actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await organisation.upsert_employees(
-                    actor=actor, employees=[e.to_usecase() for e in employees]
-                )
+        return _upserted(
+            await organisation.upsert_employees(
+                actor=actor, employees=[e.to_usecase() for e in employees]
             )
-        except DomainError as error:
-            return _common(error)
+        )
 
     @strawberry.mutation(description="Each KPI may carry the version it was based on.")
+    @errors_as_data
     async def upsert_kpis(
         self, info: Info, kpis_: Annotated[list[KpiInput], strawberry.argument(name="kpis")]
     ) -> UpsertResult:
         actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_])
-            )
-        except DomainError as error:
-            return _common(error)
+        return _upserted(await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_]))
 
     @strawberry.mutation
+    @errors_as_data
     async def create_cycle(self, info: Info, cycle: CycleInput) -> CycleResult:
         actor = info.context.require_reader()
-        try:
-            row, _created = await cycles.create_cycle(actor=actor, cycle=cycle.to_usecase())
-        except DomainError as error:
-            return _common(error)
+        row, _created = await cycles.create_cycle(actor=actor, cycle=cycle.to_usecase())
         return Cycle.from_row(row)
 
     @strawberry.mutation(
         description="Save a position's scorecard in a cycle; in ACTIVE only "
         "with a reason. Refused when someone saved after `expectedVersion`."
     )
+    @errors_as_data
     async def set_scorecard(
         self,
         info: Info,
@@ -240,17 +218,14 @@ class Mutation:
         expected_version: int | None = None,
     ) -> ScorecardResult:
         actor = info.context.require_reader()
-        try:
-            saved = await cycles.save_scorecard(
-                actor=actor,
-                cycle_code=cycle_code,
-                position_code=position_code,
-                lines=[line.to_usecase() for line in lines],
-                expected_version=expected_version,
-                reason=reason,
-            )
-        except DomainError as error:
-            return _common(error)
+        saved = await cycles.save_scorecard(
+            actor=actor,
+            cycle_code=cycle_code,
+            position_code=position_code,
+            lines=[line.to_usecase() for line in lines],
+            expected_version=expected_version,
+            reason=reason,
+        )
         return ScorecardSaved(
             version=saved.version,
             changed=saved.changed,
@@ -262,6 +237,7 @@ class Mutation:
         "An admin may finalise despite open appeals or missing reviews with "
         "`overrideReason`."
     )
+    @errors_as_data
     async def transition_cycle(
         self,
         info: Info,
@@ -271,19 +247,17 @@ class Mutation:
         override_reason: str | None = None,
     ) -> CycleResult:
         actor = info.context.require_reader()
-        try:
-            row = await cycles.transition_cycle(
-                actor=actor,
-                cycle_code=cycle_code,
-                to=to,
-                reason=reason,
-                override_reason=override_reason,
-            )
-        except DomainError as error:
-            return _common(error)
+        row = await cycles.transition_cycle(
+            actor=actor,
+            cycle_code=cycle_code,
+            to=to,
+            reason=reason,
+            override_reason=override_reason,
+        )
         return Cycle.from_row(row)
 
     @strawberry.mutation(description="Change policy settings (the others stay as they are).")
+    @errors_as_data
     async def update_policy(
         self,
         info: Info,
@@ -299,12 +273,9 @@ class Mutation:
         for name, value in strawberry.asdict(policy).items():
             if value is not None:
                 settings[name] = value
-        try:
-            saved = await update_policy(
-                actor=actor, settings=settings, expected_version=expected_version, reason=reason
-            )
-        except DomainError as error:
-            return _common(error)
+        saved = await update_policy(
+            actor=actor, settings=settings, expected_version=expected_version, reason=reason
+        )
         return PolicySaved(
             version=saved.version,
             changed=saved.changed,
@@ -325,6 +296,7 @@ class Mutation:
         description="Record operational data in bulk. The same "
         "`idempotencyKey` with the same payload returns the first report."
     )
+    @errors_as_data
     async def record_observations(
         self,
         info: Info,
@@ -334,28 +306,26 @@ class Mutation:
     ) -> IngestResult:
         actor = _ingest_actor(info)
         rows = [o.to_usecase() for o in observations]
-        try:
-            report = await ingest_once(
+        report = await ingest_once(
+            actor=actor,
+            kind="observations",
+            mode=mode.value,
+            rows=rows,
+            idempotency_key=idempotency_key,
+            ingest=lambda: ingest.record_observations(
                 actor=actor,
-                kind="observations",
-                mode=mode.value,
-                rows=rows,
-                idempotency_key=idempotency_key,
-                ingest=lambda: ingest.record_observations(
-                    actor=actor,
-                    observations=rows,
-                    mode=mode,
-                    max_clock_skew=info.context.settings.max_clock_skew,
-                ),
-            )
-        except DomainError as error:
-            return _common(error)
+                observations=rows,
+                mode=mode,
+                max_clock_skew=info.context.settings.max_clock_skew,
+            ),
+        )
         return _report(report)
 
     @strawberry.mutation(
         description="Record customer ratings (online survey, phone "
         "call-back, face to face) in bulk, safely retried."
     )
+    @errors_as_data
     async def record_feedback(
         self,
         info: Info,
@@ -365,22 +335,19 @@ class Mutation:
     ) -> IngestResult:
         actor = _ingest_actor(info)
         rows = [f.to_usecase() for f in feedback]
-        try:
-            report = await ingest_once(
+        report = await ingest_once(
+            actor=actor,
+            kind="feedback",
+            mode=mode.value,
+            rows=rows,
+            idempotency_key=idempotency_key,
+            ingest=lambda: ingest.record_feedback(
                 actor=actor,
-                kind="feedback",
-                mode=mode.value,
-                rows=rows,
-                idempotency_key=idempotency_key,
-                ingest=lambda: ingest.record_feedback(
-                    actor=actor,
-                    feedback=rows,
-                    mode=mode,
-                    max_clock_skew=info.context.settings.max_clock_skew,
-                ),
-            )
-        except DomainError as error:
-            return _common(error)
+                feedback=rows,
+                mode=mode,
+                max_clock_skew=info.context.settings.max_clock_skew,
+            ),
+        )
         return _report(report)
 
     # --- people (managers and employees) ------------------------------------------
@@ -389,6 +356,7 @@ class Mutation:
         description="Rate a qualitative line: MANAGER (a manager of the "
         "employee) or SELF (the employee). A newer rating replaces yours."
     )
+    @errors_as_data
     async def submit_review(
         self,
         info: Info,
@@ -406,22 +374,20 @@ class Mutation:
         from service.models import User
 
         me = await User.get(id=viewer.user_id)
-        try:
-            report = await ingest.submit_reviews(
-                actor=actor,
-                reviews=[
-                    ReviewInput(
-                        cycle_code, employee_external_id, kpi_code, me.email, kind, rating, comment
-                    )
-                ],
-            )
-            if report.rejected:
-                return rejected_rows(report.rejected)
-            return await _score_of(cycle_code, employee_external_id, info.context.lang)
-        except DomainError as error:
-            return _common(error)
+        report = await ingest.submit_reviews(
+            actor=actor,
+            reviews=[
+                ReviewInput(
+                    cycle_code, employee_external_id, kpi_code, me.email, kind, rating, comment
+                )
+            ],
+        )
+        if report.rejected:
+            return rejected_rows(report.rejected)
+        return await _score_of(cycle_code, employee_external_id, info.context.lang)
 
     @strawberry.mutation(description="Add signed points with a reason, within the cap.")
+    @errors_as_data
     async def adjust_score(
         self,
         info: Info,
@@ -431,31 +397,27 @@ class Mutation:
         reason: str,
     ) -> ScoreResult:
         actor = info.context.require_reader()
-        try:
-            await corrections.adjust_score(
-                actor=actor,
-                cycle_code=cycle_code,
-                employee_external_id=employee_external_id,
-                points=points,
-                reason=reason,
-            )
-            return await _score_of(cycle_code, employee_external_id, info.context.lang)
-        except DomainError as error:
-            return _common(error)
+        await corrections.adjust_score(
+            actor=actor,
+            cycle_code=cycle_code,
+            employee_external_id=employee_external_id,
+            points=points,
+            reason=reason,
+        )
+        return await _score_of(cycle_code, employee_external_id, info.context.lang)
 
     @strawberry.mutation(description="Void a wrong observation (it is kept, never deleted).")
+    @errors_as_data
     async def void_observation(self, info: Info, id: strawberry.ID, reason: str) -> VoidResult:
         actor = info.context.require_reader()
         _type, pk = parse_global_id(id, "Observation")
-        try:
-            row = await corrections.void_observation(actor=actor, observation_id=pk, reason=reason)
-        except DomainError as error:
-            return _common(error)
+        row = await corrections.void_observation(actor=actor, observation_id=pk, reason=reason)
         return VoidedObservation(
             observation=observation_node(row), reason=row.void_reason or reason
         )
 
     @strawberry.mutation(description="Question your score: one line (1-based) or the whole.")
+    @errors_as_data
     async def file_appeal(
         self,
         info: Info,
@@ -470,16 +432,13 @@ class Mutation:
             if actor.employee_id is None:
                 raise ClientError("Name the employee: you are not one yourself.")
             external_id = (await Employee.get(id=actor.employee_id)).external_id
-        try:
-            row = await appeals.file_appeal(
-                actor=actor,
-                cycle_code=cycle_code,
-                employee_external_id=external_id,
-                reason=reason,
-                line=line,
-            )
-        except DomainError as error:
-            return _common(error)
+        row = await appeals.file_appeal(
+            actor=actor,
+            cycle_code=cycle_code,
+            employee_external_id=external_id,
+            reason=reason,
+            line=line,
+        )
         return Appeal.from_row(row)
 
     @strawberry.mutation(
@@ -487,6 +446,7 @@ class Mutation:
         "against a NO_DATA score, with neither and a note naming the data added since), "
         "or REJECTED, always with a note."
     )
+    @errors_as_data
     async def resolve_appeal(
         self,
         info: Info,
@@ -501,17 +461,14 @@ class Mutation:
         void_pk = None
         if void_observation_id is not None:
             _t, void_pk = parse_global_id(void_observation_id, "Observation")
-        try:
-            row = await appeals.resolve_appeal(
-                actor=actor,
-                appeal_id=pk,
-                outcome=outcome.value,
-                note=note,
-                adjustment_points=adjustment_points,
-                void_observation_id=void_pk,
-            )
-        except DomainError as error:
-            return _common(error)
+        row = await appeals.resolve_appeal(
+            actor=actor,
+            appeal_id=pk,
+            outcome=outcome.value,
+            note=note,
+            adjustment_points=adjustment_points,
+            void_observation_id=void_pk,
+        )
         return Appeal.from_row(row)
 
 
