@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from service.api.context import Info
+from service.api.context import Info, signed_in
 from service.api.enums import AccessLevel
 from service.api.errors import BusyError, SignInError, ThrottledError, error_of
 from service.api.ids import Node, global_id
@@ -53,9 +53,11 @@ class Viewer:
             return None
         return await person_seen(info, await info.context.loaders.employee.load(self.employee_pk))
 
-    @strawberry.field(description="Your API tokens (an admin sees everyone's).")
+    @strawberry.field(
+        description="Your API tokens (an admin sees everyone's).", extensions=[signed_in()]
+    )
     async def tokens(self, info: Info) -> list[Token]:
-        actor = info.context.require_actor()
+        actor = info.context.actor_checked
         return [Token.from_row(t) for t in await tokens_of(actor=actor)]
 
 
@@ -98,7 +100,7 @@ async def resolve_login(info: Info, email: str, password: str) -> LoginResult:
 
 
 async def resolve_logout(info: Info) -> Done:
-    actor = info.context.require_actor()
+    actor = info.context.actor_checked
     if actor.token_id is not None:
         await revoke_token(actor=actor, token_id=actor.token_id)
     return Done(ok=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from tortoise.connection import get_connection
 
-from service.api.context import Info
+from service.api.context import Info, readers
 from service.api.enums import Aggregation, Direction, KpiKind, Method
 from service.api.ids import Node, global_id
 from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
@@ -185,10 +185,10 @@ class Cycle(Node):
 
     @strawberry.field(
         description="What the cycle page lists: scorecard warnings and "
-        "positions without a scorecard."
+        "positions without a scorecard.",
+        extensions=[readers()],
     )
     async def warnings(self, info: Info) -> list[str]:
-        info.context.require_reader()
         row = await info.context.loaders.cycle.load(self.pk)
         assert row is not None
         return await cycle_warnings(get_connection("default"), row)
@@ -233,12 +233,12 @@ class Cycle(Node):
 
     @strawberry.field(
         description="Payroll rows: every employee of the cycle you may see; "
-        "total, band and multiplier only for scored ones."
+        "total, band and multiplier only for scored ones.",
+        extensions=[readers()],
     )
     async def results(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[PayrollResult]:
-        info.context.require_reader()
         size = page_size(first, info.context.settings.max_page_size)
         rows = await payroll_results(get_connection("default"), cycle_code=self.code)
         visible = await info.context.visible_employees()

@@ -12,7 +12,7 @@ import strawberry
 from tortoise.connection import get_connection
 
 from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
-from service.api.context import Info
+from service.api.context import Info, admins, ingesters, readers, signed_in
 from service.api.cycles import Cycle
 from service.api.enums import AppealOutcome, ReviewKind
 from service.api.errors import CommonError, errors_as_data, rejected_rows
@@ -30,9 +30,9 @@ from service.api.inputs import (
 )
 from service.api.scalars import Decimal
 from service.api.scores import Appeal, ObservationNode, Score, observation_node
-from service.models import AccessLevel, Employee
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
+from service.models import Employee
 from service.models import Score as ScoreRow
 from service.usecases import appeals, corrections, cycles, ingest, kpis, organisation
 from service.usecases.auth import revoke_token
@@ -131,81 +131,79 @@ async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Sc
     return Score.from_row(row, lang)
 
 
-def _ingest_actor(info: Info) -> Any:
-    actor = info.context.require_actor()
-    if actor.access not in (AccessLevel.ADMIN, AccessLevel.INTEGRATION):
-        raise ClientError(
-            "Only an admin or an integration token records observations and feedback.", "FORBIDDEN"
-        )
-    return actor
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
     async def login(self, info: Info, email: str, password: str) -> LoginResult:
         return await resolve_login(info, email, password)
 
-    @strawberry.mutation(description="Revoke the token this request was made with.")
+    @strawberry.mutation(
+        description="Revoke the token this request was made with.", extensions=[signed_in()]
+    )
     async def logout(self, info: Info) -> Done:
         return await resolve_logout(info)
 
-    @strawberry.mutation(description="Revoke one of your tokens (an admin: anyone's).")
+    @strawberry.mutation(
+        description="Revoke one of your tokens (an admin: anyone's).", extensions=[signed_in()]
+    )
     @errors_as_data
     async def revoke_token(self, info: Info, id: strawberry.ID) -> DoneResult:
-        actor = info.context.require_actor()
+        actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Token")
         await revoke_token(actor=actor, token_id=pk)
         return Done(ok=True)
 
     # --- setup (admin) -------------------------------------------------------------
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
     @errors_as_data
     async def upsert_teams(self, info: Info, teams: list[TeamInput]) -> UpsertResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         return _upserted(
             await organisation.upsert_teams(actor=actor, teams=[t.to_usecase() for t in teams])
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
     @errors_as_data
     async def upsert_positions(self, info: Info, positions: list[PositionInput]) -> UpsertResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         return _upserted(
             await organisation.upsert_positions(
                 actor=actor, positions=[p.to_usecase() for p in positions]
             )
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
     @errors_as_data
     async def upsert_employees(self, info: Info, employees: list[EmployeeInput]) -> UpsertResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         return _upserted(
             await organisation.upsert_employees(
                 actor=actor, employees=[e.to_usecase() for e in employees]
             )
         )
 
-    @strawberry.mutation(description="Each KPI may carry the version it was based on.")
+    @strawberry.mutation(
+        description="Each KPI may carry the version it was based on.", extensions=[readers()]
+    )
     @errors_as_data
     async def upsert_kpis(
         self, info: Info, kpis_: Annotated[list[KpiInput], strawberry.argument(name="kpis")]
     ) -> UpsertResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         return _upserted(await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_]))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
     @errors_as_data
     async def create_cycle(self, info: Info, cycle: CycleInput) -> CycleResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         row, _created = await cycles.create_cycle(actor=actor, cycle=cycle.to_usecase())
         return Cycle.from_row(row)
 
     @strawberry.mutation(
         description="Save a position's scorecard in a cycle; in ACTIVE only "
-        "with a reason. Refused when someone saved after `expectedVersion`."
+        "with a reason. Refused when someone saved after `expectedVersion`.",
+        extensions=[readers()],
     )
     @errors_as_data
     async def set_scorecard(
@@ -217,7 +215,7 @@ class Mutation:
         reason: str | None = None,
         expected_version: int | None = None,
     ) -> ScorecardResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         saved = await cycles.save_scorecard(
             actor=actor,
             cycle_code=cycle_code,
@@ -235,7 +233,8 @@ class Mutation:
     @strawberry.mutation(
         description="One step forward: DRAFT → ACTIVE → REVIEW → FINALIZED. "
         "An admin may finalise despite open appeals or missing reviews with "
-        "`overrideReason`."
+        "`overrideReason`.",
+        extensions=[readers()],
     )
     @errors_as_data
     async def transition_cycle(
@@ -246,7 +245,7 @@ class Mutation:
         reason: str | None = None,
         override_reason: str | None = None,
     ) -> CycleResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         row = await cycles.transition_cycle(
             actor=actor,
             cycle_code=cycle_code,
@@ -256,7 +255,9 @@ class Mutation:
         )
         return Cycle.from_row(row)
 
-    @strawberry.mutation(description="Change policy settings (the others stay as they are).")
+    @strawberry.mutation(
+        description="Change policy settings (the others stay as they are).", extensions=[admins()]
+    )
     @errors_as_data
     async def update_policy(
         self,
@@ -265,7 +266,7 @@ class Mutation:
         expected_version: int | None = None,
         reason: str | None = None,
     ) -> PolicyResult:
-        actor = info.context.require_admin()
+        actor = info.context.actor_checked
         from service.usecases.policy import load_policy, policy_to_data
 
         current, _version = await load_policy(get_connection("default"))
@@ -294,7 +295,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Record operational data in bulk. The same "
-        "`idempotencyKey` with the same payload returns the first report."
+        "`idempotencyKey` with the same payload returns the first report.",
+        extensions=[ingesters()],
     )
     @errors_as_data
     async def record_observations(
@@ -304,7 +306,7 @@ class Mutation:
         idempotency_key: str | None = None,
         mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
     ) -> IngestResult:
-        actor = _ingest_actor(info)
+        actor = info.context.actor_checked
         rows = [o.to_usecase() for o in observations]
         report = await ingest_once(
             actor=actor,
@@ -323,7 +325,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Record customer ratings (online survey, phone "
-        "call-back, face to face) in bulk, safely retried."
+        "call-back, face to face) in bulk, safely retried.",
+        extensions=[ingesters()],
     )
     @errors_as_data
     async def record_feedback(
@@ -333,7 +336,7 @@ class Mutation:
         idempotency_key: str | None = None,
         mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
     ) -> IngestResult:
-        actor = _ingest_actor(info)
+        actor = info.context.actor_checked
         rows = [f.to_usecase() for f in feedback]
         report = await ingest_once(
             actor=actor,
@@ -354,7 +357,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Rate a qualitative line: MANAGER (a manager of the "
-        "employee) or SELF (the employee). A newer rating replaces yours."
+        "employee) or SELF (the employee). A newer rating replaces yours.",
+        extensions=[readers()],
     )
     @errors_as_data
     async def submit_review(
@@ -367,7 +371,7 @@ class Mutation:
         rating: Decimal,
         comment: str = "",
     ) -> ScoreResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         viewer = info.context.actor
         assert viewer is not None
         assert viewer.user_id is not None
@@ -386,7 +390,9 @@ class Mutation:
             return rejected_rows(report.rejected)
         return await _score_of(cycle_code, employee_external_id, info.context.lang)
 
-    @strawberry.mutation(description="Add signed points with a reason, within the cap.")
+    @strawberry.mutation(
+        description="Add signed points with a reason, within the cap.", extensions=[readers()]
+    )
     @errors_as_data
     async def adjust_score(
         self,
@@ -396,7 +402,7 @@ class Mutation:
         points: Decimal,
         reason: str,
     ) -> ScoreResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         await corrections.adjust_score(
             actor=actor,
             cycle_code=cycle_code,
@@ -406,17 +412,21 @@ class Mutation:
         )
         return await _score_of(cycle_code, employee_external_id, info.context.lang)
 
-    @strawberry.mutation(description="Void a wrong observation (it is kept, never deleted).")
+    @strawberry.mutation(
+        description="Void a wrong observation (it is kept, never deleted).", extensions=[readers()]
+    )
     @errors_as_data
     async def void_observation(self, info: Info, id: strawberry.ID, reason: str) -> VoidResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Observation")
         row = await corrections.void_observation(actor=actor, observation_id=pk, reason=reason)
         return VoidedObservation(
             observation=observation_node(row), reason=row.void_reason or reason
         )
 
-    @strawberry.mutation(description="Question your score: one line (1-based) or the whole.")
+    @strawberry.mutation(
+        description="Question your score: one line (1-based) or the whole.", extensions=[readers()]
+    )
     @errors_as_data
     async def file_appeal(
         self,
@@ -426,7 +436,7 @@ class Mutation:
         line: int | None = None,
         employee_external_id: str | None = None,
     ) -> AppealResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         external_id = employee_external_id
         if external_id is None:
             if actor.employee_id is None:
@@ -444,7 +454,8 @@ class Mutation:
     @strawberry.mutation(
         description="ACCEPTED with an adjustment or a voided observation (or, for an appeal "
         "against a NO_DATA score, with neither and a note naming the data added since), "
-        "or REJECTED, always with a note."
+        "or REJECTED, always with a note.",
+        extensions=[readers()],
     )
     @errors_as_data
     async def resolve_appeal(
@@ -456,7 +467,7 @@ class Mutation:
         adjustment_points: Decimal | None = None,
         void_observation_id: strawberry.ID | None = None,
     ) -> AppealResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Appeal")
         void_pk = None
         if void_observation_id is not None:

@@ -86,7 +86,7 @@ async def _observation(info: Info, pk: int) -> Node | None:
     if row.employee_id is not None:
         await _of_person(info, row.employee_id, "observation")
     elif not await may_see_team_measure(
-        get_connection("default"), info.context.require_reader(), row.team_id
+        get_connection("default"), info.context.actor_checked, row.team_id
     ):
         raise _forbidden("team observation")
     return observation_node(row)
@@ -112,7 +112,7 @@ async def _token(info: Info, pk: int) -> Node | None:
     row = await ApiTokenRow.get_or_none(id=pk)
     if row is None:
         return None
-    if not may_see_token(info.context.require_reader(), row.user_id):
+    if not may_see_token(info.context.actor_checked, row.user_id):
         raise _forbidden("token")
     return Token.from_row(row)
 
@@ -134,7 +134,7 @@ NODE_TYPES = frozenset({*_FETCHERS, SCORE_LINE})
 
 
 async def resolve_node(info: Info, id: str) -> Node | None:
-    info.context.require_reader()
+    """Guarded by `Query.node`'s `readers()`."""
     type_name, _key = decode_global_id(id)
     if type_name == SCORE_LINE:
         score_pk, ordinal = parse_score_line_id(id)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from service.api.context import Info
+from service.api.context import Info, readers
 from service.api.ids import ClientError, Node, global_id
 from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
 from service.api.scalars import Decimal
@@ -120,10 +120,11 @@ class Team(Node):
         description="Members in scope, how many are scored, their mean total, "
         "bands and the team's raw values. Employees see it only for their own "
         "team with at least 5 scored members; anyone else gets null and a FORBIDDEN "
-        "error (nullable, so the rest of the answer stays)."
+        "error (nullable, so the rest of the answer stays).",
+        extensions=[readers()],
     )
     async def summary(self, info: Info, cycle_code: str) -> TeamSummary | None:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=self.pk)
         summary = summarise_team(rows)
         if not actor.is_admin:

@@ -20,7 +20,7 @@ from strawberry.types.execution import ExecutionContext
 
 from graphql import GraphQLError
 from service.api.auth import Viewer, resolve_viewer
-from service.api.context import Info
+from service.api.context import Info, readers
 from service.api.cycles import Cycle, Kpi
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
@@ -59,15 +59,16 @@ class Query:
     async def viewer(self, info: Info) -> Viewer | None:
         return await resolve_viewer(info)
 
-    @strawberry.field(description="Anything with a global id, if you may see it.")
+    @strawberry.field(
+        extensions=[readers()], description="Anything with a global id, if you may see it."
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def employee(
         self, info: Info, id: strawberry.ID | None = None, external_id: str | None = None
     ) -> Employee | None:
-        info.context.require_reader()
         _one_of(id, external_id, "externalId")
         if id is not None:
             _type, pk = parse_global_id(id, "Employee")
@@ -76,7 +77,9 @@ class Query:
             row = await EmployeeRow.get_or_none(external_id=external_id)
         return await visible_person(info, row)
 
-    @strawberry.field(description="The people you may see, by id; filter by team or name.")
+    @strawberry.field(
+        extensions=[readers()], description="The people you may see, by id; filter by team or name."
+    )
     async def employees(
         self,
         info: Info,
@@ -85,7 +88,6 @@ class Query:
         team_code: str | None = None,
         search: str | None = None,
     ) -> Connection[Employee]:
-        info.context.require_reader()
         size = page_size(first, info.context.settings.max_page_size)
         query = EmployeeRow.all()
         visible = await info.context.visible_employees()
@@ -100,11 +102,10 @@ class Query:
         rows = await query.order_by(*EMPLOYEE_ORDER.order_by()).limit(size + 1)
         return connection(rows, size, EMPLOYEE_ORDER.key, Employee.from_row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def team(
         self, info: Info, id: strawberry.ID | None = None, code: str | None = None
     ) -> Team | None:
-        info.context.require_reader()
         _one_of(id, code, "code")
         if id is not None:
             _type, pk = parse_global_id(id, "Team")
@@ -113,32 +114,27 @@ class Query:
             row = await TeamRow.get_or_none(code=code)
         return None if row is None else Team.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def teams(self, info: Info) -> list[Team]:
-        info.context.require_reader()
         return [Team.from_row(t) for t in await TeamRow.all().order_by("code")]
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def positions(self, info: Info) -> list[Position]:
-        info.context.require_reader()
         return [Position.from_row(p) for p in await PositionRow.all().order_by("code")]
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def kpis(self, info: Info) -> list[Kpi]:
-        info.context.require_reader()
         return [Kpi.from_row(k) for k in await KpiRow.all().order_by("code")]
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def kpi(self, info: Info, code: str) -> Kpi | None:
-        info.context.require_reader()
         row = await KpiRow.get_or_none(code=code)
         return None if row is None else Kpi.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def cycle(
         self, info: Info, id: strawberry.ID | None = None, code: str | None = None
     ) -> Cycle | None:
-        info.context.require_reader()
         _one_of(id, code, "code")
         if id is not None:
             _type, pk = parse_global_id(id, "Cycle")
@@ -147,7 +143,7 @@ class Query:
             row = await CycleRow.get_or_none(code=code)
         return None if row is None else Cycle.from_row(row)
 
-    @strawberry.field(description="Cycles, newest first.")
+    @strawberry.field(extensions=[readers()], description="Cycles, newest first.")
     async def cycles(
         self,
         info: Info,
@@ -155,7 +151,6 @@ class Query:
         after: str | None = None,
         state: CycleStateEnum | None = None,
     ) -> Connection[Cycle]:
-        info.context.require_reader()
         size = page_size(first, info.context.settings.max_page_size)
         query = CycleRow.all()
         if state is not None:

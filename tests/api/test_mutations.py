@@ -172,3 +172,15 @@ def test_domain_errors_become_data_in_one_place() -> None:
         for path in api_dir.glob("*.py")
     }
     assert {name: n for name, n in handlers.items() if n} == {"errors.py": 1, "auth.py": 1}
+
+
+def test_access_guards_are_field_extensions_not_calls_in_resolvers() -> None:
+    """Fields say who may call them with `Requires` (readers(), admins(), ...) in their
+    decorator; a resolver reads the checked actor and never checks again itself."""
+    api_dir = Path(__file__).resolve().parents[2] / "service" / "api"
+    calls = {
+        path.name: sum(path.read_text(encoding="utf-8").count(f"context.require_{who}()")
+                       for who in ("actor", "reader", "admin", "ingester"))
+        for path in api_dir.glob("*.py")
+    }  # fmt: skip
+    assert {name: n for name, n in calls.items() if n} == {}
