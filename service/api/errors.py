@@ -49,12 +49,22 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@strawberry.type
+@strawberry.type(
+    description="What is wrong with one field of the input, or of one row of a bulk "
+    "input: the one per-row error type of ingest reports, reviews and every ValidationError."
+)
 class FieldError:
-    field: str
-    message: str
-    code: str
+    field: str = strawberry.field(description="The field at fault, e.g. `rating`.")
+    message: str = strawberry.field(description="For people: what is wrong and what to do.")
+    code: str = strawberry.field(description="For programs to branch on, e.g. OUT_OF_RANGE.")
     row: int | None = strawberry.field(description="0-based index in a bulk input, if any")
+
+    @strawberry.field(
+        description="The row's 0-based index (as `row`).",
+        deprecation_reason="Use `row`: one per-row error type for every bulk input.",
+    )
+    def index(self) -> int | None:
+        return self.row
 
 
 @strawberry.type
@@ -176,10 +186,12 @@ def errors_as_data(
     return run
 
 
+def row_errors(rows: list[RowError]) -> list[FieldError]:
+    return [FieldError(field=r.field, message=r.message, code=r.code, row=r.index) for r in rows]
+
+
 def rejected_rows(rows: list[RowError]) -> ValidationError:
     return ValidationError(
         message="; ".join(f"row {r.index}: {r.field}: {r.message}" for r in rows[:5]),
-        issues=[
-            FieldError(field=r.field, message=r.message, code=r.code, row=r.index) for r in rows
-        ],
+        issues=row_errors(rows),
     )

@@ -15,7 +15,13 @@ from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
 from service.api.context import Info, admins, ingesters, readers, signed_in
 from service.api.cycles import Cycle
 from service.api.enums import AppealOutcome, ReviewKind
-from service.api.errors import CommonError, errors_as_data, rejected_rows
+from service.api.errors import (
+    CommonError,
+    FieldError,
+    errors_as_data,
+    rejected_rows,
+    row_errors,
+)
 from service.api.ids import ClientError, parse_global_id
 from service.api.inputs import (
     CycleInput,
@@ -50,19 +56,14 @@ class UpsertReport:
 
 
 @strawberry.type
-class RejectedRow:
-    index: int
-    field: str
-    code: str
-    message: str
-
-
-@strawberry.type
 class IngestReport:
     accepted: int
     duplicates: int
     late: int
-    rejected: list[RejectedRow]
+    rejected: list[FieldError] = strawberry.field(
+        description="The rows refused, by `row` (0-based) and field; none written under "
+        "ALL_OR_NOTHING when there is one."
+    )
 
 
 @strawberry.type
@@ -115,10 +116,7 @@ def _report(report: Any) -> IngestReport:
         accepted=report.accepted,
         duplicates=report.duplicates,
         late=report.late,
-        rejected=[
-            RejectedRow(index=r.index, field=r.field, code=r.code, message=r.message)
-            for r in report.rejected
-        ],
+        rejected=row_errors(report.rejected),
     )
 
 

@@ -415,7 +415,7 @@ async def test_record_feedback_all_or_nothing_names_the_bad_row_and_field_and_wr
     report = body["data"]["recordFeedback"]
     assert report["__typename"] == "IngestReport"
     assert report["accepted"] == 0
-    assert [(r["index"], r["field"], r["code"]) for r in report["rejected"]] == [
+    assert [(r["row"], r["field"], r["code"]) for r in report["rejected"]] == [
         (1, "employeeExternalId", "UNKNOWN_EMPLOYEE")
     ]
     assert await Observation.all().count() == before
@@ -452,7 +452,7 @@ async def test_record_feedback_keep_valid_keeps_the_good_rows_and_reports_the_ot
     report = body["data"]["recordFeedback"]
     assert report["__typename"] == "IngestReport"
     assert report["accepted"] == 1
-    assert [(r["index"], r["field"]) for r in report["rejected"]] == [(1, "employeeExternalId")]
+    assert [(r["row"], r["field"]) for r in report["rejected"]] == [(1, "employeeExternalId")]
     assert line(await my_score(api), "csat")["sampleSize"] == 7
 
 
@@ -494,7 +494,7 @@ async def test_record_observations_moves_the_line_it_feeds(api: Api) -> None:
     )
     result = unknown["data"]["recordObservations"]
     assert (result["__typename"], result["accepted"]) == ("IngestReport", 0)
-    assert [(r["index"], r["field"]) for r in result["rejected"]] == [(0, "kpiCode")]
+    assert [(r["row"], r["field"]) for r in result["rejected"]] == [(0, "kpiCode")]
     assert line(await my_score(api), "frt")["sampleSize"] == 5
 
 
