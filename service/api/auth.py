@@ -17,7 +17,10 @@ from service.models import ApiToken
 from service.usecases.auth import login, revoke_token, tokens_of
 
 
-@strawberry.type
+@strawberry.type(
+    description="An API token: listed and revoked by its owner or an admin; the token itself is "
+    "shown once."
+)
 class Token(Node):
     name: str
     created_at: datetime
@@ -41,7 +44,7 @@ class Token(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Who is signed in: their email, access level, employee and tokens.")
 class Viewer:
     email: str
     access: AccessLevel
@@ -61,13 +64,15 @@ class Viewer:
         return [Token.from_row(t) for t in await tokens_of(actor=actor)]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A bearer token for `Authorization: Bearer <token>` and when it expires."
+)
 class LoginSuccess:
     token: str
     expires_at: datetime
 
 
-@strawberry.type
+@strawberry.type(description="A mutation that has nothing to return but that it was done.")
 class Done:
     ok: bool
 

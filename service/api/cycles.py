@@ -38,7 +38,10 @@ if TYPE_CHECKING:
 strawberry.enum(CycleStateEnum, name="CycleState")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A key performance indicator: what is measured and how its observations are "
+    "aggregated."
+)
 class Kpi(Node):
     code: str
     name: str
@@ -70,7 +73,7 @@ class Kpi(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="One line of a scorecard as saved.")
 class ScorecardLineSetting:
     kpi: str
     scope: Scope
@@ -83,7 +86,9 @@ class ScorecardLineSetting:
     min_samples: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="A position's scorecard in a cycle: the KPIs, their weights and methods."
+)
 class Scorecard:
     version: int
     warnings: list[str]
@@ -101,7 +106,7 @@ class Scorecard:
         return Position.from_row(row)
 
 
-@strawberry.type
+@strawberry.type(description="One employee's row of a cycle's payroll results.")
 class PayrollResult:
     status: ScoreStatus
     state: ScoreState
@@ -116,7 +121,9 @@ class PayrollResult:
     employee_name: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="A scoring period: its dates, state, scorecards, scores and payroll results."
+)
 class Cycle(Node):
     code: str
     name: str

@@ -67,38 +67,51 @@ class FieldError:
         return self.row
 
 
-@strawberry.type
+@strawberry.type(
+    description="The input is wrong; each issue names the field (and row); nothing was written."
+)
 class ValidationError:
     message: str
     issues: list[FieldError]
 
 
-@strawberry.type
+@strawberry.type(description="Something the request names does not exist; nothing was written.")
 class NotFoundError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="You may not do this (a manager acting outside their teams, anyone on their own "
+    "score, ...); nothing was written."
+)
 class AccessDeniedError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="Someone saved after the version you edited, or an idempotency key was reused "
+    "for another payload; nothing was written."
+)
 class ConflictError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="The request does not fit the current state (e.g. a cycle in the wrong state); "
+    "nothing was written."
+)
 class InvalidStateError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="Wrong email or password, or an inactive account (one message for all three)."
+)
 class SignInError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(description="Too many failed sign-ins: wait `retryAfterSeconds`.")
 class ThrottledError:
     message: str
     retry_after_seconds: int

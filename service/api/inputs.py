@@ -15,7 +15,7 @@ from service.usecases.inputs import IngestMode as IngestModeEnum
 strawberry.enum(IngestModeEnum, name="IngestMode")
 
 
-@strawberry.input
+@strawberry.input(description="A team to create or update, by code.")
 class TeamInput:
     code: str
     name: str
@@ -26,7 +26,7 @@ class TeamInput:
         return usecase.TeamInput(self.code, self.name, self.parent_code, self.lead_external_id)
 
 
-@strawberry.input
+@strawberry.input(description="A position to create or update, by code.")
 class PositionInput:
     code: str
     name: str
@@ -35,7 +35,7 @@ class PositionInput:
         return usecase.PositionInput(self.code, self.name)
 
 
-@strawberry.input
+@strawberry.input(description="An employee to create or update, by external id.")
 class EmployeeInput:
     external_id: str
     name: str
@@ -57,7 +57,7 @@ class EmployeeInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A KPI to create or update, by code.")
 class KpiInput:
     code: str
     name: str
@@ -89,7 +89,7 @@ class KpiInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new cycle: code, name, first and last day, pilot teams.")
 class CycleInput:
     code: str
     name: str
@@ -103,13 +103,13 @@ class CycleInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="One step of a BANDS line: from `bound` on, `points`.")
 class BandStepInput:
     bound: Decimal
     points: Decimal
 
 
-@strawberry.input
+@strawberry.input(description="One line of a scorecard to save.")
 class ScorecardLineInput:
     kpi_code: str
     weight: Decimal
@@ -135,7 +135,9 @@ class ScorecardLineInput:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="One operational data point (a ticket's first response time, a complaint, ...)."
+)
 class ObservationInput:
     kpi_code: str
     value: Decimal
@@ -159,7 +161,7 @@ class ObservationInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="One customer rating, from a survey tool or a call-back.")
 class FeedbackInput:
     rating: Decimal
     channel: Channel = strawberry.field(description="How the customer was asked.")
@@ -187,14 +189,14 @@ class FeedbackInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A band of the incentive policy: from `minTotal` on, `multiplier`.")
 class IncentiveBandInput:
     code: str
     floor: Decimal
     multiplier: Decimal
 
 
-@strawberry.input
+@strawberry.input(description="Policy settings to change; those left out stay as they are.")
 class PolicyInput:
     bands: list[IncentiveBandInput] | None = None
     stretch_bonus: Decimal | None = None

@@ -48,14 +48,17 @@ from service.usecases.inputs import ReviewInput
 from service.usecases.policy import update_policy
 
 
-@strawberry.type
+@strawberry.type(description="How many rows a bulk upsert created, updated and left unchanged.")
 class UpsertReport:
     created: int
     updated: int
     unchanged: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="What a batch of observations or feedback did: accepted, duplicates, late and "
+    "refused rows."
+)
 class IngestReport:
     accepted: int
     duplicates: int
@@ -66,7 +69,7 @@ class IngestReport:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The saved scorecard's version, whether it changed, and its warnings.")
 class ScorecardSaved:
     version: int
     changed: bool
@@ -81,7 +84,7 @@ class MovedScorecard:
     from_no_data: int = strawberry.field(description="Scores that had none and now have a total.")
 
 
-@strawberry.type
+@strawberry.type(description="The saved policy's version and the scorecards whose scores it moved.")
 class PolicySaved:
     version: int
     changed: bool
@@ -129,7 +132,10 @@ async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Sc
     return Score.from_row(row, lang)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes: setup (admins), ingest (integration tokens), people (managers and "
+    "employees). Refusals come back as data."
+)
 class Mutation:
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
     async def login(self, info: Info, email: str, password: str) -> LoginResult:

@@ -33,7 +33,7 @@ EMPLOYEE_ORDER = Keyset(asc("id"))
 EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 
 
-@strawberry.type
+@strawberry.type(description="A job position; scorecards are set per position and cycle.")
 class Position(Node):
     code: str
     name: str
@@ -43,20 +43,22 @@ class Position(Node):
         return cls(id=strawberry.ID(global_id("Position", row.id)), code=row.code, name=row.name)
 
 
-@strawberry.type
+@strawberry.type(description="How many scored members of a team are in one band.")
 class BandCount:
     band: str
     count: int
 
 
-@strawberry.type
+@strawberry.type(description="A team's raw value for one KPI.")
 class TeamLineValue:
     kpi: str
     raw_value: Decimal | None
     sample_size: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="A team's figures for a cycle (SCORING §10). A value of its team: no id."
+)
 class TeamSummary:
     in_scope: int
     scored: int
@@ -67,7 +69,7 @@ class TeamSummary:
     lines: list[TeamLineValue]
 
 
-@strawberry.type
+@strawberry.type(description="A team of employees, in a tree of teams, with its lead and summary.")
 class Team(Node):
     code: str
     name: str
@@ -167,7 +169,9 @@ class Team(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A person who is scored: identity, team and position, and their scores."
+)
 class Employee(Node):
     external_id: str
     name: str

@@ -53,7 +53,10 @@ def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
         raise ClientError(f"Give exactly one of `id` or `{key_name}`.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads, under the access rules: you see yourself, managers their teams, admins "
+    "everyone."
+)
 class Query:
     @strawberry.field(description="Who you are; null when not signed in.")
     async def viewer(self, info: Info) -> Viewer | None:

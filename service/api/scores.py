@@ -68,13 +68,15 @@ def not_eligible_reason_of(status: str, stored: str | None) -> str | None:
 DEPRECATED_NOT_ELIGIBLE = "Use statusReason, which also says why a NO_DATA score has no total."
 
 
-@strawberry.enum
+@strawberry.enum(description="PROVISIONAL while the cycle is open, FINAL once finalised.")
 class ScoreState(Enum):
     PROVISIONAL = "PROVISIONAL"
     FINAL = "FINAL"
 
 
-@strawberry.type
+@strawberry.type(
+    description="The KPI of a score line as it was when the score was computed. A value: no id."
+)
 class KpiSummary:
     code: str
     name: str
@@ -83,32 +85,40 @@ class KpiSummary:
     direction: Direction
 
 
-@strawberry.type
+@strawberry.type(
+    description="An incentive band a total reaches: its code and payroll multiplier. A value of "
+    "its score: no id."
+)
 class Band:
     code: str
     multiplier: Decimal
 
 
-@strawberry.type
+@strawberry.type(
+    description="The next band up and the points still needed to reach it. A value of its score: "
+    "no id."
+)
 class NextBand:
     code: str
     points_needed: Decimal
 
 
-@strawberry.type
+@strawberry.type(description="One step of a BANDS line: from `bound` on, `points`.")
 class BandStep:
     bound: Decimal
     points: Decimal
 
 
-@strawberry.type
+@strawberry.type(description="How many observations of a line came from one source and channel.")
 class SourceCount:
     source: str
     channel: ChannelEnum | None
     count: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="What would move a line towards the next band, or a score towards enough evidence."
+)
 class WhatItWouldTake:
     # RAW_VALUE | CANNOT_REACH | MORE_OBSERVATIONS, and for a score without enough
     # evidence MORE_OBSERVATIONS | MORE_MANAGER_REVIEWS | OTHER_EVIDENCE with no band.
@@ -120,7 +130,9 @@ class WhatItWouldTake:
     sentence: str | None
 
 
-@strawberry.type(name="Observation")
+@strawberry.type(
+    name="Observation", description="One data point of a KPI for a person or team, as recorded."
+)
 class ObservationNode(Node):
     value: Decimal
     occurred_at: datetime
@@ -142,7 +154,10 @@ class ObservationNode(Node):
     )
 
 
-@strawberry.type(name="Review")
+@strawberry.type(
+    name="Review",
+    description="A rating of a qualitative line by a manager (counts) or the person (shown only).",
+)
 class ReviewNode:
     kind: ReviewKind
     rating: Decimal
@@ -151,7 +166,10 @@ class ReviewNode:
     updated_at: datetime
 
 
-@strawberry.type
+@strawberry.type(
+    description="Signed points added to a score with a reason, within the policy's cap (SCORING "
+    "§4)."
+)
 class Adjustment(Node):
     points: Decimal
     reason: str
@@ -169,7 +187,9 @@ class Adjustment(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A question about one line of a score, or the whole score, and its resolution."
+)
 class Appeal(Node):
     line: int | None  # 1-based line number; null for the whole score
     reason: str
@@ -191,7 +211,9 @@ class Appeal(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One line of a score: the KPI's raw value, the points it earned and why."
+)
 class ScoreLine(Node):
     # Set by the Score that holds the line (`Score.__post_init__`): the line at its
     # position on that score, so two lines of one KPI (INDIVIDUAL and TEAM) differ.
@@ -365,7 +387,9 @@ def _line(
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A person's stored score in a cycle, line by line, with its explanation."
+)
 class Score(Node):
     state: ScoreState
     status: ScoreStatusEnum
