@@ -9,7 +9,13 @@ import strawberry
 
 from service.api.context import Info, signed_in
 from service.api.enums import AccessLevel
-from service.api.errors import BusyError, SignInError, ThrottledError, error_of
+from service.api.errors import (
+    UNION_DESCRIPTION,
+    BusyError,
+    SignInError,
+    ThrottledError,
+    error_of,
+)
 from service.api.ids import Node, global_id
 from service.api.people import Employee, person_seen
 from service.errors import DomainError
@@ -78,7 +84,8 @@ class Done:
 
 
 LoginResult = Annotated[
-    LoginSuccess | SignInError | ThrottledError | BusyError, strawberry.union("LoginResult")
+    LoginSuccess | SignInError | ThrottledError | BusyError,
+    strawberry.union("LoginResult", description=UNION_DESCRIPTION),
 ]
 
 

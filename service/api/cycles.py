@@ -35,7 +35,11 @@ if TYPE_CHECKING:
     from service.api.people import Position, Team
     from service.api.scores import Score
 
-strawberry.enum(CycleStateEnum, name="CycleState")
+strawberry.enum(
+    CycleStateEnum,
+    name="CycleState",
+    description="Where a cycle is in its lifecycle: DRAFT, ACTIVE, REVIEW, FINALIZED (SCORING §9).",
+)
 
 
 @strawberry.type(

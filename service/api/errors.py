@@ -45,6 +45,10 @@ def error_code(error: GraphQLError) -> str:
     return "INTERNAL_SERVER_ERROR"
 
 
+UNION_DESCRIPTION = (
+    "What the mutation did, or why it did nothing: branch on __typename (errors as data)."
+)
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

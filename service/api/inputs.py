@@ -12,7 +12,11 @@ from service.scoring.types import Channel, Scope
 from service.usecases import inputs as usecase
 from service.usecases.inputs import IngestMode as IngestModeEnum
 
-strawberry.enum(IngestModeEnum, name="IngestMode")
+strawberry.enum(
+    IngestModeEnum,
+    name="IngestMode",
+    description="ALL_OR_NOTHING writes nothing when a row is bad; KEEP_VALID keeps the good rows.",
+)
 
 
 @strawberry.input(description="A team to create or update, by code.")

@@ -16,6 +16,7 @@ from service.api.context import Info, admins, ingesters, readers, signed_in
 from service.api.cycles import Cycle
 from service.api.enums import AppealOutcome, ReviewKind
 from service.api.errors import (
+    UNION_DESCRIPTION,
     CommonError,
     FieldError,
     errors_as_data,
@@ -103,15 +104,33 @@ class VoidedObservation:
     reason: str = strawberry.field(description="Why it was voided.")
 
 
-UpsertResult = Annotated[UpsertReport | CommonError, strawberry.union("UpsertResult")]
-CycleResult = Annotated[Cycle | CommonError, strawberry.union("CycleResult")]
-ScorecardResult = Annotated[ScorecardSaved | CommonError, strawberry.union("ScorecardResult")]
-PolicyResult = Annotated[PolicySaved | CommonError, strawberry.union("PolicyResult")]
-IngestResult = Annotated[IngestReport | CommonError, strawberry.union("IngestResult")]
-ScoreResult = Annotated[Score | CommonError, strawberry.union("ScoreResult")]
-VoidResult = Annotated[VoidedObservation | CommonError, strawberry.union("VoidResult")]
-AppealResult = Annotated[Appeal | CommonError, strawberry.union("AppealResult")]
-DoneResult = Annotated[Done | CommonError, strawberry.union("DoneResult")]
+UpsertResult = Annotated[
+    UpsertReport | CommonError, strawberry.union("UpsertResult", description=UNION_DESCRIPTION)
+]
+CycleResult = Annotated[
+    Cycle | CommonError, strawberry.union("CycleResult", description=UNION_DESCRIPTION)
+]
+ScorecardResult = Annotated[
+    ScorecardSaved | CommonError, strawberry.union("ScorecardResult", description=UNION_DESCRIPTION)
+]
+PolicyResult = Annotated[
+    PolicySaved | CommonError, strawberry.union("PolicyResult", description=UNION_DESCRIPTION)
+]
+IngestResult = Annotated[
+    IngestReport | CommonError, strawberry.union("IngestResult", description=UNION_DESCRIPTION)
+]
+ScoreResult = Annotated[
+    Score | CommonError, strawberry.union("ScoreResult", description=UNION_DESCRIPTION)
+]
+VoidResult = Annotated[
+    VoidedObservation | CommonError, strawberry.union("VoidResult", description=UNION_DESCRIPTION)
+]
+AppealResult = Annotated[
+    Appeal | CommonError, strawberry.union("AppealResult", description=UNION_DESCRIPTION)
+]
+DoneResult = Annotated[
+    Done | CommonError, strawberry.union("DoneResult", description=UNION_DESCRIPTION)
+]
 
 
 def _report(report: Any) -> IngestReport:

@@ -40,10 +40,26 @@ if TYPE_CHECKING:
     from service.api.people import Employee
 
 # Registered with strawberry once; fields are annotated with the engine's own enums.
-strawberry.enum(ScoreStatusEnum, name="ScoreStatus")
-strawberry.enum(LineStatusEnum, name="LineStatus")
-strawberry.enum(ScopeEnum, name="Scope")
-strawberry.enum(ChannelEnum, name="Channel")
+strawberry.enum(
+    ScoreStatusEnum,
+    name="ScoreStatus",
+    description="Whether a score has a total: SCORED, NO_DATA or NOT_ELIGIBLE (SCORING §2, §5).",
+)
+strawberry.enum(
+    LineStatusEnum,
+    name="LineStatus",
+    description="Whether a line had enough observations to be scored.",
+)
+strawberry.enum(
+    ScopeEnum,
+    name="Scope",
+    description="Whose data a line measures: the person's own or their team's.",
+)
+strawberry.enum(
+    ChannelEnum,
+    name="Channel",
+    description="How a customer was asked for a rating.",
+)
 strawberry.enum(
     StatusReasonEnum,
     name="StatusReason",
