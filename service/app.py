@@ -10,6 +10,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
@@ -95,15 +96,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await _purge_at_start(settings.database_url)
             yield
 
-    graphql_app = FairscoreGraphQL(create_schema(settings), settings)
+    graphql_app: ASGIApp = LimitedBody(
+        FairscoreGraphQL(create_schema(settings), settings), settings.max_body_bytes
+    )
+    if settings.cors_origins:
+        # /graphql only: the admin signs in by cookie and stays same-origin. Bearer
+        # tokens are not ambient, so no credentials: a page must send its token itself.
+        graphql_app = CORSMiddleware(
+            graphql_app,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "accept", "accept-language"],
+            expose_headers=["www-authenticate"],
+            allow_credentials=False,
+            max_age=600,
+        )
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route(
-                "/graphql",
-                LimitedBody(graphql_app, settings.max_body_bytes),
-                methods=["GET", "POST"],
-            ),
+            Route("/graphql", graphql_app, methods=["GET", "POST", "OPTIONS"]),
             Route("/admin", lambda _request: RedirectResponse("/admin/", status_code=307)),
             Mount("/admin", app=create_admin(settings)),
         ],

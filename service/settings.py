@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "fairscore.sqlite3"
@@ -35,6 +36,8 @@ class Settings:
     # Addresses of reverse proxies whose X-Forwarded-For is believed (none by default:
     # a client could otherwise name any address and dodge the per-address throttle).
     trusted_proxies: tuple[str, ...] = ()
+    # Web origins whose pages may call /graphql from the browser (CORS); none by default.
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -76,6 +79,7 @@ class Settings:
             ),
             max_body_bytes=_int(env_vars, "FAIRSCORE_MAX_BODY_BYTES", 1024 * 1024),
             trusted_proxies=_addresses(env_vars, "FAIRSCORE_TRUSTED_PROXIES"),
+            cors_origins=_origins(env_vars, "FAIRSCORE_CORS_ORIGINS"),
         )
 
 
@@ -129,3 +133,29 @@ def _addresses(env_vars: Mapping[str, str], name: str) -> tuple[str, ...]:
                 f"{name} must list IP addresses or networks separated by commas, not {item!r}."
             ) from None
     return items
+
+
+def _origins(env_vars: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of web origins (scheme://host[:port]), as browsers send
+    them in `Origin`; '*' is refused: name the web apps that may call the API."""
+    raw = env_vars.get(name, "")
+    origins = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        parsed = urlsplit(item)
+        if (
+            item == "*"
+            or parsed.scheme not in ("http", "https")
+            or not parsed.hostname
+            or parsed.path not in ("", "/")
+            or parsed.query
+            or parsed.fragment
+            or parsed.username is not None
+        ):
+            raise SettingsError(
+                f"{name} must list origins such as https://app.example.com or "
+                f"http://localhost:5173 separated by commas, not {item[:80]!r}."
+            )
+        origins.append(f"{parsed.scheme}://{parsed.netloc.lower()}")
+    return tuple(origins)

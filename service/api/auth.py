@@ -7,17 +7,27 @@ from typing import Annotated
 
 import strawberry
 
-from service.api.context import Info
-from service.api.errors import BusyError, SignInError, ThrottledError, error_of
-from service.api.ids import global_id
+from service.api.context import Info, signed_in
+from service.api.enums import AccessLevel
+from service.api.errors import (
+    UNION_DESCRIPTION,
+    BusyError,
+    SignInError,
+    ThrottledError,
+    error_of,
+)
+from service.api.ids import Node, global_id
 from service.api.people import Employee, person_seen
 from service.errors import DomainError
+from service.models import ApiToken
 from service.usecases.auth import login, revoke_token, tokens_of
 
 
-@strawberry.type
-class Token:
-    id: strawberry.ID
+@strawberry.type(
+    description="An API token: listed and revoked by its owner or an admin; the token itself is "
+    "shown once."
+)
+class Token(Node):
     name: str
     created_at: datetime
     expires_at: datetime
@@ -27,11 +37,23 @@ class Token:
         description="The one source this INTEGRATION token may record rows for; null: any source."
     )
 
+    @classmethod
+    def from_row(cls, row: ApiToken) -> Token:
+        return cls(
+            id=strawberry.ID(global_id("Token", row.id)),
+            name=row.name,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+            source=row.source,
+        )
 
-@strawberry.type
+
+@strawberry.type(description="Who is signed in: their email, access level, employee and tokens.")
 class Viewer:
     email: str
-    access: str
+    access: AccessLevel
     employee_pk: strawberry.Private[int | None]
 
     @strawberry.field
@@ -40,36 +62,30 @@ class Viewer:
             return None
         return await person_seen(info, await info.context.loaders.employee.load(self.employee_pk))
 
-    @strawberry.field(description="Your API tokens (an admin sees everyone's).")
+    @strawberry.field(
+        description="Your API tokens (an admin sees everyone's).", extensions=[signed_in()]
+    )
     async def tokens(self, info: Info) -> list[Token]:
-        actor = info.context.require_actor()
-        return [
-            Token(
-                id=strawberry.ID(global_id("Token", t.id)),
-                name=t.name,
-                created_at=t.created_at,
-                expires_at=t.expires_at,
-                last_used_at=t.last_used_at,
-                revoked_at=t.revoked_at,
-                source=t.source,
-            )
-            for t in await tokens_of(actor=actor)
-        ]
+        actor = info.context.actor_checked
+        return [Token.from_row(t) for t in await tokens_of(actor=actor)]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A bearer token for `Authorization: Bearer <token>` and when it expires."
+)
 class LoginSuccess:
     token: str
     expires_at: datetime
 
 
-@strawberry.type
+@strawberry.type(description="A mutation that has nothing to return but that it was done.")
 class Done:
     ok: bool
 
 
 LoginResult = Annotated[
-    LoginSuccess | SignInError | ThrottledError | BusyError, strawberry.union("LoginResult")
+    LoginSuccess | SignInError | ThrottledError | BusyError,
+    strawberry.union("LoginResult", description=UNION_DESCRIPTION),
 ]
 
 
@@ -78,7 +94,7 @@ async def resolve_viewer(info: Info) -> Viewer | None:
     if actor is None or actor.user_id is None:
         return None
     # The token's lookup already read the user: no second query.
-    return Viewer(email=actor.label, access=actor.access.value, employee_pk=actor.employee_id)
+    return Viewer(email=actor.label, access=actor.access, employee_pk=actor.employee_id)
 
 
 async def resolve_login(info: Info, email: str, password: str) -> LoginResult:
@@ -96,7 +112,7 @@ async def resolve_login(info: Info, email: str, password: str) -> LoginResult:
 
 
 async def resolve_logout(info: Info) -> Done:
-    actor = info.context.require_actor()
+    actor = info.context.actor_checked
     if actor.token_id is not None:
         await revoke_token(actor=actor, token_id=actor.token_id)
     return Done(ok=True)

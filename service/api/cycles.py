@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from tortoise.connection import get_connection
 
-from service.api.context import Info
+from service.api.context import Info, readers
+from service.api.enums import Aggregation, Direction, KpiKind, Method
 from service.api.ids import Node, global_id
 from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
 from service.api.scalars import Decimal, fixed
 from service.api.scores import (
     DEPRECATED_NOT_ELIGIBLE,
+    ScoreState,
     not_eligible_reason_of,
     status_reason_of,
 )
@@ -23,7 +25,7 @@ from service.models import Employee as EmployeeRow
 from service.models import Kpi as KpiRow
 from service.models import Score as ScoreRow
 from service.models import Scorecard as ScorecardRow
-from service.scoring.types import StatusReason
+from service.scoring.types import Scope, ScoreStatus, StatusReason
 from service.sql import fetch_all, placeholders
 from service.usecases.cycles import cycle_warnings
 from service.usecases.ranking import rank_sql, rank_value
@@ -34,17 +36,24 @@ if TYPE_CHECKING:
     from service.api.review import Calibration, CalibrationRecord
     from service.api.scores import Score
 
-strawberry.enum(CycleStateEnum, name="CycleState")
+strawberry.enum(
+    CycleStateEnum,
+    name="CycleState",
+    description="Where a cycle is in its lifecycle: DRAFT, ACTIVE, REVIEW, FINALIZED (SCORING §9).",
+)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A key performance indicator: what is measured and how its observations are "
+    "aggregated."
+)
 class Kpi(Node):
     code: str
     name: str
-    kind: str
+    kind: KpiKind
     unit: str
-    direction: str
-    aggregation: str
+    direction: Direction
+    aggregation: Aggregation
     aggregation_param: Decimal | None
     range_min: Decimal | None
     range_max: Decimal | None
@@ -63,10 +72,10 @@ class Kpi(Node):
             id=strawberry.ID(global_id("Kpi", row.id)),
             code=row.code,
             name=row.name,
-            kind=row.kind.value,
+            kind=KpiKind(row.kind.value),
             unit=row.unit,
-            direction=row.direction.value,
-            aggregation=row.aggregation.value,
+            direction=Direction(row.direction.value),
+            aggregation=Aggregation(row.aggregation.value),
             aggregation_param=fixed(row.aggregation_param, 4),
             range_min=fixed(row.range_min, 4),
             range_max=fixed(row.range_max, 4),
@@ -77,12 +86,12 @@ class Kpi(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="One line of a scorecard as saved.")
 class ScorecardLineSetting:
     kpi: str
-    scope: str
+    scope: Scope
     weight: Decimal
-    method: str
+    method: Method
     threshold: Decimal | None
     target: Decimal | None
     stretch: Decimal | None
@@ -90,7 +99,9 @@ class ScorecardLineSetting:
     min_samples: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="A position's scorecard in a cycle: the KPIs, their weights and methods."
+)
 class Scorecard:
     version: int
     warnings: list[str]
@@ -108,10 +119,10 @@ class Scorecard:
         return Position.from_row(row)
 
 
-@strawberry.type
+@strawberry.type(description="One employee's row of a cycle's payroll results.")
 class PayrollResult:
-    status: str
-    state: str
+    status: ScoreStatus
+    state: ScoreState
     total: Decimal | None
     band: str | None
     multiplier: Decimal | None
@@ -123,7 +134,9 @@ class PayrollResult:
     employee_name: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="A scoring period: its dates, state, scorecards, scores and payroll results."
+)
 class Cycle(Node):
     code: str
     name: str
@@ -163,9 +176,9 @@ class Cycle(Node):
             lines = [
                 ScorecardLineSetting(
                     kpi=line.kpi.code,
-                    scope=line.scope.value,
+                    scope=Scope(line.scope.value),
                     weight=fixed(line.weight, 2) or Decimal("0.00"),
-                    method=line.method.value,
+                    method=Method(line.method.value),
                     threshold=fixed(line.threshold, 4),
                     target=fixed(line.target, 4),
                     stretch=fixed(line.stretch, 4),
@@ -192,10 +205,11 @@ class Cycle(Node):
 
     @strawberry.field(
         description="What the cycle page lists: scorecard warnings, positions without a "
-        "scorecard and, for admins, how many employees have no score and why."
+        "scorecard and, for admins, how many employees have no score and why.",
+        extensions=[readers()],
     )
     async def warnings(self, info: Info) -> list[str]:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         row = await info.context.loaders.cycle.load(self.pk)
         assert row is not None
         return await cycle_warnings(get_connection("default"), row, actor=actor)
@@ -240,12 +254,12 @@ class Cycle(Node):
 
     @strawberry.field(
         description="Payroll rows: every employee of the cycle you may see; "
-        "total, band and multiplier only for scored ones."
+        "total, band and multiplier only for scored ones.",
+        extensions=[readers()],
     )
     async def results(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[PayrollResult]:
-        info.context.require_reader()
         size = page_size(first, info.context.settings.max_page_size)
         rows = await payroll_results(get_connection("default"), cycle_code=self.code)
         visible = await info.context.visible_employees()
@@ -260,8 +274,8 @@ class Cycle(Node):
             size,
             RESULTS_ORDER.key,
             lambda r: PayrollResult(
-                status=r.status,
-                state=r.state,
+                status=ScoreStatus(r.status),
+                state=ScoreState(r.state),
                 total=_dec(r.total),
                 band=r.band,
                 multiplier=_dec(r.multiplier),

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
 import strawberry
 
+from graphql import GraphQLError, GraphQLSyntaxError
 from service.errors import (
     DatabaseBusy,
     DomainError,
@@ -17,47 +22,100 @@ from service.usecases.auth import SignInRefused, SignInThrottled
 from service.usecases.idempotency import IdempotencyConflict
 from service.usecases.inputs import RowError
 
+MASKED_MESSAGE = "Unexpected error."
 
-@strawberry.type
+
+def error_code(error: GraphQLError) -> str:
+    """The `extensions.code` of an error in `errors` (docs/api.md lists them): its own
+    when it has one (ClientError), else told by where it arose."""
+    given = (error.extensions or {}).get("code")
+    if isinstance(given, str):
+        return given
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if isinstance(error.original_error, DatabaseBusy):
+        return "BUSY"
+    if error.message == MASKED_MESSAGE:
+        return "INTERNAL_SERVER_ERROR"
+    if error.path is None:
+        # Variables are checked against their types before anything runs.
+        if error.message.startswith("Variable "):
+            return "BAD_USER_INPUT"
+        return "GRAPHQL_VALIDATION_FAILED"
+    return "INTERNAL_SERVER_ERROR"
+
+
+UNION_DESCRIPTION = (
+    "What the mutation did, or why it did nothing: branch on __typename (errors as data)."
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@strawberry.type(
+    description="What is wrong with one field of the input, or of one row of a bulk "
+    "input: the one per-row error type of ingest reports, reviews and every ValidationError."
+)
 class FieldError:
-    field: str
-    message: str
-    code: str
+    field: str = strawberry.field(description="The field at fault, e.g. `rating`.")
+    message: str = strawberry.field(description="For people: what is wrong and what to do.")
+    code: str = strawberry.field(description="For programs to branch on, e.g. OUT_OF_RANGE.")
     row: int | None = strawberry.field(description="0-based index in a bulk input, if any")
 
+    @strawberry.field(
+        description="The row's 0-based index (as `row`).",
+        deprecation_reason="Use `row`: one per-row error type for every bulk input.",
+    )
+    def index(self) -> int | None:
+        return self.row
 
-@strawberry.type
+
+@strawberry.type(
+    description="The input is wrong; each issue names the field (and row); nothing was written."
+)
 class ValidationError:
     message: str
     issues: list[FieldError]
 
 
-@strawberry.type
+@strawberry.type(description="Something the request names does not exist; nothing was written.")
 class NotFoundError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="You may not do this (a manager acting outside their teams, anyone on their own "
+    "score, ...); nothing was written."
+)
 class AccessDeniedError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="Someone saved after the version you edited, or an idempotency key was reused "
+    "for another payload; nothing was written."
+)
 class ConflictError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="The request does not fit the current state (e.g. a cycle in the wrong state); "
+    "nothing was written."
+)
 class InvalidStateError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="Wrong email or password, or an inactive account (one message for all three)."
+)
 class SignInError:
     message: str
 
 
-@strawberry.type
+@strawberry.type(description="Too many failed sign-ins: wait `retryAfterSeconds`.")
 class ThrottledError:
     message: str
     retry_after_seconds: int
@@ -128,10 +186,29 @@ def common_error_of(error: DomainError) -> CommonError:
     return result
 
 
+def errors_as_data(
+    resolver: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[R | CommonError]]:
+    """The one place a mutation's domain error becomes data: the resolver calls its use
+    case and renders the result; a DomainError raised on the way comes back as the
+    matching member of its result union (DESIGN rule 8), nothing written."""
+
+    @functools.wraps(resolver)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R | CommonError:
+        try:
+            return await resolver(*args, **kwargs)
+        except DomainError as error:
+            return common_error_of(error)
+
+    return run
+
+
+def row_errors(rows: list[RowError]) -> list[FieldError]:
+    return [FieldError(field=r.field, message=r.message, code=r.code, row=r.index) for r in rows]
+
+
 def rejected_rows(rows: list[RowError]) -> ValidationError:
     return ValidationError(
         message="; ".join(f"row {r.index}: {r.field}: {r.message}" for r in rows[:5]),
-        issues=[
-            FieldError(field=r.field, message=r.message, code=r.code, row=r.index) for r in rows
-        ],
+        issues=row_errors(rows),
     )

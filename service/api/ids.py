@@ -32,7 +32,7 @@ class ClientError(GraphQLError):
         super().__init__(message, extensions={"code": code})
 
 
-def global_id(type_name: str, pk: int) -> str:
+def global_id(type_name: str, pk: int | str) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
@@ -59,12 +59,41 @@ _TABLES: dict[str, Any] = {
 }
 
 
-def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
-    refused = ClientError(f"{shown(value, 64)!r} is not an id this API gave out.")
+def not_ours(value: str) -> ClientError:
+    return ClientError(f"{shown(value, 64)!r} is not an id this API gave out.")
+
+
+def decode_global_id(value: str) -> tuple[str, str]:
+    """The type name and the key text of a global id, neither checked yet."""
     try:
-        type_name, _, raw_pk = _b64decode(value).partition(":")
+        type_name, _, key = _b64decode(value).partition(":")
     except (ValueError, binascii.Error, UnicodeError):
-        raise refused from None
+        raise not_ours(value) from None
+    return type_name, key
+
+
+# A score line has no row of its own in the API's eyes: it is the line at a position on
+# a score, so its key is the score's key and the 0-based position, "score:ordinal".
+SCORE_LINE = "ScoreLine"
+
+
+def score_line_id(score_pk: int, ordinal: int) -> str:
+    return global_id(SCORE_LINE, f"{score_pk}.{ordinal}")
+
+
+def parse_score_line_id(value: str) -> tuple[int, int]:
+    type_name, key = decode_global_id(value)
+    score_text, _, ordinal_text = key.partition(".")
+    score_pk = whole_or_none(score_text, high=largest_key(Score))
+    ordinal = whole_or_none(ordinal_text, low=0, high=10_000)
+    if type_name != SCORE_LINE or score_pk is None or ordinal is None:
+        raise not_ours(value)
+    return score_pk, ordinal
+
+
+def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
+    refused = not_ours(value)
+    type_name, raw_pk = decode_global_id(value)
     table = _TABLES.get(type_name)
     pk = whole_or_none(raw_pk, high=largest_key(table) if table is not None else 2**63 - 1)
     if pk is None:

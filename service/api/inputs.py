@@ -6,14 +6,20 @@ from datetime import date
 
 import strawberry
 
+from service.api.enums import Aggregation, Direction, KpiKind, Method
 from service.api.scalars import Decimal
+from service.scoring.types import Channel, Scope
 from service.usecases import inputs as usecase
 from service.usecases.inputs import IngestMode as IngestModeEnum
 
-strawberry.enum(IngestModeEnum, name="IngestMode")
+strawberry.enum(
+    IngestModeEnum,
+    name="IngestMode",
+    description="ALL_OR_NOTHING writes nothing when a row is bad; KEEP_VALID keeps the good rows.",
+)
 
 
-@strawberry.input
+@strawberry.input(description="A team to create or update, by code.")
 class TeamInput:
     code: str
     name: str
@@ -24,7 +30,7 @@ class TeamInput:
         return usecase.TeamInput(self.code, self.name, self.parent_code, self.lead_external_id)
 
 
-@strawberry.input
+@strawberry.input(description="A position to create or update, by code.")
 class PositionInput:
     code: str
     name: str
@@ -33,7 +39,7 @@ class PositionInput:
         return usecase.PositionInput(self.code, self.name)
 
 
-@strawberry.input
+@strawberry.input(description="An employee to create or update, by external id.")
 class EmployeeInput:
     external_id: str
     name: str
@@ -55,13 +61,13 @@ class EmployeeInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A KPI to create or update, by code.")
 class KpiInput:
     code: str
     name: str
-    kind: str
-    direction: str
-    aggregation: str
+    kind: KpiKind
+    direction: Direction
+    aggregation: Aggregation
     unit: str = ""
     aggregation_param: Decimal | None = None
     range_min: Decimal | None = None
@@ -95,7 +101,7 @@ class KpiInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new cycle: code, name, first and last day, pilot teams.")
 class CycleInput:
     code: str
     name: str
@@ -109,18 +115,18 @@ class CycleInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="One step of a BANDS line: from `bound` on, `points`.")
 class BandStepInput:
     bound: Decimal
     points: Decimal
 
 
-@strawberry.input
+@strawberry.input(description="One line of a scorecard to save.")
 class ScorecardLineInput:
     kpi_code: str
     weight: Decimal
-    scope: str = "INDIVIDUAL"
-    method: str = "LINEAR"
+    scope: Scope = Scope.INDIVIDUAL
+    method: Method = Method.LINEAR
     threshold: Decimal | None = None
     target: Decimal | None = None
     stretch: Decimal | None = None
@@ -141,7 +147,9 @@ class ScorecardLineInput:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="One operational data point (a ticket's first response time, a complaint, ...)."
+)
 class ObservationInput:
     kpi_code: str
     value: Decimal
@@ -165,10 +173,10 @@ class ObservationInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="One customer rating, from a survey tool or a call-back.")
 class FeedbackInput:
     rating: Decimal
-    channel: str = strawberry.field(description="ONLINE_SURVEY, PHONE_CALLBACK or FACE_TO_FACE")
+    channel: Channel = strawberry.field(description="How the customer was asked.")
     occurred_at: str
     source: str
     employee_external_id: str | None = None
@@ -193,7 +201,7 @@ class FeedbackInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A band of the incentive policy: from `minTotal` on, `multiplier`.")
 class IncentiveBandInput:
     code: str
     floor: Decimal
@@ -206,7 +214,7 @@ class BandGuideShareInput:
     share: Decimal
 
 
-@strawberry.input
+@strawberry.input(description="Policy settings to change; those left out stay as they are.")
 class PolicyInput:
     bands: list[IncentiveBandInput] | None = None
     stretch_bonus: Decimal | None = None

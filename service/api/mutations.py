@@ -12,14 +12,18 @@ import strawberry
 from tortoise.connection import get_connection
 
 from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
-from service.api.context import Info
+from service.api.context import Info, admins, ingesters, readers, signed_in
 from service.api.cycles import Cycle
+from service.api.enums import AppealOutcome, ReviewKind
 from service.api.errors import (
+    UNION_DESCRIPTION,
     CommonError,
-    common_error_of,
+    FieldError,
+    errors_as_data,
     rejected_rows,
+    row_errors,
 )
-from service.api.ids import ClientError, global_id, parse_global_id
+from service.api.ids import ClientError, parse_global_id
 from service.api.inputs import (
     CycleInput,
     EmployeeInput,
@@ -32,10 +36,10 @@ from service.api.inputs import (
     TeamInput,
 )
 from service.api.scalars import Decimal
-from service.api.scores import Appeal, Score
-from service.errors import DomainError
-from service.models import AccessLevel, Employee
+from service.api.scores import Appeal, ObservationNode, Score, observation_node
 from service.models import Cycle as CycleRow
+from service.models import CycleState as CycleStateEnum
+from service.models import Employee
 from service.models import Score as ScoreRow
 from service.usecases import appeals, corrections, cycles, ingest, kpis, organisation
 from service.usecases.auth import revoke_token
@@ -46,30 +50,28 @@ from service.usecases.policy_change import update_policy
 from service.usecases.review.calibration import save_calibration_record
 
 
-@strawberry.type
+@strawberry.type(description="How many rows a bulk upsert created, updated and left unchanged.")
 class UpsertReport:
     created: int
     updated: int
     unchanged: int
 
 
-@strawberry.type
-class RejectedRow:
-    index: int
-    field: str
-    code: str
-    message: str
-
-
-@strawberry.type
+@strawberry.type(
+    description="What a batch of observations or feedback did: accepted, duplicates, late and "
+    "refused rows."
+)
 class IngestReport:
     accepted: int
     duplicates: int
     late: int
-    rejected: list[RejectedRow]
+    rejected: list[FieldError] = strawberry.field(
+        description="The rows refused, by `row` (0-based) and field; none written under "
+        "ALL_OR_NOTHING when there is one."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The saved scorecard's version, whether it changed, and its warnings.")
 class ScorecardSaved:
     version: int
     changed: bool
@@ -84,7 +86,7 @@ class MovedScorecard:
     from_no_data: int = strawberry.field(description="Scores that had none and now have a total.")
 
 
-@strawberry.type
+@strawberry.type(description="The saved policy's version and the scorecards whose scores it moved.")
 class PolicySaved:
     version: int
     changed: bool
@@ -93,36 +95,55 @@ class PolicySaved:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The answer to `voidObservation`. It has no id of its own: the voided "
+    "observation is `observation` (its `voidedAt` and `voidReason` now set), so a cache "
+    "updates the Observation it already holds."
+)
 class VoidedObservation:
-    id: strawberry.ID
-    reason: str
+    observation: ObservationNode = strawberry.field(description="The observation, now voided.")
+    reason: str = strawberry.field(description="Why it was voided.")
 
 
-UpsertResult = Annotated[UpsertReport | CommonError, strawberry.union("UpsertResult")]
-CycleResult = Annotated[Cycle | CommonError, strawberry.union("CycleResult")]
-ScorecardResult = Annotated[ScorecardSaved | CommonError, strawberry.union("ScorecardResult")]
-PolicyResult = Annotated[PolicySaved | CommonError, strawberry.union("PolicyResult")]
-IngestResult = Annotated[IngestReport | CommonError, strawberry.union("IngestResult")]
-ScoreResult = Annotated[Score | CommonError, strawberry.union("ScoreResult")]
-VoidResult = Annotated[VoidedObservation | CommonError, strawberry.union("VoidResult")]
-AppealResult = Annotated[Appeal | CommonError, strawberry.union("AppealResult")]
-DoneResult = Annotated[Done | CommonError, strawberry.union("DoneResult")]
+UpsertResult = Annotated[
+    UpsertReport | CommonError, strawberry.union("UpsertResult", description=UNION_DESCRIPTION)
+]
+CycleResult = Annotated[
+    Cycle | CommonError, strawberry.union("CycleResult", description=UNION_DESCRIPTION)
+]
+ScorecardResult = Annotated[
+    ScorecardSaved | CommonError, strawberry.union("ScorecardResult", description=UNION_DESCRIPTION)
+]
+PolicyResult = Annotated[
+    PolicySaved | CommonError, strawberry.union("PolicyResult", description=UNION_DESCRIPTION)
+]
+IngestResult = Annotated[
+    IngestReport | CommonError, strawberry.union("IngestResult", description=UNION_DESCRIPTION)
+]
+ScoreResult = Annotated[
+    Score | CommonError, strawberry.union("ScoreResult", description=UNION_DESCRIPTION)
+]
+VoidResult = Annotated[
+    VoidedObservation | CommonError, strawberry.union("VoidResult", description=UNION_DESCRIPTION)
+]
+AppealResult = Annotated[
+    Appeal | CommonError, strawberry.union("AppealResult", description=UNION_DESCRIPTION)
+]
+DoneResult = Annotated[
+    Done | CommonError, strawberry.union("DoneResult", description=UNION_DESCRIPTION)
+]
 
 
 @strawberry.type(description="The calibration record as saved.")
 class CalibrationRecordSaved:
-    version: int
-    changed: bool
+    version: int = strawberry.field(description="The record's version after the save.")
+    changed: bool = strawberry.field(description="False when the record was already so.")
 
 
 CalibrationRecordResult = Annotated[
-    CalibrationRecordSaved | CommonError, strawberry.union("CalibrationRecordResult")
+    CalibrationRecordSaved | CommonError,
+    strawberry.union("CalibrationRecordResult", description=UNION_DESCRIPTION),
 ]
-
-
-def _common(error: DomainError) -> CommonError:
-    return common_error_of(error)
 
 
 def _report(report: Any) -> IngestReport:
@@ -130,10 +151,7 @@ def _report(report: Any) -> IngestReport:
         accepted=report.accepted,
         duplicates=report.duplicates,
         late=report.late,
-        rejected=[
-            RejectedRow(index=r.index, field=r.field, code=r.code, message=r.message)
-            for r in report.rejected
-        ],
+        rejected=row_errors(report.rejected),
     )
 
 
@@ -146,96 +164,84 @@ async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Sc
     return Score.from_row(row, lang)
 
 
-def _ingest_actor(info: Info) -> Any:
-    actor = info.context.require_actor()
-    if actor.access not in (AccessLevel.ADMIN, AccessLevel.INTEGRATION):
-        raise ClientError(
-            "Only an admin or an integration token records observations and feedback.", "FORBIDDEN"
-        )
-    return actor
-
-
-@strawberry.type
+@strawberry.type(
+    description="Writes: setup (admins), ingest (integration tokens), people (managers and "
+    "employees). Refusals come back as data."
+)
 class Mutation:
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
     async def login(self, info: Info, email: str, password: str) -> LoginResult:
         return await resolve_login(info, email, password)
 
-    @strawberry.mutation(description="Revoke the token this request was made with.")
+    @strawberry.mutation(
+        description="Revoke the token this request was made with.", extensions=[signed_in()]
+    )
     async def logout(self, info: Info) -> Done:
         return await resolve_logout(info)
 
-    @strawberry.mutation(description="Revoke one of your tokens (an admin: anyone's).")
+    @strawberry.mutation(
+        description="Revoke one of your tokens (an admin: anyone's).", extensions=[signed_in()]
+    )
+    @errors_as_data
     async def revoke_token(self, info: Info, id: strawberry.ID) -> DoneResult:
-        actor = info.context.require_actor()
+        actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Token")
-        try:
-            await revoke_token(actor=actor, token_id=pk)
-        except DomainError as error:
-            return _common(error)
+        await revoke_token(actor=actor, token_id=pk)
         return Done(ok=True)
 
     # --- setup (admin) -------------------------------------------------------------
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
+    @errors_as_data
     async def upsert_teams(self, info: Info, teams: list[TeamInput]) -> UpsertResult:
-        actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await organisation.upsert_teams(actor=actor, teams=[t.to_usecase() for t in teams])
-            )
-        except DomainError as error:
-            return _common(error)
+        actor = info.context.actor_checked
+        return _upserted(
+            await organisation.upsert_teams(actor=actor, teams=[t.to_usecase() for t in teams])
+        )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
+    @errors_as_data
     async def upsert_positions(self, info: Info, positions: list[PositionInput]) -> UpsertResult:
-        actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await organisation.upsert_positions(
-                    actor=actor, positions=[p.to_usecase() for p in positions]
-                )
+        actor = info.context.actor_checked
+        return _upserted(
+            await organisation.upsert_positions(
+                actor=actor, positions=[p.to_usecase() for p in positions]
             )
-        except DomainError as error:
-            return _common(error)
+        )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
+    @errors_as_data
     async def upsert_employees(self, info: Info, employees: list[EmployeeInput]) -> UpsertResult:
-        actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await organisation.upsert_employees(
-                    actor=actor, employees=[e.to_usecase() for e in employees]
-                )
+        actor = info.context.actor_checked
+        return _upserted(
+            await organisation.upsert_employees(
+                actor=actor, employees=[e.to_usecase() for e in employees]
             )
-        except DomainError as error:
-            return _common(error)
+        )
 
-    @strawberry.mutation(description="Each KPI may carry the version it was based on.")
+    @strawberry.mutation(
+        description="Each KPI may carry the version it was based on.", extensions=[readers()]
+    )
+    @errors_as_data
     async def upsert_kpis(
         self, info: Info, kpis_: Annotated[list[KpiInput], strawberry.argument(name="kpis")]
     ) -> UpsertResult:
-        actor = info.context.require_reader()
-        try:
-            return _upserted(
-                await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_])
-            )
-        except DomainError as error:
-            return _common(error)
+        actor = info.context.actor_checked
+        return _upserted(await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_]))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[readers()])
+    @errors_as_data
     async def create_cycle(self, info: Info, cycle: CycleInput) -> CycleResult:
-        actor = info.context.require_reader()
-        try:
-            row, _created = await cycles.create_cycle(actor=actor, cycle=cycle.to_usecase())
-        except DomainError as error:
-            return _common(error)
+        actor = info.context.actor_checked
+        row, _created = await cycles.create_cycle(actor=actor, cycle=cycle.to_usecase())
         return Cycle.from_row(row)
 
     @strawberry.mutation(
         description="Save a position's scorecard in a cycle; in ACTIVE only "
-        "with a reason. Refused when someone saved after `expectedVersion`."
+        "with a reason. Refused when someone saved after `expectedVersion`.",
+        extensions=[readers()],
     )
+    @errors_as_data
     async def set_scorecard(
         self,
         info: Info,
@@ -245,18 +251,15 @@ class Mutation:
         reason: str | None = None,
         expected_version: int | None = None,
     ) -> ScorecardResult:
-        actor = info.context.require_reader()
-        try:
-            saved = await cycles.save_scorecard(
-                actor=actor,
-                cycle_code=cycle_code,
-                position_code=position_code,
-                lines=[line.to_usecase() for line in lines],
-                expected_version=expected_version,
-                reason=reason,
-            )
-        except DomainError as error:
-            return _common(error)
+        actor = info.context.actor_checked
+        saved = await cycles.save_scorecard(
+            actor=actor,
+            cycle_code=cycle_code,
+            position_code=position_code,
+            lines=[line.to_usecase() for line in lines],
+            expected_version=expected_version,
+            reason=reason,
+        )
         return ScorecardSaved(
             version=saved.version,
             changed=saved.changed,
@@ -266,33 +269,34 @@ class Mutation:
     @strawberry.mutation(
         description="One step forward: DRAFT → ACTIVE → REVIEW → FINALIZED. "
         "An admin may finalise despite open appeals or missing reviews with "
-        "`overrideReason`."
+        "`overrideReason`.",
+        extensions=[readers()],
     )
+    @errors_as_data
     async def transition_cycle(
         self,
         info: Info,
         cycle_code: str,
-        to: str,
+        to: CycleStateEnum,
         reason: str | None = None,
         override_reason: str | None = None,
     ) -> CycleResult:
-        actor = info.context.require_reader()
-        try:
-            row = await cycles.transition_cycle(
-                actor=actor,
-                cycle_code=cycle_code,
-                to=to,
-                reason=reason,
-                override_reason=override_reason,
-            )
-        except DomainError as error:
-            return _common(error)
+        actor = info.context.actor_checked
+        row = await cycles.transition_cycle(
+            actor=actor,
+            cycle_code=cycle_code,
+            to=to,
+            reason=reason,
+            override_reason=override_reason,
+        )
         return Cycle.from_row(row)
 
     @strawberry.mutation(
         description="Create or update a REVIEW cycle's calibration record (SCORING §12): who "
-        "met, notes, decisions. Admins; expectedVersion 0 when there is none yet."
+        "met, notes, decisions. Admins; expectedVersion 0 when there is none yet.",
+        extensions=[admins()],
     )
+    @errors_as_data
     async def save_calibration_record(
         self,
         info: Info,
@@ -302,21 +306,21 @@ class Mutation:
         decisions: str,
         expected_version: int,
     ) -> CalibrationRecordResult:
-        actor = info.context.require_admin()
-        try:
-            saved = await save_calibration_record(
-                actor=actor,
-                cycle_code=cycle_code,
-                attendees=attendees,
-                notes=notes,
-                decisions=decisions,
-                expected_version=expected_version,
-            )
-        except DomainError as error:
-            return _common(error)
+        actor = info.context.actor_checked
+        saved = await save_calibration_record(
+            actor=actor,
+            cycle_code=cycle_code,
+            attendees=attendees,
+            notes=notes,
+            decisions=decisions,
+            expected_version=expected_version,
+        )
         return CalibrationRecordSaved(version=saved.version, changed=saved.changed)
 
-    @strawberry.mutation(description="Change policy settings (the others stay as they are).")
+    @strawberry.mutation(
+        description="Change policy settings (the others stay as they are).", extensions=[admins()]
+    )
+    @errors_as_data
     async def update_policy(
         self,
         info: Info,
@@ -324,7 +328,7 @@ class Mutation:
         expected_version: int | None = None,
         reason: str | None = None,
     ) -> PolicyResult:
-        actor = info.context.require_admin()
+        actor = info.context.actor_checked
         from service.usecases.policy import load_policy, policy_to_data
 
         current, _version = await load_policy(get_connection("default"))
@@ -335,12 +339,9 @@ class Mutation:
                 settings[name] = {share["band"]: share["share"] for share in shares}
             elif value is not None:
                 settings[name] = value
-        try:
-            saved = await update_policy(
-                actor=actor, settings=settings, expected_version=expected_version, reason=reason
-            )
-        except DomainError as error:
-            return _common(error)
+        saved = await update_policy(
+            actor=actor, settings=settings, expected_version=expected_version, reason=reason
+        )
         return PolicySaved(
             version=saved.version,
             changed=saved.changed,
@@ -359,8 +360,10 @@ class Mutation:
 
     @strawberry.mutation(
         description="Record operational data in bulk. The same "
-        "`idempotencyKey` with the same payload returns the first report."
+        "`idempotencyKey` with the same payload returns the first report.",
+        extensions=[ingesters()],
     )
+    @errors_as_data
     async def record_observations(
         self,
         info: Info,
@@ -368,30 +371,29 @@ class Mutation:
         idempotency_key: str | None = None,
         mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
     ) -> IngestResult:
-        actor = _ingest_actor(info)
+        actor = info.context.actor_checked
         rows = [o.to_usecase() for o in observations]
-        try:
-            report = await ingest_once(
+        report = await ingest_once(
+            actor=actor,
+            kind="observations",
+            mode=mode.value,
+            rows=rows,
+            idempotency_key=idempotency_key,
+            ingest=lambda: ingest.record_observations(
                 actor=actor,
-                kind="observations",
-                mode=mode.value,
-                rows=rows,
-                idempotency_key=idempotency_key,
-                ingest=lambda: ingest.record_observations(
-                    actor=actor,
-                    observations=rows,
-                    mode=mode,
-                    max_clock_skew=info.context.settings.max_clock_skew,
-                ),
-            )
-        except DomainError as error:
-            return _common(error)
+                observations=rows,
+                mode=mode,
+                max_clock_skew=info.context.settings.max_clock_skew,
+            ),
+        )
         return _report(report)
 
     @strawberry.mutation(
         description="Record customer ratings (online survey, phone "
-        "call-back, face to face) in bulk, safely retried."
+        "call-back, face to face) in bulk, safely retried.",
+        extensions=[ingesters()],
     )
+    @errors_as_data
     async def record_feedback(
         self,
         info: Info,
@@ -399,65 +401,64 @@ class Mutation:
         idempotency_key: str | None = None,
         mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
     ) -> IngestResult:
-        actor = _ingest_actor(info)
+        actor = info.context.actor_checked
         rows = [f.to_usecase() for f in feedback]
-        try:
-            report = await ingest_once(
+        report = await ingest_once(
+            actor=actor,
+            kind="feedback",
+            mode=mode.value,
+            rows=rows,
+            idempotency_key=idempotency_key,
+            ingest=lambda: ingest.record_feedback(
                 actor=actor,
-                kind="feedback",
-                mode=mode.value,
-                rows=rows,
-                idempotency_key=idempotency_key,
-                ingest=lambda: ingest.record_feedback(
-                    actor=actor,
-                    feedback=rows,
-                    mode=mode,
-                    max_clock_skew=info.context.settings.max_clock_skew,
-                ),
-            )
-        except DomainError as error:
-            return _common(error)
+                feedback=rows,
+                mode=mode,
+                max_clock_skew=info.context.settings.max_clock_skew,
+            ),
+        )
         return _report(report)
 
     # --- people (managers and employees) ------------------------------------------
 
     @strawberry.mutation(
         description="Rate a qualitative line: MANAGER (a manager of the "
-        "employee) or SELF (the employee). A newer rating replaces yours."
+        "employee) or SELF (the employee). A newer rating replaces yours.",
+        extensions=[readers()],
     )
+    @errors_as_data
     async def submit_review(
         self,
         info: Info,
         cycle_code: str,
         employee_external_id: str,
         kpi_code: str,
-        kind: str,
+        kind: ReviewKind,
         rating: Decimal,
         comment: str = "",
     ) -> ScoreResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         viewer = info.context.actor
         assert viewer is not None
         assert viewer.user_id is not None
         from service.models import User
 
         me = await User.get(id=viewer.user_id)
-        try:
-            report = await ingest.submit_reviews(
-                actor=actor,
-                reviews=[
-                    ReviewInput(
-                        cycle_code, employee_external_id, kpi_code, me.email, kind, rating, comment
-                    )
-                ],
-            )
-            if report.rejected:
-                return rejected_rows(report.rejected)
-            return await _score_of(cycle_code, employee_external_id, info.context.lang)
-        except DomainError as error:
-            return _common(error)
+        report = await ingest.submit_reviews(
+            actor=actor,
+            reviews=[
+                ReviewInput(
+                    cycle_code, employee_external_id, kpi_code, me.email, kind, rating, comment
+                )
+            ],
+        )
+        if report.rejected:
+            return rejected_rows(report.rejected)
+        return await _score_of(cycle_code, employee_external_id, info.context.lang)
 
-    @strawberry.mutation(description="Add signed points with a reason, within the cap.")
+    @strawberry.mutation(
+        description="Add signed points with a reason, within the cap.", extensions=[readers()]
+    )
+    @errors_as_data
     async def adjust_score(
         self,
         info: Info,
@@ -466,32 +467,32 @@ class Mutation:
         points: Decimal,
         reason: str,
     ) -> ScoreResult:
-        actor = info.context.require_reader()
-        try:
-            await corrections.adjust_score(
-                actor=actor,
-                cycle_code=cycle_code,
-                employee_external_id=employee_external_id,
-                points=points,
-                reason=reason,
-            )
-            return await _score_of(cycle_code, employee_external_id, info.context.lang)
-        except DomainError as error:
-            return _common(error)
+        actor = info.context.actor_checked
+        await corrections.adjust_score(
+            actor=actor,
+            cycle_code=cycle_code,
+            employee_external_id=employee_external_id,
+            points=points,
+            reason=reason,
+        )
+        return await _score_of(cycle_code, employee_external_id, info.context.lang)
 
-    @strawberry.mutation(description="Void a wrong observation (it is kept, never deleted).")
+    @strawberry.mutation(
+        description="Void a wrong observation (it is kept, never deleted).", extensions=[readers()]
+    )
+    @errors_as_data
     async def void_observation(self, info: Info, id: strawberry.ID, reason: str) -> VoidResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Observation")
-        try:
-            row = await corrections.void_observation(actor=actor, observation_id=pk, reason=reason)
-        except DomainError as error:
-            return _common(error)
+        row = await corrections.void_observation(actor=actor, observation_id=pk, reason=reason)
         return VoidedObservation(
-            id=strawberry.ID(global_id("Observation", row.id)), reason=row.void_reason or reason
+            observation=observation_node(row), reason=row.void_reason or reason
         )
 
-    @strawberry.mutation(description="Question your score: one line (1-based) or the whole.")
+    @strawberry.mutation(
+        description="Question your score: one line (1-based) or the whole.", extensions=[readers()]
+    )
+    @errors_as_data
     async def file_appeal(
         self,
         info: Info,
@@ -500,67 +501,51 @@ class Mutation:
         line: int | None = None,
         employee_external_id: str | None = None,
     ) -> AppealResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         external_id = employee_external_id
         if external_id is None:
             if actor.employee_id is None:
                 raise ClientError("Name the employee: you are not one yourself.")
             external_id = (await Employee.get(id=actor.employee_id)).external_id
-        try:
-            row = await appeals.file_appeal(
-                actor=actor,
-                cycle_code=cycle_code,
-                employee_external_id=external_id,
-                reason=reason,
-                line=line,
-            )
-        except DomainError as error:
-            return _common(error)
-        return _appeal(row)
+        row = await appeals.file_appeal(
+            actor=actor,
+            cycle_code=cycle_code,
+            employee_external_id=external_id,
+            reason=reason,
+            line=line,
+        )
+        return Appeal.from_row(row)
 
     @strawberry.mutation(
         description="ACCEPTED with an adjustment or a voided observation (or, for an appeal "
         "against a NO_DATA score, with neither and a note naming the data added since), "
-        "or REJECTED, always with a note."
+        "or REJECTED, always with a note.",
+        extensions=[readers()],
     )
+    @errors_as_data
     async def resolve_appeal(
         self,
         info: Info,
         id: strawberry.ID,
-        outcome: str,
+        outcome: AppealOutcome,
         note: str,
         adjustment_points: Decimal | None = None,
         void_observation_id: strawberry.ID | None = None,
     ) -> AppealResult:
-        actor = info.context.require_reader()
+        actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Appeal")
         void_pk = None
         if void_observation_id is not None:
             _t, void_pk = parse_global_id(void_observation_id, "Observation")
-        try:
-            row = await appeals.resolve_appeal(
-                actor=actor,
-                appeal_id=pk,
-                outcome=outcome,
-                note=note,
-                adjustment_points=adjustment_points,
-                void_observation_id=void_pk,
-            )
-        except DomainError as error:
-            return _common(error)
-        return _appeal(row)
-
-
-def _appeal(row: Any) -> Appeal:
-    return Appeal(
-        id=strawberry.ID(global_id("Appeal", row.id)),
-        line=None if row.line_ordinal is None else row.line_ordinal + 1,
-        reason=row.reason,
-        state=row.state.value,
-        resolution_note=row.resolution_note,
-        created_at=row.created_at,
-        resolved_at=row.resolved_at,
-    )
+        row = await appeals.resolve_appeal(
+            actor=actor,
+            appeal_id=pk,
+            outcome=outcome.value,
+            note=note,
+            adjustment_points=adjustment_points,
+            void_observation_id=void_pk,
+        )
+        return Appeal.from_row(row)
 
 
 __all__ = ["CycleRow", "Mutation"]

@@ -21,10 +21,21 @@ NodeType = TypeVar("NodeType")
 RowType = TypeVar("RowType")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Where a page sits in its connection (Relay). Paging is forward only "
+    "(`first`/`after`): `hasPreviousPage` is false, as the Relay spec allows."
+)
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether rows follow this page.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last row: pass it as `after` for the next page."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Always false: connections page forward only (no `last`/`before`)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first row; null for an empty page."
+    )
 
 
 @strawberry.type
@@ -156,6 +167,9 @@ def connection(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=len(rows) > size,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=False,
+            start_cursor=edges[0].cursor if edges else None,
         ),
     )

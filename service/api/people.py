@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from service.api.context import Info
+from service.api.context import Info, readers
 from service.api.ids import ClientError, Node, global_id
 from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
 from service.api.scalars import Decimal
@@ -34,7 +34,7 @@ EMPLOYEE_ORDER = Keyset(asc("id"))
 EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 
 
-@strawberry.type
+@strawberry.type(description="A job position; scorecards are set per position and cycle.")
 class Position(Node):
     code: str
     name: str
@@ -44,20 +44,22 @@ class Position(Node):
         return cls(id=strawberry.ID(global_id("Position", row.id)), code=row.code, name=row.name)
 
 
-@strawberry.type
+@strawberry.type(description="How many scored members of a team are in one band.")
 class BandCount:
     band: str
     count: int
 
 
-@strawberry.type
+@strawberry.type(description="A team's raw value for one KPI.")
 class TeamLineValue:
     kpi: str
     raw_value: Decimal | None
     sample_size: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="A team's figures for a cycle (SCORING §10). A value of its team: no id."
+)
 class TeamSummary:
     in_scope: int
     scored: int
@@ -68,7 +70,7 @@ class TeamSummary:
     lines: list[TeamLineValue]
 
 
-@strawberry.type
+@strawberry.type(description="A team of employees, in a tree of teams, with its lead and summary.")
 class Team(Node):
     code: str
     name: str
@@ -120,10 +122,12 @@ class Team(Node):
     @strawberry.field(
         description="Members in scope, how many are scored, their mean total, "
         "bands and the team's raw values. Employees see it only for their own "
-        "team with at least 5 scored members."
+        "team with at least 5 scored members; anyone else gets null and a FORBIDDEN "
+        "error (nullable, so the rest of the answer stays).",
+        extensions=[readers()],
     )
-    async def summary(self, info: Info, cycle_code: str) -> TeamSummary:
-        actor = info.context.require_reader()
+    async def summary(self, info: Info, cycle_code: str) -> TeamSummary | None:
+        actor = info.context.actor_checked
         rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=self.pk)
         summary = summarise_team(rows)
         if not actor.is_admin:
@@ -178,7 +182,9 @@ class Team(Node):
         return await calibration_of(info, cycle_code, self.code)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A person who is scored: identity, team and position, and their scores."
+)
 class Employee(Node):
     external_id: str
     name: str
@@ -281,6 +287,20 @@ async def people_seen(info: Info, rows: Iterable[EmployeeRow | None]) -> list[Em
 async def person_seen(info: Info, row: EmployeeRow | None) -> Employee | None:
     seen = await people_seen(info, [row])
     return seen[0] if seen else None
+
+
+async def visible_person(info: Info, row: EmployeeRow | None) -> Employee | None:
+    """A person asked for by id or external id: null when there is none, FORBIDDEN
+    when the viewer may not see them."""
+    if row is None:
+        return None
+    person = await person_seen(info, row)
+    if person is None:
+        raise ClientError(
+            "You may not see this person: employees see themselves, managers their teams.",
+            "FORBIDDEN",
+        )
+    return person
 
 
 async def _require_visible(info: Info, employee_pk: int) -> None:

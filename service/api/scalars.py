@@ -1,7 +1,9 @@
-"""The exact-number scalar: decimals travel as strings, never as binary floats."""
+"""Scalars with one form on the wire: exact decimals as strings, never binary floats;
+moments as UTC ISO 8601 text with microseconds and `Z`."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal as PyDecimal
 from typing import Any, NewType
 
@@ -57,3 +59,35 @@ def fixed(value: int | str | None, places: int, *, scaled: bool = True) -> Decim
         return None
     number = PyDecimal(value) / 10_000 if scaled else PyDecimal(str(value))
     return Decimal(format(number.quantize(PyDecimal(1).scaleb(-places)), "f"))
+
+
+_DATETIME_FORM = "an ISO 8601 moment with an offset, e.g. 2026-03-10T09:00:00+08:00 or ...Z"
+
+
+def utc_text(value: datetime) -> str:
+    """The one DateTime form: UTC, microseconds, `Z`; so the text sorts as the moments do."""
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(f"Send {_DATETIME_FORM}.")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not {_DATETIME_FORM}.") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{value!r} has no offset: send {_DATETIME_FORM}.")
+    return moment
+
+
+DateTimeScalar = strawberry.scalar(
+    name="DateTime",
+    description=(
+        "A moment: on output always UTC with microseconds and Z "
+        '("2026-03-10T01:00:00.000000Z"); on input ISO 8601 with any offset.'
+    ),
+    serialize=utc_text,
+    parse_value=_parse_datetime,
+)

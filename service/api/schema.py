@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -18,13 +20,14 @@ from strawberry.types.execution import ExecutionContext
 
 from graphql import GraphQLError
 from service.api.auth import Viewer, resolve_viewer
-from service.api.context import Info
+from service.api.context import Info, readers
 from service.api.cycles import Cycle, Kpi
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
+from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
-from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, person_seen
-from service.api.scalars import Decimal, DecimalScalar
+from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
+from service.api.scalars import DateTimeScalar, Decimal, DecimalScalar
 from service.api.scores import Score
 from service.errors import DatabaseBusy
 from service.models import Cycle as CycleRow
@@ -32,7 +35,6 @@ from service.models import CycleState as CycleStateEnum
 from service.models import Employee as EmployeeRow
 from service.models import Kpi as KpiRow
 from service.models import Position as PositionRow
-from service.models import Score as ScoreRow
 from service.models import Team as TeamRow
 from service.settings import Settings
 
@@ -51,65 +53,36 @@ def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
         raise ClientError(f"Give exactly one of `id` or `{key_name}`.")
 
 
-async def _visible_employee(info: Info, row: EmployeeRow | None) -> Employee | None:
-    if row is None:
-        return None
-    person = await person_seen(info, row)
-    if person is None:
-        raise ClientError(
-            "You may not see this person: employees see themselves, managers their teams.",
-            "FORBIDDEN",
-        )
-    return person
-
-
-@strawberry.type
+@strawberry.type(
+    description="Reads, under the access rules: you see yourself, managers their teams, admins "
+    "everyone."
+)
 class Query:
     @strawberry.field(description="Who you are; null when not signed in.")
     async def viewer(self, info: Info) -> Viewer | None:
         return await resolve_viewer(info)
 
-    @strawberry.field(description="Anything with a global id, if you may see it.")
+    @strawberry.field(
+        extensions=[readers()], description="Anything with a global id, if you may see it."
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        info.context.require_reader()
-        type_name, pk = parse_global_id(id)
-        if type_name == "Employee":
-            return await _visible_employee(info, await EmployeeRow.get_or_none(id=pk))
-        if type_name == "Team":
-            team = await TeamRow.get_or_none(id=pk)
-            return None if team is None else Team.from_row(team)
-        if type_name == "Position":
-            position = await PositionRow.get_or_none(id=pk)
-            return None if position is None else Position.from_row(position)
-        if type_name == "Cycle":
-            cycle = await CycleRow.get_or_none(id=pk)
-            return None if cycle is None else Cycle.from_row(cycle)
-        if type_name == "Kpi":
-            kpi = await KpiRow.get_or_none(id=pk)
-            return None if kpi is None else Kpi.from_row(kpi)
-        if type_name == "Score":
-            score = await ScoreRow.get_or_none(id=pk)
-            if score is None:
-                return None
-            if not await info.context.may_see(score.employee_id):
-                raise ClientError("You may not see this score.", "FORBIDDEN")
-            return Score.from_row(score, info.context.lang)
-        raise ClientError(f"{id!r} is not an id this API gave out.")
+        return await resolve_node(info, id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def employee(
         self, info: Info, id: strawberry.ID | None = None, external_id: str | None = None
     ) -> Employee | None:
-        info.context.require_reader()
         _one_of(id, external_id, "externalId")
         if id is not None:
             _type, pk = parse_global_id(id, "Employee")
             row = await EmployeeRow.get_or_none(id=pk)
         else:
             row = await EmployeeRow.get_or_none(external_id=external_id)
-        return await _visible_employee(info, row)
+        return await visible_person(info, row)
 
-    @strawberry.field(description="The people you may see, by id; filter by team or name.")
+    @strawberry.field(
+        extensions=[readers()], description="The people you may see, by id; filter by team or name."
+    )
     async def employees(
         self,
         info: Info,
@@ -118,7 +91,6 @@ class Query:
         team_code: str | None = None,
         search: str | None = None,
     ) -> Connection[Employee]:
-        info.context.require_reader()
         size = page_size(first, info.context.settings.max_page_size)
         query = EmployeeRow.all()
         visible = await info.context.visible_employees()
@@ -133,11 +105,10 @@ class Query:
         rows = await query.order_by(*EMPLOYEE_ORDER.order_by()).limit(size + 1)
         return connection(rows, size, EMPLOYEE_ORDER.key, Employee.from_row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def team(
         self, info: Info, id: strawberry.ID | None = None, code: str | None = None
     ) -> Team | None:
-        info.context.require_reader()
         _one_of(id, code, "code")
         if id is not None:
             _type, pk = parse_global_id(id, "Team")
@@ -146,32 +117,27 @@ class Query:
             row = await TeamRow.get_or_none(code=code)
         return None if row is None else Team.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def teams(self, info: Info) -> list[Team]:
-        info.context.require_reader()
         return [Team.from_row(t) for t in await TeamRow.all().order_by("code")]
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def positions(self, info: Info) -> list[Position]:
-        info.context.require_reader()
         return [Position.from_row(p) for p in await PositionRow.all().order_by("code")]
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def kpis(self, info: Info) -> list[Kpi]:
-        info.context.require_reader()
         return [Kpi.from_row(k) for k in await KpiRow.all().order_by("code")]
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def kpi(self, info: Info, code: str) -> Kpi | None:
-        info.context.require_reader()
         row = await KpiRow.get_or_none(code=code)
         return None if row is None else Kpi.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[readers()])
     async def cycle(
         self, info: Info, id: strawberry.ID | None = None, code: str | None = None
     ) -> Cycle | None:
-        info.context.require_reader()
         _one_of(id, code, "code")
         if id is not None:
             _type, pk = parse_global_id(id, "Cycle")
@@ -180,7 +146,7 @@ class Query:
             row = await CycleRow.get_or_none(code=code)
         return None if row is None else Cycle.from_row(row)
 
-    @strawberry.field(description="Cycles, newest first.")
+    @strawberry.field(extensions=[readers()], description="Cycles, newest first.")
     async def cycles(
         self,
         info: Info,
@@ -188,7 +154,6 @@ class Query:
         after: str | None = None,
         state: CycleStateEnum | None = None,
     ) -> Connection[Cycle]:
-        info.context.require_reader()
         size = page_size(first, info.context.settings.max_page_size)
         query = CycleRow.all()
         if state is not None:
@@ -251,5 +216,8 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,  # type: ignore[arg-type]
         scalar_overrides={Decimal: DecimalScalar},
-        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        config=StrawberryConfig(
+            disable_field_suggestions=settings.is_production,
+            scalar_map={datetime: DateTimeScalar},
+        ),
     )

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from service.api.context import Info
-from service.api.ids import ClientError, Node, global_id
+from service.api.enums import (
+    Aggregation,
+    AppealState,
+    Direction,
+    KpiKind,
+    Method,
+    ReviewKind,
+    WhatItWouldTakeKind,
+)
+from service.api.ids import ClientError, Node, global_id, score_line_id
 from service.api.pagination import Connection, Keyset, asc, connection, page_size
 from service.api.scalars import Decimal, fixed
+from service.models import Adjustment as AdjustmentRow
+from service.models import Appeal as AppealRow
 from service.models import Observation as ObservationRow
 from service.models import Review as ReviewRow
 from service.models import Score as ScoreRow
@@ -29,10 +40,26 @@ if TYPE_CHECKING:
     from service.api.people import Employee
 
 # Registered with strawberry once; fields are annotated with the engine's own enums.
-strawberry.enum(ScoreStatusEnum, name="ScoreStatus")
-strawberry.enum(LineStatusEnum, name="LineStatus")
-strawberry.enum(ScopeEnum, name="Scope")
-strawberry.enum(ChannelEnum, name="Channel")
+strawberry.enum(
+    ScoreStatusEnum,
+    name="ScoreStatus",
+    description="Whether a score has a total: SCORED, NO_DATA or NOT_ELIGIBLE (SCORING §2, §5).",
+)
+strawberry.enum(
+    LineStatusEnum,
+    name="LineStatus",
+    description="Whether a line had enough observations to be scored.",
+)
+strawberry.enum(
+    ScopeEnum,
+    name="Scope",
+    description="Whose data a line measures: the person's own or their team's.",
+)
+strawberry.enum(
+    ChannelEnum,
+    name="Channel",
+    description="How a customer was asked for a rating.",
+)
 strawberry.enum(
     StatusReasonEnum,
     name="StatusReason",
@@ -57,51 +84,61 @@ def not_eligible_reason_of(status: str, stored: str | None) -> str | None:
 DEPRECATED_NOT_ELIGIBLE = "Use statusReason, which also says why a NO_DATA score has no total."
 
 
-@strawberry.enum
+@strawberry.enum(description="PROVISIONAL while the cycle is open, FINAL once finalised.")
 class ScoreState(Enum):
     PROVISIONAL = "PROVISIONAL"
     FINAL = "FINAL"
 
 
-@strawberry.type
+@strawberry.type(
+    description="The KPI of a score line as it was when the score was computed. A value: no id."
+)
 class KpiSummary:
     code: str
     name: str
-    kind: str
+    kind: KpiKind
     unit: str
-    direction: str
+    direction: Direction
 
 
-@strawberry.type
+@strawberry.type(
+    description="An incentive band a total reaches: its code and payroll multiplier. A value of "
+    "its score: no id."
+)
 class Band:
     code: str
     multiplier: Decimal
 
 
-@strawberry.type
+@strawberry.type(
+    description="The next band up and the points still needed to reach it. A value of its score: "
+    "no id."
+)
 class NextBand:
     code: str
     points_needed: Decimal
 
 
-@strawberry.type
+@strawberry.type(description="One step of a BANDS line: from `bound` on, `points`.")
 class BandStep:
     bound: Decimal
     points: Decimal
 
 
-@strawberry.type
+@strawberry.type(description="How many observations of a line came from one source and channel.")
 class SourceCount:
     source: str
     channel: ChannelEnum | None
     count: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="What would move a line towards the next band, or a score towards enough evidence."
+)
 class WhatItWouldTake:
     # RAW_VALUE | CANNOT_REACH | MORE_OBSERVATIONS, and for a score without enough
     # evidence MORE_OBSERVATIONS | MORE_MANAGER_REVIEWS | OTHER_EVIDENCE with no band.
-    kind: str
+    kind: WhatItWouldTakeKind
     band: str | None
     raw_value: Decimal | None
     max_points: Decimal | None
@@ -109,7 +146,9 @@ class WhatItWouldTake:
     sentence: str | None
 
 
-@strawberry.type(name="Observation")
+@strawberry.type(
+    name="Observation", description="One data point of a KPI for a person or team, as recorded."
+)
 class ObservationNode(Node):
     value: Decimal
     occurred_at: datetime
@@ -117,47 +156,92 @@ class ObservationNode(Node):
     channel: ChannelEnum | None
     comment: str | None
     external_id: str | None
+    utc_offset: str = strawberry.field(
+        description="The offset the moment was reported with, e.g. +08:00: the local "
+        "time of `occurredAt` where it happened."
+    )
+    voided_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the observation was voided; null while it counts. A line lists "
+        "only observations that count; `node(id:)` finds voided ones too.",
+    )
+    void_reason: str | None = strawberry.field(
+        default=None, description="Why it was voided; null while it counts."
+    )
 
 
-@strawberry.type(name="Review")
+@strawberry.type(
+    name="Review",
+    description="A rating of a qualitative line by a manager (counts) or the person (shown only).",
+)
 class ReviewNode:
-    kind: str
+    kind: ReviewKind
     rating: Decimal
     comment: str
     counts: bool  # SELF ratings are shown beside the line and do not count
     updated_at: datetime
 
 
-@strawberry.type
-class Adjustment:
-    id: strawberry.ID
+@strawberry.type(
+    description="Signed points added to a score with a reason, within the policy's cap (SCORING "
+    "§4)."
+)
+class Adjustment(Node):
     points: Decimal
     reason: str
     made_by: str
     created_at: datetime
 
+    @classmethod
+    def from_row(cls, row: AdjustmentRow) -> Adjustment:
+        return cls(
+            id=strawberry.ID(global_id("Adjustment", row.id)),
+            points=Decimal(f"{row.points / 10_000:.2f}"),
+            reason=row.reason,
+            made_by=row.made_by_label,
+            created_at=row.created_at,
+        )
 
-@strawberry.type
-class Appeal:
-    id: strawberry.ID
+
+@strawberry.type(
+    description="A question about one line of a score, or the whole score, and its resolution."
+)
+class Appeal(Node):
     line: int | None  # 1-based line number; null for the whole score
     reason: str
-    state: str
+    state: AppealState
     resolution_note: str | None
     created_at: datetime
     resolved_at: datetime | None
 
+    @classmethod
+    def from_row(cls, row: AppealRow) -> Appeal:
+        return cls(
+            id=strawberry.ID(global_id("Appeal", row.id)),
+            line=None if row.line_ordinal is None else row.line_ordinal + 1,
+            reason=row.reason,
+            state=row.state,
+            resolution_note=row.resolution_note,
+            created_at=row.created_at,
+            resolved_at=row.resolved_at,
+        )
 
-@strawberry.type
-class ScoreLine:
+
+@strawberry.type(
+    description="One line of a score: the KPI's raw value, the points it earned and why."
+)
+class ScoreLine(Node):
+    # Set by the Score that holds the line (`Score.__post_init__`): the line at its
+    # position on that score, so two lines of one KPI (INDIVIDUAL and TEAM) differ.
+    id: strawberry.ID = strawberry.ID("")
     kpi: KpiSummary
     scope: ScopeEnum
-    aggregation: str
+    aggregation: Aggregation
     aggregation_param: Decimal | None
     sample_size: int
     min_samples: int
     raw_value: Decimal | None
-    method: str
+    method: Method
     threshold: Decimal | None
     target: Decimal | None
     stretch: Decimal | None
@@ -193,7 +277,7 @@ class ScoreLine:
         cycle = await info.context.loaders.cycle.load(self.cycle_pk)
         kpi = await info.context.loaders.kpi_by_code.load(self.kpi.code)
         if cycle is None or kpi is None:
-            return connection([], size, lambda r: [], _observation)
+            return connection([], size, lambda r: [], observation_node)
         policy = await info.context.policy()
         start, end = cycle_window_utc(
             starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
@@ -208,7 +292,7 @@ class ScoreLine:
         if after is not None:
             query = query.filter(OBSERVATION_ORDER.after(after))
         rows = await query.order_by(*OBSERVATION_ORDER.order_by()).limit(size + 1)
-        return connection(rows, size, OBSERVATION_ORDER.key, _observation)
+        return connection(rows, size, OBSERVATION_ORDER.key, observation_node)
 
     @strawberry.field(
         description="The reviews behind a qualitative line: current MANAGER "
@@ -225,7 +309,7 @@ class ScoreLine:
         ).order_by("kind", "id")
         return [
             ReviewNode(
-                kind=r.kind.value,
+                kind=r.kind,
                 rating=fixed(r.rating, 4) or Decimal("0"),
                 comment=r.comment,
                 counts=r.kind.value == "MANAGER",
@@ -239,16 +323,25 @@ class ScoreLine:
 OBSERVATION_ORDER = Keyset(asc("occurred_at_us"), asc("id"))
 
 
-def _observation(row: ObservationRow) -> ObservationNode:
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
+def observation_node(row: ObservationRow) -> ObservationNode:
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=row.occurred_at_us)
     return ObservationNode(
         id=strawberry.ID(global_id("Observation", row.id)),
         value=fixed(row.value, 4) or Decimal("0"),
-        occurred_at=moment.astimezone(timezone(timedelta(minutes=row.utc_offset_minutes))),
+        occurred_at=moment,
+        utc_offset=_offset_text(row.utc_offset_minutes),
         source=row.source,
         channel=row.channel,
         comment=row.comment,
         external_id=row.external_id,
+        voided_at=row.voided_at,
+        void_reason=row.void_reason,
     )
 
 
@@ -264,15 +357,19 @@ def _line(
     wit = line.what_it_would_take
     return ScoreLine(
         kpi=KpiSummary(
-            code=kpi.code, name=kpi.name, kind=kpi.kind, unit=kpi.unit, direction=kpi.direction
+            code=kpi.code,
+            name=kpi.name,
+            kind=KpiKind(kpi.kind),
+            unit=kpi.unit,
+            direction=Direction(kpi.direction),
         ),
         scope=ScopeEnum(setting.scope),
-        aggregation=setting.aggregation,
+        aggregation=Aggregation(setting.aggregation),
         aggregation_param=_opt(setting.aggregation_param),
         sample_size=line.n,
         min_samples=setting.min_samples,
         raw_value=_opt(line.raw_value),
-        method=setting.method,
+        method=Method(setting.method),
         threshold=_opt(setting.threshold),
         target=_opt(setting.target),
         stretch=_opt(setting.stretch),
@@ -295,7 +392,7 @@ def _line(
         what_it_would_take=None
         if wit is None
         else WhatItWouldTake(
-            kind=wit.kind,
+            kind=WhatItWouldTakeKind(wit.kind),
             band=wit.band,
             raw_value=_opt(wit.raw_value),
             max_points=_opt(wit.max_points),
@@ -307,7 +404,9 @@ def _line(
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A person's stored score in a cycle, line by line, with its explanation."
+)
 class Score(Node):
     state: ScoreState
     status: ScoreStatusEnum
@@ -357,32 +456,16 @@ class Score(Node):
     @strawberry.field
     async def adjustments(self, info: Info) -> list[Adjustment]:
         rows = await info.context.loaders.adjustments.load((self.cycle_pk, self.employee_pk))
-        return [
-            Adjustment(
-                id=strawberry.ID(global_id("Adjustment", r.id)),
-                points=Decimal(f"{r.points / 10_000:.2f}"),
-                reason=r.reason,
-                made_by=r.made_by_label,
-                created_at=r.created_at,
-            )
-            for r in rows
-        ]
+        return [Adjustment.from_row(r) for r in rows]
 
     @strawberry.field
     async def appeals(self, info: Info) -> list[Appeal]:
         rows = await info.context.loaders.appeals.load((self.cycle_pk, self.employee_pk))
-        return [
-            Appeal(
-                id=strawberry.ID(global_id("Appeal", r.id)),
-                line=None if r.line_ordinal is None else r.line_ordinal + 1,
-                reason=r.reason,
-                state=r.state.value,
-                resolution_note=r.resolution_note,
-                created_at=r.created_at,
-                resolved_at=r.resolved_at,
-            )
-            for r in rows
-        ]
+        return [Appeal.from_row(r) for r in rows]
+
+    def __post_init__(self) -> None:
+        for ordinal, line in enumerate(self.lines):
+            line.id = strawberry.ID(score_line_id(self.pk, ordinal))
 
     @classmethod
     def from_row(cls, row: ScoreRow, lang: str) -> Score:

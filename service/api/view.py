@@ -13,18 +13,29 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from service.api.context import Context
+from service.api.errors import error_code
 from service.api.loaders import Loaders
 from service.scoring import preferred_language
 from service.settings import Settings
-from service.usecases.auth import authenticate
+from service.usecases.auth import TokenRefused, actor_of_token
 from service.usecases.parsing import MAX_NUMBER_TEXT
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+
+
+# The code of an error the HTTP layer answers before GraphQL runs, by its status.
+_CODES = {
+    400: "BAD_REQUEST",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
 
 
 def _wants_graphql_response(request: Request) -> bool:
@@ -53,6 +64,30 @@ def decode_request_json(data: str | bytes) -> Any:
 MAX_JSON_DEPTH = 32
 # A client that stops sending half-way through its body is cut off after this long.
 BODY_READ_SECONDS = 30
+
+
+class Unauthenticated(Exception):
+    """A 401: the Authorization header signs nobody in (RFC 6750 names `bearer_error`)."""
+
+    def __init__(self, message: str, code: str, bearer_error: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.bearer_error = bearer_error
+
+    def response(self, request: Request) -> Response:
+        description = self.message.replace("\\", "").replace('"', "'")
+        media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
+        return Response(
+            json.dumps({"errors": [{"message": self.message, "extensions": {"code": self.code}}]}),
+            status_code=401,
+            media_type=media,
+            headers={
+                "WWW-Authenticate": f'Bearer realm="fairscore", error="{self.bearer_error}", '
+                f'error_description="{description}"',
+                "Cache-Control": "no-store",
+            },
+        )
 
 
 class RequestRefused(Exception):
@@ -146,10 +181,8 @@ async def _check_request_values(request: Request) -> None:
 
 def _error_document(request: Request, refused: RequestRefused, status: int) -> Response:
     wants_new = _wants_graphql_response(request)
-    body = {
-        "data": None,
-        "errors": [{"message": refused.message, "extensions": {"code": refused.code}}],
-    }
+    # No `data`: the request never ran (GraphQL-over-HTTP).
+    body = {"errors": [{"message": refused.message, "extensions": {"code": refused.code}}]}
     return Response(
         json.dumps(body),
         status_code=status,
@@ -245,14 +278,15 @@ class FairscoreGraphQL(GraphQL[Context, None]):
         if header:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                raise HTTPException(401, "Send the token as `Authorization: Bearer <token>`.")
-            actor = await authenticate(token.strip())
-            if actor is None:
-                raise HTTPException(
-                    401,
-                    "The token is unknown, expired or revoked; sign in "
-                    "again with the `login` mutation.",
+                raise Unauthenticated(
+                    "Send the token as `Authorization: Bearer <token>`.",
+                    "UNAUTHENTICATED",
+                    "invalid_request",
                 )
+            try:
+                actor = await actor_of_token(token.strip())
+            except TokenRefused as refused:
+                raise Unauthenticated(refused.message, refused.code, "invalid_token") from None
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
@@ -275,6 +309,8 @@ class FairscoreGraphQL(GraphQL[Context, None]):
                 raise HTTPException(406, f"Ask for {GRAPHQL_RESPONSE} or {JSON}.")
             await _check_request_values(request)
             response = await super().run(request, context, root_value)
+        except Unauthenticated as refused:
+            return refused.response(request)
         except RequestRefused as refused:
             new = _wants_graphql_response(request)
             status = refused.status if new else refused.legacy_status
@@ -283,9 +319,21 @@ class FairscoreGraphQL(GraphQL[Context, None]):
             # Said as a GraphQL error document, so every client can read it the same way.
             media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
             return Response(
-                json.dumps({"errors": [{"message": refused.reason}]}),
+                json.dumps(
+                    {
+                        "errors": [
+                            {
+                                "message": refused.reason,
+                                "extensions": {
+                                    "code": _CODES.get(refused.status_code, "BAD_REQUEST")
+                                },
+                            }
+                        ]
+                    }
+                ),
                 status_code=refused.status_code,
                 media_type=media,
+                headers={"Cache-Control": "no-store"},
             )
         if not isinstance(response, Response) or not _wants_graphql_response(request):
             return response
@@ -310,6 +358,24 @@ class FairscoreGraphQL(GraphQL[Context, None]):
         return Response(
             response.body, status_code=status, headers=headers, media_type=GRAPHQL_RESPONSE
         )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        for error in result.errors or []:
+            code = error_code(error)
+            error.extensions = {**(error.extensions or {}), "code": code}
+        response = process_result(result)
+        errors = response.get("errors") or []
+        if (
+            response.get("data") is None
+            and errors
+            and all(isinstance(e, dict) and "path" not in e for e in errors)
+        ):
+            # The request failed before it ran (syntax, validation, variables): a
+            # GraphQL-over-HTTP response then has no `data` key at all.
+            response.pop("data", None)
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)

@@ -155,3 +155,18 @@ def may_see_team_summary(
     if actor.is_admin or manages_team:
         return True
     return own_team_id == team_id and scored >= MIN_SCORED_FOR_EMPLOYEES
+
+
+def may_see_token(actor: Actor, owner_user_id: int) -> bool:
+    """A token is seen by its owner and by admins (who list and revoke anyone's)."""
+    return actor.is_admin or (actor.user_id is not None and actor.user_id == owner_user_id)
+
+
+async def may_see_team_measure(conn: BaseDBAsyncClient, actor: Actor, team_id: int | None) -> bool:
+    """A team-level observation (no person's own data) is seen by admins and by the
+    managers of its team; an employee sees the team line's counts, never its rows."""
+    if actor.is_admin:
+        return True
+    if actor.access is not AccessLevel.MANAGER or team_id is None:
+        return False
+    return team_id in await led_team_ids(conn, actor.employee_id)

@@ -258,15 +258,47 @@ async def create_token_for(
     return await issue_token(actor=actor, user=user, name=name or "cli", days=days, source=source)
 
 
+class TokenRefused(DomainError):
+    """A bearer token that signs nobody in; `code` says why, for the client to branch on
+    (whoever sends the token holds it, so saying it expired tells them nothing new)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 async def authenticate(token: str) -> Actor | None:
     """The actor behind a bearer token, or None when it is unknown, expired or revoked."""
+    try:
+        return await actor_of_token(token)
+    except TokenRefused:
+        return None
+
+
+async def actor_of_token(token: str) -> Actor:
+    """The actor behind a bearer token; TokenRefused says why there is none."""
     row = await ApiToken.get_or_none(token_hash=hash_token(token)).select_related("user")
     now = datetime.now(UTC)
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
+    if row is None:
+        raise TokenRefused(
+            "UNAUTHENTICATED",
+            "The token is unknown; sign in again with the `login` mutation.",
+        )
+    if row.revoked_at is not None:
+        raise TokenRefused(
+            "TOKEN_REVOKED",
+            "The token was revoked; sign in again with the `login` mutation.",
+        )
+    if row.expires_at <= now:
+        raise TokenRefused(
+            "TOKEN_EXPIRED",
+            "The token has expired; sign in again with the `login` mutation.",
+        )
     user: User = row.user
     if not user.is_active:
-        return None
+        raise TokenRefused(
+            "ACCOUNT_INACTIVE", "The token's account is no longer active; ask an admin."
+        )
     # Written at most every few minutes: a write per request would cost every read.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         try:

@@ -186,7 +186,7 @@ async def test_integration_tokens_can_only_ingest(api: Api) -> None:
         body = await api.run(query, as_="integration")
         assert codes(body) == ["FORBIDDEN"], query
     body = await api.run(
-        'mutation { recordFeedback(feedback: [{rating: "5", channel: "ONLINE_SURVEY", '
+        'mutation { recordFeedback(feedback: [{rating: "5", channel: ONLINE_SURVEY, '
         'occurredAt: "2026-03-01T10:00:00+08:00", source: "survey", '
         'employeeExternalId: "A1", externalId: "x-1"}]) { __typename '
         "... on IngestReport { accepted } } }",

@@ -27,7 +27,7 @@ mutation($points: Decimal!, $who: String! = "A2") {
 """
 
 REVIEW = """
-mutation($rating: Decimal!, $who: String! = "A2", $kind: String! = "MANAGER") {
+mutation($rating: Decimal!, $who: String! = "A2", $kind: ReviewKind! = MANAGER) {
   submitReview(cycleCode: "2026-Q1", employeeExternalId: $who, kpiCode: "quality",
                kind: $kind, rating: $rating) {
     __typename
@@ -74,8 +74,8 @@ mutation($cap: Decimal!) {
 
 KPIS = """
 mutation($max: Decimal!) {
-  upsertKpis(kpis: [{code: "big", name: "Big", kind: "QUANTITATIVE",
-                     direction: "HIGHER_IS_BETTER", aggregation: "MEAN", rangeMax: $max}]) {
+  upsertKpis(kpis: [{code: "big", name: "Big", kind: QUANTITATIVE,
+                     direction: HIGHER_IS_BETTER, aggregation: MEAN, rangeMax: $max}]) {
     __typename
     ... on ValidationError { issues { field code message } }
   }
@@ -229,7 +229,7 @@ async def test_an_id_past_its_column_is_not_an_id_rather_than_an_unexpected_erro
     before = await database_state()
     # Appeals have 32-bit keys: on PostgreSQL this id used to reach the query and fail.
     body = await api.run(
-        'mutation($id: ID!) { resolveAppeal(id: $id, outcome: "REJECTED", note: "n") '
+        'mutation($id: ID!) { resolveAppeal(id: $id, outcome: REJECTED, note: "n") '
         "{ __typename } }",
         {"id": global_id("Appeal", 2**40)},
         as_="manager",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from service.models import Observation, Scorecard, Team
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import CYCLE
@@ -159,3 +161,26 @@ async def test_a_manager_adjusts_and_the_returned_score_shows_it(api: Api) -> No
         as_="manager",
     )
     assert own["data"]["adjustScore"]["__typename"] == "AccessDeniedError"
+
+
+def test_domain_errors_become_data_in_one_place() -> None:
+    """Mutations map DomainError through `errors_as_data` (service/api/errors.py), not
+    each in its own try/except; `login` alone maps its own union (sign-in errors)."""
+    api_dir = Path(__file__).resolve().parents[2] / "service" / "api"
+    handlers = {
+        path.name: path.read_text(encoding="utf-8").count("except DomainError")
+        for path in api_dir.glob("*.py")
+    }
+    assert {name: n for name, n in handlers.items() if n} == {"errors.py": 1, "auth.py": 1}
+
+
+def test_access_guards_are_field_extensions_not_calls_in_resolvers() -> None:
+    """Fields say who may call them with `Requires` (readers(), admins(), ...) in their
+    decorator; a resolver reads the checked actor and never checks again itself."""
+    api_dir = Path(__file__).resolve().parents[2] / "service" / "api"
+    calls = {
+        path.name: sum(path.read_text(encoding="utf-8").count(f"context.require_{who}()")
+                       for who in ("actor", "reader", "admin", "ingester"))
+        for path in api_dir.glob("*.py")
+    }  # fmt: skip
+    assert {name: n for name, n in calls.items() if n} == {}

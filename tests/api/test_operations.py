@@ -253,8 +253,10 @@ async def test_team_overview_is_refused_to_a_member_of_a_team_under_five_scored(
     body = await api.run(
         operation("TeamOverview"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="employee"
     )
-    assert body["data"] is None or body["data"]["team"] is None
-    assert "FORBIDDEN" in [e["extensions"]["code"] for e in body["errors"]]
+    assert body["data"]["team"]["summary"] is None
+    assert body["data"]["team"]["code"] == "hotline"  # the rest of the answer stays
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert body["errors"][0]["path"] == ["team", "summary"]
     assert "A2" not in str(body)
 
 
@@ -413,7 +415,7 @@ async def test_record_feedback_all_or_nothing_names_the_bad_row_and_field_and_wr
     report = body["data"]["recordFeedback"]
     assert report["__typename"] == "IngestReport"
     assert report["accepted"] == 0
-    assert [(r["index"], r["field"], r["code"]) for r in report["rejected"]] == [
+    assert [(r["row"], r["field"], r["code"]) for r in report["rejected"]] == [
         (1, "employeeExternalId", "UNKNOWN_EMPLOYEE")
     ]
     assert await Observation.all().count() == before
@@ -450,7 +452,7 @@ async def test_record_feedback_keep_valid_keeps_the_good_rows_and_reports_the_ot
     report = body["data"]["recordFeedback"]
     assert report["__typename"] == "IngestReport"
     assert report["accepted"] == 1
-    assert [(r["index"], r["field"]) for r in report["rejected"]] == [(1, "employeeExternalId")]
+    assert [(r["row"], r["field"]) for r in report["rejected"]] == [(1, "employeeExternalId")]
     assert line(await my_score(api), "csat")["sampleSize"] == 7
 
 
@@ -492,7 +494,7 @@ async def test_record_observations_moves_the_line_it_feeds(api: Api) -> None:
     )
     result = unknown["data"]["recordObservations"]
     assert (result["__typename"], result["accepted"]) == ("IngestReport", 0)
-    assert [(r["index"], r["field"]) for r in result["rejected"]] == [(0, "kpiCode")]
+    assert [(r["row"], r["field"]) for r in result["rejected"]] == [(0, "kpiCode")]
     assert line(await my_score(api), "frt")["sampleSize"] == 5
 
 

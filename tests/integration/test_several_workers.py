@@ -60,7 +60,7 @@ LOGIN = """mutation ($email: String!, $password: String!) {
 
 REVIEW = """mutation ($employee: String!, $rating: Decimal!) {
   submitReview(cycleCode: "2026-Q1", employeeExternalId: $employee, kpiCode: "quality",
-               kind: "MANAGER", rating: $rating) {
+               kind: MANAGER, rating: $rating) {
     __typename
     ... on Score { total }
     ... on BusyError { message retryAfterSeconds }
