@@ -288,7 +288,8 @@ class Cycle(Node):
 
     @strawberry.field(
         description="Calibration figures (SCORING §12) of a cycle in REVIEW: admins see all; "
-        "a manager the reviewers who rated someone in their teams, with only those people."
+        "a manager the reviewers who rated someone in their teams, with only those people.",
+        extensions=[readers()],
     )
     async def calibration(
         self, info: Info
@@ -298,7 +299,8 @@ class Cycle(Node):
         return await calibration_of(info, self.code, None)
 
     @strawberry.field(
-        description="Who met, notes and decisions of the calibration meeting; admins and managers."
+        description="Who met, notes and decisions of the calibration meeting; admins and managers.",
+        extensions=[readers()],
     )
     async def calibration_record(
         self, info: Info

@@ -35,6 +35,11 @@ def error_code(error: GraphQLError) -> str:
         return "GRAPHQL_PARSE_FAILED"
     if isinstance(error.original_error, DatabaseBusy):
         return "BUSY"
+    if isinstance(error.original_error, PermissionDenied):
+        return "FORBIDDEN"
+    if isinstance(error.original_error, DomainError):
+        # Raised by a use case a query field called: the caller's to fix.
+        return "BAD_USER_INPUT"
     if error.message == MASKED_MESSAGE:
         return "INTERNAL_SERVER_ERROR"
     if error.path is None:

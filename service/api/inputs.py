@@ -210,8 +210,8 @@ class IncentiveBandInput:
 
 @strawberry.input(description="A target share of people in one band (SCORING §12).")
 class BandGuideShareInput:
-    band: str
-    share: Decimal
+    band: str = strawberry.field(description="A band code of the policy.")
+    share: Decimal = strawberry.field(description="Its target share of scored people, 0-100 %.")
 
 
 @strawberry.input(description="Policy settings to change; those left out stay as they are.")

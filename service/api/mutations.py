@@ -300,11 +300,13 @@ class Mutation:
     async def save_calibration_record(
         self,
         info: Info,
-        cycle_code: str,
-        attendees: str,
-        notes: str,
-        decisions: str,
-        expected_version: int,
+        cycle_code: Annotated[str, strawberry.argument(description="A cycle in REVIEW.")],
+        attendees: Annotated[str, strawberry.argument(description="Who met.")],
+        notes: Annotated[str, strawberry.argument(description="What was discussed.")],
+        decisions: Annotated[str, strawberry.argument(description="What was decided.")],
+        expected_version: Annotated[
+            int, strawberry.argument(description="The version read; 0 when there is none yet.")
+        ],
     ) -> CalibrationRecordResult:
         actor = info.context.actor_checked
         saved = await save_calibration_record(

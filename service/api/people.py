@@ -172,10 +172,13 @@ class Team(Node):
     @strawberry.field(
         description="A manager's view of calibration (SCORING §12): the organisation-wide "
         "figures of each reviewer who rated someone in this team or below; the employees "
-        "listed are only those."
+        "listed are only those.",
+        extensions=[readers()],
     )
     async def calibration(
-        self, info: Info, cycle_code: str
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="A cycle in REVIEW.")],
     ) -> Annotated[Calibration, strawberry.lazy("service.api.review")]:
         from service.api.review import calibration_of
 

@@ -16,7 +16,6 @@ from tortoise.connection import get_connection
 from service.api.context import Info
 from service.api.ids import ClientError
 from service.api.scalars import Decimal
-from service.errors import DomainError, PermissionDenied
 from service.models import CalibrationRecord as CalibrationRecordRow
 from service.scoring import format_fixed
 from service.scoring.calibration import reported_standard_error
@@ -40,26 +39,35 @@ def _points(value: Fraction | None) -> Decimal | None:
 
 @strawberry.type(description="One employee a reviewer rated, with both sides of the gap.")
 class CalibrationEmployee:
-    employee: Annotated[Employee, strawberry.lazy("service.api.people")]
+    employee: Annotated[Employee, strawberry.lazy("service.api.people")] = strawberry.field(
+        description="The person rated (only people you may see are listed)."
+    )
     qualitative: Decimal = strawberry.field(
         description="Weighted mean of p from this reviewer's own ratings, each capped at 100."
     )
     quantitative: Decimal = strawberry.field(
         description="Weighted mean of p over the scored quantitative individual lines, capped."
     )
-    gap: Decimal
+    gap: Decimal = strawberry.field(description="Qualitative minus quantitative points.")
 
 
 @strawberry.type(description="A reviewer's figures across the whole organisation (§12).")
 class CalibrationReviewer:
     reviewer: str = strawberry.field(description="The reviewer's email.")
     n: int = strawberry.field(description="Distinct employees with both sides.")
-    gap: Decimal | None
+    gap: Decimal | None = strawberry.field(
+        description="The mean of this reviewer's per-employee gaps; null with no employee."
+    )
     standard_error: Decimal | None = strawberry.field(
         description="√(s²/n), from the exact root; null below two employees."
     )
-    organisation_gap: Decimal | None
-    flag: CalibrationFlagEnum
+    organisation_gap: Decimal | None = strawberry.field(
+        description="The mean of every reviewer-employee gap of the cycle."
+    )
+    flag: CalibrationFlagEnum = strawberry.field(
+        description="LENIENT or HARSH when n >= 5 and the difference from the organisation's "
+        "gap is past the policy's threshold and clear of chance; TOO_FEW below 5."
+    )
     employees: list[CalibrationEmployee] = strawberry.field(
         description="Only the people you may see."
     )
@@ -67,29 +75,42 @@ class CalibrationReviewer:
 
 @strawberry.type(description="A group's share of one band against the policy's guide (§12).")
 class BandGuideRow:
-    team: Annotated[Team, strawberry.lazy("service.api.people")] | None
-    reviewer: str | None
-    band: str
-    count: int
-    share: Decimal
-    guide_share: Decimal | None
-    warning: bool
+    team: Annotated[Team, strawberry.lazy("service.api.people")] | None = strawberry.field(
+        description="The team of a team row; null on a reviewer's row."
+    )
+    reviewer: str | None = strawberry.field(
+        description="The reviewer (email) of a reviewer's row; null on a team row."
+    )
+    band: str = strawberry.field(description="The band's code.")
+    count: int = strawberry.field(description="Scored people of the group in this band.")
+    share: Decimal = strawberry.field(description="Their share of the group's scored people, %.")
+    guide_share: Decimal | None = strawberry.field(
+        description="The policy guide's share for this band, %; null without a guide."
+    )
+    warning: bool = strawberry.field(
+        description="The group has at least 5 scored people and its share differs from the "
+        "guide by more than the policy's tolerance."
+    )
 
 
 @strawberry.type(description="Calibration figures of a cycle in REVIEW, computed when asked.")
 class Calibration:
-    reviewers: list[CalibrationReviewer]
-    band_guide: list[BandGuideRow]
+    reviewers: list[CalibrationReviewer] = strawberry.field(
+        description="Every reviewer with a counted rating in the cycle (you may see)."
+    )
+    band_guide: list[BandGuideRow] = strawberry.field(
+        description="Band distribution per team and per reviewer against the policy's guide."
+    )
 
 
 @strawberry.type(description="Who met, notes and decisions: kept beside the cycle's snapshot.")
 class CalibrationRecord:
-    attendees: str
-    notes: str
-    decisions: str
-    version: int
-    updated_by: str
-    updated_at: datetime
+    attendees: str = strawberry.field(description="Who met.")
+    notes: str = strawberry.field(description="What was discussed.")
+    decisions: str = strawberry.field(description="What was decided.")
+    version: int = strawberry.field(description="Send it back as expectedVersion to save.")
+    updated_by: str = strawberry.field(description="Who saved it last.")
+    updated_at: datetime = strawberry.field(description="When it was saved last.")
 
     @classmethod
     def from_row(cls, row: CalibrationRecordRow) -> CalibrationRecord:
@@ -104,18 +125,15 @@ class CalibrationRecord:
 
 
 async def calibration_of(info: Info, cycle_code: str, team_code: str | None) -> Calibration:
-    """Resolve a calibration view; refusals become client errors, not masked ones."""
+    """Resolve a calibration view (a use case's refusal is a client error: schema.py)."""
     from service.api.people import Team, people_seen
 
-    actor = info.context.require_reader()
-    try:
-        view = await calibration_for_cycle(
-            get_connection("default"), actor=actor, cycle_code=cycle_code, team_code=team_code
-        )
-    except PermissionDenied as error:
-        raise ClientError(str(error), "FORBIDDEN") from error
-    except DomainError as error:
-        raise ClientError(str(error)) from error
+    view = await calibration_for_cycle(
+        get_connection("default"),
+        actor=info.context.actor_checked,
+        cycle_code=cycle_code,
+        team_code=team_code,
+    )
     ids = sorted({p.employee for r in view.reviewers for p in r.employees})
     rows = await info.context.loaders.employee.load_many(ids)
     seen: dict[int, Employee] = {e.pk: e for e in await people_seen(info, rows)}
@@ -171,7 +189,7 @@ def _calibration(
 
 async def calibration_record_of(info: Info, cycle_pk: int) -> CalibrationRecordRow | None:
     """The record is for the people who calibrate: admins and managers."""
-    actor = info.context.require_reader()
+    actor = info.context.actor_checked
     if not actor.is_admin and actor.access.value != "MANAGER":
         raise ClientError("The calibration record is for admins and managers.", "FORBIDDEN")
     return await CalibrationRecordRow.get_or_none(cycle_id=cycle_pk)

@@ -29,7 +29,7 @@ from service.api.pagination import Connection, Keyset, connection, desc, page_si
 from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
 from service.api.scalars import DateTimeScalar, Decimal, DecimalScalar
 from service.api.scores import Score
-from service.errors import DatabaseBusy
+from service.errors import DomainError
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
 from service.models import Employee as EmployeeRow
@@ -171,9 +171,11 @@ def _is_intended(error: GraphQLError) -> bool:
     caller's to fix. A ValueError or TypeError counts only while inputs are coerced,
     before execution (no `path`): raised by our code during execution it is a bug.
     A busy database outside a result union (e.g. `logout`) says so: the caller retries.
+    A use case's refusal reached from a query field keeps its message (its code comes from
+    `error_code`): mutations return theirs as data instead.
     """
     original = error.original_error
-    if original is None or isinstance(original, (GraphQLError, DatabaseBusy)):
+    if original is None or isinstance(original, (GraphQLError, DomainError)):
         return True
     return error.path is None and isinstance(original, (ValueError, TypeError))
 

@@ -8,8 +8,8 @@ from tests.integration.scenario import CYCLE
 UPSERT = """
 mutation {
   upsertKpis(kpis: [{code: "frt", name: "First response", nameZh: "首次响应",
-                     kind: "QUANTITATIVE", direction: "LOWER_IS_BETTER",
-                     aggregation: "PERCENTILE", aggregationParam: "90",
+                     kind: QUANTITATIVE, direction: LOWER_IS_BETTER,
+                     aggregation: PERCENTILE, aggregationParam: "90",
                      unit: "min", unitZh: "分钟"}]) {
     __typename
   }
