@@ -722,6 +722,10 @@ async def test_cycle_calibration_lists_a_managers_reviewers_with_their_people(ap
     mean_gap = sum((Fraction(e["gap"]) for e in lead["employees"]), Fraction(0)) / 4
     assert abs(Fraction(lead["gap"]) - mean_gap) <= Fraction(1, 100)
     assert lead["standardError"] is not None
-    hotline = [r for r in cycle["calibration"]["bandGuide"] if r["team"] == {"code": "hotline"}]
+    hotline = [
+        r
+        for r in cycle["calibration"]["bandGuide"]
+        if r["team"] is not None and r["team"]["code"] == "hotline"
+    ]
     assert sum(r["count"] for r in hotline) == len(lead["employees"])
     assert all(r["guideShare"] is None and r["warning"] is False for r in hotline)
