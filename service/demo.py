@@ -337,6 +337,7 @@ def demo_config() -> OrgConfig:
                 range_min="1",
                 range_max="5",
                 tags=("customer_satisfaction",),
+                name_zh="客户满意度",
             ),
             KpiInput(
                 "first_response_minutes",
@@ -348,6 +349,8 @@ def demo_config() -> OrgConfig:
                 aggregation_param="90",
                 range_min="0",
                 range_max="1440",
+                name_zh="首次响应时间",
+                unit_zh="分钟",
             ),
             KpiInput(
                 "task_completion",
@@ -358,8 +361,16 @@ def demo_config() -> OrgConfig:
                 unit="%",
                 range_min="0",
                 range_max="100",
+                name_zh="任务完成率",
             ),
-            KpiInput("complaints", "Complaints", "QUANTITATIVE", "LOWER_IS_BETTER", "COUNT"),
+            KpiInput(
+                "complaints",
+                "Complaints",
+                "QUANTITATIVE",
+                "LOWER_IS_BETTER",
+                "COUNT",
+                name_zh="投诉",
+            ),
             KpiInput(
                 "order_accuracy",
                 "Order accuracy",
@@ -370,6 +381,7 @@ def demo_config() -> OrgConfig:
                 aggregation_param="1",
                 range_min="0",
                 range_max="1",
+                name_zh="订单准确率",
             ),
             KpiInput(
                 "service_quality",
@@ -379,6 +391,7 @@ def demo_config() -> OrgConfig:
                 "REVIEW_MEAN",
                 range_min="1",
                 range_max="5",
+                name_zh="服务质量",
             ),
             KpiInput(
                 "communication",
@@ -388,6 +401,7 @@ def demo_config() -> OrgConfig:
                 "REVIEW_MEAN",
                 range_min="1",
                 range_max="5",
+                name_zh="沟通",
             ),
         ),
         cycles=(
