@@ -10,20 +10,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from admin.security import SecurityHeaders
-from admin.views import (
-    appeals,
-    audit,
-    auth,
-    calibration,
-    cycles,
-    home,
-    imports,
-    kpis,
-    people,
-    policy,
-    scores,
-    users,
-)
+from admin.views import audit, home
+from admin.views.accounts import auth, users
+from admin.views.review import calibration
+from admin.views.scoring import appeals, scores
+from admin.views.setup import cycles, imports, kpis, people, policy
 from admin.web import AdminSessions
 from service.settings import Settings
 

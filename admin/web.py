@@ -20,8 +20,8 @@ from admin.security import csrf_matches
 from service.errors import DatabaseBusy
 from service.models import AccessLevel
 from service.settings import Settings
+from service.usecases.accounts.sessions import LiveSession, load_session
 from service.usecases.actor import Actor
-from service.usecases.sessions import LiveSession, load_session
 
 BUSY_MESSAGE = (
     "The database is busy with other changes and nothing was saved. Try again in a moment."

@@ -65,10 +65,9 @@ from service.models import User, tortoise_config
 from service.scoring import line_text, what_it_would_take_text
 from service.scoring.stored import StoredScore
 from service.settings import Settings
+from service.usecases.accounts.auth import actor_for, hash_token, issue_token
+from service.usecases.accounts.users import create_user
 from service.usecases.actor import command_line_admin
-from service.usecases.auth import actor_for, hash_token, issue_token
-from service.usecases.cycles import create_cycle, save_scorecard, transition_cycle
-from service.usecases.ingest import record_feedback, record_observations, submit_reviews
 from service.usecases.inputs import (
     CycleInput,
     EmployeeInput,
@@ -80,10 +79,11 @@ from service.usecases.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
-from service.usecases.kpis import upsert_kpis
-from service.usecases.organisation import upsert_employees, upsert_positions, upsert_teams
-from service.usecases.policy_change import update_policy
-from service.usecases.users import create_user
+from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
+from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
+from service.usecases.setup.kpis import upsert_kpis
+from service.usecases.setup.organisation import upsert_employees, upsert_positions, upsert_teams
+from service.usecases.setup.policy_change import update_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = command_line_admin("bench")

@@ -52,20 +52,20 @@ from service.models import Cycle, Employee, Kpi, Team, tortoise_config
 from service.scoring import nearest_rank_terms
 from service.settings import Settings
 from service.sql import for_dialect, is_postgres
-from service.usecases import ingest
+from service.usecases.accounts.users import create_user
 from service.usecases.actor import command_line_admin
-from service.usecases.cycles import create_cycle, save_scorecard, transition_cycle
-from service.usecases.ingest import record_observations, submit_reviews
 from service.usecases.inputs import ObservationInput, ReviewInput
-from service.usecases.kpis import upsert_kpis
-from service.usecases.organisation import (
+from service.usecases.scoring import ingest
+from service.usecases.scoring.ingest import record_observations, submit_reviews
+from service.usecases.scoring.recompute import recompute_open_cycles
+from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
+from service.usecases.setup.kpis import upsert_kpis
+from service.usecases.setup.organisation import (
     upsert_employees,
     upsert_positions,
     upsert_teams,
 )
-from service.usecases.policy_change import update_policy
-from service.usecases.recompute import recompute_open_cycles
-from service.usecases.users import create_user
+from service.usecases.setup.policy_change import update_policy
 
 ADMIN = command_line_admin("bench")
 REVIEWER = "bench-reviewer@example.com"
@@ -390,8 +390,8 @@ def gen_fraction(scaled: int) -> Any:
 
 
 async def cycle_window(org: Org) -> tuple[int, int]:
-    from service.usecases.policy import load_policy
-    from service.usecases.recompute import cycle_window_us
+    from service.usecases.scoring.recompute import cycle_window_us
+    from service.usecases.setup.policy import load_policy
 
     policy, _version = await load_policy(conn())
     return cycle_window_us(org.cycle, policy)
@@ -615,7 +615,7 @@ def report(results: Results) -> list[str]:
         row("single_full.recompute", "single_small"),
         "",
         "The insert/recompute split comes from a benchmark-side wrapper around "
-        "recompute_open_cycles (monkeypatched in service.usecases.ingest); all else is "
+        "recompute_open_cycles (monkeypatched in service.usecases.scoring.ingest); all else is "
         "validation, duplicate check, insert and audit.",
     ]
     lines += [f"Check: {note}." for note in results.notes]

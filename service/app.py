@@ -23,7 +23,7 @@ from service.api.schema import create_schema
 from service.api.view import FairscoreGraphQL, LimitedBody
 from service.models import tortoise_config
 from service.settings import Settings
-from service.usecases.purge import purge_expired
+from service.usecases.accounts.purge import purge_expired
 
 log = logging.getLogger("fairscore")
 

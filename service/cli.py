@@ -42,24 +42,12 @@ from service.scoring import LANGUAGES, line_text, score_text, what_it_would_take
 from service.scoring.stored import StoredLine, StoredScore
 from service.server import HEADER_TIMEOUT_VARIABLE
 from service.settings import Settings, SettingsError
+from service.usecases.accounts.auth import create_token_for
+from service.usecases.accounts.purge import PurgeReport, purge_expired
+from service.usecases.accounts.users import create_user
 from service.usecases.actor import Actor, command_line_admin
-from service.usecases.appeals import file_appeal, resolve_appeal
-from service.usecases.auth import create_token_for
-from service.usecases.config_file import ApplyReport, apply_config, load_config_file
-from service.usecases.corrections import adjust_score, void_observation
 from service.usecases.csv_export import write_csv
-from service.usecases.csv_import import (
-    DEFAULT_BATCH_SIZE,
-    CsvImportReport,
-    RecordKind,
-    import_records,
-    read_records,
-)
-from service.usecases.cycles import transition_cycle
 from service.usecases.parsing import largest_key
-from service.usecases.purge import PurgeReport, purge_expired
-from service.usecases.ranking import ranking_key
-from service.usecases.results import PayrollRow, payroll_results
 from service.usecases.review.calibration import (
     CSV_COLUMNS,
     CSV_NUMERIC,
@@ -67,7 +55,19 @@ from service.usecases.review.calibration import (
     calibration_document,
     calibration_for_cycle,
 )
-from service.usecases.users import create_user
+from service.usecases.scoring.appeals import file_appeal, resolve_appeal
+from service.usecases.scoring.corrections import adjust_score, void_observation
+from service.usecases.scoring.ranking import ranking_key
+from service.usecases.scoring.results import PayrollRow, payroll_results
+from service.usecases.setup.config_file import ApplyReport, apply_config, load_config_file
+from service.usecases.setup.csv_import import (
+    DEFAULT_BATCH_SIZE,
+    CsvImportReport,
+    RecordKind,
+    import_records,
+    read_records,
+)
+from service.usecases.setup.cycles import transition_cycle
 
 T = TypeVar("T")
 

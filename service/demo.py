@@ -19,13 +19,9 @@ from rich.progress import Progress
 
 from service.models import Cycle, CycleState, Observation, User
 from service.settings import Settings
+from service.usecases.accounts.auth import actor_for
+from service.usecases.accounts.users import create_user
 from service.usecases.actor import Actor
-from service.usecases.appeals import file_appeal
-from service.usecases.auth import actor_for
-from service.usecases.config_file import CycleConfig, OrgConfig, apply_config
-from service.usecases.corrections import adjust_score, void_observation
-from service.usecases.cycles import transition_cycle
-from service.usecases.ingest import record_feedback, record_observations, submit_reviews
 from service.usecases.inputs import (
     CycleInput,
     EmployeeInput,
@@ -38,7 +34,11 @@ from service.usecases.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
-from service.usecases.users import create_user
+from service.usecases.scoring.appeals import file_appeal
+from service.usecases.scoring.corrections import adjust_score, void_observation
+from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
+from service.usecases.setup.config_file import CycleConfig, OrgConfig, apply_config
+from service.usecases.setup.cycles import transition_cycle
 
 DEMO_CYCLE_CODE = "2026-Q4"
 # The quarter before, finalised: history to compare with and a frozen payroll record.

@@ -22,9 +22,9 @@ from service.api.loaders import Loaders
 from service.models import AccessLevel
 from service.scoring.types import Policy
 from service.settings import Settings
-from service.usecases.access import visible_employee_ids
+from service.usecases.accounts.access import visible_employee_ids
 from service.usecases.actor import Actor
-from service.usecases.policy import load_policy
+from service.usecases.setup.policy import load_policy
 
 
 @dataclass

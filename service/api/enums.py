@@ -1,4 +1,4 @@
-"""The closed sets of the schema beyond scores.py's and cycles.py's: each is the
+"""The closed sets of the schema (beyond cycles.py's cycle state): each is the
 engine's or the models' own enum, registered with Strawberry once, so a value the
 schema does not list is refused by GraphQL before any resolver runs."""
 
@@ -9,7 +9,18 @@ from enum import Enum
 import strawberry
 
 from service.models import AccessLevel, AppealState, ReviewKind
-from service.scoring.types import Aggregation, Direction, KpiKind, Method, WhatItWouldTakeKind
+from service.scoring.types import (
+    Aggregation,
+    Channel,
+    Direction,
+    KpiKind,
+    LineStatus,
+    Method,
+    Scope,
+    ScoreStatus,
+    StatusReason,
+    WhatItWouldTakeKind,
+)
 
 strawberry.enum(KpiKind, name="KpiKind", description="What a KPI measures: data or ratings.")
 strawberry.enum(Direction, name="Direction", description="Which way a KPI's value is better.")
@@ -34,6 +45,33 @@ strawberry.enum(
     description="What moves a line, or a score without enough evidence, towards the next band.",
 )
 
+strawberry.enum(
+    ScoreStatus,
+    name="ScoreStatus",
+    description="Whether a score has a total: SCORED, NO_DATA or NOT_ELIGIBLE (SCORING §2, §5).",
+)
+strawberry.enum(
+    LineStatus,
+    name="LineStatus",
+    description="Whether a line had enough observations to be scored.",
+)
+strawberry.enum(
+    Scope,
+    name="Scope",
+    description="Whose data a line measures: the person's own or their team's.",
+)
+strawberry.enum(
+    Channel,
+    name="Channel",
+    description="How a customer was asked for a rating.",
+)
+strawberry.enum(
+    StatusReason,
+    name="StatusReason",
+    description="Why a score has no total: NO_SCORED_LINE and NOT_ENOUGH_EVIDENCE for NO_DATA "
+    "(SCORING §2), the others for NOT_ELIGIBLE.",
+)
+
 
 @strawberry.enum(description="How an appeal is resolved.")
 class AppealOutcome(Enum):
@@ -46,9 +84,14 @@ __all__ = [
     "Aggregation",
     "AppealOutcome",
     "AppealState",
+    "Channel",
     "Direction",
     "KpiKind",
+    "LineStatus",
     "Method",
     "ReviewKind",
+    "Scope",
+    "ScoreStatus",
+    "StatusReason",
     "WhatItWouldTakeKind",
 ]

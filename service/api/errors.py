@@ -18,9 +18,9 @@ from service.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from service.usecases.auth import SignInRefused, SignInThrottled
-from service.usecases.idempotency import IdempotencyConflict
+from service.usecases.accounts.auth import SignInRefused, SignInThrottled
 from service.usecases.inputs import RowError
+from service.usecases.scoring.idempotency import IdempotencyConflict
 
 MASKED_MESSAGE = "Unexpected error."
 

@@ -6,9 +6,8 @@ from datetime import date
 
 import strawberry
 
-from service.api.enums import Aggregation, Direction, KpiKind, Method
+from service.api.enums import Aggregation, Channel, Direction, KpiKind, Method, Scope
 from service.api.scalars import Decimal
-from service.scoring.types import Channel, Scope
 from service.usecases import inputs as usecase
 from service.usecases.inputs import IngestMode as IngestModeEnum
 

@@ -11,9 +11,8 @@ from typing import Annotated, Any, cast
 import strawberry
 from tortoise.connection import get_connection
 
-from service.api.auth import Done, LoginResult, resolve_login, resolve_logout
+from service.api.accounts.auth import Done, LoginResult, resolve_login, resolve_logout
 from service.api.context import Info, admins, ingesters, readers, signed_in
-from service.api.cycles import Cycle
 from service.api.enums import AppealOutcome, ReviewKind
 from service.api.errors import (
     UNION_DESCRIPTION,
@@ -36,18 +35,20 @@ from service.api.inputs import (
     TeamInput,
 )
 from service.api.scalars import Decimal
-from service.api.scores import Appeal, ObservationNode, Score, observation_node
+from service.api.scoring.scores import Appeal, ObservationNode, Score, observation_node
+from service.api.setup.cycles import Cycle
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
 from service.models import Employee
 from service.models import Score as ScoreRow
-from service.usecases import appeals, corrections, cycles, ingest, kpis, organisation
-from service.usecases.auth import revoke_token
-from service.usecases.idempotency import ingest_once
+from service.usecases.accounts.auth import revoke_token
 from service.usecases.inputs import IngestMode as IngestModeEnum
 from service.usecases.inputs import ReviewInput
-from service.usecases.policy_change import update_policy
 from service.usecases.review.calibration import save_calibration_record
+from service.usecases.scoring import appeals, corrections, ingest
+from service.usecases.scoring.idempotency import ingest_once
+from service.usecases.setup import cycles, kpis, organisation
+from service.usecases.setup.policy_change import update_policy
 
 
 @strawberry.type(description="How many rows a bulk upsert created, updated and left unchanged.")
@@ -331,7 +332,7 @@ class Mutation:
         reason: str | None = None,
     ) -> PolicyResult:
         actor = info.context.actor_checked
-        from service.usecases.policy import load_policy, policy_to_data
+        from service.usecases.setup.policy import load_policy, policy_to_data
 
         current, _version = await load_policy(get_connection("default"))
         settings = policy_to_data(current)

@@ -1,6 +1,6 @@
 """`node(id:)`: every type that implements Node, fetched again under the read rules.
 
-Each kind of id has one fetcher here, and each fetcher asks service/usecases/access.py
+Each kind of id has one fetcher here, and each fetcher asks service/usecases/accounts/access.py
 the same question the type's other fields ask: a node you may not see is FORBIDDEN,
 one that does not exist is null, and an id that names no Node type is a client error.
 """
@@ -11,9 +11,8 @@ from collections.abc import Awaitable, Callable
 
 from tortoise.connection import get_connection
 
-from service.api.auth import Token
+from service.api.accounts.auth import Token
 from service.api.context import Info
-from service.api.cycles import Cycle, Kpi
 from service.api.ids import (
     SCORE_LINE,
     ClientError,
@@ -23,8 +22,9 @@ from service.api.ids import (
     parse_global_id,
     parse_score_line_id,
 )
-from service.api.people import Position, Team, visible_person
-from service.api.scores import Adjustment, Appeal, Score, observation_node
+from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
+from service.api.setup.cycles import Cycle, Kpi
+from service.api.setup.people import Position, Team, visible_person
 from service.models import Adjustment as AdjustmentRow
 from service.models import ApiToken as ApiTokenRow
 from service.models import Appeal as AppealRow
@@ -35,7 +35,7 @@ from service.models import Observation as ObservationRow
 from service.models import Position as PositionRow
 from service.models import Score as ScoreRow
 from service.models import Team as TeamRow
-from service.usecases.access import may_see_team_measure, may_see_token
+from service.usecases.accounts.access import may_see_team_measure, may_see_token
 
 
 def _forbidden(what: str) -> ClientError:

@@ -19,16 +19,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from graphql import GraphQLError
-from service.api.auth import Viewer, resolve_viewer
+from service.api.accounts.auth import Viewer, resolve_viewer
 from service.api.context import Info, readers
-from service.api.cycles import Cycle, Kpi
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
-from service.api.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
 from service.api.scalars import DateTimeScalar, Decimal, DecimalScalar
-from service.api.scores import Score
+from service.api.scoring.scores import Score
+from service.api.setup.cycles import Cycle, Kpi
+from service.api.setup.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
 from service.errors import DomainError
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum

@@ -22,7 +22,7 @@ from service.api.errors import error_code
 from service.api.loaders import Loaders
 from service.scoring import preferred_language
 from service.settings import Settings
-from service.usecases.auth import TokenRefused, actor_of_token
+from service.usecases.accounts.auth import TokenRefused, actor_of_token
 from service.usecases.parsing import MAX_NUMBER_TEXT
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"

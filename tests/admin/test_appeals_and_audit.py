@@ -17,9 +17,9 @@ from service.models import (
     Score,
     User,
 )
-from service.usecases.appeals import file_appeal
-from service.usecases.auth import actor_for
-from service.usecases.corrections import adjust_score
+from service.usecases.accounts.auth import actor_for
+from service.usecases.scoring.appeals import file_appeal
+from service.usecases.scoring.corrections import adjust_score
 from tests.admin.conftest import Browser
 from tests.api.conftest import USERS
 from tests.integration.scenario import ADMIN, CYCLE

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from service.models import AuditEntry, Review
-from service.usecases.cycles import transition_cycle
-from service.usecases.ingest import submit_reviews
 from service.usecases.inputs import ReviewInput
+from service.usecases.scoring.ingest import submit_reviews
+from service.usecases.setup.cycles import transition_cycle
 from tests.admin.conftest import Browser
 from tests.integration.scenario import ADMIN, CYCLE
 

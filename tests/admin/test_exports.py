@@ -7,9 +7,9 @@ import io
 from datetime import date
 
 from service.usecases.csv_export import FORMULA_STARTS
-from service.usecases.cycles import transition_cycle
 from service.usecases.inputs import EmployeeInput
-from service.usecases.organisation import upsert_employees
+from service.usecases.setup.cycles import transition_cycle
+from service.usecases.setup.organisation import upsert_employees
 from tests.admin.conftest import Browser
 from tests.integration.scenario import ADMIN, CYCLE
 

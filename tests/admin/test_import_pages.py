@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from admin.views.imports import MAX_FILE_BYTES
+from admin.views.setup.imports import MAX_FILE_BYTES
 from service.models import Observation, Review
 from tests.admin.conftest import Browser
 

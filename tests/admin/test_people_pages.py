@@ -11,9 +11,9 @@ import pytest
 
 from service.app import create_app
 from service.models import AccessLevel, AdminSession, ApiToken, AuditEntry, User
-from service.usecases.auth import authenticate, hash_token
+from service.usecases.accounts.auth import authenticate, hash_token
 from service.usecases.inputs import EmployeeInput, TeamInput
-from service.usecases.organisation import upsert_employees, upsert_teams
+from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.admin.conftest import Browser
 from tests.api.conftest import make_settings
 from tests.integration.scenario import ADMIN, CYCLE

@@ -8,8 +8,8 @@ from datetime import date
 from service.models import AuditEntry
 from service.models import Policy as PolicyRow
 from service.usecases.inputs import EmployeeInput
-from service.usecases.organisation import upsert_employees
-from service.usecases.policy import NUMBER_FIELDS
+from service.usecases.setup.organisation import upsert_employees
+from service.usecases.setup.policy import NUMBER_FIELDS
 from tests.admin.conftest import Browser
 from tests.integration.scenario import ADMIN, CYCLE
 

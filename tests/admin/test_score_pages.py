@@ -14,9 +14,9 @@ import pytest
 from service.models import Adjustment, Appeal, Employee, Kpi, Observation, Review, Score, User
 from service.scoring import format_fixed, line_text, score_text
 from service.scoring.stored import StoredScore
-from service.usecases.auth import actor_for, issue_token
-from service.usecases.ingest import record_observations
+from service.usecases.accounts.auth import actor_for, issue_token
 from service.usecases.inputs import ObservationInput
+from service.usecases.scoring.ingest import record_observations
 from tests.admin.conftest import Browser
 from tests.api.conftest import USERS, Api, seed
 from tests.integration.scenario import ADMIN, CYCLE

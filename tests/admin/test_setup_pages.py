@@ -12,10 +12,10 @@ import pytest
 from tortoise.connection import get_connection
 
 from service.models import AuditEntry, Cycle, CyclePilotTeam, CycleState, Kpi, Scorecard
-from service.usecases.cycles import create_cycle, transition_cycle
 from service.usecases.inputs import CycleInput, KpiInput, ScorecardLineInput
-from service.usecases.kpis import upsert_kpis
-from service.usecases.results import payroll_results
+from service.usecases.scoring.results import payroll_results
+from service.usecases.setup.cycles import create_cycle, transition_cycle
+from service.usecases.setup.kpis import upsert_kpis
 from tests.admin.conftest import Browser
 from tests.integration.scenario import ADMIN, CYCLE, LINES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from service.models import ApiToken
-from service.usecases.auth import authenticate, hash_token
+from service.usecases.accounts.auth import authenticate, hash_token
 from tests.admin.conftest import Browser
 
 TOKEN = re.compile(r'id="token-value"[^>]*value="([^"]+)"')

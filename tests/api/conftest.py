@@ -12,10 +12,10 @@ import pytest
 from service.app import create_app
 from service.models import User
 from service.settings import Settings
-from service.usecases.auth import actor_for, issue_token
-from service.usecases.ingest import record_feedback, record_observations, submit_reviews
+from service.usecases.accounts.auth import actor_for, issue_token
+from service.usecases.accounts.users import create_user
 from service.usecases.inputs import FeedbackInput, ObservationInput, ReviewInput
-from service.usecases.users import create_user
+from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 PASSWORD = "correct horse battery"

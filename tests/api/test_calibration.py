@@ -5,9 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from service.usecases.cycles import transition_cycle
-from service.usecases.ingest import submit_reviews
 from service.usecases.inputs import ReviewInput
+from service.usecases.scoring.ingest import submit_reviews
+from service.usecases.setup.cycles import transition_cycle
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import ADMIN, CYCLE
 
@@ -144,7 +144,7 @@ async def test_update_policy_sets_and_clears_the_band_guide(api: Api) -> None:
     assert ok["data"]["updatePolicy"]["__typename"] == "PolicySaved"
     from tortoise.connection import get_connection
 
-    from service.usecases.policy import load_policy
+    from service.usecases.setup.policy import load_policy
 
     policy, _version = await load_policy(get_connection("default"))
     assert policy.band_guide == (("A", Fraction(20)),)
@@ -159,7 +159,7 @@ async def test_cycle_calibration_costs_the_same_queries_for_more_people(api: Api
     from datetime import date
 
     from service.usecases.inputs import EmployeeInput
-    from service.usecases.organisation import upsert_employees
+    from service.usecases.setup.organisation import upsert_employees
     from tests.api.test_query_count import counted_queries
 
     await review_ready(api)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from service.usecases.inputs import EmployeeInput
-from service.usecases.organisation import upsert_employees
+from service.usecases.setup.organisation import upsert_employees
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import ADMIN, CYCLE
 

@@ -168,10 +168,15 @@ def test_domain_errors_become_data_in_one_place() -> None:
     each in its own try/except; `login` alone maps its own union (sign-in errors)."""
     api_dir = Path(__file__).resolve().parents[2] / "service" / "api"
     handlers = {
-        path.name: path.read_text(encoding="utf-8").count("except DomainError")
-        for path in api_dir.glob("*.py")
+        path.relative_to(api_dir).as_posix(): path.read_text(encoding="utf-8").count(
+            "except DomainError"
+        )
+        for path in api_dir.rglob("*.py")
     }
-    assert {name: n for name, n in handlers.items() if n} == {"errors.py": 1, "auth.py": 1}
+    assert {name: n for name, n in handlers.items() if n} == {
+        "errors.py": 1,
+        "accounts/auth.py": 1,
+    }
 
 
 def test_access_guards_are_field_extensions_not_calls_in_resolvers() -> None:
@@ -179,8 +184,9 @@ def test_access_guards_are_field_extensions_not_calls_in_resolvers() -> None:
     decorator; a resolver reads the checked actor and never checks again itself."""
     api_dir = Path(__file__).resolve().parents[2] / "service" / "api"
     calls = {
-        path.name: sum(path.read_text(encoding="utf-8").count(f"context.require_{who}()")
-                       for who in ("actor", "reader", "admin", "ingester"))
-        for path in api_dir.glob("*.py")
+        path.relative_to(api_dir).as_posix():
+            sum(path.read_text(encoding="utf-8").count(f"context.require_{who}()")
+                for who in ("actor", "reader", "admin", "ingester"))
+        for path in api_dir.rglob("*.py")
     }  # fmt: skip
     assert {name: n for name, n in calls.items() if n} == {}

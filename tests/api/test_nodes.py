@@ -16,7 +16,7 @@ from graphql import GraphQLInterfaceType
 from service.api.ids import global_id
 from service.api.nodes import NODE_TYPES
 from service.models import ApiToken, Cycle, Employee, Kpi, Observation, Position, Score, Team
-from service.usecases import appeals, corrections
+from service.usecases.scoring import appeals, corrections
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
 from tests.integration.scenario import ADMIN, CYCLE

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 
 from graphql import GraphQLObjectType, get_named_type
 from service.app import create_app
-from service.usecases.cycles import create_cycle, save_scorecard, transition_cycle
-from service.usecases.ingest import record_feedback, record_observations
 from service.usecases.inputs import CycleInput, EmployeeInput, FeedbackInput, ObservationInput
-from service.usecases.organisation import upsert_employees
+from service.usecases.scoring.ingest import record_feedback, record_observations
+from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
+from service.usecases.setup.organisation import upsert_employees
 from tests.api.conftest import Api, make_settings, seed
 from tests.api.test_generated_queries import SCHEMA
 from tests.integration.scenario import ADMIN, CYCLE, LINES

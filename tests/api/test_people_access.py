@@ -1,5 +1,5 @@
 """A person reached through any field is filtered by the one rule of
-service/usecases/access.py: the matrix of every field that returns an Employee (read from
+service/usecases/accounts/access.py: the matrix of every field that returns an Employee (read from
 the exported schema, so a new one cannot be missed) against every access level.
 
 Whoever asks, every person in the answer is one the asker may see through
@@ -16,10 +16,10 @@ import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
 from service.api.ids import global_id
 from service.models import Employee
-from service.usecases.cycles import transition_cycle
-from service.usecases.ingest import submit_reviews
 from service.usecases.inputs import EmployeeInput, ReviewInput, TeamInput
-from service.usecases.organisation import upsert_employees, upsert_teams
+from service.usecases.scoring.ingest import submit_reviews
+from service.usecases.setup.cycles import transition_cycle
+from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
 from tests.integration.scenario import ADMIN, CYCLE

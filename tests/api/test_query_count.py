@@ -12,7 +12,7 @@ import pytest
 from tortoise.connection import get_connection
 
 from service.usecases.inputs import EmployeeInput
-from service.usecases.organisation import upsert_employees
+from service.usecases.setup.organisation import upsert_employees
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import ADMIN, CYCLE
 

@@ -7,7 +7,7 @@ import pytest
 
 from service.errors import ValidationFailed
 from service.models import ApiToken, AuditEntry, Observation
-from service.usecases.auth import create_token_for
+from service.usecases.accounts.auth import create_token_for
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import ADMIN
 

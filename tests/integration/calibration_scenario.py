@@ -18,10 +18,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from service.settings import Settings
-from service.usecases.cycles import transition_cycle
-from service.usecases.ingest import record_observations, submit_reviews
+from service.usecases.accounts.users import create_user
 from service.usecases.inputs import ObservationInput, ReviewInput
-from service.usecases.users import create_user
+from service.usecases.scoring.ingest import record_observations, submit_reviews
+from service.usecases.setup.cycles import transition_cycle
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 AGENTS = ("A1", "A2", "A3", "A4", "A5")

@@ -6,7 +6,6 @@ from datetime import date
 
 from service.models import Employee
 from service.usecases.actor import command_line_admin
-from service.usecases.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.inputs import (
     CycleInput,
     EmployeeInput,
@@ -15,9 +14,10 @@ from service.usecases.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
-from service.usecases.kpis import upsert_kpis
-from service.usecases.organisation import upsert_employees, upsert_positions, upsert_teams
-from service.usecases.policy_change import update_policy
+from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
+from service.usecases.setup.kpis import upsert_kpis
+from service.usecases.setup.organisation import upsert_employees, upsert_positions, upsert_teams
+from service.usecases.setup.policy_change import update_policy
 
 ADMIN = command_line_admin("test-admin")
 CYCLE = "2026-Q1"

@@ -9,9 +9,8 @@ import pytest
 from service.errors import NotFound, PermissionDenied, ValidationFailed
 from service.models import AccessLevel, AdminSession, ApiToken, AuditEntry, User
 from service.settings import Settings
-from service.usecases.accounts import set_user_access, set_user_active
-from service.usecases.actor import Actor
-from service.usecases.auth import (
+from service.usecases.accounts.account_changes import set_user_access, set_user_active
+from service.usecases.accounts.auth import (
     SignInRefused,
     actor_for,
     authenticate,
@@ -19,7 +18,8 @@ from service.usecases.auth import (
     issue_token,
     sign_in,
 )
-from service.usecases.users import create_user
+from service.usecases.accounts.users import create_user
+from service.usecases.actor import Actor
 from tests.integration.scenario import ADMIN, build_organisation
 
 PASSWORD = "correct horse battery"

@@ -11,10 +11,10 @@ from service.errors import PermissionDenied, StaleVersion, ValidationFailed
 from service.models import AccessLevel, AuditEntry, CalibrationRecord, Cycle, Employee
 from service.scoring.calibration import CalibrationFlag, root_units
 from service.usecases.actor import Actor
-from service.usecases.ingest import submit_reviews
 from service.usecases.inputs import EmployeeInput, ReviewInput
-from service.usecases.organisation import upsert_employees
 from service.usecases.review.calibration import calibration_for_cycle, save_calibration_record
+from service.usecases.scoring.ingest import submit_reviews
+from service.usecases.setup.organisation import upsert_employees
 from tests.api.test_query_count import counted_queries
 from tests.integration.calibration_scenario import (
     HR_GAP,
@@ -109,7 +109,7 @@ async def test_calibration_is_refused_outside_review(db: str) -> None:
 
 
 async def test_band_guide_warns_a_team_of_five_off_the_guide(db: str) -> None:
-    from service.usecases.policy_change import update_policy
+    from service.usecases.setup.policy_change import update_policy
 
     await build_calibration_cycle()
     await update_policy(

@@ -13,7 +13,6 @@ import asyncpg
 import pytest
 
 from service.models import Cycle, Employee, Kpi, Observation, Score
-from service.usecases.ingest import record_feedback
 from service.usecases.inputs import FeedbackInput
 from service.usecases.parsing import (
     epoch_microseconds,
@@ -22,8 +21,9 @@ from service.usecases.parsing import (
     parse_moment,
     to_scaled,
 )
-from service.usecases.policy_change import update_policy
-from service.usecases.recompute import recompute_cycle
+from service.usecases.scoring.ingest import record_feedback
+from service.usecases.scoring.recompute import recompute_cycle
+from service.usecases.setup.policy_change import update_policy
 from tests.conftest import postgres_url
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 

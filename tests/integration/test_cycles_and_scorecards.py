@@ -6,9 +6,9 @@ import pytest
 
 from service.errors import InvalidTransition, StaleVersion, ValidationFailed
 from service.models import AuditEntry, Cycle, CycleState, Score, Scorecard
-from service.usecases.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.inputs import CycleInput, KpiInput, ScorecardLineInput
-from service.usecases.kpis import upsert_kpis
+from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
+from service.usecases.setup.kpis import upsert_kpis
 from tests.integration.scenario import ADMIN, CYCLE, LINES, build_organisation
 
 

@@ -26,12 +26,8 @@ from service.models import Policy as PolicyRow
 from service.scoring import score_text
 from service.scoring.stored import StoredScore
 from service.scoring.types import ScoreStatus
-from service.usecases.access import positions_led_by_a_holder
+from service.usecases.accounts.access import positions_led_by_a_holder
 from service.usecases.actor import Actor
-from service.usecases.appeals import file_appeal, resolve_appeal
-from service.usecases.cycles import cycle_warnings, save_scorecard, transition_cycle
-from service.usecases.finalize import expand_snapshot, inputs_hash, recompute_from_snapshot
-from service.usecases.ingest import record_feedback, record_observations
 from service.usecases.inputs import (
     EmployeeInput,
     FeedbackInput,
@@ -39,9 +35,13 @@ from service.usecases.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
-from service.usecases.organisation import upsert_employees, upsert_teams
-from service.usecases.policy_change import update_policy
-from service.usecases.results import payroll_results
+from service.usecases.scoring.appeals import file_appeal, resolve_appeal
+from service.usecases.scoring.finalize import expand_snapshot, inputs_hash, recompute_from_snapshot
+from service.usecases.scoring.ingest import record_feedback, record_observations
+from service.usecases.scoring.results import payroll_results
+from service.usecases.setup.cycles import cycle_warnings, save_scorecard, transition_cycle
+from service.usecases.setup.organisation import upsert_employees, upsert_teams
+from service.usecases.setup.policy_change import update_policy
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation, employee_id
 
 # A team-lead scorecard: the team's CSAT and a manager review.

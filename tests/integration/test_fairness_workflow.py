@@ -21,22 +21,22 @@ from service.models import (
     User,
 )
 from service.settings import Settings
+from service.usecases.accounts.users import create_user
 from service.usecases.actor import Actor
-from service.usecases.appeals import file_appeal, resolve_appeal
-from service.usecases.corrections import adjust_score, void_observation
-from service.usecases.cycles import transition_cycle
-from service.usecases.finalize import recompute_from_snapshot
-from service.usecases.ingest import record_feedback, record_observations, submit_reviews
 from service.usecases.inputs import (
     EmployeeInput,
     FeedbackInput,
     ObservationInput,
     ReviewInput,
 )
-from service.usecases.organisation import upsert_employees
-from service.usecases.policy_change import update_policy
-from service.usecases.results import payroll_results
-from service.usecases.users import create_user
+from service.usecases.scoring.appeals import file_appeal, resolve_appeal
+from service.usecases.scoring.corrections import adjust_score, void_observation
+from service.usecases.scoring.finalize import recompute_from_snapshot
+from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
+from service.usecases.scoring.results import payroll_results
+from service.usecases.setup.cycles import transition_cycle
+from service.usecases.setup.organisation import upsert_employees
+from service.usecases.setup.policy_change import update_policy
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 

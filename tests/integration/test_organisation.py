@@ -8,7 +8,7 @@ from service.errors import PermissionDenied, ValidationFailed
 from service.models import AccessLevel, Employee, Score, Team
 from service.usecases.actor import Actor
 from service.usecases.inputs import EmployeeInput, TeamInput
-from service.usecases.organisation import upsert_employees, upsert_teams
+from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 

@@ -11,8 +11,8 @@ from asgi_lifespan import LifespanManager
 from service.app import create_app
 from service.models import AdminSession, IngestRequest, SignInAttempt, User
 from service.settings import Settings
-from service.usecases.purge import purge_expired
-from service.usecases.users import create_user
+from service.usecases.accounts.purge import purge_expired
+from service.usecases.accounts.users import create_user
 from tests.conftest import active_database_url
 from tests.integration.scenario import ADMIN
 

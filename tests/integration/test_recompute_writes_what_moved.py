@@ -8,10 +8,10 @@ from tortoise.transactions import in_transaction
 
 from service.models import Cycle, Score, ScoreLine
 from service.sql import int_values
-from service.usecases.ingest import record_feedback, record_observations
 from service.usecases.inputs import FeedbackInput, ObservationInput
-from service.usecases.policy_change import update_policy
-from service.usecases.recompute import recompute_cycle
+from service.usecases.scoring.ingest import record_feedback, record_observations
+from service.usecases.scoring.recompute import recompute_cycle
+from service.usecases.setup.policy_change import update_policy
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 

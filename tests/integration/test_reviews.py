@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from service.models import Score
 from service.settings import Settings
-from service.usecases.ingest import submit_reviews
+from service.usecases.accounts.users import create_user
 from service.usecases.inputs import ReviewInput
-from service.usecases.users import create_user
+from service.usecases.scoring.ingest import submit_reviews
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 

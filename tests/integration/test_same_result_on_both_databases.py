@@ -18,15 +18,15 @@ from service.models import Score
 from service.scoring import LANGUAGES, line_text, score_text, what_it_would_take_text
 from service.scoring.stored import StoredScore
 from service.settings import Settings
-from service.usecases.ingest import record_feedback, record_observations, submit_reviews
+from service.usecases.accounts.users import create_user
 from service.usecases.inputs import (
     EmployeeInput,
     FeedbackInput,
     ObservationInput,
     ReviewInput,
 )
-from service.usecases.organisation import upsert_employees
-from service.usecases.users import create_user
+from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
+from service.usecases.setup.organisation import upsert_employees
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 GOLDEN = Path(__file__).parent / "golden" / "scenario_scores.json"

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from service.models import Score, ScoreLine
 from service.scoring.types import ScoreStatus
-from service.usecases.ingest import record_feedback, record_observations
 from service.usecases.inputs import FeedbackInput, IngestMode, ObservationInput
+from service.usecases.scoring.ingest import record_feedback, record_observations
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
 

@@ -30,9 +30,9 @@ from tortoise.transactions import in_transaction
 
 from service.models import ApiToken, Cycle, Observation, Review, Score
 from service.settings import Settings
-from service.usecases.auth import create_token_for
-from service.usecases.recompute import recompute_cycle
-from service.usecases.users import create_user
+from service.usecases.accounts.auth import create_token_for
+from service.usecases.accounts.users import create_user
+from service.usecases.scoring.recompute import recompute_cycle
 from tests.conftest import active_database_url
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 

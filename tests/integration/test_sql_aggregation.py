@@ -14,8 +14,8 @@ from service.scoring import aggregate_values, raw_value
 from service.scoring.types import Kpi as EngineKpi
 from service.scoring.types import Method, Scope, ScorecardLine
 from service.sql import execute, execute_many
-from service.usecases.engine_inputs import kpi_to_engine
-from service.usecases.recompute import observation_aggregates
+from service.usecases.scoring.engine_inputs import kpi_to_engine
+from service.usecases.scoring.recompute import observation_aggregates
 
 AGGREGATIONS = [
     ("mean", "MEAN", None),

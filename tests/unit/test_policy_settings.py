@@ -8,7 +8,7 @@ import pytest
 
 from service.errors import ValidationFailed
 from service.scoring.types import Policy
-from service.usecases.policy import policy_from_data, policy_to_data, validate_policy_data
+from service.usecases.setup.policy import policy_from_data, policy_to_data, validate_policy_data
 
 
 def test_a_policy_stored_before_calibration_reads_its_defaults() -> None:

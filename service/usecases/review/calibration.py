@@ -46,13 +46,13 @@ from service.scoring.calibration import (
 from service.scoring.rounding import format_fixed
 from service.scoring.types import KpiKind, LineStatus, Policy, Scope, ScoreStatus
 from service.sql import fetch_all
-from service.usecases.access import led_team_ids, team_and_descendants, team_parents
+from service.usecases.accounts.access import led_team_ids, team_and_descendants, team_parents
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import from_scaled
-from service.usecases.policy import load_policy
-from service.usecases.recompute import scorecards_for_cycle
 from service.usecases.retries import retry_when_busy
+from service.usecases.scoring.recompute import scorecards_for_cycle
+from service.usecases.setup.policy import load_policy
 
 # Long enough for a meeting's minutes, short enough to keep a page readable.
 MAX_RECORD_TEXT = 20_000

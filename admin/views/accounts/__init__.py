@@ -1,0 +1,1 @@
+"""Admin pages of accounts: sign-in and users."""

@@ -1,0 +1,1 @@
+"""Admin pages of the people side: goals, development, check-ins, feedback, recognition."""

@@ -1,0 +1,1 @@
+"""Admin pages of scoring: scores and their explanation, appeals."""

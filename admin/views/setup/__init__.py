@@ -1,0 +1,1 @@
+"""Admin pages of setting up: people and teams, KPIs, cycles, the policy, imports."""

@@ -1,0 +1,213 @@
+"""The scoring policy: view and edit it, with the version it was based on and a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise.connection import get_connection
+
+from admin.web import _, checked_form, guarded, render, require
+from service.errors import StaleVersion, ValidationFailed
+from service.models import AccessLevel
+from service.models import Policy as PolicyRow
+from service.usecases.parsing import largest_key, whole_or_none
+from service.usecases.setup.policy import NUMBER_FIELDS, POLICY_ID, load_policy, policy_to_data
+from service.usecases.setup.policy_change import MovedScorecard, update_policy
+
+# The settings in the order the page shows them, each with its label and a hint.
+_NUMBERS: list[tuple[str, str, str]] = [
+    (
+        "min_evidence_weight",
+        "Minimum evidence weight (%)",
+        "A score needs the person's own data behind at least this share of the scorecard "
+        "weight; below it the score is NO_DATA. 0 turns the rule off.",
+    ),
+    ("stretch_bonus", "Stretch bonus (points)", "What a line earns past its target, at most."),
+    ("adjustment_cap", "Adjustment cap (± points)", "The most the adjustments of one score net."),
+    ("min_employed_share", "Minimum share of days employed (%)", ""),
+    ("quantitative_target", "Quantitative share target (%)", ""),
+    ("quantitative_tolerance", "Quantitative share tolerance (points)", ""),
+    ("csat_share_min", "Customer-satisfaction share, lowest (%)", ""),
+    ("csat_share_max", "Customer-satisfaction share, highest (%)", ""),
+    ("single_line_max", "Largest share of one line (%)", ""),
+    (
+        "leniency_threshold",
+        "Calibration: leniency threshold (points)",
+        "A reviewer with five or more employees is flagged when their gap differs from the "
+        "organisation's by more than this, and clear of chance.",
+    ),
+    (
+        "band_guide_tolerance",
+        "Calibration: band guide tolerance (points)",
+        "A group of five or more is warned about when its share of a band differs from the "
+        "guide by more than this.",
+    ),
+]
+assert {name for name, _label, _hint in _NUMBERS} == set(NUMBER_FIELDS)
+_EXTRA_BAND_ROWS = 1
+
+
+@dataclass
+class PolicyForm:
+    values: dict[str, str]
+    bands: list[dict[str, str]]
+    version: int
+    reason: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str | None = None
+
+
+def _form_of(data: dict[str, Any], version: int) -> PolicyForm:
+    values = {name: str(data[name]) for name in NUMBER_FIELDS}
+    values["csat_kpi_code"] = data.get("csat_kpi_code") or ""
+    guide = data.get("band_guide") or {}
+    values["band_guide"] = ", ".join(f"{code}={share}" for code, share in guide.items())
+    values["timezone"] = str(data.get("timezone") or "UTC")
+    bands = [{k: str(band[k]) for k in ("code", "floor", "multiplier")} for band in data["bands"]]
+    return PolicyForm(values, bands, version)
+
+
+def _posted(form: FormData) -> tuple[dict[str, str], list[dict[str, str]]]:
+    values = {
+        name: str(form.get(name, "")).strip()
+        for name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "band_guide")
+    }
+    bands = []
+    index = 0
+    while f"bands-{index}-code" in form:
+        band = {
+            key: str(form.get(f"bands-{index}-{key}", "")).strip()
+            for key in ("code", "floor", "multiplier")
+        }
+        if any(band.values()):  # an empty row adds nothing
+            bands.append(band)
+        index += 1
+    return values, bands
+
+
+def _settings(values: dict[str, str], bands: list[dict[str, str]]) -> dict[str, Any]:
+    settings: dict[str, Any] = {name: values[name] for name in NUMBER_FIELDS}
+    settings["csat_kpi_code"] = values["csat_kpi_code"] or None
+    settings["timezone"] = values["timezone"]
+    settings["bands"] = bands
+    settings["band_guide"] = _guide_of(values["band_guide"])
+    return settings
+
+
+def _guide_of(text: str) -> dict[str, str] | None:
+    """ "A=20, B=50" as {code: share}; the use case checks codes and shares (an item
+    without "=" reaches it with an empty share and is named in its error)."""
+    guide: dict[str, str] = {}
+    for item in text.replace(";", ",").split(","):
+        if item.strip():
+            code, _sep, share = item.partition("=")
+            guide[code.strip()] = share.strip()
+    return guide or None
+
+
+def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str, str], list[str]]:
+    by_field: dict[str, str] = {}
+    others: list[str] = []
+    for issue in failed.issues:
+        name = issue.field.removeprefix("policy.")
+        if name.startswith("bands"):
+            name = "bands"
+        elif name.startswith("band_guide"):
+            name = "band_guide"
+        message = _(request, issue.message)
+        if name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "bands", "band_guide"):
+            by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
+        else:
+            others.append(f"{issue.field}: {message}")
+    return by_field, others
+
+
+def _page(
+    request: Request,
+    form: PolicyForm,
+    *,
+    status: int = 200,
+    saved: bool = False,
+    moved: list[MovedScorecard] | None = None,
+) -> Response:
+    rows = [*form.bands, *({"code": "", "floor": "", "multiplier": ""},) * _EXTRA_BAND_ROWS]
+    return render(
+        request,
+        "policy/form.html",
+        {
+            "form": form,
+            "numbers": _NUMBERS,
+            "band_rows": rows,
+            "saved": saved,
+            "moved": moved or [],
+        },
+        status=status,
+    )
+
+
+async def _stored_version() -> int:
+    row = await PolicyRow.get_or_none(id=POLICY_ID)
+    return 0 if row is None else row.version
+
+
+@guarded
+async def policy_page(request: Request) -> Response:
+    require(request, AccessLevel.ADMIN)
+    return _page(request, await _stored_form())
+
+
+async def _stored_form() -> PolicyForm:
+    policy, version = await load_policy(get_connection("default"))
+    return _form_of(policy_to_data(policy), version)
+
+
+@guarded
+async def policy_update(request: Request) -> Response:
+    actor = require(request, AccessLevel.ADMIN)
+    posted = await checked_form(request)
+    values, bands = _posted(posted)
+    version = whole_or_none(posted.get("expected_version", ""), high=largest_key(PolicyRow))
+    form = PolicyForm(
+        values,
+        bands,
+        -1 if version is None else version,
+        reason=str(posted.get("reason", "")).strip(),
+    )
+    if version is None:
+        form.message = _(request, "The form lacks the version it was based on; reload the page.")
+        return _page(request, form, status=400)
+    if not form.reason:
+        form.errors["reason"] = _(request, "say why the policy changes; it goes to the audit log")
+        return _page(request, form, status=400)
+    try:
+        saved = await update_policy(
+            actor=actor,
+            settings=_settings(values, bands),
+            expected_version=version,
+            reason=form.reason,
+        )
+    except ValidationFailed as failed:
+        form.errors, others = _field_errors(request, failed)
+        form.message = "; ".join(others) or None
+        return _page(request, form, status=400)
+    except StaleVersion:
+        form.message = _(
+            request,
+            "Someone saved the policy first (it is now at version {version}). Your input is "
+            "kept below; reload the page to see their change, then apply yours again.",
+            version=await _stored_version(),
+        )
+        return _page(request, form, status=409)
+    # The stored form: numbers as the policy keeps them (e.g. "50.00").
+    return _page(request, await _stored_form(), saved=True, moved=saved.moved)
+
+
+routes = [
+    Route("/policy", policy_page, methods=["GET"]),
+    Route("/policy", policy_update, methods=["POST"]),
+]

@@ -1,0 +1,1 @@
+"""GraphQL types of accounts: the viewer, sign-in, tokens."""

@@ -1,0 +1,1 @@
+"""GraphQL types of the people side: goals, development, check-ins, feedback, recognition."""

@@ -1,0 +1,1 @@
+"""GraphQL types of scoring: scores, lines, adjustments, appeals."""

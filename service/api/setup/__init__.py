@@ -1,0 +1,1 @@
+"""GraphQL types of the organisation: employees, teams, positions, cycles, KPIs."""

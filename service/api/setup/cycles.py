@@ -1,0 +1,341 @@
+"""Cycles, their scorecards and warnings, leaderboards and payroll results; KPIs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from tortoise.connection import get_connection
+
+from service.api.context import Info, readers
+from service.api.enums import (
+    Aggregation,
+    Direction,
+    KpiKind,
+    Method,
+    Scope,
+    ScoreStatus,
+    StatusReason,
+)
+from service.api.ids import Node, global_id
+from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
+from service.api.scalars import Decimal, fixed
+from service.api.scoring.scores import (
+    DEPRECATED_NOT_ELIGIBLE,
+    ScoreState,
+    not_eligible_reason_of,
+    status_reason_of,
+)
+from service.models import Cycle as CycleRow
+from service.models import CycleState as CycleStateEnum
+from service.models import Employee as EmployeeRow
+from service.models import Kpi as KpiRow
+from service.models import Score as ScoreRow
+from service.models import Scorecard as ScorecardRow
+from service.sql import fetch_all, placeholders
+from service.usecases.scoring.ranking import rank_sql, rank_value
+from service.usecases.scoring.results import payroll_results
+from service.usecases.setup.cycles import cycle_warnings
+
+if TYPE_CHECKING:
+    from service.api.review.calibration import Calibration, CalibrationRecord
+    from service.api.scoring.scores import Score
+    from service.api.setup.people import Position, Team
+
+strawberry.enum(
+    CycleStateEnum,
+    name="CycleState",
+    description="Where a cycle is in its lifecycle: DRAFT, ACTIVE, REVIEW, FINALIZED (SCORING §9).",
+)
+
+
+@strawberry.type(
+    description="A key performance indicator: what is measured and how its observations are "
+    "aggregated."
+)
+class Kpi(Node):
+    code: str
+    name: str
+    kind: KpiKind
+    unit: str
+    direction: Direction
+    aggregation: Aggregation
+    aggregation_param: Decimal | None
+    range_min: Decimal | None
+    range_max: Decimal | None
+    tags: list[str]
+    version: int
+    name_zh: str = strawberry.field(
+        description="The Chinese name; empty when none is given (sentences then use `name`)."
+    )
+    unit_zh: str = strawberry.field(
+        description="The Chinese unit; empty when none is given (sentences then use `unit`)."
+    )
+
+    @classmethod
+    def from_row(cls, row: KpiRow) -> Kpi:
+        return cls(
+            id=strawberry.ID(global_id("Kpi", row.id)),
+            code=row.code,
+            name=row.name,
+            kind=KpiKind(row.kind.value),
+            unit=row.unit,
+            direction=Direction(row.direction.value),
+            aggregation=Aggregation(row.aggregation.value),
+            aggregation_param=fixed(row.aggregation_param, 4),
+            range_min=fixed(row.range_min, 4),
+            range_max=fixed(row.range_max, 4),
+            tags=list(row.tags or []),
+            version=row.version,
+            name_zh=row.name_zh,
+            unit_zh=row.unit_zh,
+        )
+
+
+@strawberry.type(description="One line of a scorecard as saved.")
+class ScorecardLineSetting:
+    kpi: str
+    scope: Scope
+    weight: Decimal
+    method: Method
+    threshold: Decimal | None
+    target: Decimal | None
+    stretch: Decimal | None
+    bands: list[list[Decimal]]
+    min_samples: int
+
+
+@strawberry.type(
+    description="A position's scorecard in a cycle: the KPIs, their weights and methods."
+)
+class Scorecard:
+    version: int
+    warnings: list[str]
+    lines: list[ScorecardLineSetting]
+    position_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def position(
+        self, info: Info
+    ) -> Annotated[Position, strawberry.lazy("service.api.setup.people")]:
+        from service.api.setup.people import Position
+
+        row = await info.context.loaders.position.load(self.position_pk)
+        assert row is not None
+        return Position.from_row(row)
+
+
+@strawberry.type(description="One employee's row of a cycle's payroll results.")
+class PayrollResult:
+    status: ScoreStatus
+    state: ScoreState
+    total: Decimal | None
+    band: str | None
+    multiplier: Decimal | None
+    status_reason: StatusReason | None = strawberry.field(
+        description="Why there is no total, band or multiplier; null when SCORED."
+    )
+    not_eligible_reason: str | None = strawberry.field(deprecation_reason=DEPRECATED_NOT_ELIGIBLE)
+    employee_external_id: str
+    employee_name: str
+
+
+@strawberry.type(
+    description="A scoring period: its dates, state, scorecards, scores and payroll results."
+)
+class Cycle(Node):
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date
+    state: CycleStateEnum
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: CycleRow) -> Cycle:
+        return cls(
+            id=strawberry.ID(global_id("Cycle", row.id)),
+            code=row.code,
+            name=row.name,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            state=row.state,
+            pk=row.id,
+        )
+
+    @strawberry.field
+    async def pilot_teams(
+        self, info: Info
+    ) -> list[Annotated[Team, strawberry.lazy("service.api.setup.people")]]:
+        from service.api.setup.people import Team
+        from service.models import CyclePilotTeam
+
+        ids = [p.team_id for p in await CyclePilotTeam.filter(cycle_id=self.pk)]
+        rows = await info.context.loaders.team.load_many(ids)
+        return [Team.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field
+    async def scorecards(self, info: Info) -> list[Scorecard]:
+        cards = await ScorecardRow.filter(cycle_id=self.pk).prefetch_related("lines", "lines__kpi")
+        result = []
+        for card in sorted(cards, key=lambda c: c.position_id):
+            lines = [
+                ScorecardLineSetting(
+                    kpi=line.kpi.code,
+                    scope=Scope(line.scope.value),
+                    weight=fixed(line.weight, 2) or Decimal("0.00"),
+                    method=Method(line.method.value),
+                    threshold=fixed(line.threshold, 4),
+                    target=fixed(line.target, 4),
+                    stretch=fixed(line.stretch, 4),
+                    bands=[
+                        [
+                            fixed(b, 4, scaled=False) or Decimal("0"),
+                            fixed(p, 2, scaled=False) or Decimal("0"),
+                        ]
+                        for b, p in line.bands
+                    ],
+                    min_samples=line.min_samples,
+                )
+                for line in sorted(card.lines, key=lambda line: line.ordinal)
+            ]
+            result.append(
+                Scorecard(
+                    version=card.version,
+                    warnings=[w["message"] for w in card.warnings],
+                    lines=lines,
+                    position_pk=card.position_id,
+                )
+            )
+        return result
+
+    @strawberry.field(
+        description="What the cycle page lists: scorecard warnings, positions without a "
+        "scorecard and, for admins, how many employees have no score and why.",
+        extensions=[readers()],
+    )
+    async def warnings(self, info: Info) -> list[str]:
+        actor = info.context.actor_checked
+        row = await info.context.loaders.cycle.load(self.pk)
+        assert row is not None
+        return await cycle_warnings(get_connection("default"), row, actor=actor)
+
+    @strawberry.field(
+        description="Scores best first (total descending, then employee); only those you may see."
+    )
+    async def scores(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        team_code: str | None = None,
+    ) -> Connection[Annotated[Score, strawberry.lazy("service.api.scoring.scores")]]:
+        from service.api.scoring.scores import Score
+
+        size = page_size(first, info.context.settings.max_page_size)
+        sql = "SELECT s.id FROM score s LEFT JOIN team t ON t.id = s.team_id WHERE s.cycle_id = ?"
+        params: list[object] = [self.pk]
+        visible = await info.context.visible_employees()
+        if visible is not None:
+            if not visible:
+                return connection([], size, lambda r: [], lambda r: r)
+            sql += f" AND s.employee_id IN ({placeholders(len(visible))})"
+            params.extend(sorted(visible))
+        if team_code is not None:
+            sql += " AND t.code = ?"
+            params.append(team_code)
+        if after is not None:
+            condition, values = LEADERBOARD_ORDER.after_sql(after)
+            sql += f" AND {condition}"
+            params.extend(values)
+        sql += f" ORDER BY {LEADERBOARD_ORDER.order_sql()} LIMIT ?"
+        params.append(size + 1)
+        ids = [int(r["id"]) for r in await fetch_all(get_connection("default"), sql, params)]
+        by_id = {r.id: r for r in await ScoreRow.filter(id__in=ids)}
+        rows = [_Ranked(by_id[i]) for i in ids]
+        lang = info.context.lang
+        return connection(
+            rows, size, LEADERBOARD_ORDER.key, lambda r: Score.from_row(r.score, lang)
+        )
+
+    @strawberry.field(
+        description="Payroll rows: every employee of the cycle you may see; "
+        "total, band and multiplier only for scored ones.",
+        extensions=[readers()],
+    )
+    async def results(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[PayrollResult]:
+        size = page_size(first, info.context.settings.max_page_size)
+        rows = await payroll_results(get_connection("default"), cycle_code=self.code)
+        visible = await info.context.visible_employees()
+        if visible is not None:
+            ids = {e.external_id: e.id for e in await _employees(visible)}
+            rows = [r for r in rows if r.employee_external_id in ids]
+        # Sorted here, not by the database's collation, so that the cursor comparison
+        # below agrees with the order on every database and locale.
+        rows = RESULTS_ORDER.page_of(rows, after)
+        return connection(
+            rows[: size + 1],
+            size,
+            RESULTS_ORDER.key,
+            lambda r: PayrollResult(
+                status=ScoreStatus(r.status),
+                state=ScoreState(r.state),
+                total=_dec(r.total),
+                band=r.band,
+                multiplier=_dec(r.multiplier),
+                status_reason=status_reason_of(r.status, r.status_reason),
+                not_eligible_reason=not_eligible_reason_of(r.status, r.status_reason),
+                employee_external_id=r.employee_external_id,
+                employee_name=r.employee_name,
+            ),
+        )
+
+    @strawberry.field(
+        description="Calibration figures (SCORING §12) of a cycle in REVIEW: admins see all; "
+        "a manager the reviewers who rated someone in their teams, with only those people.",
+        extensions=[readers()],
+    )
+    async def calibration(
+        self, info: Info
+    ) -> Annotated[Calibration, strawberry.lazy("service.api.review.calibration")]:
+        from service.api.review.calibration import calibration_of
+
+        return await calibration_of(info, self.code, None)
+
+    @strawberry.field(
+        description="Who met, notes and decisions of the calibration meeting; admins and managers.",
+        extensions=[readers()],
+    )
+    async def calibration_record(
+        self, info: Info
+    ) -> Annotated[CalibrationRecord, strawberry.lazy("service.api.review.calibration")] | None:
+        from service.api.review.calibration import CalibrationRecord, calibration_record_of
+
+        row = await calibration_record_of(info, self.pk)
+        return None if row is None else CalibrationRecord.from_row(row)
+
+
+# The ranking order of service/usecases/scoring/ranking.py, paged in SQL: best first, no total last.
+LEADERBOARD_ORDER = Keyset(desc("rank", sql=rank_sql("s")), asc("employee_id", sql="s.employee_id"))
+RESULTS_ORDER = Keyset(asc("employee_external_id", str))
+
+
+class _Ranked:
+    """A leaderboard row with the rank it is paged by."""
+
+    def __init__(self, score: ScoreRow) -> None:
+        self.score = score
+        self.rank = rank_value(score.total_cents)
+        self.employee_id = score.employee_id
+
+
+async def _employees(ids: set[int]) -> list[EmployeeRow]:
+    rows: list[EmployeeRow] = await EmployeeRow.filter(id__in=list(ids))
+    return rows
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)

@@ -1,0 +1,5 @@
+"""Exact numbers are stored as scaled integers (value x VALUE_SCALE in a 64-bit column)."""
+
+from __future__ import annotations
+
+VALUE_SCALE = 10_000  # stored value = exact value x VALUE_SCALE (4 decimal places)

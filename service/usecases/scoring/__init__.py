@@ -1,0 +1,1 @@
+"""Use cases of scoring: ingest, recompute, corrections, appeals, finalisation, results."""

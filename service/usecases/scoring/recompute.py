@@ -1,0 +1,710 @@
+"""Stored scores follow their inputs (DESIGN.md rules 5 and 6).
+
+Every write that changes a score's inputs calls in here inside its own transaction.
+Raw values are aggregated in SQL, set-based: a fixed handful of GROUP BY queries
+per cycle whatever the number of employees; the pure engine then scores each
+employee from those aggregates, and the results are written back in bulk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from fractions import Fraction
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from service.models import (
+    OPEN_CYCLE_STATES,
+    Cycle,
+    CyclePilotTeam,
+    Kpi,
+    Scorecard,
+    ScorecardLine,
+)
+from service.scoring import (
+    cycle_window_utc,
+    employment_eligibility,
+    format_fixed,
+    nearest_rank_terms,
+    score,
+)
+from service.scoring.stored import (
+    StoredAdjustment,
+    StoredScore,
+    StoredSource,
+    content_hash,
+    not_eligible_score,
+    stored_score_of,
+)
+from service.scoring.types import (
+    Aggregate,
+    Aggregation,
+    EmploymentPeriod,
+    Policy,
+    Scope,
+    ScoreResult,
+    ScoreStatus,
+)
+from service.scoring.types import ScorecardLine as EngineLine
+from service.sql import execute, execute_many, fetch_all, int_values, is_postgres, placeholders
+from service.usecases.accounts.access import (
+    leads_own_team,
+    team_and_descendants,
+    team_leads,
+    team_parents,
+)
+from service.usecases.parsing import epoch_microseconds, from_scaled
+from service.usecases.scoring.engine_inputs import kpi_to_engine, line_to_engine
+from service.usecases.setup.policy import load_policy
+
+# The policy and its version, as load_policy gives them: loaded once per write.
+LoadedPolicy = tuple[Policy, int]
+# Past this many ids an IN list costs more than aggregating the whole cycle.
+_MAX_IN_LIST = 500
+
+
+@dataclass(frozen=True, slots=True)
+class _Card:
+    lines: list[EngineLine]
+    kpi_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    id: int
+    team_id: int | None
+    position_id: int | None
+    hired_on: date
+    left_on: date | None
+
+
+async def recompute_open_cycles(
+    conn: BaseDBAsyncClient,
+    *,
+    employee_ids: set[int] | None = None,
+    team_ids: set[int] | None = None,
+    kpi_ids: set[int] | None = None,
+    moments_us: Iterable[int] | None = None,
+    policy: LoadedPolicy | None = None,
+) -> None:
+    """Recompute the open cycles a change touches; None everywhere means everything.
+
+    ``policy`` is the one the calling use case loaded already (it is read once per write).
+    """
+    cycles = await Cycle.filter(state__in=list(OPEN_CYCLE_STATES)).using_db(conn).order_by("id")
+    if kpi_ids is not None:
+        using = set(
+            await int_values(
+                ScorecardLine.filter(kpi_id__in=list(kpi_ids))
+                .using_db(conn)
+                .values_list("scorecard__cycle_id", flat=True)
+            )
+        )
+        cycles = [c for c in cycles if c.id in using]
+    loaded = policy if policy is not None else await load_policy(conn)
+    moments = sorted(set(moments_us)) if moments_us is not None else None
+    for cycle in cycles:
+        if moments is not None:
+            start, end = cycle_window_us(cycle, loaded[0])
+            if not any(start <= m < end for m in moments):
+                continue
+        await recompute_cycle(
+            conn, cycle, employee_ids=employee_ids, team_ids=team_ids, policy=loaded
+        )
+
+
+def cycle_window_us(cycle: Cycle, policy: Policy) -> tuple[int, int]:
+    start, end = cycle_window_utc(
+        starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
+    )
+    return epoch_microseconds(start), epoch_microseconds(end)
+
+
+async def recompute_cycle(
+    conn: BaseDBAsyncClient,
+    cycle: Cycle,
+    *,
+    employee_ids: set[int] | None = None,
+    team_ids: set[int] | None = None,
+    policy: LoadedPolicy | None = None,
+) -> int:
+    """Recompute the scores of one open cycle and store those that moved; returns how
+    many score rows were written (inserted, updated or deleted).
+
+    With no ids, the whole cycle. With ids, those employees and every current member
+    of those teams (their team lines moved). ``policy``: as loaded by the caller.
+    """
+    if cycle.state not in OPEN_CYCLE_STATES:
+        return 0
+    full = employee_ids is None and team_ids is None
+    rules, policy_version = policy if policy is not None else await load_policy(conn)
+    people = await _people(conn, cycle, employee_ids, team_ids)
+    await _lock_teams(conn, cycle, people, team_ids)
+    cards = await scorecards_for_cycle(conn, cycle)
+    parents = await team_parents(conn)
+    leads = await team_leads(conn)
+    scope = await _scope(conn, cycle, parents)
+    start_us, end_us = cycle_window_us(cycle, rules)
+
+    ids = [p.id for p in people]
+    teams = sorted({p.team_id for p in people if p.team_id is not None})
+    kpis = _kpis_by_scope(cards)
+    filter_people = None if full or len(ids) > _MAX_IN_LIST else ids
+    filter_teams = None if full or len(teams) > _MAX_IN_LIST else teams
+    own = await observation_aggregates(
+        conn, "employee_id", kpis[Scope.INDIVIDUAL], filter_people, start_us, end_us
+    )
+    team = await observation_aggregates(
+        conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us
+    )
+    reviews = await _review_aggregates(conn, cycle.id, filter_people)
+    adjustments = await _adjustments(conn, cycle.id, filter_people)
+    own_sources = await _sources(
+        conn, "employee_id", kpis[Scope.INDIVIDUAL], filter_people, start_us, end_us
+    )
+    team_sources = await _sources(conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us)
+
+    now = datetime.now(UTC)
+    loaded = _LoadedCycle(
+        cycle=cycle,
+        policy=rules,
+        cards=cards,
+        scope=scope,
+        leads=leads,
+        own=own,
+        team=team,
+        reviews=reviews,
+        adjustments=adjustments,
+        own_sources=own_sources,
+        team_sources=team_sources,
+    )
+    rows = [_score_person(person, loaded) for person in people]
+    return await _store(
+        conn, cycle, rows, policy_version, now, employee_ids if not full else None, full
+    )
+
+
+async def _people(
+    conn: BaseDBAsyncClient,
+    cycle: Cycle,
+    employee_ids: set[int] | None,
+    team_ids: set[int] | None,
+) -> list[_Person]:
+    """Everyone employed at some point of the cycle (the rest never appear in it)."""
+    sql = (
+        "SELECT id, team_id, position_id, hired_on, left_on FROM employee "
+        "WHERE hired_on <= ? AND (left_on IS NULL OR left_on >= ?)"
+    )
+    params: list[Any] = [cycle.ends_on, cycle.starts_on]
+    if employee_ids is not None or team_ids is not None:
+        e_ids = sorted(employee_ids or ())
+        t_ids = sorted(team_ids or ())
+        clauses = []
+        if e_ids:
+            clauses.append(f"id IN ({placeholders(len(e_ids))})")
+            params.extend(e_ids)
+        if t_ids:
+            clauses.append(f"team_id IN ({placeholders(len(t_ids))})")
+            params.extend(t_ids)
+        if not clauses:
+            return []
+        sql += " AND (" + " OR ".join(clauses) + ")"
+    rows = await fetch_all(conn, sql + " ORDER BY id", params)
+    return [
+        _Person(
+            int(r["id"]),
+            r["team_id"],
+            r["position_id"],
+            _as_date(r["hired_on"]),
+            _as_date(r["left_on"]) if r["left_on"] is not None else None,
+        )
+        for r in rows
+    ]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+async def _lock_teams(
+    conn: BaseDBAsyncClient, cycle: Cycle, people: list[_Person], team_ids: set[int] | None
+) -> None:
+    """Serialise writers per (cycle, team) so no two of them each miss the other's rows.
+
+    Taken in sorted order (no deadlocks) and held to the end of the transaction; only
+    PostgreSQL needs it: SQLite allows a single writer at a time anyway.
+    """
+    if not is_postgres(conn):
+        return
+    keys = sorted({p.team_id or 0 for p in people} | set(team_ids or ()))
+    for team_id in keys:
+        await execute(conn, "SELECT pg_advisory_xact_lock(?, ?)", [cycle.id, team_id])
+
+
+async def scorecards_for_cycle(conn: BaseDBAsyncClient, cycle: Cycle) -> dict[int, _Card]:
+    cards = await Scorecard.filter(cycle_id=cycle.id).using_db(conn)
+    rows = (
+        await ScorecardLine.filter(scorecard__cycle_id=cycle.id)
+        .using_db(conn)
+        .order_by("scorecard_id", "ordinal")
+    )
+    kpi_rows = {k.id: k for k in await Kpi.filter(id__in={r.kpi_id for r in rows}).using_db(conn)}
+    engine_kpis = {kpi_id: kpi_to_engine(k) for kpi_id, k in kpi_rows.items()}
+    by_card: dict[int, _Card] = {c.id: _Card([], []) for c in cards}
+    for row in rows:
+        card = by_card[row.scorecard_id]
+        card.lines.append(line_to_engine(row, engine_kpis[row.kpi_id]))
+        card.kpi_ids.append(row.kpi_id)
+    return {c.position_id: by_card[c.id] for c in cards}
+
+
+async def _scope(
+    conn: BaseDBAsyncClient, cycle: Cycle, parents: dict[int, int | None]
+) -> set[int] | None:
+    pilots = await int_values(
+        CyclePilotTeam.filter(cycle_id=cycle.id).using_db(conn).values_list("team_id", flat=True)
+    )
+    if not pilots:
+        return None
+    return team_and_descendants(set(pilots), parents)
+
+
+def _kpis_by_scope(cards: dict[int, _Card]) -> dict[Scope, dict[int, EngineLine]]:
+    """The observation-based KPIs each scope needs, with a line to read their settings."""
+    found: dict[Scope, dict[int, EngineLine]] = {Scope.INDIVIDUAL: {}, Scope.TEAM: {}}
+    for card in cards.values():
+        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True):
+            if line.kpi.aggregation is not Aggregation.REVIEW_MEAN:
+                found[line.scope][kpi_id] = line
+    return found
+
+
+_Aggregates = dict[tuple[int, int], Aggregate]
+
+
+async def observation_aggregates(
+    conn: BaseDBAsyncClient,
+    group_column: str,
+    kpis: dict[int, EngineLine],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> _Aggregates:
+    """n, exact sum and the SHARE_* count per (group, KPI) in one GROUP BY, plus the
+    PERCENTILE values at their nearest ranks in one window query."""
+    if not kpis or group_ids == []:
+        return {}
+    kpi_ids = sorted(kpis)
+    where, params = _observation_filter(group_column, kpi_ids, group_ids, start_us, end_us)
+    meeting = []
+    for kpi_id in kpi_ids:
+        kpi = kpis[kpi_id].kpi
+        if kpi.aggregation in (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST):
+            assert kpi.aggregation_param is not None
+            op = ">=" if kpi.aggregation is Aggregation.SHARE_AT_LEAST else "<="
+            bound = int(kpi.aggregation_param * 10_000)
+            meeting.append(
+                f"WHEN o.kpi_id = {kpi_id} THEN CASE WHEN o.value {op} {bound} THEN 1 ELSE 0 END"
+            )
+    meeting_sql = f"CASE {' '.join(meeting)} ELSE 0 END" if meeting else "0"
+    rows = await fetch_all(
+        conn,
+        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, COUNT(*) AS n, "
+        f"SUM(o.value) AS total, SUM({meeting_sql}) AS meeting "
+        f"FROM observation o WHERE {where} GROUP BY o.{group_column}, o.kpi_id",
+        params,
+    )
+    found: _Aggregates = {
+        (int(r["grp"]), int(r["kpi_id"])): Aggregate(
+            n=int(r["n"]), value_sum=from_scaled(int(r["total"])), meeting=int(r["meeting"] or 0)
+        )
+        for r in rows
+    }
+    percentiles = [k for k in kpi_ids if kpis[k].kpi.aggregation is Aggregation.PERCENTILE]
+    if percentiles:
+        for key, value in (
+            await _values_at_rank(
+                conn, group_column, kpis, percentiles, group_ids, start_us, end_us
+            )
+        ).items():
+            agg = found[key]
+            found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
+    return found
+
+
+def _observation_filter(
+    group_column: str,
+    kpi_ids: list[int],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> tuple[str, list[Any]]:
+    where = (
+        f"o.kpi_id IN ({placeholders(len(kpi_ids))}) AND o.voided_at IS NULL "
+        f"AND o.occurred_at_us >= ? AND o.occurred_at_us < ? "
+        f"AND o.{group_column} IS NOT NULL"
+    )
+    params: list[Any] = [*kpi_ids, start_us, end_us]
+    if group_ids is not None:
+        where += f" AND o.{group_column} IN ({placeholders(len(group_ids))})"
+        params.extend(group_ids)
+    return where, params
+
+
+async def _values_at_rank(
+    conn: BaseDBAsyncClient,
+    group_column: str,
+    kpis: dict[int, EngineLine],
+    kpi_ids: list[int],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> dict[tuple[int, int], Fraction]:
+    # The rank's integer terms come from the engine's one nearest-rank definition.
+    rank_cases = []
+    for kpi_id in kpi_ids:
+        p = kpis[kpi_id].kpi.aggregation_param
+        assert p is not None
+        num, den = nearest_rank_terms(p)
+        rank_cases.append(f"WHEN {kpi_id} THEN ({num} * cnt + {den - 1}) / {den}")
+    where, params = _observation_filter(group_column, kpi_ids, group_ids, start_us, end_us)
+    rows = await fetch_all(
+        conn,
+        "SELECT grp, kpi_id, value FROM ("
+        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, o.value AS value, "
+        f"ROW_NUMBER() OVER (PARTITION BY o.{group_column}, o.kpi_id ORDER BY o.value) AS rn, "
+        f"COUNT(*) OVER (PARTITION BY o.{group_column}, o.kpi_id) AS cnt "
+        f"FROM observation o WHERE {where}) ranked "
+        f"WHERE rn = CASE kpi_id {' '.join(rank_cases)} END",
+        params,
+    )
+    return {(int(r["grp"]), int(r["kpi_id"])): from_scaled(int(r["value"])) for r in rows}
+
+
+async def _review_aggregates(
+    conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
+) -> _Aggregates:
+    """REVIEW_MEAN: the current MANAGER ratings, one row per reviewer (a unique key)."""
+    sql = (
+        "SELECT employee_id AS grp, kpi_id, COUNT(*) AS n, SUM(rating) AS total "
+        "FROM review WHERE cycle_id = ? AND kind = 'MANAGER'"
+    )
+    params: list[Any] = [cycle_id]
+    if employee_ids is not None:
+        if not employee_ids:
+            return {}
+        sql += f" AND employee_id IN ({placeholders(len(employee_ids))})"
+        params.extend(employee_ids)
+    rows = await fetch_all(conn, sql + " GROUP BY employee_id, kpi_id", params)
+    return {
+        (int(r["grp"]), int(r["kpi_id"])): Aggregate(
+            n=int(r["n"]), value_sum=from_scaled(int(r["total"]))
+        )
+        for r in rows
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Adjustment:
+    points: Fraction
+    stored: StoredAdjustment
+
+
+async def _adjustments(
+    conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
+) -> dict[int, list[_Adjustment]]:
+    """Each score's adjustments, oldest first, with their reasons for the explanation."""
+    sql = "SELECT id, employee_id, points, reason FROM adjustment WHERE cycle_id = ?"
+    params: list[Any] = [cycle_id]
+    if employee_ids is not None:
+        if not employee_ids:
+            return {}
+        sql += f" AND employee_id IN ({placeholders(len(employee_ids))})"
+        params.extend(employee_ids)
+    found: dict[int, list[_Adjustment]] = defaultdict(list)
+    for row in await fetch_all(conn, sql + " ORDER BY id", params):
+        points = from_scaled(int(row["points"]))
+        found[int(row["employee_id"])].append(
+            _Adjustment(
+                points, StoredAdjustment(int(row["id"]), format_fixed(points, 2), row["reason"])
+            )
+        )
+    return found
+
+
+_Sources = dict[tuple[int, int], list[StoredSource]]
+
+
+async def _sources(
+    conn: BaseDBAsyncClient,
+    group_column: str,
+    kpis: dict[int, EngineLine],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> _Sources:
+    """How many observations each source and channel gave, per (group, KPI)."""
+    if not kpis or group_ids == []:
+        return {}
+    where, params = _observation_filter(group_column, sorted(kpis), group_ids, start_us, end_us)
+    rows = await fetch_all(
+        conn,
+        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, o.source AS source, "
+        f"o.channel AS channel, COUNT(*) AS n FROM observation o WHERE {where} "
+        f"GROUP BY o.{group_column}, o.kpi_id, o.source, o.channel "
+        f"ORDER BY o.source, o.channel",
+        params,
+    )
+    found: _Sources = defaultdict(list)
+    for r in rows:
+        found[(int(r["grp"]), int(r["kpi_id"]))].append(
+            StoredSource(r["source"], r["channel"], int(r["n"]))
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadedCycle:
+    """Everything one recompute read for a cycle, set-based, before scoring anyone."""
+
+    cycle: Cycle
+    policy: Policy
+    cards: dict[int, _Card]  # by position id
+    scope: set[int] | None  # the pilot teams and their sub-teams; None: everyone
+    leads: dict[int, int]  # team id -> its lead's employee id
+    own: _Aggregates  # (employee, KPI)
+    team: _Aggregates  # (team, KPI)
+    reviews: _Aggregates  # (employee, KPI): the current MANAGER ratings
+    adjustments: dict[int, list[_Adjustment]]  # by employee id
+    own_sources: _Sources
+    team_sources: _Sources
+
+    def aggregate_for(self, person: _Person, kpi_id: int, line: EngineLine) -> Aggregate:
+        if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
+            return self.reviews.get((person.id, kpi_id), Aggregate(0))
+        if line.scope is Scope.TEAM:
+            if person.team_id is None:
+                return Aggregate(0)
+            return self.team.get((person.team_id, kpi_id), Aggregate(0))
+        return self.own.get((person.id, kpi_id), Aggregate(0))
+
+    def sources_for(self, person: _Person, kpi_id: int, line: EngineLine) -> list[StoredSource]:
+        if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
+            return []
+        if line.scope is Scope.INDIVIDUAL:
+            return self.own_sources.get((person.id, kpi_id), [])
+        if person.team_id is None:
+            return []
+        return self.team_sources.get((person.team_id, kpi_id), [])
+
+
+def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
+    cycle, policy, cards, scope = loaded.cycle, loaded.policy, loaded.cards, loaded.scope
+    base: dict[str, Any] = {
+        "employee_id": person.id,
+        "team_id": person.team_id,
+        "position_id": person.position_id,
+    }
+    stored: StoredScore | None = None
+    if scope is not None and (person.team_id is None or person.team_id not in scope):
+        stored = not_eligible_score("NOT_IN_SCOPE")
+    elif person.position_id is None or person.position_id not in cards:
+        stored = not_eligible_score("NO_SCORECARD")
+    else:
+        eligibility = employment_eligibility(
+            period=EmploymentPeriod(person.hired_on, person.left_on),
+            starts_on=cycle.starts_on,
+            ends_on=cycle.ends_on,
+            min_employed_share=policy.min_employed_share,
+        )
+        if not eligibility.eligible:
+            stored = not_eligible_score(
+                eligibility.reason or "EMPLOYED_TOO_FEW_DAYS",
+                employed_days=eligibility.employed_days,
+                cycle_days=eligibility.cycle_days,
+                needed_share=policy.min_employed_share,
+            )
+    if stored is not None:
+        return base | {
+            "status": ScoreStatus.NOT_ELIGIBLE,
+            "reason": stored.status_reason,
+            "result": None,
+            "stored": stored,
+            "lines": [],
+        }
+    card = cards[person.position_id]  # type: ignore[index]
+    aggregates = [
+        loaded.aggregate_for(person, kpi_id, line)
+        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
+    ]
+    adjustments = loaded.adjustments.get(person.id, [])
+    result = score(
+        lines=card.lines,
+        aggregates=aggregates,
+        adjustments=[a.points for a in adjustments],
+        policy=policy,
+        leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
+    )
+    line_rows = []
+    line_sources: list[list[StoredSource]] = []
+    for ordinal, (kpi_id, line_result) in enumerate(zip(card.kpi_ids, result.lines, strict=True)):
+        line_sources.append(loaded.sources_for(person, kpi_id, line_result.line))
+        line_rows.append(
+            {
+                "ordinal": ordinal,
+                "kpi_id": kpi_id,
+                "scope": line_result.line.scope.value,
+                "status": line_result.status.value,
+                "n": line_result.n,
+                "raw_value": None
+                if line_result.raw_value is None
+                else int(line_result.raw_value * 10_000),
+            }
+        )
+    stored = stored_score_of(
+        result, sources=line_sources, adjustments=[a.stored for a in adjustments]
+    )
+    return base | {
+        "status": result.status,
+        "reason": None if result.status_reason is None else result.status_reason.value,
+        "result": result,
+        "stored": stored,
+        "lines": line_rows,
+    }
+
+
+async def _store(
+    conn: BaseDBAsyncClient,
+    cycle: Cycle,
+    rows: list[dict[str, Any]],
+    policy_version: int,
+    now: datetime,
+    requested_ids: set[int] | None,
+    full: bool,
+) -> int:
+    """Write the scores that moved and only those: update them in place (ids stay stable
+    for adjustments and appeals), insert new ones, replace their lines, and drop scores
+    of people no longer in the cycle. Returns how many score rows were written.
+
+    A score moved when the hash of what would be written (every column but the time and
+    the policy version) differs from the stored one; a row without a hash (written
+    before the hash existed) is written once.
+    """
+    wanted = (
+        None if full else sorted({row["employee_id"] for row in rows} | (requested_ids or set()))
+    )
+    existing = await _stored_hashes(conn, cycle.id, wanted)
+    updates, inserts, moved = [], [], []
+    for row in rows:
+        result: ScoreResult | None = row["result"]
+        total = result.total if result is not None else None
+        reported = result.reported_total if result is not None else None
+        values = [
+            row["team_id"],
+            row["position_id"],
+            row["status"].value,
+            row["reason"],
+            None if total is None else f"{total.numerator}/{total.denominator}",
+            None if reported is None else int(reported * 100),
+            None if result is None or result.band is None else result.band.code,
+            row["stored"].to_json(),
+        ]
+        digest = content_hash(*("" if v is None else f"{type(v).__name__}:{v}" for v in values))
+        found = existing.get(row["employee_id"])
+        if found is not None and found[1] == digest:
+            continue
+        moved.append(row)
+        if found is not None:
+            updates.append([*values, digest, policy_version, now, found[0]])
+        else:
+            inserts.append(
+                [cycle.id, row["employee_id"], "PROVISIONAL", *values, digest, policy_version, now]
+            )
+    await execute_many(
+        conn,
+        "UPDATE score SET team_id = ?, position_id = ?, status = ?, status_reason = ?, "
+        "total_exact = ?, total_cents = ?, band_code = ?, explanation = ?, content_hash = ?, "
+        "policy_version = ?, computed_at = ? WHERE id = ?",
+        updates,
+    )
+    await execute_many(
+        conn,
+        "INSERT INTO score (cycle_id, employee_id, state, team_id, position_id, status, "
+        "status_reason, total_exact, total_cents, band_code, explanation, content_hash, "
+        "policy_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        inserts,
+    )
+    present = {row["employee_id"] for row in rows}
+    stale = [
+        existing[e][0]
+        for e in existing
+        if e not in present and (full or (requested_ids is not None and e in requested_ids))
+    ]
+    ids = {e: found[0] for e, found in existing.items()}
+    if inserts:
+        ids.update(await _score_ids(conn, cycle.id, [row["employee_id"] for row in moved]))
+    score_ids = [ids[row["employee_id"]] for row in moved]
+    for chunk in _chunks(
+        [ids[row["employee_id"]] for row in moved if row["employee_id"] in existing] + stale,
+        _MAX_IN_LIST,
+    ):
+        await execute(
+            conn, f"DELETE FROM score_line WHERE score_id IN ({placeholders(len(chunk))})", chunk
+        )
+    for chunk in _chunks(stale, _MAX_IN_LIST):
+        await execute(conn, f"DELETE FROM score WHERE id IN ({placeholders(len(chunk))})", chunk)
+    line_rows = []
+    for row, score_id in zip(moved, score_ids, strict=True):
+        for line in row["lines"]:
+            line_rows.append(
+                [
+                    score_id,
+                    line["ordinal"],
+                    line["kpi_id"],
+                    line["scope"],
+                    line["status"],
+                    line["n"],
+                    line["raw_value"],
+                ]
+            )
+    await execute_many(
+        conn,
+        "INSERT INTO score_line (score_id, ordinal, kpi_id, scope, status, sample_size, "
+        "raw_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        line_rows,
+    )
+    return len(moved) + len(stale)
+
+
+async def _stored_hashes(
+    conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
+) -> dict[int, tuple[int, str | None]]:
+    """Score id and content hash per employee: the whole cycle's, or only the given
+    employees' (a small recompute must not read every score of the cycle)."""
+    sql = "SELECT id, employee_id, content_hash FROM score WHERE cycle_id = ?"
+    if employee_ids is None:
+        rows = await fetch_all(conn, sql, [cycle_id])
+    else:
+        rows = []
+        for chunk in _chunks(employee_ids, _MAX_IN_LIST):
+            rows += await fetch_all(
+                conn, f"{sql} AND employee_id IN ({placeholders(len(chunk))})", [cycle_id, *chunk]
+            )
+    return {int(r["employee_id"]): (int(r["id"]), r["content_hash"]) for r in rows}
+
+
+async def _score_ids(
+    conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int]
+) -> dict[int, int]:
+    return {
+        e: found[0] for e, found in (await _stored_hashes(conn, cycle_id, employee_ids)).items()
+    }
+
+
+def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -1,0 +1,188 @@
+"""KPIs: upserted by code, versioned, and frozen where scores depend on them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from service.errors import Issue, StaleVersion, ValidationFailed
+from service.models import CycleState, Kpi, ScorecardLine
+from service.scoring import check_kpi
+from service.scoring.types import Aggregation, Direction, KpiKind
+from service.sql import int_values
+from service.usecases.accounts.permissions import require_admin
+from service.usecases.actor import Actor
+from service.usecases.audit import write_audit
+from service.usecases.inputs import KpiInput, UpsertReport
+from service.usecases.parsing import ParseError, parse_scaled, too_long
+from service.usecases.retries import retry_when_busy
+from service.usecases.scoring.engine_inputs import kpi_to_engine
+from service.usecases.scoring.recompute import recompute_open_cycles
+
+# Changing these would change what past and running scores mean.
+FROZEN_FIELDS = ("kind", "direction", "aggregation", "aggregation_param", "range_min", "range_max")
+_FIELD_NAMES = {
+    "aggregation_param": "aggregationParam",
+    "range_min": "rangeMin",
+    "range_max": "rangeMax",
+}
+
+
+def _enum(issues: list[Issue], row: int, field: str, raw: str, enum: Any) -> Any:
+    try:
+        return enum(raw)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        issues.append(Issue(field, f"{raw!r} is not one of {allowed}", "INVALID_CHOICE", row))
+        return None
+
+
+def _scaled(issues: list[Issue], row: int, field: str, raw: Any) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_scaled(raw)
+    except ParseError as error:
+        issues.append(Issue(field, str(error), error.code, row))
+        return None
+
+
+def _values(item: KpiInput, row: int, issues: list[Issue]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": item.name.strip(),
+        "unit": item.unit,
+        "name_zh": item.name_zh.strip(),
+        "unit_zh": item.unit_zh,
+        "kind": _enum(issues, row, "kind", item.kind, KpiKind),
+        "direction": _enum(issues, row, "direction", item.direction, Direction),
+        "aggregation": _enum(issues, row, "aggregation", item.aggregation, Aggregation),
+        "aggregation_param": _scaled(issues, row, "aggregationParam", item.aggregation_param),
+        "range_min": _scaled(issues, row, "rangeMin", item.range_min),
+        "range_max": _scaled(issues, row, "rangeMax", item.range_max),
+        "tags": sorted(set(item.tags)),
+    }
+    if not values["name"]:
+        issues.append(Issue("name", "is required", "REQUIRED", row))
+    if values["kind"] is KpiKind.QUALITATIVE and values["range_min"] is None:
+        # A rating scale is 1-5 unless the KPI says otherwise.
+        values["range_min"], values["range_max"] = (
+            values["range_min"] if values["range_min"] is not None else 10_000,
+            values["range_max"] if values["range_max"] is not None else 50_000,
+        )
+    return values
+
+
+@retry_when_busy
+async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport:
+    require_admin(actor)
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    prepared: list[dict[str, Any]] = []
+    for row, item in enumerate(kpis):
+        issues += too_long(
+            Kpi,
+            {
+                "code": item.code,
+                "name": item.name,
+                "unit": item.unit,
+                "name_zh": item.name_zh,
+                "unit_zh": item.unit_zh,
+            },
+            row=row,
+        )
+        if not item.code.strip():
+            issues.append(Issue("code", "is required", "REQUIRED", row))
+        elif item.code in seen:
+            issues.append(Issue("code", f"{item.code!r} appears twice", "DUPLICATE", row))
+        seen.add(item.code)
+        values = _values(item, row, issues)
+        prepared.append(values)
+        if None not in (values["kind"], values["direction"], values["aggregation"]):
+            probe = Kpi(code=item.code, **values)
+            for problem in check_kpi(kpi_to_engine(probe)):
+                field = _FIELD_NAMES.get(problem.field, problem.field)
+                issues.append(Issue(field, problem.message, problem.code, row))
+    if issues:
+        raise ValidationFailed(issues)
+    created = updated = unchanged = 0
+    async with in_transaction() as conn:
+        existing = {k.code: k for k in await Kpi.filter(code__in=list(seen)).using_db(conn)}
+        used = set(
+            await int_values(
+                ScorecardLine.filter(
+                    kpi__code__in=list(existing),
+                    scorecard__cycle__state__in=[
+                        CycleState.ACTIVE,
+                        CycleState.REVIEW,
+                        CycleState.FINALIZED,
+                    ],
+                )
+                .using_db(conn)
+                .values_list("kpi_id", flat=True)
+            )
+        )
+        changed: set[int] = set()
+        for row, (item, values) in enumerate(zip(kpis, prepared, strict=True)):
+            current = existing.get(item.code)
+            if current is None:
+                await Kpi.create(using_db=conn, code=item.code, **values)
+                created += 1
+                await write_audit(
+                    conn,
+                    actor=actor,
+                    action="create_kpi",
+                    entity="kpi",
+                    entity_key=item.code,
+                    after=_state(values, 1),
+                )
+                continue
+            if item.expected_version is not None and item.expected_version != current.version:
+                raise StaleVersion(
+                    f"KPI {item.code!r} is at version {current.version}, not "
+                    f"{item.expected_version}: someone saved first. Reload it and try again."
+                )
+            before = {key: getattr(current, key) for key in values}
+            if before == values:
+                unchanged += 1
+                continue
+            if current.id in used:
+                for key in FROZEN_FIELDS:
+                    if before[key] != values[key]:
+                        issues.append(
+                            Issue(
+                                _FIELD_NAMES.get(key, key),
+                                "is frozen: a cycle past DRAFT uses this KPI; create a new KPI "
+                                "with another code instead",
+                                "FROZEN",
+                                row,
+                            )
+                        )
+                if issues:
+                    raise ValidationFailed(issues)
+            for key, value in values.items():
+                setattr(current, key, value)
+            current.version += 1
+            await current.save(using_db=conn)
+            updated += 1
+            changed.add(current.id)
+            await write_audit(
+                conn,
+                actor=actor,
+                action="update_kpi",
+                entity="kpi",
+                entity_key=item.code,
+                before=_state(before, current.version - 1),
+                after=_state(values, current.version),
+            )
+        if changed & used:
+            await recompute_open_cycles(conn, kpi_ids=changed)
+    return UpsertReport(created, updated, unchanged)
+
+
+def _state(values: dict[str, Any], version: int) -> dict[str, Any]:
+    return {
+        **{k: (str(v) if v is not None and k != "tags" else v) for k, v in values.items()},
+        "version": version,
+    }
