@@ -66,7 +66,10 @@ class FieldError:
     field: str = strawberry.field(description="The field at fault, e.g. `rating`.")
     message: str = strawberry.field(description="For people: what is wrong and what to do.")
     code: str = strawberry.field(description="For programs to branch on, e.g. OUT_OF_RANGE.")
-    row: int | None = strawberry.field(description="0-based index in a bulk input, if any")
+    row: int | None = strawberry.field(
+        description="The 0-based index of the row in a bulk input; null for an input that "
+        "is not a list."
+    )
 
     @strawberry.field(
         description="The row's 0-based index (as `row`).",
@@ -80,13 +83,18 @@ class FieldError:
     description="The input is wrong; each issue names the field (and row); nothing was written."
 )
 class ValidationError:
-    message: str
-    issues: list[FieldError]
+    message: str = strawberry.field(
+        description="For people: the issues in one line (the first few)."
+    )
+    issues: list[FieldError] = strawberry.field(
+        description="Every problem found, each naming its field, a code and, for bulk "
+        "inputs, the row."
+    )
 
 
 @strawberry.type(description="Something the request names does not exist; nothing was written.")
 class NotFoundError:
-    message: str
+    message: str = strawberry.field(description="For people: what was not found (e.g. which code).")
 
 
 @strawberry.type(
@@ -94,7 +102,7 @@ class NotFoundError:
     "score, ...); nothing was written."
 )
 class AccessDeniedError:
-    message: str
+    message: str = strawberry.field(description="For people: what you may not do and why.")
 
 
 @strawberry.type(
@@ -102,7 +110,10 @@ class AccessDeniedError:
     "for another payload; nothing was written."
 )
 class ConflictError:
-    message: str
+    message: str = strawberry.field(
+        description="For people: what conflicts; read again (for a new version) or use a "
+        "new idempotency key."
+    )
 
 
 @strawberry.type(
@@ -110,20 +121,29 @@ class ConflictError:
     "nothing was written."
 )
 class InvalidStateError:
-    message: str
+    message: str = strawberry.field(
+        description="For people: what state the request needs and what it found."
+    )
 
 
 @strawberry.type(
     description="Wrong email or password, or an inactive account (one message for all three)."
 )
 class SignInError:
-    message: str
+    message: str = strawberry.field(
+        description="For people; deliberately the same for every cause."
+    )
 
 
 @strawberry.type(description="Too many failed sign-ins: wait `retryAfterSeconds`.")
 class ThrottledError:
-    message: str
-    retry_after_seconds: int
+    message: str = strawberry.field(
+        description="For people: what is throttled (the account or the address) and for how long."
+    )
+    retry_after_seconds: int = strawberry.field(
+        description="Seconds to wait before the next sign-in can succeed (a right password "
+        "does not help before)."
+    )
 
 
 @strawberry.type(
@@ -131,8 +151,13 @@ class ThrottledError:
     "same request again after `retryAfterSeconds`."
 )
 class BusyError:
-    message: str
-    retry_after_seconds: int
+    message: str = strawberry.field(
+        description="For people: the database was busy and nothing was saved."
+    )
+    retry_after_seconds: int = strawberry.field(
+        description="Seconds to wait before sending the same request (with the same "
+        "idempotency key) again."
+    )
 
 
 ErrorType = (

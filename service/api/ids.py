@@ -127,4 +127,8 @@ def decode_cursor(value: str, length: int) -> list[Any]:
 
 @strawberry.interface(description="Anything with a global id, fetched again with `node(id)`.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The object's global id: opaque (never parse or build one), stable across "
+        "requests, and never the id of another type, so a normalised cache may key by it. "
+        "`node(id:)` fetches the object again."
+    )

@@ -6,7 +6,15 @@ from datetime import date
 
 import strawberry
 
-from service.api.enums import Aggregation, Channel, Direction, KpiKind, Method, Scope
+from service.api.enums import (
+    Aggregation,
+    Channel,
+    Direction,
+    KpiKind,
+    Method,
+    Scope,
+    describe_values,
+)
 from service.api.scalars import Decimal
 from service.usecases import inputs as usecase
 from service.usecases.inputs import IngestMode as IngestModeEnum
@@ -16,14 +24,34 @@ strawberry.enum(
     name="IngestMode",
     description="ALL_OR_NOTHING writes nothing when a row is bad; KEEP_VALID keeps the good rows.",
 )
+describe_values(
+    IngestModeEnum,
+    {
+        "ALL_OR_NOTHING": "Any refused row and nothing is written: `accepted` is 0 and "
+        "`rejected` lists every bad row (the default).",
+        "KEEP_VALID": "The good rows are written and counted in `accepted`; the bad ones "
+        "are listed in `rejected`.",
+    },
+)
 
 
 @strawberry.input(description="A team to create or update, by code.")
 class TeamInput:
-    code: str
-    name: str
-    parent_code: str | None = None
-    lead_external_id: str | None = None
+    code: str = strawberry.field(
+        description="The team's natural key: a team with this code is updated, otherwise created."
+    )
+    name: str = strawberry.field(description="The team's name.")
+    parent_code: str | None = strawberry.field(
+        default=None,
+        description="The code of the team it belongs to (existing, or anywhere in the same "
+        "batch); null: a top-level team. A team cannot be placed under itself "
+        "or its own sub-team.",
+    )
+    lead_external_id: str | None = strawberry.field(
+        default=None,
+        description="The external id of the team's lead (an existing employee); null: no "
+        "lead. Leads are the managers of the team and every team under it.",
+    )
 
     def to_usecase(self) -> usecase.TeamInput:
         return usecase.TeamInput(self.code, self.name, self.parent_code, self.lead_external_id)
@@ -31,8 +59,11 @@ class TeamInput:
 
 @strawberry.input(description="A position to create or update, by code.")
 class PositionInput:
-    code: str
-    name: str
+    code: str = strawberry.field(
+        description="The position's natural key: a position with this code is updated, "
+        "otherwise created."
+    )
+    name: str = strawberry.field(description="The position's name.")
 
     def to_usecase(self) -> usecase.PositionInput:
         return usecase.PositionInput(self.code, self.name)
@@ -40,13 +71,31 @@ class PositionInput:
 
 @strawberry.input(description="An employee to create or update, by external id.")
 class EmployeeInput:
-    external_id: str
-    name: str
-    hired_on: date
-    email: str | None = None
-    team_code: str | None = None
-    position_code: str | None = None
-    left_on: date | None = None
+    external_id: str = strawberry.field(
+        description="The HR system's id, the employee's natural key: an employee with it is"
+        " updated, otherwise created."
+    )
+    name: str = strawberry.field(description="The person's name (any script).")
+    hired_on: date = strawberry.field(description="Their first day of employment.")
+    email: str | None = strawberry.field(
+        default=None,
+        description="Their work email; null: none. The whole record is set, so leaving it "
+        "out clears it.",
+    )
+    team_code: str | None = strawberry.field(
+        default=None,
+        description="The code of their team (upsert teams first); null: no team. A change "
+        "moves their future observations, not past ones.",
+    )
+    position_code: str | None = strawberry.field(
+        default=None,
+        description="The code of their position (upsert positions first); null: no position"
+        " (then not scored).",
+    )
+    left_on: date | None = strawberry.field(
+        default=None,
+        description="Their last day of employment, not before `hiredOn`; null while employed.",
+    )
 
     def to_usecase(self) -> usecase.EmployeeInput:
         return usecase.EmployeeInput(
@@ -62,16 +111,48 @@ class EmployeeInput:
 
 @strawberry.input(description="A KPI to create or update, by code.")
 class KpiInput:
-    code: str
-    name: str
-    kind: KpiKind
-    direction: Direction
-    aggregation: Aggregation
-    unit: str = ""
-    aggregation_param: Decimal | None = None
-    range_min: Decimal | None = None
-    range_max: Decimal | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
+    code: str = strawberry.field(
+        description="The KPI's natural key: a KPI with this code is updated, otherwise created."
+    )
+    name: str = strawberry.field(description="The KPI's name, as sentences and pages show it.")
+    kind: KpiKind = strawberry.field(
+        description="QUANTITATIVE or QUALITATIVE (a QUALITATIVE KPI aggregates with "
+        "REVIEW_MEAN and is HIGHER_IS_BETTER). Frozen once a cycle past DRAFT "
+        "uses the KPI."
+    )
+    direction: Direction = strawberry.field(
+        description="Whether a higher or a lower value is better. Frozen once a cycle past "
+        "DRAFT uses the KPI."
+    )
+    aggregation: Aggregation = strawberry.field(
+        description="How observations become a line's raw value. Frozen once a cycle past "
+        "DRAFT uses the KPI."
+    )
+    unit: str = strawberry.field(
+        default="", description="The unit of its values, e.g. `%` or `min`; empty by default."
+    )
+    aggregation_param: Decimal | None = strawberry.field(
+        default=None,
+        description="x for SHARE_AT_LEAST/SHARE_AT_MOST, p (0 < p <= 100) for PERCENTILE; "
+        "required for those, null for the others. Frozen once a cycle past "
+        "DRAFT uses the KPI.",
+    )
+    range_min: Decimal | None = strawberry.field(
+        default=None,
+        description="The smallest valid value; null: unbounded (a QUALITATIVE KPI without a"
+        " range gets the 1-5 scale). Frozen once a cycle past DRAFT uses the "
+        "KPI.",
+    )
+    range_max: Decimal | None = strawberry.field(
+        default=None,
+        description="The largest valid value; null: unbounded (see `rangeMin`). Frozen once"
+        " a cycle past DRAFT uses the KPI.",
+    )
+    tags: list[str] = strawberry.field(
+        description="Free labels; `customer_satisfaction` counts the KPI toward the "
+        "customer-satisfaction share.",
+        default_factory=list,
+    )
     expected_version: int | None = strawberry.field(
         default=None, description="The version your edit is based on; refused if newer."
     )
@@ -102,11 +183,19 @@ class KpiInput:
 
 @strawberry.input(description="A new cycle: code, name, first and last day, pilot teams.")
 class CycleInput:
-    code: str
-    name: str
-    starts_on: date
-    ends_on: date
-    pilot_team_codes: list[str] = strawberry.field(default_factory=list)
+    code: str = strawberry.field(
+        description="The cycle's natural key, e.g. `2026-Q4`; must be new."
+    )
+    name: str = strawberry.field(description="The cycle's name.")
+    starts_on: date = strawberry.field(description="Its first day, in the organisation's timezone.")
+    ends_on: date = strawberry.field(
+        description="Its last day (included), not before `startsOn`. Cycles may overlap."
+    )
+    pilot_team_codes: list[str] = strawberry.field(
+        description="Teams of a pilot: only they and the teams under them are scored. Empty"
+        " (the default): every team.",
+        default_factory=list,
+    )
 
     def to_usecase(self) -> usecase.CycleInput:
         return usecase.CycleInput(
@@ -116,21 +205,54 @@ class CycleInput:
 
 @strawberry.input(description="One step of a BANDS line: from `bound` on, `points`.")
 class BandStepInput:
-    bound: Decimal
-    points: Decimal
+    bound: Decimal = strawberry.field(
+        description="The raw value to meet or beat (in the KPI's direction); at most 4 places."
+    )
+    points: Decimal = strawberry.field(
+        description="The points it gives, 0 to 100 + the policy's stretch bonus; never more"
+        " than the step above."
+    )
 
 
 @strawberry.input(description="One line of a scorecard to save.")
 class ScorecardLineInput:
-    kpi_code: str
-    weight: Decimal
-    scope: Scope = Scope.INDIVIDUAL
-    method: Method = Method.LINEAR
-    threshold: Decimal | None = None
-    target: Decimal | None = None
-    stretch: Decimal | None = None
-    bands: list[BandStepInput] = strawberry.field(default_factory=list)
-    min_samples: int = 1
+    kpi_code: str = strawberry.field(
+        description="The KPI's code. A KPI appears at most once per scope."
+    )
+    weight: Decimal = strawberry.field(
+        description="The line's weight, % (> 0, at most 2 places); a scorecard's weights "
+        "add up to exactly 100."
+    )
+    scope: Scope = strawberry.field(
+        default=Scope.INDIVIDUAL,
+        description="INDIVIDUAL (the default) or TEAM; a QUALITATIVE KPI is INDIVIDUAL only.",
+    )
+    method: Method = strawberry.field(
+        default=Method.LINEAR, description="LINEAR (the default), BANDS or BINARY."
+    )
+    threshold: Decimal | None = strawberry.field(
+        default=None,
+        description="LINEAR: the raw value worth 0 points. Worse than the target in the "
+        "KPI's direction.",
+    )
+    target: Decimal | None = strawberry.field(
+        default=None, description="LINEAR and BINARY: the raw value worth 100 points."
+    )
+    stretch: Decimal | None = strawberry.field(
+        default=None,
+        description="LINEAR, optional: the raw value worth 100 + the policy's stretch "
+        "bonus; beyond the target.",
+    )
+    bands: list[BandStepInput] = strawberry.field(
+        description="BANDS: the steps, best bound first, bounds strictly ordered, points "
+        "never rising down the list.",
+        default_factory=list,
+    )
+    min_samples: int = strawberry.field(
+        default=1,
+        description="Observations a line needs to be scored (default 1); SUM and COUNT "
+        "lines are scored whatever n.",
+    )
 
     def to_usecase(self) -> usecase.ScorecardLineInput:
         return usecase.ScorecardLineInput(
@@ -150,15 +272,33 @@ class ScorecardLineInput:
     description="One operational data point (a ticket's first response time, a complaint, ...)."
 )
 class ObservationInput:
-    kpi_code: str
-    value: Decimal
+    kpi_code: str = strawberry.field(description="The KPI observed.")
+    value: Decimal = strawberry.field(
+        description="The value in the KPI's unit, at most 4 places, within its valid range."
+    )
     occurred_at: str = strawberry.field(
         description="ISO 8601 with a UTC offset, e.g. 2026-11-20T09:30:00+08:00"
     )
-    source: str
-    employee_external_id: str | None = None
-    team_code: str | None = None
-    external_id: str | None = None
+    source: str = strawberry.field(
+        description="The system sending it, e.g. `ticketing`. A token bound to a source may"
+        " send only that one."
+    )
+    employee_external_id: str | None = strawberry.field(
+        default=None,
+        description="Whose observation it is (their current team is stamped on it). Give "
+        "this or `teamCode`, not both.",
+    )
+    team_code: str | None = strawberry.field(
+        default=None,
+        description="A team-level observation (e.g. a complaint about the team). Give this "
+        "or `employeeExternalId`, not both.",
+    )
+    external_id: str | None = strawberry.field(
+        default=None,
+        description="The source's own id for it: (source, KPI, externalId) is unique, so a "
+        "resend is a duplicate and a resend with another value a CONFLICT row. "
+        "Strongly advised.",
+    )
 
     def to_usecase(self) -> usecase.ObservationInput:
         return usecase.ObservationInput(
@@ -174,17 +314,38 @@ class ObservationInput:
 
 @strawberry.input(description="One customer rating, from a survey tool or a call-back.")
 class FeedbackInput:
-    rating: Decimal
+    rating: Decimal = strawberry.field(
+        description="The customer's rating, within the KPI's valid range (1-5 by default), "
+        "at most 4 places."
+    )
     channel: Channel = strawberry.field(description="How the customer was asked.")
-    occurred_at: str
-    source: str
-    employee_external_id: str | None = None
-    team_code: str | None = None
+    occurred_at: str = strawberry.field(
+        description="When the customer answered: ISO 8601 with a UTC offset, e.g. "
+        "2026-11-20T09:30:00+08:00. A bad or offset-less one is a rejected row."
+    )
+    source: str = strawberry.field(
+        description="The system sending it, e.g. `survey-tool`. A token bound to a source "
+        "may send only that one."
+    )
+    employee_external_id: str | None = strawberry.field(
+        default=None, description="Who served the customer. Give this or `teamCode`, not both."
+    )
+    team_code: str | None = strawberry.field(
+        default=None,
+        description="Feedback about a team as a whole. Give this or `employeeExternalId`, "
+        "not both.",
+    )
     kpi_code: str | None = strawberry.field(
         default=None, description="Omit for the policy's customer-satisfaction KPI."
     )
-    external_id: str | None = None
-    comment: str | None = None
+    external_id: str | None = strawberry.field(
+        default=None,
+        description="The source's own id for the answer: (source, KPI, externalId) is "
+        "unique, so a resend is a duplicate. Strongly advised.",
+    )
+    comment: str | None = strawberry.field(
+        default=None, description="What the customer wrote; null: none."
+    )
 
     def to_usecase(self) -> usecase.FeedbackInput:
         return usecase.FeedbackInput(
@@ -200,11 +361,13 @@ class FeedbackInput:
         )
 
 
-@strawberry.input(description="A band of the incentive policy: from `minTotal` on, `multiplier`.")
+@strawberry.input(description="A band of the incentive policy: from `floor` on, `multiplier`.")
 class IncentiveBandInput:
-    code: str
-    floor: Decimal
-    multiplier: Decimal
+    code: str = strawberry.field(description="The band's code, e.g. `A`.")
+    floor: Decimal = strawberry.field(
+        description="The lowest reported total in this band (bands are checked from the top)."
+    )
+    multiplier: Decimal = strawberry.field(description="The bonus multiplier it pays, e.g. 1.2.")
 
 
 @strawberry.input(description="A target share of people in one band (SCORING §12).")
@@ -215,15 +378,47 @@ class BandGuideShareInput:
 
 @strawberry.input(description="Policy settings to change; those left out stay as they are.")
 class PolicyInput:
-    bands: list[IncentiveBandInput] | None = None
-    stretch_bonus: Decimal | None = None
-    adjustment_cap: Decimal | None = None
-    quantitative_target: Decimal | None = None
-    quantitative_tolerance: Decimal | None = None
-    csat_share_min: Decimal | None = None
-    csat_share_max: Decimal | None = None
-    single_line_max: Decimal | None = None
-    min_employed_share: Decimal | None = None
+    bands: list[IncentiveBandInput] | None = strawberry.field(
+        default=None,
+        description="The whole list of bands, replacing the old one (default S ≥ 95 × 1.5, "
+        "A ≥ 85 × 1.2, B ≥ 70 × 1.0, C ≥ 60 × 0.8, D × 0.5).",
+    )
+    stretch_bonus: Decimal | None = strawberry.field(
+        default=None,
+        description="Points above 100 a line earns at its stretch value; the total is "
+        "capped at 100 + this (default 20).",
+    )
+    adjustment_cap: Decimal | None = strawberry.field(
+        default=None,
+        description="The most net adjustment points one score may carry, either way (default 10).",
+    )
+    quantitative_target: Decimal | None = strawberry.field(
+        default=None,
+        description="The guided quantitative share of a scorecard's weight, % (default 70; "
+        "SCORING §8 warning).",
+    )
+    quantitative_tolerance: Decimal | None = strawberry.field(
+        default=None,
+        description="Points the quantitative share may be off the target before a warning "
+        "(default 10).",
+    )
+    csat_share_min: Decimal | None = strawberry.field(
+        default=None,
+        description="The lowest guided customer-satisfaction share of the weight, % (default 40).",
+    )
+    csat_share_max: Decimal | None = strawberry.field(
+        default=None,
+        description="The highest guided customer-satisfaction share of the weight, % (default 50).",
+    )
+    single_line_max: Decimal | None = strawberry.field(
+        default=None,
+        description="The most weight one line should hold before a warning, % (default 60).",
+    )
+    min_employed_share: Decimal | None = strawberry.field(
+        default=None,
+        description="The share of a cycle's days someone must be employed to be scored, % "
+        "(default 50).",
+    )
     min_evidence_weight: Decimal | None = strawberry.field(
         default=None,
         description="% of the scorecard weight that must rest on the person's own data "
@@ -242,5 +437,11 @@ class PolicyInput:
     band_guide_tolerance: Decimal | None = strawberry.field(
         default=None, description="Calibration: points a group's band share may be off the guide."
     )
-    csat_kpi_code: str | None = None
-    timezone: str | None = None
+    csat_kpi_code: str | None = strawberry.field(
+        default=None, description="The KPI that feedback without a `kpiCode` goes to."
+    )
+    timezone: str | None = strawberry.field(
+        default=None,
+        description="The organisation's IANA timezone, e.g. `Asia/Shanghai`: cycle days are"
+        " its days.",
+    )

@@ -53,9 +53,11 @@ from service.usecases.setup.policy_change import update_policy
 
 @strawberry.type(description="How many rows a bulk upsert created, updated and left unchanged.")
 class UpsertReport:
-    created: int
-    updated: int
-    unchanged: int
+    created: int = strawberry.field(description="Rows that were new.")
+    updated: int = strawberry.field(description="Rows that existed and changed.")
+    unchanged: int = strawberry.field(
+        description="Rows that existed and were already so (nothing written)."
+    )
 
 
 @strawberry.type(
@@ -63,9 +65,19 @@ class UpsertReport:
     "refused rows."
 )
 class IngestReport:
-    accepted: int
-    duplicates: int
-    late: int
+    accepted: int = strawberry.field(
+        description="Rows written (under KEEP_VALID the good ones; under ALL_OR_NOTHING all"
+        " or 0). Late rows are among them."
+    )
+    duplicates: int = strawberry.field(
+        description="Rows already recorded (same source, KPI and externalId, same values): "
+        "not counted again."
+    )
+    late: int = strawberry.field(
+        description="Accepted rows that fall on a day of a FINALIZED cycle that covered "
+        "their employee or team: they do not change it, but count in any open "
+        "cycle."
+    )
     rejected: list[FieldError] = strawberry.field(
         description="The rows refused, by `row` (0-based) and field; none written under "
         "ALL_OR_NOTHING when there is one."
@@ -74,23 +86,35 @@ class IngestReport:
 
 @strawberry.type(description="The saved scorecard's version, whether it changed, and its warnings.")
 class ScorecardSaved:
-    version: int
-    changed: bool
-    warnings: list[str]
+    version: int = strawberry.field(
+        description="The scorecard's version after the save; send it as `expectedVersion` "
+        "next time."
+    )
+    changed: bool = strawberry.field(
+        description="False when the scorecard was already so (nothing written)."
+    )
+    warnings: list[str] = strawberry.field(
+        description="The SCORING §8 warnings of the saved scorecard, as sentences; saved "
+        "all the same."
+    )
 
 
 @strawberry.type(description="A scorecard whose scores the policy change moved (SCORING §8).")
 class MovedScorecard:
-    cycle_code: str
-    position_code: str
+    cycle_code: str = strawberry.field(description="The cycle's code.")
+    position_code: str = strawberry.field(description="The position's code.")
     to_no_data: int = strawberry.field(description="Scores that had a total and now have none.")
     from_no_data: int = strawberry.field(description="Scores that had none and now have a total.")
 
 
 @strawberry.type(description="The saved policy's version and the scorecards whose scores it moved.")
 class PolicySaved:
-    version: int
-    changed: bool
+    version: int = strawberry.field(
+        description="The policy's version after the save; send it as `expectedVersion` next time."
+    )
+    changed: bool = strawberry.field(
+        description="False when the policy was already so (nothing written, no score moved)."
+    )
     moved_scorecards: list[MovedScorecard] = strawberry.field(
         description="Scorecards of open cycles whose scores moved to or from NO_DATA."
     )
@@ -171,7 +195,15 @@ async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Sc
 )
 class Mutation:
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
-    async def login(self, info: Info, email: str, password: str) -> LoginResult:
+    async def login(
+        self,
+        info: Info,
+        email: Annotated[
+            str,
+            strawberry.argument(description="The account's email (compared case-insensitively)."),
+        ],
+        password: Annotated[str, strawberry.argument(description="The account's password.")],
+    ) -> LoginResult:
         return await resolve_login(info, email, password)
 
     @strawberry.mutation(
@@ -184,7 +216,16 @@ class Mutation:
         description="Revoke one of your tokens (an admin: anyone's).", extensions=[signed_in()]
     )
     @errors_as_data
-    async def revoke_token(self, info: Info, id: strawberry.ID) -> DoneResult:
+    async def revoke_token(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The token's global id (`Token.id`, from `viewer.tokens`)."
+            ),
+        ],
+    ) -> DoneResult:
         actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Token")
         await revoke_token(actor=actor, token_id=pk)
@@ -192,17 +233,39 @@ class Mutation:
 
     # --- setup (admin) -------------------------------------------------------------
 
-    @strawberry.mutation(extensions=[readers()])
+    @strawberry.mutation(
+        description="Admins: create or update teams by code, in one transaction (all or "
+        "nothing). A parent may be listed in the same batch, before or after "
+        "its children.",
+        extensions=[readers()],
+    )
     @errors_as_data
-    async def upsert_teams(self, info: Info, teams: list[TeamInput]) -> UpsertResult:
+    async def upsert_teams(
+        self,
+        info: Info,
+        teams: Annotated[
+            list[TeamInput],
+            strawberry.argument(description="The teams; each one's fields are set as given."),
+        ],
+    ) -> UpsertResult:
         actor = info.context.actor_checked
         return _upserted(
             await organisation.upsert_teams(actor=actor, teams=[t.to_usecase() for t in teams])
         )
 
-    @strawberry.mutation(extensions=[readers()])
+    @strawberry.mutation(
+        description="Admins: create or update positions by code, in one transaction (all or"
+        " nothing).",
+        extensions=[readers()],
+    )
     @errors_as_data
-    async def upsert_positions(self, info: Info, positions: list[PositionInput]) -> UpsertResult:
+    async def upsert_positions(
+        self,
+        info: Info,
+        positions: Annotated[
+            list[PositionInput], strawberry.argument(description="The positions.")
+        ],
+    ) -> UpsertResult:
         actor = info.context.actor_checked
         return _upserted(
             await organisation.upsert_positions(
@@ -210,9 +273,23 @@ class Mutation:
             )
         )
 
-    @strawberry.mutation(extensions=[readers()])
+    @strawberry.mutation(
+        description="Admins: create or update employees by external id, in one transaction "
+        "(all or nothing). Scores follow a change of team, position or dates.",
+        extensions=[readers()],
+    )
     @errors_as_data
-    async def upsert_employees(self, info: Info, employees: list[EmployeeInput]) -> UpsertResult:
+    async def upsert_employees(
+        self,
+        info: Info,
+        employees: Annotated[
+            list[EmployeeInput],
+            strawberry.argument(
+                description="The employees; each one's fields are set as given (a field left out is"
+                " cleared)."
+            ),
+        ],
+    ) -> UpsertResult:
         actor = info.context.actor_checked
         return _upserted(
             await organisation.upsert_employees(
@@ -221,18 +298,37 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Each KPI may carry the version it was based on.", extensions=[readers()]
+        description="Admins: create or update KPIs by code, in one transaction (all or "
+        "nothing). Each KPI may carry the version it was based on; changing the kind, direction, "
+        "aggregation or range of a KPI a cycle past DRAFT uses is refused.",
+        extensions=[readers()],
     )
     @errors_as_data
     async def upsert_kpis(
-        self, info: Info, kpis_: Annotated[list[KpiInput], strawberry.argument(name="kpis")]
+        self,
+        info: Info,
+        kpis_: Annotated[
+            list[KpiInput],
+            strawberry.argument(
+                name="kpis",
+                description="The KPIs; each may carry the `expectedVersion` it is based on.",
+            ),
+        ],
     ) -> UpsertResult:
         actor = info.context.actor_checked
         return _upserted(await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_]))
 
-    @strawberry.mutation(extensions=[readers()])
+    @strawberry.mutation(
+        description="Admins: create a cycle in DRAFT. Returns it, or why not (a used code, "
+        "ends before it starts, an unknown pilot team).",
+        extensions=[readers()],
+    )
     @errors_as_data
-    async def create_cycle(self, info: Info, cycle: CycleInput) -> CycleResult:
+    async def create_cycle(
+        self,
+        info: Info,
+        cycle: Annotated[CycleInput, strawberry.argument(description="The new cycle.")],
+    ) -> CycleResult:
         actor = info.context.actor_checked
         row, _created = await cycles.create_cycle(actor=actor, cycle=cycle.to_usecase())
         return Cycle.from_row(row)
@@ -246,11 +342,31 @@ class Mutation:
     async def set_scorecard(
         self,
         info: Info,
-        cycle_code: str,
-        position_code: str,
-        lines: list[ScorecardLineInput],
-        reason: str | None = None,
-        expected_version: int | None = None,
+        cycle_code: Annotated[
+            str, strawberry.argument(description="The cycle, in DRAFT or ACTIVE.")
+        ],
+        position_code: Annotated[str, strawberry.argument(description="The position it scores.")],
+        lines: Annotated[
+            list[ScorecardLineInput],
+            strawberry.argument(
+                description="Every line of the scorecard (it is replaced whole); weights add up to "
+                "exactly 100."
+            ),
+        ],
+        reason: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Why it changes; required in ACTIVE (the scores follow) and written to "
+                "the audit log."
+            ),
+        ] = None,
+        expected_version: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The `Scorecard.version` your edit is based on; refused as a "
+                "ConflictError when someone saved since. Null: no check."
+            ),
+        ] = None,
     ) -> ScorecardResult:
         actor = info.context.actor_checked
         saved = await cycles.save_scorecard(
@@ -277,10 +393,24 @@ class Mutation:
     async def transition_cycle(
         self,
         info: Info,
-        cycle_code: str,
-        to: CycleStateEnum,
-        reason: str | None = None,
-        override_reason: str | None = None,
+        cycle_code: Annotated[str, strawberry.argument(description="The cycle to move.")],
+        to: Annotated[
+            CycleStateEnum,
+            strawberry.argument(
+                description="The next state: ACTIVE from DRAFT, REVIEW from ACTIVE, FINALIZED from "
+                "REVIEW."
+            ),
+        ],
+        reason: Annotated[
+            str | None, strawberry.argument(description="Why, for the audit log; optional.")
+        ] = None,
+        override_reason: Annotated[
+            str | None,
+            strawberry.argument(
+                description="To FINALIZED only: finalise despite open appeals or missing MANAGER "
+                "reviews, with this reason (audited)."
+            ),
+        ] = None,
     ) -> CycleResult:
         actor = info.context.actor_checked
         row = await cycles.transition_cycle(
@@ -327,9 +457,22 @@ class Mutation:
     async def update_policy(
         self,
         info: Info,
-        policy: PolicyInput,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        policy: Annotated[
+            PolicyInput,
+            strawberry.argument(
+                description="The settings to change; those left out stay as they are."
+            ),
+        ],
+        expected_version: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The policy version your edit is based on (`PolicySaved.version`); "
+                "refused as a ConflictError when someone saved since. Null: no check."
+            ),
+        ] = None,
+        reason: Annotated[
+            str | None, strawberry.argument(description="Why, for the audit log.")
+        ] = None,
     ) -> PolicyResult:
         actor = info.context.actor_checked
         from service.usecases.setup.policy import load_policy, policy_to_data
@@ -370,9 +513,26 @@ class Mutation:
     async def record_observations(
         self,
         info: Info,
-        observations: list[ObservationInput],
-        idempotency_key: str | None = None,
-        mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
+        observations: Annotated[
+            list[ObservationInput],
+            strawberry.argument(
+                description="The rows; bad ones come back in `rejected` by 0-based index."
+            ),
+        ],
+        idempotency_key: Annotated[
+            str | None,
+            strawberry.argument(
+                description="1 to 128 characters, e.g. a UUID per batch: the same key with the same"
+                " payload (same caller, within 7 days) returns the first report and "
+                "writes nothing; with another payload it is a ConflictError. Null: no "
+                "protection against a retry counting twice (duplicate externalIds still"
+                " do not)."
+            ),
+        ] = None,
+        mode: Annotated[
+            IngestModeEnum,
+            strawberry.argument(description="ALL_OR_NOTHING (the default) or KEEP_VALID."),
+        ] = IngestModeEnum.ALL_OR_NOTHING,
     ) -> IngestResult:
         actor = info.context.actor_checked
         rows = [o.to_usecase() for o in observations]
@@ -400,9 +560,24 @@ class Mutation:
     async def record_feedback(
         self,
         info: Info,
-        feedback: list[FeedbackInput],
-        idempotency_key: str | None = None,
-        mode: IngestModeEnum = IngestModeEnum.ALL_OR_NOTHING,
+        feedback: Annotated[
+            list[FeedbackInput],
+            strawberry.argument(
+                description="The ratings; bad ones come back in `rejected` by 0-based index."
+            ),
+        ],
+        idempotency_key: Annotated[
+            str | None,
+            strawberry.argument(
+                description="1 to 128 characters, e.g. a UUID per batch: the same key with the same"
+                " payload (same caller, within 7 days) returns the first report and "
+                "writes nothing; with another payload it is a ConflictError."
+            ),
+        ] = None,
+        mode: Annotated[
+            IngestModeEnum,
+            strawberry.argument(description="ALL_OR_NOTHING (the default) or KEEP_VALID."),
+        ] = IngestModeEnum.ALL_OR_NOTHING,
     ) -> IngestResult:
         actor = info.context.actor_checked
         rows = [f.to_usecase() for f in feedback]
@@ -432,12 +607,32 @@ class Mutation:
     async def submit_review(
         self,
         info: Info,
-        cycle_code: str,
-        employee_external_id: str,
-        kpi_code: str,
-        kind: ReviewKind,
-        rating: Decimal,
-        comment: str = "",
+        cycle_code: Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")],
+        employee_external_id: Annotated[
+            str, strawberry.argument(description="Whom you rate (yourself for SELF).")
+        ],
+        kpi_code: Annotated[
+            str, strawberry.argument(description="A QUALITATIVE KPI on their scorecard.")
+        ],
+        kind: Annotated[
+            ReviewKind,
+            strawberry.argument(
+                description="MANAGER (you manage them, or are an admin; never yourself) or SELF "
+                "(your own, shown and not counted)."
+            ),
+        ],
+        rating: Annotated[
+            Decimal,
+            strawberry.argument(
+                description="On the KPI's scale (1-5 by default), at most 4 places."
+            ),
+        ],
+        comment: Annotated[
+            str,
+            strawberry.argument(
+                description="Why; shown with the rating to whoever may see the score."
+            ),
+        ] = "",
     ) -> ScoreResult:
         actor = info.context.actor_checked
         viewer = info.context.actor
@@ -465,10 +660,26 @@ class Mutation:
     async def adjust_score(
         self,
         info: Info,
-        cycle_code: str,
-        employee_external_id: str,
-        points: Decimal,
-        reason: str,
+        cycle_code: Annotated[
+            str, strawberry.argument(description="The cycle of the score, open (ACTIVE or REVIEW).")
+        ],
+        employee_external_id: Annotated[
+            str,
+            strawberry.argument(
+                description="Whose score: someone you manage (admins: anyone), never yourself."
+            ),
+        ],
+        points: Annotated[
+            Decimal,
+            strawberry.argument(
+                description="Signed points, at most 2 places; the score's net adjustments must stay"
+                " within the policy's cap. Not on a NO_DATA score."
+            ),
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(description="Why; required, shown to the employee and audited."),
+        ],
     ) -> ScoreResult:
         actor = info.context.actor_checked
         await corrections.adjust_score(
@@ -484,7 +695,18 @@ class Mutation:
         description="Void a wrong observation (it is kept, never deleted).", extensions=[readers()]
     )
     @errors_as_data
-    async def void_observation(self, info: Info, id: strawberry.ID, reason: str) -> VoidResult:
+    async def void_observation(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The observation's global id (`Observation.id`)."),
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(description="Why it is wrong; required, kept with it and audited."),
+        ],
+    ) -> VoidResult:
         actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Observation")
         row = await corrections.void_observation(actor=actor, observation_id=pk, reason=reason)
@@ -499,10 +721,22 @@ class Mutation:
     async def file_appeal(
         self,
         info: Info,
-        cycle_code: str,
-        reason: str,
-        line: int | None = None,
-        employee_external_id: str | None = None,
+        cycle_code: Annotated[
+            str, strawberry.argument(description="The cycle of the score, in ACTIVE or REVIEW.")
+        ],
+        reason: Annotated[str, strawberry.argument(description="What you question and why.")],
+        line: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The line's 1-based number in `Score.lines`; null: the whole score."
+            ),
+        ] = None,
+        employee_external_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Whose score; null: your own (admins may name anyone)."
+            ),
+        ] = None,
     ) -> AppealResult:
         actor = info.context.actor_checked
         external_id = employee_external_id
@@ -529,11 +763,26 @@ class Mutation:
     async def resolve_appeal(
         self,
         info: Info,
-        id: strawberry.ID,
-        outcome: AppealOutcome,
-        note: str,
-        adjustment_points: Decimal | None = None,
-        void_observation_id: strawberry.ID | None = None,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The appeal's global id (`Appeal.id`).")
+        ],
+        outcome: Annotated[AppealOutcome, strawberry.argument(description="ACCEPTED or REJECTED.")],
+        note: Annotated[
+            str, strawberry.argument(description="The answer to the employee; required.")
+        ],
+        adjustment_points: Annotated[
+            Decimal | None,
+            strawberry.argument(
+                description="ACCEPTED: signed points to adjust the score by, within the cap. Give "
+                "this or `voidObservationId`, not both."
+            ),
+        ] = None,
+        void_observation_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="ACCEPTED: the global id of an observation of the score to void."
+            ),
+        ] = None,
     ) -> AppealResult:
         actor = info.context.actor_checked
         _type, pk = parse_global_id(id, "Appeal")

@@ -38,18 +38,25 @@ class PageInfo:
     )
 
 
-@strawberry.type
+@strawberry.type(description="One row of a page and its cursor.")
 class Edge(Generic[NodeType]):
-    node: NodeType
-    cursor: str
+    node: NodeType = strawberry.field(description="The row.")
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` to page on from just after this row."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list that can grow (Relay connection): ask for `first` rows and "
+    "pass `pageInfo.endCursor` back as `after` while `pageInfo.hasNextPage`."
+)
 class Connection(Generic[NodeType]):
-    edges: list[Edge[NodeType]]
-    page_info: PageInfo
+    edges: list[Edge[NodeType]] = strawberry.field(
+        description="The page's rows with their cursors, in the list's order."
+    )
+    page_info: PageInfo = strawberry.field(description="Where the page sits in the list.")
 
-    @strawberry.field
+    @strawberry.field(description="The page's rows without cursors (the edges' nodes).")
     def nodes(self) -> list[NodeType]:
         return [edge.node for edge in self.edges]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.extensions import (
@@ -65,12 +66,40 @@ class Query:
     @strawberry.field(
         extensions=[readers()], description="Anything with a global id, if you may see it."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A global id this API gave out (any type's `id`). An id that names no "
+                "Node type is a BAD_USER_INPUT error."
+            ),
+        ],
+    ) -> Node | None:
         return await resolve_node(info, id)
 
-    @strawberry.field(extensions=[readers()])
+    @strawberry.field(
+        description="One person, by global id or external id: null when there is none, null"
+        " with a FORBIDDEN error when you may not see them.",
+        extensions=[readers()],
+    )
     async def employee(
-        self, info: Info, id: strawberry.ID | None = None, external_id: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Their global id (`Employee.id`). Give this or `externalId`, not both."
+            ),
+        ] = None,
+        external_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Their HR system id (`Employee.externalId`). "
+                "Give this or `id`, not both."
+            ),
+        ] = None,
     ) -> Employee | None:
         _one_of(id, external_id, "externalId")
         if id is not None:
@@ -86,10 +115,28 @@ class Query:
     async def employees(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        team_code: str | None = None,
-        search: str | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `endCursor` of the previous page; omit for the first page."
+            ),
+        ] = None,
+        team_code: Annotated[
+            str | None,
+            strawberry.argument(description="Only members of this team (not the teams under it)."),
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only people whose name contains this text (case-insensitive)."
+            ),
+        ] = None,
     ) -> Connection[Employee]:
         size = page_size(first, info.context.settings.max_page_size)
         query = EmployeeRow.all()
@@ -105,9 +152,25 @@ class Query:
         rows = await query.order_by(*EMPLOYEE_ORDER.order_by()).limit(size + 1)
         return connection(rows, size, EMPLOYEE_ORDER.key, Employee.from_row)
 
-    @strawberry.field(extensions=[readers()])
+    @strawberry.field(
+        description="One team, by global id or code; null when there is none. Every signed-"
+        "in reader may see a team; what is inside (members, summary, lead) "
+        "follows the access rules.",
+        extensions=[readers()],
+    )
     async def team(
-        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Its global id (`Team.id`). Give this or `code`, not both."
+            ),
+        ] = None,
+        code: Annotated[
+            str | None,
+            strawberry.argument(description="Its code (`Team.code`). Give this or `id`, not both."),
+        ] = None,
     ) -> Team | None:
         _one_of(id, code, "code")
         if id is not None:
@@ -117,26 +180,52 @@ class Query:
             row = await TeamRow.get_or_none(code=code)
         return None if row is None else Team.from_row(row)
 
-    @strawberry.field(extensions=[readers()])
+    @strawberry.field(
+        description="Every team, by code (the tree through `parent`); what is inside "
+        "follows the access rules.",
+        extensions=[readers()],
+    )
     async def teams(self, info: Info) -> list[Team]:
         return [Team.from_row(t) for t in await TeamRow.all().order_by("code")]
 
-    @strawberry.field(extensions=[readers()])
+    @strawberry.field(description="Every position, by code.", extensions=[readers()])
     async def positions(self, info: Info) -> list[Position]:
         return [Position.from_row(p) for p in await PositionRow.all().order_by("code")]
 
-    @strawberry.field(extensions=[readers()])
+    @strawberry.field(description="Every KPI, by code.", extensions=[readers()])
     async def kpis(self, info: Info) -> list[Kpi]:
         return [Kpi.from_row(k) for k in await KpiRow.all().order_by("code")]
 
-    @strawberry.field(extensions=[readers()])
-    async def kpi(self, info: Info, code: str) -> Kpi | None:
+    @strawberry.field(
+        description="One KPI by code; null when there is none.", extensions=[readers()]
+    )
+    async def kpi(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="The KPI's code, e.g. `csat`.")],
+    ) -> Kpi | None:
         row = await KpiRow.get_or_none(code=code)
         return None if row is None else Kpi.from_row(row)
 
-    @strawberry.field(extensions=[readers()])
+    @strawberry.field(
+        description="One cycle, by global id or code; null when there is none.",
+        extensions=[readers()],
+    )
     async def cycle(
-        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Its global id (`Cycle.id`). Give this or `code`, not both."
+            ),
+        ] = None,
+        code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Its code, e.g. `2026-Q4`. Give this or `id`, not both."
+            ),
+        ] = None,
     ) -> Cycle | None:
         _one_of(id, code, "code")
         if id is not None:
@@ -146,13 +235,27 @@ class Query:
             row = await CycleRow.get_or_none(code=code)
         return None if row is None else Cycle.from_row(row)
 
-    @strawberry.field(extensions=[readers()], description="Cycles, newest first.")
+    @strawberry.field(
+        extensions=[readers()], description="Cycles, the most recently created first."
+    )
     async def cycles(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        state: CycleStateEnum | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `endCursor` of the previous page; omit for the first page."
+            ),
+        ] = None,
+        state: Annotated[
+            CycleStateEnum | None, strawberry.argument(description="Only cycles in this state.")
+        ] = None,
     ) -> Connection[Cycle]:
         size = page_size(first, info.context.settings.max_page_size)
         query = CycleRow.all()

@@ -28,11 +28,22 @@ from service.usecases.accounts.auth import login, revoke_token, tokens_of
     "shown once."
 )
 class Token(Node):
-    name: str
-    created_at: datetime
-    expires_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    name: str = strawberry.field(
+        description="A label for people: `login` for a sign-in, or the name given with "
+        "`fairscore token create`."
+    )
+    created_at: datetime = strawberry.field(description="When it was issued, in UTC.")
+    expires_at: datetime = strawberry.field(
+        description="When it stops working, in UTC: 30 days after issue unless given "
+        "another expiry (at most a year)."
+    )
+    last_used_at: datetime | None = strawberry.field(
+        description="When a request last used it, in UTC; null if never."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked (logout, `revokeToken`, a password change, the "
+        "account deactivated), in UTC; null while it works."
+    )
     source: str | None = strawberry.field(
         description="The one source this INTEGRATION token may record rows for; null: any source."
     )
@@ -52,11 +63,17 @@ class Token(Node):
 
 @strawberry.type(description="Who is signed in: their email, access level, employee and tokens.")
 class Viewer:
-    email: str
-    access: AccessLevel
+    email: str = strawberry.field(description="The signed-in account's email.")
+    access: AccessLevel = strawberry.field(
+        description="The account's access level: what it may see and do."
+    )
     employee_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The employee the account is, for your own score "
+        "(`viewer.employee.score`); null for an account that is no employee (an"
+        " HR admin, an integration)."
+    )
     async def employee(self, info: Info) -> Employee | None:
         if self.employee_pk is None:
             return None
@@ -74,13 +91,18 @@ class Viewer:
     description="A bearer token for `Authorization: Bearer <token>` and when it expires."
 )
 class LoginSuccess:
-    token: str
-    expires_at: datetime
+    token: str = strawberry.field(
+        description="The bearer token: send it as `Authorization: Bearer <token>`. Shown "
+        "only this once (stored hashed); keep it secret."
+    )
+    expires_at: datetime = strawberry.field(
+        description="When the token stops working, in UTC (30 days); sign in again then."
+    )
 
 
 @strawberry.type(description="A mutation that has nothing to return but that it was done.")
 class Done:
-    ok: bool
+    ok: bool = strawberry.field(description="Always true: it was done.")
 
 
 LoginResult = Annotated[

@@ -14,6 +14,7 @@ import strawberry
 from tortoise.connection import get_connection
 
 from service.api.context import Info
+from service.api.enums import describe_values
 from service.api.ids import ClientError
 from service.api.scalars import Decimal
 from service.models import CalibrationRecord as CalibrationRecordRow
@@ -31,6 +32,19 @@ class CalibrationFlagEnum(Enum):
     HARSH = "HARSH"
     IN_LINE = "IN_LINE"
     TOO_FEW = "TOO_FEW"
+
+
+describe_values(
+    CalibrationFlagEnum,
+    {
+        "LENIENT": "n >= 5 and the reviewer's gap is above the organisation's by more than "
+        "the policy's leniency threshold, clear of chance: they rate higher than the data.",
+        "HARSH": "n >= 5 and the reviewer's gap is below the organisation's by more than the "
+        "threshold, clear of chance: they rate lower than the data.",
+        "IN_LINE": "n >= 5 and no clear difference from the organisation's gap.",
+        "TOO_FEW": "Fewer than 5 employees with both sides: no flag is given.",
+    },
+)
 
 
 def _points(value: Fraction | None) -> Decimal | None:

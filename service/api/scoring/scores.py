@@ -17,6 +17,7 @@ from service.api.enums import (
     Method,
     ReviewKind,
     WhatItWouldTakeKind,
+    describe_values,
 )
 from service.api.enums import Channel as ChannelEnum
 from service.api.enums import LineStatus as LineStatusEnum
@@ -62,15 +63,33 @@ class ScoreState(Enum):
     FINAL = "FINAL"
 
 
+describe_values(
+    ScoreState,
+    {
+        "PROVISIONAL": "The cycle is open: the score follows its data as it arrives.",
+        "FINAL": "The cycle is finalised: the score is frozen with its snapshot (`inputsHash`).",
+    },
+)
+
+
 @strawberry.type(
     description="The KPI of a score line as it was when the score was computed. A value: no id."
 )
 class KpiSummary:
-    code: str
-    name: str
-    kind: KpiKind
-    unit: str
-    direction: Direction
+    code: str = strawberry.field(description="The KPI's code, e.g. `csat`.")
+    name: str = strawberry.field(
+        description="The KPI's name when the score was computed (English; the Chinese name "
+        "is used in Chinese sentences)."
+    )
+    kind: KpiKind = strawberry.field(
+        description="QUANTITATIVE (observations) or QUALITATIVE (manager ratings)."
+    )
+    unit: str = strawberry.field(
+        description="The unit raw values are in, e.g. `%` or `min`; may be empty."
+    )
+    direction: Direction = strawberry.field(
+        description="Whether a higher or a lower raw value is better."
+    )
 
 
 @strawberry.type(
@@ -78,8 +97,10 @@ class KpiSummary:
     "its score: no id."
 )
 class Band:
-    code: str
-    multiplier: Decimal
+    code: str = strawberry.field(description="The band's code in the policy, e.g. `A`.")
+    multiplier: Decimal = strawberry.field(
+        description='The bonus multiplier the band pays, 2 places, e.g. "1.20".'
+    )
 
 
 @strawberry.type(
@@ -87,21 +108,34 @@ class Band:
     "no id."
 )
 class NextBand:
-    code: str
-    points_needed: Decimal
+    code: str = strawberry.field(description="The code of the next band up.")
+    points_needed: Decimal = strawberry.field(
+        description="Points still missing to its floor: the floor minus the reported total,"
+        " 2 places."
+    )
 
 
 @strawberry.type(description="One step of a BANDS line: from `bound` on, `points`.")
 class BandStep:
-    bound: Decimal
-    points: Decimal
+    bound: Decimal = strawberry.field(
+        description="The raw value that must be met or beaten (in the KPI's direction), 4 places."
+    )
+    points: Decimal = strawberry.field(
+        description="The points it gives, 0 to 100 + the policy's stretch bonus."
+    )
 
 
 @strawberry.type(description="How many observations of a line came from one source and channel.")
 class SourceCount:
-    source: str
-    channel: ChannelEnum | None
-    count: int
+    source: str = strawberry.field(
+        description="The system the observations came from, as recorded."
+    )
+    channel: ChannelEnum | None = strawberry.field(
+        description="The feedback channel; null for observations that are not customer feedback."
+    )
+    count: int = strawberry.field(
+        description="How many counted observations of the line have this source and channel."
+    )
 
 
 @strawberry.type(
@@ -110,24 +144,52 @@ class SourceCount:
 class WhatItWouldTake:
     # RAW_VALUE | CANNOT_REACH | MORE_OBSERVATIONS, and for a score without enough
     # evidence MORE_OBSERVATIONS | MORE_MANAGER_REVIEWS | OTHER_EVIDENCE with no band.
-    kind: WhatItWouldTakeKind
-    band: str | None
-    raw_value: Decimal | None
-    max_points: Decimal | None
-    observations_needed: int | None
-    sentence: str | None
+    kind: WhatItWouldTakeKind = strawberry.field(
+        description="Which kind of step this is; it says which other fields are set."
+    )
+    band: str | None = strawberry.field(
+        description="The band this line is held against; null for MORE_MANAGER_REVIEWS and "
+        "OTHER_EVIDENCE and on every line of a NO_DATA score."
+    )
+    raw_value: Decimal | None = strawberry.field(
+        description="RAW_VALUE: the raw value (4 places; whole for COUNT; the team's for a "
+        "TEAM line) nearest today's that reaches the band, all else equal. Null"
+        " otherwise."
+    )
+    max_points: Decimal | None = strawberry.field(
+        description="CANNOT_REACH: the most points this line can still add (before the "
+        "clamp). Null otherwise."
+    )
+    observations_needed: int | None = strawberry.field(
+        description="MORE_OBSERVATIONS: how many more observations the line needs to count."
+        " Null otherwise."
+    )
+    sentence: str | None = strawberry.field(
+        description="The same in one sentence, in the request's language (Accept-Language)."
+    )
 
 
 @strawberry.type(
     name="Observation", description="One data point of a KPI for a person or team, as recorded."
 )
 class ObservationNode(Node):
-    value: Decimal
-    occurred_at: datetime
-    source: str
-    channel: ChannelEnum | None
-    comment: str | None
-    external_id: str | None
+    value: Decimal = strawberry.field(
+        description="The value as recorded, 4 places, in the KPI's unit (a rating on its "
+        "scale for feedback)."
+    )
+    occurred_at: datetime = strawberry.field(description="When it happened, in UTC.")
+    source: str = strawberry.field(description="The system that recorded it, e.g. `survey-tool`.")
+    channel: ChannelEnum | None = strawberry.field(
+        description="How the customer was asked; null for observations that are not "
+        "customer feedback."
+    )
+    comment: str | None = strawberry.field(
+        description="The customer's comment; null when none was given."
+    )
+    external_id: str | None = strawberry.field(
+        description="The id the source system gave it (unique per source and KPI); null "
+        "when none was given."
+    )
     utc_offset: str = strawberry.field(
         description="The offset the moment was reported with, e.g. +08:00: the local "
         "time of `occurredAt` where it happened."
@@ -147,11 +209,15 @@ class ObservationNode(Node):
     description="A rating of a qualitative line by a manager (counts) or the person (shown only).",
 )
 class ReviewNode:
-    kind: ReviewKind
-    rating: Decimal
-    comment: str
-    counts: bool  # SELF ratings are shown beside the line and do not count
-    updated_at: datetime
+    kind: ReviewKind = strawberry.field(description="MANAGER (counts) or SELF (shown only).")
+    rating: Decimal = strawberry.field(description="The rating on the KPI's scale, 4 places.")
+    comment: str = strawberry.field(description="The reviewer's comment; may be empty.")
+    counts: bool = strawberry.field(
+        description="True for a MANAGER rating, which counts toward the line; false for SELF."
+    )
+    updated_at: datetime = strawberry.field(
+        description="When the rating was last given or replaced, in UTC."
+    )
 
 
 @strawberry.type(
@@ -159,10 +225,14 @@ class ReviewNode:
     "§4)."
 )
 class Adjustment(Node):
-    points: Decimal
-    reason: str
-    made_by: str
-    created_at: datetime
+    points: Decimal = strawberry.field(
+        description="Signed points added to the total (negative to take away), 2 places."
+    )
+    reason: str = strawberry.field(description="Why, as given by whoever made it.")
+    made_by: str = strawberry.field(
+        description="Who made it: the user's email, or the label of the command line that did."
+    )
+    created_at: datetime = strawberry.field(description="When it was made, in UTC.")
 
     @classmethod
     def from_row(cls, row: AdjustmentRow) -> Adjustment:
@@ -179,12 +249,20 @@ class Adjustment(Node):
     description="A question about one line of a score, or the whole score, and its resolution."
 )
 class Appeal(Node):
-    line: int | None  # 1-based line number; null for the whole score
-    reason: str
-    state: AppealState
-    resolution_note: str | None
-    created_at: datetime
-    resolved_at: datetime | None
+    line: int | None = strawberry.field(
+        description="The line appealed against, 1-based in `Score.lines`; null for the whole score."
+    )
+    reason: str = strawberry.field(description="What the employee questions.")
+    state: AppealState = strawberry.field(
+        description="OPEN until answered, then ACCEPTED or REJECTED."
+    )
+    resolution_note: str | None = strawberry.field(
+        description="The answer's note; null while OPEN."
+    )
+    created_at: datetime = strawberry.field(description="When it was filed, in UTC.")
+    resolved_at: datetime | None = strawberry.field(
+        description="When it was answered, in UTC; null while OPEN."
+    )
 
     @classmethod
     def from_row(cls, row: AppealRow) -> Appeal:
@@ -205,39 +283,105 @@ class Appeal(Node):
 class ScoreLine(Node):
     # Set by the Score that holds the line (`Score.__post_init__`): the line at its
     # position on that score, so two lines of one KPI (INDIVIDUAL and TEAM) differ.
-    id: strawberry.ID = strawberry.ID("")
-    kpi: KpiSummary
-    scope: ScopeEnum
-    aggregation: Aggregation
-    aggregation_param: Decimal | None
-    sample_size: int
-    min_samples: int
-    raw_value: Decimal | None
-    method: Method
-    threshold: Decimal | None
-    target: Decimal | None
-    stretch: Decimal | None
-    bands: list[BandStep]
-    normalized: Decimal | None
-    weight: Decimal
-    effective_weight: Decimal | None
-    contribution: Decimal | None
-    status: LineStatusEnum
+    id: strawberry.ID = strawberry.field(
+        default=strawberry.ID(""),
+        description="Global id of the line: its position on its score, so a KPI's "
+        "INDIVIDUAL and TEAM lines are two objects.",
+    )
+    kpi: KpiSummary = strawberry.field(
+        description="The KPI measured, as it was when the score was computed."
+    )
+    scope: ScopeEnum = strawberry.field(
+        description="INDIVIDUAL (the person's own data) or TEAM (their team's)."
+    )
+    aggregation: Aggregation = strawberry.field(
+        description="How the observations became the raw value."
+    )
+    aggregation_param: Decimal | None = strawberry.field(
+        description="The x of SHARE_AT_LEAST/SHARE_AT_MOST or the p of PERCENTILE, 4 "
+        "places; null for the other aggregations."
+    )
+    sample_size: int = strawberry.field(
+        description="n: the observations (or counted MANAGER reviews) behind the raw value."
+    )
+    min_samples: int = strawberry.field(
+        description="The n the line needs to be scored (SUM and COUNT lines are scored whatever n)."
+    )
+    raw_value: Decimal | None = strawberry.field(
+        description="The aggregated value, 4 places, in the KPI's unit (a percentage for "
+        "shares); null with no data."
+    )
+    method: Method = strawberry.field(description="How the raw value became points.")
+    threshold: Decimal | None = strawberry.field(
+        description="The raw value worth 0 points (LINEAR); null when the method does not use it."
+    )
+    target: Decimal | None = strawberry.field(
+        description="The raw value worth 100 points (LINEAR, BINARY); null when the method "
+        "does not use it."
+    )
+    stretch: Decimal | None = strawberry.field(
+        description="The raw value worth 100 + the stretch bonus (LINEAR); null when the "
+        "line has none."
+    )
+    bands: list[BandStep] = strawberry.field(
+        description="The steps of a BANDS line, best bound first; empty for other methods."
+    )
+    normalized: Decimal | None = strawberry.field(
+        description="p: the points the raw value earns, 0 to 100 + the policy's stretch "
+        "bonus, 2 places; null for an INSUFFICIENT_DATA line (it earns nothing)."
+    )
+    weight: Decimal = strawberry.field(
+        description="The line's weight on the scorecard, % (the lines add up to 100)."
+    )
+    effective_weight: Decimal | None = strawberry.field(
+        description="The weight after scaling up for lines left out, %; null for a line "
+        "with insufficient data and on a NO_DATA or not-eligible score."
+    )
+    contribution: Decimal | None = strawberry.field(
+        description="Points the line adds to the total: effectiveWeight × normalized / 100,"
+        " 2 places (shown rounded, summed exact); null when effectiveWeight is."
+    )
+    status: LineStatusEnum = strawberry.field(
+        description="SCORED, or INSUFFICIENT_DATA when n is below minSamples (the line is "
+        "then left out)."
+    )
     evidence: bool = strawberry.field(
         description="Counts toward the score's evidence weight: the person's own data (SCORING §2)."
     )
-    sources: list[SourceCount]
-    explanation: str
-    what_it_would_take: WhatItWouldTake | None
+    sources: list[SourceCount] = strawberry.field(
+        description="How many of the line's counted observations came from each source and channel."
+    )
+    explanation: str = strawberry.field(
+        description="One sentence on how the line was scored, in the request's language "
+        "(Accept-Language)."
+    )
+    what_it_would_take: WhatItWouldTake | None = strawberry.field(
+        description="What would move the total to the next band through this line, or make "
+        "the line count; null in the top band, for a line already at its most "
+        "points, and where no step applies (e.g. not eligible)."
+    )
     employee_pk: strawberry.Private[int]
     cycle_pk: strawberry.Private[int]
 
     @strawberry.field(
         description="The observations behind an individual line, in time "
-        "order. A team line shows counts by source only, never colleagues' data."
+        "order. A team line shows counts by source only, never colleagues' data.",
     )
     async def observations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `endCursor` of the previous page; omit for the first page."
+            ),
+        ] = None,
     ) -> Connection[ObservationNode] | None:
         if self.scope is ScopeEnum.TEAM:
             raise ClientError(
@@ -380,12 +524,20 @@ def _line(
     description="A person's stored score in a cycle, line by line, with its explanation."
 )
 class Score(Node):
-    state: ScoreState
-    status: ScoreStatusEnum
+    state: ScoreState = strawberry.field(
+        description="PROVISIONAL while the cycle is open, FINAL once it is finalised."
+    )
+    status: ScoreStatusEnum = strawberry.field(
+        description="SCORED (with a total), NO_DATA or NOT_ELIGIBLE (without one: see "
+        "statusReason)."
+    )
     status_reason: StatusReasonEnum | None = strawberry.field(
         description="Why there is no total; null when SCORED."
     )
-    not_eligible_reason: str | None = strawberry.field(deprecation_reason=DEPRECATED_NOT_ELIGIBLE)
+    not_eligible_reason: str | None = strawberry.field(
+        description="The reason for a NOT_ELIGIBLE score only; null otherwise.",
+        deprecation_reason=DEPRECATED_NOT_ELIGIBLE,
+    )
     evidence_weight: Decimal | None = strawberry.field(
         description="Scorecard weight (before re-weighting) resting on the person's own "
         "data; null when not eligible (SCORING §2)."
@@ -393,19 +545,42 @@ class Score(Node):
     needed_weight: Decimal | None = strawberry.field(
         description="The policy's minimum evidence weight the score was held against."
     )
-    total: Decimal | None
-    band: Band | None
-    next_band: NextBand | None
-    adjustments_total: Decimal | None
-    lines: list[ScoreLine]
-    computed_at: datetime
-    inputs_hash: str | None
-    explanation: str
+    total: Decimal | None = strawberry.field(
+        description="Points, 2 places, 0 to 100 + the policy's stretch bonus, adjustments "
+        "included; null unless SCORED."
+    )
+    band: Band | None = strawberry.field(
+        description="The band the total reaches; null unless SCORED."
+    )
+    next_band: NextBand | None = strawberry.field(
+        description="The next band up and the points missing; null at the top band and "
+        "unless SCORED."
+    )
+    adjustments_total: Decimal | None = strawberry.field(
+        description="The net of the score's adjustments, in points (kept, but not applied, "
+        "while NO_DATA); null when not eligible."
+    )
+    lines: list[ScoreLine] = strawberry.field(
+        description="The score's lines in scorecard order; empty when not eligible."
+    )
+    computed_at: datetime = strawberry.field(
+        description="When the score was last computed, in UTC."
+    )
+    inputs_hash: str | None = strawberry.field(
+        description="SHA-256 (hex) of the finalised snapshot of the score's inputs, to "
+        "check a recompute against; null until FINAL."
+    )
+    explanation: str = strawberry.field(
+        description="The score in one sentence (total, band, what the next band needs, or "
+        "why there is none), in the request's language (Accept-Language)."
+    )
     pk: strawberry.Private[int]
     employee_pk: strawberry.Private[int]
     cycle_pk: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The person scored (only people you may see; otherwise an error)."
+    )
     async def employee(
         self, info: Info
     ) -> Annotated[Employee, strawberry.lazy("service.api.setup.people")]:
@@ -417,7 +592,7 @@ class Score(Node):
             raise ClientError("You may not see this person.", "FORBIDDEN")
         return person
 
-    @strawberry.field
+    @strawberry.field(description="The cycle of the score.")
     async def cycle(
         self, info: Info
     ) -> Annotated[Cycle, strawberry.lazy("service.api.setup.cycles")]:
@@ -427,12 +602,12 @@ class Score(Node):
         assert row is not None
         return Cycle.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The adjustments made to this score, oldest first.")
     async def adjustments(self, info: Info) -> list[Adjustment]:
         rows = await info.context.loaders.adjustments.load((self.cycle_pk, self.employee_pk))
         return [Adjustment.from_row(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="The appeals filed against this score, oldest first.")
     async def appeals(self, info: Info) -> list[Appeal]:
         rows = await info.context.loaders.appeals.load((self.cycle_pk, self.employee_pk))
         return [Appeal.from_row(r) for r in rows]

@@ -17,6 +17,7 @@ from service.api.enums import (
     Scope,
     ScoreStatus,
     StatusReason,
+    describe_values,
 )
 from service.api.ids import Node, global_id
 from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
@@ -48,6 +49,18 @@ strawberry.enum(
     name="CycleState",
     description="Where a cycle is in its lifecycle: DRAFT, ACTIVE, REVIEW, FINALIZED (SCORING §9).",
 )
+describe_values(
+    CycleStateEnum,
+    {
+        "DRAFT": "Scorecards are being set up; no scores yet.",
+        "ACTIVE": "Provisional scores follow the data as it arrives; appeals may be filed; a "
+        "scorecard changes only with a reason.",
+        "REVIEW": "Still provisional: managers finish reviews, appeals are answered, "
+        "calibration is looked at.",
+        "FINALIZED": "Every score is final and frozen with its snapshot; nothing of the "
+        "cycle changes any more.",
+    },
+)
 
 
 @strawberry.type(
@@ -55,17 +68,47 @@ strawberry.enum(
     "aggregated."
 )
 class Kpi(Node):
-    code: str
-    name: str
-    kind: KpiKind
-    unit: str
-    direction: Direction
-    aggregation: Aggregation
-    aggregation_param: Decimal | None
-    range_min: Decimal | None
-    range_max: Decimal | None
-    tags: list[str]
-    version: int
+    code: str = strawberry.field(
+        description="The KPI's natural key, e.g. `csat`; unique. `kpi(code:)` finds it."
+    )
+    name: str = strawberry.field(
+        description="The KPI's name (English, or the organisation's main language)."
+    )
+    kind: KpiKind = strawberry.field(
+        description="QUANTITATIVE (observations) or QUALITATIVE (manager ratings). Frozen "
+        "once a cycle past DRAFT uses the KPI."
+    )
+    unit: str = strawberry.field(
+        description="The unit of its values, e.g. `%` or `min`; may be empty."
+    )
+    direction: Direction = strawberry.field(
+        description="Whether a higher or a lower value is better. Frozen once a cycle past "
+        "DRAFT uses the KPI."
+    )
+    aggregation: Aggregation = strawberry.field(
+        description="How its observations become a line's raw value. Frozen once a cycle "
+        "past DRAFT uses the KPI."
+    )
+    aggregation_param: Decimal | None = strawberry.field(
+        description="The x of SHARE_AT_LEAST/SHARE_AT_MOST or the p of PERCENTILE, 4 "
+        "places; null for the others. Frozen once a cycle past DRAFT uses the "
+        "KPI."
+    )
+    range_min: Decimal | None = strawberry.field(
+        description="The smallest valid value, 4 places (a rating scale starts at 1 by "
+        "default); null: unbounded. Values outside the range are refused."
+    )
+    range_max: Decimal | None = strawberry.field(
+        description="The largest valid value, 4 places (a rating scale ends at 5 by "
+        "default); null: unbounded."
+    )
+    tags: list[str] = strawberry.field(
+        description="Free labels; `customer_satisfaction` makes the KPI count toward the "
+        "scorecard's customer-satisfaction share."
+    )
+    version: int = strawberry.field(
+        description="Raised on every saved change; send it back as `expectedVersion` with an edit."
+    )
     name_zh: str = strawberry.field(
         description="The Chinese name; empty when none is given (sentences then use `name`)."
     )
@@ -95,27 +138,52 @@ class Kpi(Node):
 
 @strawberry.type(description="One line of a scorecard as saved.")
 class ScorecardLineSetting:
-    kpi: str
-    scope: Scope
-    weight: Decimal
-    method: Method
-    threshold: Decimal | None
-    target: Decimal | None
-    stretch: Decimal | None
-    bands: list[list[Decimal]]
-    min_samples: int
+    kpi: str = strawberry.field(description="The KPI's code.")
+    scope: Scope = strawberry.field(
+        description="INDIVIDUAL (the person's own data) or TEAM (their team's)."
+    )
+    weight: Decimal = strawberry.field(
+        description="The line's weight, %, 2 places; the lines of a scorecard add up to 100."
+    )
+    method: Method = strawberry.field(description="How the raw value becomes points.")
+    threshold: Decimal | None = strawberry.field(
+        description="The value worth 0 points, 4 places; null when the method does not use it."
+    )
+    target: Decimal | None = strawberry.field(
+        description="The value worth 100 points, 4 places; null when the method does not use it."
+    )
+    stretch: Decimal | None = strawberry.field(
+        description="The value worth 100 + the policy's stretch bonus, 4 places; null when none."
+    )
+    bands: list[list[Decimal]] = strawberry.field(
+        description="A BANDS line's steps, best bound first, each `[bound, points]` (4 and "
+        "2 places); empty for other methods."
+    )
+    min_samples: int = strawberry.field(
+        description="The observations a line needs to be scored (SUM and COUNT lines are "
+        "scored whatever n)."
+    )
 
 
 @strawberry.type(
     description="A position's scorecard in a cycle: the KPIs, their weights and methods."
 )
 class Scorecard:
-    version: int
-    warnings: list[str]
-    lines: list[ScorecardLineSetting]
+    version: int = strawberry.field(
+        description="Raised on every saved change; send it back as `expectedVersion` to "
+        "`setScorecard`."
+    )
+    warnings: list[str] = strawberry.field(
+        description="The SCORING §8 warnings it was saved with (shares off the policy's "
+        "guidance, a line over the maximum share, no qualitative line, evidence"
+        " out of reach), as sentences."
+    )
+    lines: list[ScorecardLineSetting] = strawberry.field(
+        description="Its lines, in scorecard order."
+    )
     position_pk: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="The position it scores.")
     async def position(
         self, info: Info
     ) -> Annotated[Position, strawberry.lazy("service.api.setup.people")]:
@@ -128,28 +196,46 @@ class Scorecard:
 
 @strawberry.type(description="One employee's row of a cycle's payroll results.")
 class PayrollResult:
-    status: ScoreStatus
-    state: ScoreState
-    total: Decimal | None
-    band: str | None
-    multiplier: Decimal | None
+    status: ScoreStatus = strawberry.field(description="SCORED, NO_DATA or NOT_ELIGIBLE.")
+    state: ScoreState = strawberry.field(
+        description="PROVISIONAL until the cycle is FINALIZED, then FINAL."
+    )
+    total: Decimal | None = strawberry.field(description="The total, 2 places; null unless SCORED.")
+    band: str | None = strawberry.field(description="The band's code; null unless SCORED.")
+    multiplier: Decimal | None = strawberry.field(
+        description="The band's bonus multiplier, 2 places; null unless SCORED (what the "
+        "others are paid is decided outside fairscore)."
+    )
     status_reason: StatusReason | None = strawberry.field(
         description="Why there is no total, band or multiplier; null when SCORED."
     )
-    not_eligible_reason: str | None = strawberry.field(deprecation_reason=DEPRECATED_NOT_ELIGIBLE)
-    employee_external_id: str
-    employee_name: str
+    not_eligible_reason: str | None = strawberry.field(
+        description="The reason for a NOT_ELIGIBLE row only; null otherwise.",
+        deprecation_reason=DEPRECATED_NOT_ELIGIBLE,
+    )
+    employee_external_id: str = strawberry.field(
+        description="The employee's external id (HR system); the rows are ordered by it."
+    )
+    employee_name: str = strawberry.field(description="The employee's name.")
 
 
 @strawberry.type(
     description="A scoring period: its dates, state, scorecards, scores and payroll results."
 )
 class Cycle(Node):
-    code: str
-    name: str
-    starts_on: date
-    ends_on: date
-    state: CycleStateEnum
+    code: str = strawberry.field(
+        description="The cycle's natural key, e.g. `2026-Q4`; unique. `cycle(code:)` finds it."
+    )
+    name: str = strawberry.field(description="The cycle's name.")
+    starts_on: date = strawberry.field(
+        description="Its first day, in the organisation's timezone (included)."
+    )
+    ends_on: date = strawberry.field(
+        description="Its last day, in the organisation's timezone (included)."
+    )
+    state: CycleStateEnum = strawberry.field(
+        description="DRAFT, ACTIVE, REVIEW or FINALIZED; it only moves forward."
+    )
     pk: strawberry.Private[int]
 
     @classmethod
@@ -164,7 +250,10 @@ class Cycle(Node):
             pk=row.id,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The pilot scope: only these teams and the teams under them are scored."
+        " Empty: every team is."
+    )
     async def pilot_teams(
         self, info: Info
     ) -> list[Annotated[Team, strawberry.lazy("service.api.setup.people")]]:
@@ -175,7 +264,7 @@ class Cycle(Node):
         rows = await info.context.loaders.team.load_many(ids)
         return [Team.from_row(r) for r in rows if r is not None]
 
-    @strawberry.field
+    @strawberry.field(description="One scorecard per position set up for the cycle.")
     async def scorecards(self, info: Info) -> list[Scorecard]:
         cards = await ScorecardRow.filter(cycle_id=self.pk).prefetch_related("lines", "lines__kpi")
         result = []
@@ -227,9 +316,24 @@ class Cycle(Node):
     async def scores(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        team_code: str | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `endCursor` of the previous page; omit for the first page."
+            ),
+        ] = None,
+        team_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the scores of this team's members (not the teams under it)."
+            ),
+        ] = None,
     ) -> Connection[Annotated[Score, strawberry.lazy("service.api.scoring.scores")]]:
         from service.api.scoring.scores import Score
 
@@ -265,7 +369,20 @@ class Cycle(Node):
         extensions=[readers()],
     )
     async def results(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `endCursor` of the previous page; omit for the first page."
+            ),
+        ] = None,
     ) -> Connection[PayrollResult]:
         size = page_size(first, info.context.settings.max_page_size)
         rows = await payroll_results(get_connection("default"), cycle_code=self.code)

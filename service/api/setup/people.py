@@ -36,8 +36,8 @@ EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 
 @strawberry.type(description="A job position; scorecards are set per position and cycle.")
 class Position(Node):
-    code: str
-    name: str
+    code: str = strawberry.field(description="The position's natural key, e.g. `agent`; unique.")
+    name: str = strawberry.field(description="The position's name.")
 
     @classmethod
     def from_row(cls, row: PositionRow) -> Position:
@@ -46,34 +46,56 @@ class Position(Node):
 
 @strawberry.type(description="How many scored members of a team are in one band.")
 class BandCount:
-    band: str
-    count: int
+    band: str = strawberry.field(description="The band's code.")
+    count: int = strawberry.field(
+        description="Scored members of the team in it (never 0: bands nobody reached are left out)."
+    )
 
 
 @strawberry.type(description="A team's raw value for one KPI.")
 class TeamLineValue:
-    kpi: str
-    raw_value: Decimal | None
-    sample_size: int
+    kpi: str = strawberry.field(
+        description="The code of a KPI that a member's scorecard uses at TEAM scope."
+    )
+    raw_value: Decimal | None = strawberry.field(
+        description="The team's raw value, as a TEAM line computes it, 4 places; null with no data."
+    )
+    sample_size: int = strawberry.field(description="n: the team's observations behind it.")
 
 
 @strawberry.type(
     description="A team's figures for a cycle (SCORING §10). A value of its team: no id."
 )
 class TeamSummary:
-    in_scope: int
-    scored: int
-    no_data: int
-    not_eligible: int
-    average: Decimal | None
-    band_counts: list[BandCount]
-    lines: list[TeamLineValue]
+    in_scope: int = strawberry.field(
+        description="Members with a score in the cycle that are not NOT_ELIGIBLE (scored "
+        "plus NO_DATA)."
+    )
+    scored: int = strawberry.field(description="Members with a total (SCORED).")
+    no_data: int = strawberry.field(description="Members in scope without a total (NO_DATA).")
+    not_eligible: int = strawberry.field(
+        description="Members listed in the cycle but not scored (NOT_ELIGIBLE)."
+    )
+    average: Decimal | None = strawberry.field(
+        description="The mean of the scored members' exact totals, 2 places; null when none"
+        " is scored."
+    )
+    band_counts: list[BandCount] = strawberry.field(
+        description="How many scored members are in each band, by band code; only bands "
+        "someone reached."
+    )
+    lines: list[TeamLineValue] = strawberry.field(
+        description="The team's raw value for each KPI used at TEAM scope, by KPI code. "
+        "Never an individual's figures."
+    )
 
 
 @strawberry.type(description="A team of employees, in a tree of teams, with its lead and summary.")
 class Team(Node):
-    code: str
-    name: str
+    code: str = strawberry.field(
+        description="The team's natural key, e.g. `hotline`; unique. `team(code:)` finds it."
+    )
+    name: str = strawberry.field(description="The team's name.")
     pk: strawberry.Private[int]
     parent_pk: strawberry.Private[int | None]
     lead_pk: strawberry.Private[int | None]
@@ -89,7 +111,7 @@ class Team(Node):
             lead_pk=row.lead_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The team it belongs to; null at the top of the tree.")
     async def parent(self, info: Info) -> Team | None:
         if self.parent_pk is None:
             return None
@@ -107,7 +129,20 @@ class Team(Node):
         "of the team, only yourself otherwise."
     )
     async def members(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `endCursor` of the previous page; omit for the first page."
+            ),
+        ] = None,
     ) -> Connection[Employee]:
         size = page_size(first, info.context.settings.max_page_size)
         query = EmployeeRow.filter(team_id=self.pk)
@@ -126,7 +161,13 @@ class Team(Node):
         "error (nullable, so the rest of the answer stays).",
         extensions=[readers()],
     )
-    async def summary(self, info: Info, cycle_code: str) -> TeamSummary | None:
+    async def summary(
+        self,
+        info: Info,
+        cycle_code: Annotated[
+            str, strawberry.argument(description="The cycle's code, e.g. `2026-Q4`.")
+        ],
+    ) -> TeamSummary | None:
         actor = info.context.actor_checked
         rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=self.pk)
         summary = summarise_team(rows)
@@ -189,11 +230,18 @@ class Team(Node):
     description="A person who is scored: identity, team and position, and their scores."
 )
 class Employee(Node):
-    external_id: str
-    name: str
-    email: str | None
-    hired_on: date
-    left_on: date | None
+    external_id: str = strawberry.field(
+        description="The id of the organisation's HR system: the employee's natural key, "
+        "unique. `employee(externalId:)` finds them."
+    )
+    name: str = strawberry.field(description="The person's name, as entered (any script).")
+    email: str | None = strawberry.field(
+        description="Their work email; null when none is on record."
+    )
+    hired_on: date = strawberry.field(description="Their first day of employment.")
+    left_on: date | None = strawberry.field(
+        description="Their last day of employment; null while employed."
+    )
     pk: strawberry.Private[int]
     team_pk: strawberry.Private[int | None]
     position_pk: strawberry.Private[int | None]
@@ -214,14 +262,14 @@ class Employee(Node):
             position_pk=row.position_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Their current team; null when they have none.")
     async def team(self, info: Info) -> Team | None:
         if self.team_pk is None:
             return None
         row = await info.context.loaders.team.load(self.team_pk)
         return None if row is None else Team.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="Their current position; null when they have none.")
     async def position(self, info: Info) -> Position | None:
         if self.position_pk is None:
             return None
@@ -245,9 +293,17 @@ class Employee(Node):
         rows = await info.context.loaders.employee.load_many(list(dict.fromkeys(ids)))
         return await people_seen(info, rows)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Their score in one cycle; null when there is none (a DRAFT cycle, not "
+        "employed during it, or no such cycle). FORBIDDEN for someone you may "
+        "not see."
+    )
     async def score(
-        self, info: Info, cycle_code: str
+        self,
+        info: Info,
+        cycle_code: Annotated[
+            str, strawberry.argument(description="The cycle's code, e.g. `2026-Q4`.")
+        ],
     ) -> Annotated[Score, strawberry.lazy("service.api.scoring.scores")] | None:
         from service.api.scoring.scores import Score
 
@@ -257,7 +313,20 @@ class Employee(Node):
 
     @strawberry.field(description="This employee's scores, newest cycle first.")
     async def scores(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `endCursor` of the previous page; omit for the first page."
+            ),
+        ] = None,
     ) -> Connection[Annotated[Score, strawberry.lazy("service.api.scoring.scores")]]:
         from service.api.scoring.scores import Score
 
