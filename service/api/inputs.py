@@ -184,7 +184,8 @@ class KpiInput:
 @strawberry.input(description="A new cycle: code, name, first and last day, pilot teams.")
 class CycleInput:
     code: str = strawberry.field(
-        description="The cycle's natural key, e.g. `2026-Q4`; must be new."
+        description="The cycle's natural key, e.g. `2026-Q4`: a new code creates a cycle, "
+        "an existing DRAFT one is updated."
     )
     name: str = strawberry.field(description="The cycle's name.")
     starts_on: date = strawberry.field(description="Its first day, in the organisation's timezone.")

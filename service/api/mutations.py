@@ -319,8 +319,9 @@ class Mutation:
         return _upserted(await kpis.upsert_kpis(actor=actor, kpis=[k.to_usecase() for k in kpis_]))
 
     @strawberry.mutation(
-        description="Admins: create a cycle in DRAFT. Returns it, or why not (a used code, "
-        "ends before it starts, an unknown pilot team).",
+        description="Admins: create a DRAFT cycle, or update the DRAFT cycle with this code (sent "
+        "again unchanged, it is returned as it is; a cycle past DRAFT keeps its dates and "
+        "scope: InvalidStateError).",
         extensions=[readers()],
     )
     @errors_as_data
@@ -523,10 +524,10 @@ class Mutation:
             str | None,
             strawberry.argument(
                 description="1 to 128 characters, e.g. a UUID per batch: the same key with the same"
-                " payload (same caller, within 7 days) returns the first report and "
-                "writes nothing; with another payload it is a ConflictError. Null: no "
-                "protection against a retry counting twice (duplicate externalIds still"
-                " do not)."
+                " payload (same caller, kept 7 days) returns the first report and "
+                "writes nothing; with another payload it is a ConflictError. Null: no key; "
+                "a retried batch is then held back only by each row's externalId (a row "
+                "seen before is a duplicate)."
             ),
         ] = None,
         mode: Annotated[
@@ -570,7 +571,7 @@ class Mutation:
             str | None,
             strawberry.argument(
                 description="1 to 128 characters, e.g. a UUID per batch: the same key with the same"
-                " payload (same caller, within 7 days) returns the first report and "
+                " payload (same caller, kept 7 days) returns the first report and "
                 "writes nothing; with another payload it is a ConflictError."
             ),
         ] = None,

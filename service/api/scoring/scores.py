@@ -78,8 +78,8 @@ describe_values(
 class KpiSummary:
     code: str = strawberry.field(description="The KPI's code, e.g. `csat`.")
     name: str = strawberry.field(
-        description="The KPI's name when the score was computed (English; the Chinese name "
-        "is used in Chinese sentences)."
+        description="The KPI's name when the score was computed (Chinese sentences use its "
+        "Chinese name when it has one)."
     )
     kind: KpiKind = strawberry.field(
         description="QUANTITATIVE (observations) or QUALITATIVE (manager ratings)."

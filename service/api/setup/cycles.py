@@ -55,8 +55,8 @@ describe_values(
         "DRAFT": "Scorecards are being set up; no scores yet.",
         "ACTIVE": "Provisional scores follow the data as it arrives; appeals may be filed; a "
         "scorecard changes only with a reason.",
-        "REVIEW": "Still provisional: managers finish reviews, appeals are answered, "
-        "calibration is looked at.",
+        "REVIEW": "Still provisional and following the data; appeals may still be filed "
+        "and are answered, managers finish their reviews, calibration (SCORING §12) is looked at",
         "FINALIZED": "Every score is final and frozen with its snapshot; nothing of the "
         "cycle changes any more.",
     },
@@ -72,7 +72,7 @@ class Kpi(Node):
         description="The KPI's natural key, e.g. `csat`; unique. `kpi(code:)` finds it."
     )
     name: str = strawberry.field(
-        description="The KPI's name (English, or the organisation's main language)."
+        description="The KPI's name; Chinese sentences use `nameZh` when it is set."
     )
     kind: KpiKind = strawberry.field(
         description="QUANTITATIVE (observations) or QUALITATIVE (manager ratings). Frozen "
