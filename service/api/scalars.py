@@ -3,11 +3,13 @@ moments as UTC ISO 8601 text with microseconds and `Z`."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal as PyDecimal
 from typing import Any, NewType
 
 import strawberry
+from strawberry.schema.types.base_scalars import DateDefinition
 
 from graphql import IntValueNode, StringValueNode, ValueNode
 
@@ -90,4 +92,11 @@ DateTimeScalar = strawberry.scalar(
     ),
     serialize=utc_text,
     parse_value=_parse_datetime,
+)
+
+# Strawberry's own Date (ISO 8601 text both ways), described for a client developer.
+DateScalar = dataclasses.replace(
+    DateDefinition,
+    description='A calendar day as ISO 8601 "YYYY-MM-DD" (e.g. "2026-10-01"), with no time '
+    "or zone: cycle bounds and employment dates, days of the organisation's timezone.",
 )

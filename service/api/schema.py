@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
@@ -26,7 +26,7 @@ from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
-from service.api.scalars import DateTimeScalar, Decimal, DecimalScalar
+from service.api.scalars import DateScalar, DateTimeScalar, Decimal, DecimalScalar
 from service.api.scoring.scores import Score
 from service.api.setup.cycles import Cycle, Kpi
 from service.api.setup.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
@@ -323,6 +323,6 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         scalar_overrides={Decimal: DecimalScalar},
         config=StrawberryConfig(
             disable_field_suggestions=settings.is_production,
-            scalar_map={datetime: DateTimeScalar},
+            scalar_map={datetime: DateTimeScalar, date: DateScalar},
         ),
     )
