@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
@@ -23,6 +24,12 @@ from service.usecases.inputs import RowError
 from service.usecases.scoring.idempotency import IdempotencyConflict
 
 MASKED_MESSAGE = "Unexpected error."
+# graphql-core's validation rules about variables (NoUnusedVariables, NoUndefinedVariables,
+# VariablesInAllowedPosition, VariablesAreInputTypes): the document is wrong, not a value.
+_VARIABLE_RULE = re.compile(
+    r"Variable '\$\w+' (is never used|is not defined|of type '.+' used in position|is of type '|"
+    r"cannot be non-input type)"
+)
 
 
 def error_code(error: GraphQLError) -> str:
@@ -43,8 +50,9 @@ def error_code(error: GraphQLError) -> str:
     if error.message == MASKED_MESSAGE:
         return "INTERNAL_SERVER_ERROR"
     if error.path is None:
-        # Variables are checked against their types before anything runs.
-        if error.message.startswith("Variable "):
+        # Variables' values are checked against their types before anything runs; the
+        # document's own use of variables (unused, undefined, wrong position) is validation.
+        if error.message.startswith("Variable ") and not _VARIABLE_RULE.match(error.message):
             return "BAD_USER_INPUT"
         return "GRAPHQL_VALIDATION_FAILED"
     return "INTERNAL_SERVER_ERROR"

@@ -173,3 +173,23 @@ async def test_an_enum_input_refuses_an_unknown_value_naming_the_enum(
     (error,) = body["errors"]
     assert named in error["message"]
     assert error["extensions"]["code"] in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("query($d: Date!) { __typename }", {"d": "2026-01-01"}, "GRAPHQL_VALIDATION_FAILED"),
+        ("{ kpi(code: $c) { code } }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($c: Int) { kpi(code: $c) { code } }", {"c": 1}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($c: String!) { kpi(code: $c) { code } }", {}, "BAD_USER_INPUT"),
+        ("query($c: String!) { kpi(code: $c) { code } }", {"c": 7}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_a_document_misusing_a_variable_is_a_validation_error_a_bad_value_bad_input(
+    api: Api, query: str, variables: dict[str, Any] | None, code: str
+) -> None:
+    """Unused, undefined or misplaced variables are the document's fault (it never
+    validates, whatever the values); a missing or mistyped value is the input's."""
+    body = (await api.post(query, variables, as_=None)).json()
+    assert "data" not in body
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code]
