@@ -46,7 +46,11 @@ from service.scoring.shadow import (
 )
 from service.scoring.types import Policy, ScoreStatus
 from service.sql import fetch_all, int_values
-from service.usecases.accounts.access import positions_led_by_a_holder, shadow_report_teams
+from service.usecases.accounts.access import (
+    positions_led_by_a_holder,
+    require_review_reader,
+    shadow_report_teams,
+)
 from service.usecases.accounts.permissions import require_admin
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
@@ -564,11 +568,15 @@ async def promote_shadow_scorecards(
         )
 
 
-async def shadow_scorecards_of(conn: BaseDBAsyncClient, cycle: Cycle) -> list[ShadowScorecard]:
-    """A cycle's shadow scorecards with their position and lines (KPIs prefetched)."""
+async def shadow_scorecards_of(
+    conn: BaseDBAsyncClient, *, actor: Actor, cycle_id: int
+) -> list[ShadowScorecard]:
+    """A cycle's shadow scorecards with their lines (KPIs prefetched): the rules being
+    tried, for admins and managers."""
+    require_review_reader(actor, "Shadow scorecards")
     return list(
-        await ShadowScorecard.filter(cycle_id=cycle.id)
+        await ShadowScorecard.filter(cycle_id=cycle_id)
         .using_db(conn)
-        .prefetch_related("position", "lines", "lines__kpi")
+        .prefetch_related("lines", "lines__kpi")
         .order_by("position_id")
     )
