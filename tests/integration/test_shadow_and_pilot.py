@@ -439,3 +439,28 @@ async def test_roll_out_promotes_the_pilots_scorecards_without_pilot_scope(db: s
             ends_on=date(2026, 3, 31),
         )
     assert failed.value.issues[0].code == "NO_PILOT_SCOPE"
+
+
+async def test_a_position_without_a_live_scorecard_is_scored_in_shadow(db: str) -> None:
+    await build_shadow_cycle()
+    # The lead position has no live scorecard: L1 is NOT_ELIGIBLE (NO_SCORECARD) live.
+    # In shadow their team's CSAT (18 of 20 ratings: 90 %, p = 250/3) is their own result.
+    await save_shadow_scorecard(
+        actor=ADMIN,
+        cycle_code=CYCLE,
+        position_code="lead",
+        lines=[
+            ScorecardLineInput(
+                kpi_code="csat", scope="TEAM", weight="100", threshold="80", target="92"
+            )
+        ],
+    )
+    view = await shadow_report(
+        get_connection("default"), actor=ADMIN, cycle_code=CYCLE, position_code="lead"
+    )
+    (row,) = view.summary.rows
+    assert (row.live.status, row.live.reason) == (ScoreStatus.NOT_ELIGIBLE, "NO_SCORECARD")
+    assert (row.shadow.total, row.shadow.band) == (F(250, 3), "B")
+    assert view.summary.count("NOT_ELIGIBLE", "B") == 1
+    assert view.summary.mean_change is None
+    assert view.summary.shadow_multiplier_sum == 1

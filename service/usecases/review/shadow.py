@@ -28,6 +28,7 @@ from service.models import (
     CyclePilotTeam,
     CycleState,
     Employee,
+    Position,
     Scorecard,
     ShadowScorecard,
     ShadowScorecardLine,
@@ -230,7 +231,7 @@ async def shadow_report(
     )
     if not actor.is_admin:
         computed = [c for c in computed if c.employee_id != actor.employee_id]
-    live = await _live_sides(conn, cycle, [c.employee_id for c in computed], policy)
+    live = await _live_sides(conn, cycle, position, [c.employee_id for c in computed], policy)
     pairs = [
         ShadowRow(
             c.employee_id,
@@ -250,9 +251,16 @@ async def shadow_report(
 
 
 async def _live_sides(
-    conn: BaseDBAsyncClient, cycle: Cycle, employee_ids: list[int], policy: Policy
+    conn: BaseDBAsyncClient,
+    cycle: Cycle,
+    position: Position,
+    employee_ids: list[int],
+    policy: Policy,
 ) -> dict[int, Side]:
-    """The stored scores as they stand (reads never recompute)."""
+    """The stored scores as they stand (reads never recompute). A stored score keeps the
+    position it was computed with, which every change of position recomputes; the
+    multiplier is the policy's for the band, as the stored score's own is (provisional
+    scores follow the policy)."""
     if not employee_ids:
         return {}
     wanted = set(employee_ids)
@@ -261,8 +269,8 @@ async def _live_sides(
     for r in await fetch_all(
         conn,
         "SELECT employee_id, status, status_reason, total_exact, band_code FROM score "
-        "WHERE cycle_id = ?",
-        [cycle.id],
+        "WHERE cycle_id = ? AND position_id = ?",
+        [cycle.id, position.id],
     ):
         employee_id = int(r["employee_id"])
         if employee_id not in wanted:
