@@ -21,7 +21,12 @@ from tortoise.transactions import in_transaction
 
 from service.errors import Issue, ValidationFailed
 from service.models import Cycle, CyclePilotTeam, CycleState, Kpi, ScorecardLine, Team
-from service.scoring import employment_eligibility, format_fixed, nearest_rank_terms
+from service.scoring import (
+    cycle_window_utc,
+    employment_eligibility,
+    format_fixed,
+    nearest_rank_terms,
+)
 from service.scoring.pilot import (
     CycleDates,
     GroupFigure,
@@ -45,7 +50,7 @@ from service.usecases.accounts.access import (
 )
 from service.usecases.accounts.permissions import require_admin
 from service.usecases.actor import Actor
-from service.usecases.parsing import from_scaled
+from service.usecases.parsing import epoch_microseconds, from_scaled
 from service.usecases.retries import retry_when_busy
 from service.usecases.review.shadow import (
     NewCycle,
@@ -54,7 +59,6 @@ from service.usecases.review.shadow import (
     live_cards_of,
 )
 from service.usecases.scoring.engine_inputs import kpi_to_engine
-from service.usecases.scoring.recompute import cycle_window_us
 from service.usecases.setup.cycles import get_cycle
 from service.usecases.setup.policy import load_policy
 
@@ -91,18 +95,17 @@ async def pilot_report(conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str
     policy, _version = await load_policy(conn)
     group = team_and_descendants(set(pilot_ids), await team_parents(conn))
     kpis = await _quantitative_kpis(conn, cycle)
-    finalized = [
-        CycleDates(c.code, c.starts_on, c.ends_on)
-        for c in await Cycle.filter(state=CycleState.FINALIZED).using_db(conn)
-    ]
-    previous_dates = comparable_previous_cycle(
-        CycleDates(cycle.code, cycle.starts_on, cycle.ends_on), finalized
-    )
-    previous = (
-        None if previous_dates is None else await Cycle.get(code=previous_dates.code, using_db=conn)
-    )
-    people = await _people(conn, cycle, previous)
-    now = await _figures(conn, cycle, policy, kpis, group, people)
+    # Dates only: a finalised cycle's row also holds its snapshot, not needed here.
+    finalized = {
+        code: (int(pk), CycleDates(code, _as_date(starts), _as_date(ends)))
+        for pk, code, starts, ends in await Cycle.filter(state=CycleState.FINALIZED)
+        .using_db(conn)
+        .values_list("id", "code", "starts_on", "ends_on")
+    }
+    current = CycleDates(cycle.code, cycle.starts_on, cycle.ends_on)
+    previous = comparable_previous_cycle(current, [dates for _pk, dates in finalized.values()])
+    people = await _people(conn, current, previous)
+    now = await _figures(conn, current, policy, kpis, group, people)
     before = (
         None if previous is None else await _figures(conn, previous, policy, kpis, group, people)
     )
@@ -120,7 +123,7 @@ async def pilot_report(conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str
     return PilotReport(
         cycle_code=cycle.code,
         pilot_team_codes=tuple(codes),
-        previous_cycle_id=None if previous is None else previous.id,
+        previous_cycle_id=None if previous is None else finalized[previous.code][0],
         previous_cycle_code=None if previous is None else previous.code,
         lines=lines,
     )
@@ -147,7 +150,9 @@ class _Person:
     period: EmploymentPeriod
 
 
-async def _people(conn: BaseDBAsyncClient, cycle: Cycle, previous: Cycle | None) -> list[_Person]:
+async def _people(
+    conn: BaseDBAsyncClient, cycle: CycleDates, previous: CycleDates | None
+) -> list[_Person]:
     """Everyone with a team employed at some point of either cycle, with their current team."""
     first = cycle.starts_on if previous is None else min(cycle.starts_on, previous.starts_on)
     last = cycle.ends_on if previous is None else max(cycle.ends_on, previous.ends_on)
@@ -173,7 +178,7 @@ def _as_date(value: Any) -> date:
 
 
 def _headcounts(
-    cycle: Cycle, policy: Policy, group: set[int], people: list[_Person]
+    cycle: CycleDates, policy: Policy, group: set[int], people: list[_Person]
 ) -> dict[int, int]:
     """Per group, the people whose current team is in it and who were employed on at
     least the policy's minimum share of the cycle's days."""
@@ -192,7 +197,7 @@ def _headcounts(
 
 async def _figures(
     conn: BaseDBAsyncClient,
-    cycle: Cycle,
+    cycle: CycleDates,
     policy: Policy,
     kpis: dict[int, EngineKpi],
     group: set[int],
@@ -209,7 +214,7 @@ async def _figures(
 
 async def group_aggregates(
     conn: BaseDBAsyncClient,
-    cycle: Cycle,
+    cycle: CycleDates,
     policy: Policy,
     kpis: dict[int, EngineKpi],
     group: set[int],
@@ -218,7 +223,10 @@ async def group_aggregates(
     observations stamped with a team, in one GROUP BY and one window query."""
     if not kpis:
         return {}
-    start_us, end_us = cycle_window_us(cycle, policy)
+    start, end = cycle_window_utc(
+        starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
+    )
+    start_us, end_us = epoch_microseconds(start), epoch_microseconds(end)
     kpi_ids = sorted(kpis)
     teams = sorted(group)
     inner = (
