@@ -251,10 +251,21 @@ async def compute_scores(
     )
     computed = []
     for person in people:
-        row = _score_person(person, loaded)
-        computed.append(
-            ComputedScore(person.id, person.team_id, row["status"], row["reason"], row["result"])
-        )
+        refused = _not_eligible(person, loaded)
+        if refused is not None:
+            computed.append(
+                ComputedScore(
+                    person.id,
+                    person.team_id,
+                    ScoreStatus.NOT_ELIGIBLE,
+                    refused.status_reason,
+                    None,
+                )
+            )
+            continue
+        result = _result_for(person, loaded)
+        reason = None if result.status_reason is None else result.status_reason.value
+        computed.append(ComputedScore(person.id, person.team_id, result.status, reason, result))
     return computed
 
 
@@ -578,13 +589,9 @@ class _LoadedCycle:
         return self.team_sources.get((person.team_id, kpi_id), [])
 
 
-def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
+def _not_eligible(person: _Person, loaded: _LoadedCycle) -> StoredScore | None:
+    """Why the person is not scored (scope, scorecard, days employed); None if they are."""
     cycle, policy, cards, scope = loaded.cycle, loaded.policy, loaded.cards, loaded.scope
-    base: dict[str, Any] = {
-        "employee_id": person.id,
-        "team_id": person.team_id,
-        "position_id": person.position_id,
-    }
     stored: StoredScore | None = None
     if scope is not None and (person.team_id is None or person.team_id not in scope):
         stored = not_eligible_score("NOT_IN_SCOPE")
@@ -604,6 +611,32 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
                 cycle_days=eligibility.cycle_days,
                 needed_share=policy.min_employed_share,
             )
+    return stored
+
+
+def _result_for(person: _Person, loaded: _LoadedCycle) -> ScoreResult:
+    """The engine's score of an eligible person on their position's scorecard."""
+    card = loaded.cards[person.position_id]  # type: ignore[index]
+    aggregates = [
+        loaded.aggregate_for(person, kpi_id, line)
+        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
+    ]
+    return score(
+        lines=card.lines,
+        aggregates=aggregates,
+        adjustments=[a.points for a in loaded.adjustments.get(person.id, [])],
+        policy=loaded.policy,
+        leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
+    )
+
+
+def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "employee_id": person.id,
+        "team_id": person.team_id,
+        "position_id": person.position_id,
+    }
+    stored = _not_eligible(person, loaded)
     if stored is not None:
         return base | {
             "status": ScoreStatus.NOT_ELIGIBLE,
@@ -612,19 +645,9 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
             "stored": stored,
             "lines": [],
         }
-    card = cards[person.position_id]  # type: ignore[index]
-    aggregates = [
-        loaded.aggregate_for(person, kpi_id, line)
-        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
-    ]
+    card = loaded.cards[person.position_id]  # type: ignore[index]
     adjustments = loaded.adjustments.get(person.id, [])
-    result = score(
-        lines=card.lines,
-        aggregates=aggregates,
-        adjustments=[a.points for a in adjustments],
-        policy=policy,
-        leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
-    )
+    result = _result_for(person, loaded)
     line_rows = []
     line_sources: list[list[StoredSource]] = []
     for ordinal, (kpi_id, line_result) in enumerate(zip(card.kpi_ids, result.lines, strict=True)):
