@@ -229,13 +229,19 @@ async def group_aggregates(
     start_us, end_us = epoch_microseconds(start), epoch_microseconds(end)
     kpi_ids = sorted(kpis)
     teams = sorted(group)
-    inner = (
-        f"SELECT CASE WHEN o.team_id IN ({placeholders(len(teams))}) THEN {PILOT} "
-        f"ELSE {OUTSIDE} END AS grp, o.kpi_id AS kpi_id, o.value AS value FROM observation o "
-        f"WHERE o.kpi_id IN ({placeholders(len(kpi_ids))}) AND o.voided_at IS NULL "
-        "AND o.occurred_at_us >= ? AND o.occurred_at_us < ? AND o.team_id IS NOT NULL"
-    )
-    params: list[Any] = [*teams, *kpi_ids, start_us, end_us]
+
+    def grouped(ids: list[int]) -> tuple[str, list[Any]]:
+        """The counted observations of these KPIs, each with its group (pilot or not)."""
+        sql = (
+            f"SELECT CASE WHEN o.team_id IN ({placeholders(len(teams))}) THEN {PILOT} "
+            f"ELSE {OUTSIDE} END AS grp, o.kpi_id AS kpi_id, o.value AS value "
+            f"FROM observation o WHERE o.kpi_id IN ({placeholders(len(ids))}) "
+            "AND o.voided_at IS NULL AND o.occurred_at_us >= ? AND o.occurred_at_us < ? "
+            "AND o.team_id IS NOT NULL"
+        )
+        return sql, [*teams, *ids, start_us, end_us]
+
+    inner, params = grouped(kpi_ids)
     meeting = []
     for kpi_id in kpi_ids:
         kpi = kpis[kpi_id]
@@ -267,13 +273,15 @@ async def group_aggregates(
             assert p is not None
             num, den = nearest_rank_terms(p)
             cases.append(f"WHEN {kpi_id} THEN ({num} * cnt + {den - 1}) / {den}")
+        # Only the PERCENTILE KPIs' observations are ranked.
+        inner, params = grouped(percentiles)
         ranked = await fetch_all(
             conn,
             "SELECT grp, kpi_id, value FROM (SELECT g.grp AS grp, g.kpi_id AS kpi_id, "
             "g.value AS value, "
             "ROW_NUMBER() OVER (PARTITION BY g.grp, g.kpi_id ORDER BY g.value) AS rn, "
             "COUNT(*) OVER (PARTITION BY g.grp, g.kpi_id) AS cnt "
-            f"FROM ({inner}) g) ranked WHERE rn = CASE kpi_id {' '.join(cases)} ELSE -1 END",
+            f"FROM ({inner}) g) ranked WHERE rn = CASE kpi_id {' '.join(cases)} END",
             params,
         )
         for r in ranked:
