@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 from admin.security import SecurityHeaders
 from admin.views import audit, home
 from admin.views.accounts import auth, users
-from admin.views.review import calibration
+from admin.views.review import calibration, shadow
 from admin.views.scoring import appeals, scores
 from admin.views.setup import cycles, imports, kpis, people, policy
 from admin.web import AdminSessions
@@ -29,6 +29,7 @@ def create_admin(settings: Settings) -> Starlette:
         *kpis.routes,
         *policy.routes,
         *calibration.routes,
+        *shadow.routes,
         *cycles.routes,
         *people.routes,
         *users.routes,

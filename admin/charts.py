@@ -199,3 +199,59 @@ def gap_bars(
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def shift_matrix(
+    categories: Sequence[str],
+    counts: dict[tuple[str, str], int],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    row_axis: str,
+    column_axis: str,
+) -> Markup:
+    """A grid of counts from one category (rows) to another (columns), e.g. live band to
+    shadow band: darker for more people, the diagonal (nobody moves) outlined; every
+    count is written in its cell."""
+    cell = 44
+    left = 120
+    top = 64
+    width = left + cell * len(categories) + PAD * 2
+    height = top + cell * len(categories) + PAD * 2
+    largest = max([*counts.values(), 1])
+    parts = _open(chart_id, "matrix", width, height, title, desc)
+    parts.append(
+        f'<text class="axis-title" x="{left}" y="16">{escape(column_axis)} →</text>'
+        f'<text class="axis-title" x="{PAD}" y="{top - 8}">{escape(row_axis)} ↓</text>'
+    )
+    for index, code in enumerate(categories):
+        x = left + index * cell + cell // 2
+        parts.append(
+            f'<text class="label" x="{x}" y="{top - 10}" text-anchor="middle">{escape(code)}</text>'
+        )
+        y = top + index * cell + cell // 2 + 4
+        parts.append(
+            f'<text class="label" x="{left - 8}" y="{y}" text-anchor="end">{escape(code)}</text>'
+        )
+    for row, live in enumerate(categories):
+        for column, shadow in enumerate(categories):
+            count = counts.get((live, shadow), 0)
+            # Five shades, by the share of the largest cell; empty cells stay blank.
+            level = 0 if count == 0 else 1 + min(3, (count * 4 - 1) // largest)
+            classes = f"cell level-{level}" + (" same" if live == shadow else "")
+            x = left + column * cell
+            y = top + row * cell
+            parts.append(
+                f'<g data-from="{_attr(live)}" data-to="{_attr(shadow)}" data-count="{count}">'
+                f'<rect class="{classes}" x="{x}" y="{y}" width="{cell}" height="{cell}">'
+                f"<title>{escape(live)} → {escape(shadow)}: {count}</title></rect>"
+            )
+            if count:
+                parts.append(
+                    f'<text class="value" x="{x + cell // 2}" y="{y + cell // 2 + 4}" '
+                    f'text-anchor="middle">{count}</text>'
+                )
+            parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

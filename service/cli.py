@@ -55,6 +55,22 @@ from service.usecases.review.calibration import (
     calibration_document,
     calibration_for_cycle,
 )
+from service.usecases.review.pilot import CSV_COLUMNS as PILOT_CSV_COLUMNS
+from service.usecases.review.pilot import CSV_NUMERIC as PILOT_NUMERIC
+from service.usecases.review.pilot import (
+    pilot_csv_rows,
+    pilot_document,
+    pilot_report,
+    roll_out_pilot,
+)
+from service.usecases.review.shadow import CSV_COLUMNS as SHADOW_CSV_COLUMNS
+from service.usecases.review.shadow import CSV_NUMERIC as SHADOW_NUMERIC
+from service.usecases.review.shadow import (
+    promote_shadow_scorecards,
+    shadow_csv_rows,
+    shadow_document,
+    shadow_report,
+)
 from service.usecases.scoring.appeals import file_appeal, resolve_appeal
 from service.usecases.scoring.corrections import adjust_score, void_observation
 from service.usecases.scoring.ranking import ranking_key
@@ -904,6 +920,163 @@ def calibration(cycle_code: str, output: str) -> None:
             r["reviewer"], str(r["n"]), r["gap"] or "—", r["standard_error"] or "—", r["flag"]
         )
     _stdout().print(table)
+
+
+@cli.command()
+@click.option("--cycle", "cycle_code", required=True, help="A cycle in ACTIVE or REVIEW.")
+@click.option("--position", "position_code", required=True, help="The position's code.")
+@click.option("--team", "team_code", help="Only this team and the teams under it.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+def shadow(cycle_code: str, position_code: str, team_code: str | None, output: str) -> None:
+    """What a position's shadow scorecard would do (SCORING §13): live and shadow totals,
+    bands and the change per person, the band shift matrix, the mean change and the
+    bonus budget both ways. Computed now, stored nowhere."""
+
+    async def work(_settings: Settings) -> dict[str, Any]:
+        report = await shadow_report(
+            get_connection("default"),
+            actor=_actor(),
+            cycle_code=cycle_code,
+            position_code=position_code,
+            team_code=team_code,
+        )
+        return shadow_document(report)
+
+    document = _run(work)
+    if output == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    if output == "csv":
+        write_csv(sys.stdout, SHADOW_CSV_COLUMNS, shadow_csv_rows(document), numeric=SHADOW_NUMERIC)
+        return
+    console = _stdout()
+    table = Table(
+        title=f"{document['cycle']} / {document['position']}: shadow version "
+        f"{document['shadow_version']}, {document['moving']} would move"
+    )
+    for name in ("employee", "live", "shadow", "change", "moves"):
+        table.add_column(name, justify="right" if name == "change" else "left")
+    for row in document["rows"]:
+        table.add_row(
+            row["employee"],
+            _side_text(row["live"]),
+            _side_text(row["shadow"]),
+            row["change"] or "—",
+            "yes" if row["moves"] else "",
+        )
+    console.print(table)
+    categories = document["categories"]
+    counts = {(c["from"], c["to"]): c["count"] for c in document["shift_matrix"]}
+    matrix = Table(title="Band shift matrix (rows: live, columns: shadow)")
+    matrix.add_column("live \\ shadow")
+    for code in categories:
+        matrix.add_column(code, justify="right")
+    for live in categories:
+        matrix.add_row(live, *(str(counts.get((live, to), 0) or "") for to in categories))
+    console.print(matrix)
+    console.print(
+        f"Mean change: {document['mean_change'] or '—'}; bonus budget (sum of multipliers): "
+        f"live {document['live_multiplier_sum']}, shadow {document['shadow_multiplier_sum']}."
+    )
+
+
+def _side_text(side: dict[str, Any]) -> str:
+    if side["status"] == "SCORED":
+        return f"{side['total']} {side['band']}"
+    return f"{side['status']} ({side['reason']})" if side["reason"] else side["status"]
+
+
+@cli.command("pilot-report")
+@click.option("--cycle", "cycle_code", required=True, help="A cycle with a pilot scope.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+def pilot_report_command(cycle_code: str, output: str) -> None:
+    """The pilot teams against all other teams (SCORING §13), per quantitative KPI, now
+    and in the comparable previous cycle, with the changes and the gap."""
+
+    async def work(_settings: Settings) -> dict[str, Any]:
+        report = await pilot_report(
+            get_connection("default"), actor=_actor(), cycle_code=cycle_code
+        )
+        return pilot_document(report)
+
+    document = _run(work)
+    if output == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    if output == "csv":
+        write_csv(sys.stdout, PILOT_CSV_COLUMNS, pilot_csv_rows(document), numeric=PILOT_NUMERIC)
+        return
+    previous = document["previous_cycle"] or "none"
+    table = Table(
+        title=f"{document['cycle']}: pilot {', '.join(document['pilot_teams'])} against the "
+        f"other teams; previous cycle {previous}"
+    )
+    for name in ("kpi", "pilot (n)", "others (n)", "pilot before", "others before", "gap"):
+        table.add_column(name, justify="left" if name == "kpi" else "right")
+
+    def with_n(value: str | None, n: int | None) -> str:
+        return "—" if value is None else f"{value} ({n})"
+
+    for line in document["lines"]:
+        table.add_row(
+            line["kpi"],
+            with_n(line["pilot_value"], line["pilot_n"]),
+            with_n(line["outside_value"], line["outside_n"]),
+            with_n(line["pilot_previous"], line["pilot_previous_n"]),
+            with_n(line["outside_previous"], line["outside_previous_n"]),
+            line["gap"] or "—",
+        )
+    _stdout().print(table)
+
+
+@cli.command()
+@click.option("--cycle", "cycle_code", required=True, help="The cycle to promote from.")
+@click.option("--to", "new_cycle_code", required=True, help="The new DRAFT cycle's code.")
+@click.option("--starts", "starts_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--ends", "ends_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--name", help="The new cycle's name (default: its code).")
+@click.option(
+    "--roll-out",
+    is_flag=True,
+    help="Roll a pilot out: the cycle's live scorecards, no pilot scope.",
+)
+def promote(
+    cycle_code: str,
+    new_cycle_code: str,
+    starts_on: Any,
+    ends_on: Any,
+    name: str | None,
+    roll_out: bool,
+) -> None:
+    """Create a DRAFT cycle from a cycle's shadow scorecards (the live ones where a
+    position has none), or with --roll-out from a pilot's scorecards (SCORING §13)."""
+
+    async def work(_settings: Settings) -> str:
+        step = roll_out_pilot if roll_out else promote_shadow_scorecards
+        created = await step(
+            actor=_actor(),
+            cycle_code=cycle_code,
+            new_cycle_code=new_cycle_code,
+            name=name or new_cycle_code,
+            starts_on=starts_on.date(),
+            ends_on=ends_on.date(),
+        )
+        return created.code
+
+    code = _run(work)
+    click.echo(f"Cycle {code} created as DRAFT from {cycle_code}.")
 
 
 @cli.group()

@@ -34,6 +34,7 @@ from service.usecases.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
+from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.appeals import file_appeal
 from service.usecases.scoring.corrections import adjust_score, void_observation
 from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
@@ -45,6 +46,11 @@ DEMO_CYCLE_CODE = "2026-Q4"
 PAST_CYCLE_CODE = "2026-Q3"
 PAST_STARTS_ON = date(2026, 7, 1)
 PAST_ENDS_ON = date(2026, 9, 30)
+# Two months inside the quarter (SCORING §13): October finalised, November piloting the
+# hotline team, so the pilot report has a comparable previous cycle (§11).
+OCTOBER_CODE = "2026-10"
+PILOT_CYCLE_CODE = "2026-11"
+PILOT_TEAM = "hotline"
 DEMO_SEED = 20261128
 BATCH_SIZE = 10_000
 CYCLE_STARTS_ON = date(2026, 10, 1)
@@ -299,6 +305,24 @@ def demo_config() -> OrgConfig:
             ),
         ),
     )
+    monthly = (
+        CycleConfig(
+            cycle=CycleInput(OCTOBER_CODE, "October 2026", date(2026, 10, 1), date(2026, 10, 31)),
+            state=None,
+            scorecards=scorecards,
+        ),
+        CycleConfig(
+            cycle=CycleInput(
+                PILOT_CYCLE_CODE,
+                "November 2026 (hotline pilot)",
+                date(2026, 11, 1),
+                date(2026, 11, 30),
+                pilot_team_codes=(PILOT_TEAM,),
+            ),
+            state=None,
+            scorecards=scorecards,
+        ),
+    )
     return OrgConfig(
         policy={"timezone": "Asia/Shanghai", "csat_kpi_code": "csat"},
         positions=(
@@ -415,7 +439,23 @@ def demo_config() -> OrgConfig:
                 state=None,
                 scorecards=scorecards,
             ),
+            *monthly,
         ),
+    )
+
+
+def shadow_agent_lines() -> tuple[ScorecardLineInput, ...]:
+    """The agents' next rules, tried in shadow on the quarter (SCORING §13): their own
+    CSAT at 45 % instead of 35 %, the two qualitative lines at 10 % each instead of 15 %."""
+    return (
+        _line("csat", 45, threshold="70", target="90", stretch="97", min_samples=10),
+        _line("csat", 10, scope="TEAM", threshold="75", target="90", min_samples=30),
+        _line(
+            "first_response_minutes", 15, threshold="30", target="10", stretch="5", min_samples=20
+        ),
+        _line("complaints", 10, threshold="6", target="1", stretch="0"),
+        _line("service_quality", 10),
+        _line("communication", 10),
     )
 
 
@@ -747,6 +787,42 @@ async def _past_quarter(
     return rows
 
 
+async def _trials(*, actor: Actor, say: Callable[[str], None]) -> str:
+    """SCORING §13: a shadow scorecard for the agents on the running quarter, and the two
+    monthly cycles: October finalised (without its reviews: a monthly check, not a
+    payroll), November piloting the hotline."""
+    await save_shadow_scorecard(
+        actor=actor,
+        cycle_code=DEMO_CYCLE_CODE,
+        position_code="agent",
+        lines=shadow_agent_lines(),
+    )
+    say(f"Finalising {OCTOBER_CODE}, activating the {PILOT_CYCLE_CODE} pilot...")
+    for to in (CycleState.ACTIVE, CycleState.REVIEW, CycleState.FINALIZED):
+        if (await Cycle.get(code=OCTOBER_CODE)).state is to:
+            continue
+        await transition_cycle(
+            actor=actor,
+            cycle_code=OCTOBER_CODE,
+            to=to.value,
+            reason="Demo: a monthly check.",
+            override_reason="Demo: monthly figures only, reviewed with the quarter."
+            if to is CycleState.FINALIZED
+            else None,
+        )
+    if (await Cycle.get(code=PILOT_CYCLE_CODE)).state is CycleState.DRAFT:
+        await transition_cycle(
+            actor=actor,
+            cycle_code=PILOT_CYCLE_CODE,
+            to=CycleState.ACTIVE.value,
+            reason="Demo: the hotline pilots the rules for a month.",
+        )
+    return (
+        f"a shadow agent scorecard on {DEMO_CYCLE_CODE}; {OCTOBER_CODE} FINALIZED, "
+        f"{PILOT_CYCLE_CODE} piloting {PILOT_TEAM}"
+    )
+
+
 async def _corrections(*, people: Sequence[_Person]) -> str:
     """What a running quarter looks like: an adjustment, a voided observation, an appeal."""
     manager = actor_for(await User.get(email=f"manager@{DOMAIN}"))
@@ -848,10 +924,11 @@ async def build_demo(
     )
     reviews = demo_reviews(people, data.skill)
     _no_rejections(await submit_reviews(actor=actor, reviews=reviews), "review")
+    trials = await _trials(actor=actor, say=say)
     corrections = await _corrections(people=people)
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "
         f"{len(reviews)} reviews; cycle {DEMO_CYCLE_CODE} is ACTIVE ({corrections}); "
-        f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own."
+        f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own; {trials}."
     )

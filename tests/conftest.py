@@ -48,6 +48,8 @@ TABLES = (
     "observation",
     "scorecard_line",
     "scorecard",
+    "shadow_scorecard_line",
+    "shadow_scorecard",
     "cycle_pilot_team",
     "calibration_record",
     "audit_entry",

@@ -6,6 +6,7 @@ and ticket systems with an INTEGRATION token), people (managers and employees).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, cast
 
 import strawberry
@@ -44,6 +45,7 @@ from service.models import Score as ScoreRow
 from service.usecases.accounts.auth import revoke_token
 from service.usecases.inputs import IngestMode as IngestModeEnum
 from service.usecases.inputs import ReviewInput
+from service.usecases.review import pilot, shadow
 from service.usecases.review.calibration import save_calibration_record
 from service.usecases.scoring import appeals, corrections, ingest
 from service.usecases.scoring.idempotency import ingest_once
@@ -450,6 +452,91 @@ class Mutation:
             expected_version=expected_version,
         )
         return CalibrationRecordSaved(version=saved.version, changed=saved.changed)
+
+    @strawberry.mutation(
+        description="Save a position's shadow scorecard on a cycle in ACTIVE or REVIEW "
+        "(SCORING §13), checked like a live one (§8); no score moves. Refused when someone "
+        "saved after `expectedVersion`.",
+        extensions=[admins()],
+    )
+    @errors_as_data
+    async def set_shadow_scorecard(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")],
+        position_code: Annotated[str, strawberry.argument(description="The position.")],
+        lines: Annotated[
+            list[ScorecardLineInput], strawberry.argument(description="The shadow lines.")
+        ],
+        expected_version: Annotated[
+            int | None,
+            strawberry.argument(description="The shadow scorecard's version read, if any."),
+        ] = None,
+    ) -> ScorecardResult:
+        actor = info.context.actor_checked
+        saved = await shadow.save_shadow_scorecard(
+            actor=actor,
+            cycle_code=cycle_code,
+            position_code=position_code,
+            lines=[line.to_usecase() for line in lines],
+            expected_version=expected_version,
+        )
+        return ScorecardSaved(
+            version=saved.version,
+            changed=saved.changed,
+            warnings=[w.message for w in saved.warnings],
+        )
+
+    @strawberry.mutation(
+        description="Promote every position's shadow scorecard at once (SCORING §13): a new "
+        "DRAFT cycle whose scorecards are the shadow ones where a position has one and the "
+        "live ones elsewhere, with the same pilot scope. Audited.",
+        extensions=[admins()],
+    )
+    @errors_as_data
+    async def promote_shadow_scorecard(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="The cycle with shadows.")],
+        new_cycle_code: Annotated[str, strawberry.argument(description="The new cycle's code.")],
+        name: Annotated[str, strawberry.argument(description="The new cycle's name.")],
+        starts_on: Annotated[date, strawberry.argument(description="Its first day.")],
+        ends_on: Annotated[date, strawberry.argument(description="Its last day.")],
+    ) -> CycleResult:
+        row = await shadow.promote_shadow_scorecards(
+            actor=info.context.actor_checked,
+            cycle_code=cycle_code,
+            new_cycle_code=new_cycle_code,
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        return Cycle.from_row(row)
+
+    @strawberry.mutation(
+        description="Roll a pilot out (SCORING §13): a new DRAFT cycle with the pilot "
+        "cycle's scorecards and no pilot scope. Audited.",
+        extensions=[admins()],
+    )
+    @errors_as_data
+    async def roll_out_pilot(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="A cycle with a pilot scope.")],
+        new_cycle_code: Annotated[str, strawberry.argument(description="The new cycle's code.")],
+        name: Annotated[str, strawberry.argument(description="The new cycle's name.")],
+        starts_on: Annotated[date, strawberry.argument(description="Its first day.")],
+        ends_on: Annotated[date, strawberry.argument(description="Its last day.")],
+    ) -> CycleResult:
+        row = await pilot.roll_out_pilot(
+            actor=info.context.actor_checked,
+            cycle_code=cycle_code,
+            new_cycle_code=new_cycle_code,
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        return Cycle.from_row(row)
 
     @strawberry.mutation(
         description="Change policy settings (the others stay as they are).", extensions=[admins()]

@@ -18,7 +18,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from service.models.accounts import AccessLevel, AdminSession, ApiToken, SignInAttempt, User
 from service.models.audit import AuditEntry
-from service.models.review import CalibrationRecord
+from service.models.review import CalibrationRecord, ShadowScorecard, ShadowScorecardLine
 from service.models.scaled import VALUE_SCALE
 from service.models.scoring import (
     Adjustment,
@@ -95,6 +95,8 @@ __all__ = [
     "ScoreStatus",
     "Scorecard",
     "ScorecardLine",
+    "ShadowScorecard",
+    "ShadowScorecardLine",
     "SignInAttempt",
     "Team",
     "User",

@@ -78,6 +78,13 @@ def _exact_raw_value(kpi: Kpi, aggregate: Aggregate) -> tuple[int, int] | None:
     return at_rank.numerator, at_rank.denominator
 
 
+def exact_raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
+    """The raw value before its rounding to 4 places, or None when there is no data:
+    what a group's figure in the pilot report is computed from (SCORING.md §13)."""
+    exact = _exact_raw_value(kpi, aggregate)
+    return None if exact is None else Fraction(exact[0], exact[1])
+
+
 def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
     """The line's raw value rounded to 4 places, or None when there is no data."""
     if aggregate.n < 0:

@@ -729,3 +729,122 @@ async def test_cycle_calibration_lists_a_managers_reviewers_with_their_people(ap
     ]
     assert sum(r["count"] for r in hotline) == len(lead["employees"])
     assert all(r["guideShare"] is None and r["warning"] is False for r in hotline)
+
+
+# --- shadow scorecards and pilots (SCORING §13) ----------------------------------------
+
+SHADOW_LINES_INPUT = [
+    {"kpiCode": "csat", "weight": "45", "threshold": "80", "target": "92", "stretch": "98"},
+    {"kpiCode": "csat", "scope": "TEAM", "weight": "10", "threshold": "80", "target": "92"},
+    {"kpiCode": "frt", "weight": "15", "threshold": "30", "target": "10", "stretch": "5"},
+    {
+        "kpiCode": "complaints",
+        "weight": "10",
+        "method": "BANDS",
+        "bands": [
+            {"bound": "0", "points": "100"},
+            {"bound": "1", "points": "80"},
+            {"bound": "3", "points": "40"},
+        ],
+    },
+    {"kpiCode": "quality", "weight": "20"},
+]
+
+
+async def test_an_admin_tries_a_shadow_scorecard_and_promotes_it(api: Api) -> None:
+    await seed(api)
+    variables = {"cycleCode": CYCLE, "positionCode": "agent", "lines": SHADOW_LINES_INPUT}
+    refused = await api.run(operation("SetShadowScorecard"), variables, as_="manager")
+    assert refused.get("errors") or (
+        refused["data"]["setShadowScorecard"]["__typename"] == "AccessDeniedError"
+    )
+    saved = await api.run(operation("SetShadowScorecard"), variables, as_="admin")
+    assert "errors" not in saved, saved
+    result = saved["data"]["setShadowScorecard"]
+    assert (result["__typename"], result["version"], result["changed"]) == (
+        "ScorecardSaved",
+        1,
+        True,
+    )
+    stale = await api.run(
+        operation("SetShadowScorecard"),
+        {**variables, "lines": SHADOW_LINES_INPUT[::-1], "expectedVersion": 0},
+        as_="admin",
+    )
+    assert stale["data"]["setShadowScorecard"]["__typename"] == "ConflictError"
+    body = await api.run(
+        operation("ShadowReport"), {"cycleCode": CYCLE, "positionCode": "agent"}, as_="manager"
+    )
+    assert "errors" not in body, body["errors"]
+    cycle = body["data"]["cycle"]
+    assert cycle["shadowScorecards"][0]["position"]["code"] == "agent"
+    report = cycle["shadowReport"]
+    assert {r["employee"]["externalId"] for r in report["rows"]} == MANAGER_SEES - {"L1"}
+    for row in report["rows"]:
+        if row["liveTotal"] is not None and row["shadowTotal"] is not None:
+            gap = Decimal(row["shadowTotal"]) - Decimal(row["liveTotal"])
+            assert abs(Decimal(row["change"]) - gap) <= Decimal("0.01")
+        assert row["moves"] == (
+            (row["liveBand"] or row["liveStatus"]) != (row["shadowBand"] or row["shadowStatus"])
+        )
+    assert sum(cell["count"] for cell in report["shiftMatrix"]) == len(report["rows"])
+    promoted = await api.run(
+        operation("PromoteShadowScorecard"),
+        {
+            "cycleCode": CYCLE,
+            "newCycleCode": "2026-Q2",
+            "name": "Q2 2026",
+            "startsOn": "2026-04-01",
+            "endsOn": "2026-06-30",
+        },
+        as_="admin",
+    )
+    cycle = promoted["data"]["promoteShadowScorecard"]
+    assert (cycle["__typename"], cycle["state"]) == ("Cycle", "DRAFT")
+    (card,) = cycle["scorecards"]
+    assert card["lines"][0] == {"kpi": "csat", "scope": "INDIVIDUAL", "weight": "45.00"}
+
+
+async def test_an_admin_reads_a_pilot_report_and_rolls_the_pilot_out(api: Api) -> None:
+    from tests.api.test_shadow import pilot_ready
+
+    await pilot_ready(api)
+    body = await api.run(operation("PilotReport"), {"cycleCode": "2026-03"}, as_="manager")
+    assert "errors" not in body, body["errors"]
+    cycle = body["data"]["cycle"]
+    assert [t["code"] for t in cycle["pilotTeams"]] == ["hotline"]
+    report = cycle["pilotReport"]
+    assert report["previousCycle"] is None
+    assert [line["kpi"]["code"] for line in report["lines"]] == ["complaints", "csat", "frt"]
+    for line in report["lines"]:
+        assert line["gap"] is None
+        assert line["pilotPreviousN"] is None
+        assert line["pilotValue"] is None or len(line["pilotValue"].split(".")[1]) == 4
+    rolled = await api.run(
+        operation("RollOutPilot"),
+        {
+            "cycleCode": "2026-03",
+            "newCycleCode": "2026-04",
+            "name": "April",
+            "startsOn": "2026-04-01",
+            "endsOn": "2026-04-30",
+        },
+        as_="admin",
+    )
+    cycle = rolled["data"]["rollOutPilot"]
+    assert (cycle["__typename"], cycle["state"], cycle["pilotTeams"]) == ("Cycle", "DRAFT", [])
+    assert [c["position"]["code"] for c in cycle["scorecards"]] == ["agent"]
+    again = await api.run(
+        operation("RollOutPilot"),
+        {
+            "cycleCode": "2026-03",
+            "newCycleCode": "2026-04",
+            "name": "April",
+            "startsOn": "2026-04-01",
+            "endsOn": "2026-04-30",
+        },
+        as_="admin",
+    )
+    refusal = again["data"]["rollOutPilot"]
+    assert refusal["__typename"] == "ValidationError"
+    assert refusal["issues"][0]["field"] == "newCycleCode"

@@ -17,12 +17,14 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
 from service.api.ids import global_id
 from service.models import Employee
 from service.usecases.inputs import EmployeeInput, ReviewInput, TeamInput
+from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.ingest import submit_reviews
 from service.usecases.setup.cycles import transition_cycle
 from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
 from tests.integration.scenario import ADMIN, CYCLE
+from tests.integration.shadow_scenario import SHADOW_LINES
 
 PERSON = "externalId name email hiredOn"
 # H1 heads the department and F1 leads the field team: leads of other teams, seen by
@@ -63,9 +65,19 @@ PROBES: dict[str, list[str]] = {
         '{{ teams {{ code calibration(cycleCode: "' + CYCLE + '") {{ reviewers {{ employees '
         "{{ employee {{ {person} }} }} }} }} }} }}",
     ],
+    "ShadowReportRow.employee": [
+        '{{ cycle(code: "' + CYCLE + '") {{ shadowReport(positionCode: "agent") {{ rows '
+        "{{ employee {{ {person} }} }} }} }} }}",
+    ],
 }
-# Calibration is refused to employees as a whole (FORBIDDEN), not filtered person by person.
-REFUSED_AS_A_WHOLE = ("Query.employee", "Query.node", "CalibrationEmployee.employee")
+# Calibration and shadow reports are refused to employees as a whole (FORBIDDEN), not
+# filtered person by person.
+REFUSED_AS_A_WHOLE = (
+    "Query.employee",
+    "Query.node",
+    "CalibrationEmployee.employee",
+    "ShadowReportRow.employee",
+)
 
 
 def employee_fields() -> set[str]:
@@ -158,6 +170,10 @@ async def test_a_person_reached_through_any_field_is_one_the_asker_may_see(
     await seed_with_leads(api)
     if field == "CalibrationEmployee.employee":
         await calibration_ready()
+    if field == "ShadowReportRow.employee":
+        await save_shadow_scorecard(
+            actor=ADMIN, cycle_code=CYCLE, position_code="agent", lines=SHADOW_LINES
+        )
     reached_by_admin = {p["externalId"] for p in await ask(api, field, "admin")}
     for who, sees in SEES.items():
         people = await ask(api, field, who)

@@ -98,3 +98,24 @@ def test_the_demo_quarter_is_ready_for_review_with_one_lenient_reviewer(tmp_path
     assert flags.pop(LENIENT_REVIEWER) == "LENIENT"
     assert set(flags.values()) <= {"IN_LINE", "TOO_FEW"}
     assert any(flag == "IN_LINE" for flag in flags.values())
+
+
+def test_the_demo_tries_a_shadow_scorecard_and_pilots_the_hotline(tmp_path: Path) -> None:
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+    demo.ok("demo")
+    shadow = json.loads(
+        demo.ok("shadow", "--cycle", "2026-Q4", "--position", "agent", "--format", "json").stdout
+    )
+    # The shadow weighs the agents' own CSAT at 45 % instead of 35 %: some bands move.
+    assert shadow["moving"] > 0
+    assert len(shadow["rows"]) == demo.count(
+        "employee", "position_id = (SELECT id FROM position WHERE code = 'agent')"
+    )
+    assert demo.value("SELECT state FROM cycle WHERE code = '2026-10'") == "FINALIZED"
+    pilot = json.loads(demo.ok("pilot-report", "--cycle", "2026-11", "--format", "json").stdout)
+    assert pilot["pilot_teams"] == ["hotline"]
+    assert pilot["previous_cycle"] == "2026-10"
+    csat = next(line for line in pilot["lines"] if line["kpi"] == "csat")
+    assert csat["pilot_n"] > 0
+    assert csat["outside_n"] > 0
+    assert csat["gap"] is not None

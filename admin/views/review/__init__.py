@@ -1,1 +1,1 @@
-"""Admin pages of review: calibration."""
+"""Admin pages of review: calibration, shadow scorecards and the pilot report."""

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -38,6 +39,9 @@ from service.models import (
     Kpi,
     Position,
     Scorecard,
+    ScorecardLine,
+    ShadowScorecard,
+    ShadowScorecardLine,
     Team,
 )
 from service.scoring import is_customer_satisfaction
@@ -52,6 +56,7 @@ from service.usecases.parsing import (
     scaled_to_text,
     whole_or_none,
 )
+from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.engine_inputs import kpi_to_engine
 from service.usecases.scoring.finalize import finalisation_problems
 from service.usecases.scoring.results import payroll_results
@@ -336,6 +341,9 @@ async def _cycle_page(
             ],
             "open_appeals": await Appeal.filter(cycle_id=cycle.id, state=AppealState.OPEN).count(),
             "record": await CalibrationRecord.get_or_none(cycle_id=cycle.id),
+            "shadows": {
+                s.position_id: s.version for s in await ShadowScorecard.filter(cycle_id=cycle.id)
+            },
             "error": error,
             "error_items": error_items or [],
             "posted": posted or {"reason": "", "override_reason": ""},
@@ -473,11 +481,12 @@ def _rows_from_form(form: FormData) -> list[Row]:
     return rows
 
 
-def _rows_from_card(card: Scorecard | None) -> list[Row]:
+def _rows_from_card(card: Scorecard | ShadowScorecard | None) -> list[Row]:
     if card is None:
         return [Row()]
     rows = []
-    for line in sorted(card.lines, key=lambda r: r.ordinal):
+    lines = cast(list[ScorecardLine | ShadowScorecardLine], list(card.lines))
+    for line in sorted(lines, key=lambda r: r.ordinal):
         rows.append(
             Row(
                 kpi=line.kpi.code,
@@ -600,10 +609,23 @@ def _totals(rows: list[Row], kpis: dict[str, KpiChoice]) -> dict[str, Decimal]:
 class Editor:
     cycle: Cycle
     position: Position
-    card: Scorecard | None
+    card: Scorecard | ShadowScorecard | None
+    shadow: bool = False  # the position's shadow scorecard (SCORING.md §13)
+
+    @property
+    def url(self) -> str:
+        if self.shadow:
+            return _url(self.cycle.code, "shadow", self.position.code, "scorecard")
+        return _url(self.cycle.code, "scorecards", self.position.code)
+
+    @property
+    def editable(self) -> bool:
+        if self.shadow:
+            return self.cycle.state in OPEN_CYCLE_STATES
+        return self.cycle.state in (CycleState.DRAFT, CycleState.ACTIVE)
 
 
-async def _editor(request: Request) -> Editor | Response:
+async def _editor(request: Request, *, shadow: bool = False) -> Editor | Response:
     code = request.path_params["code"]
     position_code = request.path_params["position"]
     cycle = await Cycle.get_or_none(code=code)
@@ -614,10 +636,12 @@ async def _editor(request: Request) -> Editor | Response:
         return _not_found(
             request, _(request, "No position has the code {code}.", code=position_code)
         )
-    card = await Scorecard.get_or_none(cycle_id=cycle.id, position_id=position.id)
+    card: Scorecard | ShadowScorecard | None = await (
+        ShadowScorecard if shadow else Scorecard
+    ).get_or_none(cycle_id=cycle.id, position_id=position.id)
     if card is not None:
         await card.fetch_related("lines", "lines__kpi")
-    return Editor(cycle, position, card)
+    return Editor(cycle, position, card, shadow)
 
 
 async def _editor_page(
@@ -642,7 +666,14 @@ async def _editor_page(
         for k in await Kpi.all().order_by("code")
     }
     notice = None
-    if request.query_params.get("saved") == "1" and status == 200 and editor.card is not None:
+    if editor.shadow and request.query_params.get("saved") == "1" and editor.card is not None:
+        notice = _(
+            request,
+            "Saved: the shadow scorecard is now at version {v}. No score moved; the shadow "
+            "report shows what it would do.",
+            v=editor.card.version,
+        )
+    elif request.query_params.get("saved") == "1" and status == 200 and editor.card is not None:
         notice = _(request, "Saved: the scorecard is now at version {v}.", v=editor.card.version)
     elif request.query_params.get("saved") == "0" and status == 200:
         notice = _(request, "Nothing changed; the scorecard is as it was.")
@@ -663,8 +694,10 @@ async def _editor_page(
             "placed": placed or {"total": [], "reason": [], "other": []},
             "message": message,
             "notice": notice,
-            "editable": editor.cycle.state in (CycleState.DRAFT, CycleState.ACTIVE),
-            "needs_reason": editor.cycle.state is CycleState.ACTIVE,
+            "editable": editor.editable,
+            "needs_reason": editor.cycle.state is CycleState.ACTIVE and not editor.shadow,
+            "shadow": editor.shadow,
+            "editor_url": editor.url,
             "warnings": [_(request, w["message"]) for w in (editor.card.warnings or [])]
             if editor.card is not None
             else [],
@@ -676,8 +709,13 @@ async def _editor_page(
 
 @guarded
 async def scorecard_page(request: Request) -> Response:
+    return await scorecard_editor(request, shadow=False)
+
+
+async def scorecard_editor(request: Request, *, shadow: bool) -> Response:
+    """The scorecard editor, for a position's live scorecard or its shadow one (§13)."""
     require(request, AccessLevel.ADMIN)
-    editor = await _editor(request)
+    editor = await _editor(request, shadow=shadow)
     if isinstance(editor, Response):
         return editor
     return await _editor_page(
@@ -712,14 +750,18 @@ def _rearranged(action: str, rows: list[Row]) -> list[Row] | None:
 
 @guarded
 async def scorecard_post(request: Request) -> Response:
+    return await scorecard_editor_post(request, shadow=False)
+
+
+async def scorecard_editor_post(request: Request, *, shadow: bool) -> Response:
     actor = require(request, AccessLevel.ADMIN)
     posted = await checked_form(request)
-    editor = await _editor(request)
+    editor = await _editor(request, shadow=shadow)
     if isinstance(editor, Response):
         return editor
     rows = _rows_from_form(posted)
     raw_version = str(posted.get("expected_version", ""))
-    version = whole_or_none(raw_version, high=largest_key(Scorecard))
+    version = whole_or_none(raw_version, high=largest_key(ShadowScorecard if shadow else Scorecard))
     reason = str(posted.get("reason", "")).strip()
     action = str(posted.get("action", "save"))
     rearranged = _rearranged(action, rows)
@@ -738,14 +780,23 @@ async def scorecard_post(request: Request) -> Response:
             status=400,
         )
     try:
-        saved = await save_scorecard(
-            actor=actor,
-            cycle_code=editor.cycle.code,
-            position_code=editor.position.code,
-            lines=lines,
-            expected_version=version,
-            reason=reason or None,
-        )
+        if shadow:
+            saved = await save_shadow_scorecard(
+                actor=actor,
+                cycle_code=editor.cycle.code,
+                position_code=editor.position.code,
+                lines=lines,
+                expected_version=version,
+            )
+        else:
+            saved = await save_scorecard(
+                actor=actor,
+                cycle_code=editor.cycle.code,
+                position_code=editor.position.code,
+                lines=lines,
+                expected_version=version,
+                reason=reason or None,
+            )
     except ValidationFailed as failed:
         placed = _place_issues(request, rows, failed.issues)
         return await _editor_page(
@@ -785,8 +836,7 @@ async def scorecard_post(request: Request) -> Response:
             message=_(request, refused.message),
             status=409,
         )
-    target = _url(editor.cycle.code, "scorecards", editor.position.code)
-    return redirect(f"{target}?saved={1 if saved.changed else 0}")
+    return redirect(f"{editor.url}?saved={1 if saved.changed else 0}")
 
 
 routes = [

@@ -9,15 +9,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tortoise.connection import get_connection
 
 from admin.web import _, checked_form, guarded, redirect, render, require
 from service.errors import StaleVersion, ValidationFailed
-from service.models import USING_CYCLE_STATES, AccessLevel, Kpi, ScorecardLine
+from service.models import AccessLevel, Kpi
 from service.scoring.types import Aggregation, Direction, KpiKind
-from service.sql import int_values
 from service.usecases.inputs import KpiInput
 from service.usecases.parsing import largest_key, scaled_to_text, whole_or_none
-from service.usecases.setup.kpis import FROZEN_FIELDS, upsert_kpis
+from service.usecases.setup.kpis import FROZEN_FIELDS, cycles_using_kpis, upsert_kpis
 
 # The use case names fields as the API does; the form uses the model's names.
 _FORM_FIELD = {
@@ -123,18 +123,10 @@ def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str,
     return by_field, others
 
 
-async def _used(kpi: Kpi) -> bool:
-    """As upsert_kpis decides it: a line of a cycle past DRAFT uses the KPI."""
-    return await ScorecardLine.filter(
-        kpi_id=kpi.id, scorecard__cycle__state__in=list(USING_CYCLE_STATES)
-    ).exists()
-
-
 async def _used_by(kpi: Kpi) -> list[str]:
-    codes = await ScorecardLine.filter(
-        kpi_id=kpi.id, scorecard__cycle__state__in=list(USING_CYCLE_STATES)
-    ).values_list("scorecard__cycle__code", flat=True)
-    return sorted({str(code) for code in codes})
+    """As upsert_kpis decides it: the cycles past DRAFT whose live or shadow lines use it."""
+    used = await cycles_using_kpis(get_connection("default"), [kpi.id])
+    return sorted(used.get(kpi.id, set()))
 
 
 def _choices() -> dict[str, list[str]]:
@@ -173,13 +165,7 @@ def _page(
 async def kpi_list(request: Request) -> Response:
     require(request, AccessLevel.ADMIN)
     kpis = await Kpi.all().order_by("code")
-    used_ids = set(
-        await int_values(
-            ScorecardLine.filter(scorecard__cycle__state__in=list(USING_CYCLE_STATES)).values_list(
-                "kpi_id", flat=True
-            )
-        )
-    )
+    used_ids = set(await cycles_using_kpis(get_connection("default")))
     rows = [
         {
             "kpi": kpi,

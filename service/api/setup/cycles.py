@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from tortoise.connection import get_connection
@@ -34,6 +34,9 @@ from service.models import Employee as EmployeeRow
 from service.models import Kpi as KpiRow
 from service.models import Score as ScoreRow
 from service.models import Scorecard as ScorecardRow
+from service.models import ScorecardLine as ScorecardLineRow
+from service.models import ShadowScorecard as ShadowScorecardRow
+from service.models import ShadowScorecardLine as ShadowScorecardLineRow
 from service.sql import fetch_all, placeholders
 from service.usecases.scoring.ranking import rank_sql, rank_value
 from service.usecases.scoring.results import payroll_results
@@ -41,6 +44,7 @@ from service.usecases.setup.cycles import cycle_warnings
 
 if TYPE_CHECKING:
     from service.api.review.calibration import Calibration, CalibrationRecord
+    from service.api.review.shadow import PilotReport, ShadowReport
     from service.api.scoring.scores import Score
     from service.api.setup.people import Position, Team
 
@@ -194,6 +198,37 @@ class Scorecard:
         return Position.from_row(row)
 
 
+def scorecard_of(card: ScorecardRow | ShadowScorecardRow) -> Scorecard:
+    """A live or shadow scorecard as saved (lines and their KPIs prefetched)."""
+    rows = cast(list[ScorecardLineRow | ShadowScorecardLineRow], list(card.lines))
+    lines = [
+        ScorecardLineSetting(
+            kpi=line.kpi.code,
+            scope=Scope(line.scope.value),
+            weight=fixed(line.weight, 2) or Decimal("0.00"),
+            method=Method(line.method.value),
+            threshold=fixed(line.threshold, 4),
+            target=fixed(line.target, 4),
+            stretch=fixed(line.stretch, 4),
+            bands=[
+                [
+                    fixed(b, 4, scaled=False) or Decimal("0"),
+                    fixed(p, 2, scaled=False) or Decimal("0"),
+                ]
+                for b, p in line.bands
+            ],
+            min_samples=line.min_samples,
+        )
+        for line in sorted(rows, key=lambda line: line.ordinal)
+    ]
+    return Scorecard(
+        version=card.version,
+        warnings=[w["message"] for w in card.warnings],
+        lines=lines,
+        position_pk=card.position_id,
+    )
+
+
 @strawberry.type(description="One employee's row of a cycle's payroll results.")
 class PayrollResult:
     status: ScoreStatus = strawberry.field(description="SCORED, NO_DATA or NOT_ELIGIBLE.")
@@ -267,37 +302,53 @@ class Cycle(Node):
     @strawberry.field(description="One scorecard per position set up for the cycle.")
     async def scorecards(self, info: Info) -> list[Scorecard]:
         cards = await ScorecardRow.filter(cycle_id=self.pk).prefetch_related("lines", "lines__kpi")
-        result = []
-        for card in sorted(cards, key=lambda c: c.position_id):
-            lines = [
-                ScorecardLineSetting(
-                    kpi=line.kpi.code,
-                    scope=Scope(line.scope.value),
-                    weight=fixed(line.weight, 2) or Decimal("0.00"),
-                    method=Method(line.method.value),
-                    threshold=fixed(line.threshold, 4),
-                    target=fixed(line.target, 4),
-                    stretch=fixed(line.stretch, 4),
-                    bands=[
-                        [
-                            fixed(b, 4, scaled=False) or Decimal("0"),
-                            fixed(p, 2, scaled=False) or Decimal("0"),
-                        ]
-                        for b, p in line.bands
-                    ],
-                    min_samples=line.min_samples,
-                )
-                for line in sorted(card.lines, key=lambda line: line.ordinal)
-            ]
-            result.append(
-                Scorecard(
-                    version=card.version,
-                    warnings=[w["message"] for w in card.warnings],
-                    lines=lines,
-                    position_pk=card.position_id,
-                )
-            )
-        return result
+        return [scorecard_of(card) for card in sorted(cards, key=lambda c: c.position_id)]
+
+    @strawberry.field(
+        description="The shadow scorecards being tried on this cycle (SCORING §13), one per "
+        "position at most; admins and managers.",
+        extensions=[readers()],
+    )
+    async def shadow_scorecards(self, info: Info) -> list[Scorecard]:
+        from service.usecases.review.shadow import shadow_scorecards_of
+
+        cards = await shadow_scorecards_of(
+            get_connection("default"), actor=info.context.actor_checked, cycle_id=self.pk
+        )
+        return [scorecard_of(card) for card in cards]
+
+    @strawberry.field(
+        description="What a position's shadow scorecard would do (SCORING §13): admins see "
+        "everyone (or a team and those under it), a manager the teams they lead; never "
+        "employees.",
+        extensions=[readers()],
+    )
+    async def shadow_report(
+        self,
+        info: Info,
+        position_code: Annotated[
+            str, strawberry.argument(description="The position whose shadow scorecard to try.")
+        ],
+        team_code: Annotated[
+            str | None,
+            strawberry.argument(description="Only this team and the teams under it."),
+        ] = None,
+    ) -> Annotated[ShadowReport, strawberry.lazy("service.api.review.shadow")]:
+        from service.api.review.shadow import shadow_report_of
+
+        return await shadow_report_of(info, self.code, position_code, team_code)
+
+    @strawberry.field(
+        description="The pilot teams against all other teams, now and in the comparable "
+        "previous cycle (SCORING §13); group figures only, for admins and managers.",
+        extensions=[readers()],
+    )
+    async def pilot_report(
+        self, info: Info
+    ) -> Annotated[PilotReport, strawberry.lazy("service.api.review.shadow")]:
+        from service.api.review.shadow import pilot_report_of
+
+        return await pilot_report_of(info, self.code)
 
     @strawberry.field(
         description="What the cycle page lists: scorecard warnings, positions without a "

@@ -170,3 +170,32 @@ async def may_see_team_measure(conn: BaseDBAsyncClient, actor: Actor, team_id: i
     if actor.access is not AccessLevel.MANAGER or team_id is None:
         return False
     return team_id in await led_team_ids(conn, actor.employee_id)
+
+
+def require_review_reader(actor: Actor, what: str) -> None:
+    """Shadow and pilot reports (SCORING.md §13) are for admins and managers, never for
+    employees or integrations."""
+    if not actor.is_admin and actor.access is not AccessLevel.MANAGER:
+        raise PermissionDenied(f"{what} is for admins and managers of the teams.")
+
+
+async def shadow_report_teams(
+    conn: BaseDBAsyncClient, actor: Actor, team_id: int | None
+) -> set[int] | None:
+    """The teams whose people a shadow report may list (None: everyone, an admin's
+    whole-organisation view). An admin sees any team and the teams under it; a manager
+    the teams they lead and those under them, and only a team among those by name."""
+    require_review_reader(actor, "A shadow report")
+    if actor.is_admin:
+        if team_id is None:
+            return None
+        return team_and_descendants({team_id}, await team_parents(conn))
+    led = await led_team_ids(conn, actor.employee_id)
+    if team_id is None:
+        return led
+    if team_id not in led:
+        raise PermissionDenied(
+            "Only a lead of this team or of a team above it, or an admin, may see its "
+            "shadow report."
+        )
+    return team_and_descendants({team_id}, await team_parents(conn))

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from service.models import Kpi as KpiRow
 from service.models import ScorecardLine as LineRow
+from service.models import ShadowScorecardLine as ShadowLineRow
 from service.scoring.types import BandStep, Kpi, ScorecardLine
 from service.usecases.parsing import from_scaled
 
@@ -31,7 +32,7 @@ def kpi_to_engine(row: KpiRow) -> Kpi:
     )
 
 
-def line_to_engine(row: LineRow, kpi: Kpi) -> ScorecardLine:
+def line_to_engine(row: LineRow | ShadowLineRow, kpi: Kpi) -> ScorecardLine:
     return ScorecardLine(
         kpi=kpi,
         scope=row.scope,

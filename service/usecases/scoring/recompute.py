@@ -188,18 +188,105 @@ async def recompute_cycle(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ComputedScore:
+    """A score computed on other rules and stored nowhere (SCORING.md §13)."""
+
+    employee_id: int
+    team_id: int | None
+    status: ScoreStatus
+    reason: str | None  # NO_DATA's or NOT_ELIGIBLE's reason
+    result: ScoreResult | None  # None when not eligible
+
+
+async def compute_scores(
+    conn: BaseDBAsyncClient,
+    cycle: Cycle,
+    *,
+    position_id: int,
+    lines: list[EngineLine],
+    kpi_ids: list[int],
+    policy: Policy,
+    team_ids: set[int] | None = None,
+) -> list[ComputedScore]:
+    """Score the holders of one position on the given lines, on the cycle's data, with
+    the live adjustments as made, and store nothing: the shadow report (SCORING.md §13).
+
+    Who is eligible is decided as a recompute decides it (scope, employment); only the
+    scorecard differs. ``team_ids``: only the people whose team is one of them. The same
+    fixed handful of set-based queries as a recompute, whatever the number of people.
+    """
+    people = await _people(conn, cycle, None, None, position_id=position_id)
+    if team_ids is not None:
+        people = [p for p in people if p.team_id is not None and p.team_id in team_ids]
+    if not people:
+        return []
+    cards = {position_id: _Card(lines, kpi_ids)}
+    parents = await team_parents(conn)
+    leads = await team_leads(conn)
+    scope = await _scope(conn, cycle, parents)
+    start_us, end_us = cycle_window_us(cycle, policy)
+    ids = [p.id for p in people]
+    teams = sorted({p.team_id for p in people if p.team_id is not None})
+    kpis = _kpis_by_scope(cards)
+    filter_people = None if len(ids) > _MAX_IN_LIST else ids
+    filter_teams = None if len(teams) > _MAX_IN_LIST else teams
+    loaded = _LoadedCycle(
+        cycle=cycle,
+        policy=policy,
+        cards=cards,
+        scope=scope,
+        leads=leads,
+        own=await observation_aggregates(
+            conn, "employee_id", kpis[Scope.INDIVIDUAL], filter_people, start_us, end_us
+        ),
+        team=await observation_aggregates(
+            conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us
+        ),
+        reviews=await _review_aggregates(conn, cycle.id, filter_people),
+        adjustments=await _adjustments(conn, cycle.id, filter_people),
+        # No explanation is kept, so the counts by source are not read.
+        own_sources={},
+        team_sources={},
+    )
+    computed = []
+    for person in people:
+        refused = _not_eligible(person, loaded)
+        if refused is not None:
+            computed.append(
+                ComputedScore(
+                    person.id,
+                    person.team_id,
+                    ScoreStatus.NOT_ELIGIBLE,
+                    refused.status_reason,
+                    None,
+                )
+            )
+            continue
+        result = _result_for(person, loaded)
+        reason = None if result.status_reason is None else result.status_reason.value
+        computed.append(ComputedScore(person.id, person.team_id, result.status, reason, result))
+    return computed
+
+
 async def _people(
     conn: BaseDBAsyncClient,
     cycle: Cycle,
     employee_ids: set[int] | None,
     team_ids: set[int] | None,
+    *,
+    position_id: int | None = None,
 ) -> list[_Person]:
-    """Everyone employed at some point of the cycle (the rest never appear in it)."""
+    """Everyone employed at some point of the cycle (the rest never appear in it); with
+    a position, only its holders."""
     sql = (
         "SELECT id, team_id, position_id, hired_on, left_on FROM employee "
         "WHERE hired_on <= ? AND (left_on IS NULL OR left_on >= ?)"
     )
     params: list[Any] = [cycle.ends_on, cycle.starts_on]
+    if position_id is not None:
+        sql += " AND position_id = ?"
+        params.append(position_id)
     if employee_ids is not None or team_ids is not None:
         e_ids = sorted(employee_ids or ())
         t_ids = sorted(team_ids or ())
@@ -502,13 +589,9 @@ class _LoadedCycle:
         return self.team_sources.get((person.team_id, kpi_id), [])
 
 
-def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
+def _not_eligible(person: _Person, loaded: _LoadedCycle) -> StoredScore | None:
+    """Why the person is not scored (scope, scorecard, days employed); None if they are."""
     cycle, policy, cards, scope = loaded.cycle, loaded.policy, loaded.cards, loaded.scope
-    base: dict[str, Any] = {
-        "employee_id": person.id,
-        "team_id": person.team_id,
-        "position_id": person.position_id,
-    }
     stored: StoredScore | None = None
     if scope is not None and (person.team_id is None or person.team_id not in scope):
         stored = not_eligible_score("NOT_IN_SCOPE")
@@ -528,6 +611,32 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
                 cycle_days=eligibility.cycle_days,
                 needed_share=policy.min_employed_share,
             )
+    return stored
+
+
+def _result_for(person: _Person, loaded: _LoadedCycle) -> ScoreResult:
+    """The engine's score of an eligible person on their position's scorecard."""
+    card = loaded.cards[person.position_id]  # type: ignore[index]
+    aggregates = [
+        loaded.aggregate_for(person, kpi_id, line)
+        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
+    ]
+    return score(
+        lines=card.lines,
+        aggregates=aggregates,
+        adjustments=[a.points for a in loaded.adjustments.get(person.id, [])],
+        policy=loaded.policy,
+        leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
+    )
+
+
+def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "employee_id": person.id,
+        "team_id": person.team_id,
+        "position_id": person.position_id,
+    }
+    stored = _not_eligible(person, loaded)
     if stored is not None:
         return base | {
             "status": ScoreStatus.NOT_ELIGIBLE,
@@ -536,19 +645,9 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
             "stored": stored,
             "lines": [],
         }
-    card = cards[person.position_id]  # type: ignore[index]
-    aggregates = [
-        loaded.aggregate_for(person, kpi_id, line)
-        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
-    ]
+    card = loaded.cards[person.position_id]  # type: ignore[index]
     adjustments = loaded.adjustments.get(person.id, [])
-    result = score(
-        lines=card.lines,
-        aggregates=aggregates,
-        adjustments=[a.points for a in adjustments],
-        policy=policy,
-        leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
-    )
+    result = _result_for(person, loaded)
     line_rows = []
     line_sources: list[list[StoredSource]] = []
     for ordinal, (kpi_id, line_result) in enumerate(zip(card.kpi_ids, result.lines, strict=True)):

@@ -24,6 +24,7 @@ from service.models import (
     Team,
 )
 from service.models import ScorecardLine as LineRow
+from service.models import ShadowScorecardLine as ShadowLineRow
 from service.scoring import check_scorecard
 from service.scoring.types import (
     BandStep,
@@ -257,6 +258,72 @@ def _line_state(line: ScorecardLine) -> dict[str, Any]:
     }
 
 
+async def get_position(conn: BaseDBAsyncClient, code: str) -> Position:
+    position = await Position.get_or_none(code=code, using_db=conn)
+    if position is None:
+        raise NotFound(f"No position has the code {code!r}; upsert it first.")
+    return position
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedScorecard:
+    """Scorecard lines as typed, parsed and checked (SCORING.md §8): what a live or a
+    shadow scorecard saves."""
+
+    lines: list[ScorecardLine]
+    kpi_ids: list[int]
+    state: list[dict[str, Any]]  # as the audit log and the "nothing changed" test read it
+    warnings: list[ScorecardIssue]
+
+
+async def check_scorecard_input(
+    conn: BaseDBAsyncClient, *, position: Position, lines: Sequence[ScorecardLineInput]
+) -> CheckedScorecard:
+    """Parse and check typed lines; errors raise ValidationFailed naming the field."""
+    kpis = {
+        k.code: k for k in await Kpi.filter(code__in=[li.kpi_code for li in lines]).using_db(conn)
+    }
+    issues: list[Issue] = []
+    parsed = _engine_lines(lines, kpis, issues)
+    if issues:
+        raise ValidationFailed(issues)
+    policy, _version = await load_policy(conn)
+    errors, warnings = check_scorecard(
+        parsed,
+        policy,
+        holder_leads_team=position.id in await positions_led_by_a_holder(conn),
+    )
+    if errors:
+        raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
+    return CheckedScorecard(
+        lines=parsed,
+        kpi_ids=[kpis[item.kpi_code].id for item in lines],
+        state=[_line_state(line) for line in parsed],
+        warnings=warnings,
+    )
+
+
+def stored_line_state(row: LineRow | ShadowLineRow) -> dict[str, Any]:
+    """A saved line (its KPI prefetched) as :class:`CheckedScorecard` states it."""
+    return _line_state(line_to_engine(row, kpi_to_engine(row.kpi)))
+
+
+def line_columns(line: ScorecardLine, *, ordinal: int, kpi_id: int) -> dict[str, Any]:
+    """The stored columns of a live or shadow scorecard line."""
+    return {
+        "ordinal": ordinal,
+        "kpi_id": kpi_id,
+        "scope": line.scope,
+        "weight": _scaled(line.weight),
+        "method": line.method,
+        "threshold": _scaled(line.threshold),
+        "target": _scaled(line.target),
+        "stretch": _scaled(line.stretch),
+        "bands": [[_text(b.bound), _text(b.points)] for b in line.bands],
+        "min_samples": line.min_samples,
+    }
+
+
 @retry_when_busy
 async def save_scorecard(
     *,
@@ -271,25 +338,9 @@ async def save_scorecard(
     require_admin(actor)
     async with in_transaction() as conn:
         cycle = await get_cycle(conn, cycle_code)
-        position = await Position.get_or_none(code=position_code, using_db=conn)
-        if position is None:
-            raise NotFound(f"No position has the code {position_code!r}; upsert it first.")
-        kpis = {
-            k.code: k
-            for k in await Kpi.filter(code__in=[li.kpi_code for li in lines]).using_db(conn)
-        }
-        issues: list[Issue] = []
-        parsed = _engine_lines(lines, kpis, issues)
-        if issues:
-            raise ValidationFailed(issues)
-        policy, _version = await load_policy(conn)
-        errors, warnings = check_scorecard(
-            parsed,
-            policy,
-            holder_leads_team=position.id in await positions_led_by_a_holder(conn),
-        )
-        if errors:
-            raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
+        position = await get_position(conn, position_code)
+        checked = await check_scorecard_input(conn, position=position, lines=lines)
+        warnings = checked.warnings
         existing = await Scorecard.get_or_none(
             cycle_id=cycle.id, position_id=position.id, using_db=conn
         )
@@ -303,7 +354,7 @@ async def save_scorecard(
                 f"{existing.version}, not {expected_version}: someone saved first. Reload it, "
                 "re-apply your change and save again."
             )
-        wanted = [_line_state(line) for line in parsed]
+        wanted = checked.state
         before: list[dict[str, Any]] | None = None
         if existing is not None:
             stored = (
@@ -312,7 +363,7 @@ async def save_scorecard(
                 .order_by("ordinal")
                 .prefetch_related("kpi")
             )
-            before = [_line_state(line_to_engine(r, kpi_to_engine(r.kpi))) for r in stored]
+            before = [stored_line_state(r) for r in stored]
             if before == wanted:
                 return ScorecardSaved(existing.version, False, warnings)
         if cycle.state in (CycleState.REVIEW, CycleState.FINALIZED):
@@ -330,30 +381,21 @@ async def save_scorecard(
                     )
                 ]
             )
-        warning_data = _warning_data(warnings)
+        stored_warnings = warning_data(warnings)
         if existing is None:
             existing = await Scorecard.create(
-                using_db=conn, cycle_id=cycle.id, position_id=position.id, warnings=warning_data
+                using_db=conn, cycle_id=cycle.id, position_id=position.id, warnings=stored_warnings
             )
         else:
             existing.version += 1
-            existing.warnings = warning_data
+            existing.warnings = stored_warnings
             await existing.save(using_db=conn)
             await LineRow.filter(scorecard_id=existing.id).using_db(conn).delete()
-        for ordinal, (line, item) in enumerate(zip(parsed, lines, strict=True)):
+        for ordinal, (line, kpi_id) in enumerate(zip(checked.lines, checked.kpi_ids, strict=True)):
             await LineRow.create(
                 using_db=conn,
                 scorecard_id=existing.id,
-                ordinal=ordinal,
-                kpi_id=kpis[item.kpi_code].id,
-                scope=line.scope,
-                weight=_scaled(line.weight),
-                method=line.method,
-                threshold=_scaled(line.threshold),
-                target=_scaled(line.target),
-                stretch=_scaled(line.stretch),
-                bands=[[_text(b.bound), _text(b.points)] for b in line.bands],
-                min_samples=line.min_samples,
+                **line_columns(line, ordinal=ordinal, kpi_id=kpi_id),
             )
         await write_audit(
             conn,
@@ -380,7 +422,7 @@ def _text(value: Fraction) -> str:
     return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
 
 
-def _warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, str]]:
+def warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, str]]:
     return [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
 
 
@@ -406,7 +448,7 @@ async def refresh_scorecard_warnings(
         _errors, warnings = check_scorecard(
             lines, policy, holder_leads_team=card.position_id in led
         )
-        data = _warning_data(warnings)
+        data = warning_data(warnings)
         if data != card.warnings:
             card.warnings = data
             await card.save(using_db=conn, update_fields=["warnings"])

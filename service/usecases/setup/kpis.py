@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, StaleVersion, ValidationFailed
-from service.models import CycleState, Kpi, ScorecardLine
+from service.models import USING_CYCLE_STATES, Kpi, ScorecardLine, ShadowScorecardLine
 from service.scoring import check_kpi
 from service.scoring.types import Aggregation, Direction, KpiKind
-from service.sql import int_values
 from service.usecases.accounts.permissions import require_admin
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
@@ -109,20 +109,7 @@ async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport
     created = updated = unchanged = 0
     async with in_transaction() as conn:
         existing = {k.code: k for k in await Kpi.filter(code__in=list(seen)).using_db(conn)}
-        used = set(
-            await int_values(
-                ScorecardLine.filter(
-                    kpi__code__in=list(existing),
-                    scorecard__cycle__state__in=[
-                        CycleState.ACTIVE,
-                        CycleState.REVIEW,
-                        CycleState.FINALIZED,
-                    ],
-                )
-                .using_db(conn)
-                .values_list("kpi_id", flat=True)
-            )
-        )
+        used = set(await cycles_using_kpis(conn, [k.id for k in existing.values()]))
         changed: set[int] = set()
         for row, (item, values) in enumerate(zip(kpis, prepared, strict=True)):
             current = existing.get(item.code)
@@ -186,3 +173,23 @@ def _state(values: dict[str, Any], version: int) -> dict[str, Any]:
         **{k: (str(v) if v is not None and k != "tags" else v) for k, v in values.items()},
         "version": version,
     }
+
+
+async def cycles_using_kpis(
+    conn: BaseDBAsyncClient, kpi_ids: Iterable[int] | None = None
+) -> dict[int, set[str]]:
+    """Per KPI, the cycles past DRAFT whose scorecards use it, live or shadow: its kind,
+    direction, aggregation and scale are frozen then (SCORING.md "Words", §13). Only the
+    KPIs used; with ids, only those."""
+    found: dict[int, set[str]] = {}
+    ids = None if kpi_ids is None else sorted(set(kpi_ids))
+    if ids == []:
+        return found
+    for model in (ScorecardLine, ShadowScorecardLine):
+        query = model.filter(scorecard__cycle__state__in=list(USING_CYCLE_STATES))
+        if ids is not None:
+            query = query.filter(kpi_id__in=ids)
+        rows = await query.using_db(conn).values_list("kpi_id", "scorecard__cycle__code")
+        for kpi_id, code in rows:
+            found.setdefault(int(kpi_id), set()).add(str(code))
+    return found
