@@ -14,6 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
+
+from service.errors import DomainError, Issue, fill
+from service.labels import label
 from service.scoring import preferred_language
 
 LANGUAGES = ("en", "zh-CN")
@@ -33,8 +37,27 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 
 def translate(lang: str, text: str, **values: Any) -> str:
+    """`text` (English, with `{name}` slots) in `lang`; an enum value shows as its label."""
     translated = catalogue().get(lang, {}).get(text, text) if lang != "en" else text
-    return translated.format(**values) if values else translated
+    return fill(translated, values, lang)
+
+
+def said(lang: str, what: DomainError | Issue | str) -> str:
+    """A use case's message in `lang`: its template translated, then its values filled in."""
+    if isinstance(what, str):
+        return translate(lang, what)
+    if isinstance(what, Issue):
+        return translate(lang, what.template or what.message, **what.values)
+    return translate(lang, what.template, **what.values)
+
+
+def labelled(lang: str) -> Any:
+    """The `label` of the templates: `label(cycle.state)`, `label(line.scope, "Scope")`."""
+
+    def in_lang(code: Any, group: str | None = None) -> str:
+        return label(code, lang, group=group)
+
+    return in_lang
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:
@@ -67,3 +90,51 @@ def format_date(value: date | datetime | None, lang: str) -> str:
     if isinstance(value, datetime):
         text += value.strftime(" %H:%M")
     return text
+
+
+def language_of(text: str) -> str:
+    """People's own words (names, comments, reasons) carry no language: Chinese when
+    they hold a Chinese character, English otherwise. Good enough for a screen reader."""
+    return "zh-CN" if any("\u4e00" <= char <= "\u9fff" for char in text) else "en"
+
+
+def own_text(text: Any, lang: str) -> Markup:
+    """Text a person wrote, marked with its language when it differs from the page's,
+    so that screen readers switch voice (and the untranslated-text test leaves it)."""
+    if text is None or text == "":
+        return Markup("")
+    written = str(text)
+    found = language_of(written)
+    if found == lang:
+        return escape(written)
+    return Markup('<span lang="{}">{}</span>').format(found, written)
+
+
+def identifier(text: Any) -> Markup:
+    """A code, an id, an email or a source: the same in every language, never translated."""
+    if text is None or text == "":
+        return Markup("")
+    return Markup('<span translate="no">{}</span>').format(text)
+
+
+def name_in(thing: Any, lang: str) -> Markup:
+    """A KPI's (or anything with `name` and `name_zh`) name in the page's language; the
+    English name, marked as English, when it has no Chinese one."""
+    chinese = getattr(thing, "name_zh", "") or ""
+    if lang == "zh-CN" and chinese:
+        return escape(chinese)
+    return own_text(getattr(thing, "name", ""), lang)
+
+
+def name_text(thing: Any, lang: str) -> str:
+    """The same name as plain text, for where no markup may go (options, titles)."""
+    chinese = getattr(thing, "name_zh", "") or ""
+    return chinese if lang == "zh-CN" and chinese else str(getattr(thing, "name", ""))
+
+
+def unit_in(thing: Any, lang: str) -> Markup:
+    """A KPI's unit in the page's language (the English unit, marked, without a Chinese one)."""
+    chinese = getattr(thing, "unit_zh", "") or ""
+    if lang == "zh-CN" and chinese:
+        return escape(chinese)
+    return own_text(getattr(thing, "unit", ""), lang)

@@ -15,9 +15,22 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from admin.i18n import LANGUAGE_NAMES, format_date, format_number, pick_language, translate
+from admin.i18n import (
+    LANGUAGE_NAMES,
+    format_date,
+    format_number,
+    identifier,
+    labelled,
+    name_in,
+    name_text,
+    unit_in,
+    own_text,
+    pick_language,
+    said,
+    translate,
+)
 from admin.security import csrf_matches
-from service.errors import DatabaseBusy
+from service.errors import DatabaseBusy, DomainError, Issue
 from service.models import AccessLevel
 from service.settings import Settings
 from service.usecases.accounts.sessions import LiveSession, load_session
@@ -106,6 +119,11 @@ def _(request: Request, text: str, **values: Any) -> str:
     return translate(state(request).lang, text, **values)
 
 
+def say(request: Request, what: DomainError | Issue | str) -> str:
+    """A use case's refusal or issue in the page's language (its template translated)."""
+    return said(state(request).lang, what)
+
+
 class Refused(Exception):
     """Turned into a page: 403 with what to do, or a redirect to sign in."""
 
@@ -188,6 +206,13 @@ def render(
         "path": request.url.path,
         "number": format_number,
         "day": lambda value: format_date(value, lang),
+        "label": labelled(lang),
+        "said": lambda what: said(lang, what),
+        "own": lambda text: own_text(text, lang),
+        "ident": identifier,
+        "named": lambda thing: name_in(thing, lang),
+        "name_text": lambda thing: name_text(thing, lang),
+        "unit": lambda thing: unit_in(thing, lang),
         "access": AccessLevel,
     }
     return templates.TemplateResponse(request, name, base | (context or {}), status_code=status)

@@ -575,6 +575,7 @@ class KpiChoice:
     name: str
     kind: str
     csat: bool
+    name_zh: str = ""
 
 
 def _totals(rows: list[Row], kpis: dict[str, KpiChoice]) -> dict[str, Decimal]:
@@ -638,6 +639,7 @@ async def _editor_page(
             k.name,
             k.kind.value,
             is_customer_satisfaction(kpi_to_engine(k), policy),
+            k.name_zh,
         )
         for k in await Kpi.all().order_by("code")
     }
