@@ -8,6 +8,7 @@ are stored in both languages with each score and picked here by language too.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -19,6 +20,7 @@ from markupsafe import Markup, escape
 from service.errors import DomainError, Issue, fill
 from service.labels import label
 from service.scoring import preferred_language
+from service.scoring.types import ScorecardIssue
 
 LANGUAGES = ("en", "zh-CN")
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
@@ -42,13 +44,31 @@ def translate(lang: str, text: str, **values: Any) -> str:
     return fill(translated, values, lang)
 
 
-def said(lang: str, what: DomainError | Issue | str) -> str:
-    """A use case's message in `lang`: its template translated, then its values filled in."""
+def said(lang: str, what: DomainError | Issue | ScorecardIssue | Mapping[str, Any] | str) -> str:
+    """A use case's message in `lang`: its template translated, then its values filled in.
+    Takes a refusal, an issue, a scorecard issue or one stored as a dict (its warnings)."""
     if isinstance(what, str):
         return translate(lang, what)
+    if isinstance(what, DomainError | Issue) and what.values:
+        inner = {k: _inner(lang, v) for k, v in what.values.items()}
+        template = what.template or what.message
+        return translate(lang, template, **inner)
+    if isinstance(what, Mapping):
+        template = what.get("template") or what.get("message") or ""
+        return translate(lang, str(template), **dict(what.get("values") or {}))
+    if isinstance(what, ScorecardIssue):
+        return translate(lang, what.template or what.message, **dict(what.values))
     if isinstance(what, Issue):
         return translate(lang, what.template or what.message, **what.values)
     return translate(lang, what.template, **what.values)
+
+
+def _inner(lang: str, value: Any) -> Any:
+    """A value that is itself a message (a scorecard's warning inside a cycle's) is said
+    in the same language."""
+    if isinstance(value, Issue | ScorecardIssue | Mapping):
+        return said(lang, value)
+    return value
 
 
 def labelled(lang: str) -> Any:
@@ -99,15 +119,16 @@ def language_of(text: str) -> str:
 
 
 def own_text(text: Any, lang: str) -> Markup:
-    """Text a person wrote, marked with its language when it differs from the page's,
-    so that screen readers switch voice (and the untranslated-text test leaves it)."""
+    """Text a person wrote (a name, a comment, a reason): never machine-translated, and
+    marked with its language when it differs from the page's, so that screen readers
+    switch voice. The untranslated-text test leaves it alone: it is not ours to translate."""
     if text is None or text == "":
         return Markup("")
     written = str(text)
     found = language_of(written)
     if found == lang:
-        return escape(written)
-    return Markup('<span lang="{}">{}</span>').format(found, written)
+        return Markup('<span translate="no">{}</span>').format(written)
+    return Markup('<span lang="{}" translate="no">{}</span>').format(found, written)
 
 
 def identifier(text: Any) -> Markup:

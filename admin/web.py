@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -23,15 +25,17 @@ from admin.i18n import (
     labelled,
     name_in,
     name_text,
-    unit_in,
     own_text,
     pick_language,
     said,
     translate,
+    unit_in,
 )
 from admin.security import csrf_matches
 from service.errors import DatabaseBusy, DomainError, Issue
+from service.labels import label
 from service.models import AccessLevel
+from service.scoring.types import ScorecardIssue
 from service.settings import Settings
 from service.usecases.accounts.sessions import LiveSession, load_session
 from service.usecases.actor import Actor
@@ -119,7 +123,7 @@ def _(request: Request, text: str, **values: Any) -> str:
     return translate(state(request).lang, text, **values)
 
 
-def say(request: Request, what: DomainError | Issue | str) -> str:
+def say(request: Request, what: DomainError | Issue | ScorecardIssue | dict[str, Any] | str) -> str:
     """A use case's refusal or issue in the page's language (its template translated)."""
     return said(state(request).lang, what)
 
@@ -188,8 +192,11 @@ def render(
     actor = admin.actor
     lang = admin.lang
 
-    def gettext(text: str, **values: Any) -> str:
-        return translate(lang, text, **values)
+    def gettext(text: str, **values: Any) -> Markup:
+        # Escaped here, so that a value may be markup of its own (a name marked `own`).
+        translated = translate(lang, text)
+        shown = {k: label(v, lang) if isinstance(v, Enum) else v for k, v in values.items()}
+        return Markup(escape(translated)).format(**shown) if shown else escape(translated)
 
     nav = [
         (url, label)

@@ -8,8 +8,9 @@ is written with its label (service/labels.py) in each language.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
@@ -21,12 +22,18 @@ def fill(template: str, values: Mapping[str, Any], lang: str = "en") -> str:
     """The template with its values; codes (enum members) as their labels in `lang`."""
     if not values:
         return template
-    shown = {
-        name: label(value, lang) if isinstance(value, Enum) else value
-        for name, value in values.items()
-    }
+    shown = {name: _shown(value, lang) for name, value in values.items()}
     return template.format(**shown)
 
+
+def _shown(value: Any, lang: str) -> Any:
+    if isinstance(value, Enum):
+        return label(value, lang)
+    if isinstance(value, Issue):  # a message inside a message: its English text
+        return value.message
+    if isinstance(value, Mapping):  # a stored message ({"message": ..., "template": ...})
+        return value.get("message", "")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,7 @@ class Issue:
     code: str = "INVALID"
     row: int | None = None  # 0-based index in a bulk input
     template: str | None = None  # the message before its values were filled in
-    values: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    values: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def of(
@@ -51,7 +58,9 @@ class Issue:
         **values: Any,
     ) -> Issue:
         """An issue whose message is a template with values (the admin translates it)."""
-        return cls(field_name, fill(template, values), code, row, template, MappingProxyType(values))
+        return cls(
+            field_name, fill(template, values), code, row, template, MappingProxyType(values)
+        )
 
     def describe(self) -> str:
         where = f"row {self.row + 1}, " if self.row is not None else ""

@@ -28,6 +28,8 @@ CODES = {
     if code.upper() == code or "_" in code  # a plain word ("feedback") is English, not a code
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+# "客户满意度 (csat)": a code in brackets beside its name, where no markup may go (options).
+CODE_IN_BRACKETS = re.compile(r"\([a-z0-9]+(?:[_-][a-z0-9]+)*\)")
 
 
 class _Text(HTMLParser):
@@ -46,8 +48,9 @@ class _Text(HTMLParser):
         lang = found.get("lang")
         skipped = (
             self._skipped
-            # The title names things (a person, a cycle); the page's heading is checked.
-            or tag in ("script", "style", "template", "title", "code")
+            # The title names things (a person, a cycle; the heading is checked); code is code;
+            # a text area holds what a person typed.
+            or tag in ("script", "style", "template", "title", "code", "textarea")
             or found.get("translate") == "no"
             or (lang is not None and tag != "html" and lang != self.page_lang)
         )
@@ -82,20 +85,28 @@ def spoken_text(html: str, page_lang: str) -> list[str]:
     return parser.spoken
 
 
+def _english_words(text: str) -> list[str]:
+    """Words of three letters or more, less identifiers (`survey-tool`, `Asia/Shanghai`,
+    `customer_satisfaction`, an email) and abbreviations (`CSV`, `UTC`)."""
+    words = []
+    for token in re.split(r"[\s,;:()（），；：。、“”‘’!?！？…·]+", CODE_IN_BRACKETS.sub("", text)):
+        core = token.strip(".'\"«»[]{}")
+        if re.search(r"[_\-/@.=+0-9]", core) or core.isupper():
+            continue
+        words += [w for w in WORD.findall(core) if len(w) >= 3 and w not in SAME_IN_BOTH]
+    return words
+
+
 def unreadable(html: str, page_lang: str) -> list[str]:
     """Each piece of text that shows a raw code, an internal document, or (on a Chinese
     page) English."""
     found: list[str] = []
     for text in spoken_text(html, page_lang):
-        words = WORD.findall(text)
         codes = [w for w in re.findall(r"[A-Za-z_]+", text) if w in CODES]
         if codes:
             found.append(f"code {codes[0]!r} in {text!r}")
         elif "SCORING" in text or "§" in text:
             found.append(f"internal document in {text!r}")
-        elif page_lang == "zh-CN" and any(
-            len(w) >= 3 and w not in SAME_IN_BOTH and w.lower() not in SAME_IN_BOTH
-            for w in words
-        ):
+        elif page_lang == "zh-CN" and _english_words(text):
             found.append(f"English in {text!r}")
     return found

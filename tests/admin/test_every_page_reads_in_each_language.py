@@ -156,9 +156,9 @@ def test_a_chinese_page_with_an_english_message_or_a_code_is_caught() -> None:
         '<code translate="no">csat</code><input placeholder="Reason"></body></html>'
     )
     assert unreadable(page, "zh-CN") == [
-        "English in 'Reason'",
         "English in '1 appeal(s) are still open'",
         "code 'SELF' in 'SELF'",
+        "English in 'Reason'",
     ]
     assert unreadable(page.replace("SELF", "自评"), "en") == []
 

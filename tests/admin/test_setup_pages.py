@@ -306,10 +306,10 @@ async def test_managers_see_the_cycle_but_no_way_to_change_it(seeded: Browser) -
 async def test_the_cycle_page_shows_the_state_bar_and_the_warnings(seeded: Browser) -> None:
     await _as(seeded, "admin")
     page = (await seeded.client.get(f"/admin/cycles/{CYCLE}")).text
-    assert re.search(r'setup-step-current" aria-current="step">\s*<strong>ACTIVE', page)
+    assert re.search(r'setup-step-current" aria-current="step">\s*<strong>Active', page)
     assert "No open appeals." in page
     # F1 has no manager review on the qualitative line: finalising would need an override.
-    assert "have no MANAGER review: F1 (quality)" in page
+    assert "without a manager&#39;s rating: 1 (F1 (quality))" in page
     # The lead position has no scorecard: the cycle warns about it.
     assert "lead: no scorecard; employees in this position are listed as not eligible." in page
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars
-from admin.web import _, checked_form, guarded, redirect, render, require
+from admin.web import _, checked_form, guarded, redirect, render, require, say
 from service.errors import DomainError, StaleVersion, ValidationFailed
 from service.models import AccessLevel, CalibrationRecord, Cycle
 from service.usecases.review.calibration import (
@@ -153,8 +153,8 @@ async def calibration_record_post(request: Request) -> Response:
             actor=actor, cycle_code=cycle.code, expected_version=version, **form
         )
     except ValidationFailed as failed:
-        errors = {i.field: _(request, i.message) for i in failed.issues if i.field in form}
-        loose = [_(request, i.message) for i in failed.issues if i.field not in form]
+        errors = {i.field: say(request, i) for i in failed.issues if i.field in form}
+        loose = [say(request, i) for i in failed.issues if i.field not in form]
         return await _page(
             request,
             cycle,

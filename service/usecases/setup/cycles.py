@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -380,8 +381,13 @@ def _text(value: Fraction) -> str:
     return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
 
 
-def _warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, str]]:
-    return [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
+def _warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, Any]]:
+    """Stored with the template and values, so the admin can show them in Chinese too."""
+    return [
+        {"code": w.code, "field": w.field, "message": w.message}
+        | ({"template": w.template, "values": dict(w.values)} if w.template else {})
+        for w in warnings
+    ]
 
 
 async def refresh_scorecard_warnings(
@@ -412,14 +418,22 @@ async def refresh_scorecard_warnings(
             await card.save(using_db=conn, update_fields=["warnings"])
 
 
-async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle, *, actor: Actor) -> list[str]:
+async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle, *, actor: Actor) -> list[Issue]:
     """What the cycle page lists: scorecard warnings, positions without a scorecard and,
-    for those who may see head counts, how many employees have no score and why."""
-    messages: list[str] = []
+    for those who may see head counts, how many employees have no score and why. Each a
+    message with its values (a scorecard's own warning is a value of its line here)."""
+    messages: list[Issue] = []
     cards = await Scorecard.filter(cycle_id=cycle.id).using_db(conn).prefetch_related("position")
     for card in sorted(cards, key=lambda c: c.position.code):
         for warning in card.warnings:
-            messages.append(f"{card.position.code}: {warning['message']}")
+            messages.append(
+                Issue.of(
+                    "scorecard",
+                    "{position}: {warning}",
+                    position=card.position.code,
+                    warning=MappingProxyType(warning),
+                )
+            )
     covered = {card.position_id for card in cards}
     missing = (
         await Employee.filter(position_id__isnull=False)
@@ -429,21 +443,26 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle, *, actor: Actor)
     )
     for code in sorted(set(missing)):
         messages.append(
-            f"{code}: no scorecard; employees in this position are listed as not eligible."
+            Issue.of(
+                "scorecard",
+                "{position}: no scorecard; employees in this position are listed as not eligible.",
+                position=code,
+            )
         )
-    no_data = await _no_data_warning(conn, cycle) if may_see_cycle_head_counts(actor) else None
-    if no_data:
-        messages.append(no_data)
+    if may_see_cycle_head_counts(actor):
+        messages += await _no_data_warnings(conn, cycle)
     return messages
 
 
 _NO_DATA_WORDS = {
-    StatusReason.NOT_ENOUGH_EVIDENCE.value: "without enough evidence of their own",
-    StatusReason.NO_SCORED_LINE.value: "with no line scored",
+    StatusReason.NOT_ENOUGH_EVIDENCE.value: (
+        "Employees without a total for want of evidence of their own: {count}."
+    ),
+    StatusReason.NO_SCORED_LINE.value: "Employees without a total, no line scored: {count}.",
 }
 
 
-async def _no_data_warning(conn: BaseDBAsyncClient, cycle: Cycle) -> str | None:
+async def _no_data_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[Issue]:
     """How many employees have no total, by reason (SCORING §2, §5)."""
     rows = await fetch_all(
         conn,
@@ -452,16 +471,11 @@ async def _no_data_warning(conn: BaseDBAsyncClient, cycle: Cycle) -> str | None:
         [cycle.id, ScoreStatus.NO_DATA.value],
     )
     counts = {str(r["status_reason"]): int(r["n"]) for r in rows}
-    total = sum(counts.values())
-    if not total:
-        return None
-    parts = [
-        f"{counts[reason]} {words} ({reason})"
-        for reason, words in _NO_DATA_WORDS.items()
+    return [
+        Issue.of("scores", template, reason, count=counts[reason])
+        for reason, template in _NO_DATA_WORDS.items()
         if counts.get(reason)
     ]
-    people = "employee has" if total == 1 else "employees have"
-    return f"{total} {people} no score (NO_DATA): " + ", ".join(parts) + "."
 
 
 @retry_when_busy
