@@ -29,9 +29,11 @@ from tortoise.exceptions import ConfigurationError, DBConnectionError, Operation
 from tortoise.migrations.api import migrate as run_migrations
 
 from service.errors import DomainError, NotFound, ValidationFailed
+from service.labels import label
 from service.models import (
     Appeal,
     Cycle,
+    CycleState,
     Employee,
     Observation,
     Score,
@@ -276,9 +278,12 @@ def apply(file: Path, reason: str | None, dry_run: bool) -> None:
     console.print(table)
     for transition in report.transitions:
         console.print(f"cycle {transition}")
-    console.print(
-        "Changed." if report.changed else "Nothing changed: the database already matches the file."
-    )
+    if not report.changed:
+        console.print("Nothing changed: the database already matches the file.")
+    elif dry_run:
+        console.print("The file would change the database as shown; nothing was saved (dry run).")
+    else:
+        console.print("Saved: the database now matches the file.")
 
 
 @cli.command("import")
@@ -583,8 +588,9 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
         score = await Score.get_or_none(cycle_id=cycle.id, employee_id=employee.id)
         if score is None:
             raise NotFound(
-                f"{external_id} has no score in {cycle_code} (cycle {cycle.state.value}): "
-                "scores exist once a cycle is ACTIVE, for people employed during it."
+                f"{external_id} has no score in {cycle_code} (the cycle is "
+                f"{label(cycle.state, 'en').lower()}): scores exist once a cycle is "
+                f"{label(CycleState.ACTIVE, 'en').lower()}, for people employed during it."
             )
         return employee, score
 
@@ -592,10 +598,14 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
     labels = _LABELS[lang]
     stored = StoredScore.from_row(score.explanation)
     out = _stdout()
-    reason = f" ({score.status_reason})" if score.status_reason else ""
+    reason = (
+        f" ({label(score.status_reason, lang, group='StatusReason')})"
+        if score.status_reason
+        else ""
+    )
     out.print(
-        f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}{reason}, "
-        f"{labels['state']} {score.state.value}"
+        f"{employee.name} ({employee.external_id}), {cycle_code}: "
+        f"{label(score.status, lang)}{reason}, {labels['state']} {label(score.state, lang)}"
     )
     out.print(score_text(stored, lang=lang))
     if stored.total is not None:
@@ -620,7 +630,8 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
             out.print(f"   {labels['take']}: {take}")
         listed = (
             ", ".join(
-                f"{s.source}{' / ' + s.channel if s.channel else ''}: {s.count}"
+                f"{s.source}{' / ' + label(s.channel, lang, group='Channel') if s.channel else ''}"
+                f": {s.count}"
                 for s in line.sources
             )
             or labels["none"]

@@ -95,6 +95,8 @@ def test_a_dry_run_saves_nothing(fairscore: Fairscore) -> None:
     result = fairscore.ok("apply", "--dry-run", str(EXAMPLE_CONFIG))
 
     assert "dry run" in result.stdout
+    assert "nothing was saved (dry run)" in result.stdout.replace("\n", " ")
+    assert "Changed." not in result.stdout and "Saved:" not in result.stdout
     assert _counts(fairscore) == dict.fromkeys(_TABLES, 0)
 
 
@@ -115,7 +117,7 @@ def test_changing_a_scorecard_of_an_active_cycle_needs_a_reason(
     assert refused.exit_code == 1
     assert "cycles[0].scorecards.agent.reason" in refused.stderr
     assert "--reason" in refused.stderr
-    assert "Changed." in applied.stdout
+    assert "Saved: the database now matches the file." in applied.stdout
     assert (
         organisation.value(
             "SELECT reason FROM audit_entry WHERE action = 'save_scorecard' "

@@ -48,7 +48,7 @@ def test_a_short_password_and_a_missing_employee_are_refused(organisation: Fairs
 
     assert result.exit_code == 1
     assert "password: is too short" in result.stderr
-    assert "employee: a EMPLOYEE account belongs to an employee" in result.stderr
+    assert "employee: an account with Employee access belongs to an employee" in result.stderr
     assert organisation.count("app_user") == 0
 
 

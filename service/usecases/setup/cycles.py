@@ -274,7 +274,9 @@ async def save_scorecard(
         cycle = await get_cycle(conn, cycle_code)
         position = await Position.get_or_none(code=position_code, using_db=conn)
         if position is None:
-            raise NotFound(f"No position has the code {position_code!r}; upsert it first.")
+            raise NotFound(
+                "No position has the code {code}; add it first.", code=repr(position_code)
+            )
         kpis = {
             k.code: k
             for k in await Kpi.filter(code__in=[li.kpi_code for li in lines]).using_db(conn)

@@ -125,12 +125,12 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 )
             if item.lead_external_id and item.lead_external_id not in lead_ids:
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "lead",
-                        f"no employee has the external id {item.lead_external_id!r}; "
-                        "upsert the employee first",
+                        "no employee has the external id {id}; add the employee first",
                         "UNKNOWN_EMPLOYEE",
-                        row,
+                        row=row,
+                        id=repr(item.lead_external_id),
                     )
                 )
         if issues:
@@ -243,20 +243,22 @@ async def upsert_employees(*, actor: Actor, employees: Sequence[EmployeeInput]) 
         for row, item in enumerate(employees):
             if item.team_code and item.team_code not in teams:
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "team",
-                        f"no team has the code {item.team_code!r}; upsert teams first",
+                        "no team has the code {code}; add the team first",
                         "UNKNOWN_TEAM",
-                        row,
+                        row=row,
+                        code=repr(item.team_code),
                     )
                 )
             if item.position_code and item.position_code not in positions:
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "position",
-                        f"no position has the code {item.position_code!r}; upsert positions first",
+                        "no position has the code {code}; add the position first",
                         "UNKNOWN_POSITION",
-                        row,
+                        row=row,
+                        code=repr(item.position_code),
                     )
                 )
         if issues:
