@@ -743,16 +743,38 @@ def create_user_command(email: str, access: str, employee_external_id: str | Non
 
 
 @cli.command()
-@click.argument("observation_id", type=_OBSERVATION_ID)
+@click.argument("observation_id", type=_OBSERVATION_ID, required=False)
+@click.option("--source", help="The system the observation came from (with --external-id).")
+@click.option("--external-id", "external_id", help="Its id in that system (with --source).")
+@click.option("--kpi", "kpi_code", help="Its KPI, when the source used the id for several.")
 @click.option("--reason", required=True, help="Why it is wrong; shown to the employee.")
-def void(observation_id: int, reason: str) -> None:
-    """Void a wrong observation (it is kept, never deleted); the scores follow."""
+def void(
+    observation_id: int | None,
+    source: str | None,
+    external_id: str | None,
+    kpi_code: str | None,
+    reason: str,
+) -> None:
+    """Void a wrong observation (it is kept, never deleted); the scores follow.
 
-    async def work(_settings: Settings) -> None:
-        await void_observation(actor=_actor(), observation_id=observation_id, reason=reason)
+    Name it by its id (shown on the admin's score and line pages), or by --source and
+    --external-id as the system that sent it knows it."""
+    if observation_id is not None and (source or external_id or kpi_code):
+        raise click.UsageError("name the observation by its id or by --source and --external-id")
 
-    _run(work)
-    click.echo(f"Voided observation {observation_id}.")
+    async def work(_settings: Settings) -> int:
+        voided = await void_observation(
+            actor=_actor(),
+            observation_id=observation_id,
+            source=source,
+            external_id=external_id,
+            kpi_code=kpi_code,
+            reason=reason,
+        )
+        return int(voided.id)
+
+    voided_id = _run(work)
+    click.echo(f"Voided observation {voided_id}.")
 
 
 @cli.command()

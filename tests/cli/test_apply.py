@@ -96,7 +96,8 @@ def test_a_dry_run_saves_nothing(fairscore: Fairscore) -> None:
 
     assert "dry run" in result.stdout
     assert "nothing was saved (dry run)" in result.stdout.replace("\n", " ")
-    assert "Changed." not in result.stdout and "Saved:" not in result.stdout
+    assert "Changed." not in result.stdout
+    assert "Saved:" not in result.stdout
     assert _counts(fairscore) == dict.fromkeys(_TABLES, 0)
 
 

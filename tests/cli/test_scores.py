@@ -144,7 +144,8 @@ def test_explain_in_chinese_shows_states_and_channels_by_their_chinese_labels(
     result = scored.ok("explain", "--employee", "E1101", "--cycle", "2026-Q4", "--lang", "zh-CN")
 
     out = result.stdout
-    assert "已评分" in out and "暂定" in out
+    assert "已评分" in out
+    assert "暂定" in out
     assert any(channel in out for channel in ("在线问卷", "电话回访", "面对面"))
     codes = r"\b(PROVISIONAL|FINAL|SCORED|NO_DATA|ONLINE_SURVEY|PHONE_CALLBACK|FACE_TO_FACE)\b"
     assert not re.search(codes, out), out
@@ -153,7 +154,8 @@ def test_explain_in_chinese_shows_states_and_channels_by_their_chinese_labels(
 def test_explain_in_english_shows_labels_not_codes(scored: Fairscore) -> None:
     out = scored.ok("explain", "--employee", "E1101", "--cycle", "2026-Q4").stdout
 
-    assert "Scored" in out and "Provisional" in out
+    assert "Scored" in out
+    assert "Provisional" in out
     assert not re.search(r"\b(PROVISIONAL|SCORED|ONLINE_SURVEY|PHONE_CALLBACK)\b", out), out
 
 

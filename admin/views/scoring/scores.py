@@ -165,6 +165,7 @@ class ObservationView:
     source: str
     channel: str | None
     comment: str | None
+    external_id: str | None = None  # as the source knows it: `fairscore void` takes either
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,7 @@ def _observation(row: Observation) -> ObservationView:
         source=row.source,
         channel=None if row.channel is None else str(row.channel.value),
         comment=row.comment,
+        external_id=row.external_id,
     )
 
 

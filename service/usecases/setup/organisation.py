@@ -245,20 +245,20 @@ async def upsert_employees(*, actor: Actor, employees: Sequence[EmployeeInput]) 
                 issues.append(
                     Issue.of(
                         "team",
-                        "no team has the code {code}; add the team first",
+                        "no team has the code {team}; add the team first",
                         "UNKNOWN_TEAM",
                         row=row,
-                        code=repr(item.team_code),
+                        team=repr(item.team_code),
                     )
                 )
             if item.position_code and item.position_code not in positions:
                 issues.append(
                     Issue.of(
                         "position",
-                        "no position has the code {code}; add the position first",
+                        "no position has the code {position}; add the position first",
                         "UNKNOWN_POSITION",
                         row=row,
-                        code=repr(item.position_code),
+                        position=repr(item.position_code),
                     )
                 )
         if issues:
