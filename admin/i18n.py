@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from markupsafe import Markup, escape
 
 from service.errors import DomainError, Issue, fill
 from service.labels import label
-from service.scoring import preferred_language
+from service.scoring import format_compact, preferred_language
 from service.scoring.types import ScorecardIssue
 
 LANGUAGES = ("en", "zh-CN")
@@ -98,6 +99,23 @@ def format_number(value: Any, places: int = 2) -> str:
     return f"{number:,.{places}f}"
 
 
+def format_setting(value: Any, unit: str = "") -> str:
+    """A setting as it was entered (SCORING.md §0 rounds results, not settings): "70 %"
+    for a threshold set as 70, "4.5" for a rating bound; the unit after a space."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Fraction(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = format_compact(number)
+    whole, _, places = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-') or 0):,}"
+    shown = f"{sign}{grouped}" + (f".{places}" if places else "")
+    return f"{shown} {unit}".strip()
+
+
 def format_date(value: date | datetime | None, lang: str) -> str:
     if value is None:
         return "—"
@@ -159,3 +177,9 @@ def unit_in(thing: Any, lang: str) -> Markup:
     if lang == "zh-CN" and chinese:
         return escape(chinese)
     return own_text(getattr(thing, "unit", ""), lang)
+
+
+def unit_text(thing: Any, lang: str) -> str:
+    """The unit as plain text, for a number's suffix."""
+    chinese = getattr(thing, "unit_zh", "") or ""
+    return chinese if lang == "zh-CN" and chinese else str(getattr(thing, "unit", "") or "")

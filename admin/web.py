@@ -21,6 +21,7 @@ from admin.i18n import (
     LANGUAGE_NAMES,
     format_date,
     format_number,
+    format_setting,
     identifier,
     labelled,
     name_in,
@@ -30,6 +31,7 @@ from admin.i18n import (
     said,
     translate,
     unit_in,
+    unit_text,
 )
 from admin.security import csrf_matches
 from service.errors import DatabaseBusy, DomainError, Issue
@@ -212,6 +214,7 @@ def render(
         "nav": nav,
         "path": request.url.path,
         "number": format_number,
+        "setting": format_setting,
         "day": lambda value: format_date(value, lang),
         "label": labelled(lang),
         "said": lambda what: said(lang, what),
@@ -220,6 +223,7 @@ def render(
         "named": lambda thing: name_in(thing, lang),
         "name_text": lambda thing: name_text(thing, lang),
         "unit": lambda thing: unit_in(thing, lang),
+        "unit_text": lambda thing: unit_text(thing, lang),
         "access": AccessLevel,
     }
     return templates.TemplateResponse(request, name, base | (context or {}), status_code=status)
