@@ -30,7 +30,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "CycleState": {
         "DRAFT": ("Draft", "草稿"),
         "ACTIVE": ("Active", "进行中"),
-        "REVIEW": ("In review", "复核"),
+        "REVIEW": ("Review", "复核"),
         "FINALIZED": ("Finalised", "已定稿"),
     },
     "ScoreState": {

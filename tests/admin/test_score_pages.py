@@ -192,8 +192,8 @@ async def test_a_team_line_shows_counts_and_never_colleagues_observations(
     data = await stored("A1")
     assert sum(s["count"] for s in data["lines"][1]["sources"]) > 0
     # A1's own ratings ("visit 0", "visit 5", ...) are listed; A2's ("visit 1") nowhere.
-    assert "<td>visit 0</td>" in page.text
-    assert "<td>visit 1</td>" not in page.text
+    assert ">visit 0</span></td>" in page.text
+    assert ">visit 1</span></td>" not in page.text
     team_page = await seeded.client.get(f"{A1_PAGE}/lines/2")
     assert team_page.status_code == 403
 

@@ -99,8 +99,8 @@ async def test_the_kpi_library_lists_every_kpi_with_its_settings(seeded: Browser
     page = (await seeded.client.get("/admin/kpis")).text
     for code in ("csat", "frt", "complaints", "quality"):
         assert f'href="/admin/kpis/{code}"' in page
-    assert "SHARE_AT_LEAST (4)" in page  # aggregation with its parameter
-    assert "PERCENTILE (90)" in page
+    assert "Share at or above a bound (4)" in page  # aggregation with its parameter
+    assert "Percentile (90)" in page
     assert "1 – 5" in page  # csat's range and quality's rating scale
     assert "customer_satisfaction" in page
 
@@ -168,7 +168,7 @@ async def test_kpi_errors_show_beside_their_field_and_nothing_is_created(
 async def test_fields_of_a_kpi_in_use_are_shown_frozen_with_the_reason(seeded: Browser) -> None:
     await _as(seeded, "admin")
     page = (await seeded.client.get("/admin/kpis/csat")).text
-    assert "frozen: cycles past DRAFT use this KPI (2026-Q1)" in page
+    assert "frozen: cycles past their draft use this KPI (2026-Q1)" in page
     for frozen in ("kind", "direction", "aggregation", "aggregation_param", "range_min"):
         assert f'name="{frozen}"' not in page
     assert 'name="name"' in page
@@ -288,14 +288,14 @@ async def test_cycle_pages_are_for_admins_and_managers(seeded: Browser, path: st
 async def test_managers_see_the_cycle_but_no_way_to_change_it(seeded: Browser) -> None:
     await _as(seeded, "manager")
     page = (await seeded.client.get(f"/admin/cycles/{CYCLE}")).text
-    assert "Move to REVIEW" not in page
+    assert "Move to Review" not in page
     assert "/transition" not in page
     assert "/scorecards/" not in page
     assert "F1 (quality)" not in page  # finalisation problems name employees of other teams
     assert "/admin/cycles/new" not in (await seeded.client.get("/admin/cycles")).text
     await _as(seeded, "admin")
     page = (await seeded.client.get(f"/admin/cycles/{CYCLE}")).text
-    assert "Move to REVIEW" in page
+    assert "Move to Review" in page
     assert f'href="{EDITOR}"' in page
     await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
     await _as(seeded, "manager")
@@ -405,7 +405,7 @@ async def test_a_cycle_moves_one_step_and_finalising_needs_reviews_or_an_overrid
     moved = await seeded.post(path, {"to": "REVIEW", "reason": "quarter over"}, form_page="/admin/")
     assert moved.status_code == 303
     page = (await seeded.client.get(moved.headers["location"])).text
-    assert "The cycle is now REVIEW." in page
+    assert "The cycle is now Review." in page
     assert 'name="override_reason"' in page  # the next step is finalising
 
     refused = await seeded.post(path, {"to": "FINALIZED"}, form_page="/admin/")
