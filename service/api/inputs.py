@@ -24,18 +24,26 @@ class TeamInput:
     name: str
     parent_code: str | None = None
     lead_external_id: str | None = None
+    name_zh: str = strawberry.field(
+        default="", description="The Chinese name, for Chinese pages; empty: the name."
+    )
 
     def to_usecase(self) -> usecase.TeamInput:
-        return usecase.TeamInput(self.code, self.name, self.parent_code, self.lead_external_id)
+        return usecase.TeamInput(
+            self.code, self.name, self.parent_code, self.lead_external_id, self.name_zh
+        )
 
 
 @strawberry.input(description="A position to create or update, by code.")
 class PositionInput:
     code: str
     name: str
+    name_zh: str = strawberry.field(
+        default="", description="The Chinese name, for Chinese pages; empty: the name."
+    )
 
     def to_usecase(self) -> usecase.PositionInput:
-        return usecase.PositionInput(self.code, self.name)
+        return usecase.PositionInput(self.code, self.name, self.name_zh)
 
 
 @strawberry.input(description="An employee to create or update, by external id.")

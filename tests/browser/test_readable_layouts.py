@@ -16,8 +16,8 @@ from playwright.async_api import Browser, BrowserContext
 
 from service.demo import DEMO_CYCLE_CODE
 from tests.browser.conftest import LiveServer, screenshot, sign_in
-from tests.node import CLIENTS
 from tests.conftest import IN_CI
+from tests.node import CLIENTS
 
 AXE = CLIENTS / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}

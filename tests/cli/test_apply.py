@@ -173,3 +173,9 @@ def test_the_calibration_settings_are_applied_from_yaml(
     refused = fairscore.run("apply", str(path))
     assert refused.exit_code != 0
     assert "policy.band_guide.Q" in refused.output
+
+
+def test_teams_and_positions_take_a_chinese_name_from_the_file(organisation: Fairscore) -> None:
+    assert organisation.value("SELECT name_zh FROM team WHERE code = 'hotline'") == "热线组"
+    assert organisation.value("SELECT name_zh FROM position WHERE code = 'agent'") == "热线客服"
+    assert organisation.value("SELECT name_zh FROM team WHERE code = 'service'") == ""

@@ -38,10 +38,18 @@ EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 class Position(Node):
     code: str
     name: str
+    name_zh: str = strawberry.field(
+        description="The Chinese name; empty when none is given (Chinese pages then use `name`)."
+    )
 
     @classmethod
     def from_row(cls, row: PositionRow) -> Position:
-        return cls(id=strawberry.ID(global_id("Position", row.id)), code=row.code, name=row.name)
+        return cls(
+            id=strawberry.ID(global_id("Position", row.id)),
+            code=row.code,
+            name=row.name,
+            name_zh=row.name_zh,
+        )
 
 
 @strawberry.type(description="How many scored members of a team are in one band.")
@@ -74,6 +82,9 @@ class TeamSummary:
 class Team(Node):
     code: str
     name: str
+    name_zh: str = strawberry.field(
+        description="The Chinese name; empty when none is given (Chinese pages then use `name`)."
+    )
     pk: strawberry.Private[int]
     parent_pk: strawberry.Private[int | None]
     lead_pk: strawberry.Private[int | None]
@@ -84,6 +95,7 @@ class Team(Node):
             id=strawberry.ID(global_id("Team", row.id)),
             code=row.code,
             name=row.name,
+            name_zh=row.name_zh,
             pk=row.id,
             parent_pk=row.parent_id,
             lead_pk=row.lead_id,
