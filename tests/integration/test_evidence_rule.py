@@ -197,7 +197,7 @@ async def test_finalising_checks_manager_reviews_of_no_data_employees_too(db: st
     # Nobody is scored (no one has evidence): the check still covers them all.
     assert not await Score.filter(cycle__code=CYCLE, status="SCORED").exists()
     await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
-    with pytest.raises(InvalidTransition, match="of eligible employees have no MANAGER review"):
+    with pytest.raises(InvalidTransition, match="of eligible employees without a manager's rating"):
         await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="FINALIZED")
 
 

@@ -83,7 +83,11 @@ async def _page(
         )
         document = calibration_document(view)
     except DomainError as error:
-        refusal = _(request, str(error))
+        refusal = (
+            say(request, error.issues[0])
+            if isinstance(error, ValidationFailed) and len(error.issues) == 1
+            else say(request, error)
+        )
     form = record_form or {
         name: "" if record is None else str(getattr(record, name)) for name in RECORD_FIELDS
     }

@@ -149,7 +149,7 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[I
         problems.append(
             Issue.of(
                 "appeals",
-                "Appeals still open: {count}. Resolve them first.",
+                "Appeals still open: {count}; resolve them first",
                 "OPEN_APPEALS",
                 count=open_appeals,
             )
@@ -173,7 +173,7 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[I
         problems.append(
             Issue.of(
                 "reviews",
-                "Rated lines of eligible employees without a manager's rating: {count} ({lines}).",
+                "Rated lines of eligible employees without a manager's rating: {count} ({lines})",
                 "MISSING_MANAGER_REVIEWS",
                 count=len(missing),
                 lines=shown,
