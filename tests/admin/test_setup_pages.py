@@ -212,7 +212,7 @@ async def test_a_forged_change_to_a_frozen_field_is_refused_beside_it(seeded: Br
         form_page="/admin/kpis/csat",
     )
     assert response.status_code == 400
-    assert re.search(r'id="direction-error">is frozen: a cycle past DRAFT', response.text)
+    assert re.search(r'id="direction-error">is frozen: a cycle past its draft', response.text)
     kpi = await Kpi.get(code="csat")
     assert (kpi.direction.value, kpi.version) == ("HIGHER_IS_BETTER", 1)
 
@@ -400,7 +400,7 @@ async def test_a_cycle_moves_one_step_and_finalising_needs_reviews_or_an_overrid
     path = f"/admin/cycles/{CYCLE}/transition"
     skipped = await seeded.post(path, {"to": "FINALIZED"}, form_page=f"/admin/cycles/{CYCLE}")
     assert skipped.status_code == 409
-    assert "states only move forward one step; the next state is REVIEW" in skipped.text
+    assert "states only move forward one step; the next state is Review" in skipped.text
 
     moved = await seeded.post(path, {"to": "REVIEW", "reason": "quarter over"}, form_page="/admin/")
     assert moved.status_code == 303
@@ -608,7 +608,7 @@ async def test_editing_an_active_scorecard_needs_a_reason(seeded: Browser) -> No
     changed = [*LINES[:4], ScorecardLineInput(kpi_code="quality", weight="30", min_samples=2)]
     response = await seeded.post(EDITOR, _card_form(changed, version=1, reason=" "))
     assert response.status_code == 400
-    assert re.search(r'id="reason-error">cycle is ACTIVE: say why', response.text)
+    assert re.search(r'id="reason-error">the cycle is Active: say why', response.text)
     assert re.search(r'<textarea id="reason"[^>]*aria-invalid="true"', response.text)
     assert (await Scorecard.get(cycle__code=CYCLE)).version == 1
 
@@ -636,7 +636,7 @@ async def test_a_scorecard_of_a_cycle_in_review_is_shown_but_cannot_change(
         EDITOR, data={"csrf_token": token, **_card_form(changed, version=1, reason="late")}
     )
     assert response.status_code == 409
-    assert "is REVIEW: its scorecards can no longer change" in response.text
+    assert "is Review: its scorecards can no longer change" in response.text
     assert (await Scorecard.get(cycle__code=CYCLE)).version == 1
 
 

@@ -9,7 +9,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, ValidationFailed
-from service.models import OPEN_CYCLE_STATES, Adjustment, Cycle, Employee, Observation, Score
+from service.models import (
+    OPEN_CYCLE_STATES,
+    Adjustment,
+    Cycle,
+    CycleState,
+    Employee,
+    Observation,
+    Score,
+)
 from service.scoring import AdjustmentOverCap, check_adjustment, format_fixed
 from service.scoring.types import ScoreStatus
 from service.sql import int_values
@@ -169,8 +177,11 @@ async def apply_adjustment(
         raise NotFound(f"No cycle has the code {cycle_code!r}.")
     if cycle.state not in OPEN_CYCLE_STATES:
         raise InvalidTransition(
-            f"Cycle {cycle_code!r} is {cycle.state.value}: scores are adjusted while it is "
-            "ACTIVE or REVIEW."
+            "Cycle {cycle} is {state}: scores are adjusted while it is {active} or {review}.",
+            cycle=repr(cycle_code),
+            state=cycle.state,
+            active=CycleState.ACTIVE,
+            review=CycleState.REVIEW,
         )
     employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
     if employee is None:

@@ -103,8 +103,10 @@ async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]
                 return existing, False
             if existing.state is not CycleState.DRAFT:
                 raise InvalidTransition(
-                    f"Cycle {cycle.code!r} is {existing.state.value}: its dates and scope "
-                    "can only change while it is DRAFT."
+                    "Cycle {cycle} is {state}: its dates and scope can only change while it "
+                    "is a draft.",
+                    cycle=repr(cycle.code),
+                    state=existing.state,
                 )
             existing.name = cycle.name
             existing.starts_on = cycle.starts_on
@@ -320,16 +322,19 @@ async def save_scorecard(
                 return ScorecardSaved(existing.version, False, warnings)
         if cycle.state in (CycleState.REVIEW, CycleState.FINALIZED):
             raise InvalidTransition(
-                f"Cycle {cycle_code!r} is {cycle.state.value}: its scorecards can no longer change."
+                "Cycle {cycle} is {state}: its scorecards can no longer change.",
+                cycle=repr(cycle_code),
+                state=cycle.state,
             )
         if cycle.state is CycleState.ACTIVE and not (reason and reason.strip()):
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "reason",
-                        "cycle is ACTIVE: say why the scorecard "
-                        "changes; the reason goes to the audit log",
+                        "the cycle is {state}: say why the scorecard changes; the reason goes "
+                        "to the audit log",
                         "REASON_REQUIRED",
+                        state=CycleState.ACTIVE,
                     )
                 ]
             )
@@ -505,10 +510,21 @@ async def transition_cycle(
             raise NotFound(f"No cycle has the code {cycle_code!r}.")
         nxt = cycle.state.next
         if nxt is not target:
-            hint = f"the next state is {nxt.value}" if nxt else "it is final"
+            if nxt is None:
+                raise InvalidTransition(
+                    "Cycle {cycle} is {state} and cannot go to {target}: states only move "
+                    "forward one step; it is final.",
+                    cycle=repr(cycle_code),
+                    state=cycle.state,
+                    target=target,
+                )
             raise InvalidTransition(
-                f"Cycle {cycle_code!r} is {cycle.state.value} and cannot go to "
-                f"{target.value}: states only move forward one step; {hint}."
+                "Cycle {cycle} is {state} and cannot go to {target}: states only move "
+                "forward one step; the next state is {next}.",
+                cycle=repr(cycle_code),
+                state=cycle.state,
+                target=target,
+                next=nxt,
             )
         if target is CycleState.ACTIVE:
             await _check_can_activate(conn, cycle)
