@@ -83,11 +83,7 @@ async def _page(
         )
         document = calibration_document(view)
     except DomainError as error:
-        refusal = (
-            say(request, error.issues[0])
-            if isinstance(error, ValidationFailed) and len(error.issues) == 1
-            else say(request, error)
-        )
+        refusal = _refusal(request, error)
     form = record_form or {
         name: "" if record is None else str(getattr(record, name)) for name in RECORD_FIELDS
     }
@@ -181,7 +177,7 @@ async def calibration_record_post(request: Request) -> Response:
         )
     except DomainError as error:
         return await _page(
-            request, cycle, status=400, record_form=form, record_error=_(request, str(error))
+            request, cycle, status=400, record_form=form, record_error=_refusal(request, error)
         )
     return redirect(f"/admin/cycles/{quote(cycle.code, safe='')}/calibration?saved=1#record")
 
@@ -190,3 +186,10 @@ routes = [
     Route("/cycles/{code}/calibration", calibration_page, methods=["GET"]),
     Route("/cycles/{code}/calibration/record", calibration_record_post, methods=["POST"]),
 ]
+
+
+def _refusal(request: Request, error: DomainError) -> str:
+    """A refusal in the page's language; one issue is said alone, without its field."""
+    if isinstance(error, ValidationFailed):
+        return "; ".join(say(request, issue) for issue in error.issues)
+    return say(request, error)
