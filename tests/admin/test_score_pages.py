@@ -240,7 +240,7 @@ async def test_the_chinese_page_shows_the_chinese_sentences(seeded: Browser) -> 
     await seeded.sign_in("employee")
     page = await seeded.client.get(A1_PAGE, headers={"accept-language": "zh-CN"})
     data = await stored("A1")
-    main = page.text.split("<main>")[1]
+    main = page.text.split('<main id="main" tabindex="-1">')[1]
     typed = StoredScore.from_row(data)
     assert html.escape(score_text(typed, lang="zh-CN")) in main
     assert html.escape(line_text(typed.lines[0], lang="zh-CN")) in main
@@ -556,7 +556,7 @@ async def test_an_employee_sees_only_the_summary_of_their_team_of_five(
     assert 'data-summary="scored">5<' in page.text
     assert ranked(page) == []
     for colleague in ("Agent 2", "Agent 3", "A2", "A5"):
-        assert colleague not in page.text.split("<main>")[1]
+        assert colleague not in page.text.split('<main id="main" tabindex="-1">')[1]
 
 
 async def test_an_employee_may_not_see_another_teams_summary(five_agents: Browser) -> None:

@@ -74,7 +74,7 @@ def test_transition_that_skips_a_state_is_refused(organisation: Fairscore, tmp_p
 
     assert result.exit_code == 1
     assert "Cycle '2027-Q1' is Draft and cannot go to Review" in result.stderr
-    assert "the next state is ACTIVE" in result.stderr
+    assert "the next state is Active" in result.stderr
     assert "Traceback" not in result.output
 
 
