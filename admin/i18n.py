@@ -8,13 +8,20 @@ are stored in both languages with each score and picked here by language too.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from service.scoring import preferred_language
+from markupsafe import Markup, escape
+
+from service.errors import DomainError, Issue, fill
+from service.labels import label
+from service.scoring import format_compact, preferred_language
+from service.scoring.types import ScorecardIssue
 
 LANGUAGES = ("en", "zh-CN")
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
@@ -33,8 +40,45 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 
 def translate(lang: str, text: str, **values: Any) -> str:
+    """`text` (English, with `{name}` slots) in `lang`; an enum value shows as its label."""
     translated = catalogue().get(lang, {}).get(text, text) if lang != "en" else text
-    return translated.format(**values) if values else translated
+    return fill(translated, values, lang)
+
+
+def said(lang: str, what: DomainError | Issue | ScorecardIssue | Mapping[str, Any] | str) -> str:
+    """A use case's message in `lang`: its template translated, then its values filled in.
+    Takes a refusal, an issue, a scorecard issue or one stored as a dict (its warnings)."""
+    if isinstance(what, str):
+        return translate(lang, what)
+    if isinstance(what, DomainError | Issue) and what.values:
+        inner = {k: _inner(lang, v) for k, v in what.values.items()}
+        template = what.template or what.message
+        return translate(lang, template, **inner)
+    if isinstance(what, Mapping):
+        template = what.get("template") or what.get("message") or ""
+        return translate(lang, str(template), **dict(what.get("values") or {}))
+    if isinstance(what, ScorecardIssue):
+        return translate(lang, what.template or what.message, **dict(what.values))
+    if isinstance(what, Issue):
+        return translate(lang, what.template or what.message, **what.values)
+    return translate(lang, what.template, **what.values)
+
+
+def _inner(lang: str, value: Any) -> Any:
+    """A value that is itself a message (a scorecard's warning inside a cycle's) is said
+    in the same language."""
+    if isinstance(value, Issue | ScorecardIssue | Mapping):
+        return said(lang, value)
+    return value
+
+
+def labelled(lang: str) -> Any:
+    """The `label` of the templates: `label(cycle.state)`, `label(line.scope, "Scope")`."""
+
+    def in_lang(code: Any, group: str | None = None) -> str:
+        return label(code, lang, group=group)
+
+    return in_lang
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:
@@ -55,6 +99,23 @@ def format_number(value: Any, places: int = 2) -> str:
     return f"{number:,.{places}f}"
 
 
+def format_setting(value: Any, unit: str = "") -> str:
+    """A setting as it was entered (SCORING.md §0 rounds results, not settings): "70 %"
+    for a threshold set as 70, "4.5" for a rating bound; the unit after a space."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Fraction(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = format_compact(number)
+    whole, _, places = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-') or 0):,}"
+    shown = f"{sign}{grouped}" + (f".{places}" if places else "")
+    return f"{shown} {unit}".strip()
+
+
 def format_date(value: date | datetime | None, lang: str) -> str:
     if value is None:
         return "—"
@@ -67,3 +128,58 @@ def format_date(value: date | datetime | None, lang: str) -> str:
     if isinstance(value, datetime):
         text += value.strftime(" %H:%M")
     return text
+
+
+def language_of(text: str) -> str:
+    """People's own words (names, comments, reasons) carry no language: Chinese when
+    they hold a Chinese character, English otherwise. Good enough for a screen reader."""
+    return "zh-CN" if any("\u4e00" <= char <= "\u9fff" for char in text) else "en"
+
+
+def own_text(text: Any, lang: str) -> Markup:
+    """Text a person wrote (a name, a comment, a reason): never machine-translated, and
+    marked with its language when it differs from the page's, so that screen readers
+    switch voice. The untranslated-text test leaves it alone: it is not ours to translate."""
+    if text is None or text == "":
+        return Markup("")
+    written = str(text)
+    found = language_of(written)
+    if found == lang:
+        return Markup('<span translate="no">{}</span>').format(written)
+    return Markup('<span lang="{}" translate="no">{}</span>').format(found, written)
+
+
+def identifier(text: Any) -> Markup:
+    """A code, an id, an email or a source: the same in every language, never translated."""
+    if text is None or text == "":
+        return Markup("")
+    return Markup('<span translate="no">{}</span>').format(text)
+
+
+def name_in(thing: Any, lang: str) -> Markup:
+    """A KPI's (or anything with `name` and `name_zh`) name in the page's language; the
+    English name, marked as English, when it has no Chinese one."""
+    chinese = getattr(thing, "name_zh", "") or ""
+    if lang == "zh-CN" and chinese:
+        return escape(chinese)
+    return own_text(getattr(thing, "name", ""), lang)
+
+
+def name_text(thing: Any, lang: str) -> str:
+    """The same name as plain text, for where no markup may go (options, titles)."""
+    chinese = getattr(thing, "name_zh", "") or ""
+    return chinese if lang == "zh-CN" and chinese else str(getattr(thing, "name", ""))
+
+
+def unit_in(thing: Any, lang: str) -> Markup:
+    """A KPI's unit in the page's language (the English unit, marked, without a Chinese one)."""
+    chinese = getattr(thing, "unit_zh", "") or ""
+    if lang == "zh-CN" and chinese:
+        return escape(chinese)
+    return own_text(getattr(thing, "unit", ""), lang)
+
+
+def unit_text(thing: Any, lang: str) -> str:
+    """The unit as plain text, for a number's suffix."""
+    chinese = getattr(thing, "unit_zh", "") or ""
+    return chinese if lang == "zh-CN" and chinese else str(getattr(thing, "unit", "") or "")

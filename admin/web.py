@@ -4,21 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from admin.i18n import LANGUAGE_NAMES, format_date, format_number, pick_language, translate
+from admin.i18n import (
+    LANGUAGE_NAMES,
+    format_date,
+    format_number,
+    format_setting,
+    identifier,
+    labelled,
+    name_in,
+    name_text,
+    own_text,
+    pick_language,
+    said,
+    translate,
+    unit_in,
+    unit_text,
+)
 from admin.security import csrf_matches
-from service.errors import DatabaseBusy
+from service.errors import DatabaseBusy, DomainError, Issue
+from service.labels import label
 from service.models import AccessLevel
+from service.scoring.types import ScorecardIssue
 from service.settings import Settings
 from service.usecases.accounts.sessions import LiveSession, load_session
 from service.usecases.actor import Actor
@@ -106,6 +125,11 @@ def _(request: Request, text: str, **values: Any) -> str:
     return translate(state(request).lang, text, **values)
 
 
+def say(request: Request, what: DomainError | Issue | ScorecardIssue | dict[str, Any] | str) -> str:
+    """A use case's refusal or issue in the page's language (its template translated)."""
+    return said(state(request).lang, what)
+
+
 class Refused(Exception):
     """Turned into a page: 403 with what to do, or a redirect to sign in."""
 
@@ -170,8 +194,11 @@ def render(
     actor = admin.actor
     lang = admin.lang
 
-    def gettext(text: str, **values: Any) -> str:
-        return translate(lang, text, **values)
+    def gettext(text: str, **values: Any) -> Markup:
+        # Escaped here, so that a value may be markup of its own (a name marked `own`).
+        translated = translate(lang, text)
+        shown = {k: label(v, lang) if isinstance(v, Enum) else v for k, v in values.items()}
+        return Markup(escape(translated)).format(**shown) if shown else escape(translated)
 
     nav = [
         (url, label)
@@ -187,7 +214,16 @@ def render(
         "nav": nav,
         "path": request.url.path,
         "number": format_number,
+        "setting": format_setting,
         "day": lambda value: format_date(value, lang),
+        "label": labelled(lang),
+        "said": lambda what: said(lang, what),
+        "own": lambda text: own_text(text, lang),
+        "ident": identifier,
+        "named": lambda thing: name_in(thing, lang),
+        "name_text": lambda thing: name_text(thing, lang),
+        "unit": lambda thing: unit_in(thing, lang),
+        "unit_text": lambda thing: unit_text(thing, lang),
         "access": AccessLevel,
     }
     return templates.TemplateResponse(request, name, base | (context or {}), status_code=status)

@@ -29,9 +29,11 @@ from tortoise.exceptions import ConfigurationError, DBConnectionError, Operation
 from tortoise.migrations.api import migrate as run_migrations
 
 from service.errors import DomainError, NotFound, ValidationFailed
+from service.labels import label
 from service.models import (
     Appeal,
     Cycle,
+    CycleState,
     Employee,
     Observation,
     Score,
@@ -292,9 +294,12 @@ def apply(file: Path, reason: str | None, dry_run: bool) -> None:
     console.print(table)
     for transition in report.transitions:
         console.print(f"cycle {transition}")
-    console.print(
-        "Changed." if report.changed else "Nothing changed: the database already matches the file."
-    )
+    if not report.changed:
+        console.print("Nothing changed: the database already matches the file.")
+    elif dry_run:
+        console.print("The file would change the database as shown; nothing was saved (dry run).")
+    else:
+        console.print("Saved: the database now matches the file.")
 
 
 @cli.command("import")
@@ -599,8 +604,9 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
         score = await Score.get_or_none(cycle_id=cycle.id, employee_id=employee.id)
         if score is None:
             raise NotFound(
-                f"{external_id} has no score in {cycle_code} (cycle {cycle.state.value}): "
-                "scores exist once a cycle is ACTIVE, for people employed during it."
+                f"{external_id} has no score in {cycle_code} (the cycle is "
+                f"{label(cycle.state, 'en').lower()}): scores exist once a cycle is "
+                f"{label(CycleState.ACTIVE, 'en').lower()}, for people employed during it."
             )
         return employee, score
 
@@ -608,10 +614,14 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
     labels = _LABELS[lang]
     stored = StoredScore.from_row(score.explanation)
     out = _stdout()
-    reason = f" ({score.status_reason})" if score.status_reason else ""
+    reason = (
+        f" ({label(score.status_reason, lang, group='StatusReason')})"
+        if score.status_reason
+        else ""
+    )
     out.print(
-        f"{employee.name} ({employee.external_id}), {cycle_code}: {score.status.value}{reason}, "
-        f"{labels['state']} {score.state.value}"
+        f"{employee.name} ({employee.external_id}), {cycle_code}: "
+        f"{label(score.status, lang)}{reason}, {labels['state']} {label(score.state, lang)}"
     )
     out.print(score_text(stored, lang=lang))
     if stored.total is not None:
@@ -636,7 +646,8 @@ def explain(external_id: str, cycle_code: str, lang: str) -> None:
             out.print(f"   {labels['take']}: {take}")
         listed = (
             ", ".join(
-                f"{s.source}{' / ' + s.channel if s.channel else ''}: {s.count}"
+                f"{s.source}{' / ' + label(s.channel, lang, group='Channel') if s.channel else ''}"
+                f": {s.count}"
                 for s in line.sources
             )
             or labels["none"]
@@ -748,16 +759,38 @@ def create_user_command(email: str, access: str, employee_external_id: str | Non
 
 
 @cli.command()
-@click.argument("observation_id", type=_OBSERVATION_ID)
+@click.argument("observation_id", type=_OBSERVATION_ID, required=False)
+@click.option("--source", help="The system the observation came from (with --external-id).")
+@click.option("--external-id", "external_id", help="Its id in that system (with --source).")
+@click.option("--kpi", "kpi_code", help="Its KPI, when the source used the id for several.")
 @click.option("--reason", required=True, help="Why it is wrong; shown to the employee.")
-def void(observation_id: int, reason: str) -> None:
-    """Void a wrong observation (it is kept, never deleted); the scores follow."""
+def void(
+    observation_id: int | None,
+    source: str | None,
+    external_id: str | None,
+    kpi_code: str | None,
+    reason: str,
+) -> None:
+    """Void a wrong observation (it is kept, never deleted); the scores follow.
 
-    async def work(_settings: Settings) -> None:
-        await void_observation(actor=_actor(), observation_id=observation_id, reason=reason)
+    Name it by its id (shown on the admin's score and line pages), or by --source and
+    --external-id as the system that sent it knows it."""
+    if observation_id is not None and (source or external_id or kpi_code):
+        raise click.UsageError("name the observation by its id or by --source and --external-id")
 
-    _run(work)
-    click.echo(f"Voided observation {observation_id}.")
+    async def work(_settings: Settings) -> int:
+        voided = await void_observation(
+            actor=_actor(),
+            observation_id=observation_id,
+            source=source,
+            external_id=external_id,
+            kpi_code=kpi_code,
+            reason=reason,
+        )
+        return int(voided.id)
+
+    voided_id = _run(work)
+    click.echo(f"Voided observation {voided_id}.")
 
 
 @cli.command()

@@ -326,16 +326,16 @@ def demo_config() -> OrgConfig:
     return OrgConfig(
         policy={"timezone": "Asia/Shanghai", "csat_kpi_code": "csat"},
         positions=(
-            PositionInput("agent", "Hotline agent"),
-            PositionInput("technician", "Field technician"),
-            PositionInput("front_desk", "Front-desk agent"),
-            PositionInput("team_lead", "Team lead"),
+            PositionInput("agent", "Hotline agent", "热线客服"),
+            PositionInput("technician", "Field technician", "外勤技术员"),
+            PositionInput("front_desk", "Front-desk agent", "前台接待"),
+            PositionInput("team_lead", "Team lead", "组长"),
         ),
         teams=(
-            TeamInput("service", "Customer Service Department 客户服务部"),
-            TeamInput("hotline", "Hotline 热线组", "service", "E1001"),
-            TeamInput("field", "Field Technicians 外勤技术组", "service", "E1002"),
-            TeamInput("front-desk", "Front Desk 前台组", "service", "E1003"),
+            TeamInput("service", "Customer Service Department", name_zh="客户服务部"),
+            TeamInput("hotline", "Hotline", "service", "E1001", "热线组"),
+            TeamInput("field", "Field Technicians", "service", "E1002", "外勤技术组"),
+            TeamInput("front-desk", "Front Desk", "service", "E1003", "前台组"),
         ),
         employees=tuple(
             EmployeeInput(

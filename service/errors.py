@@ -1,8 +1,39 @@
-"""Domain errors raised by use cases; the API and the CLI turn them into messages."""
+"""Domain errors raised by use cases; the API and the CLI turn them into messages.
+
+A message that carries values is a template (`"No cycle has the code {code}."`) with the
+values beside it, so that the admin can show it in Chinese as well: `message` is the
+English text, `template` and `values` are what a translation starts from. An enum value
+is written with its label (service/labels.py) in each language.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from service.labels import label
+
+
+def fill(template: str, values: Mapping[str, Any], lang: str = "en") -> str:
+    """The template with its values; codes (enum members) as their labels in `lang`."""
+    if not values:
+        return template
+    shown = {name: _shown(value, lang) for name, value in values.items()}
+    return template.format(**shown)
+
+
+def _shown(value: Any, lang: str) -> Any:
+    if isinstance(value, Enum):
+        return label(value, lang)
+    if isinstance(value, Issue):  # a message inside a message: its English text
+        return value.message
+    if isinstance(value, Mapping):  # a stored message ({"message": ..., "template": ...})
+        return value.get("message", "")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +44,23 @@ class Issue:
     message: str
     code: str = "INVALID"
     row: int | None = None  # 0-based index in a bulk input
+    template: str | None = None  # the message before its values were filled in
+    values: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def of(
+        cls,
+        field_name: str,
+        template: str,
+        code: str = "INVALID",
+        *,
+        row: int | None = None,
+        **values: Any,
+    ) -> Issue:
+        """An issue whose message is a template with values (the admin translates it)."""
+        return cls(
+            field_name, fill(template, values), code, row, template, MappingProxyType(values)
+        )
 
     def describe(self) -> str:
         where = f"row {self.row + 1}, " if self.row is not None else ""
@@ -20,11 +68,17 @@ class Issue:
 
 
 class DomainError(Exception):
+    """`raise NotFound("No cycle has the code {code}.", code=code)`: the message in
+    English is the template filled in; the template and values stay for translation."""
+
     code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, /, **values: Any) -> None:
+        filled = fill(message, values)
+        super().__init__(filled)
+        self.message = filled
+        self.template = message
+        self.values: Mapping[str, Any] = MappingProxyType(values)
 
 
 class NotFound(DomainError):

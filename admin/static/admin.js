@@ -32,3 +32,21 @@ document.addEventListener("change", (event) => {
   row.dataset.csat = option?.dataset.csat || "false";
   row.querySelector("[name$='weight']")?.dispatchEvent(new Event("input", { bubbles: true }));
 });
+
+// A region that scrolls sideways (a wide table on a phone, a long detail) can be reached
+// and scrolled with the keyboard: it becomes focusable, named by its table's heading.
+function markScrollable() {
+  document.querySelectorAll("main table, .table-scroll, pre").forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      if (!box.getAttribute("role")) box.setAttribute("role", "region");
+      if (!box.getAttribute("aria-label")) {
+        const heading = box.closest("section")?.querySelector("h2, h3") || document.querySelector("h1");
+        if (heading) box.setAttribute("aria-label", heading.textContent.trim());
+      }
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollable);
+window.addEventListener("resize", markScrollable);

@@ -52,9 +52,14 @@ class TeamInput:
         description="The external id of the team's lead (an existing employee); null: no "
         "lead. Leads are the managers of the team and every team under it.",
     )
+    name_zh: str = strawberry.field(
+        default="", description="The Chinese name, for Chinese pages; empty: the name."
+    )
 
     def to_usecase(self) -> usecase.TeamInput:
-        return usecase.TeamInput(self.code, self.name, self.parent_code, self.lead_external_id)
+        return usecase.TeamInput(
+            self.code, self.name, self.parent_code, self.lead_external_id, self.name_zh
+        )
 
 
 @strawberry.input(description="A position to create or update, by code.")
@@ -64,9 +69,12 @@ class PositionInput:
         "otherwise created."
     )
     name: str = strawberry.field(description="The position's name.")
+    name_zh: str = strawberry.field(
+        default="", description="The Chinese name, for Chinese pages; empty: the name."
+    )
 
     def to_usecase(self) -> usecase.PositionInput:
-        return usecase.PositionInput(self.code, self.name)
+        return usecase.PositionInput(self.code, self.name, self.name_zh)
 
 
 @strawberry.input(description="An employee to create or update, by external id.")

@@ -43,6 +43,8 @@ class Team(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200)
+    # Chinese pages use it; empty means the English name.
+    name_zh = fields.CharField(max_length=200, default="", db_default="")
     parent: fields.ForeignKeyNullableRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name="children", null=True, on_delete=fields.RESTRICT
     )
@@ -63,6 +65,8 @@ class Position(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200)
+    # Chinese pages use it; empty means the English name.
+    name_zh = fields.CharField(max_length=200, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -250,6 +250,9 @@ class ScorecardIssue:
     field: str  # e.g. "lines[2].target", "lines", "lines[0].weight"
     message: str  # English sentence saying what is wrong and what to do
     line_index: int | None = None
+    # The message before its values were filled in, for a translation to start from.
+    template: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -295,21 +295,37 @@ def _evidence_warnings(
     lines: Sequence[ScorecardLine], policy: Policy, holder_leads_team: bool
 ) -> Iterator[ScorecardIssue]:
     needed = policy.min_evidence_weight
-    cases = [(False, "EVIDENCE_UNREACHABLE", "who leads no team", "INDIVIDUAL lines")]
+    cases = [(False, "EVIDENCE_UNREACHABLE", UNREACHABLE_WITHOUT_TEAM)]
     if holder_leads_team:
-        cases.append((True, "EVIDENCE_UNREACHABLE_FOR_LEADS", "who leads their team", "lines"))
-    for leads, code, who, which in cases:
+        cases.append((True, "EVIDENCE_UNREACHABLE_FOR_LEADS", UNREACHABLE_FOR_LEADS))
+    for leads, code, template in cases:
         reachable = max_evidence_weight(lines, leads_team=leads)
         if reachable < needed:
-            yield _issue(
-                code,
-                "lines",
-                f"A holder {who} can have evidence of their own for at most "
-                f"{format_compact(reachable, 2)} % of the weight, below the policy's minimum "
-                f"of {format_compact(needed)} %: nobody like that could ever be scored. "
-                f"Give more weight to {which} that measure them (SUM and COUNT lines count "
-                "only beside a line of another aggregation).",
+            values = (
+                ("reachable", format_compact(reachable, 2)),
+                ("needed", format_compact(needed)),
             )
+            yield ScorecardIssue(
+                code=code,
+                field="lines",
+                message=template.format(**dict(values)),
+                template=template,
+                values=values,
+            )
+
+
+UNREACHABLE_WITHOUT_TEAM = (
+    "A holder who leads no team can have evidence of their own for at most {reachable} % "
+    "of the weight, below the policy's minimum of {needed} %: nobody like that could ever "
+    "be scored. Give more weight to individual lines that measure them (sum and count "
+    "lines count only beside a line of another aggregation)."
+)
+UNREACHABLE_FOR_LEADS = (
+    "A holder who leads their team can have evidence of their own for at most {reachable} % "
+    "of the weight, below the policy's minimum of {needed} %: nobody like that could ever "
+    "be scored. Give more weight to lines that measure them (sum and count lines count "
+    "only beside a line of another aggregation)."
+)
 
 
 def check_scorecard(

@@ -25,12 +25,14 @@ class TeamInput:
     name: str
     parent_code: str | None = None
     lead_external_id: str | None = None
+    name_zh: str = ""  # the Chinese name; empty: the English one
 
 
 @dataclass(frozen=True, slots=True)
 class PositionInput:
     code: str
     name: str
+    name_zh: str = ""  # the Chinese name; empty: the English one
 
 
 @dataclass(frozen=True, slots=True)

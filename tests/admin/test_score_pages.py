@@ -192,8 +192,8 @@ async def test_a_team_line_shows_counts_and_never_colleagues_observations(
     data = await stored("A1")
     assert sum(s["count"] for s in data["lines"][1]["sources"]) > 0
     # A1's own ratings ("visit 0", "visit 5", ...) are listed; A2's ("visit 1") nowhere.
-    assert "<td>visit 0</td>" in page.text
-    assert "<td>visit 1</td>" not in page.text
+    assert ">visit 0</span></td>" in page.text
+    assert ">visit 1</span></td>" not in page.text
     team_page = await seeded.client.get(f"{A1_PAGE}/lines/2")
     assert team_page.status_code == 403
 
@@ -240,7 +240,7 @@ async def test_the_chinese_page_shows_the_chinese_sentences(seeded: Browser) -> 
     await seeded.sign_in("employee")
     page = await seeded.client.get(A1_PAGE, headers={"accept-language": "zh-CN"})
     data = await stored("A1")
-    main = page.text.split("<main>")[1]
+    main = page.text.split('<main id="main" tabindex="-1">')[1]
     typed = StoredScore.from_row(data)
     assert html.escape(score_text(typed, lang="zh-CN")) in main
     assert html.escape(line_text(typed.lines[0], lang="zh-CN")) in main
@@ -556,7 +556,7 @@ async def test_an_employee_sees_only_the_summary_of_their_team_of_five(
     assert 'data-summary="scored">5<' in page.text
     assert ranked(page) == []
     for colleague in ("Agent 2", "Agent 3", "A2", "A5"):
-        assert colleague not in page.text.split("<main>")[1]
+        assert colleague not in page.text.split('<main id="main" tabindex="-1">')[1]
 
 
 async def test_an_employee_may_not_see_another_teams_summary(five_agents: Browser) -> None:

@@ -99,8 +99,8 @@ async def test_the_kpi_library_lists_every_kpi_with_its_settings(seeded: Browser
     page = (await seeded.client.get("/admin/kpis")).text
     for code in ("csat", "frt", "complaints", "quality"):
         assert f'href="/admin/kpis/{code}"' in page
-    assert "SHARE_AT_LEAST (4)" in page  # aggregation with its parameter
-    assert "PERCENTILE (90)" in page
+    assert "Share at or above a bound (4)" in page  # aggregation with its parameter
+    assert "Percentile (90)" in page
     assert "1 – 5" in page  # csat's range and quality's rating scale
     assert "customer_satisfaction" in page
 
@@ -168,7 +168,7 @@ async def test_kpi_errors_show_beside_their_field_and_nothing_is_created(
 async def test_fields_of_a_kpi_in_use_are_shown_frozen_with_the_reason(seeded: Browser) -> None:
     await _as(seeded, "admin")
     page = (await seeded.client.get("/admin/kpis/csat")).text
-    assert "frozen: cycles past DRAFT use this KPI (2026-Q1)" in page
+    assert "frozen: cycles past their draft use this KPI (2026-Q1)" in page
     for frozen in ("kind", "direction", "aggregation", "aggregation_param", "range_min"):
         assert f'name="{frozen}"' not in page
     assert 'name="name"' in page
@@ -212,7 +212,7 @@ async def test_a_forged_change_to_a_frozen_field_is_refused_beside_it(seeded: Br
         form_page="/admin/kpis/csat",
     )
     assert response.status_code == 400
-    assert re.search(r'id="direction-error">is frozen: a cycle past DRAFT', response.text)
+    assert re.search(r'id="direction-error">is frozen: a cycle past its draft', response.text)
     kpi = await Kpi.get(code="csat")
     assert (kpi.direction.value, kpi.version) == ("HIGHER_IS_BETTER", 1)
 
@@ -288,14 +288,14 @@ async def test_cycle_pages_are_for_admins_and_managers(seeded: Browser, path: st
 async def test_managers_see_the_cycle_but_no_way_to_change_it(seeded: Browser) -> None:
     await _as(seeded, "manager")
     page = (await seeded.client.get(f"/admin/cycles/{CYCLE}")).text
-    assert "Move to REVIEW" not in page
+    assert "Move to Review" not in page
     assert "/transition" not in page
     assert "/scorecards/" not in page
     assert "F1 (quality)" not in page  # finalisation problems name employees of other teams
     assert "/admin/cycles/new" not in (await seeded.client.get("/admin/cycles")).text
     await _as(seeded, "admin")
     page = (await seeded.client.get(f"/admin/cycles/{CYCLE}")).text
-    assert "Move to REVIEW" in page
+    assert "Move to Review" in page
     assert f'href="{EDITOR}"' in page
     await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
     await _as(seeded, "manager")
@@ -306,10 +306,10 @@ async def test_managers_see_the_cycle_but_no_way_to_change_it(seeded: Browser) -
 async def test_the_cycle_page_shows_the_state_bar_and_the_warnings(seeded: Browser) -> None:
     await _as(seeded, "admin")
     page = (await seeded.client.get(f"/admin/cycles/{CYCLE}")).text
-    assert re.search(r'setup-step-current" aria-current="step">\s*<strong>ACTIVE', page)
+    assert re.search(r'setup-step-current" aria-current="step">\s*<strong>Active', page)
     assert "No open appeals." in page
     # F1 has no manager review on the qualitative line: finalising would need an override.
-    assert "have no MANAGER review: F1 (quality)" in page
+    assert "without a manager&#39;s rating: 1 (F1 (quality))" in page
     # The lead position has no scorecard: the cycle warns about it.
     assert "lead: no scorecard; employees in this position are listed as not eligible." in page
 
@@ -400,12 +400,12 @@ async def test_a_cycle_moves_one_step_and_finalising_needs_reviews_or_an_overrid
     path = f"/admin/cycles/{CYCLE}/transition"
     skipped = await seeded.post(path, {"to": "FINALIZED"}, form_page=f"/admin/cycles/{CYCLE}")
     assert skipped.status_code == 409
-    assert "states only move forward one step; the next state is REVIEW" in skipped.text
+    assert "states only move forward one step; the next state is Review" in skipped.text
 
     moved = await seeded.post(path, {"to": "REVIEW", "reason": "quarter over"}, form_page="/admin/")
     assert moved.status_code == 303
     page = (await seeded.client.get(moved.headers["location"])).text
-    assert "The cycle is now REVIEW." in page
+    assert "The cycle is now Review." in page
     assert 'name="override_reason"' in page  # the next step is finalising
 
     refused = await seeded.post(path, {"to": "FINALIZED"}, form_page="/admin/")
@@ -608,7 +608,7 @@ async def test_editing_an_active_scorecard_needs_a_reason(seeded: Browser) -> No
     changed = [*LINES[:4], ScorecardLineInput(kpi_code="quality", weight="30", min_samples=2)]
     response = await seeded.post(EDITOR, _card_form(changed, version=1, reason=" "))
     assert response.status_code == 400
-    assert re.search(r'id="reason-error">cycle is ACTIVE: say why', response.text)
+    assert re.search(r'id="reason-error">the cycle is Active: say why', response.text)
     assert re.search(r'<textarea id="reason"[^>]*aria-invalid="true"', response.text)
     assert (await Scorecard.get(cycle__code=CYCLE)).version == 1
 
@@ -636,7 +636,7 @@ async def test_a_scorecard_of_a_cycle_in_review_is_shown_but_cannot_change(
         EDITOR, data={"csrf_token": token, **_card_form(changed, version=1, reason="late")}
     )
     assert response.status_code == 409
-    assert "is REVIEW: its scorecards can no longer change" in response.text
+    assert "is Review: its scorecards can no longer change" in response.text
     assert (await Scorecard.get(cycle__code=CYCLE)).version == 1
 
 

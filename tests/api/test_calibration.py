@@ -98,7 +98,7 @@ async def test_calibration_of_an_active_cycle_is_a_clear_client_error(api: Api) 
     body = await api.run(CALIBRATION, {"cycle": CYCLE, "team": "hotline"}, as_="admin")
     (error, *_rest) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "REVIEW" in error["message"]
+    assert "in Review" in error["message"]
 
 
 SAVE = """

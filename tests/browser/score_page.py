@@ -86,7 +86,7 @@ async def sample_size(page: Page, line: int) -> int:
     return int(found.group(1))
 
 
-async def line_number_of(page: Page, kpi_name: str, scope: str = "INDIVIDUAL") -> int:
+async def line_number_of(page: Page, kpi_name: str, scope: str = "Individual") -> int:
     """The 1-based number of the line whose heading names the KPI at that scope."""
     headings = page.locator("section.line h3")
     for index in range(await headings.count()):

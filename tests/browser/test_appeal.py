@@ -38,7 +38,7 @@ async def test_an_employee_files_an_appeal_on_a_line_and_the_manager_sees_it(
     filed = appeals.locator("tr", has_text=reason)
     await expect(filed).to_have_count(1)
     await expect(filed.locator("td").nth(1)).to_have_text(f"{number}. First response time")
-    await expect(filed.locator("td").nth(3)).to_have_text("OPEN")
+    await expect(filed.locator("td").nth(3)).to_have_text("Open")
     await expect(filed.locator("td").nth(4)).to_have_text("—")
     await filed.scroll_into_view_if_needed()
     await screenshot(page, "appeal-filed")

@@ -70,7 +70,7 @@ async def test_the_hotline_manager_sees_only_their_teams_reviewers(page: Page) -
     assert response.status == 200
     if await page.locator("[data-calibration-refusal]").count():
         # Run on its own, the quarter is still ACTIVE: the page says so and lists nobody.
-        await expect(page.locator("[data-calibration-refusal]")).to_contain_text("REVIEW")
+        await expect(page.locator("[data-calibration-refusal]")).to_contain_text("Review")
         await expect(page.locator("tr[data-reviewer]")).to_have_count(0)
         return
     await expect(page.locator(f"tr[data-reviewer='{LENIENT}']")).to_have_count(0)

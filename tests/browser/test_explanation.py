@@ -6,6 +6,7 @@ import re
 
 from playwright.async_api import Page, expect
 
+from service.labels import label as label_of
 from tests.browser.conftest import LiveServer, screenshot, sign_in
 from tests.browser.score_page import api_score, open_score
 
@@ -44,7 +45,8 @@ async def test_a_manager_sees_the_same_total_and_contributions_as_the_api(
     for number, line in enumerate(lines, start=1):
         section = page.locator(f"#line-{number}")
         await expect(section.locator("h3")).to_contain_text(f"{number}. {line['kpi']['name']}")
-        await expect(section.locator("h3 .tag").first).to_have_text(line["scope"])
+        scope = label_of(line["scope"], "en", group="Scope")
+        await expect(section.locator("h3 .tag").first).to_have_text(scope)
         contribution = section.locator("dd[data-contribution]")
         await expect(contribution).to_have_attribute(
             "data-contribution", line["contribution"] or ""

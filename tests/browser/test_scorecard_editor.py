@@ -21,7 +21,7 @@ async def _create_draft_cycle(page: Page) -> str:
     await page.click("button.primary")
     await page.wait_for_url(f"**/admin/cycles/{code}")
     await expect(page.locator("h1")).to_contain_text(f"Browser test {code}")
-    await expect(page.locator(".setup-step[aria-current='step'] strong")).to_have_text("DRAFT")
+    await expect(page.locator(".setup-step[aria-current='step'] strong")).to_have_text("Draft")
     return code
 
 

@@ -95,6 +95,9 @@ def test_a_dry_run_saves_nothing(fairscore: Fairscore) -> None:
     result = fairscore.ok("apply", "--dry-run", str(EXAMPLE_CONFIG))
 
     assert "dry run" in result.stdout
+    assert "nothing was saved (dry run)" in result.stdout.replace("\n", " ")
+    assert "Changed." not in result.stdout
+    assert "Saved:" not in result.stdout
     assert _counts(fairscore) == dict.fromkeys(_TABLES, 0)
 
 
@@ -115,7 +118,7 @@ def test_changing_a_scorecard_of_an_active_cycle_needs_a_reason(
     assert refused.exit_code == 1
     assert "cycles[0].scorecards.agent.reason" in refused.stderr
     assert "--reason" in refused.stderr
-    assert "Changed." in applied.stdout
+    assert "Saved: the database now matches the file." in applied.stdout
     assert (
         organisation.value(
             "SELECT reason FROM audit_entry WHERE action = 'save_scorecard' "
@@ -170,3 +173,9 @@ def test_the_calibration_settings_are_applied_from_yaml(
     refused = fairscore.run("apply", str(path))
     assert refused.exit_code != 0
     assert "policy.band_guide.Q" in refused.output
+
+
+def test_teams_and_positions_take_a_chinese_name_from_the_file(organisation: Fairscore) -> None:
+    assert organisation.value("SELECT name_zh FROM team WHERE code = 'hotline'") == "热线组"
+    assert organisation.value("SELECT name_zh FROM position WHERE code = 'agent'") == "热线客服"
+    assert organisation.value("SELECT name_zh FROM team WHERE code = 'service'") == ""

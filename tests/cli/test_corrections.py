@@ -39,6 +39,29 @@ def test_void_an_observation_then_the_same_again_is_a_clear_error(scored: Fairsc
     assert scored.count("observation", "voided_at IS NOT NULL") == 1
 
 
+def test_void_names_the_observation_by_its_source_and_external_id(scored: Fairscore) -> None:
+    row = scored.value("SELECT source FROM observation WHERE external_id = 'fr-1-E1101'")
+    observation_id = scored.value("SELECT id FROM observation WHERE external_id = 'fr-1-E1101'")
+
+    voided = scored.ok(
+        "void", "--source", str(row), "--external-id", "fr-1-E1101", "--reason", "wrong agent"
+    )
+
+    assert f"Voided observation {observation_id}." in voided.stdout
+    assert scored.count("observation", "voided_at IS NOT NULL") == 1
+    unknown = scored.run(
+        "void", "--source", str(row), "--external-id", "no-such-id", "--reason", "wrong"
+    )
+    assert unknown.exit_code != 0
+    assert "No observation came from" in unknown.stderr
+    both = scored.run("void", str(observation_id), "--source", "x", "--reason", "wrong")
+    assert both.exit_code != 0
+    neither = scored.run("void", "--reason", "wrong")
+    assert neither.exit_code != 0
+    assert "source and external id" in neither.stderr
+    assert scored.count("observation", "voided_at IS NOT NULL") == 1
+
+
 def test_an_appeal_is_filed_and_resolved_with_an_adjustment(scored: Fairscore) -> None:
     filed = scored.ok(
         "appeal",

@@ -92,7 +92,7 @@ def test_explain_says_why_a_score_has_no_total_and_what_would_make_lines_count(
     for kind, path in _a_little_data(tmp_path):
         organisation.ok("import", kind, str(path))
     english = organisation.ok("explain", "--employee", "E1101", "--cycle", "2026-Q4").stdout
-    assert "NO_DATA (NOT_ENOUGH_EVIDENCE)" in english
+    assert "No data (too little of the person's own data)" in english
     assert "evidence for 0 % of the weight; 50 % needed" in english
     assert "needs 7 more ratings to count as evidence" in english
     chinese = organisation.ok(

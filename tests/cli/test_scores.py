@@ -138,6 +138,27 @@ def test_explain_in_chinese_renders_the_chinese_sentences(scored: Fairscore) -> 
     assert "Customer satisfaction（团队）：" in out
 
 
+def test_explain_in_chinese_shows_states_and_channels_by_their_chinese_labels(
+    scored: Fairscore,
+) -> None:
+    result = scored.ok("explain", "--employee", "E1101", "--cycle", "2026-Q4", "--lang", "zh-CN")
+
+    out = result.stdout
+    assert "已评分" in out
+    assert "暂定" in out
+    assert any(channel in out for channel in ("在线问卷", "电话回访", "面对面"))
+    codes = r"\b(PROVISIONAL|FINAL|SCORED|NO_DATA|ONLINE_SURVEY|PHONE_CALLBACK|FACE_TO_FACE)\b"
+    assert not re.search(codes, out), out
+
+
+def test_explain_in_english_shows_labels_not_codes(scored: Fairscore) -> None:
+    out = scored.ok("explain", "--employee", "E1101", "--cycle", "2026-Q4").stdout
+
+    assert "Scored" in out
+    assert "Provisional" in out
+    assert not re.search(r"\b(PROVISIONAL|SCORED|ONLINE_SURVEY|PHONE_CALLBACK)\b", out), out
+
+
 def test_explain_for_someone_without_a_score_says_why(organisation: Fairscore) -> None:
     result = organisation.run("explain", "--employee", "NOBODY", "--cycle", "2026-Q4")
 

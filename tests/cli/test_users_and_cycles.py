@@ -48,7 +48,7 @@ def test_a_short_password_and_a_missing_employee_are_refused(organisation: Fairs
 
     assert result.exit_code == 1
     assert "password: is too short" in result.stderr
-    assert "employee: a EMPLOYEE account belongs to an employee" in result.stderr
+    assert "employee: an account with Employee access belongs to an employee" in result.stderr
     assert organisation.count("app_user") == 0
 
 
@@ -73,8 +73,8 @@ def test_transition_that_skips_a_state_is_refused(organisation: Fairscore, tmp_p
     result = organisation.run("transition", "--cycle", "2027-Q1", "--to", "REVIEW")
 
     assert result.exit_code == 1
-    assert "Cycle '2027-Q1' is DRAFT and cannot go to REVIEW" in result.stderr
-    assert "the next state is ACTIVE" in result.stderr
+    assert "Cycle '2027-Q1' is Draft and cannot go to Review" in result.stderr
+    assert "the next state is Active" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -104,7 +104,7 @@ async def test_the_team_view_lists_reviewers_who_rated_someone_in_the_team(db: s
 
 async def test_calibration_is_refused_outside_review(db: str) -> None:
     await build_calibration_cycle(to_review=False)
-    with pytest.raises(ValidationFailed, match="REVIEW"):
+    with pytest.raises(ValidationFailed, match="in Review"):
         await calibration_for_cycle(get_connection("default"), actor=ADMIN, cycle_code=CYCLE)
 
 

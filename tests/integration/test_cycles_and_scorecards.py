@@ -107,7 +107,7 @@ async def test_a_cycle_without_scorecards_cannot_be_activated(db: str) -> None:
 
 async def test_cycle_states_only_move_forward_one_step(db: str) -> None:
     await build_organisation(activate=False)
-    with pytest.raises(InvalidTransition, match="next state is ACTIVE"):
+    with pytest.raises(InvalidTransition, match="next state is Active"):
         await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
     await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="ACTIVE")
     await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")

@@ -14,6 +14,7 @@ from admin.web import (
     guarded,
     redirect,
     render,
+    say,
     signed_in,
     state,
 )
@@ -106,7 +107,7 @@ async def password_post(request: Request) -> Response:
             keep_session_id=admin.session.session_id,
         )
     except ValidationFailed as failed:
-        errors = {i.field: _(request, i.message) for i in failed.issues}
+        errors = {i.field: say(request, i) for i in failed.issues}
         return render(request, "password.html", {"errors": errors, "done": False}, status=400)
     return render(request, "password.html", {"errors": {}, "done": True})
 

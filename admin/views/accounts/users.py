@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from admin.web import _, checked_form, guarded, redirect, render, require, state
+from admin.web import _, checked_form, guarded, redirect, render, require, say, state
 from service.errors import NotFound, PermissionDenied, ValidationFailed
 from service.models import AccessLevel, Employee, User
 from service.usecases.accounts.account_changes import set_user_access, set_user_active
@@ -125,7 +125,7 @@ async def create_user_post(request: Request) -> Response:
     except ValidationFailed as failed:
         errors: dict[str, str] = {}
         for issue in failed.issues:
-            errors.setdefault(issue.field, _(request, issue.message))
+            errors.setdefault(issue.field, say(request, issue))
         return await _users_page(request, status=400, create_errors=errors, create_values=values)
     return redirect("/admin/users?done=created")
 
@@ -143,16 +143,12 @@ async def _account_change(request: Request, change: str) -> Response:
             result = await set_user_active(actor=actor, email=email, active=active)
             done = "activated" if active else "deactivated"
     except ValidationFailed as failed:
-        message = "; ".join(_(request, issue.message) for issue in failed.issues)
+        message = "; ".join(say(request, issue) for issue in failed.issues)
         return await _users_page(request, status=400, account_errors={email: message})
     except PermissionDenied as denied:
-        return await _users_page(
-            request, status=403, account_errors={email: _(request, denied.message)}
-        )
+        return await _users_page(request, status=403, account_errors={email: say(request, denied)})
     except NotFound as missing:
-        return await _users_page(
-            request, status=404, account_errors={email: _(request, missing.message)}
-        )
+        return await _users_page(request, status=404, account_errors={email: say(request, missing)})
     return redirect(f"/admin/users?done={done if result.changed else 'unchanged'}")
 
 
@@ -191,13 +187,13 @@ async def create_token_post(request: Request) -> Response:
     except ValidationFailed as failed:
         errors: dict[str, str] = {}
         for issue in failed.issues:
-            errors.setdefault(TOKEN_FIELDS.get(issue.field, issue.field), _(request, issue.message))
+            errors.setdefault(TOKEN_FIELDS.get(issue.field, issue.field), say(request, issue))
         return await _users_page(request, status=400, token_errors=errors, token_values=values)
     except NotFound as missing:
         return await _users_page(
             request,
             status=404,
-            token_errors={"email": _(request, missing.message)},
+            token_errors={"email": say(request, missing)},
             token_values=values,
         )
     return render(

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars
-from admin.web import _, checked_form, guarded, redirect, render, require
+from admin.web import _, checked_form, guarded, redirect, render, require, say
 from service.errors import DomainError, StaleVersion, ValidationFailed
 from service.models import AccessLevel, CalibrationRecord, Cycle
 from service.usecases.review.calibration import (
@@ -83,7 +83,7 @@ async def _page(
         )
         document = calibration_document(view)
     except DomainError as error:
-        refusal = _(request, str(error))
+        refusal = _refusal(request, error)
     form = record_form or {
         name: "" if record is None else str(getattr(record, name)) for name in RECORD_FIELDS
     }
@@ -153,8 +153,8 @@ async def calibration_record_post(request: Request) -> Response:
             actor=actor, cycle_code=cycle.code, expected_version=version, **form
         )
     except ValidationFailed as failed:
-        errors = {i.field: _(request, i.message) for i in failed.issues if i.field in form}
-        loose = [_(request, i.message) for i in failed.issues if i.field not in form]
+        errors = {i.field: say(request, i) for i in failed.issues if i.field in form}
+        loose = [say(request, i) for i in failed.issues if i.field not in form]
         return await _page(
             request,
             cycle,
@@ -177,7 +177,7 @@ async def calibration_record_post(request: Request) -> Response:
         )
     except DomainError as error:
         return await _page(
-            request, cycle, status=400, record_form=form, record_error=_(request, str(error))
+            request, cycle, status=400, record_form=form, record_error=_refusal(request, error)
         )
     return redirect(f"/admin/cycles/{quote(cycle.code, safe='')}/calibration?saved=1#record")
 
@@ -186,3 +186,10 @@ routes = [
     Route("/cycles/{code}/calibration", calibration_page, methods=["GET"]),
     Route("/cycles/{code}/calibration/record", calibration_record_post, methods=["POST"]),
 ]
+
+
+def _refusal(request: Request, error: DomainError) -> str:
+    """A refusal in the page's language; one issue is said alone, without its field."""
+    if isinstance(error, ValidationFailed):
+        return "; ".join(say(request, issue) for issue in error.issues)
+    return say(request, error)

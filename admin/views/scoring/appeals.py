@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
+from admin.i18n import name_text
 from admin.views.scoring.scores import (
     FormErrors,
     explanation_of,
@@ -16,7 +17,7 @@ from admin.views.scoring.scores import (
     form_errors,
     status_of,
 )
-from admin.web import Refused, checked_form, guarded, redirect, render, require
+from admin.web import Refused, checked_form, guarded, redirect, render, require, state
 from service.errors import DomainError
 from service.models import (
     AccessLevel,
@@ -56,17 +57,17 @@ async def _actionable_ids(actor: Actor) -> set[int] | None:
     return {pk for pk in visible if pk != actor.employee_id}
 
 
-def _line_label(appeal: Appeal, data: StoredScore) -> str | None:
+def _line_label(appeal: Appeal, data: StoredScore, lang: str) -> str | None:
     if appeal.line_ordinal is None:
         return None
     number = appeal.line_ordinal + 1
     lines = data.lines
     if appeal.line_ordinal < len(lines):
-        return f"{number}. {lines[appeal.line_ordinal].kpi.name}"
+        return f"{number}. {name_text(lines[appeal.line_ordinal].kpi, lang)}"
     return str(number)
 
 
-async def _rows(appeals: list[Appeal]) -> list[AppealRow]:
+async def _rows(appeals: list[Appeal], lang: str) -> list[AppealRow]:
     employees = {
         e.id: e for e in await Employee.filter(id__in=list({a.employee_id for a in appeals}))
     }
@@ -84,7 +85,7 @@ async def _rows(appeals: list[Appeal]) -> list[AppealRow]:
                 appeal=appeal,
                 employee=employees[appeal.employee_id],
                 cycle=cycles[appeal.cycle_id],
-                line=_line_label(appeal, data),
+                line=_line_label(appeal, data, lang),
                 total=data.total,
                 band=data.band,
             )
@@ -116,8 +117,8 @@ async def _render_queue(
         request,
         "appeals/queue.html",
         {
-            "open_rows": await _rows(list(open_appeals)),
-            "resolved_rows": await _rows(list(resolved)),
+            "open_rows": await _rows(list(open_appeals), state(request).lang),
+            "resolved_rows": await _rows(list(resolved), state(request).lang),
             "page": page,
             "pages": max(1, -(-resolved_total // RESOLVED_ON_PAGE)),
             "failed": failed,

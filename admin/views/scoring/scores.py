@@ -19,7 +19,8 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.charts import Bar, Column, histogram, horizontal_bars
-from admin.web import Refused, _, checked_form, guarded, redirect, render, signed_in, state
+from admin.i18n import name_text
+from admin.web import Refused, _, checked_form, guarded, redirect, render, say, signed_in, state
 from service.errors import (
     DomainError,
     InvalidTransition,
@@ -118,12 +119,12 @@ def form_errors(
         loose = []
         for issue in error.issues:
             if issue.field in fields:
-                found.fields[issue.field] = _(request, issue.message)
+                found.fields[issue.field] = say(request, issue)
             else:
-                loose.append(f"{issue.field}: {_(request, issue.message)}")
+                loose.append(f"{issue.field}: {say(request, issue)}")
         found.message = "; ".join(loose) or None
     else:
-        found.message = _(request, error.message)
+        found.message = say(request, error)
     return found
 
 
@@ -164,6 +165,7 @@ class ObservationView:
     source: str
     channel: str | None
     comment: str | None
+    external_id: str | None = None  # as the source knows it: `fairscore void` takes either
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,7 @@ def _observation(row: Observation) -> ObservationView:
         source=row.source,
         channel=None if row.channel is None else str(row.channel.value),
         comment=row.comment,
+        external_id=row.external_id,
     )
 
 
@@ -321,7 +324,7 @@ def contribution_chart(request: Request, lines: list[LineView]) -> Any:
     bars = []
     for line in lines:
         data = line.data
-        label = f"{line.number}. {data.kpi.name}"
+        label = f"{line.number}. {name_text(data.kpi, state(request).lang)}"
         if data.scope == "TEAM":
             label += f" ({_(request, 'team')})"
         if data.contribution is None:

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, redirect, render, require, signed_in, state
+from admin.web import _, checked_form, guarded, redirect, render, require, say, signed_in, state
 from service.errors import (
     InvalidTransition,
     Issue,
@@ -191,10 +191,10 @@ async def cycle_create(request: Request) -> Response:
     except ValidationFailed as failed:
         for issue in failed.issues:
             name = _CYCLE_FIELD.get(issue.field, "pilot_teams")
-            form.errors[name] = _(request, issue.message)
+            form.errors[name] = say(request, issue)
         return await _new_page(request, form, status=400)
     except InvalidTransition as refused:  # created meanwhile by someone else and moved on
-        form.message = _(request, refused.message)
+        form.message = say(request, refused)
         return await _new_page(request, form, status=409)
     return redirect(_url(values["code"]))
 
@@ -212,7 +212,7 @@ class CardSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-async def _cards(cycle: Cycle, policy: Policy) -> list[CardSummary]:
+async def _cards(request: Request, cycle: Cycle, policy: Policy) -> list[CardSummary]:
     positions = await Position.all().order_by("code")
     cards = {
         card.position_id: card
@@ -231,8 +231,8 @@ async def _cards(cycle: Cycle, policy: Policy) -> list[CardSummary]:
         if summary.card is not None:
             rows = sorted(summary.card.lines, key=lambda r: r.ordinal)
             summary.lines = len(rows)
-            summary.errors = [e.message for e in scorecard_errors(summary.card, policy)]
-            summary.warnings = [w["message"] for w in summary.card.warnings or []]
+            summary.errors = [say(request, e) for e in scorecard_errors(summary.card, policy)]
+            summary.warnings = [say(request, w) for w in summary.card.warnings or []]
         if summary.card is not None or summary.employees:
             summaries.append(summary)
     return summaries
@@ -264,7 +264,7 @@ async def _steps(
                         request,
                         "The scorecard of {position} has errors: {errors}",
                         position=summary.position.code,
-                        errors="; ".join(_(request, e) for e in summary.errors),
+                        errors="; ".join(summary.errors),
                     )
                 )
     finalising: list[str] = []
@@ -272,13 +272,13 @@ async def _steps(
     actor = state(request).actor
     sees_problems = actor is not None and actor.is_admin
     if sees_problems and cycle.state in OPEN_CYCLE_STATES:
-        finalising = [_(request, p) for p in await finalisation_problems(_conn(), cycle)]
+        finalising = [say(request, p) for p in await finalisation_problems(_conn(), cycle)]
     if nxt is CycleState.FINALIZED:
         blockers = finalising
     needs = {
         CycleState.DRAFT: [_(request, "Scorecards are edited; there are no scores yet.")],
         CycleState.ACTIVE: [
-            _(request, "At least one scorecard, and every scorecard valid (SCORING.md §8)."),
+            _(request, "At least one scorecard, and every scorecard valid."),
             _(request, "Scorecards change from here on only with a reason."),
         ],
         CycleState.REVIEW: [
@@ -286,7 +286,7 @@ async def _steps(
         ],
         CycleState.FINALIZED: [
             _(request, "No open appeals."),
-            _(request, "A MANAGER review on every qualitative line of every scored employee."),
+            _(request, "A manager's rating on every rated line of every scored employee."),
             _(request, "Otherwise an admin may finalise with an override reason."),
         ],
     }
@@ -320,7 +320,7 @@ async def _cycle_page(
     posted: dict[str, str] | None = None,
 ) -> Response:
     policy, _version = await load_policy(_conn())
-    cards = await _cards(cycle, policy)
+    cards = await _cards(request, cycle, policy)
     steps, blockers = await _steps(request, cycle, cards)
     pilots = [
         p.team for p in await CyclePilotTeam.filter(cycle_id=cycle.id).prefetch_related("team")
@@ -336,7 +336,7 @@ async def _cycle_page(
             "cards": cards,
             "pilots": sorted(pilots, key=lambda t: t.code),
             "warnings": [
-                _(request, w)
+                say(request, w)
                 for w in await cycle_warnings(_conn(), cycle, actor=signed_in(request))
             ],
             "open_appeals": await Appeal.filter(cycle_id=cycle.id, state=AppealState.OPEN).count(),
@@ -397,7 +397,7 @@ async def cycle_transition(request: Request) -> Response:
         current = await Cycle.get(id=cycle.id)
         status = 403 if isinstance(refused, PermissionDenied) else 409
         return await _cycle_page(
-            request, current, status=status, error=_(request, refused.message), posted=kept
+            request, current, status=status, error=say(request, refused), posted=kept
         )
     return redirect(_url(code) + "?moved=" + quote(target))
 
@@ -551,7 +551,7 @@ def _place_issues(request: Request, rows: list[Row], issues: list[Issue]) -> dic
     """Line issues onto their row's input; the rest by where they belong on the page."""
     placed: dict[str, list[str]] = {"total": [], "reason": [], "other": []}
     for issue in issues:
-        message = _(request, issue.message)
+        message = say(request, issue)
         found = _LINE_FIELD.match(issue.field)
         if found and int(found.group(1)) < len(rows):
             attribute = _ROW_ATTRIBUTE.get(found.group(2), found.group(2))
@@ -584,6 +584,7 @@ class KpiChoice:
     name: str
     kind: str
     csat: bool
+    name_zh: str = ""
 
 
 def _totals(rows: list[Row], kpis: dict[str, KpiChoice]) -> dict[str, Decimal]:
@@ -662,6 +663,7 @@ async def _editor_page(
             k.name,
             k.kind.value,
             is_customer_satisfaction(kpi_to_engine(k), policy),
+            k.name_zh,
         )
         for k in await Kpi.all().order_by("code")
     }
@@ -698,7 +700,7 @@ async def _editor_page(
             "needs_reason": editor.cycle.state is CycleState.ACTIVE and not editor.shadow,
             "shadow": editor.shadow,
             "editor_url": editor.url,
-            "warnings": [_(request, w["message"]) for w in (editor.card.warnings or [])]
+            "warnings": [say(request, w) for w in (editor.card.warnings or [])]
             if editor.card is not None
             else [],
             "max_lines": MAX_LINES,
@@ -833,7 +835,7 @@ async def scorecard_editor_post(request: Request, *, shadow: bool) -> Response:
             rows or [Row()],
             version=version,
             reason=reason,
-            message=_(request, refused.message),
+            message=say(request, refused),
             status=409,
         )
     return redirect(f"{editor.url}?saved={1 if saved.changed else 0}")

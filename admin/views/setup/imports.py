@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from admin.web import _, checked_form, guarded, render, require, state
+from admin.web import _, checked_form, guarded, render, require, say, state
 from service.errors import ValidationFailed
 from service.models import AccessLevel
 from service.usecases.setup.csv_import import (
@@ -129,7 +129,7 @@ def _preview(text: str) -> Preview:
 
 
 def _issues(request: Request, failed: ValidationFailed) -> list[dict[str, str]]:
-    return [{"field": i.field, "message": _(request, i.message)} for i in failed.issues]
+    return [{"field": i.field, "message": say(request, i)} for i in failed.issues]
 
 
 def _refused(request: Request, refused: UploadRefused, kind: str = "") -> Response:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, redirect, render, require
+from admin.web import _, checked_form, guarded, redirect, render, require, say
 from service.errors import StaleVersion, ValidationFailed
 from service.models import AccessLevel, Kpi
 from service.scoring.types import Aggregation, Direction, KpiKind
@@ -116,10 +116,10 @@ def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str,
     for issue in failed.issues:
         name = _FORM_FIELD.get(issue.field, issue.field)
         if name in (*_TEXT_FIELDS, *_NUMBER_FIELDS, "tags"):
-            message = _(request, issue.message)
+            message = say(request, issue)
             by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
         else:
-            others.append(_(request, issue.message))
+            others.append(say(request, issue))
     return by_field, others
 
 

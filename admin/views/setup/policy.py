@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, render, require
+from admin.web import _, checked_form, guarded, render, require, say
 from service.errors import StaleVersion, ValidationFailed
 from service.models import AccessLevel
 from service.models import Policy as PolicyRow
@@ -25,7 +25,7 @@ _NUMBERS: list[tuple[str, str, str]] = [
         "min_evidence_weight",
         "Minimum evidence weight (%)",
         "A score needs the person's own data behind at least this share of the scorecard "
-        "weight; below it the score is NO_DATA. 0 turns the rule off.",
+        "weight; below it the score has no total. 0 turns the rule off.",
     ),
     ("stretch_bonus", "Stretch bonus (points)", "What a line earns past its target, at most."),
     ("adjustment_cap", "Adjustment cap (± points)", "The most the adjustments of one score net."),
@@ -119,7 +119,7 @@ def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str,
             name = "bands"
         elif name.startswith("band_guide"):
             name = "band_guide"
-        message = _(request, issue.message)
+        message = say(request, issue)
         if name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "bands", "band_guide"):
             by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
         else:

@@ -359,7 +359,8 @@ class Cycle(Node):
         actor = info.context.actor_checked
         row = await info.context.loaders.cycle.load(self.pk)
         assert row is not None
-        return await cycle_warnings(get_connection("default"), row, actor=actor)
+        found = await cycle_warnings(get_connection("default"), row, actor=actor)
+        return [warning.message for warning in found]
 
     @strawberry.field(
         description="Scores best first (total descending, then employee); only those you may see."

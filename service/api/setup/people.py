@@ -38,10 +38,18 @@ EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 class Position(Node):
     code: str = strawberry.field(description="The position's natural key, e.g. `agent`; unique.")
     name: str = strawberry.field(description="The position's name.")
+    name_zh: str = strawberry.field(
+        description="The Chinese name; empty when none is given (Chinese pages then use `name`)."
+    )
 
     @classmethod
     def from_row(cls, row: PositionRow) -> Position:
-        return cls(id=strawberry.ID(global_id("Position", row.id)), code=row.code, name=row.name)
+        return cls(
+            id=strawberry.ID(global_id("Position", row.id)),
+            code=row.code,
+            name=row.name,
+            name_zh=row.name_zh,
+        )
 
 
 @strawberry.type(description="How many scored members of a team are in one band.")
@@ -96,6 +104,9 @@ class Team(Node):
         description="The team's natural key, e.g. `hotline`; unique. `team(code:)` finds it."
     )
     name: str = strawberry.field(description="The team's name.")
+    name_zh: str = strawberry.field(
+        description="The Chinese name; empty when none is given (Chinese pages then use `name`)."
+    )
     pk: strawberry.Private[int]
     parent_pk: strawberry.Private[int | None]
     lead_pk: strawberry.Private[int | None]
@@ -106,6 +117,7 @@ class Team(Node):
             id=strawberry.ID(global_id("Team", row.id)),
             code=row.code,
             name=row.name,
+            name_zh=row.name_zh,
             pk=row.id,
             parent_pk=row.parent_id,
             lead_pk=row.lead_id,

@@ -67,11 +67,12 @@ async def set_user_access(*, actor: Actor, email: str, access: str) -> AccountCh
         if level in _NEEDS_EMPLOYEE and user.employee_id is None:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "access",
-                        f"a {level} account belongs to an employee and this one has none; "
-                        "create a new account for the employee instead",
+                        "an account with {level} access belongs to an employee and this one "
+                        "has none; create a new account for the employee instead",
                         "NEEDS_EMPLOYEE",
+                        level=level,
                     )
                 ]
             )

@@ -117,10 +117,12 @@ async def create_user(
         )
     if level in _NEEDS_EMPLOYEE and not employee_external_id:
         issues.append(
-            Issue(
+            Issue.of(
                 "employee",
-                f"a {level} account belongs to an employee; name them with their external id",
+                "an account with {level} access belongs to an employee; name them with their "
+                "external id",
                 "REQUIRED",
+                level=level,
             )
         )
     if level is AccessLevel.INTEGRATION and employee_external_id:

@@ -136,11 +136,14 @@ async def calibration_for_cycle(
     if cycle.state is not CycleState.REVIEW:
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "cycleCode",
-                    f"Cycle {cycle.code} is {cycle.state.value}: calibration figures are "
-                    "computed for a cycle in REVIEW.",
+                    "Cycle {cycle} is {state}: calibration figures are computed for a cycle "
+                    "in {review}.",
                     "WRONG_STATE",
+                    cycle=cycle.code,
+                    state=cycle.state,
+                    review=CycleState.REVIEW,
                 )
             ]
         )
@@ -350,11 +353,14 @@ async def save_calibration_record(
         if cycle.state is not CycleState.REVIEW:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "cycleCode",
-                        f"Cycle {cycle.code} is {cycle.state.value}: the calibration record is "
-                        "kept while the cycle is in REVIEW.",
+                        "Cycle {cycle} is {state}: the calibration record is kept while the "
+                        "cycle is in {review}.",
                         "WRONG_STATE",
+                        cycle=cycle.code,
+                        state=cycle.state,
+                        review=CycleState.REVIEW,
                     )
                 ]
             )

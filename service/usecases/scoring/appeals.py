@@ -12,6 +12,7 @@ from service.models import (
     Appeal,
     AppealState,
     Cycle,
+    CycleState,
     Employee,
     Observation,
     Score,
@@ -44,8 +45,11 @@ async def file_appeal(
             raise NotFound(f"No cycle has the code {cycle_code!r}.")
         if cycle.state not in OPEN_CYCLE_STATES:
             raise InvalidTransition(
-                f"Cycle {cycle_code!r} is {cycle.state.value}: appeals are filed while it is "
-                "ACTIVE or REVIEW."
+                "Cycle {cycle} is {state}: appeals are filed while it is {active} or {review}.",
+                cycle=repr(cycle_code),
+                state=cycle.state,
+                active=CycleState.ACTIVE,
+                review=CycleState.REVIEW,
             )
         employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
         if employee is None:
@@ -144,11 +148,15 @@ async def resolve_appeal(
         if appeal is None:
             raise NotFound(f"No appeal has the id {appeal_id}.")
         if appeal.state is not AppealState.OPEN:
-            raise InvalidTransition(f"Appeal {appeal_id} already ended {appeal.state.value}.")
+            raise InvalidTransition(
+                "Appeal {id} has already ended: {state}.", id=appeal_id, state=appeal.state
+            )
         cycle = await Cycle.get(id=appeal.cycle_id, using_db=conn)
         if cycle.state not in OPEN_CYCLE_STATES:
             raise InvalidTransition(
-                f"Cycle {cycle.code!r} is {cycle.state.value}: nothing of it changes any more."
+                "Cycle {cycle} is {state}: nothing of it changes any more.",
+                cycle=repr(cycle.code),
+                state=cycle.state,
             )
         employee = await Employee.get(id=appeal.employee_id, using_db=conn)
         await require_may_act_on(conn, actor, employee)

@@ -9,7 +9,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, ValidationFailed
-from service.models import OPEN_CYCLE_STATES, Adjustment, Cycle, Employee, Observation, Score
+from service.models import (
+    OPEN_CYCLE_STATES,
+    Adjustment,
+    Cycle,
+    CycleState,
+    Employee,
+    Observation,
+    Score,
+)
 from service.scoring import AdjustmentOverCap, check_adjustment, format_fixed
 from service.scoring.types import ScoreStatus
 from service.sql import int_values
@@ -32,14 +40,68 @@ def _require_reason(reason: str | None, field: str = "reason") -> str:
 
 
 @retry_when_busy
-async def void_observation(*, actor: Actor, observation_id: int, reason: str) -> Observation:
-    """Void (never delete) a wrong observation; the open cycles' scores follow."""
+async def void_observation(
+    *,
+    actor: Actor,
+    reason: str,
+    observation_id: int | None = None,
+    source: str | None = None,
+    external_id: str | None = None,
+    kpi_code: str | None = None,
+) -> Observation:
+    """Void (never delete) a wrong observation; the open cycles' scores follow.
+
+    The observation is named by its id, or by the source and external id it came with
+    (and its KPI, when the same source and external id were used for several KPIs)."""
     text = _require_reason(reason)
     async with in_transaction() as conn:
+        if observation_id is None:
+            observation_id = await _observation_by_key(
+                conn, source=source, external_id=external_id, kpi_code=kpi_code
+            )
         observation = await apply_void(
             conn, actor=actor, observation_id=observation_id, reason=text
         )
     return observation
+
+
+async def _observation_by_key(
+    conn: BaseDBAsyncClient, *, source: str | None, external_id: str | None, kpi_code: str | None
+) -> int:
+    if not source or not external_id:
+        raise ValidationFailed(
+            [
+                Issue(
+                    "observation",
+                    "name the observation by its id, or by its source and external id",
+                    "REQUIRED",
+                )
+            ]
+        )
+    found = Observation.filter(source=source, external_id=external_id).using_db(conn)
+    if kpi_code:
+        found = found.filter(kpi__code=kpi_code)
+    ids = sorted(await int_values(found.values_list("id", flat=True)))
+    if not ids:
+        raise NotFound(
+            "No observation came from {source} with the external id {external_id}.",
+            source=repr(source),
+            external_id=repr(external_id),
+        )
+    if len(ids) > 1:
+        raise ValidationFailed(
+            [
+                Issue.of(
+                    "kpi",
+                    "{count} observations of several KPIs have this source and external id "
+                    "(ids {ids}): name the KPI as well, or void by id",
+                    "AMBIGUOUS",
+                    count=len(ids),
+                    ids=", ".join(str(i) for i in ids),
+                )
+            ]
+        )
+    return ids[0]
 
 
 async def apply_void(
@@ -115,8 +177,11 @@ async def apply_adjustment(
         raise NotFound(f"No cycle has the code {cycle_code!r}.")
     if cycle.state not in OPEN_CYCLE_STATES:
         raise InvalidTransition(
-            f"Cycle {cycle_code!r} is {cycle.state.value}: scores are adjusted while it is "
-            "ACTIVE or REVIEW."
+            "Cycle {cycle} is {state}: scores are adjusted while it is {active} or {review}.",
+            cycle=repr(cycle_code),
+            state=cycle.state,
+            active=CycleState.ACTIVE,
+            review=CycleState.REVIEW,
         )
     employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
     if employee is None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from service.errors import InvalidTransition
+from service.errors import InvalidTransition, Issue
 from service.models import Appeal, AppealState, Cycle, Score, ScoreState
 from service.scoring import aggregate_values, format_fixed, score
 from service.scoring.stored import StoredScore
@@ -138,13 +138,22 @@ def line_from_snapshot(data: dict[str, Any]) -> ScorecardLine:
     )
 
 
-async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[str]:
-    problems: list[str] = []
+async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[Issue]:
+    """What stands in the way of finalising: each a message with its values (translated
+    by the admin)."""
+    problems: list[Issue] = []
     open_appeals = (
         await Appeal.filter(cycle_id=cycle.id, state=AppealState.OPEN).using_db(conn).count()
     )
     if open_appeals:
-        problems.append(f"{open_appeals} appeal(s) are still open: resolve them first")
+        problems.append(
+            Issue.of(
+                "appeals",
+                "Appeals still open: {count}; resolve them first",
+                "OPEN_APPEALS",
+                count=open_appeals,
+            )
+        )
     missing: list[str] = []
     # Every eligible employee (SCORING §9): a NO_DATA score may lack exactly the
     # review that would make it count.
@@ -162,8 +171,13 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[s
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
         )
         problems.append(
-            f"{len(missing)} qualitative line(s) of eligible employees have no "
-            f"MANAGER review: {shown}"
+            Issue.of(
+                "reviews",
+                "Rated lines of eligible employees without a manager's rating: {count} ({lines})",
+                "MISSING_MANAGER_REVIEWS",
+                count=len(missing),
+                lines=shown,
+            )
         )
     return problems
 
@@ -176,7 +190,7 @@ async def finalize_cycle(
     if problems and not (actor.is_admin and override_reason and override_reason.strip()):
         raise InvalidTransition(
             f"Cycle {cycle.code!r} cannot be finalised yet: "
-            + "; ".join(problems)
+            + "; ".join(p.message for p in problems)
             + ". An admin may finalise anyway with an override reason."
         )
     loaded = await load_policy(conn)
@@ -263,7 +277,7 @@ async def finalize_cycle(
             action="override_finalisation_checks",
             entity="cycle",
             entity_key=cycle.code,
-            after={"problems": problems},
+            after={"problems": [p.message for p in problems]},
             reason=override_reason,
         )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -52,8 +52,8 @@ from service.usecases.setup.policy_change import update_policy
 T = TypeVar("T")
 
 SECTIONS = ("policy", "positions", "teams", "employees", "kpis", "cycles")
-_TEAM_KEYS = ("code", "name", "parent", "lead")
-_POSITION_KEYS = ("code", "name")
+_TEAM_KEYS = ("code", "name", "name_zh", "parent", "lead")
+_POSITION_KEYS = ("code", "name", "name_zh")
 _EMPLOYEE_KEYS = ("external_id", "name", "email", "team", "position", "hired_on", "left_on")
 _KPI_KEYS = (
     "code",
@@ -367,8 +367,9 @@ def _positions(reader: _Reader, raw: Any) -> tuple[PositionInput, ...]:
             continue
         code = reader.text(data, "code", path, required=True)
         name = reader.text(data, "name", path, required=True)
+        name_zh = reader.text(data, "name_zh", path) or ""
         if code and name:
-            found.append(PositionInput(code=code, name=name))
+            found.append(PositionInput(code=code, name=name, name_zh=name_zh))
     return tuple(found)
 
 
@@ -383,8 +384,17 @@ def _teams(reader: _Reader, raw: Any) -> tuple[TeamInput, ...]:
         name = reader.text(data, "name", path, required=True)
         parent = reader.text(data, "parent", path)
         lead = reader.text(data, "lead", path, allow_int=True)
+        name_zh = reader.text(data, "name_zh", path) or ""
         if code and name:
-            found.append(TeamInput(code=code, name=name, parent_code=parent, lead_external_id=lead))
+            found.append(
+                TeamInput(
+                    code=code,
+                    name=name,
+                    parent_code=parent,
+                    lead_external_id=lead,
+                    name_zh=name_zh,
+                )
+            )
     return tuple(found)
 
 
@@ -783,7 +793,7 @@ async def _apply(actor: Actor, config: OrgConfig, reason: str | None, report: Ap
     ]
     if config.teams:
         first = [
-            TeamInput(t.code, t.name, t.parent_code, None if index in later else t.lead_external_id)
+            replace(t, lead_external_id=None if index in later else t.lead_external_id)
             for index, t in enumerate(config.teams)
         ]
         sections.append(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -103,8 +104,10 @@ async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]
                 return existing, False
             if existing.state is not CycleState.DRAFT:
                 raise InvalidTransition(
-                    f"Cycle {cycle.code!r} is {existing.state.value}: its dates and scope "
-                    "can only change while it is DRAFT."
+                    "Cycle {cycle} is {state}: its dates and scope can only change while it "
+                    "is a draft.",
+                    cycle=repr(cycle.code),
+                    state=existing.state,
                 )
             existing.name = cycle.name
             existing.starts_on = cycle.starts_on
@@ -261,7 +264,7 @@ def _line_state(line: ScorecardLine) -> dict[str, Any]:
 async def get_position(conn: BaseDBAsyncClient, code: str) -> Position:
     position = await Position.get_or_none(code=code, using_db=conn)
     if position is None:
-        raise NotFound(f"No position has the code {code!r}; upsert it first.")
+        raise NotFound("No position has the code {code}; add it first.", code=repr(code))
     return position
 
 
@@ -368,16 +371,19 @@ async def save_scorecard(
                 return ScorecardSaved(existing.version, False, warnings)
         if cycle.state in (CycleState.REVIEW, CycleState.FINALIZED):
             raise InvalidTransition(
-                f"Cycle {cycle_code!r} is {cycle.state.value}: its scorecards can no longer change."
+                "Cycle {cycle} is {state}: its scorecards can no longer change.",
+                cycle=repr(cycle_code),
+                state=cycle.state,
             )
         if cycle.state is CycleState.ACTIVE and not (reason and reason.strip()):
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "reason",
-                        "cycle is ACTIVE: say why the scorecard "
-                        "changes; the reason goes to the audit log",
+                        "the cycle is {state}: say why the scorecard changes; the reason goes "
+                        "to the audit log",
                         "REASON_REQUIRED",
+                        state=CycleState.ACTIVE,
                     )
                 ]
             )
@@ -422,8 +428,13 @@ def _text(value: Fraction) -> str:
     return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
 
 
-def warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, str]]:
-    return [{"code": w.code, "field": w.field, "message": w.message} for w in warnings]
+def warning_data(warnings: Sequence[ScorecardIssue]) -> list[dict[str, Any]]:
+    """Stored with the template and values, so the admin can show them in Chinese too."""
+    return [
+        {"code": w.code, "field": w.field, "message": w.message}
+        | ({"template": w.template, "values": dict(w.values)} if w.template else {})
+        for w in warnings
+    ]
 
 
 async def refresh_scorecard_warnings(
@@ -454,14 +465,22 @@ async def refresh_scorecard_warnings(
             await card.save(using_db=conn, update_fields=["warnings"])
 
 
-async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle, *, actor: Actor) -> list[str]:
+async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle, *, actor: Actor) -> list[Issue]:
     """What the cycle page lists: scorecard warnings, positions without a scorecard and,
-    for those who may see head counts, how many employees have no score and why."""
-    messages: list[str] = []
+    for those who may see head counts, how many employees have no score and why. Each a
+    message with its values (a scorecard's own warning is a value of its line here)."""
+    messages: list[Issue] = []
     cards = await Scorecard.filter(cycle_id=cycle.id).using_db(conn).prefetch_related("position")
     for card in sorted(cards, key=lambda c: c.position.code):
         for warning in card.warnings:
-            messages.append(f"{card.position.code}: {warning['message']}")
+            messages.append(
+                Issue.of(
+                    "scorecard",
+                    "{position}: {warning}",
+                    position=card.position.code,
+                    warning=MappingProxyType(warning),
+                )
+            )
     covered = {card.position_id for card in cards}
     missing = (
         await Employee.filter(position_id__isnull=False)
@@ -471,21 +490,26 @@ async def cycle_warnings(conn: BaseDBAsyncClient, cycle: Cycle, *, actor: Actor)
     )
     for code in sorted(set(missing)):
         messages.append(
-            f"{code}: no scorecard; employees in this position are listed as not eligible."
+            Issue.of(
+                "scorecard",
+                "{position}: no scorecard; employees in this position are listed as not eligible.",
+                position=code,
+            )
         )
-    no_data = await _no_data_warning(conn, cycle) if may_see_cycle_head_counts(actor) else None
-    if no_data:
-        messages.append(no_data)
+    if may_see_cycle_head_counts(actor):
+        messages += await _no_data_warnings(conn, cycle)
     return messages
 
 
 _NO_DATA_WORDS = {
-    StatusReason.NOT_ENOUGH_EVIDENCE.value: "without enough evidence of their own",
-    StatusReason.NO_SCORED_LINE.value: "with no line scored",
+    StatusReason.NOT_ENOUGH_EVIDENCE.value: (
+        "Employees without a total for want of evidence of their own: {count}."
+    ),
+    StatusReason.NO_SCORED_LINE.value: "Employees without a total, no line scored: {count}.",
 }
 
 
-async def _no_data_warning(conn: BaseDBAsyncClient, cycle: Cycle) -> str | None:
+async def _no_data_warnings(conn: BaseDBAsyncClient, cycle: Cycle) -> list[Issue]:
     """How many employees have no total, by reason (SCORING §2, §5)."""
     rows = await fetch_all(
         conn,
@@ -494,16 +518,11 @@ async def _no_data_warning(conn: BaseDBAsyncClient, cycle: Cycle) -> str | None:
         [cycle.id, ScoreStatus.NO_DATA.value],
     )
     counts = {str(r["status_reason"]): int(r["n"]) for r in rows}
-    total = sum(counts.values())
-    if not total:
-        return None
-    parts = [
-        f"{counts[reason]} {words} ({reason})"
-        for reason, words in _NO_DATA_WORDS.items()
+    return [
+        Issue.of("scores", template, reason, count=counts[reason])
+        for reason, template in _NO_DATA_WORDS.items()
         if counts.get(reason)
     ]
-    people = "employee has" if total == 1 else "employees have"
-    return f"{total} {people} no score (NO_DATA): " + ", ".join(parts) + "."
 
 
 @retry_when_busy
@@ -531,10 +550,21 @@ async def transition_cycle(
             raise NotFound(f"No cycle has the code {cycle_code!r}.")
         nxt = cycle.state.next
         if nxt is not target:
-            hint = f"the next state is {nxt.value}" if nxt else "it is final"
+            if nxt is None:
+                raise InvalidTransition(
+                    "Cycle {cycle} is {state} and cannot go to {target}: states only move "
+                    "forward one step; it is final.",
+                    cycle=repr(cycle_code),
+                    state=cycle.state,
+                    target=target,
+                )
             raise InvalidTransition(
-                f"Cycle {cycle_code!r} is {cycle.state.value} and cannot go to "
-                f"{target.value}: states only move forward one step; {hint}."
+                "Cycle {cycle} is {state} and cannot go to {target}: states only move "
+                "forward one step; the next state is {next}.",
+                cycle=repr(cycle_code),
+                state=cycle.state,
+                target=target,
+                next=nxt,
             )
         if target is CycleState.ACTIVE:
             await _check_can_activate(conn, cycle)

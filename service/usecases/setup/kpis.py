@@ -140,8 +140,8 @@ async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport
                         issues.append(
                             Issue(
                                 _FIELD_NAMES.get(key, key),
-                                "is frozen: a cycle past DRAFT uses this KPI; create a new KPI "
-                                "with another code instead",
+                                "is frozen: a cycle past its draft uses this KPI; create a new "
+                                "KPI with another code instead",
                                 "FROZEN",
                                 row,
                             )

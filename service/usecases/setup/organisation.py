@@ -34,7 +34,9 @@ async def upsert_positions(*, actor: Actor, positions: Sequence[PositionInput]) 
     issues: list[Issue] = []
     seen: set[str] = set()
     for row, item in enumerate(positions):
-        issues += too_long(Position, {"code": item.code, "name": item.name}, row=row)
+        issues += too_long(
+            Position, {"code": item.code, "name": item.name, "name_zh": item.name_zh}, row=row
+        )
         _check_code(issues, row, "code", item.code, seen)
         if not item.name.strip():
             issues.append(Issue("name", "is required", "REQUIRED", row))
@@ -46,11 +48,14 @@ async def upsert_positions(*, actor: Actor, positions: Sequence[PositionInput]) 
         for item in positions:
             current = existing.get(item.code)
             if current is None:
-                await Position.create(using_db=conn, code=item.code, name=item.name)
+                await Position.create(
+                    using_db=conn, code=item.code, name=item.name, name_zh=item.name_zh
+                )
                 created += 1
-            elif current.name != item.name:
-                before = {"name": current.name}
+            elif (current.name, current.name_zh) != (item.name, item.name_zh):
+                before = {"name": current.name, "name_zh": current.name_zh}
                 current.name = item.name
+                current.name_zh = item.name_zh
                 await current.save(using_db=conn)
                 updated += 1
                 await write_audit(
@@ -60,7 +65,7 @@ async def upsert_positions(*, actor: Actor, positions: Sequence[PositionInput]) 
                     entity="position",
                     entity_key=item.code,
                     before=before,
-                    after={"name": item.name},
+                    after={"name": item.name, "name_zh": item.name_zh},
                 )
                 continue
             else:
@@ -72,7 +77,7 @@ async def upsert_positions(*, actor: Actor, positions: Sequence[PositionInput]) 
                 action="create_position",
                 entity="position",
                 entity_key=item.code,
-                after={"name": item.name},
+                after={"name": item.name, "name_zh": item.name_zh},
             )
     return UpsertReport(created, updated, unchanged)
 
@@ -84,7 +89,9 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
     issues: list[Issue] = []
     seen: set[str] = set()
     for row, item in enumerate(teams):
-        issues += too_long(Team, {"code": item.code, "name": item.name}, row=row)
+        issues += too_long(
+            Team, {"code": item.code, "name": item.name, "name_zh": item.name_zh}, row=row
+        )
         _check_code(issues, row, "code", item.code, seen)
         if not item.name.strip():
             issues.append(Issue("name", "is required", "REQUIRED", row))
@@ -125,12 +132,12 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 )
             if item.lead_external_id and item.lead_external_id not in lead_ids:
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "lead",
-                        f"no employee has the external id {item.lead_external_id!r}; "
-                        "upsert the employee first",
+                        "no employee has the external id {id}; add the employee first",
                         "UNKNOWN_EMPLOYEE",
-                        row,
+                        row=row,
+                        id=repr(item.lead_external_id),
                     )
                 )
         if issues:
@@ -139,7 +146,9 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
         for item in teams:
             team = all_teams.get(item.code)
             if team is None:
-                team = await Team.create(using_db=conn, code=item.code, name=item.name)
+                team = await Team.create(
+                    using_db=conn, code=item.code, name=item.name, name_zh=item.name_zh
+                )
                 all_teams[item.code] = team
                 touched.append((team, None))
             else:
@@ -160,6 +169,7 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 )
             parents[team.id] = parent_id
             team.name = item.name
+            team.name_zh = item.name_zh
             team.parent_id = parent_id
             team.lead_id = lead_ids.get(item.lead_external_id) if item.lead_external_id else None
         if issues:
@@ -212,6 +222,7 @@ def _team_state(team: Team, by_code: dict[str, Team], lead_codes: dict[int, str]
     codes = {t.id: t.code for t in by_code.values()}
     return {
         "name": team.name,
+        "name_zh": team.name_zh,
         "parent": codes.get(team.parent_id) if team.parent_id else None,
         "lead": lead_codes.get(team.lead_id) if team.lead_id is not None else None,
     }
@@ -243,20 +254,22 @@ async def upsert_employees(*, actor: Actor, employees: Sequence[EmployeeInput]) 
         for row, item in enumerate(employees):
             if item.team_code and item.team_code not in teams:
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "team",
-                        f"no team has the code {item.team_code!r}; upsert teams first",
+                        "no team has the code {team}; add the team first",
                         "UNKNOWN_TEAM",
-                        row,
+                        row=row,
+                        team=repr(item.team_code),
                     )
                 )
             if item.position_code and item.position_code not in positions:
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "position",
-                        f"no position has the code {item.position_code!r}; upsert positions first",
+                        "no position has the code {position}; add the position first",
                         "UNKNOWN_POSITION",
-                        row,
+                        row=row,
+                        position=repr(item.position_code),
                     )
                 )
         if issues:
