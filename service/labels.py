@@ -110,6 +110,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "audit_action": {
         "activate_user": ("Account reactivated", "重新启用账户"),
+        "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
+        "promote_shadow_scorecards": ("Shadow scorecards promoted", "影子评分卡转为新周期"),
+        "roll_out_pilot": ("Pilot rolled out", "试点推广为新周期"),
         "deactivate_user": ("Account deactivated", "停用账户"),
         "adjust_score": ("Score adjusted", "调整分数"),
         "change_password": ("Password changed", "修改密码"),
@@ -144,6 +147,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "audit_entity": {
         "api_token": ("API token", "接口令牌"),
+        "shadow_scorecard": ("Shadow scorecard", "影子评分卡"),
         "appeal": ("Appeal", "申诉"),
         "cycle": ("Cycle", "周期"),
         "employee": ("Employee", "员工"),
