@@ -40,6 +40,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (
+    "goal_update",
+    "goal",
     "score_line",
     "score",
     "adjustment",
