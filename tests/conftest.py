@@ -136,7 +136,7 @@ async def db(database: str) -> str:
         )
     else:
         await conn.execute_script(
-            "UPDATE team SET lead_id = NULL, parent_id = NULL;"
+            "UPDATE team SET lead_id = NULL, parent_id = NULL; UPDATE goal SET parent_id = NULL;"
             + "".join(f"DELETE FROM {table};" for table in TABLES)
             + "DELETE FROM employee; DELETE FROM team; DELETE FROM position;"
             "DELETE FROM sqlite_sequence;"
