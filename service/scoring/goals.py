@@ -582,8 +582,9 @@ def goal_progress(
 
 @dataclass(frozen=True, slots=True)
 class GoalClock:
-    """The one clock of a request (§11): the real instant, or a pinned "today" (a
-    setting, for demos and tests), read in the organisation's time zone."""
+    """The one clock of a request (§11): progress, status, acceptance days, due-date
+    checks and reports read :meth:`instant`, the real instant or a pinned "today" (a
+    setting, for demos and tests); the stored current value is as of ``now``."""
 
     now: datetime
     pinned_today: date | None = None

@@ -42,7 +42,7 @@ JAN_5 = GoalClock(now=datetime(2026, 1, 5, 4, tzinfo=UTC), pinned_today=date(202
 
 
 def clock(day: date) -> GoalClock:
-    return GoalClock(now=datetime(2026, 1, 1, tzinfo=UTC), pinned_today=day)
+    return GoalClock(now=datetime(2026, 12, 7, tzinfo=UTC), pinned_today=day)
 
 
 async def manager() -> Actor:

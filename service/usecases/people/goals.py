@@ -758,9 +758,7 @@ async def _save(
     if existing is not None:
         goal.version = existing.version + 1
     await goal.save(using_db=conn)
-    goal.current_value = await current_value_of(
-        conn, goal, cycle, policy, clock.instant(policy.timezone)
-    )
+    goal.current_value = await current_value_of(conn, goal, cycle, policy, clock.now)
     await goal.save(using_db=conn, update_fields=["current_value"])
     await write_audit(
         conn,
@@ -848,9 +846,7 @@ async def decide_goal(
             goal.state = GoalState.ACCEPTED
             goal.accepted_on = clock.today(policy.timezone)
             goal.return_note = note.strip()
-            goal.current_value = await current_value_of(
-                conn, goal, cycle, policy, clock.instant(policy.timezone)
-            )
+            goal.current_value = await current_value_of(conn, goal, cycle, policy, clock.now)
         else:
             goal.state = GoalState.RETURNED
             goal.return_note = note.strip()
@@ -921,7 +917,8 @@ async def report_goal_value(
             reported_by_id=actor.user_id,
             reported_by_label=actor.label,
         )
-        goal.current_value = await current_value_of(conn, goal, cycle, policy, at)
+        # Stored as of now; a pinned "today" (demos, tests) dates the report itself.
+        goal.current_value = await current_value_of(conn, goal, cycle, policy, max(at, clock.now))
         await goal.save(using_db=conn, update_fields=["current_value", "updated_at"])
         await write_audit(
             conn,
