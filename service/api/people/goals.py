@@ -289,14 +289,24 @@ async def goal_seen(info: Info, goal_pk: int) -> Goal | None:
 
 
 async def employee_goals_field(info: Info, employee_pk: int, cycle_code: str) -> list[Goal]:
-    views = await usecase.employee_goals(
-        get_connection("default"),
-        actor=info.context.actor_checked,
-        employee_id=employee_pk,
-        cycle_code=cycle_code,
-        clock=info.context.goal_clock,
-    )
-    return [Goal.of(v, info.context.lang) for v in views]
+    """Batched across a page of people: one query for the goals, one per relation. The
+    caller has checked the person is visible (service/usecases/accounts/access.py)."""
+    context = info.context
+    rows = await context.loaders.goals_by_employee_cycle.load((employee_pk, cycle_code))
+    if not rows:
+        return []  # as `score(cycleCode)`: an unknown cycle has nothing either
+    policy = await context.policy()
+    kpi_ids = sorted({i for r in rows for i in (r.kpi_id, r.related_kpi_id) if i is not None})
+    kpis = {k.id: k for k in await context.loaders.kpi.load_many(kpi_ids) if k is not None}
+    return [
+        Goal.of(
+            usecase.view_of(
+                row, cycle=row.cycle, kpis=kpis, policy=policy, clock=context.goal_clock
+            ),
+            context.lang,
+        )
+        for row in rows
+    ]
 
 
 async def team_goals_field(info: Info, team_pk: int, cycle_code: str) -> list[Goal]:

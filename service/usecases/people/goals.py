@@ -194,6 +194,40 @@ def findings_of(goal: Goal) -> tuple[SmartFinding, ...]:
     return tuple(SmartFinding.from_data(item) for item in goal.smart or [])
 
 
+def view_of(
+    goal: Goal,
+    *,
+    cycle: Cycle,
+    kpis: dict[int, Kpi],
+    policy: Policy,
+    clock: GoalClock,
+) -> GoalView:
+    """One goal as a reader sees it; progress and status at the clock's instant (§11)."""
+    kpi = kpis.get(goal.kpi_id) if goal.kpi_id is not None else None
+    progress = None
+    if goal.state is GoalState.ACCEPTED:
+        progress = goal_progress(
+            measure=measure_of(goal, kpi),
+            target=from_scaled(goal.target),
+            baseline=None if goal.baseline is None else from_scaled(goal.baseline),
+            current=None if goal.current_value is None else from_scaled(goal.current_value),
+            due_on=goal.due_on,
+            accepted_on=goal.accepted_on or cycle.starts_on,
+            cycle_starts_on=cycle.starts_on,
+            at=clock.instant(policy.timezone),
+            timezone=policy.timezone,
+            risk_margin=policy.goal_risk_margin,
+        )
+    return GoalView(
+        goal=goal,
+        cycle=cycle,
+        kpi=kpi,
+        related_kpi=kpis.get(goal.related_kpi_id) if goal.related_kpi_id else None,
+        findings=findings_of(goal),
+        progress=progress,
+    )
+
+
 async def goal_views(
     conn: BaseDBAsyncClient, goals: Sequence[Goal], *, clock: GoalClock
 ) -> list[GoalView]:
@@ -206,36 +240,10 @@ async def goal_views(
     }
     kpi_ids = {g.kpi_id for g in goals} | {g.related_kpi_id for g in goals}
     kpis = {k.id: k for k in await Kpi.filter(id__in=kpi_ids - {None}).using_db(conn)}
-    at = clock.instant(policy.timezone)
-    views = []
-    for goal in goals:
-        cycle = cycles[goal.cycle_id]
-        kpi = kpis.get(goal.kpi_id) if goal.kpi_id is not None else None
-        progress = None
-        if goal.state is GoalState.ACCEPTED:
-            progress = goal_progress(
-                measure=measure_of(goal, kpi),
-                target=from_scaled(goal.target),
-                baseline=None if goal.baseline is None else from_scaled(goal.baseline),
-                current=None if goal.current_value is None else from_scaled(goal.current_value),
-                due_on=goal.due_on,
-                accepted_on=goal.accepted_on or cycle.starts_on,
-                cycle_starts_on=cycle.starts_on,
-                at=at,
-                timezone=policy.timezone,
-                risk_margin=policy.goal_risk_margin,
-            )
-        views.append(
-            GoalView(
-                goal=goal,
-                cycle=cycle,
-                kpi=kpi,
-                related_kpi=kpis.get(goal.related_kpi_id) if goal.related_kpi_id else None,
-                findings=findings_of(goal),
-                progress=progress,
-            )
-        )
-    return views
+    return [
+        view_of(goal, cycle=cycles[goal.cycle_id], kpis=kpis, policy=policy, clock=clock)
+        for goal in goals
+    ]
 
 
 async def _cycle(conn: BaseDBAsyncClient, code: str) -> Cycle:
