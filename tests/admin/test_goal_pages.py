@@ -150,3 +150,12 @@ async def test_the_manager_home_lists_goals_at_risk(pinned: Browser) -> None:
     page = (await pinned.client.get(f"/admin/goals?cycle={CYCLE}")).text
     assert "data-goal-people" in page
     assert "A1" in page
+
+
+async def test_the_score_page_lists_the_persons_goals(pinned: Browser) -> None:
+    await manual_goal_with_reports("A1", reports=1)
+    await _as(pinned, "employee")
+    page = (await pinned.client.get(f"/admin/scores/{CYCLE}/A1")).text
+    section = page.split("data-score-goals", 1)[1].split("</section>", 1)[0]
+    assert "Visit twelve key customers" in section
+    assert A1_PAGE in section
