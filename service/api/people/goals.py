@@ -224,7 +224,8 @@ class Goal(Node):
         return None if team is None else Team.from_row(team)
 
     @strawberry.field(
-        description="The team goal this goal serves; null when none or you may not see it."
+        description="The team goal this goal serves; null when none or you may not see it.",
+        extensions=[readers()],
     )
     async def parent_goal(self, info: Info) -> Goal | None:
         if self.parent_pk is None:
@@ -232,7 +233,8 @@ class Goal(Node):
         return await goal_seen(info, self.parent_pk)
 
     @strawberry.field(
-        description="For a team goal: the individual goals serving it that you may see."
+        description="For a team goal: the individual goals serving it that you may see.",
+        extensions=[readers()],
     )
     async def serving_goals(self, info: Info) -> list[Goal]:
         if self.team_pk is None:
@@ -281,7 +283,7 @@ class Goal(Node):
 async def goal_seen(info: Info, goal_pk: int) -> Goal | None:
     """A goal if the viewer may see it, else None (the rules of service/usecases/people)."""
     conn = get_connection("default")
-    row = await usecase.visible_goal(conn, actor=info.context.require_reader(), goal_id=goal_pk)
+    row = await usecase.visible_goal(conn, actor=info.context.actor_checked, goal_id=goal_pk)
     if row is None:
         return None
     [view] = await usecase.goal_views(conn, [row], clock=info.context.goal_clock)
