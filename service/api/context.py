@@ -38,7 +38,7 @@ class Context:
     lang: str
     loaders: Loaders = field(default_factory=Loaders)
     _visible: Any = field(default=..., repr=False)
-    _policy: Any = field(default=None, repr=False)
+    _policy: Policy | None = field(default=None, repr=False)
     _clock: GoalClock | None = field(default=None, repr=False)
 
     def require_actor(self) -> Actor:
@@ -107,11 +107,9 @@ class Context:
         return self._clock
 
     async def policy(self) -> Policy:
-        """Read once per request; resolvers running side by side share the one read."""
         if self._policy is None:
-            self._policy = asyncio.ensure_future(load_policy(get_connection("default")))
-        loaded: tuple[Policy, int] = await asyncio.shield(self._policy)
-        return loaded[0]
+            self._policy, _version = await load_policy(get_connection("default"))
+        return self._policy
 
 
 Info = StrawberryInfo[Context, None]

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from tortoise.connection import get_connection
 
 from service.models import (
     Adjustment,
@@ -21,6 +22,8 @@ from service.models import (
     Score,
     Team,
 )
+from service.scoring.types import Policy
+from service.usecases.setup.policy import load_policy
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -86,6 +89,11 @@ async def _goals(keys: list[tuple[int, str]]) -> list[list[Goal]]:
     return [found.get(k, []) for k in keys]
 
 
+async def _policy(keys: list[int]) -> list[Policy]:
+    policy, _version = await load_policy(get_connection("default"))
+    return [policy for _ in keys]
+
+
 async def _members(team_ids: list[int]) -> Sequence[Employee]:
     return await Employee.filter(team_id__in=team_ids).order_by("id")
 
@@ -112,6 +120,8 @@ class Loaders:
         self.cycle: SharedLoader[int, Cycle | None] = SharedLoader(_by_id(Cycle))
         self.kpi_by_code: SharedLoader[str, Kpi | None] = SharedLoader(_kpis_by_code)
         self.kpi: SharedLoader[int, Kpi | None] = SharedLoader(_by_id(Kpi))
+        # Key 0: the policy, read once however many resolvers ask side by side.
+        self.policy: SharedLoader[int, Policy] = SharedLoader(_policy)
         self.goals_by_employee_cycle: SharedLoader[tuple[int, str], list[Goal]] = SharedLoader(
             _goals
         )

@@ -297,7 +297,7 @@ async def employee_goals_field(info: Info, employee_pk: int, cycle_code: str) ->
     rows = await context.loaders.goals_by_employee_cycle.load((employee_pk, cycle_code))
     if not rows:
         return []  # as `score(cycleCode)`: an unknown cycle has nothing either
-    policy = await context.policy()
+    policy = await context.loaders.policy.load(0)
     kpi_ids = sorted({i for r in rows for i in (r.kpi_id, r.related_kpi_id) if i is not None})
     kpis = {k.id: k for k in await context.loaders.kpi.load_many(kpi_ids) if k is not None}
     return [
