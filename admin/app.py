@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from admin.security import SecurityHeaders
 from admin.views import audit, home
 from admin.views.accounts import auth, users
+from admin.views.people import goals
 from admin.views.review import calibration, shadow
 from admin.views.scoring import appeals, scores
 from admin.views.setup import cycles, imports, kpis, people, policy
@@ -30,6 +31,7 @@ def create_admin(settings: Settings) -> Starlette:
         *policy.routes,
         *calibration.routes,
         *shadow.routes,
+        *goals.routes,
         *cycles.routes,
         *people.routes,
         *users.routes,

@@ -182,6 +182,7 @@ NAV = [
     ("/admin/teams", "Teams", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
     ("/admin/imports", "Import", (AccessLevel.ADMIN,)),
     ("/admin/appeals", "Appeals", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
+    ("/admin/goals", "Goals", (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE)),
     ("/admin/users", "Users", (AccessLevel.ADMIN,)),
     ("/admin/audit", "Audit log", (AccessLevel.ADMIN,)),
 ]

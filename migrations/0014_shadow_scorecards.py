@@ -7,7 +7,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_calibration_record')]
+    dependencies = [('models', '0013_goals')]
 
     initial = False
 

@@ -12,12 +12,13 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rich.progress import Progress
 
 from service.models import Cycle, CycleState, Observation, User
+from service.scoring.goals import GoalClock
 from service.settings import Settings
 from service.usecases.accounts.auth import actor_for
 from service.usecases.accounts.users import create_user
@@ -33,6 +34,13 @@ from service.usecases.inputs import (
     ReviewInput,
     ScorecardLineInput,
     TeamInput,
+)
+from service.usecases.people.goals import (
+    GoalInput,
+    MeasureInput,
+    apply_goal_template,
+    report_goal_value,
+    set_goal,
 )
 from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.appeals import file_appeal
@@ -823,6 +831,96 @@ async def _trials(*, actor: Actor, say: Callable[[str], None]) -> str:
     )
 
 
+# Goals are set on the cycle's first day and values reported a week before "today":
+# with FAIRSCORE_TODAY=2026-11-28 the hotline shows every status (SCORING.md §11).
+_GOALS_SET_ON = CYCLE_STARTS_ON
+_VALUES_REPORTED_ON = date(2026, 11, 20)
+
+
+def _goal_clock(day: date) -> GoalClock:
+    return GoalClock(now=datetime.now(UTC), pinned_today=day)
+
+
+# Per hotline agent in turn: (title, unit, target, reported value, due day). With "today"
+# 2026-11-28: achieved (3 of 3), on track (10 of 12, 83 % against 63 % of the time
+# gone), at risk (2 of 12, 17 %) and missed (3 of 5 by 15 November).
+_MANUAL_GOALS = (
+    ("Share three call scripts that work", "scripts", "3", "3", CYCLE_ENDS_ON),
+    ("Call back twelve unhappy customers", "call-backs", "12", "10", CYCLE_ENDS_ON),
+    ("Visit twelve key customers in person", "visits", "12", "2", CYCLE_ENDS_ON),
+    ("Finish the five new-product modules", "modules", "5", "3", date(2026, 11, 15)),
+)
+
+
+async def _goals(*, actor: Actor, people: Sequence[_Person]) -> int:
+    """Two hotline team goals; for every hotline agent a CSAT goal (one template) and a
+    manual goal serving the team's CSAT goal, values reported for the manual ones."""
+    set_clock = _goal_clock(_GOALS_SET_ON)
+
+    def team_goal(title: str, kpi: str, target: str) -> GoalInput:
+        return GoalInput(
+            cycle_code=DEMO_CYCLE_CODE,
+            title=title,
+            measure=MeasureInput(kpi_code=kpi, scope="TEAM"),
+            target=target,
+            due_on=CYCLE_ENDS_ON,
+            team_code="hotline",
+        )
+
+    csat_team = await set_goal(
+        actor=actor, goal=team_goal("Hotline CSAT to 90 %", "csat", "90"), clock=set_clock
+    )
+    await set_goal(
+        actor=actor,
+        goal=team_goal("Keep hotline complaints to 15 this quarter", "complaints", "15"),
+        clock=set_clock,
+    )
+    template = await apply_goal_template(
+        actor=actor,
+        template=GoalInput(
+            cycle_code=DEMO_CYCLE_CODE,
+            title="Raise my CSAT to 92 %",
+            description="Share of customer ratings of 4 or 5.",
+            measure=MeasureInput(kpi_code="csat", scope="INDIVIDUAL"),
+            target="92",
+            due_on=CYCLE_ENDS_ON,
+        ),
+        position_code="agent",
+        clock=set_clock,
+    )
+    agents = [
+        p
+        for p in people
+        if p.team == "hotline" and p.position == "agent" and p.hired_on <= _GOALS_SET_ON
+    ]
+    for index, person in enumerate(agents):
+        title, unit, target, value, due = _MANUAL_GOALS[index % len(_MANUAL_GOALS)]
+        saved = await set_goal(
+            actor=actor,
+            goal=GoalInput(
+                cycle_code=DEMO_CYCLE_CODE,
+                title=title,
+                measure=MeasureInput(
+                    unit=unit, direction="HIGHER_IS_BETTER", range_min="0", range_max="100"
+                ),
+                target=target,
+                baseline="0",
+                due_on=due,
+                employee_external_id=person.external_id,
+                parent_goal_id=csat_team.goal.id,
+            ),
+            clock=set_clock,
+        )
+        await report_goal_value(
+            actor=actor,
+            goal_id=saved.goal.id,
+            value=value,
+            note="From the team's weekly log.",
+            clock=_goal_clock(_VALUES_REPORTED_ON),
+        )
+    return 2 + len(template.created) + len(agents)
+
+
 async def _corrections(*, people: Sequence[_Person]) -> str:
     """What a running quarter looks like: an adjustment, a voided observation, an appeal."""
     manager = actor_for(await User.get(email=f"manager@{DOMAIN}"))
@@ -926,9 +1024,12 @@ async def build_demo(
     _no_rejections(await submit_reviews(actor=actor, reviews=reviews), "review")
     trials = await _trials(actor=actor, say=say)
     corrections = await _corrections(people=people)
+    say("Goals...")
+    goals = await _goals(actor=actor, people=people)
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "
-        f"{len(reviews)} reviews; cycle {DEMO_CYCLE_CODE} is ACTIVE ({corrections}); "
+        f"{len(reviews)} reviews, {goals} goals; cycle {DEMO_CYCLE_CODE} is ACTIVE "
+        f"({corrections}); "
         f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own; {trials}."
     )

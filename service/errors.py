@@ -125,3 +125,17 @@ class DatabaseBusy(DomainError):
             or "The database is busy with other changes and nothing was saved; "
             "try again in a moment."
         )
+
+
+class GoalNotSmart(ValidationFailed):
+    """A goal failed a letter of the SMART check (SCORING.md §11) and was not saved.
+
+    ``findings`` holds every letter's result as data (letter, result, code, field,
+    values), warnings and passes included, so a form can show all five letters.
+    """
+
+    code = "GOAL_NOT_SMART"
+
+    def __init__(self, issues: list[Issue], findings: list[dict[str, object]]) -> None:
+        self.findings = findings
+        super().__init__(issues)

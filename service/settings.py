@@ -6,7 +6,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,6 +38,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Web origins whose pages may call /graphql from the browser (CORS); none by default.
     cors_origins: tuple[str, ...] = ()
+    # Pins "today" for goals' progress and status (SCORING.md §11) in demos and tests;
+    # None: the real clock.
+    today: date | None = None
 
     @property
     def is_production(self) -> bool:
@@ -80,6 +83,7 @@ class Settings:
             max_body_bytes=_int(env_vars, "FAIRSCORE_MAX_BODY_BYTES", 1024 * 1024),
             trusted_proxies=_addresses(env_vars, "FAIRSCORE_TRUSTED_PROXIES"),
             cors_origins=_origins(env_vars, "FAIRSCORE_CORS_ORIGINS"),
+            today=_day(env_vars, "FAIRSCORE_TODAY"),
         )
 
 
@@ -159,3 +163,16 @@ def _origins(env_vars: Mapping[str, str], name: str) -> tuple[str, ...]:
             )
         origins.append(f"{parsed.scheme}://{parsed.netloc.lower()}")
     return tuple(origins)
+
+
+def _day(env_vars: Mapping[str, str], name: str) -> date | None:
+    """An ISO date (YYYY-MM-DD), or None when unset."""
+    raw = env_vars.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a date such as 2026-11-28, not {raw[:40]!r}."
+        ) from None

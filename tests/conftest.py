@@ -40,6 +40,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (
+    "goal_update",
+    "goal",
     "score_line",
     "score",
     "adjustment",
@@ -136,7 +138,7 @@ async def db(database: str) -> str:
         )
     else:
         await conn.execute_script(
-            "UPDATE team SET lead_id = NULL, parent_id = NULL;"
+            "UPDATE team SET lead_id = NULL, parent_id = NULL; UPDATE goal SET parent_id = NULL;"
             + "".join(f"DELETE FROM {table};" for table in TABLES)
             + "DELETE FROM employee; DELETE FROM team; DELETE FROM position;"
             "DELETE FROM sqlite_sequence;"

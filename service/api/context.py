@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -20,6 +21,7 @@ from tortoise.connection import get_connection
 from service.api.ids import ClientError
 from service.api.loaders import Loaders
 from service.models import AccessLevel
+from service.scoring.goals import GoalClock
 from service.scoring.types import Policy
 from service.settings import Settings
 from service.usecases.accounts.access import visible_employee_ids
@@ -37,6 +39,7 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     _visible: Any = field(default=..., repr=False)
     _policy: Policy | None = field(default=None, repr=False)
+    _clock: GoalClock | None = field(default=None, repr=False)
 
     def require_actor(self) -> Actor:
         if self.actor is None:
@@ -95,6 +98,13 @@ class Context:
     async def may_see(self, employee_id: int) -> bool:
         visible = await self.visible_employees()
         return visible is None or employee_id in visible
+
+    @property
+    def goal_clock(self) -> GoalClock:
+        """One clock for the whole request (SCORING.md §11); FAIRSCORE_TODAY pins it."""
+        if self._clock is None:
+            self._clock = GoalClock(now=datetime.now(UTC), pinned_today=self.settings.today)
+        return self._clock
 
     async def policy(self) -> Policy:
         if self._policy is None:

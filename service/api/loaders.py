@@ -9,17 +9,21 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from tortoise.connection import get_connection
 
 from service.models import (
     Adjustment,
     Appeal,
     Cycle,
     Employee,
+    Goal,
     Kpi,
     Position,
     Score,
     Team,
 )
+from service.scoring.types import Policy
+from service.usecases.setup.policy import load_policy
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -72,6 +76,24 @@ async def _kpis_by_code(codes: list[str]) -> list[Kpi | None]:
     return [rows.get(c) for c in codes]
 
 
+async def _goals(keys: list[tuple[int, str]]) -> list[list[Goal]]:
+    """An employee's goals in a cycle, in one query for every (employee, cycle) asked."""
+    employees = {e for e, _ in keys}
+    codes = {c for _, c in keys}
+    rows = await Goal.filter(employee_id__in=employees, cycle__code__in=codes).select_related(
+        "cycle"
+    )
+    found: dict[tuple[int, str], list[Goal]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: r.id):
+        found[(row.employee_id or 0, row.cycle.code)].append(row)
+    return [found.get(k, []) for k in keys]
+
+
+async def _policy(keys: list[int]) -> list[Policy]:
+    policy, _version = await load_policy(get_connection("default"))
+    return [policy for _ in keys]
+
+
 async def _members(team_ids: list[int]) -> Sequence[Employee]:
     return await Employee.filter(team_id__in=team_ids).order_by("id")
 
@@ -97,6 +119,12 @@ class Loaders:
         self.position: SharedLoader[int, Position | None] = SharedLoader(_by_id(Position))
         self.cycle: SharedLoader[int, Cycle | None] = SharedLoader(_by_id(Cycle))
         self.kpi_by_code: SharedLoader[str, Kpi | None] = SharedLoader(_kpis_by_code)
+        self.kpi: SharedLoader[int, Kpi | None] = SharedLoader(_by_id(Kpi))
+        # Key 0: the policy, read once however many resolvers ask side by side.
+        self.policy: SharedLoader[int, Policy] = SharedLoader(_policy)
+        self.goals_by_employee_cycle: SharedLoader[tuple[int, str], list[Goal]] = SharedLoader(
+            _goals
+        )
         self.score_by_employee_cycle: SharedLoader[tuple[int, str], Score | None] = SharedLoader(
             _scores
         )

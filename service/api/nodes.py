@@ -22,6 +22,7 @@ from service.api.ids import (
     parse_global_id,
     parse_score_line_id,
 )
+from service.api.people.goals import fetch_goal_node
 from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
 from service.api.setup.cycles import Cycle, Kpi
 from service.api.setup.people import Position, Team, visible_person
@@ -122,6 +123,7 @@ _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Appeal": _appeal,
     "Cycle": _cycle,
     "Employee": _employee,
+    "Goal": fetch_goal_node,
     "Kpi": _kpi,
     "Observation": _observation,
     "Position": _position,

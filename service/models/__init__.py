@@ -18,6 +18,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from service.models.accounts import AccessLevel, AdminSession, ApiToken, SignInAttempt, User
 from service.models.audit import AuditEntry
+from service.models.people import Goal, GoalUpdate
 from service.models.review import CalibrationRecord, ShadowScorecard, ShadowScorecardLine
 from service.models.scaled import VALUE_SCALE
 from service.models.scoring import (
@@ -78,6 +79,8 @@ __all__ = [
     "CycleState",
     "Direction",
     "Employee",
+    "Goal",
+    "GoalUpdate",
     "IngestRequest",
     "Kpi",
     "KpiKind",

@@ -156,6 +156,8 @@ class Policy:
     # Optional target share (%) per band code; bands it does not name count as 0 %.
     band_guide: tuple[tuple[str, Fraction], ...] | None = None
     band_guide_tolerance: Fraction = Fraction(10)  # points either side
+    # Goals (§11): AT_RISK when elapsed time runs ahead of progress by more than this.
+    goal_risk_margin: Fraction = Fraction(25)
 
 
 @dataclass(frozen=True, slots=True)

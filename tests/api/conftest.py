@@ -138,3 +138,15 @@ async def seed(api: Api, *, members: int = 4) -> None:
         ]
         + [ReviewInput(CYCLE, "A1", "quality", "a1@example.com", "SELF", "5")],
     )
+
+
+@pytest.fixture
+async def goal_api(db: str) -> AsyncIterator[Api]:
+    """The API with "today" pinned inside the scenario's cycle (SCORING §11's clock)."""
+    from datetime import date
+
+    app = create_app(replace(make_settings(), today=date(2026, 1, 5)))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        yield Api(client)

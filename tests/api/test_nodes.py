@@ -19,6 +19,7 @@ from service.models import ApiToken, Cycle, Employee, Kpi, Observation, Position
 from service.usecases.scoring import appeals, corrections
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
+from tests.integration.goal_scenario import manual_goal_with_reports
 from tests.integration.scenario import ADMIN, CYCLE
 
 READERS = ("admin", "manager", "employee", "colleague", "outsider")
@@ -54,7 +55,9 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
         as_="admin",
     )
     line_id = body["data"]["node"]["lines"][-1]["id"]
+    goal = await manual_goal_with_reports("A1", reports=1)
     return {
+        "Goal": (global_id("Goal", goal.id), OWN),
         "Employee": (global_id("Employee", a1.id), OWN),
         "Team": (global_id("Team", (await Team.get(code="hotline")).id), EVERY_READER),
         "Position": (global_id("Position", (await Position.all().first()).id), EVERY_READER),  # type: ignore[union-attr]

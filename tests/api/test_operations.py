@@ -848,3 +848,148 @@ async def test_an_admin_reads_a_pilot_report_and_rolls_the_pilot_out(api: Api) -
     refusal = again["data"]["rollOutPilot"]
     assert refusal["__typename"] == "ValidationError"
     assert refusal["issues"][0]["field"] == "newCycleCode"
+
+
+# --- goals (SCORING §11) -----------------------------------------------------------------
+
+
+def goal_input(**changes: Any) -> dict[str, Any]:
+    return {
+        "cycleCode": CYCLE,
+        "title": "Raise CSAT to 90 %",
+        "measure": {"kpiCode": "csat", "scope": "INDIVIDUAL"},
+        "target": "90",
+        "dueOn": "2026-03-31",
+        "employeeExternalId": "A1",
+    } | changes
+
+
+async def test_a_manager_sets_a_goal_that_fails_m_fixes_it_and_the_employee_sees_it(
+    goal_api: Api,
+) -> None:
+    await seed(goal_api)
+    refused = await goal_api.run(
+        operation("SetGoal"), {"goal": goal_input(target="120")}, as_="manager"
+    )
+    result = refused["data"]["setGoal"]
+    assert result["__typename"] == "GoalNotSmartError"
+    assert [(c["letter"], c["result"]) for c in result["smart"]] == [
+        ("S", "OK"),
+        ("M", "ERROR"),
+        ("A", "OK"),
+        ("R", "OK"),
+        ("T", "OK"),
+    ]
+    assert [(i["field"], i["code"]) for i in result["issues"]] == [
+        ("target", "SMART_M_TARGET_OUT_OF_RANGE")
+    ]
+    saved = await goal_api.run(operation("SetGoal"), {"goal": goal_input()}, as_="manager")
+    goal = saved["data"]["setGoal"]["goal"]
+    assert (goal["state"], goal["target"], goal["version"]) == ("ACCEPTED", "90", 1)
+    mine = await goal_api.run(
+        operation("MyGoals"), {"cycleCode": CYCLE}, as_="employee", lang="zh-CN"
+    )
+    [card] = mine["data"]["viewer"]["employee"]["goals"]
+    assert card["title"] == "Raise CSAT to 90 %"
+    assert card["smart"][0]["message"] == "符合。"
+    # Seeded ratings: A1's share of 4s and 5s is below 90, no baseline: progress 0; on the
+    # pinned day (the day it was accepted) no time has passed: on track.
+    assert (card["progress"], card["status"]) == ("0.00", "ON_TRACK")
+    assert card["currentValue"] is not None
+
+
+async def test_an_employee_proposes_and_the_manager_returns_then_accepts(goal_api: Api) -> None:
+    await seed(goal_api)
+    proposed = await goal_api.run(operation("SetGoal"), {"goal": goal_input()}, as_="employee")
+    goal = proposed["data"]["setGoal"]["goal"]
+    assert goal["state"] == "PROPOSED"
+    returned = await goal_api.run(
+        operation("DecideGoal"),
+        {"goalId": goal["id"], "decision": "RETURN", "note": "Aim for 92"},
+        as_="manager",
+    )
+    assert returned["data"]["decideGoal"]["state"] == "RETURNED"
+    changed = await goal_api.run(
+        operation("SetGoal"),
+        {
+            "goal": goal_input(
+                goalId=goal["id"], target="92", title="Raise CSAT to 92 %", employeeExternalId=None
+            ),
+            "expectedVersion": 2,
+        },
+        as_="employee",
+    )
+    assert changed["data"]["setGoal"]["goal"]["state"] == "PROPOSED"
+    stale = await goal_api.run(
+        operation("SetGoal"),
+        {"goal": goal_input(goalId=goal["id"], employeeExternalId=None), "expectedVersion": 1},
+        as_="employee",
+    )
+    assert stale["data"]["setGoal"]["__typename"] == "ConflictError"
+    by_self = await goal_api.run(
+        operation("DecideGoal"), {"goalId": goal["id"], "decision": "ACCEPT"}, as_="employee"
+    )
+    assert by_self["data"]["decideGoal"]["__typename"] == "AccessDeniedError"
+    accepted = await goal_api.run(
+        operation("DecideGoal"), {"goalId": goal["id"], "decision": "ACCEPT"}, as_="manager"
+    )
+    assert accepted["data"]["decideGoal"]["state"] == "ACCEPTED"
+    assert accepted["data"]["decideGoal"]["acceptedOn"] == "2026-01-05"
+
+
+async def test_reporting_a_manual_goals_value_moves_its_progress(goal_api: Api) -> None:
+    await seed(goal_api)
+    manual = goal_input(
+        title="Visit twelve key customers",
+        measure={"unit": "visits", "direction": "HIGHER_IS_BETTER", "relatedKpiCode": "csat"},
+        target="12",
+        baseline="0",
+    )
+    saved = await goal_api.run(operation("SetGoal"), {"goal": manual}, as_="manager")
+    goal_id = saved["data"]["setGoal"]["goal"]["id"]
+    body = await goal_api.run(
+        operation("ReportGoalValue"),
+        {"goalId": goal_id, "value": "3", "note": "visit log"},
+        as_="employee",
+    )
+    result = body["data"]["reportGoalValue"]
+    assert (result["currentValue"], result["progress"]) == ("3.0000", "25.00")
+    assert result["updates"]["nodes"] == [
+        {"value": "3", "note": "visit log", "reportedBy": "a1@example.com"}
+    ]
+    colleague = await goal_api.run(
+        operation("ReportGoalValue"),
+        {"goalId": goal_id, "value": "5", "note": "x"},
+        as_="colleague",
+    )
+    assert colleague["data"]["reportGoalValue"]["__typename"] == "NotFoundError"
+
+
+async def test_team_goals_show_the_goals_serving_them_to_the_manager(goal_api: Api) -> None:
+    await seed(goal_api)
+    team_goal = goal_input(
+        title="Hotline CSAT to 90 %",
+        measure={"kpiCode": "csat", "scope": "TEAM"},
+        employeeExternalId=None,
+        teamCode="hotline",
+    )
+    saved = await goal_api.run(operation("SetGoal"), {"goal": team_goal}, as_="manager")
+    team_goal_id = saved["data"]["setGoal"]["goal"]["id"]
+    serving = goal_input(
+        title="Call back every unhappy customer",
+        measure={"unit": "calls", "direction": "HIGHER_IS_BETTER"},
+        target="20",
+        parentGoalId=team_goal_id,
+    )
+    await goal_api.run(operation("SetGoal"), {"goal": serving}, as_="manager")
+    body = await goal_api.run(
+        operation("TeamGoals"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="manager"
+    )
+    [goal] = body["data"]["team"]["goals"]
+    assert [g["owner"]["externalId"] for g in goal["servingGoals"]] == ["A1"]
+    # The seed scores fewer than five of the hotline: a member gets FORBIDDEN.
+    member = await goal_api.run(
+        operation("TeamGoals"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="employee"
+    )
+    assert member["data"]["team"] is None
+    assert [e["extensions"]["code"] for e in member["errors"]] == ["FORBIDDEN"]

@@ -31,6 +31,7 @@ from service.usecases.setup.cycles import create_cycle, save_scorecard, transiti
 from service.usecases.setup.organisation import upsert_employees
 from tests.api.conftest import Api, make_settings, seed
 from tests.api.test_generated_queries import SCHEMA
+from tests.integration.goal_scenario import manual_goal_with_reports
 from tests.integration.scenario import ADMIN, CYCLE, LINES
 
 # One unpaged read: the page-size setting raised above every list in the seed.
@@ -89,6 +90,12 @@ REACH: dict[str, Reach] = {
         '{{ cycle(code: "' + CYCLE + '") {{ results{args} {{ {page} }} }} }}',
         "employeeExternalId",
         lambda d: d["cycle"]["results"],
+    ),
+    "Goal.updates": Reach(
+        '{{ employee(externalId: "A1") {{ goals(cycleCode: "' + CYCLE + '") {{ '
+        "updates{args} {{ {page} }} }} }} }}",
+        "value note",
+        lambda d: d["employee"]["goals"][0]["updates"],
     ),
     "ScoreLine.observations": Reach(
         '{{ employee(externalId: "A1") {{ score(cycleCode: "' + CYCLE + '") {{ lines {{ '
@@ -194,6 +201,8 @@ async def seed_with_ties(api: Api) -> None:
             for i in range(40)
         ],
     )
+    # A manual goal's values, all reported at the same pinned instant: tied on the time.
+    await manual_goal_with_reports("A1", reports=7)
     # Earlier cycles, so that an employee has several scores and the cycle list pages.
     for year, quarter, starts, ends in (
         (2025, 3, date(2025, 7, 1), date(2025, 9, 30)),

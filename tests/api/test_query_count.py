@@ -98,3 +98,55 @@ async def test_a_page_of_scores_costs_the_same_queries_for_10_and_100_people(
     large = await queries_for_a_page(api, 100)
     assert small == large
     assert small <= 12  # a handful of batched reads, not one per person or line
+
+
+GOALS_PAGE = """
+query Goals($first: Int!) {
+  employees(first: $first) {
+    nodes {
+      externalId
+      goals(cycleCode: "2026-Q1") {
+        id title state target progress status currentValue
+        measure { kpi { code } scope unit direction }
+        smart { letter result message }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_a_page_of_peoples_goals_costs_the_same_queries_for_10_and_100_people(
+    goal_api: Api,
+) -> None:
+    from service.usecases.people.goals import set_goal
+    from tests.integration.goal_scenario import CLOCK, csat_goal, visits_goal
+
+    await seed(goal_api)
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(
+                f"N{i:03d}",
+                f"New {i}",
+                date(2021, 1, 1),
+                team_code="hotline",
+                position_code="agent",
+            )
+            for i in range(100)
+        ],
+    )
+    for i in range(100):
+        await set_goal(actor=ADMIN, goal=csat_goal(f"N{i:03d}"), clock=CLOCK)
+        if i % 3 == 0:
+            await set_goal(actor=ADMIN, goal=visits_goal(f"N{i:03d}"), clock=CLOCK)
+    await goal_api.run("{ viewer { email } }", as_="admin")
+
+    async def count(first: int) -> int:
+        with counted_queries() as seen:
+            body = await goal_api.run(GOALS_PAGE, {"first": first}, as_="admin")
+        assert "errors" not in body, body
+        assert len(body["data"]["employees"]["nodes"]) == first
+        return len(seen)
+
+    assert await count(10) == await count(100)

@@ -101,6 +101,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "FAIRSCORE_ENV": "development",
         "FAIRSCORE_ARGON2_MEMORY_KIB": "1024",
         "FAIRSCORE_ARGON2_TIME_COST": "1",
+        # The demo's "today": goals' progress, status and due-date checks (SCORING §11).
+        "FAIRSCORE_TODAY": "2026-11-28",
     }
     fairscore = [sys.executable, "-m", "service.cli"]
     subprocess.run([*fairscore, "demo"], env=env, check=True, capture_output=True)

@@ -119,3 +119,41 @@ def test_the_demo_tries_a_shadow_scorecard_and_pilots_the_hotline(tmp_path: Path
     assert csat["pilot_n"] > 0
     assert csat["outside_n"] > 0
     assert csat["gap"] is not None
+
+
+def test_the_demo_hotline_shows_every_goal_status_on_its_today(tmp_path: Path) -> None:
+    from datetime import date
+    from fractions import Fraction
+
+    from service.scoring.goals import GoalMeasure, GoalStatus, goal_progress, pinned_instant
+
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+    demo.ok("demo")
+    assert demo.count("goal", "team_id IS NOT NULL") == 2
+    agents = demo.count("employee e JOIN position p ON p.id = e.position_id", "p.code = 'agent'")
+    assert demo.count("goal", "kpi_id IS NOT NULL AND employee_id IS NOT NULL") == agents
+    assert demo.count("goal", "current_value IS NOT NULL AND kpi_id IS NOT NULL") > 0
+    with sqlite3.connect(demo.path) as db:
+        timezone = json.loads(db.execute("SELECT data FROM policy").fetchone()[0])["timezone"]
+        starts = date.fromisoformat(
+            db.execute("SELECT starts_on FROM cycle WHERE code = '2026-Q4'").fetchone()[0]
+        )
+        rows = db.execute(
+            "SELECT target, baseline, current_value, due_on, accepted_on FROM goal "
+            "WHERE kpi_id IS NULL AND parent_id IS NOT NULL"
+        ).fetchall()
+    statuses = {
+        goal_progress(
+            measure=GoalMeasure(unit="x"),
+            target=Fraction(target, 10_000),
+            baseline=Fraction(baseline, 10_000),
+            current=None if current is None else Fraction(current, 10_000),
+            due_on=date.fromisoformat(due),
+            accepted_on=date.fromisoformat(accepted),
+            cycle_starts_on=starts,
+            at=pinned_instant(date(2026, 11, 28), timezone),
+            timezone=timezone,
+        ).status
+        for target, baseline, current, due, accepted in rows
+    }
+    assert statuses == set(GoalStatus)

@@ -20,6 +20,7 @@ from tortoise.connection import get_connection
 
 from admin.charts import Bar, Column, histogram, horizontal_bars
 from admin.i18n import name_text
+from admin.views.people.goals import clock as goal_clock
 from admin.web import Refused, _, checked_form, guarded, redirect, render, say, signed_in, state
 from service.errors import (
     DomainError,
@@ -60,6 +61,7 @@ from service.usecases.parsing import (
     scaled_to_text,
     whole_or_none,
 )
+from service.usecases.people.goals import employee_goals
 from service.usecases.scoring.appeals import file_appeal
 from service.usecases.scoring.corrections import adjust_score, void_observation
 from service.usecases.scoring.ingest import submit_reviews
@@ -386,7 +388,16 @@ async def _score_context(request: Request, target: Target) -> dict[str, Any]:
                 team = None  # no link to a dashboard that would refuse them
     is_open = target.cycle.state in OPEN_CYCLE_STATES
     done = request.query_params.get("done")
+    # The person's goals beside the score (SCORING §11): they steer, they never score.
+    goals = await employee_goals(
+        get_connection("default"),
+        actor=target.actor,
+        employee_id=target.employee.id,
+        cycle_code=target.cycle.code,
+        clock=goal_clock(request),
+    )
     return {
+        "goals": goals,
         "cycle": target.cycle,
         "employee": target.employee,
         "score": score,

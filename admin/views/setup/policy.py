@@ -47,6 +47,12 @@ _NUMBERS: list[tuple[str, str, str]] = [
         "A group of five or more is warned about when its share of a band differs from the "
         "guide by more than this.",
     ),
+    (
+        "goal_risk_margin",
+        "Goals: risk margin (points)",
+        "A goal is at risk when the share of its time gone runs ahead of its progress by "
+        "more than this.",
+    ),
 ]
 assert {name for name, _label, _hint in _NUMBERS} == set(NUMBER_FIELDS)
 _EXTRA_BAND_ROWS = 1

@@ -25,6 +25,7 @@ from service.usecases.accounts.access import (
 from service.usecases.scoring.team_summary import summarise_team
 
 if TYPE_CHECKING:
+    from service.api.people.goals import Goal
     from service.api.review.calibration import Calibration
     from service.api.scoring.scores import Score
 
@@ -223,6 +224,20 @@ class Team(Node):
         )
 
     @strawberry.field(
+        description="The team's goals in a cycle (SCORING §11), each with the goals serving "
+        "it: for its managers and admins; for its members once at least 5 are scored.",
+        extensions=[readers()],
+    )
+    async def goals(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
+    ) -> list[Annotated[Goal, strawberry.lazy("service.api.people.goals")]]:
+        from service.api.people.goals import team_goals_field
+
+        return await team_goals_field(info, self.pk, cycle_code)
+
+    @strawberry.field(
         description="A manager's view of calibration (SCORING §12): the organisation-wide "
         "figures of each reviewer who rated someone in this team or below; the employees "
         "listed are only those.",
@@ -322,6 +337,21 @@ class Employee(Node):
         await _require_visible(info, self.pk)
         row = await info.context.loaders.score_by_employee_cycle.load((self.pk, cycle_code))
         return None if row is None else Score.from_row(row, info.context.lang)
+
+    @strawberry.field(
+        description="The employee's goals in a cycle (SCORING §11), with progress and status "
+        "for the accepted ones: seen by the employee, their managers and admins.",
+        extensions=[readers()],
+    )
+    async def goals(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
+    ) -> list[Annotated[Goal, strawberry.lazy("service.api.people.goals")]]:
+        from service.api.people.goals import employee_goals_field
+
+        await _require_visible(info, self.pk)
+        return await employee_goals_field(info, self.pk, cycle_code)
 
     @strawberry.field(description="This employee's scores, newest cycle first.")
     async def scores(

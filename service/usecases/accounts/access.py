@@ -9,7 +9,7 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from service.errors import PermissionDenied
-from service.models import AccessLevel, Employee, Team
+from service.models import AccessLevel, Employee, Score, ScoreStatus, Team
 from service.sql import fetch_all, int_values
 from service.usecases.actor import Actor
 
@@ -199,3 +199,31 @@ async def shadow_report_teams(
             "shadow report."
         )
     return team_and_descendants({team_id}, await team_parents(conn))
+
+
+async def may_see_team_goals(
+    conn: BaseDBAsyncClient, actor: Actor, *, team_id: int, cycle_id: int
+) -> bool:
+    """Team goals and their values (SCORING.md §11): admins and the team's managers
+    always; its members only once the team has enough scored members, as §10."""
+    if actor.is_admin:
+        return True
+    manages = actor.access is AccessLevel.MANAGER and team_id in await led_team_ids(
+        conn, actor.employee_id
+    )
+    if manages:
+        return True
+    if actor.employee_id is None:
+        return False
+    own = await Employee.get_or_none(id=actor.employee_id, using_db=conn)
+    own_team = None if own is None else own.team_id
+    if own_team != team_id:
+        return False
+    scored = (
+        await Score.filter(cycle_id=cycle_id, team_id=team_id, status=ScoreStatus.SCORED)
+        .using_db(conn)
+        .count()
+    )
+    return may_see_team_summary(
+        actor, manages_team=False, own_team_id=own_team, team_id=team_id, scored=scored
+    )

@@ -26,10 +26,8 @@ from service.models import (
     ScorecardLine,
 )
 from service.scoring import (
-    cycle_window_utc,
     employment_eligibility,
     format_fixed,
-    nearest_rank_terms,
     score,
 )
 from service.scoring.stored import (
@@ -57,7 +55,16 @@ from service.usecases.accounts.access import (
     team_leads,
     team_parents,
 )
-from service.usecases.parsing import epoch_microseconds, from_scaled
+from service.usecases.parsing import from_scaled
+from service.usecases.people.goal_values import refresh_goal_values
+from service.usecases.scoring.aggregates import Aggregates as _Aggregates
+from service.usecases.scoring.aggregates import (
+    cycle_window_us as cycle_window_us,
+)
+from service.usecases.scoring.aggregates import (
+    observation_aggregates as observation_aggregates,
+)
+from service.usecases.scoring.aggregates import observation_filter
 from service.usecases.scoring.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.setup.policy import load_policy
 
@@ -115,13 +122,6 @@ async def recompute_open_cycles(
         await recompute_cycle(
             conn, cycle, employee_ids=employee_ids, team_ids=team_ids, policy=loaded
         )
-
-
-def cycle_window_us(cycle: Cycle, policy: Policy) -> tuple[int, int]:
-    start, end = cycle_window_utc(
-        starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
-    )
-    return epoch_microseconds(start), epoch_microseconds(end)
 
 
 async def recompute_cycle(
@@ -183,9 +183,19 @@ async def recompute_cycle(
         team_sources=team_sources,
     )
     rows = [_score_person(person, loaded) for person in people]
-    return await _store(
+    written = await _store(
         conn, cycle, rows, policy_version, now, employee_ids if not full else None, full
     )
+    # Goals measured by a KPI follow the same data, in the same transaction (§11).
+    await refresh_goal_values(
+        conn,
+        cycle,
+        employee_ids=None if full else set(ids),
+        team_ids=None if full else set(teams) | (team_ids or set()),
+        policy=rules,
+        now=now,
+    )
+    return written
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,108 +380,6 @@ def _kpis_by_scope(cards: dict[int, _Card]) -> dict[Scope, dict[int, EngineLine]
     return found
 
 
-_Aggregates = dict[tuple[int, int], Aggregate]
-
-
-async def observation_aggregates(
-    conn: BaseDBAsyncClient,
-    group_column: str,
-    kpis: dict[int, EngineLine],
-    group_ids: list[int] | None,
-    start_us: int,
-    end_us: int,
-) -> _Aggregates:
-    """n, exact sum and the SHARE_* count per (group, KPI) in one GROUP BY, plus the
-    PERCENTILE values at their nearest ranks in one window query."""
-    if not kpis or group_ids == []:
-        return {}
-    kpi_ids = sorted(kpis)
-    where, params = _observation_filter(group_column, kpi_ids, group_ids, start_us, end_us)
-    meeting = []
-    for kpi_id in kpi_ids:
-        kpi = kpis[kpi_id].kpi
-        if kpi.aggregation in (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST):
-            assert kpi.aggregation_param is not None
-            op = ">=" if kpi.aggregation is Aggregation.SHARE_AT_LEAST else "<="
-            bound = int(kpi.aggregation_param * 10_000)
-            meeting.append(
-                f"WHEN o.kpi_id = {kpi_id} THEN CASE WHEN o.value {op} {bound} THEN 1 ELSE 0 END"
-            )
-    meeting_sql = f"CASE {' '.join(meeting)} ELSE 0 END" if meeting else "0"
-    rows = await fetch_all(
-        conn,
-        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, COUNT(*) AS n, "
-        f"SUM(o.value) AS total, SUM({meeting_sql}) AS meeting "
-        f"FROM observation o WHERE {where} GROUP BY o.{group_column}, o.kpi_id",
-        params,
-    )
-    found: _Aggregates = {
-        (int(r["grp"]), int(r["kpi_id"])): Aggregate(
-            n=int(r["n"]), value_sum=from_scaled(int(r["total"])), meeting=int(r["meeting"] or 0)
-        )
-        for r in rows
-    }
-    percentiles = [k for k in kpi_ids if kpis[k].kpi.aggregation is Aggregation.PERCENTILE]
-    if percentiles:
-        for key, value in (
-            await _values_at_rank(
-                conn, group_column, kpis, percentiles, group_ids, start_us, end_us
-            )
-        ).items():
-            agg = found[key]
-            found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
-    return found
-
-
-def _observation_filter(
-    group_column: str,
-    kpi_ids: list[int],
-    group_ids: list[int] | None,
-    start_us: int,
-    end_us: int,
-) -> tuple[str, list[Any]]:
-    where = (
-        f"o.kpi_id IN ({placeholders(len(kpi_ids))}) AND o.voided_at IS NULL "
-        f"AND o.occurred_at_us >= ? AND o.occurred_at_us < ? "
-        f"AND o.{group_column} IS NOT NULL"
-    )
-    params: list[Any] = [*kpi_ids, start_us, end_us]
-    if group_ids is not None:
-        where += f" AND o.{group_column} IN ({placeholders(len(group_ids))})"
-        params.extend(group_ids)
-    return where, params
-
-
-async def _values_at_rank(
-    conn: BaseDBAsyncClient,
-    group_column: str,
-    kpis: dict[int, EngineLine],
-    kpi_ids: list[int],
-    group_ids: list[int] | None,
-    start_us: int,
-    end_us: int,
-) -> dict[tuple[int, int], Fraction]:
-    # The rank's integer terms come from the engine's one nearest-rank definition.
-    rank_cases = []
-    for kpi_id in kpi_ids:
-        p = kpis[kpi_id].kpi.aggregation_param
-        assert p is not None
-        num, den = nearest_rank_terms(p)
-        rank_cases.append(f"WHEN {kpi_id} THEN ({num} * cnt + {den - 1}) / {den}")
-    where, params = _observation_filter(group_column, kpi_ids, group_ids, start_us, end_us)
-    rows = await fetch_all(
-        conn,
-        "SELECT grp, kpi_id, value FROM ("
-        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, o.value AS value, "
-        f"ROW_NUMBER() OVER (PARTITION BY o.{group_column}, o.kpi_id ORDER BY o.value) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY o.{group_column}, o.kpi_id) AS cnt "
-        f"FROM observation o WHERE {where}) ranked "
-        f"WHERE rn = CASE kpi_id {' '.join(rank_cases)} END",
-        params,
-    )
-    return {(int(r["grp"]), int(r["kpi_id"])): from_scaled(int(r["value"])) for r in rows}
-
-
 async def _review_aggregates(
     conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
 ) -> _Aggregates:
@@ -537,7 +445,7 @@ async def _sources(
     """How many observations each source and channel gave, per (group, KPI)."""
     if not kpis or group_ids == []:
         return {}
-    where, params = _observation_filter(group_column, sorted(kpis), group_ids, start_us, end_us)
+    where, params = observation_filter(group_column, sorted(kpis), group_ids, start_us, end_us)
     rows = await fetch_all(
         conn,
         f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, o.source AS source, "

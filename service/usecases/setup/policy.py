@@ -28,6 +28,7 @@ NUMBER_FIELDS = (
     "min_evidence_weight",
     "leniency_threshold",
     "band_guide_tolerance",
+    "goal_risk_margin",
 )
 # A policy stored (or a cycle finalised) before the evidence rule existed has no
 # min_evidence_weight: it reads as 0, the rule off, so its scores stay as they were.
@@ -38,6 +39,7 @@ _LEGACY_DEFAULTS = {
     "min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT,
     "leniency_threshold": "10",
     "band_guide_tolerance": "10",
+    "goal_risk_margin": "25",
 }
 
 

@@ -1,0 +1,129 @@
+"""Raw values in SQL (SCORING.md §1), read-only: the GROUP BY and nearest-rank queries
+over observations that the score recompute and the goals' current values share.
+
+Nothing here writes; a module that may not write scores (the people side) may read
+through it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from service.models import Cycle
+from service.scoring import cycle_window_utc, nearest_rank_terms
+from service.scoring.types import Aggregate, Aggregation, Policy
+from service.scoring.types import ScorecardLine as EngineLine
+from service.sql import fetch_all, placeholders
+from service.usecases.parsing import epoch_microseconds, from_scaled
+
+
+def cycle_window_us(cycle: Cycle, policy: Policy) -> tuple[int, int]:
+    start, end = cycle_window_utc(
+        starts_on=cycle.starts_on, ends_on=cycle.ends_on, timezone=policy.timezone
+    )
+    return epoch_microseconds(start), epoch_microseconds(end)
+
+
+Aggregates = dict[tuple[int, int], Aggregate]
+
+
+async def observation_aggregates(
+    conn: BaseDBAsyncClient,
+    group_column: str,
+    kpis: dict[int, EngineLine],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> Aggregates:
+    """n, exact sum and the SHARE_* count per (group, KPI) in one GROUP BY, plus the
+    PERCENTILE values at their nearest ranks in one window query."""
+    if not kpis or group_ids == []:
+        return {}
+    kpi_ids = sorted(kpis)
+    where, params = observation_filter(group_column, kpi_ids, group_ids, start_us, end_us)
+    meeting = []
+    for kpi_id in kpi_ids:
+        kpi = kpis[kpi_id].kpi
+        if kpi.aggregation in (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST):
+            assert kpi.aggregation_param is not None
+            op = ">=" if kpi.aggregation is Aggregation.SHARE_AT_LEAST else "<="
+            bound = int(kpi.aggregation_param * 10_000)
+            meeting.append(
+                f"WHEN o.kpi_id = {kpi_id} THEN CASE WHEN o.value {op} {bound} THEN 1 ELSE 0 END"
+            )
+    meeting_sql = f"CASE {' '.join(meeting)} ELSE 0 END" if meeting else "0"
+    rows = await fetch_all(
+        conn,
+        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, COUNT(*) AS n, "
+        f"SUM(o.value) AS total, SUM({meeting_sql}) AS meeting "
+        f"FROM observation o WHERE {where} GROUP BY o.{group_column}, o.kpi_id",
+        params,
+    )
+    found: Aggregates = {
+        (int(r["grp"]), int(r["kpi_id"])): Aggregate(
+            n=int(r["n"]), value_sum=from_scaled(int(r["total"])), meeting=int(r["meeting"] or 0)
+        )
+        for r in rows
+    }
+    percentiles = [k for k in kpi_ids if kpis[k].kpi.aggregation is Aggregation.PERCENTILE]
+    if percentiles:
+        for key, value in (
+            await _values_at_rank(
+                conn, group_column, kpis, percentiles, group_ids, start_us, end_us
+            )
+        ).items():
+            agg = found[key]
+            found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
+    return found
+
+
+def observation_filter(
+    group_column: str,
+    kpi_ids: list[int],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> tuple[str, list[Any]]:
+    where = (
+        f"o.kpi_id IN ({placeholders(len(kpi_ids))}) AND o.voided_at IS NULL "
+        f"AND o.occurred_at_us >= ? AND o.occurred_at_us < ? "
+        f"AND o.{group_column} IS NOT NULL"
+    )
+    params: list[Any] = [*kpi_ids, start_us, end_us]
+    if group_ids is not None:
+        where += f" AND o.{group_column} IN ({placeholders(len(group_ids))})"
+        params.extend(group_ids)
+    return where, params
+
+
+async def _values_at_rank(
+    conn: BaseDBAsyncClient,
+    group_column: str,
+    kpis: dict[int, EngineLine],
+    kpi_ids: list[int],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> dict[tuple[int, int], Fraction]:
+    # The rank's integer terms come from the engine's one nearest-rank definition.
+    rank_cases = []
+    for kpi_id in kpi_ids:
+        p = kpis[kpi_id].kpi.aggregation_param
+        assert p is not None
+        num, den = nearest_rank_terms(p)
+        rank_cases.append(f"WHEN {kpi_id} THEN ({num} * cnt + {den - 1}) / {den}")
+    where, params = observation_filter(group_column, kpi_ids, group_ids, start_us, end_us)
+    rows = await fetch_all(
+        conn,
+        "SELECT grp, kpi_id, value FROM ("
+        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, o.value AS value, "
+        f"ROW_NUMBER() OVER (PARTITION BY o.{group_column}, o.kpi_id ORDER BY o.value) AS rn, "
+        f"COUNT(*) OVER (PARTITION BY o.{group_column}, o.kpi_id) AS cnt "
+        f"FROM observation o WHERE {where}) ranked "
+        f"WHERE rn = CASE kpi_id {' '.join(rank_cases)} END",
+        params,
+    )
+    return {(int(r["grp"]), int(r["kpi_id"])): from_scaled(int(r["value"])) for r in rows}
