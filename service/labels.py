@@ -111,6 +111,12 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "audit_action": {
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
+        "goal.set": ("Goal set", "设定目标"),
+        "goal.propose": ("Goal proposed", "提议目标"),
+        "goal.accept": ("Goal accepted", "接受目标"),
+        "goal.return": ("Goal returned", "退回目标"),
+        "goal.report": ("Goal value reported", "报告目标进展"),
+        "goal.delete": ("Goal deleted", "删除目标"),
         "promote_shadow_scorecards": ("Shadow scorecards promoted", "影子评分卡转为新周期"),
         "roll_out_pilot": ("Pilot rolled out", "试点推广为新周期"),
         "deactivate_user": ("Account deactivated", "停用账户"),
@@ -148,6 +154,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "audit_entity": {
         "api_token": ("API token", "接口令牌"),
         "shadow_scorecard": ("Shadow scorecard", "影子评分卡"),
+        "goal": ("Goal", "目标"),
         "appeal": ("Appeal", "申诉"),
         "cycle": ("Cycle", "周期"),
         "employee": ("Employee", "员工"),

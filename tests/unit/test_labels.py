@@ -45,11 +45,12 @@ def test_every_member_of_a_shown_enum_has_an_english_and_a_chinese_label(
 
 def test_every_audit_action_a_use_case_writes_has_a_label() -> None:
     source = "\n".join(path.read_text() for path in USECASES.rglob("*.py"))
-    actions = set(re.findall(r'action="([a-z_]+)"', source))
-    either = re.findall(r'action="([a-z_]+)" if \w+ else "([a-z_]+)"', source)
+    actions = set(re.findall(r'action="([a-z_.]+)"', source))
+    either = re.findall(r'action="([a-z_.]+)" if [^\n]+? else "([a-z_.]+)"', source)
     actions |= {action for pair in either for action in pair}
     entities = set(re.findall(r'entity="([a-z_]+)"', source))
     assert "void_observation" in actions
+    assert {"goal.accept", "goal.return"} <= actions
     assert actions - set(CATALOGUE["audit_action"]) == set()
     assert entities - set(CATALOGUE["audit_entity"]) == set()
 
