@@ -156,6 +156,10 @@ class Policy:
     # Optional target share (%) per band code; bands it does not name count as 0 %.
     band_guide: tuple[tuple[str, Fraction], ...] | None = None
     band_guide_tolerance: Fraction = Fraction(10)  # points either side
+    # People side, read by no scoring rule: the expected days between two check-ins,
+    # and whether colleagues of the same team may give feedback notes.
+    check_in_interval_days: int = 14
+    colleague_feedback_notes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
