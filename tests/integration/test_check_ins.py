@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 
 from service.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from service.models import AccessLevel, ActionItem, AuditEntry, CheckIn, Employee, Score
@@ -281,7 +283,9 @@ async def test_only_the_person_acknowledges_a_check_in_once_with_an_optional_com
     assert done.acknowledgement_comment == "Thanks!"
     with pytest.raises(InvalidTransition):
         await acknowledge_check_in(actor=a1, check_in_id=check_in.id)
-    actions = await AuditEntry.filter(entity="check_in").values_list("action", flat=True)
+    actions = [
+        str(a) for a in await AuditEntry.filter(entity="check_in").values_list("action", flat=True)
+    ]
     assert sorted(actions) == ["acknowledge_check_in", "record_check_in"]
 
 
@@ -348,7 +352,5 @@ async def test_after_a_transfer_the_new_managers_see_everything_the_old_keep_wha
         await check_in_agenda(actor=lead, employee_external_id="A1")
 
 
-def _conn():  # type: ignore[no-untyped-def]
-    from tortoise.connection import get_connection
-
+def _conn() -> BaseDBAsyncClient:
     return get_connection("default")
