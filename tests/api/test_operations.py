@@ -831,7 +831,7 @@ async def test_give_feedback_ties_a_managers_note_to_a_line_and_refuses_a_collea
     given = (await api.run(operation("GiveFeedback"), variables, as_="manager"))["data"]
     note = given["giveFeedbackNote"]
     assert note["__typename"] == "FeedbackNote", note
-    assert (note["kind"], note["line"], note["cycle"]["code"]) == ("PRAISE", 1, CYCLE)
+    assert (note["kind"], note["line"], note["cycleCode"]) == ("PRAISE", 1, CYCLE)
     by_colleague = await api.run(
         operation("GiveFeedback"),
         {"employeeExternalId": "A1", "kind": "PRAISE", "text": "Hi"},

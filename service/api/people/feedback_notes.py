@@ -15,7 +15,6 @@ from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
 from service.api.people.checkins import ID_DESCRIPTION, manager_ids
 from service.api.scoring.scores import ObservationNode, observation_node
-from service.api.setup.cycles import Cycle
 from service.api.setup.people import Employee, person_seen
 from service.models import FeedbackKind
 from service.models import FeedbackNote as FeedbackNoteRow
@@ -76,11 +75,11 @@ class FeedbackNote(Node):
         return await person_seen(info, row)
 
     @strawberry.field(description="The cycle of the score line it is about, if any.")
-    async def cycle(self, info: Info) -> Cycle | None:
+    async def cycle_code(self, info: Info) -> str | None:
         if self.row.cycle_id is None:
             return None
         row = await info.context.loaders.cycle.load(self.row.cycle_id)
-        return None if row is None else Cycle.from_row(row)
+        return None if row is None else row.code
 
     @strawberry.field(
         description="The customer comment (observation) it is about; null if none or if you may "
