@@ -5,6 +5,7 @@ snapshot are left out field by field for those who may not see them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import Annotated
 
@@ -328,9 +329,12 @@ async def next_check_in_of(info: Info, employee: Employee) -> NextCheckIn:
         is CheckInView.NONE
     ):
         raise _refused()
-    policy = await info.context.policy()
-    last = await info.context.loaders.people.last_held_on.load(employee.pk)
-    items = await info.context.loaders.people.action_items.load(employee.pk)
+    # Asked for together, so that the loaders batch them across the people of a list.
+    last, items, policy = await asyncio.gather(
+        info.context.loaders.people.last_held_on.load(employee.pk),
+        info.context.loaders.people.action_items.load(employee.pk),
+        info.context.policy(),
+    )
     cadence = cadence_of(
         last_held_on=last,
         hired_on=employee.hired_on,
