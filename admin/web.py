@@ -158,6 +158,11 @@ NAV = [
     ("/admin/teams", "Teams", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
     ("/admin/imports", "Import", (AccessLevel.ADMIN,)),
     ("/admin/appeals", "Appeals", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
+    (
+        "/admin/check-ins",
+        "Check-ins",
+        (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE),
+    ),
     ("/admin/users", "Users", (AccessLevel.ADMIN,)),
     ("/admin/audit", "Audit log", (AccessLevel.ADMIN,)),
 ]
