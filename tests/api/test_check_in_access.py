@@ -241,3 +241,29 @@ async def test_check_ins_and_notes_of_a_whole_team_cost_the_same_queries_for_5_a
     large = await queries_for_the_team(api, 25)
     assert small == large
     assert small <= 15  # a handful of batched reads, not one per person or check-in
+
+
+async def test_update_policy_sets_the_check_in_interval_the_next_check_in_follows(
+    api: Api,
+) -> None:
+    await seed(api)
+    await a1_check_in()
+    body = await api.run(
+        "mutation { updatePolicy(policy: {checkInIntervalDays: 7, colleagueFeedbackNotes: true}, "
+        'reason: "weekly") { __typename ... on PolicySaved { changed } } }',
+        as_="admin",
+    )
+    assert body["data"]["updatePolicy"] == {"__typename": "PolicySaved", "changed": True}
+    mine = await api.run(
+        "{ viewer { employee { nextCheckIn { lastHeldOn dueOn } } } }", as_="employee"
+    )
+    assert mine["data"]["viewer"]["employee"]["nextCheckIn"] == {
+        "lastHeldOn": "2026-03-19",
+        "dueOn": "2026-03-26",
+    }
+    refused = await api.run(
+        "mutation { updatePolicy(policy: {checkInIntervalDays: 0}) { __typename "
+        "... on ValidationError { issues { field } } } }",
+        as_="admin",
+    )
+    assert refused["data"]["updatePolicy"]["issues"] == [{"field": "policy.check_in_interval_days"}]
