@@ -183,6 +183,11 @@ NAV = [
     ("/admin/imports", "Import", (AccessLevel.ADMIN,)),
     ("/admin/appeals", "Appeals", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
     ("/admin/goals", "Goals", (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE)),
+    (
+        "/admin/check-ins",
+        "Check-ins",
+        (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE),
+    ),
     ("/admin/users", "Users", (AccessLevel.ADMIN,)),
     ("/admin/audit", "Audit log", (AccessLevel.ADMIN,)),
 ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.progress import Progress
 
-from service.models import Cycle, CycleState, Observation, User
+from service.models import ActionItem, Cycle, CycleState, Observation, User
 from service.scoring.goals import GoalClock
 from service.settings import Settings
 from service.usecases.accounts.auth import actor_for
@@ -35,6 +35,8 @@ from service.usecases.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
+from service.usecases.people.checkins import ActionItemInput, record_check_in
+from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.people.goals import (
     GoalInput,
     MeasureInput,
@@ -332,7 +334,7 @@ def demo_config() -> OrgConfig:
         ),
     )
     return OrgConfig(
-        policy={"timezone": "Asia/Shanghai", "csat_kpi_code": "csat"},
+        policy={"timezone": "Asia/Shanghai", "csat_kpi_code": "csat", "check_in_interval_days": 14},
         positions=(
             PositionInput("agent", "Hotline agent", "热线客服"),
             PositionInput("technician", "Field technician", "外勤技术员"),
@@ -969,6 +971,67 @@ async def _corrections(*, people: Sequence[_Person]) -> str:
     return f"{agent.external_id} adjusted +2, observation {complaint.id} voided, one open appeal"
 
 
+# The hotline lead holds a check-in with each agent every two weeks of the quarter.
+CHECK_IN_EVERY = timedelta(days=14)
+_CHECK_IN_NOTES = [
+    "Went through the survey comments of the last two weeks together.",
+    "Talked about the evening queue and first-response times.",
+    "Reviewed two calls with low ratings and what to say differently.",
+    "Good progress; agreed to keep the callback habit.",
+    "Looked at the Double 11 peak and how the team shared the load.",
+]
+_ACTION_ITEMS = [
+    "Listen back to two of your calls rated 3 or lower",
+    "Offer a callback when the queue passes 10 minutes",
+    "Share one customer compliment in the team meeting",
+    "Finish the refund-process refresher",
+    "Pair with a senior agent for one evening shift",
+]
+
+
+async def _check_ins(*, people: Sequence[_Person]) -> int:
+    """Check-ins every two weeks for the hotline agents: each raises an action item and
+    closes the one before, so one stays open; the lead also leaves a feedback note."""
+    lead = actor_for(await User.get(email=f"manager@{DOMAIN}"))
+    recorded = 0
+    for index, person in enumerate(
+        p for p in people if p.team == "hotline" and p.position == "agent"
+    ):
+        open_item: int | None = None
+        day = CYCLE_STARTS_ON + timedelta(days=1 + index % 5)
+        number = 0
+        while day <= DATA_ENDS_ON:
+            if day >= person.hired_on:
+                check_in = await record_check_in(
+                    actor=lead,
+                    employee_external_id=person.external_id,
+                    held_on=day,
+                    shared_notes=_CHECK_IN_NOTES[(index + number) % len(_CHECK_IN_NOTES)],
+                    private_notes="Interested in the team-lead track." if number == 1 else "",
+                    discussed_lines=[1] if number % 2 == 0 else [1, 3],
+                    action_items=[
+                        ActionItemInput(
+                            _ACTION_ITEMS[(index + number) % len(_ACTION_ITEMS)],
+                            person.external_id,
+                            day + timedelta(days=10),
+                        )
+                    ],
+                    close_action_item_ids=[] if open_item is None else [open_item],
+                )
+                open_item = (await ActionItem.get(raised_in_id=check_in.id)).id
+                recorded += 1
+                number += 1
+            day += CHECK_IN_EVERY
+        if index % 4 == 0:
+            await give_feedback_note(
+                actor=lead,
+                employee_external_id=person.external_id,
+                kind="PRAISE",
+                text="Calm and clear with a difficult caller; the customer wrote to thank us.",
+            )
+    return recorded
+
+
 def _no_rejections(report: Any, what: str) -> None:
     if report.rejected:
         first = report.rejected[0]
@@ -1026,10 +1089,12 @@ async def build_demo(
     corrections = await _corrections(people=people)
     say("Goals...")
     goals = await _goals(actor=actor, people=people)
+    say("Check-ins...")
+    check_ins = await _check_ins(people=people)
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "
-        f"{len(reviews)} reviews, {goals} goals; cycle {DEMO_CYCLE_CODE} is ACTIVE "
-        f"({corrections}); "
+        f"{len(reviews)} reviews, {goals} goals, {check_ins} check-ins on the hotline every "
+        f"two weeks; cycle {DEMO_CYCLE_CODE} is ACTIVE ({corrections}); "
         f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own; {trials}."
     )

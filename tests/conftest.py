@@ -40,6 +40,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (
+    "action_item",
+    "check_in",
+    "feedback_note",
     "goal_update",
     "goal",
     "score_line",

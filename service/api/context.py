@@ -38,7 +38,7 @@ class Context:
     lang: str
     loaders: Loaders = field(default_factory=Loaders)
     _visible: Any = field(default=..., repr=False)
-    _policy: Policy | None = field(default=None, repr=False)
+    _policy: asyncio.Future[tuple[Policy, int]] | None = field(default=None, repr=False)
     _clock: GoalClock | None = field(default=None, repr=False)
 
     def require_actor(self) -> Actor:
@@ -107,9 +107,12 @@ class Context:
         return self._clock
 
     async def policy(self) -> Policy:
+        """Read once per request, shared by resolvers running side by side (as above)."""
         if self._policy is None:
-            self._policy, _version = await load_policy(get_connection("default"))
-        return self._policy
+            self._policy = asyncio.ensure_future(load_policy(get_connection("default")))
+        policy: Policy
+        policy, _version = await asyncio.shield(self._policy)
+        return policy
 
 
 Info = StrawberryInfo[Context, None]

@@ -454,3 +454,12 @@ class PolicyInput:
         description="The organisation's IANA timezone, e.g. `Asia/Shanghai`: cycle days are"
         " its days.",
     )
+    check_in_interval_days: int | None = strawberry.field(
+        default=None,
+        description="Days expected between two check-ins (1-366); the next is due that long "
+        "after the last.",
+    )
+    colleague_feedback_notes: bool | None = strawberry.field(
+        default=None,
+        description="Whether colleagues of the same team may give each other feedback notes.",
+    )

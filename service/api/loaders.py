@@ -135,6 +135,11 @@ class Loaders:
             _grouped(_appeals, lambda a: (a.cycle_id, a.employee_id))
         )
         self.all_teams: SharedLoader[int, list[Team]] = SharedLoader(self._all_teams)
+        # The people side keeps its loaders beside its types (imported here, late: that
+        # module builds on SharedLoader above).
+        from service.api.people.loaders import PeopleLoaders
+
+        self.people = PeopleLoaders()
 
     @staticmethod
     async def _all_teams(keys: list[int]) -> list[list[Team]]:

@@ -35,6 +35,8 @@ from service.api.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
+from service.api.people.checkins import CheckInMutations
+from service.api.people.feedback_notes import FeedbackNoteMutations
 from service.api.people.goals import GoalMutations
 from service.api.scalars import Decimal
 from service.api.scoring.scores import Appeal, ObservationNode, Score, observation_node
@@ -196,7 +198,7 @@ async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Sc
     description="Writes: setup (admins), ingest (integration tokens), people (managers and "
     "employees). Refusals come back as data."
 )
-class Mutation(GoalMutations):
+class Mutation(GoalMutations, CheckInMutations, FeedbackNoteMutations):
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
     async def login(
         self,

@@ -22,6 +22,8 @@ from service.api.ids import (
     parse_global_id,
     parse_score_line_id,
 )
+from service.api.people.checkins import action_item_node, check_in_node
+from service.api.people.feedback_notes import feedback_note_node
 from service.api.people.goals import fetch_goal_node
 from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
 from service.api.setup.cycles import Cycle, Kpi
@@ -119,11 +121,14 @@ async def _token(info: Info, pk: int) -> Node | None:
 
 
 _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
+    "ActionItem": action_item_node,
     "Adjustment": _adjustment,
     "Appeal": _appeal,
+    "CheckIn": check_in_node,
     "Cycle": _cycle,
     "Employee": _employee,
     "Goal": fetch_goal_node,
+    "FeedbackNote": feedback_note_node,
     "Kpi": _kpi,
     "Observation": _observation,
     "Position": _position,

@@ -18,6 +18,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from service.models.accounts import AccessLevel, AdminSession, ApiToken, SignInAttempt, User
 from service.models.audit import AuditEntry
+from service.models.checkins import ActionItem, CheckIn, FeedbackKind, FeedbackNote
 from service.models.people import Goal, GoalUpdate
 from service.models.review import CalibrationRecord, ShadowScorecard, ShadowScorecardLine
 from service.models.scaled import VALUE_SCALE
@@ -65,6 +66,7 @@ __all__ = [
     "USING_CYCLE_STATES",
     "VALUE_SCALE",
     "AccessLevel",
+    "ActionItem",
     "Adjustment",
     "AdminSession",
     "Aggregation",
@@ -74,11 +76,14 @@ __all__ = [
     "AuditEntry",
     "CalibrationRecord",
     "Channel",
+    "CheckIn",
     "Cycle",
     "CyclePilotTeam",
     "CycleState",
     "Direction",
     "Employee",
+    "FeedbackKind",
+    "FeedbackNote",
     "Goal",
     "GoalUpdate",
     "IngestRequest",

@@ -158,6 +158,10 @@ class Policy:
     band_guide_tolerance: Fraction = Fraction(10)  # points either side
     # Goals (§11): AT_RISK when elapsed time runs ahead of progress by more than this.
     goal_risk_margin: Fraction = Fraction(25)
+    # People side, read by no scoring rule: the expected days between two check-ins,
+    # and whether colleagues of the same team may give feedback notes.
+    check_in_interval_days: int = 14
+    colleague_feedback_notes: bool = False
 
 
 @dataclass(frozen=True, slots=True)

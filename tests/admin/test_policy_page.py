@@ -150,3 +150,31 @@ async def test_the_calibration_settings_are_edited_on_the_policy_page(seeded: Br
     assert row.data["band_guide"] == {"S": "10", "A": "20", "B": "40"}
     assert row.data["leniency_threshold"] == "12.5"
     assert _value(saved.text, "band_guide") == "S=10, A=20, B=40"
+
+
+async def test_an_admin_sets_the_check_in_interval_and_lets_colleagues_give_notes(
+    seeded: Browser,
+) -> None:
+    await _as(seeded, "admin")
+    page = (await seeded.client.get(PAGE)).text
+    assert _value(page, "check_in_interval_days") == "14"
+    assert 'name="colleague_feedback_notes" value="on" checked' not in page
+    data = await _form(seeded)
+    data |= {
+        "check_in_interval_days": "21",
+        "colleague_feedback_notes": "on",
+        "reason": "monthly one-to-ones",
+    }
+    saved = await seeded.post(PAGE, data)
+    assert saved.status_code == 200, saved.text
+    stored = (await PolicyRow.get(id=1)).data
+    assert (stored["check_in_interval_days"], stored["colleague_feedback_notes"]) == (21, True)
+    assert _value(saved.text, "check_in_interval_days") == "21"
+    assert 'name="colleague_feedback_notes" value="on" checked' in saved.text
+
+    refused = await seeded.post(
+        PAGE, (await _form(seeded)) | {"check_in_interval_days": "0", "reason": "none"}
+    )
+    assert refused.status_code == 400
+    assert 'id="check_in_interval_days-error"' in refused.text
+    assert (await PolicyRow.get(id=1)).data["check_in_interval_days"] == 21

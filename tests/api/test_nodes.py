@@ -8,6 +8,7 @@ a new Node type without a fetcher fails here.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,7 +16,21 @@ import pytest
 from graphql import GraphQLInterfaceType
 from service.api.ids import global_id
 from service.api.nodes import NODE_TYPES
-from service.models import ApiToken, Cycle, Employee, Kpi, Observation, Position, Score, Team
+from service.models import (
+    AccessLevel,
+    ActionItem,
+    ApiToken,
+    Cycle,
+    Employee,
+    Kpi,
+    Observation,
+    Position,
+    Score,
+    Team,
+)
+from service.usecases.actor import Actor
+from service.usecases.people.checkins import ActionItemInput, record_check_in
+from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.scoring import appeals, corrections
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
@@ -50,6 +65,22 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
     assert observation is not None
     token = await ApiToken.filter(user__email="a1@example.com").first()
     assert token is not None
+    lead = Actor(
+        label="L1",
+        access=AccessLevel.MANAGER,
+        employee_id=(await Employee.get(external_id="L1")).id,
+    )
+    check_in = await record_check_in(
+        actor=lead,
+        employee_external_id="A1",
+        held_on=date(2026, 3, 19),
+        private_notes="for managers",
+        action_items=[ActionItemInput("Follow up", "A1", date(2026, 4, 1))],
+    )
+    action_item = await ActionItem.get(raised_in_id=check_in.id)
+    note = await give_feedback_note(
+        actor=lead, employee_external_id="A1", kind="PRAISE", text="Well handled"
+    )
     body = await api.run(
         '{ node(id: "' + global_id("Score", score.id) + '") { ... on Score { lines { id } } } }',
         as_="admin",
@@ -69,6 +100,9 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
         "Adjustment": (global_id("Adjustment", adjustment.id), OWN),
         "Appeal": (global_id("Appeal", appeal.id), OWN),
         "Token": (global_id("Token", token.id), {"admin", "employee"}),
+        "CheckIn": (global_id("CheckIn", check_in.id), OWN),
+        "ActionItem": (global_id("ActionItem", action_item.id), OWN),
+        "FeedbackNote": (global_id("FeedbackNote", note.id), OWN),
     }
 
 

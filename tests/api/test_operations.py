@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from graphql import OperationDefinitionNode, parse, validate
+from service.api.ids import global_id
 from service.api.schema import create_schema
 from service.models import IngestRequest, Observation
 from tests.api.conftest import PASSWORD, Api, make_settings, seed
@@ -993,3 +994,149 @@ async def test_team_goals_show_the_goals_serving_them_to_the_manager(goal_api: A
     )
     assert member["data"]["team"] is None
     assert [e["extensions"]["code"] for e in member["errors"]] == ["FORBIDDEN"]
+
+
+# --- check-ins and feedback notes (people side) ---------------------------------------------
+
+
+async def record_check_in_for_a1(api: Api, **variables: Any) -> dict[str, Any]:
+    body = await api.run(
+        operation("RecordCheckIn"),
+        {
+            "employeeExternalId": "A1",
+            "heldOn": "2026-03-19",
+            "sharedNotes": "Good month on the phones.",
+            "privateNotes": "Ask about the night shifts.",
+            "discussedLines": [1],
+            "actionItems": [
+                {"text": "Read the refund guide", "ownerExternalId": "A1", "dueOn": "2026-04-01"}
+            ],
+        }
+        | variables,
+        as_="manager",
+    )
+    result: dict[str, Any] = body["data"]["recordCheckIn"]
+    return result
+
+
+async def test_record_check_in_keeps_the_score_and_my_check_ins_hides_the_private_notes(
+    api: Api,
+) -> None:
+    await seed(api)
+    recorded = await record_check_in_for_a1(api)
+    assert recorded["__typename"] == "CheckIn", recorded
+    assert recorded["privateNotes"] == "Ask about the night shifts."
+    score = await my_score(api)
+    assert recorded["score"]["total"] == score["total"]
+    assert [x["discussed"] for x in recorded["score"]["lines"]][:2] == [True, False]
+
+    body = await api.run(operation("MyCheckIns"), {}, as_="employee")
+    assert "errors" not in body, body
+    me = body["data"]["viewer"]["employee"]
+    (check_in,) = [edge["node"] for edge in me["checkIns"]["edges"]]
+    assert check_in["sharedNotes"] == "Good month on the phones."
+    assert check_in["privateNotes"] is None
+    assert check_in["score"]["total"] == score["total"]
+    assert [i["text"] for i in me["nextCheckIn"]["openActionItems"]] == ["Read the refund guide"]
+    assert me["nextCheckIn"]["lastHeldOn"] == "2026-03-19"
+    assert me["nextCheckIn"]["dueOn"] == "2026-04-02"
+
+
+async def test_record_check_in_carries_open_items_and_closes_the_ones_named(api: Api) -> None:
+    await seed(api)
+    first = await record_check_in_for_a1(api, heldOn="2026-03-05")
+    (item,) = first["actionItems"]
+    second = await record_check_in_for_a1(api, heldOn="2026-03-19", actionItems=[])
+    assert [(i["id"], i["closedAt"]) for i in second["carriedActionItems"]] == [(item["id"], None)]
+    third = await record_check_in_for_a1(
+        api, heldOn="2026-03-20", actionItems=[], closeActionItems=[item["id"]]
+    )
+    (closed,) = third["carriedActionItems"]
+    assert closed["closedAt"] is not None
+
+
+async def test_record_check_in_outside_the_managers_teams_is_denied_as_data(api: Api) -> None:
+    await seed(api)
+    outside = await record_check_in_for_a1(api, employeeExternalId="F1", actionItems=[])
+    assert outside["__typename"] == "AccessDeniedError"
+    body = await api.run(
+        operation("RecordCheckIn"),
+        {"employeeExternalId": "A2", "heldOn": "2026-03-19"},
+        as_="employee",
+    )
+    assert body["data"]["recordCheckIn"]["__typename"] == "AccessDeniedError"
+
+
+async def test_acknowledge_check_in_is_the_persons_once_with_a_comment(api: Api) -> None:
+    await seed(api)
+    recorded = await record_check_in_for_a1(api)
+    variables = {"checkInId": recorded["id"], "comment": "Thanks, agreed."}
+    by_colleague = await api.run(operation("AcknowledgeCheckIn"), variables, as_="colleague")
+    assert by_colleague["data"]["acknowledgeCheckIn"]["__typename"] == "AccessDeniedError"
+    done = await api.run(operation("AcknowledgeCheckIn"), variables, as_="employee")
+    answer = done["data"]["acknowledgeCheckIn"]
+    assert answer["__typename"] == "CheckIn"
+    assert answer["acknowledgementComment"] == "Thanks, agreed."
+    again = await api.run(operation("AcknowledgeCheckIn"), variables, as_="employee")
+    assert again["data"]["acknowledgeCheckIn"]["__typename"] == "InvalidStateError"
+
+
+async def test_give_feedback_ties_a_managers_note_to_a_line_and_refuses_a_colleague(
+    api: Api,
+) -> None:
+    await seed(api)
+    variables = {
+        "employeeExternalId": "A1",
+        "kind": "PRAISE",
+        "text": "Calm with the angry caller",
+        "cycleCode": CYCLE,
+        "line": 1,
+    }
+    given = (await api.run(operation("GiveFeedback"), variables, as_="manager"))["data"]
+    note = given["giveFeedbackNote"]
+    assert note["__typename"] == "FeedbackNote", note
+    assert (note["kind"], note["line"], note["cycleCode"]) == ("PRAISE", 1, CYCLE)
+    by_colleague = await api.run(
+        operation("GiveFeedback"),
+        {"employeeExternalId": "A1", "kind": "PRAISE", "text": "Hi"},
+        as_="colleague",
+    )
+    assert by_colleague["data"]["giveFeedbackNote"]["__typename"] == "AccessDeniedError"
+    comment = await Observation.filter(employee__external_id="A1", comment__isnull=False).first()
+    assert comment is not None
+    on_comment = await api.run(
+        operation("GiveFeedback"),
+        {
+            "employeeExternalId": "A1",
+            "kind": "SUGGESTION",
+            "text": "Offer the callback sooner",
+            "observationId": global_id("Observation", comment.id),
+        },
+        as_="manager",
+    )
+    assert on_comment["data"]["giveFeedbackNote"]["observation"]["comment"] == comment.comment
+
+
+async def test_hide_feedback_note_is_for_admins_and_keeps_the_reason_for_them(api: Api) -> None:
+    await seed(api)
+    given = await api.run(
+        operation("GiveFeedback"),
+        {"employeeExternalId": "A1", "kind": "SUGGESTION", "text": "rude words"},
+        as_="manager",
+    )
+    note_id = given["data"]["giveFeedbackNote"]["id"]
+    variables = {"feedbackNoteId": note_id, "reason": "Abusive language"}
+    by_manager = await api.run(operation("HideFeedbackNote"), variables, as_="manager")
+    assert by_manager["data"] is None or by_manager["data"]["hideFeedbackNote"] is None
+    assert by_manager["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    hidden = await api.run(operation("HideFeedbackNote"), variables, as_="admin")
+    assert hidden["data"]["hideFeedbackNote"] == {
+        "__typename": "FeedbackNote",
+        "id": note_id,
+        "hidden": True,
+        "hiddenReason": "Abusive language",
+    }
+    seen = await api.run(
+        '{ employee(externalId: "A1") { feedbackNotes { nodes { id } } } }', as_="employee"
+    )
+    assert seen["data"]["employee"]["feedbackNotes"]["nodes"] == []

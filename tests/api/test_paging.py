@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 from graphql import GraphQLObjectType, get_named_type
 from service.app import create_app
 from service.usecases.inputs import CycleInput, EmployeeInput, FeedbackInput, ObservationInput
+from service.usecases.people.checkins import record_check_in
+from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.scoring.ingest import record_feedback, record_observations
 from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.setup.organisation import upsert_employees
@@ -96,6 +98,16 @@ REACH: dict[str, Reach] = {
         "updates{args} {{ {page} }} }} }} }}",
         "value note",
         lambda d: d["employee"]["goals"][0]["updates"],
+    ),
+    "Employee.checkIns": Reach(
+        '{{ employee(externalId: "A1") {{ checkIns{args} {{ {page} }} }} }}',
+        "id heldOn",
+        lambda d: d["employee"]["checkIns"],
+    ),
+    "Employee.feedbackNotes": Reach(
+        '{{ employee(externalId: "A1") {{ feedbackNotes{args} {{ {page} }} }} }}',
+        "id kind",
+        lambda d: d["employee"]["feedbackNotes"],
     ),
     "ScoreLine.observations": Reach(
         '{{ employee(externalId: "A1") {{ score(cycleCode: "' + CYCLE + '") {{ lines {{ '
@@ -203,6 +215,17 @@ async def seed_with_ties(api: Api) -> None:
     )
     # A manual goal's values, all reported at the same pinned instant: tied on the time.
     await manual_goal_with_reports("A1", reports=7)
+    # Check-ins and feedback notes of A1, several on one day: their order is the id's.
+    for i in range(25):
+        await record_check_in(
+            actor=ADMIN, employee_external_id="A1", held_on=date(2026, 3, 1 + i // 3)
+        )
+        await give_feedback_note(
+            actor=ADMIN,
+            employee_external_id="A1",
+            kind=("PRAISE", "SUGGESTION")[i % 2],
+            text=f"note {i}",
+        )
     # Earlier cycles, so that an employee has several scores and the cycle list pages.
     for year, quarter, starts, ends in (
         (2025, 3, date(2025, 7, 1), date(2025, 9, 30)),
@@ -261,6 +284,8 @@ MINIMUM_ROWS = {
     "Cycle.scores": 15,
     "Cycle.results": 15,
     "ScoreLine.observations": 40,
+    "Employee.checkIns": 25,
+    "Employee.feedbackNotes": 25,
 }
 
 

@@ -15,8 +15,11 @@ import pytest
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
 from service.api.ids import global_id
-from service.models import Employee
+from service.models import AccessLevel, Employee
+from service.usecases.actor import Actor
 from service.usecases.inputs import EmployeeInput, ReviewInput, TeamInput
+from service.usecases.people.checkins import ActionItemInput, record_check_in
+from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.ingest import submit_reviews
 from service.usecases.setup.cycles import transition_cycle
@@ -69,7 +72,31 @@ PROBES: dict[str, list[str]] = {
         '{{ cycle(code: "' + CYCLE + '") {{ shadowReport(positionCode: "agent") {{ rows '
         "{{ employee {{ {person} }} }} }} }} }}",
     ],
+    "CheckIn.recordedBy": [
+        "{{ employees(first: 100) {{ nodes {{ checkIns(first: 100) {{ nodes {{ recordedBy "
+        "{{ {person} }} }} }} }} }} }}"
+    ],
+    "ActionItem.owner": [
+        "{{ employees(first: 100) {{ nodes {{ checkIns(first: 100) {{ nodes {{ actionItems "
+        "{{ owner {{ {person} }} }} }} }} }} }} }}",
+        "{{ employees(first: 100) {{ nodes {{ nextCheckIn {{ openActionItems {{ owner "
+        "{{ {person} }} }} }} }} }} }}",
+    ],
+    "FeedbackNote.employee": [
+        "{{ employees(first: 100) {{ nodes {{ feedbackNotes(first: 100) {{ nodes {{ employee "
+        "{{ {person} }} }} }} }} }} }}"
+    ],
+    "FeedbackNote.giver": [
+        "{{ employees(first: 100) {{ nodes {{ feedbackNotes(first: 100) {{ nodes {{ giver "
+        "{{ {person} }} }} }} }} }} }}"
+    ],
 }
+PEOPLE_SIDE = (
+    "CheckIn.recordedBy",
+    "ActionItem.owner",
+    "FeedbackNote.employee",
+    "FeedbackNote.giver",
+)
 # Calibration and shadow reports are refused to employees as a whole (FORBIDDEN), not
 # filtered person by person.
 REFUSED_AS_A_WHOLE = (
@@ -139,6 +166,26 @@ async def calibration_ready() -> None:
     await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
 
 
+async def people_side_ready() -> None:
+    """Check-ins with action items and feedback notes from two managers: L1 on A1 and H1
+    (who heads the department) on F1, each owning the item they raised."""
+    for manager, person in (("L1", "A1"), ("H1", "F1")):
+        actor = Actor(
+            label=manager,
+            access=AccessLevel.MANAGER,
+            employee_id=(await Employee.get(external_id=manager)).id,
+        )
+        await record_check_in(
+            actor=actor,
+            employee_external_id=person,
+            held_on=date(2026, 3, 19),
+            action_items=[ActionItemInput("Follow up", manager, date(2026, 4, 1))],
+        )
+        await give_feedback_note(
+            actor=actor, employee_external_id=person, kind="PRAISE", text="Well handled"
+        )
+
+
 def people_in(value: Any) -> list[dict[str, Any]]:
     """Every Employee object in an answer (the only objects with an `externalId`)."""
     if isinstance(value, dict):
@@ -174,6 +221,8 @@ async def test_a_person_reached_through_any_field_is_one_the_asker_may_see(
         await save_shadow_scorecard(
             actor=ADMIN, cycle_code=CYCLE, position_code="agent", lines=SHADOW_LINES
         )
+    if field in PEOPLE_SIDE:
+        await people_side_ready()
     reached_by_admin = {p["externalId"] for p in await ask(api, field, "admin")}
     for who, sees in SEES.items():
         people = await ask(api, field, who)

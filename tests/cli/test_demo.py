@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 from service.demo import DEMO_SIGN_INS
@@ -157,3 +159,37 @@ def test_the_demo_hotline_shows_every_goal_status_on_its_today(tmp_path: Path) -
         for target, baseline, current, due, accepted in rows
     }
     assert statuses == set(GoalStatus)
+
+
+def test_the_demo_hotline_has_a_check_in_every_two_weeks_with_one_action_item_open(
+    tmp_path: Path,
+) -> None:
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+    demo.ok("demo")
+    with sqlite3.connect(demo.path) as db:
+        rows = db.execute(
+            "SELECT e.external_id, c.held_on FROM check_in c JOIN employee e "
+            "ON e.id = c.employee_id ORDER BY e.external_id, c.held_on"
+        ).fetchall()
+        teams = {
+            team
+            for (team,) in db.execute(
+                "SELECT DISTINCT t.code FROM check_in c JOIN employee e ON e.id = c.employee_id "
+                "JOIN team t ON t.id = e.team_id"
+            )
+        }
+        open_items = dict(
+            db.execute(
+                "SELECT e.external_id, COUNT(*) FROM action_item a JOIN employee e "
+                "ON e.id = a.employee_id WHERE a.closed_at IS NULL GROUP BY e.external_id"
+            ).fetchall()
+        )
+    assert teams == {"hotline"}
+    held: dict[str, list[date]] = {}
+    for person, day in rows:
+        held.setdefault(person, []).append(date.fromisoformat(str(day)[:10]))
+    assert len(held) >= 16
+    for person, days in held.items():
+        assert all((b - a).days == 14 for a, b in itertools.pairwise(days)), person
+        assert open_items[person] == 1, person
+    assert demo.count("feedback_note") >= 4

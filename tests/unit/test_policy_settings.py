@@ -49,3 +49,36 @@ def test_a_negative_leniency_threshold_is_refused() -> None:
     with pytest.raises(ValidationFailed) as failed:
         validate_policy_data({"leniency_threshold": "-1"})
     assert [issue.field for issue in failed.value.issues] == ["policy.leniency_threshold"]
+
+
+def test_a_policy_stored_before_check_ins_reads_their_defaults() -> None:
+    stored = policy_to_data(Policy())
+    del stored["check_in_interval_days"], stored["colleague_feedback_notes"]
+    policy = policy_from_data(stored)
+    assert policy.check_in_interval_days == 14
+    assert policy.colleague_feedback_notes is False
+
+
+def test_the_check_in_settings_round_trip_and_stay_out_of_a_cycles_snapshot() -> None:
+    from service.usecases.scoring.finalize import policy_snapshot
+
+    data = validate_policy_data({"check_in_interval_days": "21", "colleague_feedback_notes": "yes"})
+    assert (data["check_in_interval_days"], data["colleague_feedback_notes"]) == (21, True)
+    policy = policy_from_data(data)
+    assert (policy.check_in_interval_days, policy.colleague_feedback_notes) == (21, True)
+    assert policy_to_data(policy)["check_in_interval_days"] == 21
+    assert "check_in_interval_days" not in policy_snapshot(policy)
+    assert "colleague_feedback_notes" not in policy_snapshot(policy)
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "two weeks", "1.5", "400", True])
+def test_a_check_in_interval_that_is_not_1_to_366_whole_days_is_refused(days: object) -> None:
+    with pytest.raises(ValidationFailed) as failed:
+        validate_policy_data({"check_in_interval_days": days})
+    assert [issue.field for issue in failed.value.issues] == ["policy.check_in_interval_days"]
+
+
+def test_whether_colleagues_give_feedback_notes_must_be_yes_or_no() -> None:
+    with pytest.raises(ValidationFailed) as failed:
+        validate_policy_data({"colleague_feedback_notes": "sometimes"})
+    assert [issue.field for issue in failed.value.issues] == ["policy.colleague_feedback_notes"]

@@ -16,7 +16,13 @@ from service.errors import StaleVersion, ValidationFailed
 from service.models import AccessLevel
 from service.models import Policy as PolicyRow
 from service.usecases.parsing import largest_key, whole_or_none
-from service.usecases.setup.policy import NUMBER_FIELDS, POLICY_ID, load_policy, policy_to_data
+from service.usecases.setup.policy import (
+    NUMBER_FIELDS,
+    PEOPLE_FIELDS,
+    POLICY_ID,
+    load_policy,
+    policy_to_data,
+)
 from service.usecases.setup.policy_change import MovedScorecard, update_policy
 
 # The settings in the order the page shows them, each with its label and a hint.
@@ -74,6 +80,8 @@ def _form_of(data: dict[str, Any], version: int) -> PolicyForm:
     guide = data.get("band_guide") or {}
     values["band_guide"] = ", ".join(f"{code}={share}" for code, share in guide.items())
     values["timezone"] = str(data.get("timezone") or "UTC")
+    values["check_in_interval_days"] = str(data.get("check_in_interval_days", ""))
+    values["colleague_feedback_notes"] = "on" if data.get("colleague_feedback_notes") else ""
     bands = [{k: str(band[k]) for k in ("code", "floor", "multiplier")} for band in data["bands"]]
     return PolicyForm(values, bands, version)
 
@@ -81,7 +89,14 @@ def _form_of(data: dict[str, Any], version: int) -> PolicyForm:
 def _posted(form: FormData) -> tuple[dict[str, str], list[dict[str, str]]]:
     values = {
         name: str(form.get(name, "")).strip()
-        for name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "band_guide")
+        for name in (
+            *NUMBER_FIELDS,
+            "csat_kpi_code",
+            "timezone",
+            "band_guide",
+            "check_in_interval_days",
+            "colleague_feedback_notes",
+        )
     }
     bands = []
     index = 0
@@ -102,6 +117,10 @@ def _settings(values: dict[str, str], bands: list[dict[str, str]]) -> dict[str, 
     settings["timezone"] = values["timezone"]
     settings["bands"] = bands
     settings["band_guide"] = _guide_of(values["band_guide"])
+    if values["check_in_interval_days"]:
+        settings["check_in_interval_days"] = values["check_in_interval_days"]
+    # An unticked box is not posted at all: no means no.
+    settings["colleague_feedback_notes"] = values["colleague_feedback_notes"] == "on"
     return settings
 
 
@@ -126,7 +145,14 @@ def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str,
         elif name.startswith("band_guide"):
             name = "band_guide"
         message = say(request, issue)
-        if name in (*NUMBER_FIELDS, "csat_kpi_code", "timezone", "bands", "band_guide"):
+        if name in (
+            *NUMBER_FIELDS,
+            *PEOPLE_FIELDS,
+            "csat_kpi_code",
+            "timezone",
+            "bands",
+            "band_guide",
+        ):
             by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
         else:
             others.append(f"{issue.field}: {message}")

@@ -25,12 +25,16 @@ from service.usecases.accounts.access import (
 from service.usecases.scoring.team_summary import summarise_team
 
 if TYPE_CHECKING:
+    from service.api.people.checkins import CheckInAgenda, CheckInConnection, NextCheckIn
+    from service.api.people.feedback_notes import FeedbackNoteConnection
     from service.api.people.goals import Goal
     from service.api.review.calibration import Calibration
     from service.api.scoring.scores import Score
 
 
 EMPLOYEE_ORDER = Keyset(asc("id"))
+FIRST = "How many rows, at most the page-size setting (default 20)."
+AFTER = "The `endCursor` of the page before."
 # One score per employee and cycle: the cycle alone is unique among an employee's scores.
 EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 
@@ -380,6 +384,61 @@ class Employee(Node):
         rows = await query.order_by(*EMPLOYEE_SCORE_ORDER.order_by()).limit(size + 1)
         lang = info.context.lang
         return connection(rows, size, EMPLOYEE_SCORE_ORDER.key, lambda r: Score.from_row(r, lang))
+
+    # --- people side: check-ins and feedback notes (service/api/people/) ----------------
+
+    @strawberry.field(
+        description="This employee's check-ins, newest first: for the employee, their "
+        "managers and admins.",
+        extensions=[readers()],
+    )
+    async def check_ins(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Annotated[CheckInConnection, strawberry.lazy("service.api.people.checkins")]:
+        from service.api.people.checkins import check_ins_of
+
+        return await check_ins_of(info, self, first, after)
+
+    @strawberry.field(
+        description="When the next check-in is due (the policy's interval) and the open action "
+        "items: for the employee, their managers and admins.",
+        extensions=[readers()],
+    )
+    async def next_check_in(
+        self, info: Info
+    ) -> Annotated[NextCheckIn, strawberry.lazy("service.api.people.checkins")]:
+        from service.api.people.checkins import next_check_in_of
+
+        return await next_check_in_of(info, self)
+
+    @strawberry.field(
+        description="What changed since the last check-in, to open the next one with.",
+        extensions=[readers()],
+    )
+    async def check_in_agenda(
+        self, info: Info
+    ) -> Annotated[CheckInAgenda, strawberry.lazy("service.api.people.checkins")]:
+        from service.api.people.checkins import agenda_of
+
+        return await agenda_of(info, self)
+
+    @strawberry.field(
+        description="Feedback notes on this employee, newest first (not customer feedback): "
+        "for the employee, their managers and admins (hidden ones for admins only).",
+        extensions=[readers()],
+    )
+    async def feedback_notes(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Annotated[FeedbackNoteConnection, strawberry.lazy("service.api.people.feedback_notes")]:
+        from service.api.people.feedback_notes import feedback_notes_of
+
+        return await feedback_notes_of(info, self, first, after)
 
 
 async def people_seen(info: Info, rows: Iterable[EmployeeRow | None]) -> list[Employee]:

@@ -6,6 +6,8 @@ admin call these functions rather than deciding for themselves.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from service.errors import PermissionDenied
@@ -227,3 +229,118 @@ async def may_see_team_goals(
     return may_see_team_summary(
         actor, manages_team=False, own_team_id=own_team, team_id=team_id, scored=scored
     )
+
+
+# --- people side: check-ins and feedback notes (DESIGN.md Access, people side) ----------
+
+
+def manager_ids_in(
+    employee_id: int, team_id: int | None, parents: dict[int, int | None], leads: dict[int, int]
+) -> set[int]:
+    """:func:`manager_ids_of` from the team tree already in memory (one read of the
+    teams serves a whole list of people)."""
+    if team_id is None:
+        return set()
+    return {
+        lead
+        for team in team_and_ancestors(team_id, parents)
+        if (lead := leads.get(team)) is not None and lead != employee_id
+    }
+
+
+def _manages(actor: Actor, manager_ids: set[int]) -> bool:
+    return actor.access is AccessLevel.MANAGER and actor.employee_id in manager_ids
+
+
+class CheckInView(StrEnum):
+    """How much of a check-in a viewer sees."""
+
+    NONE = "NONE"
+    # The person themselves: everything but the private manager notes.
+    EMPLOYEE = "EMPLOYEE"
+    # Admins and the person's managers now (after a transfer, the new ones): all of it.
+    MANAGER = "MANAGER"
+    # Who recorded it but manages the person no longer: what they wrote (the notes,
+    # private ones included, and the action items), not the person's numbers.
+    FORMER_AUTHOR = "FORMER_AUTHOR"
+
+
+def check_in_view(
+    actor: Actor, *, employee_id: int, manager_ids: set[int], recorded_by_employee_id: int | None
+) -> CheckInView:
+    if actor.is_admin or _manages(actor, manager_ids):
+        return CheckInView.MANAGER
+    if actor.employee_id is None or actor.access is AccessLevel.INTEGRATION:
+        return CheckInView.NONE
+    if actor.employee_id == employee_id:
+        return CheckInView.EMPLOYEE
+    if actor.employee_id == recorded_by_employee_id:
+        return CheckInView.FORMER_AUTHOR
+    return CheckInView.NONE
+
+
+def require_may_hold_check_in(actor: Actor, *, employee: Employee, manager_ids: set[int]) -> None:
+    """A check-in is recorded by a manager of the person (or an admin), never on oneself."""
+    if actor.employee_id is not None and actor.employee_id == employee.id:
+        raise PermissionDenied("Nobody records a check-in with themselves; ask your manager.")
+    if actor.is_admin or _manages(actor, manager_ids):
+        return
+    raise PermissionDenied(
+        f"You are not a manager of {employee.external_id}: only the leads of their team and "
+        "the teams above it, or an admin, record their check-ins."
+    )
+
+
+def may_see_feedback_note(
+    actor: Actor,
+    *,
+    employee_id: int,
+    giver_employee_id: int | None,
+    manager_ids: set[int],
+    hidden: bool,
+) -> bool:
+    """The person, the giver, the person's managers and admins; a hidden note admins only."""
+    if actor.is_admin:
+        return True
+    if hidden or actor.employee_id is None or actor.access is AccessLevel.INTEGRATION:
+        return False
+    return actor.employee_id in (employee_id, giver_employee_id) or _manages(actor, manager_ids)
+
+
+def require_may_give_feedback_note(
+    actor: Actor,
+    *,
+    employee: Employee,
+    manager_ids: set[int],
+    giver_team_id: int | None,
+    colleagues_allowed: bool,
+) -> None:
+    """Managers and admins; colleagues of the same team when the policy allows it."""
+    if actor.access is AccessLevel.INTEGRATION:
+        raise PermissionDenied("An integration token records customer feedback, not notes.")
+    if actor.employee_id is not None and actor.employee_id == employee.id:
+        raise PermissionDenied("A feedback note is about someone else, not yourself.")
+    if actor.is_admin or _manages(actor, manager_ids):
+        return
+    same_team = (
+        actor.employee_id is not None
+        and employee.team_id is not None
+        and giver_team_id == employee.team_id
+    )
+    if same_team and colleagues_allowed:
+        return
+    if same_team:
+        raise PermissionDenied(
+            "The policy does not let colleagues give feedback notes; ask your manager or an "
+            "admin to turn it on, or tell your manager."
+        )
+    raise PermissionDenied(
+        f"You may give {employee.external_id} a feedback note only as their manager, or as a "
+        "colleague of the same team where the policy allows it."
+    )
+
+
+def may_see_scores_of(actor: Actor, *, employee_id: int, manager_ids: set[int]) -> bool:
+    """The same rule as :func:`visible_employee_ids`, for one person whose managers are
+    known: themselves, their managers, admins; never a colleague."""
+    return actor.is_admin or actor.employee_id == employee_id or _manages(actor, manager_ids)

@@ -71,7 +71,11 @@ SNAPSHOT_POLICY_FIELDS = (
 
 def policy_snapshot(policy: Policy) -> dict[str, Any]:
     return policy_to_data(
-        policy, fields=SNAPSHOT_POLICY_FIELDS, places=REPORTED, with_band_guide=False
+        policy,
+        fields=SNAPSHOT_POLICY_FIELDS,
+        places=REPORTED,
+        with_band_guide=False,
+        with_people_settings=False,
     )
 
 

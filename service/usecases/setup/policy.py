@@ -34,6 +34,10 @@ NUMBER_FIELDS = (
 # min_evidence_weight: it reads as 0, the rule off, so its scores stay as they were.
 # A new organisation's policy gets the engine's default (Policy().min_evidence_weight).
 LEGACY_MIN_EVIDENCE_WEIGHT = "0"
+# The people-side settings (check-ins and feedback notes): whole days and a yes/no, not
+# exact decimals. A policy stored before they existed reads the defaults of Policy().
+PEOPLE_FIELDS = ("check_in_interval_days", "colleague_feedback_notes")
+MAX_CHECK_IN_INTERVAL_DAYS = 366
 # A policy stored before calibration (§12) existed reads the calibration defaults.
 _LEGACY_DEFAULTS = {
     "min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT,
@@ -55,10 +59,12 @@ def policy_to_data(
     fields: tuple[str, ...] = NUMBER_FIELDS,
     places: int | None = None,
     with_band_guide: bool = True,
+    with_people_settings: bool = True,
 ) -> dict[str, Any]:
     """The policy as JSON data: every setting (stored in the policy table), or the
     ``fields`` a finalised cycle's snapshot keeps, written with fixed ``places`` (the
-    snapshot leaves out the band guide: calibration moves no score)."""
+    snapshot leaves out the band guide and the people-side settings: they move no
+    score)."""
     data: dict[str, Any] = {name: _text(getattr(policy, name), places) for name in fields}
     data["bands"] = [
         {
@@ -76,6 +82,9 @@ def policy_to_data(
         )
     data["csat_kpi_code"] = policy.csat_kpi_code
     data["timezone"] = policy.timezone
+    if with_people_settings:
+        data["check_in_interval_days"] = policy.check_in_interval_days
+        data["colleague_feedback_notes"] = policy.colleague_feedback_notes
     return data
 
 
@@ -92,6 +101,11 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
         IncentiveBand(str(b["code"]), Fraction(b["floor"]), Fraction(b["multiplier"]))
         for b in data["bands"]
     )
+    people: dict[str, Any] = {}
+    if "check_in_interval_days" in data:
+        people["check_in_interval_days"] = int(data["check_in_interval_days"])
+    if "colleague_feedback_notes" in data:
+        people["colleague_feedback_notes"] = bool(data["colleague_feedback_notes"])
     return Policy(
         bands=bands,
         csat_kpi_code=data.get("csat_kpi_code"),
@@ -102,13 +116,14 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
         if guide is None
         else tuple((band.code, Fraction(guide[band.code])) for band in bands if band.code in guide),
         **values,
+        **people,
     )
 
 
 def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     """Merge raw settings over the defaults, check them, return normalised data."""
     issues: list[Issue] = []
-    known = {*NUMBER_FIELDS, "bands", "band_guide", "csat_kpi_code", "timezone"}
+    known = {*NUMBER_FIELDS, *PEOPLE_FIELDS, "bands", "band_guide", "csat_kpi_code", "timezone"}
     for name in sorted(set(raw) - known):
         issues.append(
             Issue(f"policy.{name}", f"is not a policy setting; use one of {sorted(known)}")
@@ -159,6 +174,10 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
         if normalised and Decimal(normalised[-1]["floor"]) != 0:
             issues.append(Issue("policy.bands", "the lowest band must start at 0"))
         merged["bands"] = normalised
+    merged["check_in_interval_days"] = _interval_days(merged["check_in_interval_days"], issues)
+    merged["colleague_feedback_notes"] = _yes_or_no(
+        merged["colleague_feedback_notes"], "policy.colleague_feedback_notes", issues
+    )
     merged["band_guide"] = _band_guide(merged.get("band_guide"), merged["bands"], issues)
     try:
         ZoneInfo(str(merged["timezone"]))
@@ -171,6 +190,32 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     if issues:
         raise ValidationFailed(issues)
     return merged
+
+
+def _interval_days(raw: Any, issues: list[Issue]) -> int:
+    where = "policy.check_in_interval_days"
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not text.isdigit():
+        issues.append(Issue(where, "give a whole number of days, e.g. 14"))
+        return 0
+    days = int(text)
+    if not 1 <= days <= MAX_CHECK_IN_INTERVAL_DAYS:
+        issues.append(
+            Issue(where, f"give 1 to {MAX_CHECK_IN_INTERVAL_DAYS} days between two check-ins")
+        )
+    return days
+
+
+def _yes_or_no(raw: Any, where: str, issues: list[Issue]) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0", ""):
+        return False
+    issues.append(Issue(where, "give true or false"))
+    return False
 
 
 def _band_guide(raw: Any, bands: Any, issues: list[Issue]) -> dict[str, str] | None:
