@@ -12,6 +12,7 @@ from typing import Annotated
 import strawberry
 
 from service.api.context import Info, readers
+from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, errors_as_data
 from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
@@ -43,6 +44,14 @@ strawberry.enum(
     name="CheckInCadenceStatus",
     description="Where the next check-in stands against the policy's interval: NOT_DUE, DUE "
     "(from three days before the due date through that day), OVERDUE (after it).",
+)
+describe_values(
+    CadenceStatus,
+    {
+        "NOT_DUE": "More than three days before the next check-in is due.",
+        "DUE": "From three days before the due date through that day.",
+        "OVERDUE": "After the due date, with no check-in recorded since.",
+    },
 )
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import strawberry
 
 from service.api.context import Info, admins, readers
+from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, errors_as_data
 from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
@@ -28,6 +29,10 @@ strawberry.enum(
     name="FeedbackKind",
     description="What a feedback note says: PRAISE (what went well) or SUGGESTION (what to "
     "improve).",
+)
+describe_values(
+    FeedbackKind,
+    {"PRAISE": "What went well.", "SUGGESTION": "What to improve."},
 )
 
 

@@ -15,6 +15,7 @@ import strawberry
 from tortoise.connection import get_connection
 
 from service.api.context import Info, readers
+from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, FieldError, errors_as_data
 from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, asc, connection, page_size
@@ -54,6 +55,52 @@ strawberry.enum(
 class GoalDecision(Enum):
     ACCEPT = "ACCEPT"
     RETURN = "RETURN"
+
+
+describe_values(
+    GoalDecision,
+    {
+        "ACCEPT": "The goal is agreed: it becomes ACCEPTED and its progress is followed.",
+        "RETURN": "The goal goes back to its owner with a note saying what to change.",
+    },
+)
+describe_values(
+    GoalState,
+    {
+        "PROPOSED": "Proposed by the employee, waiting for a manager's decision.",
+        "RETURNED": "Sent back by a manager with a note; the owner may change it and try again.",
+        "ACCEPTED": "Agreed: set by a manager, or proposed and accepted.",
+    },
+)
+describe_values(
+    GoalStatus,
+    {
+        "ON_TRACK": "Progress keeps pace with the time elapsed (SCORING §11).",
+        "AT_RISK": "Elapsed time runs ahead of progress by more than the policy's margin.",
+        "ACHIEVED": "The target is reached.",
+        "MISSED": "The due date has passed and the target was not reached.",
+    },
+)
+describe_values(
+    SmartLetter,
+    {
+        "S": "Specific: a title of its own (8-200 characters, 4 with CJK), not the KPI's name.",
+        "M": "Measurable: a measure and a target within the values the measure can take.",
+        "A": "Achievable: a warning when the target beats the best previous value or lies on "
+        "the wrong side of the baseline; never an error.",
+        "R": "Relevant: the KPI is on the owner's scorecard, or a manual goal serves a team "
+        "goal or names such a KPI.",
+        "T": "Time-bound: a due date inside the cycle.",
+    },
+)
+describe_values(
+    SmartResult,
+    {
+        "OK": "The letter is met.",
+        "WARNING": "Kept and shown; the goal may still be saved.",
+        "ERROR": "Refuses the save; the field it names must change.",
+    },
+)
 
 
 UPDATE_ORDER = Keyset(asc("id"))
