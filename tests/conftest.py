@@ -40,6 +40,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (
+    "development_item",
+    "development_plan",
+    "course_attendance",
+    "course",
     "score_line",
     "score",
     "adjustment",

@@ -18,6 +18,16 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from service.models.accounts import AccessLevel, AdminSession, ApiToken, SignInAttempt, User
 from service.models.audit import AuditEntry
+from service.models.development import (
+    Course,
+    CourseAttendance,
+    CourseFormat,
+    DevelopmentAction,
+    DevelopmentItem,
+    DevelopmentPlan,
+    DevelopmentStatus,
+    FocusKind,
+)
 from service.models.review import CalibrationRecord
 from service.models.scaled import VALUE_SCALE
 from service.models.scoring import (
@@ -73,11 +83,19 @@ __all__ = [
     "AuditEntry",
     "CalibrationRecord",
     "Channel",
+    "Course",
+    "CourseAttendance",
+    "CourseFormat",
     "Cycle",
     "CyclePilotTeam",
     "CycleState",
+    "DevelopmentAction",
+    "DevelopmentItem",
+    "DevelopmentPlan",
+    "DevelopmentStatus",
     "Direction",
     "Employee",
+    "FocusKind",
     "IngestRequest",
     "Kpi",
     "KpiKind",
