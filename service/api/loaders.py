@@ -9,17 +9,22 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from tortoise.connection import get_connection
 
 from service.models import (
     Adjustment,
     Appeal,
+    Course,
     Cycle,
+    DevelopmentItem,
+    DevelopmentPlan,
     Employee,
     Kpi,
     Position,
     Score,
     Team,
 )
+from service.usecases.people.development import ItemEffect, effects_of_items
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -76,6 +81,21 @@ async def _members(team_ids: list[int]) -> Sequence[Employee]:
     return await Employee.filter(team_id__in=team_ids).order_by("id")
 
 
+async def _plans(employee_ids: list[int]) -> list[DevelopmentPlan | None]:
+    rows = {p.employee_id: p for p in await DevelopmentPlan.filter(employee_id__in=employee_ids)}
+    return [rows.get(e) for e in employee_ids]
+
+
+async def _items(plan_ids: list[int]) -> Sequence[DevelopmentItem]:
+    return await DevelopmentItem.filter(plan_id__in=plan_ids).order_by("id")
+
+
+async def _effects(item_ids: list[int]) -> list[ItemEffect | None]:
+    items = list(await DevelopmentItem.filter(id__in=item_ids))
+    found = await effects_of_items(get_connection("default"), items)
+    return [found.get(i) for i in item_ids]
+
+
 class SharedLoader(DataLoader[K, V]):
     """A DataLoader whose futures outlive any one resolver that awaits them.
 
@@ -107,6 +127,13 @@ class Loaders:
             _grouped(_appeals, lambda a: (a.cycle_id, a.employee_id))
         )
         self.all_teams: SharedLoader[int, list[Team]] = SharedLoader(self._all_teams)
+        self.kpi: SharedLoader[int, Kpi | None] = SharedLoader(_by_id(Kpi))
+        self.course: SharedLoader[int, Course | None] = SharedLoader(_by_id(Course))
+        self.plan_by_employee: SharedLoader[int, DevelopmentPlan | None] = SharedLoader(_plans)
+        self.items_by_plan: SharedLoader[int, list[DevelopmentItem]] = SharedLoader(
+            _grouped(_items, lambda i: i.plan_id)
+        )
+        self.item_effect: SharedLoader[int, ItemEffect | None] = SharedLoader(_effects)
 
     @staticmethod
     async def _all_teams(keys: list[int]) -> list[list[Team]]:

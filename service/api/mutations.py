@@ -34,6 +34,7 @@ from service.api.inputs import (
     ScorecardLineInput,
     TeamInput,
 )
+from service.api.people.development import DevelopmentMutation
 from service.api.scalars import Decimal
 from service.api.scoring.scores import Appeal, ObservationNode, Score, observation_node
 from service.api.setup.cycles import Cycle
@@ -169,7 +170,7 @@ async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Sc
     description="Writes: setup (admins), ingest (integration tokens), people (managers and "
     "employees). Refusals come back as data."
 )
-class Mutation:
+class Mutation(DevelopmentMutation):
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
     async def login(self, info: Info, email: str, password: str) -> LoginResult:
         return await resolve_login(info, email, password)

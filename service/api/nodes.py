@@ -22,8 +22,10 @@ from service.api.ids import (
     parse_global_id,
     parse_score_line_id,
 )
+from service.api.people.development import course_node, item_node, plan_node
 from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
-from service.api.setup.cycles import Cycle, Kpi
+from service.api.setup.cycles import Cycle
+from service.api.setup.kpis import Kpi
 from service.api.setup.people import Position, Team, visible_person
 from service.models import Adjustment as AdjustmentRow
 from service.models import ApiToken as ApiTokenRow
@@ -120,7 +122,10 @@ async def _token(info: Info, pk: int) -> Node | None:
 _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Adjustment": _adjustment,
     "Appeal": _appeal,
+    "Course": course_node,
     "Cycle": _cycle,
+    "DevelopmentItem": item_node,
+    "DevelopmentPlan": plan_node,
     "Employee": _employee,
     "Kpi": _kpi,
     "Observation": _observation,

@@ -8,6 +8,7 @@ a new Node type without a fetcher fails here.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from graphql import GraphQLInterfaceType
 from service.api.ids import global_id
 from service.api.nodes import NODE_TYPES
 from service.models import ApiToken, Cycle, Employee, Kpi, Observation, Position, Score, Team
+from service.usecases.people.development import ItemInput, add_development_item
+from service.usecases.people.training import CourseInput, save_course
 from service.usecases.scoring import appeals, corrections
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
@@ -54,6 +57,15 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
         as_="admin",
     )
     line_id = body["data"]["node"]["lines"][-1]["id"]
+    course = await save_course(
+        actor=ADMIN,
+        course=CourseInput("listening", "Active listening", "积极倾听", ("csat",), 45, "ONLINE"),
+    )
+    item = await add_development_item(
+        actor=ADMIN,
+        employee_external_id="A1",
+        item=ItemInput(action="COACHING", due_on=date(2099, 1, 1), focus_kpi_code="csat"),
+    )
     return {
         "Employee": (global_id("Employee", a1.id), OWN),
         "Team": (global_id("Team", (await Team.get(code="hotline")).id), EVERY_READER),
@@ -66,6 +78,9 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
         "Adjustment": (global_id("Adjustment", adjustment.id), OWN),
         "Appeal": (global_id("Appeal", appeal.id), OWN),
         "Token": (global_id("Token", token.id), {"admin", "employee"}),
+        "Course": (global_id("Course", course.course.id), EVERY_READER),
+        "DevelopmentPlan": (global_id("DevelopmentPlan", item.plan_id), OWN),
+        "DevelopmentItem": (global_id("DevelopmentItem", item.id), OWN),
     }
 
 

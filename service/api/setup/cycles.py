@@ -10,9 +10,6 @@ from tortoise.connection import get_connection
 
 from service.api.context import Info, readers
 from service.api.enums import (
-    Aggregation,
-    Direction,
-    KpiKind,
     Method,
     Scope,
     ScoreStatus,
@@ -30,7 +27,6 @@ from service.api.scoring.scores import (
 from service.models import Cycle as CycleRow
 from service.models import CycleState as CycleStateEnum
 from service.models import Employee as EmployeeRow
-from service.models import Kpi as KpiRow
 from service.models import Score as ScoreRow
 from service.models import Scorecard as ScorecardRow
 from service.sql import fetch_all, placeholders
@@ -48,49 +44,6 @@ strawberry.enum(
     name="CycleState",
     description="Where a cycle is in its lifecycle: DRAFT, ACTIVE, REVIEW, FINALIZED (SCORING §9).",
 )
-
-
-@strawberry.type(
-    description="A key performance indicator: what is measured and how its observations are "
-    "aggregated."
-)
-class Kpi(Node):
-    code: str
-    name: str
-    kind: KpiKind
-    unit: str
-    direction: Direction
-    aggregation: Aggregation
-    aggregation_param: Decimal | None
-    range_min: Decimal | None
-    range_max: Decimal | None
-    tags: list[str]
-    version: int
-    name_zh: str = strawberry.field(
-        description="The Chinese name; empty when none is given (sentences then use `name`)."
-    )
-    unit_zh: str = strawberry.field(
-        description="The Chinese unit; empty when none is given (sentences then use `unit`)."
-    )
-
-    @classmethod
-    def from_row(cls, row: KpiRow) -> Kpi:
-        return cls(
-            id=strawberry.ID(global_id("Kpi", row.id)),
-            code=row.code,
-            name=row.name,
-            kind=KpiKind(row.kind.value),
-            unit=row.unit,
-            direction=Direction(row.direction.value),
-            aggregation=Aggregation(row.aggregation.value),
-            aggregation_param=fixed(row.aggregation_param, 4),
-            range_min=fixed(row.range_min, 4),
-            range_max=fixed(row.range_max, 4),
-            tags=list(row.tags or []),
-            version=row.version,
-            name_zh=row.name_zh,
-            unit_zh=row.unit_zh,
-        )
 
 
 @strawberry.type(description="One line of a scorecard as saved.")

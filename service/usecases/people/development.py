@@ -491,6 +491,7 @@ async def suggestions_for(
 
 @dataclass(frozen=True, slots=True)
 class CycleValue:
+    cycle_id: int
     cycle_code: str
     raw_value: Fraction | None  # the INDIVIDUAL line's raw value on the final score
     sample_size: int | None  # None: no such line on their final score
@@ -565,9 +566,10 @@ async def effects_of_items(
             return None
         found = values.get((owners[item.plan_id], cycle_ids[span.code], item.focus_kpi_id or 0))
         if found is None:
-            return CycleValue(span.code, None, None)
+            return CycleValue(cycle_ids[span.code], span.code, None, None)
         raw, n = found
-        return CycleValue(span.code, None if raw is None else Fraction(raw, VALUE_SCALE), n)
+        exact = None if raw is None else Fraction(raw, VALUE_SCALE)
+        return CycleValue(cycle_ids[span.code], span.code, exact, n)
 
     return {
         item.id: ItemEffect(value(item, picked[item.id].before), value(item, picked[item.id].after))
