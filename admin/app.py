@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from admin.security import SecurityHeaders
 from admin.views import audit, home
 from admin.views.accounts import auth, users
+from admin.views.people import development
 from admin.views.review import calibration
 from admin.views.scoring import appeals, scores
 from admin.views.setup import cycles, imports, kpis, people, policy
@@ -31,6 +32,7 @@ def create_admin(settings: Settings) -> Starlette:
         *calibration.routes,
         *cycles.routes,
         *people.routes,
+        *development.routes,
         *users.routes,
         *imports.routes,
         *scores.routes,

@@ -158,6 +158,8 @@ NAV = [
     ("/admin/teams", "Teams", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
     ("/admin/imports", "Import", (AccessLevel.ADMIN,)),
     ("/admin/appeals", "Appeals", (AccessLevel.ADMIN, AccessLevel.MANAGER)),
+    ("/admin/development", "My development plan", (AccessLevel.MANAGER, AccessLevel.EMPLOYEE)),
+    ("/admin/courses", "Training", (AccessLevel.ADMIN,)),
     ("/admin/users", "Users", (AccessLevel.ADMIN,)),
     ("/admin/audit", "Audit log", (AccessLevel.ADMIN,)),
 ]
