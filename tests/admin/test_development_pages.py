@@ -48,6 +48,10 @@ async def test_an_employee_takes_a_suggestion_in_chinese_and_their_manager_sees_
     assert "建议的重点" in page
     suggested = _suggested(page)
     assert suggested, "A1's score leaves points on the table"
+    # Points as the score page shows them: 2 places, never a fraction.
+    points = re.findall(r'data-points-left="([^"]+)"', page)
+    assert points
+    assert all(re.fullmatch(r"\d+\.\d\d", p) for p in points), points
     first = suggested[0]
     course = "fast-reply" if first == "frt" else "csat-basics" if first == "csat" else None
     data = {"form": "take", "focus_kpi_code": first, "due_on": "2099-01-31"}

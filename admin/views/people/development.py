@@ -32,7 +32,7 @@ from service.models import (
     Employee,
     Kpi,
 )
-from service.scoring import what_it_would_take_text
+from service.scoring import format_fixed, what_it_would_take_text
 from service.usecases.accounts.access import manager_ids_of, may_see_personal_record
 from service.usecases.actor import Actor
 from service.usecases.people import development, training
@@ -188,9 +188,10 @@ async def _plan_page(
     people_ids = {employee.id, *managers}
     people_ids |= {i.owner_id for i in items} | {i.shadowing_id for i in items if i.shadowing_id}
     names = {e.id: e.name for e in await Employee.filter(id__in=list(people_ids))}
-    owners = [
+    # The employee first: the owner an item gets unless someone else is chosen.
+    owners = [(employee.external_id, employee.name)] + [
         (e.external_id, e.name)
-        for e in await Employee.filter(id__in=[employee.id, *sorted(managers)]).order_by("id")
+        for e in await Employee.filter(id__in=sorted(managers)).order_by("id")
     ]
     kpis = {k.id: k for k in await Kpi.all().order_by("code")}
     courses = {c.id: c for c in await Course.all().order_by("code")}
@@ -210,6 +211,9 @@ async def _plan_page(
                 {
                     "suggestion": s,
                     "kpi_name": kpi_name(s.kpi, lang),
+                    "points_left": None
+                    if s.focus.points_left is None
+                    else format_fixed(s.focus.points_left, 2),
                     "what": what_it_would_take_text(s.focus.line, lang=lang),
                     "courses": [(c.code, course_title(c, lang)) for c in s.courses],
                 }
