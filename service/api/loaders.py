@@ -15,6 +15,7 @@ from service.models import (
     Adjustment,
     Appeal,
     Course,
+    CourseAttendance,
     Cycle,
     DevelopmentItem,
     DevelopmentPlan,
@@ -90,6 +91,14 @@ async def _items(plan_ids: list[int]) -> Sequence[DevelopmentItem]:
     return await DevelopmentItem.filter(plan_id__in=plan_ids).order_by("id")
 
 
+async def _attendances(employee_ids: list[int]) -> Sequence[CourseAttendance]:
+    return (
+        await CourseAttendance.filter(employee_id__in=employee_ids)
+        .select_related("course")
+        .order_by("-attended_on", "-id")
+    )
+
+
 async def _effects(item_ids: list[int]) -> list[ItemEffect | None]:
     items = list(await DevelopmentItem.filter(id__in=item_ids))
     found = await effects_of_items(get_connection("default"), items)
@@ -132,6 +141,9 @@ class Loaders:
         self.plan_by_employee: SharedLoader[int, DevelopmentPlan | None] = SharedLoader(_plans)
         self.items_by_plan: SharedLoader[int, list[DevelopmentItem]] = SharedLoader(
             _grouped(_items, lambda i: i.plan_id)
+        )
+        self.attendance_by_employee: SharedLoader[int, list[CourseAttendance]] = SharedLoader(
+            _grouped(_attendances, lambda a: a.employee_id)
         )
         self.item_effect: SharedLoader[int, ItemEffect | None] = SharedLoader(_effects)
 

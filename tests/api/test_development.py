@@ -119,6 +119,7 @@ query TeamPlans {
     members(first: 50) {
       nodes {
         externalId
+        coursesAttended { attendedOn course { code } }
         developmentPlan {
           aim
           items {
@@ -136,6 +137,8 @@ query TeamPlans {
 
 
 async def _plans_for(people: list[str], *, catalogue: bool = True) -> None:
+    from service.usecases.people.training import record_attendance
+
     if catalogue:
         await save_course(
             actor=ADMIN,
@@ -144,6 +147,12 @@ async def _plans_for(people: list[str], *, catalogue: bool = True) -> None:
             ),
         )
     for person in people:
+        await record_attendance(
+            actor=ADMIN,
+            course_code="listening",
+            employee_external_id=person,
+            attended_on=date(2026, 2, 2),
+        )
         for action in ("COURSE", "SHADOWING"):
             extra: dict[str, Any] = (
                 {"course_code": "listening"}

@@ -279,10 +279,10 @@ async def development_plan_of(info: Info, employee_pk: int) -> DevelopmentPlan |
     return None if row is None else DevelopmentPlan.from_row(row)
 
 
-async def courses_attended_of(info: Info, employee: EmployeeRow) -> list[CourseAttendance]:
-    rows = await training.attendance_of(
-        get_connection("default"), actor=info.context.actor_checked, employee=employee
-    )
+async def courses_attended_of(info: Info, employee_pk: int) -> list[CourseAttendance]:
+    """Read through a loader (one query for a whole team), under the plan's rule."""
+    await _require_plan_reader(info, employee_pk)
+    rows = await info.context.loaders.attendance_by_employee.load(employee_pk)
     return [
         CourseAttendance(course=Course.from_row(r.course), attended_on=r.attended_on, note=r.note)
         for r in rows

@@ -314,9 +314,7 @@ class Employee(Node):
     ) -> list[Annotated[CourseAttendance, strawberry.lazy("service.api.people.development")]]:
         from service.api.people.development import courses_attended_of
 
-        row = await info.context.loaders.employee.load(self.pk)
-        assert row is not None
-        return await courses_attended_of(info, row)
+        return await courses_attended_of(info, self.pk)
 
 
 async def people_seen(info: Info, rows: Iterable[EmployeeRow | None]) -> list[Employee]:
