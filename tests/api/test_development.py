@@ -191,3 +191,49 @@ async def test_a_teams_plans_cost_the_same_queries_for_two_and_four_people(api: 
     four, items = await _team_plan_queries(api)
     assert items == 8
     assert two == four
+
+
+@pytest.mark.usefixtures("db")
+async def test_a_done_item_shows_its_kpi_before_and_after_side_by_side(api: Api) -> None:
+    from tests.integration.development_scenario import finalise_months
+
+    await seed(api)
+    await finalise_months()
+    row = await add_development_item(
+        actor=ADMIN,
+        employee_external_id="A1",
+        item=ItemInput(action="COACHING", due_on=date(2025, 12, 31), focus_kpi_code="csat"),
+        today=date(2025, 12, 1),
+    )
+    await update_development_item(
+        actor=ADMIN,
+        item_id=row.id,
+        changes=ItemChanges(status="IN_PROGRESS"),
+        expected_version=1,
+        today=date(2025, 12, 10),
+    )
+    await update_development_item(
+        actor=ADMIN,
+        item_id=row.id,
+        changes=ItemChanges(status="DONE"),
+        expected_version=2,
+        today=date(2025, 12, 20),
+    )
+    body = await api.run(
+        "query { viewer { employee { developmentPlan { items { status startedOn doneOn "
+        "effect { before { cycleCode rawValue sampleSize } "
+        "after { cycleCode rawValue sampleSize } } } } } } }",
+        as_="employee",
+    )
+    assert "errors" not in body, body
+    (item,) = body["data"]["viewer"]["employee"]["developmentPlan"]["items"]
+    assert (item["status"], item["startedOn"], item["doneOn"]) == (
+        "DONE",
+        "2025-12-10",
+        "2025-12-20",
+    )
+    # November (2 of 4 ratings >= 4) beside January (3 of 4): development_scenario.py.
+    assert item["effect"] == {
+        "before": {"cycleCode": "2025-11", "rawValue": "50.0000", "sampleSize": 4},
+        "after": {"cycleCode": "2026-01", "rawValue": "75.0000", "sampleSize": 4},
+    }
