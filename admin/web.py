@@ -188,6 +188,8 @@ NAV = [
         "Check-ins",
         (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE),
     ),
+    ("/admin/development", "My development plan", (AccessLevel.MANAGER, AccessLevel.EMPLOYEE)),
+    ("/admin/courses", "Training", (AccessLevel.ADMIN,)),
     ("/admin/users", "Users", (AccessLevel.ADMIN,)),
     ("/admin/audit", "Audit log", (AccessLevel.ADMIN,)),
 ]

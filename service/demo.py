@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rich.progress import Progress
+from tortoise.connection import get_connection
 
-from service.models import ActionItem, Cycle, CycleState, Observation, User
+from service.models import ActionItem, Cycle, CycleState, DevelopmentPlan, Observation, User
 from service.scoring.goals import GoalClock
 from service.settings import Settings
 from service.usecases.accounts.auth import actor_for
@@ -36,6 +37,14 @@ from service.usecases.inputs import (
     TeamInput,
 )
 from service.usecases.people.checkins import ActionItemInput, record_check_in
+from service.usecases.people.development import (
+    ItemChanges,
+    ItemInput,
+    add_development_item,
+    set_development_plan,
+    suggestions_for,
+    update_development_item,
+)
 from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.people.goals import (
     GoalInput,
@@ -44,6 +53,7 @@ from service.usecases.people.goals import (
     report_goal_value,
     set_goal,
 )
+from service.usecases.people.training import CourseInput, record_attendance, save_course
 from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.appeals import file_appeal
 from service.usecases.scoring.corrections import adjust_score, void_observation
@@ -1032,6 +1042,128 @@ async def _check_ins(*, people: Sequence[_Person]) -> int:
     return recorded
 
 
+DEMO_COURSES = (
+    CourseInput(
+        "listening",
+        "Active listening on the phone",
+        "电话中的积极倾听",
+        ("csat", "service_quality"),
+        90,
+        "WORKSHOP",
+    ),
+    CourseInput(
+        "de-escalation",
+        "Calming an angry caller",
+        "安抚情绪激动的来电者",
+        ("csat", "complaints"),
+        120,
+        "CLASSROOM",
+    ),
+    CourseInput(
+        "fast-first-reply",
+        "The first reply in five minutes",
+        "五分钟内首次响应",
+        ("first_response_minutes",),
+        45,
+        "ONLINE",
+    ),
+    CourseInput(
+        "ticket-hygiene",
+        "Tickets that close themselves",
+        "工单一次办结",
+        ("task_completion",),
+        60,
+        "SELF_PACED",
+    ),
+    CourseInput(
+        "order-checks", "Checking an order twice", "订单双重核对", ("order_accuracy",), 30, "ONLINE"
+    ),
+    CourseInput(
+        "plain-words",
+        "Explaining in plain words",
+        "用通俗的话解释",
+        ("communication", "service_quality"),
+        60,
+        "WORKSHOP",
+    ),
+    CourseInput("product-basics", "Know the product", "产品基础知识", (), 180, "CLASSROOM"),
+)
+# The demo's "today" for plan dates, whatever the clock says.
+DEMO_TODAY = date(2026, 11, 28)
+
+
+async def _development(*, actor: Actor) -> str:
+    """The catalogue, and plans for two hotline agents: 李娜 (E1101) took her first
+    suggestion and a course she attended; the manager planned shadowing for another."""
+    for course in DEMO_COURSES:
+        await save_course(actor=actor, course=course)
+    if await DevelopmentPlan.exists(employee__external_id="E1101"):
+        return f"{len(DEMO_COURSES)} courses"
+    manager = actor_for(await User.get(email=f"manager@{DOMAIN}"))
+    employee = actor_for(await User.get(email=f"employee@{DOMAIN}"))
+    await set_development_plan(
+        actor=employee,
+        employee_external_id="E1101",
+        aim="Fewer callers waiting, and calmer calls when the billing system acts up.",
+        expected_version=0,
+    )
+    view = await suggestions_for(
+        get_connection("default"), actor=employee, employee_external_id="E1101"
+    )
+    for suggestion in view.suggestions[:1]:
+        courses = suggestion.courses
+        await add_development_item(
+            actor=employee,
+            employee_external_id="E1101",
+            item=ItemInput(
+                action="COURSE" if courses else "COACHING",
+                course_code=courses[0].code if courses else None,
+                focus_kpi_code=suggestion.kpi.code,
+                due_on=date(2026, 12, 20),
+            ),
+            today=DEMO_TODAY,
+        )
+    coaching = await add_development_item(
+        actor=manager,
+        employee_external_id="E1101",
+        item=ItemInput(
+            action="COACHING",
+            focus_skill="Explaining a bill line by line",
+            owner_external_id="E1001",
+            due_on=date(2026, 12, 31),
+            notes="Weekly 20 minutes with 陈静 after the Monday stand-up.",
+        ),
+        today=DEMO_TODAY,
+    )
+    await update_development_item(
+        actor=manager,
+        item_id=coaching.id,
+        changes=ItemChanges(status="IN_PROGRESS"),
+        expected_version=1,
+        today=DEMO_TODAY,
+    )
+    await record_attendance(
+        actor=manager,
+        course_code="de-escalation",
+        employee_external_id="E1101",
+        attended_on=date(2026, 10, 15),
+        note="Half-day session at the Shanghai office.",
+    )
+    await add_development_item(
+        actor=manager,
+        employee_external_id="E1102",
+        item=ItemInput(
+            action="SHADOWING",
+            focus_kpi_code="first_response_minutes",
+            shadowing_external_id="E1101",
+            owner_external_id="E1001",
+            due_on=date(2026, 12, 15),
+        ),
+        today=DEMO_TODAY,
+    )
+    return f"{len(DEMO_COURSES)} courses, development plans for E1101 and E1102"
+
+
 def _no_rejections(report: Any, what: str) -> None:
     if report.rejected:
         first = report.rejected[0]
@@ -1091,10 +1223,13 @@ async def build_demo(
     goals = await _goals(actor=actor, people=people)
     say("Check-ins...")
     check_ins = await _check_ins(people=people)
+    say("Development plans...")
+    development = await _development(actor=actor)
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "
         f"{len(reviews)} reviews, {goals} goals, {check_ins} check-ins on the hotline every "
         f"two weeks; cycle {DEMO_CYCLE_CODE} is ACTIVE ({corrections}); "
-        f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own; {trials}."
+        f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own; {trials}; "
+        f"{development}."
     )

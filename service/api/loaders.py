@@ -14,7 +14,11 @@ from tortoise.connection import get_connection
 from service.models import (
     Adjustment,
     Appeal,
+    Course,
+    CourseAttendance,
     Cycle,
+    DevelopmentItem,
+    DevelopmentPlan,
     Employee,
     Goal,
     Kpi,
@@ -23,6 +27,7 @@ from service.models import (
     Team,
 )
 from service.scoring.types import Policy
+from service.usecases.people.development import ItemEffect, effects_of_items
 from service.usecases.setup.policy import load_policy
 
 K = TypeVar("K", bound=Hashable)
@@ -98,6 +103,29 @@ async def _members(team_ids: list[int]) -> Sequence[Employee]:
     return await Employee.filter(team_id__in=team_ids).order_by("id")
 
 
+async def _plans(employee_ids: list[int]) -> list[DevelopmentPlan | None]:
+    rows = {p.employee_id: p for p in await DevelopmentPlan.filter(employee_id__in=employee_ids)}
+    return [rows.get(e) for e in employee_ids]
+
+
+async def _items(plan_ids: list[int]) -> Sequence[DevelopmentItem]:
+    return await DevelopmentItem.filter(plan_id__in=plan_ids).order_by("id")
+
+
+async def _attendances(employee_ids: list[int]) -> Sequence[CourseAttendance]:
+    return (
+        await CourseAttendance.filter(employee_id__in=employee_ids)
+        .select_related("course")
+        .order_by("-attended_on", "-id")
+    )
+
+
+async def _effects(item_ids: list[int]) -> list[ItemEffect | None]:
+    items = list(await DevelopmentItem.filter(id__in=item_ids))
+    found = await effects_of_items(get_connection("default"), items)
+    return [found.get(i) for i in item_ids]
+
+
 class SharedLoader(DataLoader[K, V]):
     """A DataLoader whose futures outlive any one resolver that awaits them.
 
@@ -140,6 +168,15 @@ class Loaders:
         from service.api.people.loaders import PeopleLoaders
 
         self.people = PeopleLoaders()
+        self.course: SharedLoader[int, Course | None] = SharedLoader(_by_id(Course))
+        self.plan_by_employee: SharedLoader[int, DevelopmentPlan | None] = SharedLoader(_plans)
+        self.items_by_plan: SharedLoader[int, list[DevelopmentItem]] = SharedLoader(
+            _grouped(_items, lambda i: i.plan_id)
+        )
+        self.attendance_by_employee: SharedLoader[int, list[CourseAttendance]] = SharedLoader(
+            _grouped(_attendances, lambda a: a.employee_id)
+        )
+        self.item_effect: SharedLoader[int, ItemEffect | None] = SharedLoader(_effects)
 
     @staticmethod
     async def _all_teams(keys: list[int]) -> list[list[Team]]:

@@ -23,10 +23,12 @@ from service.api.ids import (
     parse_score_line_id,
 )
 from service.api.people.checkins import action_item_node, check_in_node
+from service.api.people.development import course_node, item_node, plan_node
 from service.api.people.feedback_notes import feedback_note_node
 from service.api.people.goals import fetch_goal_node
 from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
-from service.api.setup.cycles import Cycle, Kpi
+from service.api.setup.cycles import Cycle
+from service.api.setup.kpis import Kpi
 from service.api.setup.people import Position, Team, visible_person
 from service.models import Adjustment as AdjustmentRow
 from service.models import ApiToken as ApiTokenRow
@@ -125,7 +127,10 @@ _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Adjustment": _adjustment,
     "Appeal": _appeal,
     "CheckIn": check_in_node,
+    "Course": course_node,
     "Cycle": _cycle,
+    "DevelopmentItem": item_node,
+    "DevelopmentPlan": plan_node,
     "Employee": _employee,
     "Goal": fetch_goal_node,
     "FeedbackNote": feedback_note_node,

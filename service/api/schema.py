@@ -26,9 +26,11 @@ from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
+from service.api.people.development import DevelopmentQuery
 from service.api.scalars import DateScalar, DateTimeScalar, Decimal, DecimalScalar
 from service.api.scoring.scores import Score
-from service.api.setup.cycles import Cycle, Kpi
+from service.api.setup.cycles import Cycle
+from service.api.setup.kpis import Kpi
 from service.api.setup.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
 from service.errors import DomainError
 from service.models import Cycle as CycleRow
@@ -58,7 +60,7 @@ def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
     description="Reads, under the access rules: you see yourself, managers their teams, admins "
     "everyone."
 )
-class Query:
+class Query(DevelopmentQuery):
     @strawberry.field(description="Who you are; null when not signed in.")
     async def viewer(self, info: Info) -> Viewer | None:
         return await resolve_viewer(info)

@@ -19,6 +19,16 @@ from tortoise.backends.base.config_generator import expand_db_url
 from service.models.accounts import AccessLevel, AdminSession, ApiToken, SignInAttempt, User
 from service.models.audit import AuditEntry
 from service.models.checkins import ActionItem, CheckIn, FeedbackKind, FeedbackNote
+from service.models.development import (
+    Course,
+    CourseAttendance,
+    CourseFormat,
+    DevelopmentAction,
+    DevelopmentItem,
+    DevelopmentPlan,
+    DevelopmentStatus,
+    FocusKind,
+)
 from service.models.people import Goal, GoalUpdate
 from service.models.review import CalibrationRecord, ShadowScorecard, ShadowScorecardLine
 from service.models.scaled import VALUE_SCALE
@@ -77,13 +87,21 @@ __all__ = [
     "CalibrationRecord",
     "Channel",
     "CheckIn",
+    "Course",
+    "CourseAttendance",
+    "CourseFormat",
     "Cycle",
     "CyclePilotTeam",
     "CycleState",
+    "DevelopmentAction",
+    "DevelopmentItem",
+    "DevelopmentPlan",
+    "DevelopmentStatus",
     "Direction",
     "Employee",
     "FeedbackKind",
     "FeedbackNote",
+    "FocusKind",
     "Goal",
     "GoalUpdate",
     "IngestRequest",

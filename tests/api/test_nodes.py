@@ -30,7 +30,9 @@ from service.models import (
 )
 from service.usecases.actor import Actor
 from service.usecases.people.checkins import ActionItemInput, record_check_in
+from service.usecases.people.development import ItemInput, add_development_item
 from service.usecases.people.feedback_notes import give_feedback_note
+from service.usecases.people.training import CourseInput, save_course
 from service.usecases.scoring import appeals, corrections
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
@@ -87,6 +89,15 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
     )
     line_id = body["data"]["node"]["lines"][-1]["id"]
     goal = await manual_goal_with_reports("A1", reports=1)
+    course = await save_course(
+        actor=ADMIN,
+        course=CourseInput("listening", "Active listening", "积极倾听", ("csat",), 45, "ONLINE"),
+    )
+    item = await add_development_item(
+        actor=ADMIN,
+        employee_external_id="A1",
+        item=ItemInput(action="COACHING", due_on=date(2099, 1, 1), focus_kpi_code="csat"),
+    )
     return {
         "Goal": (global_id("Goal", goal.id), OWN),
         "Employee": (global_id("Employee", a1.id), OWN),
@@ -103,6 +114,9 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
         "CheckIn": (global_id("CheckIn", check_in.id), OWN),
         "ActionItem": (global_id("ActionItem", action_item.id), OWN),
         "FeedbackNote": (global_id("FeedbackNote", note.id), OWN),
+        "Course": (global_id("Course", course.course.id), EVERY_READER),
+        "DevelopmentPlan": (global_id("DevelopmentPlan", item.plan_id), OWN),
+        "DevelopmentItem": (global_id("DevelopmentItem", item.id), OWN),
     }
 
 

@@ -1140,3 +1140,148 @@ async def test_hide_feedback_note_is_for_admins_and_keeps_the_reason_for_them(ap
         '{ employee(externalId: "A1") { feedbackNotes { nodes { id } } } }', as_="employee"
     )
     assert seen["data"]["employee"]["feedbackNotes"]["nodes"] == []
+
+
+# --- development plans (docs/development.md) ----------------------------------------
+
+
+async def _catalogue() -> None:
+    from service.usecases.people.training import CourseInput, save_course
+    from tests.integration.scenario import ADMIN
+
+    for course in (
+        CourseInput("csat-basics", "Delighting callers", "让来电者满意", ("csat",), 90, "WORKSHOP"),
+        CourseInput("fast-reply", "Answering fast", "快速响应", ("frt",), 60, "ONLINE"),
+    ):
+        await save_course(actor=ADMIN, course=course)
+
+
+async def test_development_suggestions_are_the_lines_leaving_most_points_with_tagged_courses(
+    api: Api,
+) -> None:
+    await seed(api)
+    await _catalogue()
+    score = await my_score(api)
+    expected = sorted(
+        (
+            (-(Decimal(x["effectiveWeight"]) - Decimal(x["contribution"])), i, x["kpi"]["code"])
+            for i, x in enumerate(score["lines"])
+            if x["scope"] == "INDIVIDUAL"
+            and x["status"] == "SCORED"
+            and Decimal(x["effectiveWeight"]) > Decimal(x["contribution"])
+        )
+    )[:3]
+    assert expected, "the seed leaves points on A1's table"
+    body = await api.run(
+        operation("DevelopmentSuggestions"), {"externalId": "A1"}, as_="employee", lang="zh-CN"
+    )
+    assert "errors" not in body, body["errors"]
+    found = body["data"]["employee"]["developmentSuggestions"]
+    assert (found["cycleCode"], found["status"]) == (CYCLE, "SCORED")
+    assert [(s["kpi"]["code"], Decimal(s["pointsLeft"])) for s in found["suggestions"]] == [
+        (code, -negative) for negative, _i, code in expected
+    ]
+    tagged = {"csat": ["csat-basics"], "frt": ["fast-reply"]}
+    for suggestion in found["suggestions"]:
+        courses = suggestion["courses"]
+        assert [c["code"] for c in courses] == tagged.get(suggestion["kpi"]["code"], [])
+        assert all(c["localizedTitle"] in ("让来电者满意", "快速响应") for c in courses)
+    body = await api.run(operation("DevelopmentSuggestions"), {"externalId": "A1"}, as_="colleague")
+    assert body["data"]["employee"] is None
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_add_development_item_takes_a_suggestion_into_the_employees_own_plan(
+    api: Api,
+) -> None:
+    await seed(api)
+    await _catalogue()
+    item = {
+        "action": "COURSE",
+        "dueOn": "2099-03-31",
+        "focusKpiCode": "frt",
+        "courseCode": "fast-reply",
+    }
+    body = await api.run(operation("AddDevelopmentItem"), {"item": item}, as_="employee")
+    added = body["data"]["addDevelopmentItem"]
+    assert added["__typename"] == "DevelopmentItem", added
+    assert (
+        added["focusKpi"]["code"],
+        added["course"]["code"],
+        added["ownerExternalId"],
+        added["status"],
+    ) == (
+        "frt",
+        "fast-reply",
+        "A1",
+        "PLANNED",
+    )
+    refused = await api.run(
+        operation("AddDevelopmentItem"),
+        {"item": item, "employeeExternalId": "A1"},
+        as_="colleague",
+    )
+    assert refused["data"]["addDevelopmentItem"]["__typename"] == "AccessDeniedError"
+    bad = await api.run(
+        operation("AddDevelopmentItem"), {"item": {**item, "courseCode": None}}, as_="employee"
+    )
+    result = bad["data"]["addDevelopmentItem"]
+    assert result["__typename"] == "ValidationError"
+    assert [i["field"] for i in result["issues"]] == ["courseCode"]
+
+
+async def test_my_development_plan_lists_the_items_and_the_courses_attended(api: Api) -> None:
+    from datetime import date
+
+    from service.usecases.people.development import ItemInput, add_development_item
+    from service.usecases.people.training import record_attendance
+    from tests.integration.scenario import ADMIN
+
+    await seed(api)
+    await _catalogue()
+    await add_development_item(
+        actor=ADMIN,
+        employee_external_id="A1",
+        item=ItemInput(
+            action="SHADOWING",
+            due_on=date(2099, 1, 31),
+            focus_skill="Calming angry callers",
+            shadowing_external_id="A2",
+            owner_external_id="L1",
+        ),
+    )
+    await record_attendance(
+        actor=ADMIN,
+        course_code="csat-basics",
+        employee_external_id="A1",
+        attended_on=date(2026, 2, 3),
+    )
+    body = await api.run(
+        operation("MyDevelopmentPlan"), {"withAttendance": True}, as_="employee", lang="zh-CN"
+    )
+    assert "errors" not in body, body["errors"]
+    me = body["data"]["viewer"]["employee"]
+    (item,) = me["developmentPlan"]["items"]
+    assert (item["focusKind"], item["focusSkill"], item["action"]) == (
+        "SKILL",
+        "Calming angry callers",
+        "SHADOWING",
+    )
+    assert (item["shadowingName"], item["ownerExternalId"], item["effect"]) == (
+        "Agent 2",
+        "L1",
+        None,
+    )
+    assert me["coursesAttended"] == [
+        {
+            "course": {
+                "id": me["coursesAttended"][0]["course"]["id"],
+                "code": "csat-basics",
+                "localizedTitle": "让来电者满意",
+            },
+            "attendedOn": "2026-02-03",
+            "note": "",
+        }
+    ]
+    body = await api.run(operation("MyDevelopmentPlan"), {"withAttendance": False}, as_="colleague")
+    assert body["data"]["viewer"]["employee"]["developmentPlan"] is None

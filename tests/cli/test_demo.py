@@ -34,6 +34,11 @@ def test_the_demo_builds_an_active_cycle_and_a_second_run_leaves_it(tmp_path: Pa
     scores = json.loads(scores_before)["scores"]
     assert len(scores) == 40
     assert len({score["band"] for score in scores if score["band"]}) >= 4
+    # A catalogue of at least six courses and plans for the hotline team (docs/development.md).
+    assert demo.count("course") >= 6
+    assert demo.count("development_plan") == 2
+    assert demo.count("development_item", "focus_kpi_id IS NOT NULL") >= 2
+    assert demo.count("course_attendance") == 1
     assert "left as it is" in again.stdout
     assert demo.count("audit_entry") == audit_before
     assert demo.ok("scores", "--cycle", "2026-Q4", "--format", "json").stdout == scores_before

@@ -20,7 +20,8 @@ from service.api.errors import UNION_DESCRIPTION, CommonError, FieldError, error
 from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, asc, connection, page_size
 from service.api.scalars import Decimal
-from service.api.setup.cycles import Cycle, Kpi
+from service.api.setup.cycles import Cycle
+from service.api.setup.kpis import Kpi
 from service.api.setup.people import Employee, Team, person_seen
 from service.errors import GoalNotSmart, Issue
 from service.models import Goal as GoalRow

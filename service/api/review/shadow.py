@@ -22,7 +22,8 @@ from service.usecases.review.pilot import pilot_report
 from service.usecases.review.shadow import shadow_report
 
 if TYPE_CHECKING:
-    from service.api.setup.cycles import Cycle, Kpi
+    from service.api.setup.cycles import Cycle
+    from service.api.setup.kpis import Kpi
     from service.api.setup.people import Employee
 
 
@@ -166,7 +167,7 @@ async def shadow_report_of(
     "reported like raw values (4 places); SUM and COUNT are per head of the group."
 )
 class PilotLine:
-    kpi: Annotated[Kpi, strawberry.lazy("service.api.setup.cycles")] = strawberry.field(
+    kpi: Annotated[Kpi, strawberry.lazy("service.api.setup.kpis")] = strawberry.field(
         description="The KPI."
     )
     pilot_value: Decimal | None = strawberry.field(
@@ -219,7 +220,8 @@ def _previous_value(figure: GroupFigure | None) -> Decimal | None:
 
 
 async def pilot_report_of(info: Info, cycle_code: str) -> PilotReport:
-    from service.api.setup.cycles import Cycle, Kpi
+    from service.api.setup.cycles import Cycle
+    from service.api.setup.kpis import Kpi
 
     view = await pilot_report(
         get_connection("default"), actor=info.context.actor_checked, cycle_code=cycle_code

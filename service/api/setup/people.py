@@ -26,6 +26,11 @@ from service.usecases.scoring.team_summary import summarise_team
 
 if TYPE_CHECKING:
     from service.api.people.checkins import CheckInAgenda, CheckInConnection, NextCheckIn
+    from service.api.people.development import (
+        CourseAttendance,
+        DevelopmentPlan,
+        DevelopmentSuggestions,
+    )
     from service.api.people.feedback_notes import FeedbackNoteConnection
     from service.api.people.goals import Goal
     from service.api.review.calibration import Calibration
@@ -439,6 +444,47 @@ class Employee(Node):
         from service.api.people.feedback_notes import feedback_notes_of
 
         return await feedback_notes_of(info, self, first, after)
+
+    @strawberry.field(
+        description="The employee's development plan; null when they have none. Seen by "
+        "the employee, their managers and admins.",
+        extensions=[readers()],
+    )
+    async def development_plan(
+        self, info: Info
+    ) -> Annotated[DevelopmentPlan, strawberry.lazy("service.api.people.development")] | None:
+        from service.api.people.development import development_plan_of
+
+        return await development_plan_of(info, self.pk)
+
+    @strawberry.field(
+        description="Up to three focus KPIs from the employee's score in the cycle (default: "
+        "their latest cycle with a score), with tagged courses (docs/development.md).",
+        extensions=[readers()],
+    )
+    async def development_suggestions(
+        self,
+        info: Info,
+        cycle_code: Annotated[
+            str | None, strawberry.argument(description="The cycle; default the latest.")
+        ] = None,
+    ) -> Annotated[DevelopmentSuggestions, strawberry.lazy("service.api.people.development")]:
+        from service.api.people.development import suggestions_of
+
+        row = await info.context.loaders.employee.load(self.pk)
+        assert row is not None
+        return await suggestions_of(info, row, cycle_code)
+
+    @strawberry.field(
+        description="The catalogue courses the employee attended, latest first.",
+        extensions=[readers()],
+    )
+    async def courses_attended(
+        self, info: Info
+    ) -> list[Annotated[CourseAttendance, strawberry.lazy("service.api.people.development")]]:
+        from service.api.people.development import courses_attended_of
+
+        return await courses_attended_of(info, self.pk)
 
 
 async def people_seen(info: Info, rows: Iterable[EmployeeRow | None]) -> list[Employee]:

@@ -344,3 +344,41 @@ def may_see_scores_of(actor: Actor, *, employee_id: int, manager_ids: set[int]) 
     """The same rule as :func:`visible_employee_ids`, for one person whose managers are
     known: themselves, their managers, admins; never a colleague."""
     return actor.is_admin or actor.employee_id == employee_id or _manages(actor, manager_ids)
+
+
+async def may_see_personal_record(
+    conn: BaseDBAsyncClient, actor: Actor, employee: Employee
+) -> bool:
+    """An employee's development plan (like their goals and check-ins) is seen and edited
+    by the employee, their managers and admins (DESIGN.md Access, the people side)."""
+    if actor.is_admin:
+        return True
+    if actor.employee_id is not None and actor.employee_id == employee.id:
+        return True
+    return actor.access is AccessLevel.MANAGER and actor.employee_id in await manager_ids_of(
+        conn, employee
+    )
+
+
+async def require_may_see_personal_record(
+    conn: BaseDBAsyncClient, actor: Actor, employee: Employee
+) -> None:
+    if not await may_see_personal_record(conn, actor, employee):
+        raise PermissionDenied(
+            f"Only {employee.external_id}, their managers and admins may see or change "
+            "their development plan."
+        )
+
+
+async def require_admin_or_manager_of(
+    conn: BaseDBAsyncClient, actor: Actor, employee: Employee
+) -> None:
+    """Records about a person kept by the organisation (e.g. course attendance): admins
+    and the person's managers."""
+    if actor.is_admin:
+        return
+    if actor.access is AccessLevel.MANAGER and actor.employee_id in await manager_ids_of(
+        conn, employee
+    ):
+        return
+    raise PermissionDenied(f"Only a manager of {employee.external_id} or an admin may record this.")
