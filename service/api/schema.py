@@ -26,6 +26,7 @@ from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
 from service.api.scalars import DateTimeScalar, Decimal, DecimalScalar
+from service.api.scoring.live import Subscription
 from service.api.scoring.scores import Score
 from service.api.setup.cycles import Cycle, Kpi
 from service.api.setup.people import EMPLOYEE_ORDER, Employee, Position, Team, visible_person
@@ -216,6 +217,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         types=[Employee, Team, Position, Cycle, Kpi, Score],
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,  # type: ignore[arg-type]
         scalar_overrides={Decimal: DecimalScalar},
         config=StrawberryConfig(
