@@ -7,7 +7,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import uvicorn
@@ -18,9 +18,30 @@ from websockets.exceptions import ConnectionClosed
 from service.app import create_app
 from service.settings import Settings
 from service.usecases.scoring.changes import hearing_changes
+from tests.api.conftest import Api, make_settings
+from tests.conftest import active_database_url
+
+REVIEW = """mutation ($employee: String!, $rating: Decimal!) {
+  submitReview(cycleCode: "2026-Q1", employeeExternalId: $employee, kpiCode: "quality",
+               kind: MANAGER, rating: $rating) {
+    __typename
+    ... on Score { total }
+  }
+}"""
 
 PROTOCOL = "graphql-transport-ws"
 WAIT_SECONDS = 10.0
+
+
+def live_settings(**changes: Any) -> Settings:
+    """The API tests' settings, on the database of the running test."""
+    return replace(make_settings(), database_url=active_database_url(), **changes)
+
+
+async def rate(api: Api, employee: str, rating: str) -> None:
+    """The manager rates an employee's quality through the API: their score moves."""
+    body = await api.run(REVIEW, {"employee": employee, "rating": rating}, as_="manager")
+    assert body["data"]["submitReview"]["__typename"] == "Score", body
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -14,11 +13,16 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from service.models import ApiToken, Cycle, Employee, Score
-from service.settings import Settings
 from service.usecases.scoring.recompute import recompute_cycle
-from tests.api.conftest import Api, make_settings, seed
-from tests.api.live import LiveServer, live_client, live_server, until_subscribed
-from tests.conftest import active_database_url
+from tests.api.conftest import Api, seed
+from tests.api.live import (
+    LiveServer,
+    live_client,
+    live_server,
+    live_settings,
+    rate,
+    until_subscribed,
+)
 from tests.integration.scenario import CYCLE
 
 SCORES = """subscription ($cycle: String!, $employee: ID) {
@@ -33,18 +37,6 @@ TEAM = """subscription ($cycle: String!, $team: String!) {
   teamChanged(cycleCode: $cycle, teamCode: $team) { scored inScope average }
 }"""
 
-REVIEW = """mutation ($employee: String!, $rating: Decimal!) {
-  submitReview(cycleCode: "2026-Q1", employeeExternalId: $employee, kpiCode: "quality",
-               kind: MANAGER, rating: $rating) {
-    __typename
-    ... on Score { total }
-  }
-}"""
-
-
-def live_settings(**changes: object) -> Settings:
-    return replace(make_settings(), database_url=active_database_url(), **changes)  # type: ignore[arg-type]
-
 
 @pytest.fixture
 async def server(db: str) -> AsyncIterator[LiveServer]:
@@ -58,11 +50,6 @@ async def api(server: LiveServer) -> AsyncIterator[Api]:
         api = Api(client)
         await seed(api)
         yield api
-
-
-async def rate(api: Api, employee: str, rating: str) -> None:
-    body = await api.run(REVIEW, {"employee": employee, "rating": rating}, as_="manager")
-    assert body["data"]["submitReview"]["__typename"] == "Score", body
 
 
 async def test_a_rating_through_the_api_reaches_the_employee_subscribed_to_their_score(
