@@ -150,3 +150,18 @@ def test_a_change_too_large_for_one_notification_is_sent_as_the_whole_cycle() ->
 )
 def test_a_notification_of_another_shape_is_ignored(payload: str) -> None:
     assert ScoreChange.from_payload(payload) is None
+
+
+async def test_a_quiet_listener_still_hears_after_its_pings(
+    cycle_id: int, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db != "postgres":
+        pytest.skip("SQLite hears changes in-process: there is no connection to ping")
+    from service.usecases.scoring import changes
+
+    monkeypatch.setattr(changes, "PING_SECONDS", 0.2)
+    async with listening(cycle_id) as (_hub, subscriber):
+        await asyncio.sleep(1.5)  # several pings
+        assert await heard(subscriber, 0.1) is None
+        await moved("A1")
+        assert await heard(subscriber) is not None
