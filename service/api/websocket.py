@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,9 +34,8 @@ from strawberry.utils.aio import aclosing
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from service.api.context import Context
 from service.scoring import preferred_language
+from service.settings import Settings
 from service.usecases.accounts.auth import TokenRefused, actor_of_token, token_expires_at
-
-log = logging.getLogger("fairscore.live")
 
 CLOSE_NORMAL = 1000
 CLOSE_FORBIDDEN = 4403
@@ -81,7 +79,7 @@ class LiveConnectionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self._expires_at: datetime | None = None
 
     @property
-    def _settings(self) -> Any:
+    def _settings(self) -> Settings:
         return self.context.settings
 
     async def shutdown(self) -> None:
