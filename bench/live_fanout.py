@@ -106,8 +106,11 @@ def drained(inbox: asyncio.Queue[tuple[int, float]]) -> list[tuple[int, float]]:
     return found
 
 
-async def measure(base: str, token: str, employee: str, n: int) -> list[tuple[float, float]]:
-    """(request time, time from the response to the last delivery) per round."""
+async def measure(
+    base: str, token: str, employee: str, n: int
+) -> tuple[int, list[tuple[float, float]]]:
+    """How many subscribed, and per round: (request time, time from the response to the
+    last delivery)."""
     inbox: asyncio.Queue[tuple[int, float]] = asyncio.Queue()
     ws = base.replace("http://", "ws://") + "/graphql"
     tasks = [
@@ -136,7 +139,10 @@ async def measure(base: str, token: str, employee: str, n: int) -> list[tuple[fl
             heard |= {number for number, _at in drained(inbox)}
             if len(heard) == n:
                 break
-        assert len(heard) == n, f"only {len(heard)} of {n} subscribed"
+        # On a loaded machine a few handshakes may fail: measured over those that
+        # subscribed, and said.
+        subscribed = len(heard)
+        assert subscribed >= n * 0.95, f"only {subscribed} of {n} subscribed"
         await asyncio.sleep(1)
         drained(inbox)
         for _round in range(ROUNDS):
@@ -144,16 +150,16 @@ async def measure(base: str, token: str, employee: str, n: int) -> list[tuple[fl
             arrivals: list[float] = []
             try:
                 async with asyncio.timeout(60):
-                    while len(arrivals) < n:
+                    while len(arrivals) < subscribed:
                         arrivals.append((await inbox.get())[1])
             except TimeoutError:
-                raise AssertionError(f"{len(arrivals)} of {n} heard the change") from None
+                raise AssertionError(f"{len(arrivals)} of {subscribed} heard it") from None
             timings.append((answered - started, max(arrivals) - answered))
             await asyncio.sleep(0.5)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return timings
+    return subscribed, timings
 
 
 async def main(sizes: list[int]) -> None:
@@ -177,13 +183,13 @@ async def main(sizes: list[int]) -> None:
                     pass
                 await asyncio.sleep(0.25)
         for n in sizes:
-            timings = await measure(base, token, employee, n)
+            subscribed, timings = await measure(base, token, employee, n)
             request = statistics.median(t[0] for t in timings) * 1000
             fan_out = [t[1] * 1000 for t in timings]
             print(
-                f"{n} subscribers: the mutation answered in {request:.0f} ms (median); the last "
-                f"subscriber heard it {statistics.median(fan_out):.0f} ms after the answer "
-                f"(median, max {max(fan_out):.0f} ms, {ROUNDS} rounds)",
+                f"{subscribed} of {n} subscribers: the mutation answered in {request:.0f} ms "
+                f"(median); the last subscriber heard it {statistics.median(fan_out):.0f} ms "
+                f"after the answer (median, max {max(fan_out):.0f} ms, {ROUNDS} rounds)",
                 flush=True,
             )
     finally:

@@ -340,6 +340,11 @@ class FairscoreGraphQL(GraphQL[Context, None]):
             status = refused.status if new else refused.legacy_status
             return _error_document(request, refused, status)
         except HTTPException as refused:
+            if refused.reason.startswith("subscriptions are not allowed"):
+                refused.reason = (
+                    "Subscriptions run over a WebSocket at /graphql (graphql-transport-ws, "
+                    "e.g. the graphql-ws client), not over HTTP."
+                )
             # Said as a GraphQL error document, so every client can read it the same way.
             media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
             return Response(

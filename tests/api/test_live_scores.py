@@ -293,3 +293,15 @@ async def test_sqlite_with_several_workers_refuses_subscriptions(db: str) -> Non
         code, reason = await live.closed()
         assert code == 4500
         assert "one server process on SQLite" in reason
+
+
+async def test_a_subscription_sent_over_http_is_refused_with_a_pointer(
+    server: LiveServer, api: Api
+) -> None:
+    response = await api.post(SCORES, {"cycle": CYCLE}, as_="employee")
+    body = response.json()
+    assert response.status_code == 400, body
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert error["message"].startswith("Subscriptions run over a WebSocket at /graphql")
+    assert error["extensions"]["code"] == "BAD_REQUEST"
