@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 from tortoise.transactions import in_transaction
 
 from service.models import ApiToken, Cycle, Employee, Score
+from service.usecases.inputs import EmployeeInput
 from service.usecases.scoring.recompute import recompute_cycle
+from service.usecases.setup.organisation import upsert_employees
 from tests.api.conftest import Api, seed
 from tests.api.live import (
     LiveServer,
@@ -23,7 +25,8 @@ from tests.api.live import (
     rate,
     until_subscribed,
 )
-from tests.integration.scenario import CYCLE
+from tests.api.test_query_count import counted_queries
+from tests.integration.scenario import ADMIN, CYCLE
 
 SCORES = """subscription ($cycle: String!, $employee: ID) {
   scoreChanged(cycleCode: $cycle, employeeId: $employee) {
@@ -305,3 +308,44 @@ async def test_a_subscription_sent_over_http_is_refused_with_a_pointer(
     (error,) = body["errors"]
     assert error["message"].startswith("Subscriptions run over a WebSocket at /graphql")
     assert error["extensions"]["code"] == "BAD_REQUEST"
+
+
+WHOLE_CYCLE = """subscription ($cycle: String!) {
+  scoreChanged(cycleCode: $cycle) {
+    total employee { externalId name team { code } } cycle { code }
+  }
+}"""
+
+
+async def queries_for_a_whole_cycle_event(server: LiveServer, api: Api, scores: int) -> int:
+    """Statements from the recompute to the last score delivered to an admin."""
+    async with live_client(server.ws, api.tokens["admin"]) as live:
+        operation = await live.subscribe(WHOLE_CYCLE, {"cycle": CYCLE})
+        await until_subscribed(server.app)
+        with counted_queries() as seen:
+            async with in_transaction() as conn:
+                await (
+                    Score.filter(employee__external_id="A1").using_db(conn).update(content_hash="x")
+                )
+                await recompute_cycle(conn, await Cycle.get(code=CYCLE, using_db=conn))
+            heard = [await live.next_payload(operation) for _ in range(scores)]
+        await live.nothing_for(0.3)
+    assert {p["data"]["scoreChanged"]["cycle"]["code"] for p in heard} == {CYCLE}
+    return len(seen)
+
+
+async def test_a_whole_cycle_event_costs_the_same_queries_for_6_and_14_scores(
+    server: LiveServer, api: Api
+) -> None:
+    small = await queries_for_a_whole_cycle_event(server, api, 6)
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(
+                f"B{i}", f"Agent B{i}", date(2021, 1, 1), team_code="hotline", position_code="agent"
+            )
+            for i in range(8)
+        ],
+    )
+    large = await queries_for_a_whole_cycle_event(server, api, 14)
+    assert small == large

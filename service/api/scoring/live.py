@@ -18,6 +18,7 @@ from service.api.ids import ClientError, parse_global_id
 from service.api.scoring.scores import Score
 from service.api.setup.people import TeamSummary, team_summary
 from service.models import Cycle as CycleRow
+from service.models import Employee as EmployeeRow
 from service.models import Score as ScoreRow
 from service.models import Team as TeamRow
 from service.usecases.accounts.auth import TokenRefused
@@ -67,6 +68,13 @@ async def _changed_scores(
     return await query.order_by("employee_id")
 
 
+async def _prime(context: Context, cycle: CycleRow, rows: list[ScoreRow]) -> None:
+    """The people and the cycle of a many-score event, read once for all its scores."""
+    people = await EmployeeRow.filter(id__in=[row.employee_id for row in rows])
+    context.loaders.employee.prime_many({person.id: person for person in people})
+    context.loaders.cycle.prime(cycle.id, cycle)
+
+
 @strawberry.type(
     description="Live changes, over a WebSocket at /graphql (graphql-transport-ws), signed in "
     "by the `authorization` of the connection_init payload. Each event is read afresh under "
@@ -102,7 +110,12 @@ class Subscription:
             while True:
                 change = await subscriber.next_change()
                 await _fresh(context)
-                for row in await _changed_scores(context, cycle.id, change, only):
+                rows = await _changed_scores(context, cycle.id, change, only)
+                if len(rows) > 1:
+                    # Each score is executed on its own: without this, one query per
+                    # score for `employee` (the loaders batch within one execution only).
+                    await _prime(context, cycle, rows)
+                for row in rows:
                     yield Score.from_row(row, context.lang)
         finally:
             hub.unsubscribe(subscriber)
