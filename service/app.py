@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
@@ -24,6 +24,7 @@ from service.api.view import FairscoreGraphQL, LimitedBody
 from service.models import tortoise_config
 from service.settings import Settings
 from service.usecases.accounts.purge import purge_expired
+from service.usecases.scoring.changes import ChangeHub, hearing_changes
 
 log = logging.getLogger("fairscore")
 
@@ -90,15 +91,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         return JSONResponse({"status": "ok", "database": "reachable"})
 
+    changes = ChangeHub()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             await _purge_at_start(settings.database_url)
-            yield
+            async with hearing_changes(changes, settings.database_url):
+                yield
 
-    graphql_app: ASGIApp = LimitedBody(
-        FairscoreGraphQL(create_schema(settings), settings), settings.max_body_bytes
-    )
+    graphql_view = FairscoreGraphQL(create_schema(settings), settings, changes)
+    graphql_app: ASGIApp = LimitedBody(graphql_view, settings.max_body_bytes)
     if settings.cors_origins:
         # /graphql only: the admin signs in by cookie and stays same-origin. Bearer
         # tokens are not ambient, so no credentials: a page must send its token itself.
@@ -115,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql_app, methods=["GET", "POST", "OPTIONS"]),
+            # Live subscriptions: the view checks the Origin against the same list as CORS.
+            WebSocketRoute("/graphql", graphql_view),
             Route("/admin", lambda _request: RedirectResponse("/admin/", status_code=307)),
             Mount("/admin", app=create_admin(settings)),
         ],
@@ -122,4 +127,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.changes = changes
     return app

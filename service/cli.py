@@ -43,7 +43,7 @@ from service.models import (
 from service.scoring import LANGUAGES, line_text, score_text, what_it_would_take_text
 from service.scoring.stored import StoredLine, StoredScore
 from service.server import HEADER_TIMEOUT_VARIABLE
-from service.settings import Settings, SettingsError
+from service.settings import SERVE_WORKERS_VARIABLE, Settings, SettingsError
 from service.usecases.accounts.auth import create_token_for
 from service.usecases.accounts.purge import PurgeReport, purge_expired
 from service.usecases.accounts.users import create_user
@@ -1250,6 +1250,8 @@ def uvicorn_options(
         "proxy_headers": bool(settings.trusted_proxies),
         "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
         "server_header": False,
+        # A live connection's messages are bounded like a /graphql body.
+        "ws_max_size": settings.max_body_bytes,
     }
 
 
@@ -1327,6 +1329,14 @@ def serve(
         timeout_graceful_shutdown=timeout_graceful_shutdown,
     )
     os.environ[HEADER_TIMEOUT_VARIABLE] = str(timeout_headers)  # read by every worker
+    os.environ[SERVE_WORKERS_VARIABLE] = str(workers)
+    if settings.is_sqlite and workers > 1:
+        click.echo(
+            f"note: on SQLite a score change is heard only by the process that made it, so "
+            f"with --workers {workers} live subscriptions (/graphql over WebSocket) are "
+            "refused; serve with --workers 1, or use PostgreSQL, to offer them.",
+            err=True,
+        )
     uvicorn.run("service.app:create_app", **options)
 
 

@@ -53,6 +53,12 @@ class HeaderDeadlineProtocol(H11Protocol):
         if self.cycle is not before:  # a request's headers are complete
             self._disarm()
 
+    def handle_websocket_upgrade(self, event: Any) -> None:
+        # The headers are complete, and the transport now belongs to the WebSocket: a
+        # deadline left armed would close a live connection a few seconds in.
+        self._disarm()
+        super().handle_websocket_upgrade(event)
+
     def on_response_complete(self) -> None:
         # Armed first: a pipelined request handled inside disarms it again.
         self._arm()

@@ -14,6 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "fairscore.sqlite3"
 # How far a sender's clock may run ahead: data dated later than now + this is refused.
 DEFAULT_MAX_CLOCK_SKEW = timedelta(minutes=5)
+# Set by `fairscore serve` for its worker processes (uvicorn starts them afresh).
+SERVE_WORKERS_VARIABLE = "FAIRSCORE_SERVE_WORKERS"
 
 
 class SettingsError(ValueError):
@@ -37,10 +39,20 @@ class Settings:
     # a client could otherwise name any address and dodge the per-address throttle).
     trusted_proxies: tuple[str, ...] = ()
     # Web origins whose pages may call /graphql from the browser (CORS); none by default.
+    # The same list decides which pages may open the live WebSocket.
     cors_origins: tuple[str, ...] = ()
     # Pins "today" for goals' progress and status (SCORING.md §11) in demos and tests;
     # None: the real clock.
     today: date | None = None
+    # Live subscriptions (graphql-transport-ws): at most this many at once per connection;
+    # a connection with none running is closed after the idle time; the token is checked
+    # again at least this often (and at every change) so a revoked one ends the stream.
+    subscriptions_per_connection: int = 10
+    subscription_idle_seconds: int = 300
+    subscription_token_check_seconds: int = 60
+    # Server processes, as `fairscore serve --workers` started them: on SQLite, live
+    # subscriptions are heard in one process only, so they need exactly one.
+    serve_workers: int = 1
 
     @property
     def is_production(self) -> bool:
@@ -49,6 +61,17 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def live_subscriptions_refused(self) -> str | None:
+        """Why live subscriptions cannot be served here, or None when they can."""
+        if self.is_sqlite and self.serve_workers > 1:
+            # Short enough for a WebSocket close reason (123 bytes).
+            return (
+                "Subscriptions need one server process on SQLite: serve with --workers 1, "
+                "or use PostgreSQL."
+            )
+        return None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +107,14 @@ class Settings:
             trusted_proxies=_addresses(env_vars, "FAIRSCORE_TRUSTED_PROXIES"),
             cors_origins=_origins(env_vars, "FAIRSCORE_CORS_ORIGINS"),
             today=_day(env_vars, "FAIRSCORE_TODAY"),
+            subscriptions_per_connection=_int(
+                env_vars, "FAIRSCORE_SUBSCRIPTIONS_PER_CONNECTION", 10, maximum=1000
+            ),
+            subscription_idle_seconds=_int(env_vars, "FAIRSCORE_SUBSCRIPTION_IDLE_SECONDS", 300),
+            subscription_token_check_seconds=_int(
+                env_vars, "FAIRSCORE_SUBSCRIPTION_TOKEN_CHECK_SECONDS", 60
+            ),
+            serve_workers=_int(env_vars, SERVE_WORKERS_VARIABLE, 1),
         )
 
 

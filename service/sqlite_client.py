@@ -17,6 +17,7 @@ Registered as the engine of SQLite URLs by ``service.models.tortoise_config``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
@@ -32,6 +33,22 @@ DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
+    def __init__(self, connection: SqliteClient) -> None:
+        super().__init__(connection)
+        # Run once the transaction has committed, never after a rollback: how this
+        # process hears its own score changes (service/usecases/scoring/changes.py).
+        self.after_commit: list[Callable[[], None]] = []
+
+    async def commit(self) -> None:
+        await super().commit()
+        hooks, self.after_commit = self.after_commit, []
+        for hook in hooks:
+            hook()
+
+    async def rollback(self) -> None:
+        self.after_commit = []
+        await super().rollback()
+
     async def begin(self) -> None:
         if self._connection.in_transaction:
             # Left open by a commit that failed: never carry its writes into this one.

@@ -50,3 +50,37 @@ function markScrollable() {
 }
 document.addEventListener("DOMContentLoaded", markScrollable);
 window.addEventListener("resize", markScrollable);
+// score and team pages
+// Live pages: poll the page's small version endpoint (same origin, the session cookie);
+// when the version moves, reload, unless a form on the page is being filled in: then
+// say so beside the reload button. Paused while the tab is hidden.
+(() => {
+  const live = document.querySelector("[data-version-url]");
+  if (!live || !window.fetch) return;
+  const seconds = 15;
+  let edited = false;
+  document.addEventListener("input", (event) => {
+    if (event.target.closest("form") && !event.target.closest(".live-version")) edited = true;
+  });
+  const check = async () => {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(live.dataset.versionUrl, {
+        credentials: "same-origin",
+        headers: { accept: "application/json" },
+      });
+      if (!response.ok) return;
+      const body = await response.json();
+      if (body.version === live.dataset.version) return;
+      if (edited) {
+        live.querySelector("[data-version-changed]").hidden = false;
+      } else {
+        window.location.reload();
+      }
+    } catch (error) {
+      // Offline or signed out: the reload button still works.
+    }
+  };
+  window.setInterval(check, seconds * 1000);
+  document.addEventListener("visibilitychange", check);
+})();

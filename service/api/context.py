@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.extensions.field_extension import (
     AsyncExtensionResolver,
@@ -25,13 +25,16 @@ from service.scoring.goals import GoalClock
 from service.scoring.types import Policy
 from service.settings import Settings
 from service.usecases.accounts.access import visible_employee_ids
+from service.usecases.accounts.auth import actor_of_token
 from service.usecases.actor import Actor
+from service.usecases.scoring.changes import ChangeHub
 from service.usecases.setup.policy import load_policy
 
 
 @dataclass
 class Context:
-    request: Request
+    # The HTTP request, or the WebSocket of a live connection.
+    request: HTTPConnection
     response: Response | None
     settings: Settings
     actor: Actor | None
@@ -40,6 +43,25 @@ class Context:
     _visible: Any = field(default=..., repr=False)
     _policy: asyncio.Future[tuple[Policy, int]] | None = field(default=None, repr=False)
     _clock: GoalClock | None = field(default=None, repr=False)
+    # A live connection's: what it hears and the token it signed in with
+    # (service/api/websocket.py); None over HTTP.
+    changes: ChangeHub | None = None
+    token: str | None = None
+    # Set by graphql-transport-ws from the `connection_init` payload.
+    connection_params: dict[str, Any] | None = None
+
+    def for_operation(self) -> Context:
+        """A copy for one operation of a live connection, with loaders of its own."""
+        return replace(self, loaders=Loaders(), _visible=..., _policy=None, _clock=None)
+
+    async def refresh(self) -> None:
+        """Before each live event: the token checked again (TokenRefused when it has
+        expired or been revoked), fresh loaders and the visible set worked out anew."""
+        if self.token is not None:
+            self.actor = await actor_of_token(self.token)
+        self.loaders = Loaders()
+        self._visible = ...
+        self._policy = None
 
     def require_actor(self) -> Actor:
         if self.actor is None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import (
@@ -17,7 +18,9 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionResult
 from strawberry.types.execution import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from graphql import GraphQLError
 from service.api.accounts.auth import Viewer, resolve_viewer
@@ -28,6 +31,7 @@ from service.api.nodes import resolve_node
 from service.api.pagination import Connection, Keyset, connection, desc, page_size
 from service.api.people.development import DevelopmentQuery
 from service.api.scalars import DateScalar, DateTimeScalar, Decimal, DecimalScalar
+from service.api.scoring.live import Subscription
 from service.api.scoring.scores import Score
 from service.api.setup.cycles import Cycle
 from service.api.setup.kpis import Kpi
@@ -286,6 +290,29 @@ def _is_intended(error: GraphQLError) -> bool:
 
 
 class FairscoreSchema(strawberry.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        # One answer per request: subscriptions run over the WebSocket (service/api/
+        # websocket.py, through `stream`), never as an HTTP request.
+        allowed = set(allowed_operation_types or (OperationType.QUERY, OperationType.MUTATION))
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed - {OperationType.SUBSCRIPTION},
+            operation_extensions,
+        )
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -321,6 +348,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         types=[Employee, Team, Position, Cycle, Kpi, Score],
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,  # type: ignore[arg-type]
         scalar_overrides={Decimal: DecimalScalar},
         config=StrawberryConfig(

@@ -4,6 +4,7 @@ GraphQL-over-HTTP media type and status codes."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -14,16 +15,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from service.api.context import Context
 from service.api.errors import error_code
 from service.api.loaders import Loaders
+from service.api.websocket import LiveConnectionHandler
 from service.scoring import preferred_language
 from service.settings import Settings
 from service.usecases.accounts.auth import TokenRefused, actor_of_token
 from service.usecases.parsing import MAX_NUMBER_TEXT
+from service.usecases.scoring.changes import ChangeHub
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -64,6 +68,8 @@ def decode_request_json(data: str | bytes) -> Any:
 MAX_JSON_DEPTH = 32
 # A client that stops sending half-way through its body is cut off after this long.
 BODY_READ_SECONDS = 30
+# A live connection must sign in (connection_init) within this long of opening.
+CONNECTION_INIT_SECONDS = 10
 
 
 class Unauthenticated(Exception):
@@ -260,19 +266,37 @@ class LimitedBody:
 
 
 class FairscoreGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    graphql_transport_ws_handler_class = LiveConnectionHandler
+
+    def __init__(self, schema: Any, settings: Settings, changes: ChangeHub | None = None) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if not settings.is_production else None,
             allow_queries_via_get=True,  # queries only; mutations need POST
             multipart_uploads_enabled=False,
+            # The live WebSocket (service/api/websocket.py): the protocol graphql-ws
+            # speaks, opened by pages of the same origin or of FAIRSCORE_CORS_ORIGINS.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+            max_subscriptions_per_connection=settings.subscriptions_per_connection,
+            allowed_origins=settings.cors_origins,
         )
         self.settings = settings
+        self.changes = changes
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
-        assert isinstance(request, Request)
+        if isinstance(request, WebSocket):
+            # Signed in later, by the connection_init payload.
+            return Context(
+                request=request,
+                response=None,
+                settings=self.settings,
+                actor=None,
+                lang=preferred_language(request.headers.get("accept-language")),
+                changes=self.changes,
+            )
         actor = None
         header = request.headers.get("authorization", "")
         if header:
@@ -316,6 +340,11 @@ class FairscoreGraphQL(GraphQL[Context, None]):
             status = refused.status if new else refused.legacy_status
             return _error_document(request, refused, status)
         except HTTPException as refused:
+            if refused.reason.startswith("subscriptions are not allowed"):
+                refused.reason = (
+                    "Subscriptions run over a WebSocket at /graphql (graphql-transport-ws, "
+                    "e.g. the graphql-ws client), not over HTTP."
+                )
             # Said as a GraphQL error document, so every client can read it the same way.
             media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
             return Response(

@@ -10,13 +10,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from graphql import OperationDefinitionNode, parse, validate
 from service.api.ids import global_id
 from service.api.schema import create_schema
-from service.models import IngestRequest, Observation
+from service.models import Employee, IngestRequest, Observation
 from tests.api.conftest import PASSWORD, Api, make_settings, seed
+from tests.api.live import live_client, live_server, live_settings, rate, until_subscribed
 from tests.integration.scenario import CYCLE
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
@@ -1285,3 +1287,51 @@ async def test_my_development_plan_lists_the_items_and_the_courses_attended(api:
     ]
     body = await api.run(operation("MyDevelopmentPlan"), {"withAttendance": False}, as_="colleague")
     assert body["data"]["viewer"]["employee"]["developmentPlan"] is None
+
+
+# --- live: subscriptions over a real WebSocket ----------------------------------------
+
+
+async def test_score_changed_follows_the_one_employee_it_names(db: str) -> None:
+    async with (
+        live_server(live_settings()) as server,
+        httpx.AsyncClient(base_url=server.http) as client,
+    ):
+        api = Api(client)
+        await seed(api)
+        followed = global_id("Employee", (await Employee.get(external_id="A2")).id)
+        async with live_client(server.ws, api.tokens["manager"]) as live:
+            operation_id = await live.subscribe(
+                operation("ScoreChanged"), {"cycleCode": CYCLE, "employeeId": followed}
+            )
+            await until_subscribed(server.app)
+            await rate(api, "A1", "1")
+            await rate(api, "A2", "1")
+            score = (await live.next_payload(operation_id))["data"]["scoreChanged"]
+            assert score["employee"]["id"] == followed
+            assert score["state"] == "PROVISIONAL"
+            await live.nothing_for(0.5)
+
+
+async def test_team_changed_gives_the_manager_the_new_summary(db: str) -> None:
+    async with (
+        live_server(live_settings()) as server,
+        httpx.AsyncClient(base_url=server.http) as client,
+    ):
+        api = Api(client)
+        await seed(api)
+        async with live_client(server.ws, api.tokens["manager"]) as live:
+            operation_id = await live.subscribe(
+                operation("TeamChanged"), {"cycleCode": CYCLE, "teamCode": "hotline"}
+            )
+            await until_subscribed(server.app)
+            await rate(api, "A4", "5")
+            summary = (await live.next_payload(operation_id))["data"]["teamChanged"]
+            query = await api.run(
+                """query ($cycle: String!) { team(code: "hotline") {
+                     summary(cycleCode: $cycle) { inScope scored average } } }""",
+                {"cycle": CYCLE},
+                as_="manager",
+            )
+            expected = query["data"]["team"]["summary"]
+            assert {k: summary[k] for k in expected} == expected

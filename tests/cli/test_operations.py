@@ -132,3 +132,14 @@ def test_a_request_whose_headers_stop_half_way_is_ended(fairscore: Fairscore) ->
         for _ in range(3):
             assert client.get("/healthz").status_code == 200
             time.sleep(0.6)
+
+
+def test_a_live_websocket_outlives_the_header_deadline(fairscore: Fairscore) -> None:
+    from websockets.sync.client import connect
+
+    with _server(fairscore, "--timeout-headers", "1") as client:
+        url = f"ws://{client.base_url.host}:{client.base_url.port}/graphql"
+        with connect(url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+            time.sleep(2.5)  # past the deadline that applies to a request's headers
+            socket.send('{"type": "ping"}')
+            assert socket.recv(timeout=5) == '{"type":"pong"}'

@@ -8,13 +8,14 @@ to the form that asked.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
@@ -398,6 +399,8 @@ async def _score_context(request: Request, target: Target) -> dict[str, Any]:
     )
     return {
         "goals": goals,
+        "version": await _score_version(target),
+        "version_url": f"/admin/scores/{target.cycle.code}/{target.employee.external_id}/version",
         "cycle": target.cycle,
         "employee": target.employee,
         "score": score,
@@ -686,16 +689,15 @@ async def _sees_team_summary(actor: Actor, team_id: int, scored: int) -> bool:
     )
 
 
-@guarded
-async def team_page(request: Request) -> Response:
+async def _team_target(request: Request) -> tuple[Actor, Team, Cycle, list[Score], bool]:
+    """The team, cycle and the team's scores, or a refusal (404, 403) as the page has it."""
     actor = signed_in(request)
-    conn = get_connection("default")
     team = await Team.get_or_none(code=request.path_params["team_code"])
     cycle = await Cycle.get_or_none(code=request.path_params["cycle_code"])
     if team is None or cycle is None:
         raise Refused(404, "No such team or cycle.")
     manages = await _manages_team(actor, team.id)
-    rows = await Score.filter(cycle_id=cycle.id, team_id=team.id)
+    rows = await Score.filter(cycle_id=cycle.id, team_id=team.id).order_by("employee_id")
     if not manages:
         scored = sum(1 for r in rows if r.status.value == "SCORED")
         if not await _sees_team_summary(actor, team.id, scored):
@@ -704,6 +706,52 @@ async def team_page(request: Request) -> Response:
                 "You may see this team's summary only as its manager, or as a member once "
                 "at least 5 members are scored.",
             )
+    return actor, team, cycle, list(rows), manages
+
+
+def _version_of(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+async def _score_version(target: Target) -> str:
+    """Changes whenever what the score page shows does: the stored score (its values,
+    state), and its appeals."""
+    score = target.score
+    appeals = await Appeal.filter(
+        cycle_id=target.cycle.id, employee_id=target.employee.id
+    ).values_list("id", "state")
+    if score is None:
+        return _version_of(None, sorted(appeals))
+    return _version_of(score.id, score.content_hash, score.state.value, sorted(appeals))
+
+
+def _team_version(rows: list[Score]) -> str:
+    return _version_of([(r.employee_id, r.content_hash, r.state.value) for r in rows])
+
+
+def _version_response(version: str) -> Response:
+    return JSONResponse({"version": version}, headers={"Cache-Control": "no-store"})
+
+
+@guarded
+async def score_version(request: Request) -> Response:
+    """What the score page polls (admin.js): a small answer that changes with the page."""
+    target = await _target(
+        request, request.path_params["cycle_code"], request.path_params["external_id"]
+    )
+    return _version_response(await _score_version(target))
+
+
+@guarded
+async def team_version(request: Request) -> Response:
+    *_rest, rows, _manages = await _team_target(request)
+    return _version_response(_team_version(rows))
+
+
+@guarded
+async def team_page(request: Request) -> Response:
+    actor, team, cycle, rows, manages = await _team_target(request)
+    conn = get_connection("default")
     policy, _version = await load_policy(conn)
     summary = summarise_team(rows, [band.code for band in policy.bands])
     members: list[dict[str, Any]] = []
@@ -743,6 +791,8 @@ async def team_page(request: Request) -> Response:
             "members": members,
             "manages": manages,
             "chart": chart,
+            "version": _team_version(rows),
+            "version_url": f"/admin/teams/{team.code}/{cycle.code}/version",
         },
     )
 
@@ -750,10 +800,12 @@ async def team_page(request: Request) -> Response:
 routes = [
     Route("/scores/{cycle_code}/me", my_score_page, methods=["GET"]),
     Route("/scores/{cycle_code}/{external_id}", score_page, methods=["GET"]),
+    Route("/scores/{cycle_code}/{external_id}/version", score_version, methods=["GET"]),
     Route("/scores/{cycle_code}/{external_id}/lines/{line:key}", line_page, methods=["GET"]),
     Route("/scores/{cycle_code}/{external_id}/void", void_post, methods=["POST"]),
     Route("/scores/{cycle_code}/{external_id}/review", review_post, methods=["POST"]),
     Route("/scores/{cycle_code}/{external_id}/adjust", adjust_post, methods=["POST"]),
     Route("/scores/{cycle_code}/{external_id}/appeal", appeal_post, methods=["POST"]),
     Route("/teams/{team_code}/{cycle_code}", team_page, methods=["GET"]),
+    Route("/teams/{team_code}/{cycle_code}/version", team_version, methods=["GET"]),
 ]

@@ -190,47 +190,7 @@ class Team(Node):
             str, strawberry.argument(description="The cycle's code, e.g. `2026-Q4`.")
         ],
     ) -> TeamSummary | None:
-        actor = info.context.actor_checked
-        rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=self.pk)
-        summary = summarise_team(rows)
-        if not actor.is_admin:
-            teams = await info.context.loaders.all_teams.load(0)
-            parents = {t.id: t.parent_id for t in teams}
-            led = {t.id for t in teams if t.lead_id is not None and t.lead_id == actor.employee_id}
-            manages = actor.access.value == "MANAGER" and self.pk in team_and_descendants(
-                led, parents
-            )
-            me = None
-            if actor.employee_id is not None:
-                me = await info.context.loaders.employee.load(actor.employee_id)
-            if not may_see_team_summary(
-                actor,
-                manages_team=manages,
-                team_id=self.pk,
-                own_team_id=None if me is None else me.team_id,
-                scored=summary.scored,
-            ):
-                raise ClientError(
-                    "You may see this team's summary only as its manager, or as a member "
-                    f"once at least {MIN_SCORED_FOR_EMPLOYEES} members are scored.",
-                    "FORBIDDEN",
-                )
-        return TeamSummary(
-            in_scope=summary.in_scope,
-            scored=summary.scored,
-            no_data=summary.no_data,
-            not_eligible=summary.not_eligible,
-            average=None if summary.average is None else Decimal(summary.average),
-            band_counts=[BandCount(band=b, count=c) for b, c in sorted(summary.band_counts)],
-            lines=[
-                TeamLineValue(
-                    kpi=line["code"],
-                    raw_value=None if line["raw_value"] is None else Decimal(line["raw_value"]),
-                    sample_size=line["n"],
-                )
-                for line in summary.lines
-            ],
-        )
+        return await team_summary(info, self.pk, cycle_code)
 
     @strawberry.field(
         description="The team's goals in a cycle (SCORING §11), each with the goals serving "
@@ -485,6 +445,50 @@ class Employee(Node):
         from service.api.people.development import courses_attended_of
 
         return await courses_attended_of(info, self.pk)
+
+
+async def team_summary(info: Info, team_pk: int, cycle_code: str) -> TeamSummary:
+    """A team's summary for a cycle, refused (FORBIDDEN) to whoever may not see it: the
+    field `Team.summary` and the subscription `teamChanged` alike."""
+    actor = info.context.actor_checked
+    rows = await ScoreRow.filter(cycle__code=cycle_code, team_id=team_pk)
+    summary = summarise_team(rows)
+    if not actor.is_admin:
+        teams = await info.context.loaders.all_teams.load(0)
+        parents = {t.id: t.parent_id for t in teams}
+        led = {t.id for t in teams if t.lead_id is not None and t.lead_id == actor.employee_id}
+        manages = actor.access.value == "MANAGER" and team_pk in team_and_descendants(led, parents)
+        me = None
+        if actor.employee_id is not None:
+            me = await info.context.loaders.employee.load(actor.employee_id)
+        if not may_see_team_summary(
+            actor,
+            manages_team=manages,
+            team_id=team_pk,
+            own_team_id=None if me is None else me.team_id,
+            scored=summary.scored,
+        ):
+            raise ClientError(
+                "You may see this team's summary only as its manager, or as a member "
+                f"once at least {MIN_SCORED_FOR_EMPLOYEES} members are scored.",
+                "FORBIDDEN",
+            )
+    return TeamSummary(
+        in_scope=summary.in_scope,
+        scored=summary.scored,
+        no_data=summary.no_data,
+        not_eligible=summary.not_eligible,
+        average=None if summary.average is None else Decimal(summary.average),
+        band_counts=[BandCount(band=b, count=c) for b, c in sorted(summary.band_counts)],
+        lines=[
+            TeamLineValue(
+                kpi=line["code"],
+                raw_value=None if line["raw_value"] is None else Decimal(line["raw_value"]),
+                sample_size=line["n"],
+            )
+            for line in summary.lines
+        ],
+    )
 
 
 async def people_seen(info: Info, rows: Iterable[EmployeeRow | None]) -> list[Employee]:

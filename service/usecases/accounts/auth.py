@@ -318,6 +318,12 @@ async def actor_of_token(token: str) -> Actor:
     )
 
 
+async def token_expires_at(token: str) -> datetime | None:
+    """When a bearer token stops signing in; None for an unknown token."""
+    row = await ApiToken.get_or_none(token_hash=hash_token(token))
+    return None if row is None else row.expires_at
+
+
 @retry_when_busy
 async def revoke_token(*, actor: Actor, token_id: int) -> ApiToken:
     async with in_transaction() as conn:

@@ -37,6 +37,7 @@ from service.sql import execute_many, fetch_all, placeholders
 from service.usecases.accounts.access import leads_own_team, team_leads
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
+from service.usecases.scoring.changes import ScoreChange, announce
 from service.usecases.scoring.recompute import (
     cycle_window_us,
     recompute_cycle,
@@ -271,6 +272,9 @@ async def finalize_cycle(
     await execute_many(
         conn, "UPDATE score SET state = ?, snapshot = ?, inputs_hash = ? WHERE id = ?", updates
     )
+    if updates:
+        # Every score of the cycle is FINAL now.
+        await announce(conn, ScoreChange(cycle.id))
     cycle.snapshot = cycle_snapshot
     cycle.finalized_at = datetime.now(UTC)
     await cycle.save(using_db=conn)

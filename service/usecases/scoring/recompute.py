@@ -65,6 +65,7 @@ from service.usecases.scoring.aggregates import (
     observation_aggregates as observation_aggregates,
 )
 from service.usecases.scoring.aggregates import observation_filter
+from service.usecases.scoring.changes import ScoreChange, announce
 from service.usecases.scoring.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.setup.policy import load_policy
 
@@ -684,15 +685,36 @@ async def _store(
         "raw_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
         line_rows,
     )
+    if moved or stale:
+        stale_ids = set(stale)
+        touched = {row["employee_id"] for row in moved} | {
+            e for e, found in existing.items() if found[0] in stale_ids
+        }
+        await announce(
+            conn,
+            ScoreChange(cycle.id)
+            if full
+            else ScoreChange(
+                cycle.id,
+                frozenset(touched),
+                # The teams a summary counted them in before, and counts them in now.
+                frozenset(
+                    team
+                    for team in [row["team_id"] for row in moved]
+                    + [existing[e][2] for e in touched if e in existing]
+                    if team is not None
+                ),
+            ),
+        )
     return len(moved) + len(stale)
 
 
 async def _stored_hashes(
     conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
-) -> dict[int, tuple[int, str | None]]:
-    """Score id and content hash per employee: the whole cycle's, or only the given
+) -> dict[int, tuple[int, str | None, int | None]]:
+    """Score id, content hash and team per employee: the whole cycle's, or only the given
     employees' (a small recompute must not read every score of the cycle)."""
-    sql = "SELECT id, employee_id, content_hash FROM score WHERE cycle_id = ?"
+    sql = "SELECT id, employee_id, content_hash, team_id FROM score WHERE cycle_id = ?"
     if employee_ids is None:
         rows = await fetch_all(conn, sql, [cycle_id])
     else:
@@ -701,7 +723,14 @@ async def _stored_hashes(
             rows += await fetch_all(
                 conn, f"{sql} AND employee_id IN ({placeholders(len(chunk))})", [cycle_id, *chunk]
             )
-    return {int(r["employee_id"]): (int(r["id"]), r["content_hash"]) for r in rows}
+    return {
+        int(r["employee_id"]): (
+            int(r["id"]),
+            r["content_hash"],
+            None if r["team_id"] is None else int(r["team_id"]),
+        )
+        for r in rows
+    }
 
 
 async def _score_ids(
