@@ -304,7 +304,7 @@ async def check_ins_of(
 ) -> CheckInConnection:
     size = page_size(first, info.context.settings.max_page_size)
     managers = await manager_ids(info, employee.pk, employee.team_pk)
-    actor = info.context.require_reader()
+    actor = info.context.actor_checked
     if (
         check_in_view(
             actor, employee_id=employee.pk, manager_ids=managers, recorded_by_employee_id=None
@@ -329,7 +329,7 @@ async def check_ins_of(
 
 
 async def next_check_in_of(info: Info, employee: Employee) -> NextCheckIn:
-    actor = info.context.require_reader()
+    actor = info.context.actor_checked
     managers = await manager_ids(info, employee.pk, employee.team_pk)
     if (
         check_in_view(
@@ -360,7 +360,7 @@ async def next_check_in_of(info: Info, employee: Employee) -> NextCheckIn:
 
 async def agenda_of(info: Info, employee: Employee) -> CheckInAgenda:
     agenda = await checkins.check_in_agenda(
-        actor=info.context.require_reader(), employee_external_id=employee.external_id
+        actor=info.context.actor_checked, employee_external_id=employee.external_id
     )
     zh = info.context.lang.startswith("zh")
     return CheckInAgenda(

@@ -121,7 +121,7 @@ async def feedback_notes_of(
     info: Info, employee: Employee, first: int | None, after: str | None
 ) -> FeedbackNoteConnection:
     size = page_size(first, info.context.settings.max_page_size)
-    actor = info.context.require_reader()
+    actor = info.context.actor_checked
     managers = await manager_ids(info, employee.pk, employee.team_pk)
     after_id = None if after is None else int(NOTE_ORDER.decode(after)[0])
     rows = await info.context.loaders.people.feedback_note_pages.load(
