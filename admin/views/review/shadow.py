@@ -26,6 +26,7 @@ from admin.charts import Bar, gap_bars, horizontal_bars, shift_matrix
 from admin.views.setup.cycles import scorecard_editor, scorecard_editor_post
 from admin.web import _, checked_form, guarded, redirect, render, require, state
 from service.errors import DomainError, ValidationFailed
+from service.labels import label
 from service.models import AccessLevel, Cycle, ShadowScorecard, Team
 from service.usecases.csv_export import csv_text
 from service.usecases.review import pilot, shadow
@@ -53,8 +54,13 @@ def _cycle_url(cycle: Cycle, *parts: str) -> str:
 
 def _chart(request: Request, document: dict[str, Any]) -> Any:
     counts = {(c["from"], c["to"]): c["count"] for c in document["shift_matrix"]}
-    labels = [_(request, code) for code in document["categories"]]
-    by_label = {(_(request, live), _(request, to)): count for (live, to), count in counts.items()}
+    lang = state(request).lang
+
+    def shown(code: str) -> str:  # a band as it is, a status by its label
+        return label(code, lang, group="ScoreStatus")
+
+    labels = [shown(code) for code in document["categories"]]
+    by_label = {(shown(live), shown(to)): count for (live, to), count in counts.items()}
     return shift_matrix(
         labels,
         by_label,
@@ -92,7 +98,8 @@ async def _shadow_page(
         .prefetch_related("position")
         .order_by("position_id")
     )
-    positions = sorted(c.position.code for c in cards)
+    position_options = sorted((c.position for c in cards), key=lambda p: p.code)
+    positions = [p.code for p in position_options]
     position = request.query_params.get("position") or (positions[0] if positions else "")
     team = request.query_params.get("team") or None
     only_moving = request.query_params.get("moving") == "1"
@@ -119,6 +126,7 @@ async def _shadow_page(
         {
             "cycle": cycle,
             "positions": positions,
+            "position_options": position_options,
             "position": position,
             "teams": await Team.all().order_by("code"),
             "team": team or "",

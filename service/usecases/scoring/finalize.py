@@ -172,16 +172,22 @@ async def finalisation_problems(conn: BaseDBAsyncClient, cycle: Cycle) -> list[I
             if line.setting.aggregation == Aggregation.REVIEW_MEAN.value and line.n == 0:
                 missing.append(f"{s.employee.external_id} ({line.kpi.code})")
     if missing:
-        shown = ", ".join(missing[:10]) + (
-            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-        )
+        # The "and N more" is part of the template, not of a value: the admin translates it.
+        more = len(missing) - 10
+        template = "Rated lines of eligible employees without a manager's rating: {count} ({lines})"
+        if more > 0:
+            template = (
+                "Rated lines of eligible employees without a manager's rating: {count} "
+                "({lines} and {more} more)"
+            )
         problems.append(
             Issue.of(
                 "reviews",
-                "Rated lines of eligible employees without a manager's rating: {count} ({lines})",
+                template,
                 "MISSING_MANAGER_REVIEWS",
                 count=len(missing),
-                lines=shown,
+                lines=", ".join(missing[:10]),
+                more=more,
             )
         )
     return problems
