@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -161,7 +162,10 @@ class Requires(FieldExtension):
         self, next_: AsyncExtensionResolver, source: Any, info: StrawberryInfo, **kwargs: Any
     ) -> Any:
         self.guard(info.context)
-        return await next_(source, info, **kwargs)
+        result = next_(source, info, **kwargs)
+        if inspect.isasyncgen(result):  # a subscription: its stream, checked before it starts
+            return result
+        return await result
 
 
 def signed_in() -> Requires:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import strawberry
 
-from service.api.context import Context, Info
+from service.api.context import Context, Info, readers
 from service.api.ids import ClientError, parse_global_id
 from service.api.scoring.scores import Score
 from service.api.setup.people import TeamSummary, team_summary
@@ -82,10 +82,11 @@ async def _prime(context: Context, cycle: CycleRow, rows: list[ScoreRow]) -> Non
 )
 class Subscription:
     @strawberry.subscription(
+        extensions=[readers()],
         description="Each stored score of the cycle that changes and that you may see: yours, "
         "your teams' as a manager, anyone's as an admin; only one employee's when "
         "`employeeId` is given. A change to the whole cycle (a recompute, finalisation) "
-        "sends every score you may see."
+        "sends every score you may see.",
     )
     async def score_changed(
         self,
@@ -98,7 +99,6 @@ class Subscription:
     ) -> AsyncGenerator[Score, None]:
         context = info.context
         hub = _hub(context)
-        context.require_reader()
         cycle = await _cycle(cycle_code)
         only = None
         if employee_id is not None:
@@ -121,9 +121,10 @@ class Subscription:
             hub.unsubscribe(subscriber)
 
     @strawberry.subscription(
+        extensions=[readers()],
         description="A team's summary (SCORING §10) each time a score counted in it changes; "
         "seen by admins, the team's managers, and its members once at least 5 are scored "
-        "(FORBIDDEN ends the stream otherwise)."
+        "(FORBIDDEN ends the stream otherwise).",
     )
     async def team_changed(
         self,
@@ -133,7 +134,6 @@ class Subscription:
     ) -> AsyncGenerator[TeamSummary, None]:
         context = info.context
         hub = _hub(context)
-        context.require_reader()
         cycle = await _cycle(cycle_code)
         team = await TeamRow.get_or_none(code=team_code)
         if team is None:
