@@ -108,6 +108,34 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "feedback": ("Customer feedback", "客户反馈"),
         "reviews": ("Reviews", "评议"),
     },
+    "FeedbackKind": {
+        "PRAISE": ("Praise", "表扬"),
+        "SUGGESTION": ("Suggestion", "建议"),
+    },
+    "CadenceStatus": {
+        "NOT_DUE": ("Not due", "未到期"),
+        "DUE": ("Due", "到期"),
+        "OVERDUE": ("Overdue", "已逾期"),
+    },
+    "DevelopmentStatus": {
+        "PLANNED": ("Planned", "计划中"),
+        "IN_PROGRESS": ("In progress", "进行中"),
+        "DONE": ("Done", "已完成"),
+        "DROPPED": ("Dropped", "已放弃"),
+    },
+    "DevelopmentAction": {
+        "COURSE": ("Course", "课程"),
+        "COACHING": ("Coaching", "辅导"),
+        "SHADOWING": ("Shadowing", "跟岗学习"),
+        "SESSION": ("Knowledge-sharing session", "经验分享会"),
+        "CUSTOM": ("Custom", "自定义"),
+    },
+    "CourseFormat": {
+        "CLASSROOM": ("Classroom", "课堂"),
+        "ONLINE": ("Online", "线上"),
+        "WORKSHOP": ("Workshop", "工作坊"),
+        "SELF_PACED": ("Self-paced", "自学"),
+    },
     "audit_action": {
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),

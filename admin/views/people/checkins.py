@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
+from admin.i18n import name_text
 from admin.web import Refused, _, checked_form, guarded, redirect, render, require, signed_in
 from service.errors import (
     DomainError,
@@ -24,6 +25,7 @@ from service.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from service.labels import label
 from service.models import (
     OPEN_CYCLE_STATES,
     AccessLevel,
@@ -182,7 +184,7 @@ async def _person_page(
             "may_give": may_record,
             "is_person": actor.employee_id == employee.id,
             "owners": [people[i] for i in sorted({employee.id, *managers}) if i in people],
-            "snapshot_lines": await _current_lines(employee),
+            "snapshot_lines": await _current_lines(employee, request.state.admin.lang),
             "open_items": upcoming.open_action_items,
             "item_rows": range(ACTION_ITEM_ROWS),
             "today": local_today(policy, None).isoformat(),
@@ -194,7 +196,7 @@ async def _person_page(
     )
 
 
-async def _current_lines(employee: Employee) -> list[tuple[int, str]]:
+async def _current_lines(employee: Employee, lang: str) -> list[tuple[int, str]]:
     """The lines of the score a new check-in keeps (numbers and KPI names), to tick."""
     score = (
         await Score.filter(employee_id=employee.id, cycle__state__in=list(OPEN_CYCLE_STATES))
@@ -205,7 +207,11 @@ async def _current_lines(employee: Employee) -> list[tuple[int, str]]:
         return []
     data = StoredScore.from_row(score.explanation)
     return [
-        (number, f"{line.setting.kpi.name} ({line.setting.scope})")
+        (
+            number,
+            f"{name_text(line.setting.kpi, lang)}"
+            f" ({label(line.setting.scope, lang, group='Scope')})",
+        )
         for number, line in enumerate(data.lines, start=1)
     ]
 

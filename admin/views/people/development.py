@@ -383,17 +383,13 @@ async def attendance_post(request: Request) -> Response:
 async def _courses_page(
     request: Request, *, failed: Failed | None = None, status: int = 200
 ) -> Response:
-    lang = request.state.admin.lang
     courses = await Course.all().order_by("code")
     kpis = {k.code: k for k in await Kpi.all()}
     return render(
         request,
         "development/courses.html",
         {
-            "courses": [
-                (c, [kpi_name(kpis.get(code), lang) or code for code in c.kpi_codes])
-                for c in courses
-            ],
+            "courses": [(c, [(code, kpis.get(code)) for code in c.kpi_codes]) for c in courses],
             "kpis": sorted(kpis.values(), key=lambda k: k.code),
             "formats": [f.value for f in CourseFormat],
             "failed": failed,
