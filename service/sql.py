@@ -1,7 +1,9 @@
 """Raw SQL on either database, for the set-based paths the ORM cannot express well.
 
 Statements are written once with ``?`` placeholders; PostgreSQL (asyncpg) wants
-``$1, $2 ...``, so they are rewritten for it here and nowhere else.
+``$1, $2 ...``, so they are rewritten for it here and nowhere else. Writing many rows
+goes through :func:`insert_many` and :func:`update_many`: PostgreSQL's ``COPY`` (one
+round trip, no per-row statement) where it pays, one ``executemany`` elsewhere.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
 _PLACEHOLDER = re.compile(r"\?")
+# From this many rows on, PostgreSQL writes by COPY; below it a statement per row costs
+# less than the temporary table an UPDATE by COPY needs.
+COPY_FROM_ROWS = 64
 
 
 def is_postgres(conn: BaseDBAsyncClient) -> bool:
@@ -51,3 +57,71 @@ async def int_values(query: Any) -> list[int]:
     """Await a `values_list(..., flat=True)` query as ints (its stubs type rows as tuples)."""
     rows: list[Any] = await query
     return [int(value) for value in rows if value is not None]
+
+
+async def _copy(
+    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    async with conn.acquire_connection() as connection:
+        try:
+            await connection.copy_records_to_table(
+                table, records=[tuple(row) for row in rows], columns=list(columns)
+            )
+        except Exception as error:
+            # As the ORM reports it for a statement (class 23: integrity constraint).
+            if str(getattr(error, "sqlstate", "")).startswith("23"):
+                raise IntegrityError(error) from error
+            raise
+
+
+async def insert_many(
+    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT ``rows`` (values in ``columns`` order) into ``table``."""
+    if not rows:
+        return
+    if is_postgres(conn) and len(rows) >= COPY_FROM_ROWS:
+        await _copy(conn, table, columns, rows)
+        return
+    await execute_many(
+        conn,
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(len(columns))})",
+        rows,
+    )
+
+
+async def update_many(
+    conn: BaseDBAsyncClient,
+    table: str,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """UPDATE ``table`` SET ``columns`` for the row whose ``key`` is each row's last value.
+
+    On PostgreSQL many rows are copied into a temporary table shaped like ``table`` and
+    written by one ``UPDATE ... FROM``; it is dropped before returning, so a transaction
+    may update several times.
+    """
+    if not rows:
+        return
+    if is_postgres(conn) and len(rows) >= COPY_FROM_ROWS:
+        staging = f"{table}_update_staging"
+        await execute(
+            conn,
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {key}, {', '.join(columns)} FROM {table} WITH NO DATA",
+        )
+        try:
+            await _copy(conn, staging, [*columns, key], rows)
+            assignments = ", ".join(f"{column} = s.{column}" for column in columns)
+            await execute(
+                conn,
+                f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s "
+                f"WHERE t.{key} = s.{key}",
+            )
+        finally:
+            await execute(conn, f"DROP TABLE IF EXISTS {staging}")
+        return
+    assignments = ", ".join(f"{column} = ?" for column in columns)
+    await execute_many(conn, f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)

@@ -52,7 +52,15 @@ from service.scoring.types import (
     ScoreStatus,
 )
 from service.scoring.types import ScorecardLine as EngineLine
-from service.sql import execute, execute_many, fetch_all, int_values, is_postgres, placeholders
+from service.sql import (
+    execute,
+    fetch_all,
+    insert_many,
+    int_values,
+    is_postgres,
+    placeholders,
+    update_many,
+)
 from service.usecases.accounts.access import (
     leads_own_team,
     team_and_descendants,
@@ -615,6 +623,24 @@ def _scaled(raw: Fraction | None) -> int | None:
     return None if raw is None else raw.numerator * 10_000 // raw.denominator
 
 
+# What a recompute writes of a score (the values hashed, then the hash, policy version
+# and time), and of each of its lines.
+_WRITTEN_COLUMNS = (
+    "team_id",
+    "position_id",
+    "status",
+    "status_reason",
+    "total_exact",
+    "total_cents",
+    "band_code",
+    "explanation",
+    "content_hash",
+    "policy_version",
+    "computed_at",
+)
+_LINE_COLUMNS = ("score_id", "ordinal", "kpi_id", "scope", "status", "sample_size", "raw_value")
+
+
 async def _store(
     conn: BaseDBAsyncClient,
     cycle: Cycle,
@@ -662,19 +688,9 @@ async def _store(
             inserts.append(
                 [cycle.id, row["employee_id"], "PROVISIONAL", *values, digest, policy_version, now]
             )
-    await execute_many(
-        conn,
-        "UPDATE score SET team_id = ?, position_id = ?, status = ?, status_reason = ?, "
-        "total_exact = ?, total_cents = ?, band_code = ?, explanation = ?, content_hash = ?, "
-        "policy_version = ?, computed_at = ? WHERE id = ?",
-        updates,
-    )
-    await execute_many(
-        conn,
-        "INSERT INTO score (cycle_id, employee_id, state, team_id, position_id, status, "
-        "status_reason, total_exact, total_cents, band_code, explanation, content_hash, "
-        "policy_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        inserts,
+    await update_many(conn, "score", "id", _WRITTEN_COLUMNS, updates)
+    await insert_many(
+        conn, "score", ("cycle_id", "employee_id", "state", *_WRITTEN_COLUMNS), inserts
     )
     present = {row["employee_id"] for row in rows}
     stale = [
@@ -709,12 +725,7 @@ async def _store(
                     line["raw_value"],
                 ]
             )
-    await execute_many(
-        conn,
-        "INSERT INTO score_line (score_id, ordinal, kpi_id, scope, status, sample_size, "
-        "raw_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        line_rows,
-    )
+    await insert_many(conn, "score_line", _LINE_COLUMNS, line_rows)
     return len(moved) + len(stale)
 
 
