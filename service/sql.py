@@ -49,6 +49,32 @@ async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: Sequence[Sequenc
         await conn.execute_many(for_dialect(conn, sql), [list(row) for row in rows])
 
 
+# SQLite's SUM of integers fails past 64 bits ("integer overflow"): it sums the quotient
+# and the remainder by 2**32 instead (neither can overflow), joined exactly in Python.
+# PostgreSQL's SUM of a bigint is a numeric, exact as it is.
+_SUM_SPLIT = 1 << 32
+
+
+def exact_sum(conn: BaseDBAsyncClient, expression: str, name: str) -> str:
+    """Select list items summing the integer ``expression`` exactly; read by :func:`summed`."""
+    if is_postgres(conn):
+        return f"SUM({expression}) AS {name}, 0 AS {name}_low"
+    return (
+        f"SUM({expression} / {_SUM_SPLIT}) AS {name}, "
+        f"SUM({expression} % {_SUM_SPLIT}) AS {name}_low"
+    )
+
+
+def summed(conn: BaseDBAsyncClient, row: dict[str, Any], name: str) -> int:
+    """The exact sum an :func:`exact_sum` selected (0 for no rows)."""
+    high, low = row[name], row[f"{name}_low"]
+    if high is None:
+        return 0
+    # SQLite's integer division and remainder both truncate toward zero, so
+    # value == quotient * 2**32 + remainder for negative values too.
+    return int(high) * (1 if is_postgres(conn) else _SUM_SPLIT) + int(low)
+
+
 def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 

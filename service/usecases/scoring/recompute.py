@@ -19,6 +19,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service.errors import Issue, ValidationFailed
 from service.models import (
     OPEN_CYCLE_STATES,
     Cycle,
@@ -53,12 +54,14 @@ from service.scoring.types import (
 )
 from service.scoring.types import ScorecardLine as EngineLine
 from service.sql import (
+    exact_sum,
     execute,
     fetch_all,
     insert_many,
     int_values,
     is_postgres,
     placeholders,
+    summed,
     update_many,
 )
 from service.usecases.accounts.access import (
@@ -340,13 +343,15 @@ async def observation_aggregates(
     rows = await fetch_all(
         conn,
         f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, COUNT(*) AS n, "
-        f"SUM(o.value) AS total, SUM({meeting_sql}) AS meeting "
+        f"{exact_sum(conn, 'o.value', 'total')}, SUM({meeting_sql}) AS meeting "
         f"FROM observation o WHERE {where} GROUP BY o.{group_column}, o.kpi_id",
         params,
     )
     found: _Aggregates = {
         (int(r["grp"]), int(r["kpi_id"])): Aggregate(
-            n=int(r["n"]), value_sum=from_scaled(int(r["total"])), meeting=int(r["meeting"] or 0)
+            n=int(r["n"]),
+            value_sum=from_scaled(summed(conn, r, "total")),
+            meeting=int(r["meeting"] or 0),
         )
         for r in rows
     }
@@ -602,7 +607,7 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
                 "scope": line_result.line.scope.value,
                 "status": line_result.status.value,
                 "n": line_result.n,
-                "raw_value": _scaled(line_result.raw_value),
+                "raw_value": _scaled(line_result.raw_value, line_result.line, person),
             }
         )
     stored = card.stored.stored_score_of(
@@ -618,9 +623,37 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
     }
 
 
-def _scaled(raw: Fraction | None) -> int | None:
-    """A raw value (4 places, exact) as stored in ``score_line``: × 10,000."""
-    return None if raw is None else raw.numerator * 10_000 // raw.denominator
+# The largest raw value ``score_line.raw_value`` (a 64-bit integer, × 10,000) holds.
+_LARGEST_SCALED = 2**63 - 1
+_LARGEST_RAW = format_fixed(Fraction(_LARGEST_SCALED, 10_000), 4)
+
+
+def _scaled(raw: Fraction | None, line: EngineLine, person: _Person) -> int | None:
+    """A raw value (4 places, exact) as stored in ``score_line``: × 10,000.
+
+    Only a SUM of very large values gets past 64 bits (≈ 9.2 × 10^14); the write that
+    would take a score there is refused with the KPI and the person named, rather than
+    failing somewhere in the database driver.
+    """
+    if raw is None:
+        return None
+    scaled = raw.numerator * 10_000 // raw.denominator
+    if abs(scaled) > _LARGEST_SCALED:
+        raise ValidationFailed(
+            [
+                Issue(
+                    field="value",
+                    code="TOO_LARGE",
+                    message=(
+                        f"the {line.kpi.code} {line.kpi.aggregation.value.lower()} of employee "
+                        f"#{person.id} would be {format_fixed(raw, 4)}, past the largest raw "
+                        f"value a score stores ({_LARGEST_RAW}); nothing was recorded: check "
+                        "the values' unit"
+                    ),
+                )
+            ]
+        )
+    return scaled
 
 
 # What a recompute writes of a score (the values hashed, then the hash, policy version
