@@ -716,6 +716,7 @@ class StoredScorecard:
     ) -> StoredLine:
         effective = result.effective_weight
         wit = result.what_it_would_take
+        weight = result.line.weight
         return StoredLine(
             setting=setting,
             n=result.n,
@@ -736,7 +737,10 @@ class StoredScorecard:
             ),
             about_person=result.about_person,
             evidence=result.evidence,
-            reweighted=effective is not None and effective != result.line.weight,
+            # Both in lowest terms: equal exactly when their terms are.
+            reweighted=effective is not None
+            and (effective.numerator, effective.denominator)
+            != (weight.numerator, weight.denominator),
             sources=tuple(sources),
         )
 
