@@ -138,16 +138,15 @@ async def update_many(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {key}, {', '.join(columns)} FROM {table} WITH NO DATA",
         )
-        try:
-            await _copy(conn, staging, [*columns, key], rows)
-            assignments = ", ".join(f"{column} = s.{column}" for column in columns)
-            await execute(
-                conn,
-                f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s "
-                f"WHERE t.{key} = s.{key}",
-            )
-        finally:
-            await execute(conn, f"DROP TABLE IF EXISTS {staging}")
+        await _copy(conn, staging, [*columns, key], rows)
+        assignments = ", ".join(f"{column} = s.{column}" for column in columns)
+        await execute(
+            conn,
+            f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE t.{key} = s.{key}",
+        )
+        # Dropped on success only: after a failure the transaction is aborted (a DROP
+        # would hide the error), and rolling it back removes the table anyway.
+        await execute(conn, f"DROP TABLE {staging}")
         return
     assignments = ", ".join(f"{column} = ?" for column in columns)
     await execute_many(conn, f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)
