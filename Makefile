@@ -28,7 +28,8 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/scoring.py --observations 300000
+	$(BIN)/python bench/scoring.py --observations 1000000
 	$(BIN)/python bench/api.py
 
 clean:

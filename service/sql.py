@@ -1,7 +1,9 @@
 """Raw SQL on either database, for the set-based paths the ORM cannot express well.
 
 Statements are written once with ``?`` placeholders; PostgreSQL (asyncpg) wants
-``$1, $2 ...``, so they are rewritten for it here and nowhere else.
+``$1, $2 ...``, so they are rewritten for it here and nowhere else. Writing many rows
+goes through :func:`insert_many` and :func:`update_many`: PostgreSQL's ``COPY`` (one
+round trip, no per-row statement) where it pays, one ``executemany`` elsewhere.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
 _PLACEHOLDER = re.compile(r"\?")
+# From this many rows on, PostgreSQL writes by COPY; below it a statement per row costs
+# less than the temporary table an UPDATE by COPY needs.
+COPY_FROM_ROWS = 64
 
 
 def is_postgres(conn: BaseDBAsyncClient) -> bool:
@@ -43,6 +49,32 @@ async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: Sequence[Sequenc
         await conn.execute_many(for_dialect(conn, sql), [list(row) for row in rows])
 
 
+# SQLite's SUM of integers fails past 64 bits ("integer overflow"): it sums the quotient
+# and the remainder by 2**32 instead (neither can overflow), joined exactly in Python.
+# PostgreSQL's SUM of a bigint is a numeric, exact as it is.
+_SUM_SPLIT = 1 << 32
+
+
+def exact_sum(conn: BaseDBAsyncClient, expression: str, name: str) -> str:
+    """Select list items summing the integer ``expression`` exactly; read by :func:`summed`."""
+    if is_postgres(conn):
+        return f"SUM({expression}) AS {name}, 0 AS {name}_low"
+    return (
+        f"SUM({expression} / {_SUM_SPLIT}) AS {name}, "
+        f"SUM({expression} % {_SUM_SPLIT}) AS {name}_low"
+    )
+
+
+def summed(conn: BaseDBAsyncClient, row: dict[str, Any], name: str) -> int:
+    """The exact sum an :func:`exact_sum` selected (0 for no rows)."""
+    high, low = row[name], row[f"{name}_low"]
+    if high is None:
+        return 0
+    # SQLite's integer division and remainder both truncate toward zero, so
+    # value == quotient * 2**32 + remainder for negative values too.
+    return int(high) * (1 if is_postgres(conn) else _SUM_SPLIT) + int(low)
+
+
 def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
@@ -51,3 +83,70 @@ async def int_values(query: Any) -> list[int]:
     """Await a `values_list(..., flat=True)` query as ints (its stubs type rows as tuples)."""
     rows: list[Any] = await query
     return [int(value) for value in rows if value is not None]
+
+
+async def _copy(
+    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    async with conn.acquire_connection() as connection:
+        try:
+            await connection.copy_records_to_table(
+                table, records=[tuple(row) for row in rows], columns=list(columns)
+            )
+        except Exception as error:
+            # As the ORM reports it for a statement (class 23: integrity constraint).
+            if str(getattr(error, "sqlstate", "")).startswith("23"):
+                raise IntegrityError(error) from error
+            raise
+
+
+async def insert_many(
+    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT ``rows`` (values in ``columns`` order) into ``table``."""
+    if not rows:
+        return
+    if is_postgres(conn) and len(rows) >= COPY_FROM_ROWS:
+        await _copy(conn, table, columns, rows)
+        return
+    await execute_many(
+        conn,
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(len(columns))})",
+        rows,
+    )
+
+
+async def update_many(
+    conn: BaseDBAsyncClient,
+    table: str,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """UPDATE ``table`` SET ``columns`` for the row whose ``key`` is each row's last value.
+
+    On PostgreSQL many rows are copied into a temporary table shaped like ``table`` and
+    written by one ``UPDATE ... FROM``; it is dropped before returning, so a transaction
+    may update several times.
+    """
+    if not rows:
+        return
+    if is_postgres(conn) and len(rows) >= COPY_FROM_ROWS:
+        staging = f"{table}_update_staging"
+        await execute(
+            conn,
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {key}, {', '.join(columns)} FROM {table} WITH NO DATA",
+        )
+        await _copy(conn, staging, [*columns, key], rows)
+        assignments = ", ".join(f"{column} = s.{column}" for column in columns)
+        await execute(
+            conn,
+            f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE t.{key} = s.{key}",
+        )
+        # Dropped on success only: after a failure the transaction is aborted (a DROP
+        # would hide the error), and rolling it back removes the table anyway.
+        await execute(conn, f"DROP TABLE {staging}")
+        return
+    assignments = ", ".join(f"{column} = ?" for column in columns)
+    await execute_many(conn, f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)

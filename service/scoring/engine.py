@@ -20,7 +20,7 @@ from math import gcd
 
 from service.scoring.aggregate import ALWAYS_SCORED, RAW_VALUE_PLACES, raw_value
 from service.scoring.evidence import evidence_flags, is_about_person
-from service.scoring.methods import LinePlan, least_raw_value_parts, line_plan
+from service.scoring.methods import LinePlan, least_raw_value_parts
 from service.scoring.rounding import decimal_of_units, rounded_units_of
 from service.scoring.types import (
     Aggregate,
@@ -42,7 +42,6 @@ TOTAL_PLACES = 2
 # A total is reported as R (2 places, half away from zero) once it reaches
 # R - 0.005: that is the exact total a band floor asks for.
 _HALF_CENT = Fraction(1, 200)
-_CACHE_SIZE = 4096
 
 
 # The name is part of the contract the use cases import, hence no "Error" suffix.
@@ -69,28 +68,6 @@ def _compute_effective_weights(
         line.weight * 100 / scored_weight if ok else None
         for line, ok in zip(lines, counted, strict=True)
     )
-
-
-# Effective weights by (the lines' ids, which are scored); the lines are kept in
-# the entry (so their ids are not reused while it lives) and checked on every hit.
-_WEIGHTS: dict[
-    tuple[tuple[int, ...], tuple[bool, ...]],
-    tuple[tuple[ScorecardLine, ...], tuple[Fraction | None, ...]],
-] = {}
-
-
-def _effective_weights(
-    lines: tuple[ScorecardLine, ...], counted: tuple[bool, ...]
-) -> tuple[Fraction | None, ...]:
-    key = (tuple(map(id, lines)), counted)
-    found = _WEIGHTS.get(key)
-    if found is not None and all(a is b for a, b in zip(found[0], lines, strict=True)):
-        return found[1]
-    weights = _compute_effective_weights(lines, counted)
-    if len(_WEIGHTS) >= _CACHE_SIZE:
-        _WEIGHTS.clear()
-    _WEIGHTS[key] = (lines, weights)
-    return weights
 
 
 def _contribution(effective_weight: Fraction, points: Fraction) -> Fraction:
@@ -121,57 +98,36 @@ def _bands_high_to_low(policy: Policy) -> list[IncentiveBand]:
     return sorted(policy.bands, key=lambda band: band.floor, reverse=True)
 
 
-class _PolicyPlan:
-    """What scoring reads from a policy, worked out once per policy object."""
+class PolicyPlan:
+    """What scoring reads from a policy, worked out once: the bands from the top, the
+    band above each, and the exact total each band's floor asks for."""
 
-    __slots__ = ("above", "bands", "goals", "source", "top")
+    __slots__ = ("above", "bands", "goals", "policy", "top")
 
     def __init__(self, policy: Policy) -> None:
-        self.source = policy
+        self.policy = policy
         self.bands = _bands_high_to_low(policy)
-        # The band above each band, by position in ``bands``.
-        self.above = [_band_above_in(band, self.bands) for band in self.bands]
+        # The position in ``bands`` of the band above each band (None for the top one).
+        self.above = tuple(_band_above_in(band, self.bands) for band in self.bands)
         self.top = 100 + policy.stretch_bonus
-        # Per band floor: the exact total that reports at the floor, as integers.
-        self.goals: dict[int, tuple[int, int, bool]] = {}
+        # Per band: (numerator, denominator, out of reach) of the total it asks for.
+        self.goals = tuple(self._goal(band) for band in self.bands)
 
-    def goal(self, band: IncentiveBand) -> tuple[int, int, bool]:
-        """(numerator, denominator, out of reach) of the total ``band`` asks for."""
-        found = self.goals.get(id(band))
-        if found is None:
-            needed_total = _reported_floor(band.floor) - _HALF_CENT
-            found = (
-                needed_total.numerator,
-                needed_total.denominator,
-                needed_total > self.top,
-            )
-            # Keyed by id: the bands live as long as the policy this plan keeps.
-            self.goals[id(band)] = found
-        return found
-
-
-_POLICIES: dict[int, _PolicyPlan] = {}
-
-
-def _policy_plan(policy: Policy) -> _PolicyPlan:
-    plan = _POLICIES.get(id(policy))
-    if plan is None or plan.source is not policy:
-        if len(_POLICIES) >= _CACHE_SIZE:
-            _POLICIES.clear()
-        plan = _POLICIES[id(policy)] = _PolicyPlan(policy)
-    return plan
+    def _goal(self, band: IncentiveBand) -> tuple[int, int, bool]:
+        needed_total = _reported_floor(band.floor) - _HALF_CENT
+        return needed_total.numerator, needed_total.denominator, needed_total > self.top
 
 
 def band_for(reported_total: Decimal, policy: Policy) -> IncentiveBand:
     """The band of a reported total, checked from the top (§5)."""
     total = Fraction(reported_total)
-    for band in _policy_plan(policy).bands:
+    for band in _bands_high_to_low(policy):
         if total >= band.floor:
             return band
     raise ValueError(f"no band of the policy covers the total {reported_total}")
 
 
-def _band_of_units(units: int, reported_total: Decimal, plan: _PolicyPlan) -> int:
+def _band_of_units(units: int, reported_total: Decimal, plan: PolicyPlan) -> int:
     """The position in ``plan.bands`` of the band of a total of ``units`` cents."""
     for index, band in enumerate(plan.bands):
         floor = band.floor
@@ -180,8 +136,8 @@ def _band_of_units(units: int, reported_total: Decimal, plan: _PolicyPlan) -> in
     raise ValueError(f"no band of the policy covers the total {reported_total}")
 
 
-def _band_above_in(band: IncentiveBand, high_to_low: list[IncentiveBand]) -> IncentiveBand | None:
-    above = [other for other in high_to_low if other.floor > band.floor]
+def _band_above_in(band: IncentiveBand, high_to_low: list[IncentiveBand]) -> int | None:
+    above = [index for index, other in enumerate(high_to_low) if other.floor > band.floor]
     return above[-1] if above else None
 
 
@@ -228,18 +184,18 @@ def _reported_floor(floor: Fraction) -> Fraction:
 class _Scored:
     """The scored lines of one score, before anything is rounded."""
 
-    __slots__ = ("contributions", "counted", "lines", "plans", "points", "raws", "weights")
+    __slots__ = ("card", "contributions", "counted", "lines", "points", "raws", "weights")
 
     def __init__(
         self,
-        plans: list[LinePlan],
+        card: ScorecardPlan,
         raws: tuple[Fraction | None, ...],
         counted: tuple[bool, ...],
         weights: tuple[Fraction | None, ...],
         points: tuple[Fraction | None, ...],
     ) -> None:
-        self.plans = plans
-        self.lines = tuple(plan.line for plan in plans)
+        self.card = card
+        self.lines = card.lines
         self.raws = raws
         self.counted = counted
         self.weights = weights  # effective weights
@@ -250,17 +206,50 @@ class _Scored:
         )
 
 
-def _attainable_max(plan: LinePlan, policy: Policy) -> Fraction:
+def _attainable_max(plan: LinePlan, bonus: Fraction) -> Fraction:
     """The most p the line can give with a raw value inside the KPI's valid range."""
-    bonus = policy.stretch_bonus
-    key = (bonus.numerator, bonus.denominator)
-    found = plan.attainable.get(key)
-    if found is None:
-        low, high = plan.raw_range
-        best = high if plan.sign > 0 else low
-        found = plan.max_normalized(bonus) if best is None else plan.normalize(best, bonus)
-        plan.attainable[key] = found
-    return found
+    low, high = plan.raw_range
+    best = high if plan.sign > 0 else low
+    return plan.max_normalized(bonus) if best is None else plan.normalize(best, bonus)
+
+
+class ScorecardPlan:
+    """A scorecard read once under a policy: what scoring each of its employees shares.
+
+    Built by the caller once per scorecard (a recompute builds one per position) and
+    passed to :func:`score_with` for every employee; :func:`score` builds one per call.
+    Each line's plan (its settings as integers), the most p each line can reach, the
+    policy's bands from the top and the totals their floors ask for are worked out
+    here, once. The effective weights of each set of scored lines are a function of
+    that set alone, so they are kept per set as they are first asked for.
+    """
+
+    __slots__ = ("_best", "_weights", "line_plans", "lines", "policy", "policy_plan", "source")
+
+    def __init__(self, lines: Sequence[ScorecardLine], policy: Policy) -> None:
+        self.source = tuple(lines)
+        self.line_plans = tuple(LinePlan(line) for line in self.source)
+        # The lines as scored: a qualitative LINEAR line with its scale's t and g.
+        self.lines = tuple(plan.line for plan in self.line_plans)
+        self.policy = policy
+        self.policy_plan = PolicyPlan(policy)
+        self._best: list[Fraction | None] = [None] * len(self.lines)
+        self._weights: dict[tuple[bool, ...], tuple[Fraction | None, ...]] = {}
+
+    def best(self, index: int) -> Fraction:
+        """The most p line ``index`` can give inside its KPI's valid range."""
+        found = self._best[index]
+        if found is None:
+            plan = self.line_plans[index]
+            found = self._best[index] = _attainable_max(plan, self.policy.stretch_bonus)
+        return found
+
+    def effective_weights(self, counted: tuple[bool, ...]) -> tuple[Fraction | None, ...]:
+        """The effective weight of each line when ``counted`` says which are scored."""
+        found = self._weights.get(counted)
+        if found is None:
+            found = self._weights[counted] = _compute_effective_weights(self.lines, counted)
+        return found
 
 
 class _Goal:
@@ -268,13 +257,11 @@ class _Goal:
 
     __slots__ = ("band", "needed_den", "needed_num", "out_of_reach", "policy", "top", "ud", "un")
 
-    def __init__(
-        self, band: IncentiveBand, plan: _PolicyPlan, policy: Policy, unclamped: Fraction
-    ) -> None:
-        self.band = band
-        self.policy = policy
+    def __init__(self, index: int, plan: PolicyPlan, unclamped: Fraction) -> None:
+        self.band = plan.bands[index]
+        self.policy = plan.policy
         self.top = plan.top
-        self.needed_num, self.needed_den, self.out_of_reach = plan.goal(band)
+        self.needed_num, self.needed_den, self.out_of_reach = plan.goals[index]
         self.un, self.ud = unclamped.numerator, unclamped.denominator
 
     def reached_by(self, total_num: int, total_den: int) -> bool:
@@ -316,7 +303,7 @@ def _divide_by(value: Fraction, weight: Fraction) -> WhatItWouldTake:
 
 
 def _scored_line_wit(scored: _Scored, index: int, goal: _Goal) -> WhatItWouldTake | None:
-    plan = scored.plans[index]
+    plan = scored.card.line_plans[index]
     weight, points = scored.weights[index], scored.points[index]
     contribution = scored.contributions[index]
     # Only scored lines get here, and they all have a weight, a p and a contribution.
@@ -324,7 +311,7 @@ def _scored_line_wit(scored: _Scored, index: int, goal: _Goal) -> WhatItWouldTak
     assert points is not None
     assert contribution is not None
     policy = goal.policy
-    best = _attainable_max(plan, policy)
+    best = scored.card.best(index)
     bn, bd = best.numerator, best.denominator
     pn, pd = points.numerator, points.denominator
     if pn * bd >= bn * pd:
@@ -505,26 +492,22 @@ def _no_data(
     )
 
 
-def _scored_lines(
-    lines: Sequence[ScorecardLine], aggregates: Sequence[Aggregate], policy: Policy
-) -> _Scored:
-    plans = [line_plan(line) for line in lines]
-    effective = tuple(plan.line for plan in plans)
+def _scored_lines(card: ScorecardPlan, aggregates: Sequence[Aggregate]) -> _Scored:
+    lines = card.lines
     raws = tuple(
-        raw_value(line.kpi, aggregate)
-        for line, aggregate in zip(effective, aggregates, strict=True)
+        raw_value(line.kpi, aggregate) for line, aggregate in zip(lines, aggregates, strict=True)
     )
     counted = tuple(
         _counts(line, aggregate, raw)
-        for line, aggregate, raw in zip(effective, aggregates, raws, strict=True)
+        for line, aggregate, raw in zip(lines, aggregates, raws, strict=True)
     )
-    weights = _effective_weights(effective, counted) if any(counted) else (None,) * len(lines)
-    bonus = policy.stretch_bonus
+    weights = card.effective_weights(counted) if any(counted) else (None,) * len(lines)
+    bonus = card.policy.stretch_bonus
     points = tuple(
         plan.normalize(raw, bonus) if ok and raw is not None else None
-        for plan, raw, ok in zip(plans, raws, counted, strict=True)
+        for plan, raw, ok in zip(card.line_plans, raws, counted, strict=True)
     )
-    return _Scored(plans, raws, counted, weights, points)
+    return _Scored(card, raws, counted, weights, points)
 
 
 def score(
@@ -542,10 +525,30 @@ def score(
 
     Each result line carries the line as scored (a qualitative line with its
     scale's threshold and target filled in), so the explanation shows them.
+    To score many employees on one scorecard, build its :class:`ScorecardPlan` once
+    and call :func:`score_with`: the result is the same.
     """
+    return score_with(
+        plan=ScorecardPlan(lines, policy),
+        aggregates=aggregates,
+        adjustments=adjustments,
+        leads_team=leads_team,
+    )
+
+
+def score_with(
+    *,
+    plan: ScorecardPlan,
+    aggregates: Sequence[Aggregate],
+    adjustments: Sequence[Fraction],
+    leads_team: bool,
+) -> ScoreResult:
+    """:func:`score` on a scorecard already read into ``plan``."""
+    lines = plan.lines
     if len(lines) != len(aggregates):
         raise ValueError(f"{len(lines)} lines but {len(aggregates)} aggregates")
-    scored = _scored_lines(lines, aggregates, policy)
+    policy = plan.policy
+    scored = _scored_lines(plan, aggregates)
     adjustments_total = sum(adjustments, Fraction(0))
     evidence = _Evidence(scored, aggregates, leads_team)
     if not any(scored.counted):
@@ -562,17 +565,17 @@ def score(
             policy,
             StatusReason.NOT_ENOUGH_EVIDENCE,
         )
-    plan = _policy_plan(policy)
+    bands = plan.policy_plan
     unclamped = _exact_sum([*(c for c in scored.contributions if c is not None), adjustments_total])
-    total = min(max(unclamped, Fraction(0)), plan.top)
+    total = min(max(unclamped, Fraction(0)), bands.top)
     units = rounded_units_of(total.numerator, total.denominator, TOTAL_PLACES)
     reported_total = decimal_of_units(units, TOTAL_PLACES)
-    index = _band_of_units(units, reported_total, plan)
-    band = plan.bands[index]
-    upper = plan.above[index]
+    index = _band_of_units(units, reported_total, bands)
+    band = bands.bands[index]
+    upper = bands.above[index]
     wits: Sequence[WhatItWouldTake | None] = [None] * len(lines)
     if upper is not None:
-        wits = _what_it_would_take(scored, aggregates, _Goal(upper, plan, policy, unclamped))
+        wits = _what_it_would_take(scored, aggregates, _Goal(upper, bands, unclamped))
     return ScoreResult(
         status=ScoreStatus.SCORED,
         lines=_line_results(scored, aggregates, wits, evidence),
@@ -580,7 +583,7 @@ def score(
         total=total,
         reported_total=reported_total,
         band=band,
-        next_band=_next_band(upper, units),
+        next_band=_next_band(None if upper is None else bands.bands[upper], units),
         evidence_weight=evidence.weight,
         needed_weight=policy.min_evidence_weight,
     )

@@ -7,8 +7,8 @@ as written for both because numerator and denominator flip together.
 
 The engine scores every line of every employee, so each scorecard line is read
 once into a :class:`LinePlan` (its effective settings as integer numerators and
-denominators, kept per line object) and the formulas below are evaluated on
-integers, with one ``Fraction`` built per result. They are the same formulas,
+denominators; the engine's scorecard plan holds one per line) and the formulas below
+are evaluated on integers, with one ``Fraction`` built per result. They are the same formulas,
 exact either way; a ``Fraction`` is always in lowest terms, so the results are
 the very same numbers.
 """
@@ -69,7 +69,6 @@ class LinePlan:
 
     __slots__ = (
         "_max",
-        "attainable",
         "gd",
         "gn",
         "line",
@@ -97,10 +96,10 @@ class LinePlan:
         # (g - t) and (s - g) as numerators over td * gd and gd * sd.
         self.linear_span = self.gn * self.td - self.tn * self.gd
         self.stretch_span = self.sn * self.gd - self.gn * self.sd
+        # The most p per stretch bonus, as first asked for (a plan serves one bonus).
         self._max: dict[tuple[int, int], Fraction] = {}
-        # For the engine: the KPI's raw value range, and the most p within it per bonus.
+        # For the engine: the KPI's raw value range.
         self.raw_range = raw_value_range(line.kpi)
-        self.attainable: dict[tuple[int, int], Fraction] = {}
 
     def normalize(self, raw: Fraction, stretch_bonus: Fraction) -> Fraction:
         """The normalised score p of ``raw`` (see :func:`normalize`)."""
@@ -151,20 +150,10 @@ class LinePlan:
         return found
 
 
-# Plans by the id of the line they were read from; the line is kept in the plan
-# (so its id is not reused while the entry lives) and checked on every hit.
-_PLANS: dict[int, LinePlan] = {}
-_MAX_PLANS = 4096
-
-
 def line_plan(line: ScorecardLine) -> LinePlan:
-    """The plan of ``line``, read once per line object."""
-    plan = _PLANS.get(id(line))
-    if plan is None or plan.source is not line:
-        if len(_PLANS) >= _MAX_PLANS:
-            _PLANS.clear()
-        plan = _PLANS[id(line)] = LinePlan(line)
-    return plan
+    """The plan of ``line``, read anew: callers that score many values on one line
+    keep the plan (the engine's scorecard plan does)."""
+    return LinePlan(line)
 
 
 def effective_line(line: ScorecardLine) -> ScorecardLine:

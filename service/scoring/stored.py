@@ -33,6 +33,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from json.encoder import encode_basestring
 from typing import Any
 
 from service.scoring.aggregate import observation_range
@@ -49,6 +50,9 @@ from service.scoring.types import (
 
 RAW_PLACES = 4
 REPORTED_PLACES = 2
+# The members of a score's JSON either side of "lines", in sorted order.
+_BEFORE_LINES = ("adjustments", "adjustments_total", "band", "evidence_weight")
+_AFTER_LINES = ("multiplier", "needed_weight", "next_band", "status", "status_reason", "total")
 
 
 def _raw(value: Fraction) -> str:
@@ -390,6 +394,12 @@ class StoredScore:
                     "needed_share": self.eligibility.needed_share,
                 }
             return row
+        row = self.to_row_without_lines()
+        row["lines"] = [line.to_row() for line in self.lines]
+        return row
+
+    def to_row_without_lines(self) -> dict[str, Any]:
+        """:meth:`to_row` of a scored or NO_DATA score, but its lines."""
         return {
             "status": self.status,
             "status_reason": self.status_reason,
@@ -404,13 +414,12 @@ class StoredScore:
                 else {"code": self.next_band.code, "points_needed": self.next_band.points_needed}
             ),
             "adjustments_total": self.adjustments_total,
-            "lines": [line.to_row() for line in self.lines],
             "adjustments": [a.to_row() for a in self.adjustments],
         }
 
     def to_json(self) -> str:
         """The canonical text of :meth:`to_row` (sorted keys, no spaces)."""
-        return json.dumps(self.to_row(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return _canonical(self.to_row())
 
     @staticmethod
     def from_row(value: Any) -> StoredScore:
@@ -468,20 +477,16 @@ class StoredScore:
 
 # --- built from the engine's result ------------------------------------------------
 
-# Settings by the id of the scorecard line they were read from; the line is kept in
-# the entry (so its id is not reused while the entry lives) and checked on each hit:
-# a cycle's lines are shared by every score of a position.
-_SETTINGS: dict[int, tuple[ScorecardLine, LineSetting]] = {}
-_MAX_SETTINGS = 4096
 
+def line_setting(line: ScorecardLine) -> LineSetting:
+    """The stored settings of a scorecard line (as scored: see ``ScorecardPlan.lines``).
 
-def _setting_of(line: ScorecardLine) -> LineSetting:
-    found = _SETTINGS.get(id(line))
-    if found is not None and found[0] is line:
-        return found[1]
+    The same for every score of the scorecard: a recompute builds them once per
+    scorecard and passes them to :func:`stored_score_of`.
+    """
     kpi = line.kpi
     _, top = observation_range(kpi)
-    setting = LineSetting(
+    return LineSetting(
         kpi=StoredKpi(
             code=kpi.code,
             name=kpi.name,
@@ -504,10 +509,6 @@ def _setting_of(line: ScorecardLine) -> LineSetting:
         bands=tuple(StoredBand(_raw(step.bound), _points(step.points)) for step in line.bands),
         weight=_points(line.weight),
     )
-    if len(_SETTINGS) >= _MAX_SETTINGS:
-        _SETTINGS.clear()
-    _SETTINGS[id(line)] = (line, setting)
-    return setting
 
 
 def _wit_of(wit: WhatItWouldTake | None) -> StoredWhatItWouldTake | None:
@@ -522,10 +523,13 @@ def _wit_of(wit: WhatItWouldTake | None) -> StoredWhatItWouldTake | None:
     )
 
 
-def stored_line_of(result: LineResult, sources: Sequence[StoredSource] = ()) -> StoredLine:
+def stored_line_of(
+    result: LineResult, sources: Sequence[StoredSource] = (), *, setting: LineSetting | None = None
+) -> StoredLine:
+    """``setting``: the line's :func:`line_setting`, when the caller built it already."""
     effective = result.effective_weight
     return StoredLine(
-        setting=_setting_of(result.line),
+        setting=line_setting(result.line) if setting is None else setting,
         n=result.n,
         meeting=result.meeting,
         raw_value=_raw_or_none(result.raw_value),
@@ -546,8 +550,10 @@ def stored_score_of(
     *,
     sources: Sequence[Sequence[StoredSource]] | None = None,
     adjustments: Sequence[StoredAdjustment] = (),
+    settings: Sequence[LineSetting] | None = None,
 ) -> StoredScore:
-    """The stored shape of an engine result; ``sources`` per line, in line order."""
+    """The stored shape of an engine result; ``sources`` per line, in line order;
+    ``settings`` the :func:`line_setting` of each line, when built once per scorecard."""
     band = result.band
     next_band = result.next_band
     return StoredScore(
@@ -565,11 +571,228 @@ def stored_score_of(
         evidence_weight=_points(result.evidence_weight),
         needed_weight=_points(result.needed_weight),
         lines=tuple(
-            stored_line_of(line, sources[i] if sources is not None else ())
+            stored_line_of(
+                line,
+                sources[i] if sources is not None else (),
+                setting=None if settings is None else settings[i],
+            )
             for i, line in enumerate(result.lines)
         ),
         adjustments=tuple(adjustments),
     )
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _members(row: Mapping[str, Any]) -> str:
+    """The canonical text of ``row`` without its braces: sorted members, for splicing."""
+    return _canonical(row)[1:-1]
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+class _LineTemplate:
+    """The canonical JSON of a line with its setting's members written once: the
+    members of a line, in sorted order, alternate between the setting's and the
+    score's own (see :meth:`StoredLine.to_row`)."""
+
+    __slots__ = ("bands", "kpi", "method", "scope", "target")
+
+    def __init__(self, setting: LineSetting) -> None:
+        self.bands = _members(
+            {
+                "aggregation": setting.aggregation,
+                "aggregation_param": setting.aggregation_param,
+                "bands": [{"bound": b.bound, "points": b.points} for b in setting.bands],
+            }
+        )
+        self.kpi = _members({"kpi": setting.kpi.to_row()})
+        self.method = _members({"method": setting.method, "min_samples": setting.min_samples})
+        self.scope = _members({"scope": setting.scope})
+        self.target = _members(
+            {
+                "stretch": setting.stretch,
+                "target": setting.target,
+                "threshold": setting.threshold,
+                "weight": setting.weight,
+            }
+        )
+
+    def to_json(self, line: StoredLine) -> str:
+        wit = line.what_it_would_take
+        return "".join(
+            (
+                '{"about_person":',
+                _flag(line.about_person),
+                ",",
+                self.bands,
+                ',"contribution":',
+                _text(line.contribution),
+                ',"effective_weight":',
+                _text(line.effective_weight),
+                ',"evidence":',
+                _flag(line.evidence),
+                ",",
+                self.kpi,
+                ',"meeting":',
+                str(line.meeting),
+                ",",
+                self.method,
+                ',"n":',
+                str(line.n),
+                ',"normalized":',
+                _text(line.normalized),
+                ',"raw_value":',
+                _text(line.raw_value),
+                ',"reweighted":',
+                _flag(line.reweighted),
+                ",",
+                self.scope,
+                ',"sources":[',
+                ",".join(
+                    f'{{"channel":{_text(source.channel)},"count":{source.count},'
+                    f'"source":{encode_basestring(source.source)}}}'
+                    for source in line.sources
+                ),
+                '],"status":',
+                encode_basestring(line.status),
+                ",",
+                self.target,
+                ',"what_it_would_take":',
+                "null" if wit is None else _canonical(wit.to_row()),
+                "}",
+            )
+        )
+
+
+class StoredScorecard:
+    """A scorecard's stored side, built once per scorecard by the caller (a recompute
+    builds one per position) from the lines as scored (``ScorecardPlan.lines``).
+
+    It holds each line's :class:`LineSetting`, so every score of the scorecard shares
+    them, and their canonical JSON, so :meth:`to_json` writes only what is the score's
+    own; numbers met before are formatted once (many scores share a weight, a p, a
+    share). :meth:`stored_score_of` and :meth:`to_json` give exactly what
+    :func:`stored_score_of` and :meth:`StoredScore.to_json` give.
+    """
+
+    __slots__ = ("_points", "_raws", "settings", "templates")
+
+    def __init__(self, lines: Sequence[ScorecardLine]) -> None:
+        self.settings = tuple(line_setting(line) for line in lines)
+        self.templates = tuple(_LineTemplate(setting) for setting in self.settings)
+        # Formatted numbers by (numerator, denominator): one recompute's worth.
+        self._points: dict[tuple[int, int], str] = {}
+        self._raws: dict[tuple[int, int], str] = {}
+
+    def _points_text(self, value: Fraction | None) -> str | None:
+        if value is None:
+            return None
+        key = (value.numerator, value.denominator)
+        found = self._points.get(key)
+        if found is None:
+            found = self._points[key] = _points(value)
+        return found
+
+    def _raw_text(self, value: Fraction | None) -> str | None:
+        if value is None:
+            return None
+        key = (value.numerator, value.denominator)
+        found = self._raws.get(key)
+        if found is None:
+            found = self._raws[key] = _raw(value)
+        return found
+
+    def _line(
+        self, result: LineResult, setting: LineSetting, sources: Sequence[StoredSource]
+    ) -> StoredLine:
+        effective = result.effective_weight
+        wit = result.what_it_would_take
+        weight = result.line.weight
+        return StoredLine(
+            setting=setting,
+            n=result.n,
+            meeting=result.meeting,
+            raw_value=self._raw_text(result.raw_value),
+            normalized=self._points_text(result.normalized),
+            effective_weight=self._points_text(effective),
+            contribution=self._points_text(result.contribution),
+            status=result.status.value,
+            what_it_would_take=None
+            if wit is None
+            else StoredWhatItWouldTake(
+                kind=wit.kind.value,
+                band=wit.band_code,
+                raw_value=self._raw_text(wit.raw_value),
+                max_points=self._points_text(wit.max_points),
+                observations_needed=wit.observations_needed,
+            ),
+            about_person=result.about_person,
+            evidence=result.evidence,
+            # Both in lowest terms: equal exactly when their terms are.
+            reweighted=effective is not None
+            and (effective.numerator, effective.denominator)
+            != (weight.numerator, weight.denominator),
+            sources=tuple(sources),
+        )
+
+    def stored_score_of(
+        self,
+        result: ScoreResult,
+        *,
+        sources: Sequence[Sequence[StoredSource]],
+        adjustments: Sequence[StoredAdjustment] = (),
+    ) -> StoredScore:
+        """:func:`stored_score_of` for a result scored on this scorecard."""
+        if len(result.lines) != len(self.settings):
+            raise ValueError(f"{len(result.lines)} lines on a scorecard of {len(self.settings)}")
+        band = result.band
+        next_band = result.next_band
+        return StoredScore(
+            status=result.status.value,
+            status_reason=None if result.status_reason is None else result.status_reason.value,
+            total=None if result.reported_total is None else f"{result.reported_total:f}",
+            band=None if band is None else band.code,
+            multiplier=None if band is None else self._points_text(band.multiplier),
+            next_band=(
+                None
+                if next_band is None
+                else StoredNextBand(next_band.code, f"{next_band.points_needed:f}")
+            ),
+            adjustments_total=_points(result.adjustments_total),
+            evidence_weight=_points(result.evidence_weight),
+            needed_weight=_points(result.needed_weight),
+            lines=tuple(
+                self._line(line, setting, line_sources)
+                for line, setting, line_sources in zip(
+                    result.lines, self.settings, sources, strict=True
+                )
+            ),
+            adjustments=tuple(adjustments),
+        )
+
+    def to_json(self, stored: StoredScore) -> str:
+        """:meth:`StoredScore.to_json` of a score whose lines use this card's settings."""
+        lines = stored.lines
+        if stored.status == ScoreStatus.NOT_ELIGIBLE.value or len(lines) != len(self.settings):
+            return stored.to_json()
+        texts = []
+        for line, setting, template in zip(lines, self.settings, self.templates, strict=True):
+            if line.setting is not setting:
+                return stored.to_json()
+            texts.append(template.to_json(line))
+        row = stored.to_row_without_lines()
+        before = _members({key: row[key] for key in _BEFORE_LINES})
+        after = _members({key: row[key] for key in _AFTER_LINES})
+        return f'{{{before},"lines":[{",".join(texts)}],{after}}}'
 
 
 def not_eligible_score(
@@ -607,9 +830,11 @@ __all__ = [
     "StoredLine",
     "StoredNextBand",
     "StoredScore",
+    "StoredScorecard",
     "StoredSource",
     "StoredWhatItWouldTake",
     "content_hash",
+    "line_setting",
     "not_eligible_score",
     "stored_line_of",
     "stored_score_of",

@@ -128,6 +128,13 @@ async def walk(client: httpx.AsyncClient, start: list[str]) -> dict[str, str]:
             continue
         kinds[kind] += 1
         response = await client.get(path)
+        if response.status_code in (302, 303, 307):
+            # A menu entry may lead to one's own page (`/admin/goals` -> my goals); the
+            # page it leads to is walked, never the sign-in page.
+            target = urljoin(path, response.headers["location"])
+            assert "sign-in" not in target, f"{path}: sent to {target}"
+            queue.append(target)
+            continue
         assert response.status_code == 200, f"{path}: {response.status_code}"
         seen[path] = response.text
         for link in LINK.findall(response.text):

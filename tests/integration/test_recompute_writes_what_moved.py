@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
+import pytest
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from service import sql
 from service.models import Cycle, Score, ScoreLine
-from service.sql import int_values
+from service.sql import fetch_all, int_values
 from service.usecases.inputs import FeedbackInput, ObservationInput
 from service.usecases.scoring.ingest import record_feedback, record_observations
 from service.usecases.scoring.recompute import recompute_cycle
@@ -92,3 +97,85 @@ async def test_a_change_that_moves_one_score_writes_that_score_only(db: str) -> 
     # A1's lines were written again; nobody else's were touched.
     assert lines_after - a1_after == lines_before - a1_before
     assert not a1_after & a1_before
+
+
+async def _stored_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    conn = connections.get("default")
+    scores = await fetch_all(
+        conn,
+        "SELECT employee_id, team_id, position_id, state, status, status_reason, total_exact, "
+        "total_cents, band_code, explanation, content_hash, policy_version FROM score "
+        "ORDER BY employee_id",
+    )
+    lines = await fetch_all(
+        conn,
+        "SELECT s.employee_id, l.ordinal, l.kpi_id, l.scope, l.status, l.sample_size, "
+        "l.raw_value FROM score_line l JOIN score s ON s.id = l.score_id "
+        "ORDER BY s.employee_id, l.ordinal",
+    )
+    return scores, lines
+
+
+async def _recompute(*, forget: bool = False, delete: bool = False) -> int:
+    async with in_transaction() as conn:
+        if delete:
+            await conn.execute_query("DELETE FROM score_line")
+            await conn.execute_query("DELETE FROM score")
+        if forget:
+            await conn.execute_query("UPDATE score SET content_hash = NULL")
+        return await recompute_cycle(conn, await Cycle.get(code=CYCLE, using_db=conn))
+
+
+async def test_many_scores_are_written_in_bulk_exactly_as_one_row_at_a_time(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = sql.COPY_FROM_ROWS + 6
+    await build_organisation(members=members)
+    await record_feedback(
+        actor=ADMIN,
+        feedback=[
+            FeedbackInput(
+                rating=str(1 + i % 5),
+                channel="ONLINE_SURVEY",
+                occurred_at=f"2026-02-{1 + i % 20:02d}T10:00:00+08:00",
+                source="survey",
+                employee_external_id=f"A{1 + i % members}",
+                external_id=f"fb-{i}",
+            )
+            for i in range(3 * members)
+        ],
+    )
+    # Stored in bulk (COPY on PostgreSQL): inserted by the activation, updated by the ingest.
+    in_bulk = await _stored_rows()
+    assert len(in_bulk[0]) > sql.COPY_FROM_ROWS
+    assert await _recompute(forget=True) == len(in_bulk[0])  # updated in bulk
+    assert await _stored_rows() == in_bulk
+    monkeypatch.setattr(sql, "COPY_FROM_ROWS", 10**9)
+    assert await _recompute(forget=True) == len(in_bulk[0])  # updated row by row
+    assert await _stored_rows() == in_bulk
+    assert await _recompute(delete=True) == len(in_bulk[0])  # inserted row by row
+    assert await _stored_rows() == in_bulk
+
+
+async def test_a_bulk_insert_that_breaks_a_unique_key_is_an_integrity_error(db: str) -> None:
+    await build_organisation(members=2)
+    conn = connections.get("default")
+    cycle = await Cycle.get(code=CYCLE)
+    employee = await fetch_all(conn, "SELECT MIN(employee_id) AS e FROM score")
+    row = [cycle.id, employee[0]["e"], "PROVISIONAL", "NO_DATA", 1, datetime.now(UTC), "{}"]
+    with pytest.raises(IntegrityError):
+        async with in_transaction() as tx:
+            await sql.insert_many(
+                tx,
+                "score",
+                (
+                    "cycle_id",
+                    "employee_id",
+                    "state",
+                    "status",
+                    "policy_version",
+                    "computed_at",
+                    "explanation",
+                ),
+                [row] * sql.COPY_FROM_ROWS,
+            )

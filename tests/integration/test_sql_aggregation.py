@@ -103,3 +103,40 @@ async def test_percentile_55_of_100_values_is_the_55th_not_the_56th(db: str) -> 
     )
     found = await observation_aggregates(conn, "team_id", {p55: line}, None, 0, 10)
     assert found[(team_id, p55)].value_at_rank == 55
+
+
+async def test_a_sum_past_64_bits_is_aggregated_exactly(db: str) -> None:
+    # 1,000 values of 999,999,999,999 (x 10,000 stored) add up past 2**63: SQLite's SUM
+    # of integers would fail ("integer overflow"); the mean itself is small.
+    team_id, kpis = await _setup()
+    conn = get_connection("default")
+    await execute(conn, "DELETE FROM observation")
+    values = [Fraction(999_999_999_999)] * 1000 + [Fraction("-123456789.1234")] * 3
+    rows = [
+        [kpi_id, team_id, int(v * 10_000), 1_000_000 + i, 0, "s", f"{kpi_id}-{i}"]
+        for kpi_id, kpi in kpis.items()
+        if kpi.code in ("mean", "total")
+        for i, v in enumerate(values)
+    ]
+    await execute_many(
+        conn,
+        "INSERT INTO observation (kpi_id, team_id, value, occurred_at_us, utc_offset_minutes, "
+        "source, external_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
+        rows,
+    )
+    lines = {
+        kpi_id: ScorecardLine(
+            kpi=kpi,
+            scope=Scope.TEAM,
+            weight=Fraction(100),
+            method=Method.BINARY,
+            target=Fraction(1),
+        )
+        for kpi_id, kpi in kpis.items()
+        if kpi.code in ("mean", "total")
+    }
+    found = await observation_aggregates(conn, "team_id", lines, None, 0, 10**12)
+    for kpi_id, kpi in kpis.items():
+        if kpi_id in lines:
+            assert found[(team_id, kpi_id)] == aggregate_values(kpi, values), kpi.code
+    assert sum(values) > Fraction(2**63, 10_000)

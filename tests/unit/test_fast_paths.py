@@ -1,20 +1,23 @@
 """The engine's integer fast paths give the very numbers of plain Fraction arithmetic.
 
 Rounding, p, its inverse and the sums are computed on numerators and denominators,
-and what does not depend on the employee is read once per line or policy object.
-These tests hold each fast path to the textbook formula of SCORING.md, and check
-that a cached reading is never used for another object.
+and what does not depend on the employee is read once per scorecard, into a plan the
+caller keeps. These tests hold each fast path to the textbook formula of SCORING.md,
+and check that a reused plan scores as a fresh one.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+import service.scoring as scoring
 from service.scoring import (
     Aggregate,
     Direction,
@@ -25,18 +28,18 @@ from service.scoring import (
     band_for,
     effective_line,
     engine,
-    explanation_data,
     format_compact,
     format_fixed,
     least_raw_value_scoring,
-    line_sentence,
     max_normalized,
     methods,
     normalize,
     score,
     stored,
 )
+from service.scoring.engine import ScorecardPlan, score_with
 from service.scoring.methods import least_raw_value_parts, line_plan
+from service.scoring.stored import line_setting, stored_score_of
 
 from .builders import F, linear, mean_of, qualitative_kpi, quantitative_kpi
 from .test_properties import bonuses, kpi_cases, lines_for
@@ -141,39 +144,67 @@ def test_the_integer_inverse_is_least_raw_value_scoring(
     assert Fraction(num, den) == least_raw_value_scoring(line, points, stretch_bonus=bonus)
 
 
-# --- what is read once is never read for another object -------------------------------------
+# --- what is read once is read per scorecard, by the caller ------------------------------
 
 
-def test_a_line_plan_is_never_used_for_another_line_object() -> None:
+def test_a_scorecard_plan_reused_for_many_employees_scores_as_a_fresh_one() -> None:
     kpi = quantitative_kpi("task_completion")
-    first = linear(kpi, threshold=0, target=100)
-    second = linear(kpi, threshold=50, target=100)
-    # As if ``second`` had been given the id of a line read before.
-    methods._PLANS[id(second)] = methods.LinePlan(first)
-    assert normalize(second, F(75), stretch_bonus=F(20)) == 50
-    assert methods._PLANS[id(second)].source is second
-
-
-def test_line_texts_are_never_used_for_another_line_object() -> None:
-    first = linear(quantitative_kpi("a", name="First"), threshold=0, target=100)
-    second = linear(quantitative_kpi("b", name="Second"), threshold=0, target=100)
-    stored._SETTINGS[id(second)] = (first, stored._setting_of(first))
-    result = score(
-        lines=[second], aggregates=[mean_of(50)], adjustments=[], policy=Policy(), leads_team=False
+    lines = (
+        linear(kpi, weight=25, threshold=0, target=100),
+        linear(kpi, weight=75, threshold=40, target=100, stretch=120),
     )
-    assert line_sentence(result.lines[0], lang="en").startswith("Second: ")
-    line_data = explanation_data(result)["lines"]
-    assert isinstance(line_data, list)
-    assert line_data[0]["kpi"]["name"] == "Second"
+    plan = ScorecardPlan(lines, Policy())
+    for aggregates in (
+        [mean_of(60), mean_of(90)],
+        [mean_of(60), Aggregate(0)],
+        [Aggregate(0), mean_of(90)],
+        [mean_of(60), mean_of(90)],
+    ):
+        fresh = score(
+            lines=lines, aggregates=aggregates, adjustments=[], policy=Policy(), leads_team=True
+        )
+        reused = score_with(plan=plan, aggregates=aggregates, adjustments=[], leads_team=True)
+        assert reused == fresh
 
 
-def test_effective_weights_are_never_used_for_other_lines() -> None:
+def test_effective_weights_belong_to_their_own_plan() -> None:
     kpi = quantitative_kpi("task_completion")
     lines = (linear(kpi, weight=25, threshold=0, target=100), linear(kpi, weight=75, target=100))
     others = (linear(kpi, weight=50, threshold=0, target=100), linear(kpi, weight=50, target=100))
-    key = (tuple(map(id, others)), (True, True))
-    engine._WEIGHTS[key] = (lines, (F(25), F(75)))
-    assert engine._effective_weights(others, (True, True)) == (F(50), F(50))
+    first, second = ScorecardPlan(lines, Policy()), ScorecardPlan(others, Policy())
+    assert first.effective_weights((True, True)) == (F(25), F(75))
+    assert second.effective_weights((True, True)) == (F(50), F(50))
+    assert first.effective_weights((False, True)) == (None, F(100))
+
+
+def test_settings_built_once_per_scorecard_store_as_those_built_per_score() -> None:
+    first = linear(quantitative_kpi("a", name="First"), threshold=0, target=100, weight=40)
+    second = linear(quantitative_kpi("b", name="Second"), threshold=0, target=100, weight=60)
+    plan = ScorecardPlan((first, second), Policy())
+    settings = [line_setting(line) for line in plan.lines]
+    result = score_with(
+        plan=plan, aggregates=[mean_of(50), mean_of(70)], adjustments=[], leads_team=False
+    )
+    assert stored_score_of(result, settings=settings) == stored_score_of(result)
+    assert [line.kpi.name for line in stored_score_of(result, settings=settings).lines] == [
+        "First",
+        "Second",
+    ]
+
+
+def test_the_engine_keeps_nothing_between_calls_keyed_by_object_identity() -> None:
+    # A cache keyed by id() serves a new object that reuses a dead one's id the old
+    # object's reading; what is read once is the caller's plan instead.
+    package = Path(scoring.__file__).parent
+    for source in sorted(package.glob("*.py")):
+        assert not re.search(r"\bid\(", source.read_text()), source.name
+    for module in (engine, methods, stored):
+        mutable = [
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, dict | list | set) and not name.startswith("__")
+        ]
+        assert mutable == [], module.__name__
 
 
 def test_each_policy_bands_from_its_own_floors() -> None:
@@ -191,17 +222,12 @@ def test_each_policy_bands_from_its_own_floors() -> None:
 
 def test_a_qualitative_line_is_read_once_with_its_scale() -> None:
     line = linear(qualitative_kpi(range_min=F(0), range_max=F(10)), weight=100)
-    first = score(
-        lines=[line], aggregates=[mean_of(5)], adjustments=[], policy=Policy(), leads_team=False
+    plan = ScorecardPlan([line], Policy())
+    first = score_with(plan=plan, aggregates=[mean_of(5)], adjustments=[], leads_team=False)
+    again = score_with(
+        plan=plan, aggregates=[Aggregate(n=1, value_sum=F(8))], adjustments=[], leads_team=False
     )
-    again = score(
-        lines=[line],
-        aggregates=[Aggregate(n=1, value_sum=F(8))],
-        adjustments=[],
-        policy=Policy(),
-        leads_team=False,
-    )
-    assert first.lines[0].line is again.lines[0].line
+    assert first.lines[0].line is again.lines[0].line is plan.lines[0]
     assert (first.lines[0].line.threshold, first.lines[0].line.target) == (F(0), F(10))
     assert first.lines[0].normalized == 50
     assert again.lines[0].normalized == 80

@@ -10,7 +10,10 @@ import pytest
 
 from service.labels import CATALOGUE, label
 from service.models import AccessLevel, AppealState, CycleState, ReviewKind, ScoreState
+from service.models.checkins import FeedbackKind
+from service.models.development import CourseFormat, DevelopmentAction, DevelopmentStatus
 from service.scoring.calibration import CalibrationFlag
+from service.scoring.goals import GoalState, GoalStatus, SmartResult
 from service.scoring.types import (
     Aggregation,
     Channel,
@@ -23,12 +26,14 @@ from service.scoring.types import (
     StatusReason,
 )
 from service.usecases.inputs import IngestMode
+from service.usecases.people.checkins import CadenceStatus
 from service.usecases.setup.csv_import import RecordKind
 
 SHOWN_ENUMS: list[type[Enum]] = [
     AccessLevel, AppealState, CycleState, ReviewKind, ScoreState, CalibrationFlag, Aggregation,
     Channel, Direction, KpiKind, LineStatus, Method, Scope, ScoreStatus, StatusReason,
-    IngestMode, RecordKind,
+    IngestMode, RecordKind, CadenceStatus, FeedbackKind, DevelopmentStatus, DevelopmentAction,
+    CourseFormat, GoalState, GoalStatus, SmartResult,
 ]  # fmt: skip
 USECASES = Path(__file__).resolve().parents[2] / "service" / "usecases"
 

@@ -7,19 +7,31 @@ import json
 from fractions import Fraction
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from service.scoring import (
     Aggregate,
     Aggregation,
     Policy,
+    format_fixed,
     line_text,
     not_eligible_sentence,
     score,
     score_text,
     what_it_would_take_text,
 )
-from service.scoring.stored import StoredScore, StoredSource, stored_score_of
+from service.scoring.engine import ScorecardPlan, score_with
+from service.scoring.stored import (
+    StoredAdjustment,
+    StoredScore,
+    StoredScorecard,
+    StoredSource,
+    stored_score_of,
+)
 
 from .builders import F, linear, mean_of, qualitative_kpi, quantitative_kpi
+from .test_properties import Case, scorecards
 
 RULE_OFF = Policy(min_evidence_weight=Fraction(0))
 
@@ -222,3 +234,38 @@ def test_not_eligible_sentence_gives_its_numbers() -> None:
         "EMPLOYED_TOO_FEW_DAYS", lang="zh-CN", employed_days=6, cycle_days=30, needed_share=F(50)
     )
     assert chinese == "本周期不计分：在职 6 天，本周期共 30 天；需要 50 %。"
+
+
+# --- built once per scorecard: the same score, the same text ------------------------------
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+
+
+@given(
+    case=scorecards(adjustment_size=20),
+    reasons=st.lists(_TEXT, min_size=2, max_size=2),
+    source=_TEXT,
+    channel=st.none() | _TEXT,
+    lead=st.booleans(),
+)
+def test_a_scorecard_stored_once_writes_what_each_score_built_alone_writes(
+    case: Case, reasons: list[str], source: str, channel: str | None, lead: bool
+) -> None:
+    plan = ScorecardPlan(case.lines, case.policy)
+    card = StoredScorecard(plan.lines)
+    result = score_with(
+        plan=plan, aggregates=case.aggregates, adjustments=case.adjustments, leads_team=lead
+    )
+    sources = [
+        [StoredSource(source, channel, index + 1), StoredSource("tickets", None, 2)]
+        for index in range(len(case.lines))
+    ]
+    adjustments = [
+        StoredAdjustment(index + 1, format_fixed(points, 2), reasons[index])
+        for index, points in enumerate(case.adjustments)
+    ]
+    alone = stored_score_of(result, sources=sources, adjustments=adjustments)
+    once = card.stored_score_of(result, sources=sources, adjustments=adjustments)
+    assert once == alone
+    assert card.to_json(once) == alone.to_json()
+    assert StoredScore.from_row(card.to_json(once)) == alone

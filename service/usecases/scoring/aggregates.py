@@ -16,7 +16,7 @@ from service.models import Cycle
 from service.scoring import cycle_window_utc, nearest_rank_terms
 from service.scoring.types import Aggregate, Aggregation, Policy
 from service.scoring.types import ScorecardLine as EngineLine
-from service.sql import fetch_all, placeholders
+from service.sql import exact_sum, fetch_all, placeholders, summed
 from service.usecases.parsing import epoch_microseconds, from_scaled
 
 
@@ -58,13 +58,15 @@ async def observation_aggregates(
     rows = await fetch_all(
         conn,
         f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, COUNT(*) AS n, "
-        f"SUM(o.value) AS total, SUM({meeting_sql}) AS meeting "
+        f"{exact_sum(conn, 'o.value', 'total')}, SUM({meeting_sql}) AS meeting "
         f"FROM observation o WHERE {where} GROUP BY o.{group_column}, o.kpi_id",
         params,
     )
     found: Aggregates = {
         (int(r["grp"]), int(r["kpi_id"])): Aggregate(
-            n=int(r["n"]), value_sum=from_scaled(int(r["total"])), meeting=int(r["meeting"] or 0)
+            n=int(r["n"]),
+            value_sum=from_scaled(summed(conn, r, "total")),
+            meeting=int(r["meeting"] or 0),
         )
         for r in rows
     }

@@ -8,8 +8,10 @@ employee from those aggregates, and the results are written back in bulk.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
@@ -17,6 +19,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service.errors import Issue, ValidationFailed
 from service.models import (
     OPEN_CYCLE_STATES,
     Cycle,
@@ -28,15 +31,15 @@ from service.models import (
 from service.scoring import (
     employment_eligibility,
     format_fixed,
-    score,
 )
+from service.scoring.engine import ScorecardPlan, score_with
 from service.scoring.stored import (
     StoredAdjustment,
     StoredScore,
+    StoredScorecard,
     StoredSource,
     content_hash,
     not_eligible_score,
-    stored_score_of,
 )
 from service.scoring.types import (
     Aggregate,
@@ -48,7 +51,15 @@ from service.scoring.types import (
     ScoreStatus,
 )
 from service.scoring.types import ScorecardLine as EngineLine
-from service.sql import execute, execute_many, fetch_all, int_values, is_postgres, placeholders
+from service.sql import (
+    execute,
+    fetch_all,
+    insert_many,
+    int_values,
+    is_postgres,
+    placeholders,
+    update_many,
+)
 from service.usecases.accounts.access import (
     leads_own_team,
     team_and_descendants,
@@ -79,6 +90,21 @@ _MAX_IN_LIST = 500
 class _Card:
     lines: list[EngineLine]
     kpi_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _PlannedCard:
+    """A scorecard read once for a recompute: the engine's plan and the stored side of
+    its lines, shared by every employee of the position."""
+
+    plan: ScorecardPlan
+    stored: StoredScorecard
+    kpi_ids: list[int]
+
+    @staticmethod
+    def of(card: _Card, policy: Policy) -> _PlannedCard:
+        plan = ScorecardPlan(card.lines, policy)
+        return _PlannedCard(plan, StoredScorecard(plan.lines), card.kpi_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +199,7 @@ async def recompute_cycle(
     loaded = _LoadedCycle(
         cycle=cycle,
         policy=rules,
-        cards=cards,
+        cards={position: _PlannedCard.of(card, rules) for position, card in cards.items()},
         scope=scope,
         leads=leads,
         own=own,
@@ -183,7 +209,8 @@ async def recompute_cycle(
         own_sources=own_sources,
         team_sources=team_sources,
     )
-    rows = [_score_person(person, loaded) for person in people]
+    with _no_cyclic_collection():
+        rows = [_score_person(person, loaded) for person in people]
     written = await _store(
         conn, cycle, rows, policy_version, now, employee_ids if not full else None, full
     )
@@ -232,20 +259,20 @@ async def compute_scores(
         people = [p for p in people if p.team_id is not None and p.team_id in team_ids]
     if not people:
         return []
-    cards = {position_id: _Card(lines, kpi_ids)}
+    card = _Card(lines, kpi_ids)
     parents = await team_parents(conn)
     leads = await team_leads(conn)
     scope = await _scope(conn, cycle, parents)
     start_us, end_us = cycle_window_us(cycle, policy)
     ids = [p.id for p in people]
     teams = sorted({p.team_id for p in people if p.team_id is not None})
-    kpis = _kpis_by_scope(cards)
+    kpis = _kpis_by_scope({position_id: card})
     filter_people = None if len(ids) > _MAX_IN_LIST else ids
     filter_teams = None if len(teams) > _MAX_IN_LIST else teams
     loaded = _LoadedCycle(
         cycle=cycle,
         policy=policy,
-        cards=cards,
+        cards={position_id: _PlannedCard.of(card, policy)},
         scope=scope,
         leads=leads,
         own=await observation_aggregates(
@@ -260,24 +287,20 @@ async def compute_scores(
         own_sources={},
         team_sources={},
     )
-    computed = []
-    for person in people:
-        refused = _not_eligible(person, loaded)
-        if refused is not None:
-            computed.append(
-                ComputedScore(
-                    person.id,
-                    person.team_id,
-                    ScoreStatus.NOT_ELIGIBLE,
-                    refused.status_reason,
-                    None,
-                )
-            )
-            continue
-        result = _result_for(person, loaded)
-        reason = None if result.status_reason is None else result.status_reason.value
-        computed.append(ComputedScore(person.id, person.team_id, result.status, reason, result))
-    return computed
+    with _no_cyclic_collection():
+        return [_computed(person, loaded) for person in people]
+
+
+def _computed(person: _Person, loaded: _LoadedCycle) -> ComputedScore:
+    """A person's score on the loaded (shadow) scorecard, or why they are not scored."""
+    refused = _not_eligible(person, loaded)
+    if refused is not None:
+        return ComputedScore(
+            person.id, person.team_id, ScoreStatus.NOT_ELIGIBLE, refused.status_reason, None
+        )
+    result = _result_for(person, loaded)
+    reason = None if result.status_reason is None else result.status_reason.value
+    return ComputedScore(person.id, person.team_id, result.status, reason, result)
 
 
 async def _people(
@@ -469,7 +492,7 @@ class _LoadedCycle:
 
     cycle: Cycle
     policy: Policy
-    cards: dict[int, _Card]  # by position id
+    cards: dict[int, _PlannedCard]  # by position id
     scope: set[int] | None  # the pilot teams and their sub-teams; None: everyone
     leads: dict[int, int]  # team id -> its lead's employee id
     own: _Aggregates  # (employee, KPI)
@@ -496,6 +519,22 @@ class _LoadedCycle:
         if person.team_id is None:
             return []
         return self.team_sources.get((person.team_id, kpi_id), [])
+
+
+@contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """Score without the cyclic garbage collector: scoring makes ~100 short-lived objects
+    per employee and no reference cycles (reference counting frees them all), yet each
+    collection would walk everything the recompute loaded, again and again (≈ 25% of the
+    scoring time). The loop never awaits, so no other task runs meanwhile."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _not_eligible(person: _Person, loaded: _LoadedCycle) -> StoredScore | None:
@@ -528,13 +567,12 @@ def _result_for(person: _Person, loaded: _LoadedCycle) -> ScoreResult:
     card = loaded.cards[person.position_id]  # type: ignore[index]
     aggregates = [
         loaded.aggregate_for(person, kpi_id, line)
-        for kpi_id, line in zip(card.kpi_ids, card.lines, strict=True)
+        for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True)
     ]
-    return score(
-        lines=card.lines,
+    return score_with(
+        plan=card.plan,
         aggregates=aggregates,
         adjustments=[a.points for a in loaded.adjustments.get(person.id, [])],
-        policy=loaded.policy,
         leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
     )
 
@@ -552,6 +590,7 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
             "reason": stored.status_reason,
             "result": None,
             "stored": stored,
+            "json": stored.to_json(),
             "lines": [],
         }
     card = loaded.cards[person.position_id]  # type: ignore[index]
@@ -568,12 +607,10 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
                 "scope": line_result.line.scope.value,
                 "status": line_result.status.value,
                 "n": line_result.n,
-                "raw_value": None
-                if line_result.raw_value is None
-                else int(line_result.raw_value * 10_000),
+                "raw_value": _scaled(line_result.raw_value, line_result.line, person),
             }
         )
-    stored = stored_score_of(
+    stored = card.stored.stored_score_of(
         result, sources=line_sources, adjustments=[a.stored for a in adjustments]
     )
     return base | {
@@ -581,8 +618,60 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
         "reason": None if result.status_reason is None else result.status_reason.value,
         "result": result,
         "stored": stored,
+        "json": card.stored.to_json(stored),
         "lines": line_rows,
     }
+
+
+# The largest raw value ``score_line.raw_value`` (a 64-bit integer, × 10,000) holds.
+_LARGEST_SCALED = 2**63 - 1
+_LARGEST_RAW = format_fixed(Fraction(_LARGEST_SCALED, 10_000), 4)
+
+
+def _scaled(raw: Fraction | None, line: EngineLine, person: _Person) -> int | None:
+    """A raw value (4 places, exact) as stored in ``score_line``: × 10,000.
+
+    Only a SUM of very large values gets past 64 bits (≈ 9.2 × 10^14); the write that
+    would take a score there is refused with the KPI and the person named, rather than
+    failing somewhere in the database driver.
+    """
+    if raw is None:
+        return None
+    scaled = raw.numerator * 10_000 // raw.denominator
+    if abs(scaled) > _LARGEST_SCALED:
+        raise ValidationFailed(
+            [
+                Issue(
+                    field="value",
+                    code="TOO_LARGE",
+                    message=(
+                        f"the {line.kpi.code} {line.kpi.aggregation.value.lower()} of employee "
+                        f"#{person.id} would be {format_fixed(raw, 4)}, past the largest raw "
+                        f"value a score stores ({_LARGEST_RAW}); nothing was recorded: check "
+                        "the values' unit"
+                    ),
+                )
+            ]
+        )
+    return scaled
+
+
+# What a recompute writes of a score (the values hashed, then the hash, policy version
+# and time), and of each of its lines.
+_WRITTEN_COLUMNS = (
+    "team_id",
+    "position_id",
+    "status",
+    "status_reason",
+    "total_exact",
+    "total_cents",
+    "band_code",
+    "explanation",
+    "content_hash",
+    "policy_version",
+    "computed_at",
+)
+_LINE_COLUMNS = ("score_id", "ordinal", "kpi_id", "scope", "status", "sample_size", "raw_value")
 
 
 async def _store(
@@ -619,7 +708,7 @@ async def _store(
             None if total is None else f"{total.numerator}/{total.denominator}",
             None if reported is None else int(reported * 100),
             None if result is None or result.band is None else result.band.code,
-            row["stored"].to_json(),
+            row["json"],
         ]
         digest = content_hash(*("" if v is None else f"{type(v).__name__}:{v}" for v in values))
         found = existing.get(row["employee_id"])
@@ -632,19 +721,9 @@ async def _store(
             inserts.append(
                 [cycle.id, row["employee_id"], "PROVISIONAL", *values, digest, policy_version, now]
             )
-    await execute_many(
-        conn,
-        "UPDATE score SET team_id = ?, position_id = ?, status = ?, status_reason = ?, "
-        "total_exact = ?, total_cents = ?, band_code = ?, explanation = ?, content_hash = ?, "
-        "policy_version = ?, computed_at = ? WHERE id = ?",
-        updates,
-    )
-    await execute_many(
-        conn,
-        "INSERT INTO score (cycle_id, employee_id, state, team_id, position_id, status, "
-        "status_reason, total_exact, total_cents, band_code, explanation, content_hash, "
-        "policy_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        inserts,
+    await update_many(conn, "score", "id", _WRITTEN_COLUMNS, updates)
+    await insert_many(
+        conn, "score", ("cycle_id", "employee_id", "state", *_WRITTEN_COLUMNS), inserts
     )
     present = {row["employee_id"] for row in rows}
     stale = [
@@ -679,12 +758,7 @@ async def _store(
                     line["raw_value"],
                 ]
             )
-    await execute_many(
-        conn,
-        "INSERT INTO score_line (score_id, ordinal, kpi_id, scope, status, sample_size, "
-        "raw_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        line_rows,
-    )
+    await insert_many(conn, "score_line", _LINE_COLUMNS, line_rows)
     if moved or stale:
         stale_ids = set(stale)
         touched = {row["employee_id"] for row in moved} | {
