@@ -83,6 +83,22 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "INDIVIDUAL": ("Individual", "个人"),
         "TEAM": ("Team", "团队"),
     },
+    "GoalState": {
+        "PROPOSED": ("Proposed", "已提议"),
+        "RETURNED": ("Returned", "已退回"),
+        "ACCEPTED": ("Accepted", "已接受"),
+    },
+    "GoalStatus": {
+        "ON_TRACK": ("On track", "进展正常"),
+        "AT_RISK": ("At risk", "有风险"),
+        "ACHIEVED": ("Achieved", "已达成"),
+        "MISSED": ("Missed", "未达成"),
+    },
+    # A finding's result (SMART letters are shown as they are: single letters are no codes).
+    "SmartResult": {
+        "WARNING": ("Warning", "提醒"),
+        "ERROR": ("Error", "错误"),
+    },
     "Method": {
         "LINEAR": ("Linear", "线性"),
         "BANDS": ("Bands", "分档"),

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, redirect, render, require, signed_in, state
+from admin.web import _, checked_form, guarded, redirect, render, require, say, signed_in, state
 from service.errors import DomainError, GoalNotSmart, Issue
 from service.models import AccessLevel, Cycle, CycleState, Employee, Goal, Kpi, Team
 from service.scoring import format_compact
@@ -93,6 +93,7 @@ def _card(request: Request, view: GoalView) -> dict[str, Any]:
         "target": _number(from_scaled(goal.target)),
         "baseline": None if goal.baseline is None else _number(from_scaled(goal.baseline)),
         "measure": view.kpi.code if view.kpi is not None else goal.unit,
+        "kpi": view.kpi,
         "manual": goal.kpi_id is None,
     }
 
@@ -198,7 +199,7 @@ async def _owner_page(
                 conn, actor=actor, team_id=team.id, cycle_code=cycle.code, clock=clock(request)
             )
     except DomainError as error:
-        return render(request, "error.html", {"message": _(request, error.message)}, status=403)
+        return render(request, "error.html", {"message": say(request, error)}, status=403)
     serving: dict[int, list[GoalView]] = {}
     if team is not None:
         serving = await usecase.serving_goals(
@@ -325,9 +326,9 @@ def _field_errors(request: Request, issues: list[Issue]) -> tuple[dict[str, str]
     for issue in issues:
         name = FIELD_OF_ISSUE.get(issue.field, issue.field)
         if name in FORM_FIELDS:
-            errors[name] = _(request, issue.message)
+            errors[name] = say(request, issue)
         else:
-            loose.append(_(request, issue.message))
+            loose.append(say(request, issue))
     return errors, "; ".join(loose) or None
 
 
@@ -374,7 +375,7 @@ async def save_goal(request: Request) -> Response:
             status=403 if error.code == "PERMISSION_DENIED" else 400,
             form=form,
             form_errors=errors,
-            form_error=loose if issues else _(request, error.message),
+            form_error=loose if issues else say(request, error),
         )
     url = (
         _employee_url(cycle.code, employee.external_id)
@@ -397,7 +398,7 @@ async def _goal_action(request: Request, act: Any, done: str) -> Response:
         await act(actor, goal, posted)
     except DomainError as error:
         issues = getattr(error, "issues", [])
-        message = "; ".join(_(request, i.describe()) for i in issues) or _(request, error.message)
+        message = "; ".join(say(request, i) for i in issues) or say(request, error)
         return await _owner_page(
             request,
             cycle=cycle,
