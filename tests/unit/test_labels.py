@@ -13,7 +13,7 @@ from service.models import AccessLevel, AppealState, CycleState, ReviewKind, Sco
 from service.models.checkins import FeedbackKind
 from service.models.development import CourseFormat, DevelopmentAction, DevelopmentStatus
 from service.scoring.calibration import CalibrationFlag
-from service.scoring.goals import GoalState, GoalStatus, SmartResult
+from service.scoring.goals import GoalState, GoalStatus
 from service.scoring.types import (
     Aggregation,
     Channel,
@@ -33,7 +33,7 @@ SHOWN_ENUMS: list[type[Enum]] = [
     AccessLevel, AppealState, CycleState, ReviewKind, ScoreState, CalibrationFlag, Aggregation,
     Channel, Direction, KpiKind, LineStatus, Method, Scope, ScoreStatus, StatusReason,
     IngestMode, RecordKind, CadenceStatus, FeedbackKind, DevelopmentStatus, DevelopmentAction,
-    CourseFormat, GoalState, GoalStatus, SmartResult,
+    CourseFormat, GoalState, GoalStatus,
 ]  # fmt: skip
 USECASES = Path(__file__).resolve().parents[2] / "service" / "usecases"
 
