@@ -62,7 +62,9 @@ async def test_a_manager_sees_the_same_total_and_contributions_as_the_api(
             await expect(bar).to_have_attribute("data-value", line["contribution"])
         size = section.locator("dt:text-is('Sample size') + dd")
         await expect(size).to_have_text(re.compile(rf"^{line['sampleSize']}\b"))
-        await expect(section.locator("dt:text-is('Weight') + dd")).to_have_text(line["weight"])
+        # A setting is shown as it was entered: weight "35.00" from the API reads "35 %".
+        entered = line["weight"].rstrip("0").rstrip(".")
+        await expect(section.locator("dt:text-is('Weight') + dd")).to_have_text(f"{entered} %")
         await expect(section.locator("p.sentence")).to_have_text(line["explanation"])
     # The longest bar belongs to the largest contribution.
     widths = [float(await bars.nth(i).get_attribute("width") or "0") for i in range(len(lines))]
