@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from service.scoring.periods import CycleSpan, comparable_before, first_finalised_cycle_after
 from service.scoring.stored import StoredLine, StoredScore
 from service.scoring.types import LineStatus, Scope, ScoreStatus
 
 # How many focus KPIs a score suggests at most.
 SUGGESTIONS = 3
-# A comparable cycle's length may differ from the reference's by this many days (§11).
-COMPARABLE_LENGTH_DAYS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,46 +77,6 @@ def suggest_focus(score: StoredScore, *, limit: int = SUGGESTIONS) -> tuple[Focu
 
 
 @dataclass(frozen=True, slots=True)
-class CycleSpan:
-    code: str
-    starts_on: date
-    ends_on: date
-    finalized: bool
-
-    @property
-    def days(self) -> int:
-        return (self.ends_on - self.starts_on).days + 1
-
-
-def first_finalised_cycle_after(day: date, cycles: list[CycleSpan]) -> CycleSpan | None:
-    """The FINALIZED cycle that starts after ``day``: the earliest start first, then
-    the earliest end, ties by code (code-point order)."""
-    candidates = [c for c in cycles if c.finalized and c.starts_on > day]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda c: (c.starts_on, c.ends_on, c.code))
-
-
-def comparable_previous_cycle(
-    starts_on: date, length_days: int, cycles: list[CycleSpan]
-) -> CycleSpan | None:
-    """SCORING §11's comparable previous cycle of a period starting on ``starts_on`` and
-    ``length_days`` long: the FINALIZED cycle ending before it starts, of a length within
-    ±3 days, the latest end first, ties by code (code-point order)."""
-    candidates = [
-        c
-        for c in cycles
-        if c.finalized
-        and c.ends_on < starts_on
-        and abs(c.days - length_days) <= COMPARABLE_LENGTH_DAYS
-    ]
-    if not candidates:
-        return None
-    latest = max(c.ends_on for c in candidates)
-    return min((c for c in candidates if c.ends_on == latest), key=lambda c: c.code)
-
-
-@dataclass(frozen=True, slots=True)
 class EffectCycles:
     before: CycleSpan | None
     after: CycleSpan | None
@@ -134,4 +93,4 @@ def effect_cycles(started_on: date, done_on: date, cycles: list[CycleSpan]) -> E
     after = first_finalised_cycle_after(done_on, cycles)
     if after is None:
         return EffectCycles(None, None)
-    return EffectCycles(comparable_previous_cycle(started_on, after.days, cycles), after)
+    return EffectCycles(comparable_before(started_on, after.days, cycles), after)

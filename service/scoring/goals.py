@@ -24,8 +24,6 @@ TITLE_MIN = 8
 TITLE_MIN_CJK = 4
 TITLE_MAX = 200
 PROGRESS_PLACES = 2
-# A comparable previous cycle's length may differ from this one's by this many days.
-COMPARABLE_LENGTH_DAYS = 3
 DEFAULT_RISK_MARGIN = Fraction(25)
 
 
@@ -113,38 +111,6 @@ def target_range(measure: GoalMeasure) -> tuple[Fraction | None, Fraction | None
         return (Fraction(0) if low is not None and low >= 0 else None), None, False
     low, high = observation_range(kpi)
     return low, high, False
-
-
-# --- the comparable previous cycle --------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CycleDates:
-    code: str
-    starts_on: date
-    ends_on: date
-    finalized: bool
-
-    @property
-    def days(self) -> int:
-        return (self.ends_on - self.starts_on).days + 1
-
-
-def comparable_previous_cycle(cycle: CycleDates, others: list[CycleDates]) -> CycleDates | None:
-    """The FINALIZED cycle ending before this one starts, of a length within ±3 days of
-    its own; the latest end first, ties by code (code-point order)."""
-    candidates = [
-        other
-        for other in others
-        if other.finalized
-        and other.code != cycle.code
-        and other.ends_on < cycle.starts_on
-        and abs(other.days - cycle.days) <= COMPARABLE_LENGTH_DAYS
-    ]
-    if not candidates:
-        return None
-    latest = max(c.ends_on for c in candidates)
-    return min((c for c in candidates if c.ends_on == latest), key=lambda c: c.code)
 
 
 # --- the SMART check ---------------------------------------------------------------

@@ -8,16 +8,11 @@ one; the changes and the gap between them. Reported like raw values (4 places).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from fractions import Fraction
 
 from service.scoring.aggregate import ALWAYS_SCORED, exact_raw_value
 from service.scoring.types import Aggregate, Kpi
-
-# The comparable previous cycle's length may differ from this one's by this many days.
-LENGTH_TOLERANCE_DAYS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,31 +62,3 @@ class PilotLine:
     def gap(self) -> Fraction | None:
         """The pilot's change minus the other teams' change."""
         return _difference(self.pilot_change, self.outside_change)
-
-
-@dataclass(frozen=True, slots=True)
-class CycleDates:
-    code: str
-    starts_on: date
-    ends_on: date
-
-    @property
-    def days(self) -> int:
-        return (self.ends_on - self.starts_on).days + 1
-
-
-def comparable_previous_cycle(
-    cycle: CycleDates, finalized: Iterable[CycleDates]
-) -> CycleDates | None:
-    """SCORING §11: among the FINALIZED cycles, the one that ends before this one
-    starts and whose length is within ±3 days of its own; the latest end first, ties
-    by code (code-point order)."""
-    candidates = [
-        c
-        for c in finalized
-        if c.ends_on < cycle.starts_on and abs(c.days - cycle.days) <= LENGTH_TOLERANCE_DAYS
-    ]
-    if not candidates:
-        return None
-    latest = max(c.ends_on for c in candidates)
-    return min((c for c in candidates if c.ends_on == latest), key=lambda c: c.code)

@@ -9,12 +9,11 @@ from fractions import Fraction
 from typing import Any
 
 from service.scoring.development import (
-    CycleSpan,
-    comparable_previous_cycle,
     effect_cycles,
-    first_finalised_cycle_after,
     suggest_focus,
 )
+from service.scoring.periods import CycleSpan, first_finalised_cycle_after
+from service.scoring.periods import comparable_before as comparable_previous_cycle
 from service.scoring.stored import StoredScore
 
 

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.scoring.goals import (
-    CycleDates,
     GoalMeasure,
     GoalStatus,
     SmartResult,
@@ -19,11 +18,11 @@ from service.scoring.goals import (
     check_relevant,
     check_specific,
     check_time_bound,
-    comparable_previous_cycle,
     goal_progress,
     has_cjk,
     smart_message,
 )
+from service.scoring.periods import CycleSpan, comparable_previous_cycle
 from service.scoring.types import Aggregation, Direction, Kpi, KpiKind
 
 F = Fraction
@@ -248,8 +247,8 @@ def test_every_finding_has_a_sentence_in_both_languages() -> None:
 # --- the comparable previous cycle -------------------------------------------------
 
 
-def cycle(code: str, first: date, last: date, finalized: bool = True) -> CycleDates:
-    return CycleDates(code, first, last, finalized)
+def cycle(code: str, first: date, last: date, finalized: bool = True) -> CycleSpan:
+    return CycleSpan(code, first, last, finalized)
 
 
 def test_the_comparable_previous_cycle_is_the_latest_finalized_one_of_similar_length() -> None:

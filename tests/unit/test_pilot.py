@@ -6,11 +6,10 @@ from datetime import date
 from fractions import Fraction
 
 from service.scoring import Aggregate, Aggregation
+from service.scoring.periods import CycleSpan, comparable_previous_cycle
 from service.scoring.pilot import (
-    CycleDates,
     GroupFigure,
     PilotLine,
-    comparable_previous_cycle,
     group_figure,
 )
 
@@ -81,8 +80,8 @@ def test_a_group_without_a_value_on_either_side_has_no_change_and_so_no_gap() ->
     assert line.gap is None
 
 
-def dates(code: str, starts: str, ends: str) -> CycleDates:
-    return CycleDates(code, date.fromisoformat(starts), date.fromisoformat(ends))
+def dates(code: str, starts: str, ends: str) -> CycleSpan:
+    return CycleSpan(code, date.fromisoformat(starts), date.fromisoformat(ends))
 
 
 def test_comparable_previous_cycle_is_the_latest_of_similar_length_that_ended_before() -> None:

@@ -23,7 +23,6 @@ from service.models import (
     VALUE_SCALE,
     Course,
     Cycle,
-    CycleState,
     DevelopmentAction,
     DevelopmentItem,
     DevelopmentPlan,
@@ -34,12 +33,12 @@ from service.models import (
     Score,
 )
 from service.scoring.development import (
-    CycleSpan,
     EffectCycles,
     FocusSuggestion,
     effect_cycles,
     suggest_focus,
 )
+from service.scoring.periods import CycleSpan
 from service.scoring.stored import StoredScore
 from service.scoring.types import Scope, ScoreStatus
 from service.sql import fetch_all
@@ -47,6 +46,7 @@ from service.usecases.accounts.access import manager_ids_of, require_may_see_per
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.people.training import courses_for_kpis
+from service.usecases.periods import finalized_spans
 from service.usecases.retries import retry_when_busy
 from service.usecases.setup.policy import load_policy
 
@@ -521,9 +521,9 @@ async def effects_of_items(
     ]
     if not done:
         return {}
-    cycle_rows = await Cycle.filter(state=CycleState.FINALIZED).using_db(conn)
-    spans = [CycleSpan(c.code, c.starts_on, c.ends_on, True) for c in cycle_rows]
-    cycle_ids = {c.code: c.id for c in cycle_rows}
+    finalized = await finalized_spans(conn)
+    spans = [span for _pk, span in finalized.values()]
+    cycle_ids = {code: pk for code, (pk, _span) in finalized.items()}
     plan_ids = sorted({i.plan_id for i in done})
     owners = dict(
         await DevelopmentPlan.filter(id__in=plan_ids)

@@ -14,9 +14,9 @@ from fractions import Fraction
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from service.models import Cycle, CycleState, Employee, Goal, GoalUpdate, Kpi
+from service.models import Cycle, Employee, Goal, GoalUpdate, Kpi
 from service.scoring import raw_value
-from service.scoring.goals import CycleDates, comparable_previous_cycle, end_of_day
+from service.scoring.goals import end_of_day
 from service.scoring.types import Aggregate, Direction, Method, Policy, Scope
 from service.scoring.types import Kpi as EngineKpi
 from service.scoring.types import ScorecardLine as EngineLine
@@ -203,20 +203,6 @@ async def refresh_goal_values(
     moved = [[value, goal.id] for goal in goals if (value := values[goal.id]) != goal.current_value]
     await execute_many(conn, "UPDATE goal SET current_value = ? WHERE id = ?", moved)
     return len(moved)
-
-
-async def comparable_previous(conn: BaseDBAsyncClient, cycle: Cycle) -> Cycle | None:
-    """The comparable previous cycle (§11, §13) of ``cycle``, or None."""
-    rows = await Cycle.filter(state=CycleState.FINALIZED, ends_on__lt=cycle.starts_on).using_db(
-        conn
-    )
-    chosen = comparable_previous_cycle(
-        CycleDates(cycle.code, cycle.starts_on, cycle.ends_on, False),
-        [CycleDates(r.code, r.starts_on, r.ends_on, True) for r in rows],
-    )
-    if chosen is None:
-        return None
-    return next(r for r in rows if r.code == chosen.code)
 
 
 async def computed_baseline(

@@ -79,12 +79,12 @@ from service.usecases.parsing import (
 )
 from service.usecases.people.goal_values import (
     best_previous_value,
-    comparable_previous,
     computed_baseline,
     current_value_of,
     goal_scope,
     measured_group,
 )
+from service.usecases.periods import comparable_previous
 from service.usecases.retries import retry_when_busy
 from service.usecases.scoring.engine_inputs import kpi_to_engine
 from service.usecases.setup.policy import load_policy

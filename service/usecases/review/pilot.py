@@ -20,18 +20,17 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, ValidationFailed
-from service.models import Cycle, CyclePilotTeam, CycleState, Kpi, ScorecardLine, Team
+from service.models import Cycle, CyclePilotTeam, Kpi, ScorecardLine, Team
 from service.scoring import (
     cycle_window_utc,
     employment_eligibility,
     format_fixed,
     nearest_rank_terms,
 )
+from service.scoring.periods import CycleSpan, comparable_previous_cycle
 from service.scoring.pilot import (
-    CycleDates,
     GroupFigure,
     PilotLine,
-    comparable_previous_cycle,
     group_figure,
 )
 from service.scoring.types import (
@@ -51,6 +50,7 @@ from service.usecases.accounts.access import (
 from service.usecases.accounts.permissions import require_admin
 from service.usecases.actor import Actor
 from service.usecases.parsing import epoch_microseconds, from_scaled
+from service.usecases.periods import finalized_spans
 from service.usecases.retries import retry_when_busy
 from service.usecases.review.shadow import (
     NewCycle,
@@ -95,14 +95,8 @@ async def pilot_report(conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str
     policy, _version = await load_policy(conn)
     group = team_and_descendants(set(pilot_ids), await team_parents(conn))
     kpis = await _quantitative_kpis(conn, cycle)
-    # Dates only: a finalised cycle's row also holds its snapshot, not needed here.
-    finalized = {
-        code: (int(pk), CycleDates(code, _as_date(starts), _as_date(ends)))
-        for pk, code, starts, ends in await Cycle.filter(state=CycleState.FINALIZED)
-        .using_db(conn)
-        .values_list("id", "code", "starts_on", "ends_on")
-    }
-    current = CycleDates(cycle.code, cycle.starts_on, cycle.ends_on)
+    finalized = await finalized_spans(conn)
+    current = CycleSpan(cycle.code, cycle.starts_on, cycle.ends_on)
     previous = comparable_previous_cycle(current, [dates for _pk, dates in finalized.values()])
     people = await _people(conn, current, previous)
     now = await _figures(conn, current, policy, kpis, group, people)
@@ -151,7 +145,7 @@ class _Person:
 
 
 async def _people(
-    conn: BaseDBAsyncClient, cycle: CycleDates, previous: CycleDates | None
+    conn: BaseDBAsyncClient, cycle: CycleSpan, previous: CycleSpan | None
 ) -> list[_Person]:
     """Everyone with a team employed at some point of either cycle, with their current team."""
     first = cycle.starts_on if previous is None else min(cycle.starts_on, previous.starts_on)
@@ -178,7 +172,7 @@ def _as_date(value: Any) -> date:
 
 
 def _headcounts(
-    cycle: CycleDates, policy: Policy, group: set[int], people: list[_Person]
+    cycle: CycleSpan, policy: Policy, group: set[int], people: list[_Person]
 ) -> dict[int, int]:
     """Per group, the people whose current team is in it and who were employed on at
     least the policy's minimum share of the cycle's days."""
@@ -197,7 +191,7 @@ def _headcounts(
 
 async def _figures(
     conn: BaseDBAsyncClient,
-    cycle: CycleDates,
+    cycle: CycleSpan,
     policy: Policy,
     kpis: dict[int, EngineKpi],
     group: set[int],
@@ -214,7 +208,7 @@ async def _figures(
 
 async def group_aggregates(
     conn: BaseDBAsyncClient,
-    cycle: CycleDates,
+    cycle: CycleSpan,
     policy: Policy,
     kpis: dict[int, EngineKpi],
     group: set[int],
