@@ -14,6 +14,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:  # relations are named by string at run time ("models.X")
     from service.models.accounts import User
+    from service.models.people import Goal
     from service.models.scoring import Observation
     from service.models.setup import Cycle, Employee, Kpi
 
@@ -91,7 +92,8 @@ class ActionItem(Model):
 
 class FeedbackNote(Model):
     # A short PRAISE or SUGGESTION on a person, optionally tied to a line of one of
-    # their scores or to a customer comment (an observation); never moves a score.
+    # their scores, to a customer comment (an observation) or to one of their goals
+    # (or their team's); never moves a score.
 
     id = fields.IntField(primary_key=True)
     employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
@@ -117,6 +119,9 @@ class FeedbackNote(Model):
     observation: fields.ForeignKeyNullableRelation[Observation] = fields.ForeignKeyField(
         "models.Observation", related_name="feedback_notes", null=True, on_delete=fields.RESTRICT
     )
+    goal: fields.ForeignKeyNullableRelation[Goal] = fields.ForeignKeyField(
+        "models.Goal", related_name="feedback_notes", null=True, on_delete=fields.SET_NULL
+    )
     hidden_at = fields.DatetimeField(null=True)
     hidden_reason = fields.TextField(null=True)
     hidden_by_label = fields.CharField(max_length=254, null=True)
@@ -128,7 +133,8 @@ class FeedbackNote(Model):
     cycle_id: int | None
     kpi_id: int | None
     observation_id: int | None
+    goal_id: int | None
 
     class Meta:
         table = "feedback_note"
-        indexes = (("employee_id", "created_at"),)
+        indexes = (("employee_id", "created_at"), ("goal_id",))

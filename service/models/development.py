@@ -14,6 +14,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:  # relations are named by string at run time ("models.X")
+    from service.models.people import Goal
     from service.models.setup import Employee, Kpi
 
 
@@ -136,6 +137,12 @@ class DevelopmentItem(Model):
         DevelopmentStatus, max_length=16, default=DevelopmentStatus.PLANNED
     )
     notes = fields.TextField(default="")
+    # The goal the item serves, where goals exist: one of the plan's employee's goals
+    # or their team's, in any cycle (service/usecases/people/development.py); deleting
+    # the goal unlinks it.
+    goal: fields.ForeignKeyNullableRelation[Goal] = fields.ForeignKeyField(
+        "models.Goal", related_name="development_items", null=True, on_delete=fields.SET_NULL
+    )
     started_on = fields.DateField(null=True)
     done_on = fields.DateField(null=True)
     version = fields.IntField(default=1)
@@ -148,7 +155,8 @@ class DevelopmentItem(Model):
     course_id: int | None
     shadowing_id: int | None
     owner_id: int
+    goal_id: int | None
 
     class Meta:
         table = "development_item"
-        indexes = (("plan_id",),)
+        indexes = (("plan_id",), ("goal_id",))

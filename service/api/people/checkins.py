@@ -16,11 +16,13 @@ from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, errors_as_data
 from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
+from service.api.people.goals import Goal, goal_seen
 from service.api.scalars import Decimal, fixed
 from service.api.scoring.scores import Appeal, ObservationNode, observation_node
 from service.api.setup.people import Employee, person_seen
 from service.models import ActionItem as ActionItemRow
 from service.models import CheckIn as CheckInRow
+from service.scoring.goals import GoalStatus
 from service.scoring.types import LineStatus, Scope, ScoreStatus
 from service.usecases.accounts.access import CheckInView, check_in_view, manager_ids_in
 from service.usecases.people import checkins
@@ -30,6 +32,7 @@ from service.usecases.people.checkins import (
 from service.usecases.people.checkins import (
     CadenceStatus,
     CheckInSnapshot,
+    SnapshotGoal,
     SnapshotLine,
     cadence_of,
     carried_action_items,
@@ -126,6 +129,53 @@ class CheckInLine:
 
 
 @strawberry.type(
+    description="One of the person's goals (or their team's) as it stood when the check-in "
+    "was recorded: its value, progress and status then, kept as they were."
+)
+class CheckInGoal:
+    goal_id: strawberry.ID = strawberry.field(description="The goal's global id.")
+    title: str = strawberry.field(description="The goal's title then.")
+    cycle_code: str = strawberry.field(description="The goal's cycle.")
+    team_goal: bool = strawberry.field(
+        description="True for the person's team's goal, false for their own."
+    )
+    value: Decimal | None = strawberry.field(
+        description="Its current value then (4 places); null while there was none."
+    )
+    target: Decimal | None = strawberry.field(description="Its target then.")
+    unit: str = strawberry.field(description="The unit of value and target.")
+    progress: Decimal | None = strawberry.field(description="Its progress then, 0-100.")
+    status: GoalStatus | None = strawberry.field(
+        description="ON_TRACK, AT_RISK, ACHIEVED or MISSED then."
+    )
+    discussed: bool = strawberry.field(description="Whether the check-in discussed this goal.")
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, goal: SnapshotGoal) -> CheckInGoal:
+        return cls(
+            goal_id=strawberry.ID(global_id("Goal", goal.goal_id)),
+            title=goal.title,
+            cycle_code=goal.cycle_code,
+            team_goal=goal.team_goal,
+            value=fixed(goal.value, 4, scaled=False),
+            target=None if goal.target is None else Decimal(goal.target),
+            unit=goal.unit,
+            progress=fixed(goal.progress, 2, scaled=False),
+            status=GoalStatus(goal.status) if goal.status else None,
+            discussed=goal.discussed,
+            pk=goal.goal_id,
+        )
+
+    @strawberry.field(
+        description="The goal as it is now; null if it was deleted or you may not see it.",
+        extensions=[readers()],
+    )
+    async def goal(self, info: Info) -> Goal | None:
+        return await goal_seen(info, self.pk)
+
+
+@strawberry.type(
     description="The person's stored score when the check-in was recorded: total and every "
     "line's points, kept as they were."
 )
@@ -194,6 +244,16 @@ class CheckIn(Node):
             band=snapshot.band,
             lines=[CheckInLine.of(line, info.context.lang) for line in snapshot.lines],
         )
+
+    @strawberry.field(
+        description="Every goal the check-in kept, as it stood then (docs/checkins.md: the "
+        "person's accepted goals, and their team's they may see, of the cycles that include "
+        "the day); empty for a former manager, who no longer sees the person's numbers."
+    )
+    def goals(self) -> list[CheckInGoal]:
+        if self.view is CheckInView.FORMER_AUTHOR:
+            return []
+        return [CheckInGoal.of(g) for g in CheckInSnapshot.from_row(self.row.snapshot).goals]
 
     @strawberry.field(description="Who recorded it; null if you may not see them.")
     async def recorded_by(self, info: Info) -> Employee | None:
@@ -264,6 +324,10 @@ class CheckInAgenda:
     open_appeals: list[Appeal] = strawberry.field(description="Appeals not answered yet.")
     open_action_items: list[ActionItem] = strawberry.field(
         description="Action items not closed yet."
+    )
+    goals_at_risk: list[CheckInGoal] = strawberry.field(
+        description="Goals AT_RISK now that were not at the last check-in (or were not kept "
+        "by it), as they stand now."
     )
 
 
@@ -360,7 +424,9 @@ async def next_check_in_of(info: Info, employee: Employee) -> NextCheckIn:
 
 async def agenda_of(info: Info, employee: Employee) -> CheckInAgenda:
     agenda = await checkins.check_in_agenda(
-        actor=info.context.actor_checked, employee_external_id=employee.external_id
+        actor=info.context.actor_checked,
+        employee_external_id=employee.external_id,
+        clock=info.context.goal_clock,
     )
     zh = info.context.lang.startswith("zh")
     return CheckInAgenda(
@@ -382,6 +448,7 @@ async def agenda_of(info: Info, employee: Employee) -> CheckInAgenda:
         new_comments=[observation_node(row) for row in agenda.new_comments],
         open_appeals=[Appeal.from_row(row) for row in agenda.open_appeals],
         open_action_items=[ActionItem.from_row(row) for row in agenda.open_action_items],
+        goals_at_risk=[CheckInGoal.of(goal) for goal in agenda.goals_at_risk],
     )
 
 
@@ -414,7 +481,8 @@ def _action_item_pk(value: strawberry.ID) -> int:
 class CheckInMutations:
     @strawberry.mutation(
         description="A manager (or an admin) records a check-in held with someone they manage. "
-        "It keeps the person's stored score as it stands (the lines discussed marked), raises "
+        "It keeps the person's stored score and goals as they stand (the lines and goals "
+        "discussed marked), raises "
         "new action items and closes open ones; the others carry into the next check-in.",
         extensions=[readers()],
     )
@@ -443,6 +511,13 @@ class CheckInMutations:
             list[int] | None,
             strawberry.argument(description="The 1-based numbers of the lines discussed."),
         ] = None,
+        discussed_goals: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(
+                description="The goals discussed: the person's accepted goals (or their "
+                "team's) of a cycle that includes the day."
+            ),
+        ] = None,
         action_items: Annotated[
             list[ActionItemInput] | None,
             strawberry.argument(description="New action items."),
@@ -461,11 +536,13 @@ class CheckInMutations:
             private_notes=private_notes,
             cycle_code=cycle_code,
             discussed_lines=discussed_lines or [],
+            discussed_goals=[parse_global_id(g, "Goal")[1] for g in discussed_goals or []],
             action_items=[
                 ActionItemUseCaseInput(item.text, item.owner_external_id, item.due_on)
                 for item in action_items or []
             ],
             close_action_item_ids=[_action_item_pk(i) for i in close_action_items or []],
+            clock=info.context.goal_clock,
         )
         return CheckIn.from_row(row, CheckInView.MANAGER)
 

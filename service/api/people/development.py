@@ -18,6 +18,7 @@ from service.api.context import Info, admins, readers
 from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, errors_as_data
 from service.api.ids import ClientError, Node, global_id, parse_global_id
+from service.api.people.goals import Goal, goal_seen
 from service.api.scalars import Decimal
 from service.api.setup.kpis import Kpi
 from service.models import Course as CourseRow
@@ -181,6 +182,7 @@ class DevelopmentItem(Node):
     course_pk: strawberry.Private[int | None]
     owner_pk: strawberry.Private[int]
     shadowing_pk: strawberry.Private[int | None]
+    goal_pk: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: DevelopmentItemRow) -> DevelopmentItem:
@@ -202,7 +204,16 @@ class DevelopmentItem(Node):
             course_pk=row.course_id,
             owner_pk=row.owner_id,
             shadowing_pk=row.shadowing_id,
+            goal_pk=row.goal_id,
         )
+
+    @strawberry.field(
+        description="The goal the item serves (the employee's or their team's, any cycle); "
+        "null when none or when you may not see that goal.",
+        extensions=[readers()],
+    )
+    async def goal(self, info: Info) -> Goal | None:
+        return None if self.goal_pk is None else await goal_seen(info, self.goal_pk)
 
     @strawberry.field(description="The KPI, for a KPI focus.")
     async def focus_kpi(self, info: Info) -> Kpi | None:
@@ -378,6 +389,10 @@ async def course_node(info: Info, pk: int) -> Node | None:
 # --- inputs, queries and mutations ---------------------------------------------------
 
 
+def _goal_pk(value: strawberry.ID | None) -> int | None:
+    return None if value is None else parse_global_id(value, "Goal")[1]
+
+
 @strawberry.input(description="A new development item.")
 class DevelopmentItemInput:
     action: DevelopmentAction = strawberry.field(description="How the employee works on it.")
@@ -404,6 +419,11 @@ class DevelopmentItemInput:
         default=DevelopmentStatus.PLANNED, description="Where it starts."
     )
     notes: str = strawberry.field(default="", description="Notes.")
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The goal it serves: one of the employee's goals or their team's, in any "
+        "cycle, that you may see.",
+    )
 
     def to_usecase(self) -> ItemInput:
         return ItemInput(
@@ -417,6 +437,7 @@ class DevelopmentItemInput:
             owner_external_id=self.owner_external_id,
             status=self.status.value,
             notes=self.notes,
+            goal_id=_goal_pk(self.goal_id),
         )
 
 
@@ -427,6 +448,12 @@ class DevelopmentItemChanges:
     notes: str | None = strawberry.field(default=None, description="New notes.")
     owner_external_id: str | None = strawberry.field(default=None, description="New owner.")
     action_detail: str | None = strawberry.field(default=None, description="New detail.")
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The goal it now serves (the employee's or their team's)."
+    )
+    clear_goal: bool = strawberry.field(
+        default=False, description="True: the item no longer names a goal."
+    )
 
     def to_usecase(self) -> ItemChanges:
         return ItemChanges(
@@ -435,6 +462,8 @@ class DevelopmentItemChanges:
             notes=self.notes,
             owner_external_id=self.owner_external_id,
             action_detail=self.action_detail,
+            goal_id=_goal_pk(self.goal_id),
+            clear_goal=self.clear_goal,
         )
 
 

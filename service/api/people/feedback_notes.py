@@ -15,6 +15,7 @@ from service.api.errors import UNION_DESCRIPTION, CommonError, errors_as_data
 from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
 from service.api.people.checkins import ID_DESCRIPTION, manager_ids
+from service.api.people.goals import Goal, goal_seen
 from service.api.scoring.scores import ObservationNode, observation_node
 from service.api.setup.people import Employee, person_seen
 from service.models import FeedbackKind
@@ -96,6 +97,16 @@ class FeedbackNote(Node):
         row = await info.context.loaders.people.observation.load(self.row.observation_id)
         return None if row is None else observation_node(row)
 
+    @strawberry.field(
+        description="The goal it is about (the person's or their team's); null if none or if "
+        "you may not see that goal.",
+        extensions=[readers()],
+    )
+    async def goal(self, info: Info) -> Goal | None:
+        if self.row.goal_id is None:
+            return None
+        return await goal_seen(info, self.row.goal_id)
+
     @strawberry.field(description="Why an admin hid it: for admins only, null for anyone else.")
     def hidden_reason(self, info: Info) -> str | None:
         return self.row.hidden_reason if info.context.actor_checked.is_admin else None
@@ -176,7 +187,8 @@ class FeedbackNoteMutations:
     @strawberry.mutation(
         description="Leave a short PRAISE or SUGGESTION on a person: as their manager, or as a "
         "colleague of the same team where the policy allows it. Tie it to one of their score "
-        "lines or customer comments only if you may see it. It never changes a score.",
+        "lines, customer comments or goals (or their team's) only if you may see it. It never "
+        "changes a score.",
         extensions=[readers()],
     )
     @errors_as_data
@@ -200,6 +212,12 @@ class FeedbackNoteMutations:
             strawberry.ID | None,
             strawberry.argument(description="A customer comment (Observation) of the person."),
         ] = None,
+        goal_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A goal of the person or of their team that you may see."
+            ),
+        ] = None,
     ) -> GiveFeedbackNoteResult:
         observation_pk = (
             None if observation_id is None else parse_global_id(observation_id, "Observation")[1]
@@ -212,6 +230,7 @@ class FeedbackNoteMutations:
             cycle_code=cycle_code,
             line=line,
             observation_id=observation_pk,
+            goal_id=None if goal_id is None else parse_global_id(goal_id, "Goal")[1],
         )
         return FeedbackNote.from_row(row)
 

@@ -329,13 +329,28 @@ class Goal(Node):
 
 
 async def goal_seen(info: Info, goal_pk: int) -> Goal | None:
-    """A goal if the viewer may see it, else None (the rules of service/usecases/people)."""
-    conn = get_connection("default")
-    row = await usecase.visible_goal(conn, actor=info.context.actor_checked, goal_id=goal_pk)
+    """A goal if the viewer may see it, else None: the rule of `visible_goal`
+    (service/usecases/people/goals.py) through the request's loaders, so that the goals
+    linked from a page of items or notes cost the same queries as one."""
+    context = info.context
+    row = await context.loaders.people.goal.load(goal_pk)
     if row is None:
         return None
-    [view] = await usecase.goal_views(conn, [row], clock=info.context.goal_clock)
-    return Goal.of(view, info.context.lang)
+    if row.employee_id is not None:
+        if not await context.may_see(row.employee_id):
+            return None
+    else:
+        assert row.team_id is not None
+        key = (context.actor_checked, row.team_id, row.cycle_id)
+        if not await context.loaders.people.team_goals_seen.load(key):
+            return None
+    cycle = await context.loaders.cycle.load(row.cycle_id)
+    assert cycle is not None
+    policy = await context.loaders.policy.load(0)
+    kpi_ids = [i for i in (row.kpi_id, row.related_kpi_id) if i is not None]
+    kpis = {k.id: k for k in await context.loaders.kpi.load_many(kpi_ids) if k is not None}
+    view = usecase.view_of(row, cycle=cycle, kpis=kpis, policy=policy, clock=context.goal_clock)
+    return Goal.of(view, context.lang)
 
 
 async def employee_goals_field(info: Info, employee_pk: int, cycle_code: str) -> list[Goal]:

@@ -12,8 +12,10 @@ from typing import Any, TypeVar
 from tortoise.connection import get_connection
 
 from service.api.loaders import SharedLoader
-from service.models import ActionItem, CheckIn, FeedbackNote, Observation
+from service.models import ActionItem, CheckIn, FeedbackNote, Goal, Observation
 from service.sql import fetch_all, placeholders
+from service.usecases.accounts.access import may_see_team_goals
+from service.usecases.actor import Actor
 from service.usecases.people.checkins import last_held_on
 
 RowT = TypeVar("RowT", CheckIn, FeedbackNote)
@@ -81,6 +83,17 @@ def _by_id(model: Any) -> Callable[[list[int]], Awaitable[list[Any]]]:
     return load
 
 
+async def _team_goals_seen(keys: list[tuple[Actor, int, int]]) -> list[bool]:
+    """Whether the actor may see a team's goals of a cycle: one check per (team, cycle)
+    asked, however many goals of theirs a page links to."""
+    conn = get_connection("default")
+    found = {
+        key: await may_see_team_goals(conn, key[0], team_id=key[1], cycle_id=key[2])
+        for key in dict.fromkeys(keys)
+    }
+    return [found[key] for key in keys]
+
+
 class PeopleLoaders:
     """Made per request, with the other loaders (service/api/loaders.py)."""
 
@@ -94,3 +107,8 @@ class PeopleLoaders:
         self.action_items: SharedLoader[int, list[ActionItem]] = SharedLoader(_action_items)
         self.last_held_on: SharedLoader[int, date | None] = SharedLoader(_last_held_on)
         self.observation: SharedLoader[int, Observation | None] = SharedLoader(_by_id(Observation))
+        self.goal: SharedLoader[int, Goal | None] = SharedLoader(_by_id(Goal))
+        # (the viewer, team id, cycle id): the viewer is the request's one actor.
+        self.team_goals_seen: SharedLoader[tuple[Actor, int, int], bool] = SharedLoader(
+            _team_goals_seen
+        )

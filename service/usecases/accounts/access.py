@@ -231,6 +231,24 @@ async def may_see_team_goals(
     )
 
 
+async def person_sees_team_goals(
+    conn: BaseDBAsyncClient, employee: Employee, *, cycle_id: int
+) -> bool:
+    """What the person themself sees of their own team's goals in a cycle (SCORING.md
+    §11, as :func:`may_see_team_goals` for their own account): always when they lead the
+    team, else once enough members are scored. A check-in keeps no more than this."""
+    if employee.team_id is None:
+        return False
+    if employee.team_id in await led_team_ids(conn, employee.id):
+        return True
+    scored = (
+        await Score.filter(cycle_id=cycle_id, team_id=employee.team_id, status=ScoreStatus.SCORED)
+        .using_db(conn)
+        .count()
+    )
+    return scored >= MIN_SCORED_FOR_EMPLOYEES
+
+
 # --- people side: check-ins and feedback notes (DESIGN.md Access, people side) ----------
 
 

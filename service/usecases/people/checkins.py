@@ -3,7 +3,8 @@ action items carried from one to the next until closed, an agenda of what change
 since the last one, and a cadence set by the policy.
 
 A check-in keeps the person's stored score as it stood (its total and every line's
-points) in a `CheckInSnapshot`; it reads scores and never writes one.
+points) and their goals as they stood (value, progress and status) in a
+`CheckInSnapshot`; it reads scores and goals and never writes one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from service.errors import InvalidTransition, Issue, NotFound, PermissionDenied, ValidationFailed
@@ -26,10 +28,14 @@ from service.models import (
     Appeal,
     AppealState,
     CheckIn,
+    Cycle,
     Employee,
+    Goal,
     Observation,
     Score,
 )
+from service.scoring import format_compact, format_fixed
+from service.scoring.goals import GoalClock, GoalState, GoalStatus
 from service.scoring.stored import StoredScore
 from service.scoring.types import Policy
 from service.sql import fetch_all, placeholders
@@ -38,6 +44,7 @@ from service.usecases.accounts.access import (
     check_in_view,
     manager_ids_in,
     manager_ids_of,
+    person_sees_team_goals,
     require_may_hold_check_in,
     team_leads,
     team_parents,
@@ -45,6 +52,8 @@ from service.usecases.accounts.access import (
 )
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
+from service.usecases.parsing import from_scaled
+from service.usecases.people.goals import goal_views
 from service.usecases.retries import retry_when_busy
 from service.usecases.setup.policy import load_policy
 
@@ -87,14 +96,20 @@ class SnapshotScore:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotGoal:
-    """A goal as it stood: written once goals exist ("SMART goals"); a snapshot without
-    the key reads as no goals, so check-ins recorded before then stay readable."""
+    """A goal as it stood (see :func:`snapshot_goals` for which goals); a snapshot
+    without the key, or an entry without a newer key, reads as empty, so check-ins
+    recorded before goals were kept stay readable."""
 
     goal_id: int
     title: str
-    value: str | None
-    status: str
+    value: str | None  # the current value then, 4 places; None while there was none
+    status: str  # ON_TRACK, AT_RISK, ACHIEVED or MISSED then
     discussed: bool
+    cycle_code: str = ""
+    team_goal: bool = False  # the person's team's goal, not their own
+    target: str | None = None
+    progress: str | None = None  # 0-100, 2 places
+    unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +151,11 @@ class CheckInSnapshot:
                     "value": goal.value,
                     "status": goal.status,
                     "discussed": goal.discussed,
+                    "cycle": goal.cycle_code,
+                    "team": goal.team_goal,
+                    "target": goal.target,
+                    "progress": goal.progress,
+                    "unit": goal.unit,
                 }
                 for goal in self.goals
             ],
@@ -175,6 +195,11 @@ class CheckInSnapshot:
                 value=goal.get("value"),
                 status=str(goal.get("status", "")),
                 discussed=bool(goal.get("discussed", False)),
+                cycle_code=str(goal.get("cycle", "")),
+                team_goal=bool(goal.get("team", False)),
+                target=goal.get("target"),
+                progress=goal.get("progress"),
+                unit=str(goal.get("unit", "")),
             )
             for goal in data.get("goals", []) or []
         )
@@ -205,6 +230,58 @@ def snapshot_of_score(
             for number, line in enumerate(stored.lines, start=1)
         ),
     )
+
+
+async def snapshot_goals(
+    conn: BaseDBAsyncClient,
+    employee: Employee,
+    *,
+    on: date,
+    clock: GoalClock,
+    discussed: Sequence[int] = (),
+) -> tuple[SnapshotGoal, ...]:
+    """The goals a check-in held on `on` keeps (docs/checkins.md): the person's ACCEPTED
+    goals of every cycle that includes that day, their own and their team's, each with
+    its current value and its progress and status at the clock's instant (SCORING.md
+    §11). A team goal is kept only where the person themself may see it (the rule of 5),
+    so the check-in never shows them more than their goals page does."""
+    cycles = {
+        c.id: c for c in await Cycle.filter(starts_on__lte=on, ends_on__gte=on).using_db(conn)
+    }
+    if not cycles:
+        return ()
+    owners = Q(employee_id=employee.id)
+    if employee.team_id is not None:
+        owners |= Q(team_id=employee.team_id)
+    goals = list(
+        await Goal.filter(owners, cycle_id__in=sorted(cycles), state=GoalState.ACCEPTED)
+        .using_db(conn)
+        .order_by("cycle_id", "id")
+    )
+    team_seen: dict[int, bool] = {}
+    for cycle_id in sorted({g.cycle_id for g in goals if g.team_id is not None}):
+        team_seen[cycle_id] = await person_sees_team_goals(conn, employee, cycle_id=cycle_id)
+    goals = [g for g in goals if g.team_id is None or team_seen[g.cycle_id]]
+    # The person's own goals first, then the team's.
+    goals.sort(key=lambda g: (g.team_id is not None, g.cycle_id, g.id))
+    kept: list[SnapshotGoal] = []
+    for view in await goal_views(conn, goals, clock=clock):
+        goal, progress = view.goal, view.progress
+        kept.append(
+            SnapshotGoal(
+                goal_id=goal.id,
+                title=goal.title,
+                value=None if view.current_value is None else format_fixed(view.current_value, 4),
+                status="" if progress is None else progress.status.value,
+                discussed=goal.id in discussed,
+                cycle_code=cycles[goal.cycle_id].code,
+                team_goal=goal.team_id is not None,
+                target=format_compact(from_scaled(goal.target)),
+                progress=None if progress is None else progress.reported,
+                unit=view.kpi.unit if view.kpi is not None else goal.unit,
+            )
+        )
+    return tuple(kept)
 
 
 async def _current_score(
@@ -266,15 +343,19 @@ async def record_check_in(
     private_notes: str = "",
     cycle_code: str | None = None,
     discussed_lines: Sequence[int] = (),
+    discussed_goals: Sequence[int] = (),
     action_items: Sequence[ActionItemInput] = (),
     close_action_item_ids: Sequence[int] = (),
     now: datetime | None = None,
+    clock: GoalClock | None = None,
 ) -> CheckIn:
     """A manager (or an admin) records a check-in held with someone they manage.
 
     It keeps the person's stored score of `cycle_code` (by default the latest open
-    cycle they have a score in) with the lines discussed marked, raises new action
-    items and closes open ones; open items it does not close carry into the next."""
+    cycle they have a score in) with the lines discussed marked, and their goals
+    (:func:`snapshot_goals`, at `clock`: by default `now`) with the goals discussed
+    marked; raises new action items and closes open ones; open items it does not close
+    carry into the next."""
     issues = _text_issues("sharedNotes", shared_notes, MAX_NOTES, required=False)
     issues += _text_issues("privateNotes", private_notes, MAX_NOTES, required=False)
     if len(action_items) > MAX_ACTION_ITEMS:
@@ -341,12 +422,37 @@ async def record_check_in(
                         )
                     ]
                 )
+        goals = await snapshot_goals(
+            conn,
+            employee,
+            on=held_on,
+            clock=clock or GoalClock(now=now or datetime.now(UTC)),
+            discussed=discussed_goals,
+        )
+        kept = {goal.goal_id for goal in goals}
+        unknown = [goal_id for goal_id in dict.fromkeys(discussed_goals) if goal_id not in kept]
+        if unknown:
+            raise ValidationFailed(
+                [
+                    Issue.of(
+                        "discussedGoals",
+                        "goal {goal} is not one of {employee}'s accepted goals (or their "
+                        "team's) of a cycle that includes {day}",
+                        "UNKNOWN_GOAL",
+                        goal=goal_id,
+                        employee=employee.external_id,
+                        day=held_on.isoformat(),
+                    )
+                    for goal_id in unknown
+                ]
+            )
         owners = await _owners(conn, employee, managers, action_items)
         closing = await _closable(conn, employee, close_action_item_ids)
         snapshot = CheckInSnapshot(
             score=None
             if current is None
-            else snapshot_of_score(current[0], current[1], discussed_lines)
+            else snapshot_of_score(current[0], current[1], discussed_lines),
+            goals=goals,
         )
         check_in = await CheckIn.create(
             using_db=conn,
@@ -385,6 +491,7 @@ async def record_check_in(
                 "held_on": held_on.isoformat(),
                 "cycle": None if current is None else current[0],
                 "discussed_lines": sorted(discussed_lines),
+                "discussed_goals": sorted(set(discussed_goals)),
                 "action_items": len(action_items),
                 "closed_action_items": sorted(row.id for row in closing),
             },
@@ -672,7 +779,7 @@ class CheckInAgenda:
     new_comments: list[Observation]
     open_appeals: list[Appeal]
     open_action_items: list[ActionItem]
-    # Goals that turned AT_RISK since the last check-in, once goals exist.
+    # Goals AT_RISK now that were not at the last check-in (or not kept by it).
     goals_at_risk: list[SnapshotGoal] = field(default_factory=list)
 
     @property
@@ -680,13 +787,21 @@ class CheckInAgenda:
         return self.total_then != self.total_now
 
 
-async def check_in_agenda(*, actor: Actor, employee_external_id: str) -> CheckInAgenda:
+async def check_in_agenda(
+    *, actor: Actor, employee_external_id: str, clock: GoalClock | None = None
+) -> CheckInAgenda:
     """What to start the next check-in from: the total and the lines that moved since
-    the last one (from the stored scores), customer comments recorded since, open
-    appeals and open action items. Computed when asked, stored nowhere."""
+    the last one (from the stored scores), customer comments recorded since, goals
+    turning AT_RISK since (at `clock`, by default now, against the last check-in's
+    snapshot), open appeals and open action items. Computed when asked, stored nowhere."""
+    clock = clock or GoalClock(now=datetime.now(UTC))
     async with in_transaction() as conn:
         employee = await _employee(conn, employee_external_id)
         await _require_sees_check_ins(conn, actor, employee)
+        policy, _version = await load_policy(conn)
+        goals_now = await snapshot_goals(
+            conn, employee, on=clock.today(policy.timezone), clock=clock
+        )
         last = (
             await CheckIn.filter(employee_id=employee.id)
             .using_db(conn)
@@ -711,6 +826,20 @@ async def check_in_agenda(*, actor: Actor, employee_external_id: str) -> CheckIn
             .order_by("id")
         )
         items = await _open_items(conn, employee.id)
+    goals_then = (
+        {}
+        if last is None
+        else {g.goal_id: g for g in CheckInSnapshot.from_row(last.snapshot).goals}
+    )
+    at_risk = [
+        goal
+        for goal in goals_now
+        if goal.status == GoalStatus.AT_RISK.value
+        and (
+            goal.goal_id not in goals_then
+            or goals_then[goal.goal_id].status != GoalStatus.AT_RISK.value
+        )
+    ]
     cycle_code = None if current is None else current[0]
     now_score = None if current is None else snapshot_of_score(current[0], current[1])
     same_cycle = then is not None and now_score is not None and then.cycle_code == cycle_code
@@ -741,6 +870,7 @@ async def check_in_agenda(*, actor: Actor, employee_external_id: str) -> CheckIn
         new_comments=new_comments,
         open_appeals=appeals,
         open_action_items=items,
+        goals_at_risk=at_risk,
     )
 
 

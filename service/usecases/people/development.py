@@ -29,6 +29,7 @@ from service.models import (
     DevelopmentStatus,
     Employee,
     FocusKind,
+    Goal,
     Kpi,
     Score,
 )
@@ -45,6 +46,7 @@ from service.sql import fetch_all
 from service.usecases.accounts.access import manager_ids_of, require_may_see_personal_record
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
+from service.usecases.people.goals import visible_goal
 from service.usecases.people.training import courses_for_kpis
 from service.usecases.periods import finalized_spans
 from service.usecases.retries import retry_when_busy
@@ -73,17 +75,21 @@ class ItemInput:
     owner_external_id: str | None = None
     status: str = DevelopmentStatus.PLANNED.value
     notes: str = ""
+    goal_id: int | None = None  # the goal it serves: see _served_goal
 
 
 @dataclass(frozen=True, slots=True)
 class ItemChanges:
-    """What to change on an item; None leaves a field as it is."""
+    """What to change on an item; None leaves a field as it is (``clear_goal`` unlinks
+    the goal)."""
 
     status: str | None = None
     due_on: date | None = None
     notes: str | None = None
     owner_external_id: str | None = None
     action_detail: str | None = None
+    goal_id: int | None = None
+    clear_goal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +188,33 @@ def item_audit(item: DevelopmentItem) -> dict[str, Any]:
         "notes": item.notes,
         "started_on": None if item.started_on is None else item.started_on.isoformat(),
         "done_on": None if item.done_on is None else item.done_on.isoformat(),
+        "goal": item.goal_id,
     }
+
+
+async def _served_goal(
+    conn: BaseDBAsyncClient, actor: Actor, employee: Employee, goal_id: int, issues: list[Issue]
+) -> Goal | None:
+    """The goal an item serves: one of the employee's goals or their team's, in any cycle,
+    that the actor may see. Unknown, someone else's and hidden goals get one answer, so
+    the refusal reveals nothing."""
+    goal = await visible_goal(conn, actor=actor, goal_id=goal_id)
+    theirs = goal is not None and (
+        goal.employee_id == employee.id
+        or (goal.team_id is not None and goal.team_id == employee.team_id)
+    )
+    if goal is None or not theirs:
+        issues.append(
+            Issue.of(
+                "goalId",
+                "goal {goal} is not one of {employee}'s goals or their team's that you may see",
+                "NOT_THEIR_GOAL",
+                goal=goal_id,
+                employee=employee.external_id,
+            )
+        )
+        return None
+    return goal
 
 
 @retry_when_busy
@@ -229,7 +261,7 @@ async def set_development_plan(
 
 
 async def _validated_item(
-    conn: BaseDBAsyncClient, employee: Employee, item: ItemInput, today: date
+    conn: BaseDBAsyncClient, actor: Actor, employee: Employee, item: ItemInput, today: date
 ) -> dict[str, Any]:
     issues: list[Issue] = []
     values: dict[str, Any] = {}
@@ -302,6 +334,10 @@ async def _validated_item(
     values["due_on"] = item.due_on
     values["status"] = _status(item.status, issues)
     values["notes"] = _text("notes", item.notes, MAX_NOTES, issues, required=False)
+    values["goal_id"] = None
+    if item.goal_id is not None:
+        goal = await _served_goal(conn, actor, employee, item.goal_id, issues)
+        values["goal_id"] = None if goal is None else goal.id
     if issues:
         raise ValidationFailed(issues)
     return values
@@ -318,7 +354,7 @@ async def add_development_item(
         employee = await _employee(conn, employee_external_id, "employeeExternalId")
         plan = await _plan_for_update(conn, actor, employee)
         day = today or await organisation_today(conn)
-        values = await _validated_item(conn, employee, item, day)
+        values = await _validated_item(conn, actor, employee, item, day)
         status = values.pop("status")
         if plan is None:
             plan = await DevelopmentPlan.create(
@@ -347,7 +383,7 @@ async def update_development_item(
     expected_version: int,
     today: date | None = None,
 ) -> DevelopmentItem:
-    """Change an item's status, due date, notes, owner or action detail. Moving to
+    """Change an item's status, due date, notes, owner, action detail or goal. Moving to
     IN_PROGRESS (or DONE) sets its start once; DONE sets the day it was done."""
     async with in_transaction() as conn:
         row = await DevelopmentItem.select_for_update().using_db(conn).get_or_none(id=item_id)
@@ -382,6 +418,12 @@ async def update_development_item(
             owner = await _owner(conn, employee, changes.owner_external_id, issues)
             if owner is not None:
                 row.owner_id = owner.id
+        if changes.clear_goal:
+            row.goal_id = None
+        elif changes.goal_id is not None:
+            goal = await _served_goal(conn, actor, employee, changes.goal_id, issues)
+            if goal is not None:
+                row.goal_id = goal.id
         if issues:
             raise ValidationFailed(issues)
         if status is not None and status is not row.status:

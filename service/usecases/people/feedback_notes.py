@@ -1,6 +1,7 @@
 """Feedback notes between check-ins: a short PRAISE or SUGGESTION on a person from a
 manager (or, where the policy allows it, a colleague of the same team), optionally
-tied to one of the person's score lines or customer comments. Not customer feedback
+tied to one of the person's score lines, customer comments or goals (theirs or their
+team's). Not customer feedback
 (`recordFeedback`), and it never changes a score. Admins hide an abusive note, with a
 reason, in the audit log.
 """
@@ -21,6 +22,7 @@ from service.usecases.accounts.access import (
 from service.usecases.accounts.permissions import require_admin
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
+from service.usecases.people.goals import visible_goal
 from service.usecases.retries import retry_when_busy
 from service.usecases.setup.policy import load_policy
 
@@ -47,10 +49,12 @@ async def give_feedback_note(
     cycle_code: str | None = None,
     line: int | None = None,
     observation_id: int | None = None,
+    goal_id: int | None = None,
 ) -> FeedbackNote:
-    """Tie it to a score line (`cycle_code` and the line's 1-based number) or to one of
-    the person's observations (a customer comment), or to nothing; the giver must be
-    allowed to see what it is tied to."""
+    """Tie it to a score line (`cycle_code` and the line's 1-based number), to one of
+    the person's observations (a customer comment), to one of their goals or their
+    team's (`goal_id`), or to nothing; the giver must be allowed to see what it is
+    tied to."""
     issues: list[Issue] = []
     note_kind = None
     try:
@@ -71,6 +75,10 @@ async def give_feedback_note(
     if line is not None and observation_id is not None:
         issues.append(
             Issue("observationId", "tie the note to a line or to a comment, not both", "ONE_TIE")
+        )
+    if goal_id is not None and (line is not None or observation_id is not None):
+        issues.append(
+            Issue("goalId", "tie the note to a line, a comment or a goal: one of them", "ONE_TIE")
         )
     if issues:
         raise ValidationFailed(issues)
@@ -130,6 +138,20 @@ async def give_feedback_note(
                     f"Observation {observation_id} is not one of {employee_external_id}'s that "
                     "you may see."
                 )
+        if goal_id is not None:
+            goal = await visible_goal(conn, actor=actor, goal_id=goal_id)
+            theirs = goal is not None and (
+                goal.employee_id == employee.id
+                or (goal.team_id is not None and goal.team_id == employee.team_id)
+            )
+            if not theirs:
+                # One answer whether it is unknown, someone else's or hidden from the giver.
+                raise PermissionDenied(
+                    "Goal {goal} is not one of {employee}'s goals (or their team's) that you "
+                    "may see.",
+                    goal=goal_id,
+                    employee=employee_external_id,
+                )
         note = await FeedbackNote.create(
             using_db=conn,
             employee_id=employee.id,
@@ -142,6 +164,7 @@ async def give_feedback_note(
             line_ordinal=ordinal,
             kpi_id=kpi_id,
             observation_id=observation_id,
+            goal_id=goal_id,
         )
         await write_audit(
             conn,
@@ -155,6 +178,7 @@ async def give_feedback_note(
                 "cycle": cycle_code,
                 "line": line,
                 "observation": observation_id,
+                "goal": goal_id,
             },
         )
         return note
