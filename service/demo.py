@@ -18,8 +18,17 @@ from typing import Any
 from rich.progress import Progress
 from tortoise.connection import get_connection
 
-from service.models import ActionItem, Cycle, CycleState, DevelopmentPlan, Observation, User
-from service.scoring.goals import GoalClock
+from service.models import (
+    ActionItem,
+    Cycle,
+    CycleState,
+    DevelopmentItem,
+    DevelopmentPlan,
+    Goal,
+    Observation,
+    User,
+)
+from service.scoring.goals import GoalClock, GoalState
 from service.settings import Settings
 from service.usecases.accounts.auth import actor_for
 from service.usecases.accounts.users import create_user
@@ -1010,6 +1019,12 @@ async def _check_ins(*, people: Sequence[_Person]) -> int:
         open_item: int | None = None
         day = CYCLE_STARTS_ON + timedelta(days=1 + index % 5)
         number = 0
+        # Every other check-in discusses the person's first goal (docs/checkins.md).
+        first_goal = (
+            await Goal.filter(employee__external_id=person.external_id, state=GoalState.ACCEPTED)
+            .order_by("id")
+            .first()
+        )
         while day <= DATA_ENDS_ON:
             if day >= person.hired_on:
                 check_in = await record_check_in(
@@ -1019,6 +1034,7 @@ async def _check_ins(*, people: Sequence[_Person]) -> int:
                     shared_notes=_CHECK_IN_NOTES[(index + number) % len(_CHECK_IN_NOTES)],
                     private_notes="Interested in the team-lead track." if number == 1 else "",
                     discussed_lines=[1] if number % 2 == 0 else [1, 3],
+                    discussed_goals=[first_goal.id] if first_goal and number % 2 else [],
                     action_items=[
                         ActionItemInput(
                             _ACTION_ITEMS[(index + number) % len(_ACTION_ITEMS)],
@@ -1027,6 +1043,8 @@ async def _check_ins(*, people: Sequence[_Person]) -> int:
                         )
                     ],
                     close_action_item_ids=[] if open_item is None else [open_item],
+                    # Goals as they stood on the day: status at that day's clock.
+                    clock=_goal_clock(day),
                 )
                 open_item = (await ActionItem.get(raised_in_id=check_in.id)).id
                 recorded += 1
@@ -1090,6 +1108,43 @@ DEMO_COURSES = (
 )
 # The demo's "today" for plan dates, whatever the clock says.
 DEMO_TODAY = date(2026, 11, 28)
+
+
+async def _goal_links() -> str:
+    """A feedback note tied to a goal for every other hotline agent with one, and 李娜's
+    (E1101) first plan item serving her CSAT goal (issues 14 and 15)."""
+    manager = actor_for(await User.get(email=f"manager@{DOMAIN}"))
+    goals = (
+        await Goal.filter(
+            employee__team__code="hotline", state=GoalState.ACCEPTED, kpi_id__isnull=True
+        )
+        .select_related("employee")
+        .order_by("employee_id", "id")
+    )
+    noted = 0
+    for index, goal in enumerate(goals):
+        if index % 2 == 0 and goal.employee is not None:
+            await give_feedback_note(
+                actor=manager,
+                employee_external_id=goal.employee.external_id,
+                kind="SUGGESTION" if index % 4 else "PRAISE",
+                text="Good steady progress on this one; keep the weekly rhythm.",
+                goal_id=goal.id,
+            )
+            noted += 1
+    csat = await Goal.filter(
+        employee__external_id="E1101", state=GoalState.ACCEPTED, kpi_id__isnull=False
+    ).first()
+    item = await DevelopmentItem.filter(plan__employee__external_id="E1101").order_by("id").first()
+    if csat is not None and item is not None and item.goal_id is None:
+        await update_development_item(
+            actor=manager,
+            item_id=item.id,
+            changes=ItemChanges(goal_id=csat.id),
+            expected_version=item.version,
+            today=DEMO_TODAY,
+        )
+    return f"{noted} feedback notes tied to goals"
 
 
 async def _development(*, actor: Actor) -> str:
@@ -1225,6 +1280,7 @@ async def build_demo(
     check_ins = await _check_ins(people=people)
     say("Development plans...")
     development = await _development(actor=actor)
+    development += "; " + await _goal_links()
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "

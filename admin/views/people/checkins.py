@@ -16,7 +16,18 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.i18n import name_text
-from admin.web import Refused, _, checked_form, guarded, redirect, render, require, signed_in
+from admin.views.people.goals import clock as goal_clock
+from admin.web import (
+    Refused,
+    _,
+    checked_form,
+    guarded,
+    redirect,
+    render,
+    require,
+    say,
+    signed_in,
+)
 from service.errors import (
     DomainError,
     InvalidTransition,
@@ -33,6 +44,7 @@ from service.models import (
     CheckIn,
     Employee,
     FeedbackNote,
+    Goal,
     Score,
 )
 from service.scoring.stored import StoredScore
@@ -54,8 +66,10 @@ from service.usecases.people.checkins import (
     local_today,
     next_check_in,
     record_check_in,
+    snapshot_goals,
 )
 from service.usecases.people.feedback_notes import give_feedback_note, hide_feedback_note
+from service.usecases.people.goals import visible_goal
 from service.usecases.setup.policy import load_policy
 
 CHECK_INS_ON_PAGE = 20
@@ -74,10 +88,10 @@ def _messages(request: Request, error: DomainError) -> list[str]:
     if isinstance(error, ValidationFailed):
         return [
             (f"{_(request, 'Action item {n}', n=i.row + 1)}: " if i.row is not None else "")
-            + f"{i.field}: {_(request, i.message)}"
+            + f"{i.field}: {say(request, i)}"
             for i in error.issues
         ]
-    return [_(request, error.message)]
+    return [say(request, error)]
 
 
 def _status(error: DomainError) -> int:
@@ -125,7 +139,10 @@ async def _person_page(
         )
     may_record = own_view is CheckInView.MANAGER and actor.employee_id != employee.id
     upcoming = await next_check_in(actor=actor, employee_external_id=employee.external_id)
-    agenda = await check_in_agenda(actor=actor, employee_external_id=employee.external_id)
+    clock = goal_clock(request)
+    agenda = await check_in_agenda(
+        actor=actor, employee_external_id=employee.external_id, clock=clock
+    )
     rows = list(
         await CheckIn.filter(employee_id=employee.id).order_by("-id").limit(CHECK_INS_ON_PAGE)
     )
@@ -170,6 +187,18 @@ async def _person_page(
         )
     ]
     policy, _version = await load_policy(conn)
+    # The goals a check-in recorded today would keep: to tick as discussed, or to tie a
+    # note to (the form is for managers and admins, who see them all).
+    goals_now = (
+        await snapshot_goals(conn, employee, on=clock.today(policy.timezone), clock=clock)
+        if may_record
+        else ()
+    )
+    note_goals: dict[int, Goal] = {}
+    for goal_id in sorted({n.goal_id for n in notes if n.goal_id is not None}):
+        goal = await visible_goal(conn, actor=actor, goal_id=goal_id)
+        if goal is not None:
+            note_goals[goal_id] = goal
     return render(
         request,
         "checkins/person.html",
@@ -185,6 +214,8 @@ async def _person_page(
             "is_person": actor.employee_id == employee.id,
             "owners": [people[i] for i in sorted({employee.id, *managers}) if i in people],
             "snapshot_lines": await _current_lines(employee, request.state.admin.lang),
+            "goals_now": goals_now,
+            "note_goals": note_goals,
             "open_items": upcoming.open_action_items,
             "item_rows": range(ACTION_ITEM_ROWS),
             "today": local_today(policy, None).isoformat(),
@@ -258,6 +289,11 @@ async def record_post(request: Request) -> Response:
         for raw in form.getlist("discussed")
         if (number := whole_or_none(str(raw), high=1000)) is not None
     ]
+    discussed_goals = [
+        pk
+        for raw in form.getlist("discussed_goal")
+        if (pk := whole_or_none(str(raw), high=largest_key(Goal))) is not None
+    ]
     closing = [
         pk
         for raw in form.getlist("close")
@@ -271,8 +307,10 @@ async def record_post(request: Request) -> Response:
             shared_notes=values["shared_notes"],
             private_notes=values["private_notes"],
             discussed_lines=discussed,
+            discussed_goals=discussed_goals,
             action_items=items,
             close_action_item_ids=closing,
+            clock=goal_clock(request),
         )
     except DomainError as error:
         return await _person_page(
@@ -313,8 +351,11 @@ async def give_post(request: Request) -> Response:
     form = await checked_form(request)
     actor = signed_in(request)
     employee = await _person(request)
-    values = {k: str(form.get(k, "")) for k in ("kind", "text", "line")}
+    values = {k: str(form.get(k, "")) for k in ("kind", "text", "line", "goal")}
     line = whole_or_none(values["line"], high=1000) if values["line"].strip() else None
+    goal_id = (
+        whole_or_none(values["goal"], high=largest_key(Goal)) if values["goal"].strip() else None
+    )
     cycle_code = str(form.get("cycle_code", "")).strip() or None
     try:
         await give_feedback_note(
@@ -324,6 +365,7 @@ async def give_post(request: Request) -> Response:
             text=values["text"],
             cycle_code=cycle_code if line is not None else None,
             line=line,
+            goal_id=goal_id,
         )
     except DomainError as error:
         return await _person_page(

@@ -20,7 +20,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import Refused, _, checked_form, guarded, redirect, render, require, signed_in
+from admin.web import (
+    Refused,
+    _,
+    checked_form,
+    guarded,
+    redirect,
+    render,
+    require,
+    say,
+    signed_in,
+)
 from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
 from service.models import (
     AccessLevel,
@@ -30,6 +40,7 @@ from service.models import (
     DevelopmentItem,
     DevelopmentStatus,
     Employee,
+    Goal,
     Kpi,
 )
 from service.scoring import format_fixed, what_it_would_take_text
@@ -37,6 +48,7 @@ from service.usecases.accounts.access import manager_ids_of, may_see_personal_re
 from service.usecases.actor import Actor
 from service.usecases.people import development, training
 from service.usecases.people.development import ItemChanges, ItemInput
+from service.usecases.people.goals import visible_goal
 
 ITEM_FIELDS = (
     "focus_kpi_code",
@@ -48,6 +60,7 @@ ITEM_FIELDS = (
     "owner_external_id",
     "due_on",
     "notes",
+    "goal_id",
 )
 REFUSED = "Only the employee, their managers and admins may see a development plan."
 COURSE_FIELDS = ("code", "title", "title_zh", "kpi_codes", "length_minutes", "format")
@@ -65,6 +78,7 @@ _FIELD_OF = {
     "kpiCodes": "kpi_codes",
     "lengthMinutes": "length_minutes",
     "attendedOn": "attended_on",
+    "goalId": "goal_id",
 }
 
 
@@ -85,12 +99,12 @@ def _failed(request: Request, name: str, error: DomainError, form: FormData) -> 
         for issue in error.issues:
             target = _FIELD_OF.get(issue.field, issue.field)
             if target in failed.values or target in ITEM_FIELDS:
-                failed.fields[target] = _(request, issue.message)
+                failed.fields[target] = say(request, issue)
             else:
-                loose.append(f"{issue.field}: {_(request, issue.message)}")
+                loose.append(f"{issue.field}: {say(request, issue)}")
         failed.message = "; ".join(loose) or None
     else:
-        failed.message = _(request, error.message)
+        failed.message = say(request, error)
     return failed
 
 
@@ -154,6 +168,17 @@ def _item_row(
     }
 
 
+async def _goals_to_serve(actor: Actor, employee: Employee) -> list[Goal]:
+    """The goals an item may serve, as the actor may see them: the employee's own and
+    their team's, in any cycle, newest cycle first."""
+    conn = get_connection("default")
+    query = Goal.filter(employee_id=employee.id)
+    rows = list(await query.order_by("-cycle_id", "id"))
+    if employee.team_id is not None:
+        rows += list(await Goal.filter(team_id=employee.team_id).order_by("-cycle_id", "id"))
+    return [g for g in rows if await visible_goal(conn, actor=actor, goal_id=g.id) is not None]
+
+
 def kpi_name(kpi: Kpi | None, lang: str) -> str:
     if kpi is None:
         return ""
@@ -195,6 +220,8 @@ async def _plan_page(
     ]
     kpis = {k.id: k for k in await Kpi.all().order_by("code")}
     courses = {c.id: c for c in await Course.all().order_by("code")}
+    goals = await _goals_to_serve(actor, employee)
+    goal_by_id = {g.id: g for g in goals}
     may_record = actor.is_admin or (
         actor.access is AccessLevel.MANAGER and actor.employee_id in managers
     )
@@ -225,6 +252,8 @@ async def _plan_page(
             "kpis": list(kpis.values()),
             "courses": list(courses.values()),
             "course_by_id": courses,
+            "goals": goals,
+            "goal_by_id": goal_by_id,
             "owners": owners,
             "actions": [a.value for a in DevelopmentAction],
             "statuses": [s.value for s in DevelopmentStatus],
@@ -302,6 +331,21 @@ def _text_or_none(form: FormData, name: str) -> str | None:
     return value or None
 
 
+def _goal_or_none(form: FormData, name: str) -> int | None:
+    value = _text_or_none(form, name)
+    return None if value is None else _int(value, "goalId")
+
+
+def _goal_change(form: FormData) -> dict[str, Any]:
+    """The edit form shows the goal the viewer may see (or none) and posts it back with
+    what it showed: a goal changes only when the choice differs from what was shown, so
+    an item serving a goal the viewer may not see keeps it."""
+    chosen = _goal_or_none(form, "goal_id")
+    if chosen == _goal_or_none(form, "goal_shown"):
+        return {}
+    return {"clear_goal": True} if chosen is None else {"goal_id": chosen}
+
+
 @guarded
 async def add_item_post(request: Request) -> Response:
     posted = await _posted(request)
@@ -323,6 +367,7 @@ async def add_item_post(request: Request) -> Response:
                 action_detail=str(form.get("action_detail", "")),
                 owner_external_id=_text_or_none(form, "owner_external_id"),
                 notes=str(form.get("notes", "")),
+                goal_id=_goal_or_none(form, "goal_id"),
             ),
         )
     except DomainError as error:
@@ -348,6 +393,7 @@ async def update_item_post(request: Request) -> Response:
             changes=ItemChanges(
                 status=_text_or_none(form, "status"),
                 notes=str(form.get("notes", "")),
+                **_goal_change(form),
             ),
             expected_version=_int(form.get("expected_version", ""), "expected_version"),
         )
