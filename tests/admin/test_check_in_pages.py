@@ -9,7 +9,10 @@ from pathlib import Path
 
 from admin.i18n import catalogue
 from service.models import ActionItem, CheckIn, FeedbackNote
+from service.usecases.people.goals import set_goal
 from tests.admin.conftest import Browser
+from tests.integration.goal_scenario import CLOCK, csat_goal
+from tests.integration.scenario import ADMIN
 
 A1_PAGE = "/admin/people/A1/check-ins"
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +145,27 @@ def test_every_english_text_of_the_check_in_pages_has_its_chinese() -> None:
         }
     assert found
     assert sorted(found - set(catalogue()["zh-CN"])) == []
+
+
+async def test_a_check_in_keeps_the_goals_discussed_and_the_employee_reads_them_in_chinese(
+    seeded: Browser,
+) -> None:
+    goal = (await set_goal(actor=ADMIN, goal=csat_goal("A1"), clock=CLOCK)).goal
+    others = (await set_goal(actor=ADMIN, goal=csat_goal("A2"), clock=CLOCK)).goal
+    await seeded.sign_in("manager")
+    refused = await seeded.post(
+        A1_PAGE, {"held_on": "2026-03-19", "discussed_goal": str(others.id)}
+    )
+    assert refused.status_code == 400
+    assert "discussedGoals" in refused.text
+    assert await CheckIn.all().count() == 0
+    await record_for_a1(seeded, discussed_goal=str(goal.id))
+    await seeded.client.post("/admin/sign-out", data={"csrf_token": await seeded.csrf("/admin/")})
+    await seeded.sign_in("employee")
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    page = (await seeded.client.get(A1_PAGE)).text
+    assert "当时的目标" in page
+    assert f'data-goal="{goal.id}" data-discussed' in page
+    assert "Raise CSAT to 90 %" in page
+    assert "已讨论" in page
+    assert f'data-goal="{others.id}"' not in page

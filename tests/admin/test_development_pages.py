@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 from service.models import AuditEntry, Course, DevelopmentItem
+from service.usecases.people.goals import set_goal
 from service.usecases.people.training import CourseInput, save_course
 from tests.admin.conftest import Browser
+from tests.integration.goal_scenario import CLOCK, csat_goal
 from tests.integration.scenario import ADMIN
 
 A1_PLAN = "/admin/people/A1/development"
@@ -161,3 +163,48 @@ async def test_the_catalogue_is_for_admins_and_speaks_chinese(seeded: Browser) -
     assert "<h1>培训目录" in page
     assert "积极倾听" in page
     assert "线上" in page
+
+
+async def test_a_manager_chooses_the_goal_an_item_serves_and_the_plan_shows_it(
+    seeded: Browser,
+) -> None:
+    own = (await set_goal(actor=ADMIN, goal=csat_goal("A1"), clock=CLOCK)).goal
+    theirs = (await set_goal(actor=ADMIN, goal=csat_goal("A2"), clock=CLOCK)).goal
+    await _as(seeded, "manager")
+    page = (await seeded.client.get(A1_PLAN)).text
+    assert f'<option value="{own.id}">' in page
+    assert f'<option value="{theirs.id}">' not in page
+    base = {"form": "add", "action": "COACHING", "focus_skill": "Calm calls"}
+    refused = await seeded.post(
+        f"{A1_PLAN}/items",
+        base | {"due_on": "2099-01-31", "goal_id": str(theirs.id)},
+        form_page=A1_PLAN,
+    )
+    assert refused.status_code == 400
+    assert await DevelopmentItem.all().count() == 0
+    added = await seeded.post(
+        f"{A1_PLAN}/items",
+        base | {"due_on": "2099-01-31", "goal_id": str(own.id)},
+        form_page=A1_PLAN,
+    )
+    assert added.status_code == 303
+    item = await DevelopmentItem.get()
+    assert item.goal_id == own.id
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    shown = (await seeded.client.get(A1_PLAN)).text
+    assert f'data-serves-goal="{own.id}"' in shown
+    assert "服务于目标" in shown
+    # Saving the item's status leaves its goal as it was.
+    saved = await seeded.post(
+        f"{A1_PLAN}/items/{item.id}",
+        {
+            "expected_version": str(item.version),
+            "status": "IN_PROGRESS",
+            "notes": "",
+            "goal_shown": str(own.id),
+            "goal_id": str(own.id),
+        },
+        form_page=A1_PLAN,
+    )
+    assert saved.status_code == 303
+    assert (await DevelopmentItem.get(id=item.id)).goal_id == own.id
