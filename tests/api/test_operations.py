@@ -17,9 +17,11 @@ from graphql import OperationDefinitionNode, parse, validate
 from service.api.ids import global_id
 from service.api.schema import create_schema
 from service.models import Employee, IngestRequest, Observation
+from service.usecases.people.goals import set_goal
 from tests.api.conftest import PASSWORD, Api, make_settings, seed
 from tests.api.live import live_client, live_server, live_settings, rate, until_subscribed
-from tests.integration.scenario import CYCLE
+from tests.integration.goal_scenario import CLOCK, csat_goal
+from tests.integration.scenario import ADMIN, CYCLE
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 MANAGER_SEES = {"L1", "A1", "A2", "A3", "A4"}
@@ -1042,6 +1044,29 @@ async def test_record_check_in_keeps_the_score_and_my_check_ins_hides_the_privat
     assert [i["text"] for i in me["nextCheckIn"]["openActionItems"]] == ["Read the refund guide"]
     assert me["nextCheckIn"]["lastHeldOn"] == "2026-03-19"
     assert me["nextCheckIn"]["dueOn"] == "2026-04-02"
+
+
+async def test_record_check_in_keeps_the_goals_discussed_and_give_feedback_ties_a_goal(
+    api: Api,
+) -> None:
+    await seed(api)
+    goal = (await set_goal(actor=ADMIN, goal=csat_goal("A1"), clock=CLOCK)).goal
+    goal_id = global_id("Goal", goal.id)
+    recorded = await record_check_in_for_a1(api, discussedGoals=[goal_id])
+    assert [(g["goalId"], g["title"], g["discussed"]) for g in recorded["goals"]] == [
+        (goal_id, "Raise CSAT to 90 %", True)
+    ]
+    body = await api.run(operation("MyCheckIns"), {}, as_="employee")
+    (check_in,) = [e["node"] for e in body["data"]["viewer"]["employee"]["checkIns"]["edges"]]
+    assert [(g["goalId"], g["cycleCode"], g["discussed"]) for g in check_in["goals"]] == [
+        (goal_id, CYCLE, True)
+    ]
+    given = await api.run(
+        operation("GiveFeedback"),
+        {"employeeExternalId": "A1", "kind": "PRAISE", "text": "On track", "goalId": goal_id},
+        as_="manager",
+    )
+    assert given["data"]["giveFeedbackNote"]["goal"]["id"] == goal_id
 
 
 async def test_record_check_in_carries_open_items_and_closes_the_ones_named(api: Api) -> None:
