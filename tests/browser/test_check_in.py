@@ -1,5 +1,6 @@
-"""A manager records a check-in with an action item; the employee reads it in Chinese
-(without the private notes) and acknowledges it."""
+"""A manager records a check-in with an action item and a goal discussed; the employee
+reads it in Chinese (without the private notes, with the goal's value then) and
+acknowledges it."""
 
 from __future__ import annotations
 
@@ -29,11 +30,16 @@ async def test_a_manager_records_a_check_in_and_the_employee_acknowledges_it_in_
     await page.fill("#item-0-text", item)
     await page.select_option("#item-0-owner", "E1101")
     await page.fill("#item-0-due", (date.today() + timedelta(days=7)).isoformat())
+    # Her goals of the quarter are offered with their values now; the first is discussed.
+    goal_box = page.locator("[data-goals-to-discuss] input[name='discussed_goal']").first
+    goal_id = await goal_box.get_attribute("value")
+    await goal_box.check()
     await page.click("#record button.primary")
     await page.wait_for_url(re.compile(r"/admin/people/E1101/check-ins\?done=recorded"))
     recorded = page.locator("article.check-in").first
     await expect(recorded.locator("[data-action-items]")).to_contain_text(item)
     await expect(recorded.locator("[data-private-notes]")).to_contain_text(private)
+    await expect(recorded.locator(f"[data-goal='{goal_id}'][data-discussed]")).to_have_count(1)
     await screenshot(page, "check-in-recorded")
 
     context = await chromium.new_context(
@@ -49,6 +55,11 @@ async def test_a_manager_records_a_check_in_and_the_employee_acknowledges_it_in_
         latest = employee.locator("article.check-in").first
         await expect(latest.locator("[data-action-items]")).to_contain_text(item)
         await expect(latest.locator("[data-private-notes]")).to_have_count(0)
+        goals = latest.locator("[data-check-in-goals]")
+        await expect(goals.locator("caption")).to_have_text("当时的目标")
+        await expect(goals.locator(f"[data-goal='{goal_id}'][data-discussed]")).to_contain_text(
+            "已讨论"
+        )
         await expect(employee.locator("body")).not_to_contain_text(private)
         await latest.locator("textarea[name='comment']").fill("好的，我这周听。")
         await latest.locator("button.primary").click()
