@@ -53,6 +53,7 @@ from service.usecases.accounts.access import (
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import from_scaled
+from service.usecases.people.goal_values import current_value_of
 from service.usecases.people.goals import goal_views
 from service.usecases.retries import retry_when_busy
 from service.usecases.setup.policy import load_policy
@@ -242,9 +243,9 @@ async def snapshot_goals(
 ) -> tuple[SnapshotGoal, ...]:
     """The goals a check-in held on `on` keeps (docs/checkins.md): the person's ACCEPTED
     goals of every cycle that includes that day, their own and their team's, each with
-    its current value and its progress and status at the clock's instant (SCORING.md
-    §11). A team goal is kept only where the person themself may see it (the rule of 5),
-    so the check-in never shows them more than their goals page does."""
+    its value, progress and status at the clock's instant (SCORING.md §11). A team goal
+    is kept only where the person themself may see it (the rule of 5), so the check-in
+    never shows them more than their goals page does."""
     cycles = {
         c.id: c for c in await Cycle.filter(starts_on__lte=on, ends_on__gte=on).using_db(conn)
     }
@@ -264,6 +265,13 @@ async def snapshot_goals(
     goals = [g for g in goals if g.team_id is None or team_seen[g.cycle_id]]
     # The person's own goals first, then the team's.
     goals.sort(key=lambda g: (g.team_id is not None, g.cycle_id, g.id))
+    # Each value as of the clock's instant, as the status is: for a real clock that is
+    # the stored current value; a pinned day (demo, tests) gets that day's value. Set on
+    # the rows read here only, never saved.
+    policy, _version = await load_policy(conn)
+    at = clock.instant(policy.timezone)
+    for goal in goals:
+        goal.current_value = await current_value_of(conn, goal, cycles[goal.cycle_id], policy, at)
     kept: list[SnapshotGoal] = []
     for view in await goal_views(conn, goals, clock=clock):
         goal, progress = view.goal, view.progress
