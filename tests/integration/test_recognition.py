@@ -10,7 +10,15 @@ import pytest
 from tortoise.connection import get_connection
 
 from service.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from service.models import AccessLevel, AuditEntry, Cycle, Observation, Recognition, Score
+from service.models import (
+    AccessLevel,
+    AuditEntry,
+    Cycle,
+    Employee,
+    Observation,
+    Recognition,
+    Score,
+)
 from service.usecases.accounts.access import WallView
 from service.usecases.actor import Actor
 from service.usecases.people.recognition import (
@@ -147,8 +155,8 @@ async def test_a_recognition_is_public_until_the_receiver_makes_it_private_and_n
         )
     after = await Score.get(cycle__code=CYCLE, employee__external_id="A1")
     assert (after.total_cents, after.inputs_hash) == (before.total_cents, before.inputs_hash)
-    actions = await AuditEntry.filter(entity="recognition").values_list("action", flat=True)
-    assert sorted(actions) == ["give_recognition", "set_recognition_visibility"]
+    entries = await AuditEntry.filter(entity="recognition")
+    assert sorted(e.action for e in entries) == ["give_recognition", "set_recognition_visibility"]
 
 
 async def test_an_admin_hides_a_recognition_with_a_reason_and_it_leaves_every_wall_but_theirs(
@@ -226,8 +234,8 @@ async def test_a_manager_turns_a_top_rating_comment_into_a_private_recognition_o
 async def test_customer_praise_is_offered_only_for_top_ratings_with_a_comment(db: str) -> None:
     await build_organisation()
     await ratings("A1", [5, 4, 5], tag="c")
-    a1 = await Observation.get(external_id="c-A1-0").prefetch_related("employee")
-    offered = await customer_praise_of(get_connection("default"), a1.employee)
+    a1 = await Employee.get(external_id="A1")
+    offered = await customer_praise_of(get_connection("default"), a1)
     assert sorted(o.external_id or "" for o in offered) == ["c-A1-0", "c-A1-2"]
 
 
