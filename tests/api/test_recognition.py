@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from graphql import GraphQLObjectType
 from service.api.ids import global_id
 from service.api.schema import create_schema
 from service.models import AccessLevel, Employee, Observation, User
@@ -111,7 +112,9 @@ async def test_who_sees_a_public_and_a_private_recognition_through_every_field(
 def test_no_recognition_type_carries_a_score() -> None:
     schema = create_schema(make_settings())._schema
     for name in ("Recognition", "RecognitionConnection", "RecognitionEdge"):
-        fields = set(schema.type_map[name].fields)  # type: ignore[union-attr]
+        graphql_type = schema.type_map[name]
+        assert isinstance(graphql_type, GraphQLObjectType)
+        fields = set(graphql_type.fields)
         for word in ("score", "total", "band", "rating", "points", "normalized"):
             assert not any(word in f.lower() for f in fields), (name, fields)
 
