@@ -18,6 +18,7 @@ from typing import Any
 from rich.progress import Progress
 from tortoise.connection import get_connection
 
+from service.demo_recognition import demo_recognition
 from service.models import ActionItem, Cycle, CycleState, DevelopmentPlan, Observation, User
 from service.scoring.goals import GoalClock
 from service.settings import Settings
@@ -1225,6 +1226,7 @@ async def build_demo(
     check_ins = await _check_ins(people=people)
     say("Development plans...")
     development = await _development(actor=actor)
+    say(await demo_recognition())
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "
