@@ -62,7 +62,9 @@ async def demo_recognition() -> str:
     }
     kpis = {k.code for k in await Kpi.all()}
     teams = {t.code: t for t in await Team.all()}
-    given = private = 0
+    # Drawn first, then given in time order: ids follow time, as they do when people
+    # give them at the moment they write them.
+    planned: list[tuple[datetime, Employee, Employee, str, str | None, str | None, bool]] = []
     for team_code, per_week in PER_WEEK.items():
         team = teams.get(team_code)
         if team is None:
@@ -81,40 +83,36 @@ async def demo_recognition() -> str:
                 moment = datetime.combine(
                     FIRST_WEEK + timedelta(days=7 * week + n % 5), datetime.min.time(), UTC
                 ) + timedelta(hours=2 + n)
-                try:
-                    row = await give_recognition(
-                        actor=_actor(giver, users),
-                        receiver_external_id=receiver.external_id,
-                        message=message,
-                        kpi_code=kpi if kpi in kpis else None,
-                        value_tag=tag,
-                        now=moment,
-                    )
-                except ValidationFailed:  # the weekly limit: the generator drew a pair again
-                    continue
-                given += 1
-                if rng.random() < 0.15:
-                    await set_recognition_visibility(
-                        actor=_actor(receiver, users), recognition_id=row.id, visibility="PRIVATE"
-                    )
-                    private += 1
+                kept_private = rng.random() < 0.15
+                planned.append((moment, giver, receiver, message, kpi, tag, kept_private))
     people = {e.external_id: e for e in await Employee.filter(external_id__in=TRADING_PAIR)}
     if len(people) == 2:
         first, second = (people[code] for code in TRADING_PAIR)
         for week in range(4):
             moment = datetime(2026, 11, 2, 3, tzinfo=UTC) + timedelta(days=7 * week)
-            for giver, receiver in ((first, second), (second, first)):
-                try:
-                    await give_recognition(
-                        actor=_actor(giver, users),
-                        receiver_external_id=receiver.external_id,
-                        message=MARKER,
-                        value_tag="helpful",
-                        now=moment,
-                    )
-                except ValidationFailed:
-                    continue
-                given += 1
+            planned.append((moment, first, second, MARKER, None, "helpful", False))
+            planned.append((moment, second, first, MARKER, None, "helpful", False))
+    given = private = 0
+    for moment, giver, receiver, message, kpi, tag, kept_private in sorted(
+        planned, key=lambda p: (p[0], p[1].id, p[2].id)
+    ):
+        try:
+            row = await give_recognition(
+                actor=_actor(giver, users),
+                receiver_external_id=receiver.external_id,
+                message=message,
+                kpi_code=kpi if kpi in kpis else None,
+                value_tag=tag,
+                now=moment,
+            )
+        except ValidationFailed:  # the weekly limit: the generator drew a pair again
+            continue
+        given += 1
+        if kept_private:
+            await set_recognition_visibility(
+                actor=_actor(receiver, users), recognition_id=row.id, visibility="PRIVATE"
+            )
+            private += 1
     praise = 0
     lead = await Employee.get_or_none(external_id="E1001")
     agent = await Employee.get_or_none(external_id="E1101")
@@ -124,7 +122,7 @@ async def demo_recognition() -> str:
             await recognize_customer_praise(
                 actor=_actor(lead, users),
                 observation_id=offered[0].id,
-                now=datetime(2026, 11, 26, 2, tzinfo=UTC),
+                now=datetime(2026, 11, 27, 10, tzinfo=UTC),
             )
             praise = 1
     return (
