@@ -238,7 +238,7 @@ async def recognitions_for(receivers: list[str], each: int) -> None:
                 actor=giver,
                 receiver_external_id=receiver,
                 message=f"Thanks {n}",
-                kpi_code="csat" if n % 2 else None,
+                kpi_code="csat" if n % 2 == 0 else None,
                 now=start + timedelta(minutes=index * each + n),
             )
 
