@@ -67,6 +67,8 @@ async def test_a_colleague_recognises_someone_and_a_private_one_leaves_the_wall_
     wall = (await seeded.client.get(WALL)).text
     assert "Covered my late shift" in wall
     assert "Quiet thanks" not in wall
+    own_page = (await seeded.client.get("/admin/people/A2/recognition")).text
+    assert "Covered my late shift" in own_page.split('id="gave"')[1]
     assert (await seeded.client.get("/admin/people/A1/recognition")).status_code == 403
     assert row.visibility.value == "PUBLIC"
 

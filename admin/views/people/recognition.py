@@ -302,6 +302,15 @@ async def _person(
     praise = []
     if manages and actor.employee_id is not None and actor.employee_id != employee.id:
         praise = await customer_praise_of(conn, employee)
+    # What the person gave, on their own page: the giver sees every one they gave
+    # (hidden ones excepted), whoever's team it went to.
+    gave = []
+    if actor.employee_id == employee.id:
+        gave = list(
+            await Recognition.filter(giver_employee_id=employee.id, hidden_at__isnull=True)
+            .order_by("-id")
+            .limit(100)
+        )
     team = await Team.get_or_none(id=employee.team_id or 0)
     return render(
         request,
@@ -310,6 +319,7 @@ async def _person(
             "person": employee,
             "team": team,
             "rows": await _shown(received),
+            "gave": await _shown(gave),
             "praise": praise,
             "is_person": actor.employee_id == employee.id,
             "is_admin": actor.is_admin,
