@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 from admin.security import SecurityHeaders
 from admin.views import audit, home
 from admin.views.accounts import auth, users
-from admin.views.people import checkins, development, goals
+from admin.views.people import checkins, development, goals, recognition
 from admin.views.review import calibration, shadow
 from admin.views.scoring import appeals, scores
 from admin.views.setup import cycles, imports, kpis, people, policy
@@ -37,6 +37,7 @@ def create_admin(settings: Settings) -> Starlette:
         *development.routes,
         *users.routes,
         *imports.routes,
+        *recognition.routes,
         *scores.routes,
         *appeals.routes,
         *checkins.routes,

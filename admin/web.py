@@ -188,6 +188,11 @@ NAV = [
         "Check-ins",
         (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE),
     ),
+    (
+        "/admin/recognition",
+        "Recognition",
+        (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE),
+    ),
     ("/admin/development", "My development plan", (AccessLevel.MANAGER, AccessLevel.EMPLOYEE)),
     ("/admin/courses", "Training", (AccessLevel.ADMIN,)),
     ("/admin/users", "Users", (AccessLevel.ADMIN,)),

@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0019_development_plans')]
+    dependencies = [('models', '0020_recognition')]
 
     initial = False
 

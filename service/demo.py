@@ -18,6 +18,7 @@ from typing import Any
 from rich.progress import Progress
 from tortoise.connection import get_connection
 
+from service.demo_recognition import demo_recognition
 from service.models import (
     ActionItem,
     Cycle,
@@ -1281,6 +1282,7 @@ async def build_demo(
     say("Development plans...")
     development = await _development(actor=actor)
     development += "; " + await _goal_links()
+    say(await demo_recognition())
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "

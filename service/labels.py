@@ -152,7 +152,18 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "WORKSHOP": ("Workshop", "工作坊"),
         "SELF_PACED": ("Self-paced", "自学"),
     },
+    "RecognitionVisibility": {
+        "PUBLIC": ("Public: the team sees it", "公开：团队可见"),
+        "PRIVATE": ("Private", "不公开"),
+    },
     "audit_action": {
+        "give_recognition": ("Recognition given", "给予认可"),
+        "recognize_customer_praise": (
+            "Customer praise turned into recognition",
+            "客户表扬转为认可",
+        ),
+        "set_recognition_visibility": ("Recognition visibility changed", "修改认可的可见范围"),
+        "hide_recognition": ("Recognition hidden", "隐藏认可"),
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
         "record_check_in": ("Check-in recorded", "记录面谈"),
@@ -205,6 +216,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "void_observation": ("Observation voided", "作废观测数据"),
     },
     "audit_entity": {
+        "recognition": ("Recognition", "认可"),
         "api_token": ("API token", "接口令牌"),
         "shadow_scorecard": ("Shadow scorecard", "影子评分卡"),
         "goal": ("Goal", "目标"),

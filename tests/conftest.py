@@ -40,6 +40,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (
+    "recognition",
     "action_item",
     "check_in",
     "feedback_note",

@@ -463,3 +463,8 @@ class PolicyInput:
         default=None,
         description="Whether colleagues of the same team may give each other feedback notes.",
     )
+    recognitions_per_colleague_per_week: int | None = strawberry.field(
+        default=None,
+        description="Recognition: at most this many from one person to another in any rolling "
+        "7 days (1-50, default 3).",
+    )

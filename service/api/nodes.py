@@ -26,6 +26,7 @@ from service.api.people.checkins import action_item_node, check_in_node
 from service.api.people.development import course_node, item_node, plan_node
 from service.api.people.feedback_notes import feedback_note_node
 from service.api.people.goals import fetch_goal_node
+from service.api.people.recognition import recognition_node
 from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
 from service.api.setup.cycles import Cycle
 from service.api.setup.kpis import Kpi
@@ -137,6 +138,7 @@ _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Kpi": _kpi,
     "Observation": _observation,
     "Position": _position,
+    "Recognition": recognition_node,
     "Score": _score,
     "Team": _team,
     "Token": _token,

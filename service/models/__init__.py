@@ -30,6 +30,7 @@ from service.models.development import (
     FocusKind,
 )
 from service.models.people import Goal, GoalUpdate
+from service.models.recognition import Recognition, RecognitionVisibility
 from service.models.review import CalibrationRecord, ShadowScorecard, ShadowScorecardLine
 from service.models.scaled import VALUE_SCALE
 from service.models.scoring import (
@@ -112,6 +113,8 @@ __all__ = [
     "Observation",
     "Policy",
     "Position",
+    "Recognition",
+    "RecognitionVisibility",
     "Review",
     "ReviewKind",
     "Scope",

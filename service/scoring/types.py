@@ -162,6 +162,8 @@ class Policy:
     # and whether colleagues of the same team may give feedback notes.
     check_in_interval_days: int = 14
     colleague_feedback_notes: bool = False
+    # Recognition: at most this many from one giver to one receiver in any rolling 7 days.
+    recognitions_per_colleague_per_week: int = 3
 
 
 @dataclass(frozen=True, slots=True)

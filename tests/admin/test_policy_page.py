@@ -178,3 +178,25 @@ async def test_an_admin_sets_the_check_in_interval_and_lets_colleagues_give_note
     assert refused.status_code == 400
     assert 'id="check_in_interval_days-error"' in refused.text
     assert (await PolicyRow.get(id=1)).data["check_in_interval_days"] == 21
+
+
+async def test_an_admin_sets_the_weekly_recognition_limit_and_a_bad_one_is_named(
+    seeded: Browser,
+) -> None:
+    await _as(seeded, "admin")
+    page = (await seeded.client.get(PAGE)).text
+    assert _value(page, "recognitions_per_colleague_per_week") == "3"
+    saved = await seeded.post(
+        PAGE,
+        (await _form(seeded))
+        | {"recognitions_per_colleague_per_week": "2", "reason": "fewer, warmer thanks"},
+    )
+    assert saved.status_code == 200, saved.text
+    assert (await PolicyRow.get(id=1)).data["recognitions_per_colleague_per_week"] == 2
+    refused = await seeded.post(
+        PAGE,
+        (await _form(seeded)) | {"recognitions_per_colleague_per_week": "0", "reason": "none"},
+    )
+    assert refused.status_code == 400
+    assert 'id="recognitions_per_colleague_per_week-error"' in refused.text
+    assert (await PolicyRow.get(id=1)).data["recognitions_per_colleague_per_week"] == 2

@@ -32,6 +32,7 @@ from service.usecases.actor import Actor
 from service.usecases.people.checkins import ActionItemInput, record_check_in
 from service.usecases.people.development import ItemInput, add_development_item
 from service.usecases.people.feedback_notes import give_feedback_note
+from service.usecases.people.recognition import give_recognition
 from service.usecases.people.training import CourseInput, save_course
 from service.usecases.scoring import appeals, corrections
 from tests.api.conftest import Api, seed
@@ -83,6 +84,10 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
     note = await give_feedback_note(
         actor=lead, employee_external_id="A1", kind="PRAISE", text="Well handled"
     )
+    # Public: the receiver's team (the colleague) sees it too.
+    recognition = await give_recognition(
+        actor=lead, receiver_external_id="A1", message="Calm with a hard caller"
+    )
     body = await api.run(
         '{ node(id: "' + global_id("Score", score.id) + '") { ... on Score { lines { id } } } }',
         as_="admin",
@@ -114,6 +119,7 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
         "CheckIn": (global_id("CheckIn", check_in.id), OWN),
         "ActionItem": (global_id("ActionItem", action_item.id), OWN),
         "FeedbackNote": (global_id("FeedbackNote", note.id), OWN),
+        "Recognition": (global_id("Recognition", recognition.id), OWN | {"colleague"}),
         "Course": (global_id("Course", course.course.id), EVERY_READER),
         "DevelopmentPlan": (global_id("DevelopmentPlan", item.plan_id), OWN),
         "DevelopmentItem": (global_id("DevelopmentItem", item.id), OWN),

@@ -1360,3 +1360,39 @@ async def test_team_changed_gives_the_manager_the_new_summary(db: str) -> None:
             )
             expected = query["data"]["team"]["summary"]
             assert {k: summary[k] for k in expected} == expected
+
+
+async def test_give_recognition_thanks_a_colleague_and_the_team_wall_shows_it(api: Api) -> None:
+    await seed(api)
+    given = await api.run(
+        operation("GiveRecognition"),
+        {
+            "employeeExternalId": "A1",
+            "message": "Took my callbacks while I was ill",
+            "kpiCode": "csat",
+            "valueTag": "teamwork",
+        },
+        as_="colleague",
+    )
+    recognition = given["data"]["giveRecognition"]
+    assert recognition["__typename"] == "Recognition", recognition
+    assert (recognition["visibility"], recognition["kpiCode"], recognition["receiverName"]) == (
+        "PUBLIC",
+        "csat",
+        "Agent 1",
+    )
+    itself = await api.run(
+        operation("GiveRecognition"),
+        {"employeeExternalId": "A2", "message": "Me"},
+        as_="colleague",
+    )
+    assert itself["data"]["giveRecognition"]["issues"][0]["field"] == "employeeExternalId"
+    wall = await api.run(operation("TeamWall"), {"teamCode": "hotline", "first": 5}, as_="employee")
+    assert "errors" not in wall, wall
+    nodes = wall["data"]["team"]["recognitions"]["nodes"]
+    assert [(n["message"], n["giverName"], n["valueTag"]) for n in nodes] == [
+        ("Took my callbacks while I was ill", "Agent 2", "teamwork")
+    ]
+    assert wall["data"]["team"]["recognitions"]["pageInfo"]["hasNextPage"] is False
+    outsider = await api.run(operation("TeamWall"), {"teamCode": "hotline"}, as_="outsider")
+    assert outsider["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,9 +25,12 @@ from hypothesis import strategies as st
 
 from graphql import GraphQLObjectType, get_named_type
 from service.app import create_app
+from service.models import AccessLevel, Employee
+from service.usecases.actor import Actor
 from service.usecases.inputs import CycleInput, EmployeeInput, FeedbackInput, ObservationInput
 from service.usecases.people.checkins import record_check_in
 from service.usecases.people.feedback_notes import give_feedback_note
+from service.usecases.people.recognition import give_recognition, set_recognition_visibility
 from service.usecases.scoring.ingest import record_feedback, record_observations
 from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.setup.organisation import upsert_employees
@@ -108,6 +111,16 @@ REACH: dict[str, Reach] = {
         '{{ employee(externalId: "A1") {{ feedbackNotes{args} {{ {page} }} }} }}',
         "id kind",
         lambda d: d["employee"]["feedbackNotes"],
+    ),
+    "Employee.recognitions": Reach(
+        '{{ employee(externalId: "A1") {{ recognitions{args} {{ {page} }} }} }}',
+        "id message",
+        lambda d: d["employee"]["recognitions"],
+    ),
+    "Team.recognitions": Reach(
+        '{{ team(code: "hotline") {{ recognitions{args} {{ {page} }} }} }}',
+        "id message",
+        lambda d: d["team"]["recognitions"],
     ),
     "ScoreLine.observations": Reach(
         '{{ employee(externalId: "A1") {{ score(cycleCode: "' + CYCLE + '") {{ lines {{ '
@@ -226,6 +239,23 @@ async def seed_with_ties(api: Api) -> None:
             kind=("PRAISE", "SUGGESTION")[i % 2],
             text=f"note {i}",
         )
+    # Recognitions of A1 from five colleagues, a day apart (within the weekly limit); a
+    # third made private by A1: the wall and A1's list page through them alike.
+    a1 = await Employee.get(external_id="A1")
+    for i in range(25):
+        giver = await Employee.get(external_id=f"A{2 + i % 5}")
+        given = await give_recognition(
+            actor=Actor(giver.external_id, AccessLevel.EMPLOYEE, employee_id=giver.id),
+            receiver_external_id="A1",
+            message=f"thanks {i}",
+            now=datetime(2026, 2, 1, tzinfo=UTC) + timedelta(days=i),
+        )
+        if i % 3 == 0:
+            await set_recognition_visibility(
+                actor=Actor("A1", AccessLevel.EMPLOYEE, employee_id=a1.id),
+                recognition_id=given.id,
+                visibility="PRIVATE",
+            )
     # Earlier cycles, so that an employee has several scores and the cycle list pages.
     for year, quarter, starts, ends in (
         (2025, 3, date(2025, 7, 1), date(2025, 9, 30)),
@@ -286,6 +316,8 @@ MINIMUM_ROWS = {
     "ScoreLine.observations": 40,
     "Employee.checkIns": 25,
     "Employee.feedbackNotes": 25,
+    "Employee.recognitions": 25,
+    "Team.recognitions": 25,
 }
 
 

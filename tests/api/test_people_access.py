@@ -20,6 +20,7 @@ from service.usecases.actor import Actor
 from service.usecases.inputs import EmployeeInput, ReviewInput, TeamInput
 from service.usecases.people.checkins import ActionItemInput, record_check_in
 from service.usecases.people.feedback_notes import give_feedback_note
+from service.usecases.people.recognition import give_recognition
 from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.ingest import submit_reviews
 from service.usecases.setup.cycles import transition_cycle
@@ -90,12 +91,26 @@ PROBES: dict[str, list[str]] = {
         "{{ employees(first: 100) {{ nodes {{ feedbackNotes(first: 100) {{ nodes {{ giver "
         "{{ {person} }} }} }} }} }} }}"
     ],
+    "Recognition.receiver": [
+        "{{ employees(first: 100) {{ nodes {{ recognitions(first: 100) {{ nodes {{ receiver "
+        "{{ {person} }} }} }} }} }} }}",
+        '{{ team(code: "hotline") {{ recognitions(first: 100) {{ nodes {{ receiver '
+        "{{ {person} }} }} }} }} }}",
+    ],
+    "Recognition.giver": [
+        "{{ employees(first: 100) {{ nodes {{ recognitions(first: 100) {{ nodes {{ giver "
+        "{{ {person} }} }} }} }} }} }}",
+        '{{ team(code: "hotline") {{ recognitions(first: 100) {{ nodes {{ giver '
+        "{{ {person} }} }} }} }} }}",
+    ],
 }
 PEOPLE_SIDE = (
     "CheckIn.recordedBy",
     "ActionItem.owner",
     "FeedbackNote.employee",
     "FeedbackNote.giver",
+    "Recognition.receiver",
+    "Recognition.giver",
 )
 # Calibration and shadow reports are refused to employees as a whole (FORBIDDEN), not
 # filtered person by person.
@@ -104,6 +119,9 @@ REFUSED_AS_A_WHOLE = (
     "Query.node",
     "CalibrationEmployee.employee",
     "ShadowReportRow.employee",
+    # A team's recognition wall is refused to anyone outside the team.
+    "Recognition.receiver",
+    "Recognition.giver",
 )
 
 
@@ -184,6 +202,13 @@ async def people_side_ready() -> None:
         await give_feedback_note(
             actor=actor, employee_external_id=person, kind="PRAISE", text="Well handled"
         )
+        await give_recognition(actor=actor, receiver_external_id=person, message="Thanks")
+    a2 = await Employee.get(external_id="A2")
+    await give_recognition(
+        actor=Actor("A2", AccessLevel.EMPLOYEE, employee_id=a2.id),
+        receiver_external_id="A1",
+        message="Thanks",
+    )
 
 
 def people_in(value: Any) -> list[dict[str, Any]]:

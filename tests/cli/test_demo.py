@@ -198,3 +198,38 @@ def test_the_demo_hotline_has_a_check_in_every_two_weeks_with_one_action_item_op
         assert all((b - a).days == 14 for a, b in itertools.pairwise(days)), person
         assert open_items[person] == 1, person
     assert demo.count("feedback_note") >= 4
+
+
+def test_the_demo_has_weeks_of_recognition_a_flagged_pair_and_one_customer_praise(
+    tmp_path: Path,
+) -> None:
+    from service.usecases.people.recognition_rules import trading_pairs
+
+    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
+    demo.ok("demo")
+    with sqlite3.connect(demo.path) as db:
+        per_team = dict(
+            db.execute(
+                "SELECT t.code, COUNT(*) FROM recognition r JOIN employee e "
+                "ON e.id = r.receiver_id JOIN team t ON t.id = e.team_id GROUP BY t.code"
+            ).fetchall()
+        )
+        weeks = {
+            row[0] // (7 * 86_400 * 1_000_000)
+            for row in db.execute("SELECT given_at_us FROM recognition")
+        }
+        given = db.execute(
+            "SELECT giver_employee_id, receiver_id FROM recognition "
+            "WHERE observation_id IS NULL AND hidden_at IS NULL"
+        ).fetchall()
+        pairs = trading_pairs((int(g), int(r)) for g, r in given)
+        flagged = {
+            db.execute("SELECT external_id FROM employee WHERE id = ?", [p]).fetchone()[0]
+            for pair in pairs
+            for p in (pair.first, pair.second)
+        }
+    assert per_team["hotline"] > max(per_team["field"], per_team["front-desk"]) > 0
+    assert len(weeks) >= 7
+    assert flagged == {"E1301", "E1302"}
+    assert demo.count("recognition", "visibility = 'PRIVATE'") > 0
+    assert demo.count("recognition", "observation_id IS NOT NULL") == 1

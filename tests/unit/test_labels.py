@@ -12,6 +12,7 @@ from service.labels import CATALOGUE, label
 from service.models import AccessLevel, AppealState, CycleState, ReviewKind, ScoreState
 from service.models.checkins import FeedbackKind
 from service.models.development import CourseFormat, DevelopmentAction, DevelopmentStatus
+from service.models.recognition import RecognitionVisibility
 from service.scoring.calibration import CalibrationFlag
 from service.scoring.goals import GoalState, GoalStatus
 from service.scoring.types import (
@@ -33,7 +34,7 @@ SHOWN_ENUMS: list[type[Enum]] = [
     AccessLevel, AppealState, CycleState, ReviewKind, ScoreState, CalibrationFlag, Aggregation,
     Channel, Direction, KpiKind, LineStatus, Method, Scope, ScoreStatus, StatusReason,
     IngestMode, RecordKind, CadenceStatus, FeedbackKind, DevelopmentStatus, DevelopmentAction,
-    CourseFormat, GoalState, GoalStatus,
+    CourseFormat, GoalState, GoalStatus, RecognitionVisibility,
 ]  # fmt: skip
 USECASES = Path(__file__).resolve().parents[2] / "service" / "usecases"
 

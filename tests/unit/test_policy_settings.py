@@ -82,3 +82,28 @@ def test_whether_colleagues_give_feedback_notes_must_be_yes_or_no() -> None:
     with pytest.raises(ValidationFailed) as failed:
         validate_policy_data({"colleague_feedback_notes": "sometimes"})
     assert [issue.field for issue in failed.value.issues] == ["policy.colleague_feedback_notes"]
+
+
+def test_a_policy_stored_before_recognition_reads_three_a_week() -> None:
+    stored = policy_to_data(Policy())
+    del stored["recognitions_per_colleague_per_week"]
+    assert policy_from_data(stored).recognitions_per_colleague_per_week == 3
+
+
+def test_the_recognition_limit_round_trips_and_stays_out_of_a_cycles_snapshot() -> None:
+    from service.usecases.scoring.finalize import policy_snapshot
+
+    data = validate_policy_data({"recognitions_per_colleague_per_week": "5"})
+    policy = policy_from_data(data)
+    assert policy.recognitions_per_colleague_per_week == 5
+    assert policy_to_data(policy)["recognitions_per_colleague_per_week"] == 5
+    assert "recognitions_per_colleague_per_week" not in policy_snapshot(policy)
+
+
+@pytest.mark.parametrize("most", ["0", "-1", "three", "2.5", "51", True])
+def test_a_recognition_limit_that_is_not_1_to_50_is_refused_naming_the_field(most: object) -> None:
+    with pytest.raises(ValidationFailed) as failed:
+        validate_policy_data({"recognitions_per_colleague_per_week": most})
+    assert [issue.field for issue in failed.value.issues] == [
+        "policy.recognitions_per_colleague_per_week"
+    ]

@@ -63,6 +63,7 @@ from service.usecases.parsing import (
     whole_or_none,
 )
 from service.usecases.people.goals import employee_goals
+from service.usecases.people.recognition import recognition_counts
 from service.usecases.scoring.appeals import file_appeal
 from service.usecases.scoring.corrections import adjust_score, void_observation
 from service.usecases.scoring.ingest import submit_reviews
@@ -774,6 +775,12 @@ async def team_page(request: Request) -> Response:
                     "multiplier": data.multiplier,
                 }
             )
+    # Recognition never changes a score: shown beside it, counted as the wall shows it.
+    received = await recognition_counts(conn, actor=actor, team_id=team.id, cycle=cycle)
+    recognised = sorted(
+        ((person, received[person.id]) for person in await Employee.filter(id__in=list(received))),
+        key=lambda pair: (-pair[1], pair[0].name, pair[0].id),
+    )
     chart = histogram(
         [Column(code, count) for code, count in summary.band_counts],
         chart_id="bands",
@@ -791,6 +798,7 @@ async def team_page(request: Request) -> Response:
             "members": members,
             "manages": manages,
             "chart": chart,
+            "recognised": recognised,
             "version": _team_version(rows),
             "version_url": f"/admin/teams/{team.code}/{cycle.code}/version",
         },

@@ -82,6 +82,9 @@ def _form_of(data: dict[str, Any], version: int) -> PolicyForm:
     values["timezone"] = str(data.get("timezone") or "UTC")
     values["check_in_interval_days"] = str(data.get("check_in_interval_days", ""))
     values["colleague_feedback_notes"] = "on" if data.get("colleague_feedback_notes") else ""
+    values["recognitions_per_colleague_per_week"] = str(
+        data.get("recognitions_per_colleague_per_week", "")
+    )
     bands = [{k: str(band[k]) for k in ("code", "floor", "multiplier")} for band in data["bands"]]
     return PolicyForm(values, bands, version)
 
@@ -96,6 +99,7 @@ def _posted(form: FormData) -> tuple[dict[str, str], list[dict[str, str]]]:
             "band_guide",
             "check_in_interval_days",
             "colleague_feedback_notes",
+            "recognitions_per_colleague_per_week",
         )
     }
     bands = []
@@ -119,6 +123,10 @@ def _settings(values: dict[str, str], bands: list[dict[str, str]]) -> dict[str, 
     settings["band_guide"] = _guide_of(values["band_guide"])
     if values["check_in_interval_days"]:
         settings["check_in_interval_days"] = values["check_in_interval_days"]
+    if values["recognitions_per_colleague_per_week"]:
+        settings["recognitions_per_colleague_per_week"] = values[
+            "recognitions_per_colleague_per_week"
+        ]
     # An unticked box is not posted at all: no means no.
     settings["colleague_feedback_notes"] = values["colleague_feedback_notes"] == "on"
     return settings

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from service.api.people.feedback_notes import FeedbackNoteConnection
     from service.api.people.goals import Goal
+    from service.api.people.recognition import RecognitionConnection
     from service.api.review.calibration import Calibration
     from service.api.scoring.scores import Score
 
@@ -220,6 +221,22 @@ class Team(Node):
         from service.api.review.calibration import calibration_of
 
         return await calibration_of(info, cycle_code, self.code)
+
+    @strawberry.field(
+        description="The team's recognition wall, newest first: its members' recognitions "
+        "you may see (PUBLIC ones for its members; every one for its managers and admins; "
+        "hidden ones for admins). FORBIDDEN to anyone else.",
+        extensions=[readers()],
+    )
+    async def recognitions(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Annotated[RecognitionConnection, strawberry.lazy("service.api.people.recognition")]:
+        from service.api.people.recognition import team_recognitions
+
+        return await team_recognitions(info, self, first, after)
 
 
 @strawberry.type(
@@ -445,6 +462,21 @@ class Employee(Node):
         from service.api.people.development import courses_attended_of
 
         return await courses_attended_of(info, self.pk)
+
+    @strawberry.field(
+        description="Recognitions this employee received, newest first: for the employee, "
+        "their managers and admins (hidden ones for admins only). Never a score.",
+        extensions=[readers()],
+    )
+    async def recognitions(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Annotated[RecognitionConnection, strawberry.lazy("service.api.people.recognition")]:
+        from service.api.people.recognition import employee_recognitions
+
+        return await employee_recognitions(info, self, first, after)
 
 
 async def team_summary(info: Info, team_pk: int, cycle_code: str) -> TeamSummary:

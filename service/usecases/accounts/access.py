@@ -400,3 +400,55 @@ async def require_admin_or_manager_of(
     ):
         return
     raise PermissionDenied(f"Only a manager of {employee.external_id} or an admin may record this.")
+
+
+# --- people side: recognition (DESIGN.md Access, people side) ---------------------------
+
+
+def may_see_recognition(
+    actor: Actor,
+    *,
+    receiver_id: int,
+    receiver_team_id: int | None,
+    giver_employee_id: int,
+    manager_ids: set[int],
+    public: bool,
+    hidden: bool,
+    viewer_team_id: int | None,
+) -> bool:
+    """The giver, the receiver, the receiver's managers and admins; when the receiver
+    keeps it public, their team too. A hidden one admins only. It carries no score."""
+    if actor.is_admin:
+        return True
+    if hidden or actor.employee_id is None or actor.access is AccessLevel.INTEGRATION:
+        return False
+    if actor.employee_id in (receiver_id, giver_employee_id) or _manages(actor, manager_ids):
+        return True
+    return public and receiver_team_id is not None and viewer_team_id == receiver_team_id
+
+
+class WallView(StrEnum):
+    """How much of a team's recognition wall a viewer sees (the same rule as
+    :func:`may_see_recognition`, for every member of one team at once)."""
+
+    NONE = "NONE"
+    # A member of the team: public ones, and private ones they gave or received.
+    MEMBER = "MEMBER"
+    # A manager of the team (its lead or a lead above it): every one not hidden.
+    MANAGER = "MANAGER"
+    # An admin: every one, hidden ones too.
+    ADMIN = "ADMIN"
+
+
+def wall_view(
+    actor: Actor, *, team_id: int, led_team_ids: set[int], viewer_team_id: int | None
+) -> WallView:
+    if actor.is_admin:
+        return WallView.ADMIN
+    if actor.employee_id is None or actor.access is AccessLevel.INTEGRATION:
+        return WallView.NONE
+    if actor.access is AccessLevel.MANAGER and team_id in led_team_ids:
+        return WallView.MANAGER
+    if viewer_team_id == team_id:
+        return WallView.MEMBER
+    return WallView.NONE

@@ -31,6 +31,7 @@ from service.models import (
     Team,
     User,
 )
+from service.models.scaled import DEFAULT_RATING_SCALE
 from service.scoring.types import Aggregation, Channel, KpiKind, Policy
 from service.settings import DEFAULT_MAX_CLOCK_SKEW
 from service.sql import fetch_all, int_values, placeholders
@@ -56,8 +57,6 @@ from service.usecases.parsing import (
 from service.usecases.retries import retry_when_busy
 from service.usecases.scoring.recompute import recompute_cycle, recompute_open_cycles
 from service.usecases.setup.policy import load_policy
-
-DEFAULT_RATING_SCALE = (10_000, 50_000)  # 1-5, scaled
 
 
 @dataclass(slots=True)

@@ -36,8 +36,13 @@ NUMBER_FIELDS = (
 LEGACY_MIN_EVIDENCE_WEIGHT = "0"
 # The people-side settings (check-ins and feedback notes): whole days and a yes/no, not
 # exact decimals. A policy stored before they existed reads the defaults of Policy().
-PEOPLE_FIELDS = ("check_in_interval_days", "colleague_feedback_notes")
+PEOPLE_FIELDS = (
+    "check_in_interval_days",
+    "colleague_feedback_notes",
+    "recognitions_per_colleague_per_week",
+)
 MAX_CHECK_IN_INTERVAL_DAYS = 366
+MAX_RECOGNITIONS_PER_COLLEAGUE_PER_WEEK = 50
 # A policy stored before calibration (§12) existed reads the calibration defaults.
 _LEGACY_DEFAULTS = {
     "min_evidence_weight": LEGACY_MIN_EVIDENCE_WEIGHT,
@@ -85,6 +90,7 @@ def policy_to_data(
     if with_people_settings:
         data["check_in_interval_days"] = policy.check_in_interval_days
         data["colleague_feedback_notes"] = policy.colleague_feedback_notes
+        data["recognitions_per_colleague_per_week"] = policy.recognitions_per_colleague_per_week
     return data
 
 
@@ -106,6 +112,10 @@ def policy_from_data(data: dict[str, Any]) -> Policy:
         people["check_in_interval_days"] = int(data["check_in_interval_days"])
     if "colleague_feedback_notes" in data:
         people["colleague_feedback_notes"] = bool(data["colleague_feedback_notes"])
+    if "recognitions_per_colleague_per_week" in data:
+        people["recognitions_per_colleague_per_week"] = int(
+            data["recognitions_per_colleague_per_week"]
+        )
     return Policy(
         bands=bands,
         csat_kpi_code=data.get("csat_kpi_code"),
@@ -178,6 +188,9 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     merged["colleague_feedback_notes"] = _yes_or_no(
         merged["colleague_feedback_notes"], "policy.colleague_feedback_notes", issues
     )
+    merged["recognitions_per_colleague_per_week"] = _recognitions_per_week(
+        merged["recognitions_per_colleague_per_week"], issues
+    )
     merged["band_guide"] = _band_guide(merged.get("band_guide"), merged["bands"], issues)
     try:
         ZoneInfo(str(merged["timezone"]))
@@ -204,6 +217,25 @@ def _interval_days(raw: Any, issues: list[Issue]) -> int:
             Issue(where, f"give 1 to {MAX_CHECK_IN_INTERVAL_DAYS} days between two check-ins")
         )
     return days
+
+
+def _recognitions_per_week(raw: Any, issues: list[Issue]) -> int:
+    where = "policy.recognitions_per_colleague_per_week"
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not text.isdigit():
+        issues.append(Issue.of(where, "give a whole number, e.g. {example}", example=3))
+        return 0
+    most = int(text)
+    if not 1 <= most <= MAX_RECOGNITIONS_PER_COLLEAGUE_PER_WEEK:
+        issues.append(
+            Issue.of(
+                where,
+                "give 1 to {most} recognitions from one person to another in 7 days",
+                "OUT_OF_RANGE",
+                most=MAX_RECOGNITIONS_PER_COLLEAGUE_PER_WEEK,
+            )
+        )
+    return most
 
 
 def _yes_or_no(raw: Any, where: str, issues: list[Issue]) -> bool:
