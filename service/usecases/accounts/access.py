@@ -384,9 +384,7 @@ async def require_admin_or_manager_of(
     raise PermissionDenied(f"Only a manager of {employee.external_id} or an admin may record this.")
 
 
-async def require_may_see_team_heatmap(
-    conn: BaseDBAsyncClient, actor: Actor, team_id: int
-) -> None:
+async def require_may_see_team_heatmap(conn: BaseDBAsyncClient, actor: Actor, team_id: int) -> None:
     """The team heatmap and the team's trend show each member's lines and figures side by
     side: admins, and managers of the team (its leads and those of the teams above it)."""
     if actor.is_admin:
