@@ -72,6 +72,11 @@ PROBES: dict[str, list[str]] = {
         '{{ cycle(code: "' + CYCLE + '") {{ shadowReport(positionCode: "agent") {{ rows '
         "{{ employee {{ {person} }} }} }} }} }}",
     ],
+    "HeatmapRow.employee": [
+        '{{ team(code: "' + code + '") {{ heatmap(cycleCode: "' + CYCLE + '") '
+        "{{ employee {{ {person} }} }} }} }}"
+        for code in ("hotline", "field", "service")
+    ],
     "CheckIn.recordedBy": [
         "{{ employees(first: 100) {{ nodes {{ checkIns(first: 100) {{ nodes {{ recordedBy "
         "{{ {person} }} }} }} }} }} }}"
@@ -104,6 +109,7 @@ REFUSED_AS_A_WHOLE = (
     "Query.node",
     "CalibrationEmployee.employee",
     "ShadowReportRow.employee",
+    "HeatmapRow.employee",
 )
 
 
