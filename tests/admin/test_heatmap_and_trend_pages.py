@@ -195,3 +195,15 @@ async def test_the_team_page_shows_the_mean_total_trend_to_an_admin(browser: Bro
     assert chart is not None
     assert DOT.findall(chart.group(0)) == ["87.50", "65.00", "83.33"]
     assert 'data-change="+18.33"' in page.text
+
+
+async def test_the_lead_of_a_team_above_sees_the_heatmap_of_a_team_under_it(
+    seeded: Browser,
+) -> None:
+    # F1 leads `service`, the parent of the hotline (and of their own `field`).
+    await upsert_teams(actor=ADMIN, teams=[TeamInput("service", "Service", None, "F1")])
+    await User.filter(email=USERS["outsider"][0]).update(access="MANAGER")
+    await seeded.sign_in("outsider")
+    page = await seeded.client.get(HEATMAP)
+    assert page.status_code == 200
+    assert {e for e, _s, _c in rows_on(page.text)} == {"L1", "A1", "A2", "A3", "A4"}
