@@ -14,7 +14,7 @@ from admin.views import audit, home
 from admin.views.accounts import auth, users
 from admin.views.people import checkins, development, goals, recognition
 from admin.views.review import calibration, shadow
-from admin.views.scoring import appeals, scores
+from admin.views.scoring import appeals, heatmap, scores
 from admin.views.setup import cycles, imports, kpis, people, policy
 from admin.web import AdminSessions
 from service.settings import Settings
@@ -38,6 +38,7 @@ def create_admin(settings: Settings) -> Starlette:
         *users.routes,
         *imports.routes,
         *recognition.routes,
+        *heatmap.routes,
         *scores.routes,
         *appeals.routes,
         *checkins.routes,

@@ -255,3 +255,113 @@ def shift_matrix(
             parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class LinePoint:
+    """One point of a line chart: its label on the x axis, its value as an exact decimal
+    string (None: no value there, the line breaks) and the text written by it."""
+
+    label: str
+    value: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A dashed horizontal line across the plot, e.g. a band's floor."""
+
+    label: str
+    value: str
+
+
+def line_chart(
+    points: Sequence[LinePoint],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    x_title: str,
+    y_title: str,
+    references: Sequence[Reference] = (),
+    scale_max: str = "100",
+) -> Markup:
+    """Values over time, left to right, joined by a line (broken where a value is
+    missing), each point marked and its value written above it; the axes carry their
+    titles and the references (band floors) their labels."""
+    left, right, top, bottom = 56, 40, 16, 56
+    plot_width = max(120 * max(len(points) - 1, 1), 240)
+    plot_height = 180
+    width = left + plot_width + right
+    height = top + plot_height + bottom
+    values = [None if p.value is None else _decimal(p.value) for p in points]
+    most = max([_decimal(scale_max)] + [v for v in values if v is not None])
+    ceiling = Decimal(int((most + 9) // 10 * 10)) or Decimal(1)
+    base = Decimal(top + plot_height)
+
+    def y_of(value: Decimal) -> Decimal:
+        return base - max(value, Decimal(0)) / ceiling * plot_height
+
+    def x_of(index: int) -> Decimal:
+        if len(points) == 1:
+            return Decimal(left + plot_width // 2)
+        return Decimal(left) + Decimal(plot_width) * index / (len(points) - 1)
+
+    parts = _open(chart_id, "trend", width, height, title, desc)
+    parts.append(
+        f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}"/>'
+        f'<line class="axis" x1="{left}" y1="{top + plot_height}" x2="{left + plot_width}" '
+        f'y2="{top + plot_height}"/>'
+    )
+    for tick in (Decimal(0), ceiling / 2, ceiling):
+        y = _length(y_of(tick))
+        parts.append(
+            f'<text class="tick" x="{left - 6}" y="{y}" text-anchor="end" '
+            f'dominant-baseline="middle">{_length(tick).removesuffix(".00")}</text>'
+        )
+    for reference in references:
+        y = _length(y_of(_decimal(reference.value)))
+        parts.append(
+            f'<g class="reference" data-label="{_attr(reference.label)}">'
+            f'<line class="reference" x1="{left}" y1="{y}" x2="{left + plot_width}" y2="{y}" '
+            f'stroke-dasharray="4 3"/><text class="label" x="{left + plot_width + 4}" y="{y}" '
+            f'dominant-baseline="middle">{escape(reference.label)}</text></g>'
+        )
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for index, value in enumerate(values):
+        if value is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+            continue
+        segment.append(f"{_length(x_of(index))},{_length(y_of(value))}")
+    if segment:
+        segments.append(segment)
+    for run in segments:
+        if len(run) > 1:
+            parts.append(f'<polyline class="series" fill="none" points="{" ".join(run)}"/>')
+    for index, (point, value) in enumerate(zip(points, values, strict=True)):
+        x = _length(x_of(index))
+        parts.append(f'<g class="point" data-label="{_attr(point.label)}">')
+        if value is not None:
+            at = y_of(value)
+            parts.append(
+                f'<circle class="dot" data-value="{_attr(point.value)}" cx="{x}" '
+                f'cy="{_length(at)}" r="4"><title>{escape(point.label)}: {escape(point.text)}'
+                f"</title></circle>"
+                f'<text class="value" x="{x}" y="{_length(at - 9)}" '
+                f'text-anchor="middle">{escape(point.text)}</text>'
+            )
+        parts.append(
+            f'<text class="label" x="{x}" y="{top + plot_height + 18}" '
+            f'text-anchor="middle">{escape(point.label)}</text></g>'
+        )
+    parts.append(
+        f'<text class="axis-title" x="{left + plot_width // 2}" y="{height - 8}" '
+        f'text-anchor="middle">{escape(x_title)}</text>'
+        f'<text class="axis-title" x="14" y="{top + plot_height // 2}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + plot_height // 2})">{escape(y_title)}</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))

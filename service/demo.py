@@ -81,6 +81,12 @@ PAST_ENDS_ON = date(2026, 9, 30)
 OCTOBER_CODE = "2026-10"
 PILOT_CYCLE_CODE = "2026-11"
 PILOT_TEAM = "hotline"
+# Two finalised months before October, on the Q3 data: with October they are the chain of
+# comparable previous cycles (SCORING §11) that November's trends run over.
+TREND_MONTHS = (
+    ("2026-08", "August 2026", date(2026, 8, 1), date(2026, 8, 31)),
+    ("2026-09", "September 2026", date(2026, 9, 1), date(2026, 9, 30)),
+)
 DEMO_SEED = 20261128
 BATCH_SIZE = 10_000
 CYCLE_STARTS_ON = date(2026, 10, 1)
@@ -351,6 +357,12 @@ def demo_config() -> OrgConfig:
             ),
             state=None,
             scorecards=scorecards,
+        ),
+        *(
+            CycleConfig(
+                cycle=CycleInput(code, name, starts_on, ends_on), state=None, scorecards=scorecards
+            )
+            for code, name, starts_on, ends_on in TREND_MONTHS
         ),
     )
     return OrgConfig(
@@ -853,6 +865,26 @@ async def _trials(*, actor: Actor, say: Callable[[str], None]) -> str:
     )
 
 
+async def _trend_months(*, actor: Actor, say: Callable[[str], None]) -> str:
+    """August and September finalised on the Q3 data already recorded, without reviews
+    (a monthly check, as October): history for the trends (docs/heatmap-and-trends.md)."""
+    say("Finalising August and September 2026 for the trends...")
+    for code, *_dates in TREND_MONTHS:
+        for to in (CycleState.ACTIVE, CycleState.REVIEW, CycleState.FINALIZED):
+            if (await Cycle.get(code=code)).state is to:
+                continue
+            await transition_cycle(
+                actor=actor,
+                cycle_code=code,
+                to=to.value,
+                reason="Demo: a monthly check.",
+                override_reason="Demo: monthly figures only, reviewed with the quarter."
+                if to is CycleState.FINALIZED
+                else None,
+            )
+    return ", ".join(code for code, *_dates in TREND_MONTHS) + " FINALIZED"
+
+
 # Goals are set on the cycle's first day and values reported a week before "today":
 # with FAIRSCORE_TODAY=2026-11-28 the hotline shows every status (SCORING.md §11).
 _GOALS_SET_ON = CYCLE_STARTS_ON
@@ -1274,6 +1306,7 @@ async def build_demo(
     reviews = demo_reviews(people, data.skill)
     _no_rejections(await submit_reviews(actor=actor, reviews=reviews), "review")
     trials = await _trials(actor=actor, say=say)
+    trials += "; " + await _trend_months(actor=actor, say=say)
     corrections = await _corrections(people=people)
     say("Goals...")
     goals = await _goals(actor=actor, people=people)

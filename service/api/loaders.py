@@ -28,6 +28,7 @@ from service.models import (
 )
 from service.scoring.types import Policy
 from service.usecases.people.development import ItemEffect, effects_of_items
+from service.usecases.scoring.trends import EmployeeTrend, employee_trends
 from service.usecases.setup.policy import load_policy
 
 K = TypeVar("K", bound=Hashable)
@@ -126,6 +127,21 @@ async def _effects(item_ids: list[int]) -> list[ItemEffect | None]:
     return [found.get(i) for i in item_ids]
 
 
+async def _trends(keys: list[tuple[int, str, int | None]]) -> list[EmployeeTrend]:
+    """People's trends, one read of the scores per (cycle, length) asked."""
+    found: dict[tuple[int, str, int | None], EmployeeTrend] = {}
+    asked: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for employee_id, cycle_code, last in keys:
+        asked[(cycle_code, last)].append(employee_id)
+    for (cycle_code, last), employee_ids in asked.items():
+        trends = await employee_trends(
+            get_connection("default"), employee_ids=employee_ids, cycle_code=cycle_code, last=last
+        )
+        for employee_id, trend in trends.items():
+            found[(employee_id, cycle_code, last)] = trend
+    return [found[k] for k in keys]
+
+
 class SharedLoader(DataLoader[K, V]):
     """A DataLoader whose futures outlive any one resolver that awaits them.
 
@@ -180,6 +196,7 @@ class Loaders:
             _grouped(_attendances, lambda a: a.employee_id)
         )
         self.item_effect: SharedLoader[int, ItemEffect | None] = SharedLoader(_effects)
+        self.trend: SharedLoader[tuple[int, str, int | None], EmployeeTrend] = SharedLoader(_trends)
 
     @staticmethod
     async def _all_teams(keys: list[int]) -> list[list[Team]]:

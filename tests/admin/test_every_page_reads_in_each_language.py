@@ -36,6 +36,7 @@ LINK = re.compile(r'<a [^>]*href="(/admin/[^"#]*)')
 PAGE_WORDS = {
     "admin", "scores", "lines", "teams", "cycles", "scorecards", "calibration", "kpis",
     "new", "people", "users", "imports", "appeals", "audit", "policy", "password", "me",
+    "heatmap",
 }  # fmt: skip
 PAGES_OF_A_KIND = 3
 ROLES = {

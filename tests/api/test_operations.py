@@ -265,6 +265,71 @@ async def test_team_overview_is_refused_to_a_member_of_a_team_under_five_scored(
     assert "A2" not in str(body)
 
 
+async def test_team_heatmap_gives_the_manager_every_members_lines_best_first(api: Api) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("TeamHeatmap"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="manager"
+    )
+    assert "errors" not in body, body["errors"]
+    rows = body["data"]["team"]["heatmap"]
+    assert {r["employee"]["externalId"] for r in rows} == {"L1", "A1", "A2", "A3", "A4"}
+    agents = [r for r in rows if r["position"] == "agent"]
+    totals = [Decimal(r["total"]) for r in agents if r["status"] == "SCORED"]
+    assert totals == sorted(totals, reverse=True)
+    assert [(x["kpi"], x["scope"]) for x in agents[0]["lines"]] == [
+        ("csat", "INDIVIDUAL"),
+        ("csat", "TEAM"),
+        ("frt", "INDIVIDUAL"),
+        ("complaints", "INDIVIDUAL"),
+        ("quality", "INDIVIDUAL"),
+    ]
+    (lead,) = [r for r in rows if r["position"] == "lead"]
+    assert (lead["status"], lead["statusReason"], lead["lines"]) == (
+        "NOT_ELIGIBLE",
+        "NO_SCORECARD",
+        [],
+    )
+    by_name = await api.run(
+        operation("TeamHeatmap"),
+        {"teamCode": "hotline", "cycleCode": CYCLE, "sort": "name", "descending": False},
+        as_="admin",
+    )
+    names = [r["employee"]["name"] for r in by_name["data"]["team"]["heatmap"]]
+    assert names == ["Agent 1", "Agent 2", "Agent 3", "Agent 4", "Lena Lead"]
+
+
+async def test_team_heatmap_is_refused_to_an_employee_of_the_team(api: Api) -> None:
+    await seed(api)
+    body = await api.run(
+        operation("TeamHeatmap"), {"teamCode": "hotline", "cycleCode": CYCLE}, as_="employee"
+    )
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert "A2" not in str(body["data"])
+
+
+async def test_my_trend_holds_the_cycle_and_no_change_without_a_comparable_previous_one(
+    api: Api,
+) -> None:
+    await seed(api)
+    body = await api.run(operation("MyTrend"), {"cycleCode": CYCLE}, as_="employee")
+    assert "errors" not in body, body["errors"]
+    trend = body["data"]["viewer"]["employee"]["trend"]
+    (point,) = trend["points"]
+    assert (point["cycle"]["code"], point["status"]) == (CYCLE, "SCORED")
+    score = await my_score(api)
+    assert (point["total"], point["band"]) == (score["total"], score["band"]["code"])
+    csat = next(k for k in trend["kpis"] if (k["kpi"], k["scope"]) == ("csat", "INDIVIDUAL"))
+    assert csat["values"] == [
+        {
+            "cycle": CYCLE,
+            "rawValue": line(score, "csat")["rawValue"],
+            "sampleSize": 6,
+            "status": "SCORED",
+        }
+    ]
+    assert trend["change"] is None
+
+
 async def test_cycle_leaderboard_pages_best_first_without_gaps_or_repeats(api: Api) -> None:
     await seed(api)
     rows: list[dict[str, Any]] = []

@@ -73,6 +73,11 @@ PROBES: dict[str, list[str]] = {
         '{{ cycle(code: "' + CYCLE + '") {{ shadowReport(positionCode: "agent") {{ rows '
         "{{ employee {{ {person} }} }} }} }} }}",
     ],
+    "HeatmapRow.employee": [
+        '{{ team(code: "' + code + '") {{ heatmap(cycleCode: "' + CYCLE + '") '
+        "{{ employee {{ {person} }} }} }} }}"
+        for code in ("hotline", "field", "service")
+    ],
     "CheckIn.recordedBy": [
         "{{ employees(first: 100) {{ nodes {{ checkIns(first: 100) {{ nodes {{ recordedBy "
         "{{ {person} }} }} }} }} }} }}"
@@ -122,6 +127,7 @@ REFUSED_AS_A_WHOLE = (
     # A team's recognition wall is refused to anyone outside the team.
     "Recognition.receiver",
     "Recognition.giver",
+    "HeatmapRow.employee",
 )
 
 

@@ -150,3 +150,96 @@ async def test_a_page_of_peoples_goals_costs_the_same_queries_for_10_and_100_peo
         return len(seen)
 
     assert await count(10) == await count(100)
+
+
+HEATMAP = """
+query Heatmap($cycle: String!) {
+  team(code: "hotline") {
+    heatmap(cycleCode: $cycle) {
+      employee { externalId name } position status statusReason total band
+      lines { kpi scope normalized rawValue sampleSize status band }
+    }
+  }
+}
+"""
+
+TRENDS = """
+query Trends($cycle: String!, $first: Int!) {
+  employees(first: $first) {
+    nodes {
+      externalId
+      trend(cycleCode: $cycle) {
+        points { cycle { code } status total band }
+        kpis { kpi scope values { cycle rawValue } }
+        change { points since }
+      }
+    }
+  }
+}
+"""
+
+
+async def _hotline_of(api: Api, size: int) -> None:
+    await seed(api)
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(
+                f"N{i:03d}",
+                f"New {i}",
+                date(2021, 1, 1),
+                team_code="hotline",
+                position_code="agent",
+            )
+            for i in range(size)
+        ],
+    )
+    await api.run("{ viewer { email } }", as_="admin")
+
+
+@pytest.mark.parametrize("who", ["admin", "manager"])
+async def test_the_team_heatmap_costs_the_same_queries_for_5_and_105_members(
+    api: Api, who: str
+) -> None:
+    await seed(api)
+    await api.run("{ viewer { email } }", as_=who)
+
+    async def count() -> tuple[int, int]:
+        with counted_queries() as seen:
+            body = await api.run(HEATMAP, {"cycle": CYCLE}, as_=who)
+        assert "errors" not in body, body
+        return len(seen), len(body["data"]["team"]["heatmap"])
+
+    small, rows = await count()
+    assert rows == 5
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(
+                f"N{i:03d}",
+                f"New {i}",
+                date(2021, 1, 1),
+                team_code="hotline",
+                position_code="agent",
+            )
+            for i in range(100)
+        ],
+    )
+    large, rows = await count()
+    assert rows == 105
+    assert small == large
+
+
+async def test_a_page_of_peoples_trends_costs_the_same_queries_for_10_and_100_people(
+    api: Api,
+) -> None:
+    await _hotline_of(api, 100)
+
+    async def count(first: int) -> int:
+        with counted_queries() as seen:
+            body = await api.run(TRENDS, {"cycle": CYCLE, "first": first}, as_="admin")
+        assert "errors" not in body, body
+        assert len(body["data"]["employees"]["nodes"]) == first
+        return len(seen)
+
+    assert await count(10) == await count(100)

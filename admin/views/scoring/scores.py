@@ -22,6 +22,7 @@ from tortoise.connection import get_connection
 from admin.charts import Bar, Column, histogram, horizontal_bars
 from admin.i18n import name_text
 from admin.views.people.goals import clock as goal_clock
+from admin.views.scoring.heatmap import person_trend, team_trend_context
 from admin.web import Refused, _, checked_form, guarded, redirect, render, say, signed_in, state
 from service.errors import (
     DomainError,
@@ -398,7 +399,10 @@ async def _score_context(request: Request, target: Target) -> dict[str, Any]:
         cycle_code=target.cycle.code,
         clock=goal_clock(request),
     )
+    # The trend over the comparable previous cycles (SCORING §11) and the change since.
+    trend = await person_trend(request, target.employee.id, target.cycle.code)
     return {
+        **trend,
         "goals": goals,
         "version": await _score_version(target),
         "version_url": f"/admin/scores/{target.cycle.code}/{target.employee.external_id}/version",
@@ -788,10 +792,12 @@ async def team_page(request: Request) -> Response:
         desc="; ".join(f"{code}: {count}" for code, count in summary.band_counts)
         or _(request, "No scored members."),
     )
+    trend = await team_trend_context(request, team.code, cycle.code) if manages else {}
     return render(
         request,
         "scores/team.html",
         {
+            **trend,
             "team": team,
             "cycle": cycle,
             "summary": summary,

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from service.api.people.goals import Goal
     from service.api.people.recognition import RecognitionConnection
     from service.api.review.calibration import Calibration
+    from service.api.scoring.heatmap import HeatmapRow
     from service.api.scoring.scores import Score
+    from service.api.scoring.trends import EmployeeTrend, TeamTrend
 
 
 EMPLOYEE_ORDER = Keyset(asc("id"))
@@ -208,6 +210,59 @@ class Team(Node):
         return await team_goals_field(info, self.pk, cycle_code)
 
     @strawberry.field(
+        description="The team heatmap of a cycle: each member's scorecard lines with their "
+        "normalised points and the band those points reach, one block per position "
+        "(rows grouped by `position`, position codes in order), each block sorted. For "
+        "admins and managers of the team (or of a team above it); FORBIDDEN for anyone "
+        "else. The admin's heatmap page shows the same rows.",
+        extensions=[readers()],
+    )
+    async def heatmap(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
+        sort: Annotated[
+            str | None,
+            strawberry.argument(
+                description="`total` (the default), `name`, or a line as `SCOPE:kpiCode`, "
+                "e.g. `INDIVIDUAL:csat`; people without the value come last. An unknown "
+                "line sorts by total."
+            ),
+        ] = None,
+        descending: Annotated[
+            bool | None,
+            strawberry.argument(description="Largest first (the default); false: smallest first."),
+        ] = None,
+    ) -> list[Annotated[HeatmapRow, strawberry.lazy("service.api.scoring.heatmap")]]:
+        from service.api.scoring.heatmap import heatmap_of
+
+        return await heatmap_of(info, self.code, cycle_code, sort, descending)
+
+    @strawberry.field(
+        description="The team's mean total and band counts over a cycle and its chain of "
+        "comparable previous cycles (SCORING §11), and its TEAM-scope KPIs across them. "
+        "For admins and managers of the team; FORBIDDEN for anyone else.",
+        extensions=[readers()],
+    )
+    async def trend(
+        self,
+        info: Info,
+        cycle_code: Annotated[
+            str, strawberry.argument(description="The newest cycle of the trend.")
+        ],
+        last: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many comparable previous cycles to reach back (default 6, "
+                "at most 24)."
+            ),
+        ] = None,
+    ) -> Annotated[TeamTrend, strawberry.lazy("service.api.scoring.trends")]:
+        from service.api.scoring.trends import team_trend_of
+
+        return await team_trend_of(info, self.code, cycle_code, last)
+
+    @strawberry.field(
         description="A manager's view of calibration (SCORING §12): the organisation-wide "
         "figures of each reviewer who rated someone in this team or below; the employees "
         "listed are only those.",
@@ -323,6 +378,31 @@ class Employee(Node):
         await _require_visible(info, self.pk)
         row = await info.context.loaders.score_by_employee_cycle.load((self.pk, cycle_code))
         return None if row is None else Score.from_row(row, info.context.lang)
+
+    @strawberry.field(
+        description="Their totals and bands over a cycle and its chain of comparable "
+        "previous cycles (SCORING §11), each KPI's raw value across them, and the change "
+        "since the comparable previous cycle. Seen as their scores are; FORBIDDEN otherwise.",
+        extensions=[readers()],
+    )
+    async def trend(
+        self,
+        info: Info,
+        cycle_code: Annotated[
+            str, strawberry.argument(description="The newest cycle of the trend.")
+        ],
+        last: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many comparable previous cycles to reach back (default 6, "
+                "at most 24)."
+            ),
+        ] = None,
+    ) -> Annotated[EmployeeTrend, strawberry.lazy("service.api.scoring.trends")]:
+        from service.api.scoring.trends import employee_trend_of
+
+        await _require_visible(info, self.pk)
+        return await employee_trend_of(info, self.pk, cycle_code, last)
 
     @strawberry.field(
         description="The employee's goals in a cycle (SCORING §11), with progress and status "

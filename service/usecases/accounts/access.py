@@ -452,3 +452,18 @@ def wall_view(
     if viewer_team_id == team_id:
         return WallView.MEMBER
     return WallView.NONE
+
+
+async def require_may_see_team_heatmap(conn: BaseDBAsyncClient, actor: Actor, team_id: int) -> None:
+    """The team heatmap and the team's trend show each member's lines and figures side by
+    side: admins, and managers of the team (its leads and those of the teams above it)."""
+    if actor.is_admin:
+        return
+    if actor.access is AccessLevel.MANAGER and team_id in await led_team_ids(
+        conn, actor.employee_id
+    ):
+        return
+    raise PermissionDenied(
+        "Only a manager of this team (a lead of it or of a team above it) or an admin may "
+        "see its members side by side."
+    )
