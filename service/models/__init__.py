@@ -18,6 +18,14 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from service.models.accounts import AccessLevel, AdminSession, ApiToken, SignInAttempt, User
 from service.models.audit import AuditEntry
+from service.models.best_practice import (
+    BestPracticeNote,
+    BestPracticeThanks,
+    KnowledgeSession,
+    RoleModelSetting,
+    SessionAttendance,
+    SessionPresenter,
+)
 from service.models.checkins import ActionItem, CheckIn, FeedbackKind, FeedbackNote
 from service.models.development import (
     Course,
@@ -84,6 +92,8 @@ __all__ = [
     "Appeal",
     "AppealState",
     "AuditEntry",
+    "BestPracticeNote",
+    "BestPracticeThanks",
     "CalibrationRecord",
     "Channel",
     "CheckIn",
@@ -105,6 +115,7 @@ __all__ = [
     "Goal",
     "GoalUpdate",
     "IngestRequest",
+    "KnowledgeSession",
     "Kpi",
     "KpiKind",
     "LineStatus",
@@ -114,6 +125,7 @@ __all__ = [
     "Position",
     "Review",
     "ReviewKind",
+    "RoleModelSetting",
     "Scope",
     "Score",
     "ScoreLine",
@@ -121,6 +133,8 @@ __all__ = [
     "ScoreStatus",
     "Scorecard",
     "ScorecardLine",
+    "SessionAttendance",
+    "SessionPresenter",
     "ShadowScorecard",
     "ShadowScorecardLine",
     "SignInAttempt",
