@@ -39,6 +39,7 @@ from service.api.people.checkins import CheckInMutations
 from service.api.people.development import DevelopmentMutation
 from service.api.people.feedback_notes import FeedbackNoteMutations
 from service.api.people.goals import GoalMutations
+from service.api.people.role_models import RoleModelMutations
 from service.api.scalars import Decimal
 from service.api.scoring.scores import Appeal, ObservationNode, Score, observation_node
 from service.api.setup.cycles import Cycle
@@ -199,7 +200,13 @@ async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Sc
     description="Writes: setup (admins), ingest (integration tokens), people (managers and "
     "employees). Refusals come back as data."
 )
-class Mutation(GoalMutations, CheckInMutations, FeedbackNoteMutations, DevelopmentMutation):
+class Mutation(
+    GoalMutations,
+    CheckInMutations,
+    FeedbackNoteMutations,
+    DevelopmentMutation,
+    RoleModelMutations,
+):
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
     async def login(
         self,

@@ -26,6 +26,7 @@ from service.api.people.checkins import action_item_node, check_in_node
 from service.api.people.development import course_node, item_node, plan_node
 from service.api.people.feedback_notes import feedback_note_node
 from service.api.people.goals import fetch_goal_node
+from service.api.people.role_models import best_practice_note_node, knowledge_session_node
 from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
 from service.api.setup.cycles import Cycle
 from service.api.setup.kpis import Kpi
@@ -126,6 +127,7 @@ _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "ActionItem": action_item_node,
     "Adjustment": _adjustment,
     "Appeal": _appeal,
+    "BestPracticeNote": best_practice_note_node,
     "CheckIn": check_in_node,
     "Course": course_node,
     "Cycle": _cycle,
@@ -134,6 +136,7 @@ _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Employee": _employee,
     "Goal": fetch_goal_node,
     "FeedbackNote": feedback_note_node,
+    "KnowledgeSession": knowledge_session_node,
     "Kpi": _kpi,
     "Observation": _observation,
     "Position": _position,

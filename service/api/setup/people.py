@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from service.api.people.feedback_notes import FeedbackNoteConnection
     from service.api.people.goals import Goal
+    from service.api.people.role_models import RoleModelBoard
     from service.api.review.calibration import Calibration
     from service.api.scoring.scores import Score
 
@@ -205,6 +206,21 @@ class Team(Node):
         from service.api.people.goals import team_goals_field
 
         return await team_goals_field(info, self.pk, cycle_code)
+
+    @strawberry.field(
+        description="The team's role models for a cycle (usually the open one), from its "
+        "comparable previous cycle (SCORING §11): ranked with points for admins and the "
+        "team's managers; for its members only those who opted in, by name, with no number.",
+        extensions=[readers()],
+    )
+    async def role_models(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
+    ) -> Annotated[RoleModelBoard, strawberry.lazy("service.api.people.role_models")]:
+        from service.api.people.role_models import role_models_of
+
+        return await role_models_of(info, self.code, cycle_code)
 
     @strawberry.field(
         description="A manager's view of calibration (SCORING §12): the organisation-wide "
