@@ -152,7 +152,19 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "WORKSHOP": ("Workshop", "工作坊"),
         "SELF_PACED": ("Self-paced", "自学"),
     },
+    "RoleModelView": {
+        "NONE": ("Not shown", "不显示"),
+        "FULL": ("Everyone, with points", "全部（含得分）"),
+        "COLLEAGUE": ("Named role models only", "仅显示愿意具名的榜样"),
+    },
     "audit_action": {
+        # Role models and best practice (docs/role-models.md)
+        "set_role_model_opt_in": ("Role-model naming changed", "修改榜样具名设置"),
+        "share_best_practice": ("Best practice shared", "分享最佳实践"),
+        "thank_best_practice": ("Best practice thanked", "感谢最佳实践"),
+        "hide_best_practice": ("Best practice hidden", "隐藏最佳实践"),
+        "schedule_session": ("Session scheduled", "安排经验分享会"),
+        "attend_session": ("Session attendance recorded", "记录分享会出勤"),
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
         "record_check_in": ("Check-in recorded", "记录面谈"),
@@ -205,6 +217,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "void_observation": ("Observation voided", "作废观测数据"),
     },
     "audit_entity": {
+        "role_model_setting": ("Role-model setting", "榜样设置"),
+        "best_practice_note": ("Best-practice note", "最佳实践"),
+        "knowledge_session": ("Knowledge-sharing session", "经验分享会"),
         "api_token": ("API token", "接口令牌"),
         "shadow_scorecard": ("Shadow scorecard", "影子评分卡"),
         "goal": ("Goal", "目标"),
