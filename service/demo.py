@@ -18,6 +18,7 @@ from typing import Any
 from rich.progress import Progress
 from tortoise.connection import get_connection
 
+from service.demo_role_models import demo_role_models
 from service.models import ActionItem, Cycle, CycleState, DevelopmentPlan, Observation, User
 from service.scoring.goals import GoalClock
 from service.settings import Settings
@@ -1225,6 +1226,8 @@ async def build_demo(
     check_ins = await _check_ins(people=people)
     say("Development plans...")
     development = await _development(actor=actor)
+    say("Role models, best practice and sessions...")
+    development += "; " + await demo_role_models(actor=actor, open_cycle_code=DEMO_CYCLE_CODE)
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "

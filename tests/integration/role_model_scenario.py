@@ -5,7 +5,7 @@ January's CSAT (share of ratings >= 4) and normalised points, hand-computed:
 A1 4 of 4 = 100 % -> 100; A2 4 of 4 -> 100; A3 3 of 4 = 75 % -> 70; A4 3 of 4 -> 70;
 A5 1 of 4 = 25 % -> 0; F1 (team field) 2 of 4 = 50 % -> 20. L1 leads hotline and has no
 scorecard. Hotline's role models on CSAT: A1 and A2 (rank 1), A3 and A4 (tied third).
-The open cycle asked about is February (28 days; January's 31 are within 3 days).
+The open cycle asked about is February (ACTIVE; 28 days, January's 31 are within 3).
 """
 
 from __future__ import annotations
@@ -59,6 +59,13 @@ async def build_role_model_scenario() -> None:
     await create_cycle(
         actor=ADMIN, cycle=CycleInput(OPEN, "February", date(2026, 2, 1), date(2026, 2, 28))
     )
+    await save_scorecard(
+        actor=ADMIN,
+        cycle_code=OPEN,
+        position_code="agent",
+        lines=[ScorecardLineInput(kpi_code="csat", weight="100", threshold="40", target="90")],
+    )
+    await transition_cycle(actor=ADMIN, cycle_code=OPEN, to="ACTIVE")
 
 
 async def person(external_id: str, access: AccessLevel = AccessLevel.EMPLOYEE) -> Actor:

@@ -416,8 +416,8 @@ class RoleModelMutations:
     @strawberry.mutation(
         extensions=[readers()],
         description="A role model shares how they work on a quantitative KPI (they are one "
-        "on its line in their latest final score); their manager or an admin may write it on "
-        "their behalf by naming them. Everyone reads it.",
+        "on its line in the comparable previous cycle of an open cycle); their manager or an "
+        "admin may write it on their behalf by naming them. Everyone reads it.",
     )
     @errors_as_data
     async def share_best_practice(

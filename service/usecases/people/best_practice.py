@@ -69,7 +69,8 @@ async def share_best_practice(
     *, actor: Actor, kpi_code: str, text: str, author_external_id: str | None = None
 ) -> BestPracticeNote:
     """The author is you unless named; naming someone else takes being their manager or
-    an admin. The author must be a role model on the KPI (role_models.is_role_model_on)."""
+    an admin. The author must be a role model on the KPI in the comparable previous
+    cycle of an open cycle (role_models.is_role_model_on)."""
     body = _text("text", text, MAX_NOTE, "say how you work on this KPI")
     if actor.access is AccessLevel.INTEGRATION:
         raise PermissionDenied("An integration token records data, not best practice.")
@@ -110,7 +111,7 @@ async def share_best_practice(
                 [
                     Issue.of(
                         "kpiCode",
-                        "{person} is not a role model on {kpi} in their latest final score",
+                        "{person} is not a role model on {kpi} in the cycle role models come from",
                         "NOT_A_ROLE_MODEL",
                         person=author.external_id,
                         kpi=kpi.code,

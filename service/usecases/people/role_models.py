@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from service.errors import NotFound, PermissionDenied
 from service.models import (
+    OPEN_CYCLE_STATES,
     Cycle,
     CycleState,
     Employee,
@@ -170,30 +171,31 @@ async def role_models_of_team(
     return RoleModelBoard(team, cycle, previous, view, tuple(lines))
 
 
-async def latest_scored_cycle(conn: BaseDBAsyncClient, employee_id: int) -> Score | None:
-    """The employee's SCORED score in the latest finalised cycle they were scored in
-    (the latest end, ties by code)."""
-    return (
-        await Score.filter(
-            employee_id=employee_id,
-            status=ScoreStatus.SCORED,
-            cycle__state=CycleState.FINALIZED,
-        )
-        .using_db(conn)
-        .select_related("cycle")
-        .order_by("-cycle__ends_on", "cycle__code")
-        .first()
-    )
+async def boards_cycles(conn: BaseDBAsyncClient) -> list[Cycle]:
+    """The cycles role models are shown from now: the comparable previous cycle of each
+    open (ACTIVE or REVIEW) cycle, once each."""
+    found: dict[int, Cycle] = {}
+    for cycle in await Cycle.filter(state__in=list(OPEN_CYCLE_STATES)).using_db(conn):
+        previous = await comparable_previous(conn, cycle)
+        if previous is not None:
+            found[previous.id] = previous
+    return [found[k] for k in sorted(found)]
 
 
 async def is_role_model_on(conn: BaseDBAsyncClient, *, employee_id: int, kpi_code: str) -> bool:
-    """Whether the employee is a role model on the KPI's line in their team, in the
-    latest finalised cycle they were scored in: who may share best practice on it."""
-    score = await latest_scored_cycle(conn, employee_id)
-    if score is None or score.team_id is None:
-        return False
-    ranked = await ranked_role_models(conn, team_id=score.team_id, cycle_id=score.cycle_id)
-    return any(m.employee_id == employee_id for m in ranked.get(kpi_code, ()))
+    """Whether the employee is a role model on the KPI's line in the team they were
+    scored in, in a cycle role models are shown from now (:func:`boards_cycles`): who
+    may share best practice on it."""
+    for cycle in await boards_cycles(conn):
+        score = await Score.get_or_none(
+            cycle_id=cycle.id, employee_id=employee_id, status=ScoreStatus.SCORED, using_db=conn
+        )
+        if score is None or score.team_id is None:
+            continue
+        ranked = await ranked_role_models(conn, team_id=score.team_id, cycle_id=cycle.id)
+        if any(m.employee_id == employee_id for m in ranked.get(kpi_code, ())):
+            return True
+    return False
 
 
 async def role_model_opted_in(conn: BaseDBAsyncClient, employee_id: int) -> bool:
