@@ -210,14 +210,15 @@ class Team(Node):
     @strawberry.field(
         description="The team's role models for a cycle (usually the open one), from its "
         "comparable previous cycle (SCORING §11): ranked with points for admins and the "
-        "team's managers; for its members only those who opted in, by name, with no number.",
+        "team's managers; for its members only those who opted in, by name, with no number. "
+        "Anyone else gets null and a FORBIDDEN error.",
         extensions=[readers()],
     )
     async def role_models(
         self,
         info: Info,
         cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
-    ) -> Annotated[RoleModelBoard, strawberry.lazy("service.api.people.role_models")]:
+    ) -> Annotated[RoleModelBoard, strawberry.lazy("service.api.people.role_models")] | None:
         from service.api.people.role_models import role_models_of
 
         return await role_models_of(info, self.code, cycle_code)
