@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from service.models import AuditEntry, BestPracticeNote, SessionAttendance
+from service.models import AuditEntry, BestPracticeNote, DevelopmentItem, SessionAttendance
 from service.usecases.people.best_practice import share_best_practice
 from service.usecases.people.role_models import set_role_model_opt_in
 from service.usecases.people.sessions import SessionInput, schedule_session
@@ -166,3 +166,14 @@ async def test_a_manager_schedules_a_session_and_an_employee_marks_a_past_one_at
     )
     assert attended.status_code == 303
     assert await SessionAttendance.filter(session_id=past.id).count() == 1
+    plan = "/admin/people/A5/development"
+    assert "Calm calls" in (await browser.client.get(plan)).text  # offered in the form
+    added = await browser.post(
+        f"{plan}/items",
+        {"action": "SESSION", "focus_kpi_code": "csat", "session_id": str(past.id),
+         "due_on": "2099-01-31"},
+        form_page=plan,
+    )  # fmt: skip
+    assert added.status_code == 303
+    item = await DevelopmentItem.get(plan__employee__external_id="A5")
+    assert item.session_id == past.id

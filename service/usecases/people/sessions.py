@@ -304,3 +304,29 @@ async def session_for_plan(
         session_id=session.id, employee_id=employee_id, using_db=conn
     )
     return session if attended else None
+
+
+async def sessions_for_plan(
+    conn: BaseDBAsyncClient, *, actor: Actor, employee_id: int, now: datetime | None = None
+) -> list[SessionView]:
+    """The sessions a development item of the employee may name: those they attended
+    (newest first), then those still to come (soonest first)."""
+    moment = now or datetime.now(UTC)
+    attended = (
+        await SessionAttendance.filter(employee_id=employee_id)
+        .using_db(conn)
+        .values_list("session_id", flat=True)
+    )
+    past = list(
+        await KnowledgeSession.filter(id__in=list(attended), starts_at__lt=moment)
+        .using_db(conn)
+        .order_by("-starts_at", "-id")
+        .limit(20)
+    )
+    coming = list(
+        await KnowledgeSession.filter(starts_at__gte=moment)
+        .using_db(conn)
+        .order_by("starts_at", "id")
+        .limit(20)
+    )
+    return await session_views(conn, actor, past + coming)
