@@ -15,50 +15,35 @@ from service.models import (
     SessionAttendance,
     SessionPresenter,
 )
-from service.sql import fetch_all, placeholders
+from service.sql import int_values
+from service.usecases.people.best_practice import first_notes_by_kpi
 
 # (KPI id, rows wanted, with hidden notes)
 NotesKey = tuple[int, int, bool]
 
 
 async def _notes_by_kpi(keys: list[NotesKey]) -> list[list[BestPracticeNote]]:
-    """Each KPI's notes, most-thanked first, then newest: one statement per page size."""
+    """Each KPI's first notes (most-thanked first, then newest), one read per page size."""
     groups: dict[tuple[int, bool], list[int]] = defaultdict(list)
     for kpi_id, size, with_hidden in keys:
         groups[(size, with_hidden)].append(kpi_id)
     found: dict[NotesKey, list[BestPracticeNote]] = {}
     conn = get_connection("default")
     for (size, with_hidden), kpis in groups.items():
-        ids = sorted(set(kpis))
-        where = f"kpi_id IN ({placeholders(len(ids))})"
-        if not with_hidden:
-            where += " AND hidden_at IS NULL"
-        rows = await fetch_all(
-            conn,
-            "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY kpi_id "
-            "ORDER BY thanks DESC, created_at DESC, id DESC) AS place "
-            f"FROM best_practice_note WHERE {where}) ranked WHERE place <= ?",
-            [*ids, size],
-        )
-        wanted = [int(r["id"]) for r in rows]
-        loaded = (
-            await BestPracticeNote.filter(id__in=wanted).order_by("-thanks", "-created_at", "-id")
-            if wanted
-            else []
-        )
-        by_kpi: dict[int, list[BestPracticeNote]] = defaultdict(list)
-        for note in loaded:
-            by_kpi[note.kpi_id].append(note)
-        for kpi_id in ids:
-            found[(kpi_id, size, with_hidden)] = by_kpi.get(kpi_id, [])
+        notes = await first_notes_by_kpi(conn, kpis, size, with_hidden=with_hidden)
+        for kpi_id in kpis:
+            found[(kpi_id, size, with_hidden)] = notes.get(kpi_id, [])
     return [found[key] for key in keys]
 
 
 async def _opted_in(employee_ids: list[int]) -> list[bool]:
-    rows = await RoleModelSetting.filter(employee_id__in=employee_ids, opted_in=True).values_list(
-        "employee_id", flat=True
+    named = set(
+        await int_values(
+            RoleModelSetting.filter(employee_id__in=employee_ids, opted_in=True).values_list(
+                "employee_id", flat=True
+            )
+        )
     )
-    named = {int(r) for r in rows}  # type: ignore[call-overload]
     return [e in named for e in employee_ids]
 
 

@@ -25,7 +25,7 @@ from service.models import (
     Kpi,
     KpiKind,
 )
-from service.sql import int_values
+from service.sql import fetch_all, int_values, placeholders
 from service.usecases.accounts.access import (
     manager_ids_in,
     may_name_role_model,
@@ -256,7 +256,37 @@ def _visible(actor: Actor) -> QuerySet[BestPracticeNote]:
     return query
 
 
-NOTE_ORDER = ("-thanks", "-created_at", "-id")  # most-thanked first, then newest
+# Most-thanked first, then newest: the one order of notes, in the ORM and in SQL.
+NOTE_ORDER = ("-thanks", "-created_at", "-id")
+NOTE_ORDER_SQL = "thanks DESC, created_at DESC, id DESC"
+
+
+async def first_notes_by_kpi(
+    conn: BaseDBAsyncClient, kpi_ids: list[int], size: int, *, with_hidden: bool
+) -> dict[int, list[BestPracticeNote]]:
+    """The first ``size`` notes of each KPI, in :data:`NOTE_ORDER`, in two statements
+    whatever the number of KPIs (a window function picks each KPI's first rows)."""
+    ids = sorted(set(kpi_ids))
+    if not ids:
+        return {}
+    where = f"kpi_id IN ({placeholders(len(ids))})"
+    if not with_hidden:
+        where += " AND hidden_at IS NULL"
+    rows = await fetch_all(
+        conn,
+        "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY kpi_id "
+        f"ORDER BY {NOTE_ORDER_SQL}) AS place FROM best_practice_note WHERE {where}) ranked "
+        "WHERE place <= ?",
+        [*ids, size],
+    )
+    wanted = [int(r["id"]) for r in rows]
+    found: dict[int, list[BestPracticeNote]] = defaultdict(list)
+    if wanted:
+        for note in (
+            await BestPracticeNote.filter(id__in=wanted).using_db(conn).order_by(*NOTE_ORDER)
+        ):
+            found[note.kpi_id].append(note)
+    return dict(found)
 
 
 async def best_practice_for_kpi(
@@ -281,18 +311,8 @@ async def best_practice_for_kpis(
     conn: BaseDBAsyncClient, *, actor: Actor, kpi_ids: list[int], per_kpi: int = 3
 ) -> dict[int, list[NoteView]]:
     """The first ``per_kpi`` notes of each KPI (the "learn from" beside a score's lines),
-    without hidden ones, in one read."""
-    if not kpi_ids:
-        return {}
-    notes = list(
-        await BestPracticeNote.filter(kpi_id__in=sorted(set(kpi_ids)), hidden_at__isnull=True)
-        .using_db(conn)
-        .order_by(*NOTE_ORDER)
-    )
-    kept: dict[int, list[BestPracticeNote]] = defaultdict(list)
-    for note in notes:
-        if len(kept[note.kpi_id]) < per_kpi:
-            kept[note.kpi_id].append(note)
+    without hidden ones, in a fixed number of queries."""
+    kept = await first_notes_by_kpi(conn, kpi_ids, per_kpi, with_hidden=False)
     views = await note_views(conn, actor, [n for found in kept.values() for n in found])
     grouped: dict[int, list[NoteView]] = defaultdict(list)
     for view in views:
