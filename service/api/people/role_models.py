@@ -340,13 +340,8 @@ class RoleModelQuery:
         ] = None,
     ) -> list[KnowledgeSession]:
         size = _size(info, first, SESSIONS_DEFAULT)
-        views = await sessions.sessions_list(
-            get_connection("default"),
-            actor=info.context.actor_checked,
-            upcoming=upcoming,
-            limit=size,
-        )
-        return [KnowledgeSession.from_row(v.session) for v in views]
+        rows = await sessions.session_rows(get_connection("default"), upcoming=upcoming, limit=size)
+        return [KnowledgeSession.from_row(row) for row in rows]
 
     @strawberry.field(
         extensions=[readers()],

@@ -270,14 +270,13 @@ async def session_views(
     return views
 
 
-async def sessions_list(
+async def session_rows(
     conn: BaseDBAsyncClient,
     *,
-    actor: Actor,
     upcoming: bool | None = None,
     now: datetime | None = None,
     limit: int = 50,
-) -> list[SessionView]:
+) -> list[KnowledgeSession]:
     """Upcoming sessions soonest first, past ones newest first, or all newest first."""
     moment = now or datetime.now(UTC)
     query = KnowledgeSession.all().using_db(conn)
@@ -287,7 +286,20 @@ async def sessions_list(
         query = query.filter(starts_at__lt=moment).order_by("-starts_at", "-id")
     else:
         query = query.order_by("-starts_at", "-id")
-    return await session_views(conn, actor, list(await query.limit(limit)))
+    return list(await query.limit(limit))
+
+
+async def sessions_list(
+    conn: BaseDBAsyncClient,
+    *,
+    actor: Actor,
+    upcoming: bool | None = None,
+    now: datetime | None = None,
+    limit: int = 50,
+) -> list[SessionView]:
+    """:func:`session_rows` with their presenters, tags and attendance."""
+    rows = await session_rows(conn, upcoming=upcoming, now=now, limit=limit)
+    return await session_views(conn, actor, rows)
 
 
 async def session_for_plan(
