@@ -218,3 +218,20 @@ async def test_a_list_of_sessions_costs_the_same_queries_for_one_as_for_five(api
         body = await api.run(query, as_="colleague")
     assert len(body["data"]["sessions"]) == 5
     assert len(five) == len(one)
+
+
+async def test_a_board_costs_the_same_queries_for_one_role_model_as_for_four(api: Api) -> None:
+    await role_model_api(api)
+    query = """
+    query B($team: String!) { team(code: $team) { roleModels(cycleCode: "2026-02") {
+      lines { kpi { code } roleModels { person { name } points rank employee { name } } } } } }
+    """
+    await api.run(query, {"team": "field"}, as_="admin")  # the token's first use is noted
+    counts = {}
+    for team, expected in (("field", 1), ("hotline", 4)):
+        with counted_queries() as seen:
+            body = await api.run(query, {"team": team}, as_="admin")
+        (line,) = body["data"]["team"]["roleModels"]["lines"]
+        assert len(line["roleModels"]) == expected
+        counts[team] = len(seen)
+    assert counts["field"] == counts["hotline"]
