@@ -25,17 +25,42 @@ from service.usecases.people.role_models import ranked_role_models, set_role_mod
 from service.usecases.people.sessions import SessionInput, attend_session, schedule_session
 from service.usecases.periods import comparable_previous
 
-# What role models say, per KPI; other KPIs get the general note.
+# Which of each KPI's texts a team's role models write (the hotline's, the field's, the
+# front desk's).
+VOICE = {"hotline": 0, "field": 1, "front-desk": 2}
+# What role models say, per KPI, in each team's voice; other KPIs get the general ones.
 NOTES = {
-    "csat": "每通电话结束前，我都会用客户自己的话复述一遍问题，确认已经解决了再挂断。",
-    "first_response_minutes": (
-        "我把最常见的十个问题做成了快捷回复模板，先回一句再细查，客户不用干等。"
+    "csat": (
+        "每通电话结束前，我都会用客户自己的话复述一遍问题，确认已经解决了再挂断。",
+        "Before I leave a site I show the customer what I fixed and how to spot it early.",
+        "客人离开前台前，我会再问一句“还有什么我能帮您的吗？”",
     ),
-    "complaints": "遇到账单问题，我先逐行和客户一起看账单，再解释原因，很少有人还要投诉。",
-    "task_completion": "出门前我会按工单再核对一次备件清单，到现场尽量一次修好。",
-    "order_accuracy": "每张单子交出去之前，我都会和客户当面把内容念一遍。",
+    "first_response_minutes": (
+        "我把最常见的十个问题做成了快捷回复模板，先回一句再细查，客户不用干等。",
+        "I answer the dispatch message first, then check the parts list.",
+        "排队的客人我先打个招呼，告诉他们大概要等多久。",
+    ),
+    "complaints": (
+        "遇到账单问题，我先逐行和客户一起看账单，再解释原因，很少有人还要投诉。",
+        "When a visit runs late I call ahead myself instead of letting the customer wait.",
+        "客人不满意时，我先道歉，再当场给出一个能做到的解决办法。",
+    ),
+    "task_completion": (
+        "出门前我会按工单再核对一次备件清单，到现场尽量一次修好。",
+        "I check the parts list against the ticket before I drive out: one visit, one fix.",
+        "每天下班前我把没办完的事写在交接本上。",
+    ),
+    "order_accuracy": (
+        "每张单子交出去之前，我都会和客户当面把内容念一遍。",
+        "I read the order back to the customer before I close it.",
+        "每张单子交出去之前，我都会和客人当面把内容念一遍。",
+    ),
 }
-GENERAL = "我每周五花十分钟回看本周的记录，挑一件做得不好的事，下周专门改进。"
+GENERAL = (
+    "我每周五花十分钟回看本周的记录，挑一件做得不好的事，下周专门改进。",
+    "Every Friday I look back at one job that went badly and plan how to do it better.",
+    "我每周五花十分钟回看本周的记录，挑一件事下周改进。",
+)
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
@@ -51,6 +76,7 @@ async def _notes(*, actor: Actor, open_cycle: Cycle) -> int:
         return 0
     written = 0
     for team in await Team.all().order_by("code"):
+        turn = VOICE.get(team.code, 0)
         ranked = await ranked_role_models(conn, team_id=team.id, cycle_id=previous.id)
         if not ranked:
             continue
@@ -70,7 +96,7 @@ async def _notes(*, actor: Actor, open_cycle: Cycle) -> int:
             await share_best_practice(
                 actor=actor,
                 kpi_code=code,
-                text=NOTES.get(code, GENERAL),
+                text=NOTES.get(code, GENERAL)[turn % 3],
                 author_external_id=people[author].external_id,
             )
             written += 1
