@@ -381,7 +381,9 @@ async def require_admin_or_manager_of(
         conn, employee
     ):
         return
-    raise PermissionDenied(f"Only a manager of {employee.external_id} or an admin may record this.")
+    raise PermissionDenied(
+        "Only a manager of {person} or an admin may record this.", person=employee.external_id
+    )
 
 
 # --- people side: role models, best-practice notes, sessions (docs/role-models.md) -------
