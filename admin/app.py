@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 from admin.security import SecurityHeaders
 from admin.views import audit, home
 from admin.views.accounts import auth, users
-from admin.views.people import checkins, development, goals, recognition
+from admin.views.people import checkins, development, goals, recognition, role_models
 from admin.views.review import calibration, shadow
 from admin.views.scoring import appeals, heatmap, scores
 from admin.views.setup import cycles, imports, kpis, people, policy
@@ -35,6 +35,7 @@ def create_admin(settings: Settings) -> Starlette:
         *cycles.routes,
         *people.routes,
         *development.routes,
+        *role_models.routes,
         *users.routes,
         *imports.routes,
         *recognition.routes,

@@ -194,6 +194,12 @@ NAV = [
         (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE),
     ),
     ("/admin/development", "My development plan", (AccessLevel.MANAGER, AccessLevel.EMPLOYEE)),
+    (
+        "/admin/role-models",
+        "Role models",
+        (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE),
+    ),
+    ("/admin/sessions", "Sessions", (AccessLevel.ADMIN, AccessLevel.MANAGER, AccessLevel.EMPLOYEE)),
     ("/admin/courses", "Training", (AccessLevel.ADMIN,)),
     ("/admin/users", "Users", (AccessLevel.ADMIN,)),
     ("/admin/audit", "Audit log", (AccessLevel.ADMIN,)),

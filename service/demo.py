@@ -19,6 +19,7 @@ from rich.progress import Progress
 from tortoise.connection import get_connection
 
 from service.demo_recognition import demo_recognition
+from service.demo_role_models import demo_role_models
 from service.models import (
     ActionItem,
     Cycle,
@@ -1316,6 +1317,8 @@ async def build_demo(
     development = await _development(actor=actor)
     development += "; " + await _goal_links()
     say(await demo_recognition())
+    say("Role models, best practice and sessions...")
+    development += "; " + await demo_role_models(actor=actor, open_cycle_code=DEMO_CYCLE_CODE)
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "

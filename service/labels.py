@@ -156,6 +156,11 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "PUBLIC": ("Public: the team sees it", "公开：团队可见"),
         "PRIVATE": ("Private", "不公开"),
     },
+    "RoleModelView": {
+        "NONE": ("Not shown", "不显示"),
+        "FULL": ("Everyone, with points", "全部（含得分）"),
+        "COLLEAGUE": ("Named role models only", "仅显示愿意具名的榜样"),
+    },
     "audit_action": {
         "give_recognition": ("Recognition given", "给予认可"),
         "recognize_customer_praise": (
@@ -164,6 +169,13 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "set_recognition_visibility": ("Recognition visibility changed", "修改认可的可见范围"),
         "hide_recognition": ("Recognition hidden", "隐藏认可"),
+        # Role models and best practice (docs/role-models.md)
+        "set_role_model_opt_in": ("Role-model naming changed", "修改榜样具名设置"),
+        "share_best_practice": ("Best practice shared", "分享最佳实践"),
+        "thank_best_practice": ("Best practice thanked", "感谢最佳实践"),
+        "hide_best_practice": ("Best practice hidden", "隐藏最佳实践"),
+        "schedule_session": ("Session scheduled", "安排经验分享会"),
+        "attend_session": ("Session attendance recorded", "记录分享会出勤"),
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
         "record_check_in": ("Check-in recorded", "记录面谈"),
@@ -217,6 +229,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "audit_entity": {
         "recognition": ("Recognition", "认可"),
+        "role_model_setting": ("Role-model setting", "榜样设置"),
+        "best_practice_note": ("Best-practice note", "最佳实践"),
+        "knowledge_session": ("Knowledge-sharing session", "经验分享会"),
         "api_token": ("API token", "接口令牌"),
         "shadow_scorecard": ("Shadow scorecard", "影子评分卡"),
         "goal": ("Goal", "目标"),

@@ -187,6 +187,9 @@ class Loaders:
         from service.api.people.recognition_loaders import RecognitionLoaders
 
         self.recognition = RecognitionLoaders()
+        from service.api.people.best_practice_loaders import BestPracticeLoaders
+
+        self.best_practice = BestPracticeLoaders()
         self.course: SharedLoader[int, Course | None] = SharedLoader(_by_id(Course))
         self.plan_by_employee: SharedLoader[int, DevelopmentPlan | None] = SharedLoader(_plans)
         self.items_by_plan: SharedLoader[int, list[DevelopmentItem]] = SharedLoader(

@@ -40,6 +40,7 @@ from service.api.people.development import DevelopmentMutation
 from service.api.people.feedback_notes import FeedbackNoteMutations
 from service.api.people.goals import GoalMutations
 from service.api.people.recognition import RecognitionMutations
+from service.api.people.role_models import RoleModelMutations
 from service.api.scalars import Decimal
 from service.api.scoring.scores import Appeal, ObservationNode, Score, observation_node
 from service.api.setup.cycles import Cycle
@@ -206,6 +207,7 @@ class Mutation(
     FeedbackNoteMutations,
     DevelopmentMutation,
     RecognitionMutations,
+    RoleModelMutations,
 ):
     @strawberry.mutation(description="Sign in: returns a bearer token (30 days).")
     async def login(

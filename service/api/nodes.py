@@ -27,6 +27,7 @@ from service.api.people.development import course_node, item_node, plan_node
 from service.api.people.feedback_notes import feedback_note_node
 from service.api.people.goals import fetch_goal_node
 from service.api.people.recognition import recognition_node
+from service.api.people.role_models import best_practice_note_node, knowledge_session_node
 from service.api.scoring.scores import Adjustment, Appeal, Score, observation_node
 from service.api.setup.cycles import Cycle
 from service.api.setup.kpis import Kpi
@@ -127,6 +128,7 @@ _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "ActionItem": action_item_node,
     "Adjustment": _adjustment,
     "Appeal": _appeal,
+    "BestPracticeNote": best_practice_note_node,
     "CheckIn": check_in_node,
     "Course": course_node,
     "Cycle": _cycle,
@@ -135,6 +137,7 @@ _FETCHERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Employee": _employee,
     "Goal": fetch_goal_node,
     "FeedbackNote": feedback_note_node,
+    "KnowledgeSession": knowledge_session_node,
     "Kpi": _kpi,
     "Observation": _observation,
     "Position": _position,

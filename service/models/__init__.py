@@ -18,6 +18,14 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from service.models.accounts import AccessLevel, AdminSession, ApiToken, SignInAttempt, User
 from service.models.audit import AuditEntry
+from service.models.best_practice import (
+    BestPracticeNote,
+    BestPracticeThanks,
+    KnowledgeSession,
+    RoleModelSetting,
+    SessionAttendance,
+    SessionPresenter,
+)
 from service.models.checkins import ActionItem, CheckIn, FeedbackKind, FeedbackNote
 from service.models.development import (
     Course,
@@ -85,6 +93,8 @@ __all__ = [
     "Appeal",
     "AppealState",
     "AuditEntry",
+    "BestPracticeNote",
+    "BestPracticeThanks",
     "CalibrationRecord",
     "Channel",
     "CheckIn",
@@ -106,6 +116,7 @@ __all__ = [
     "Goal",
     "GoalUpdate",
     "IngestRequest",
+    "KnowledgeSession",
     "Kpi",
     "KpiKind",
     "LineStatus",
@@ -117,6 +128,7 @@ __all__ = [
     "RecognitionVisibility",
     "Review",
     "ReviewKind",
+    "RoleModelSetting",
     "Scope",
     "Score",
     "ScoreLine",
@@ -124,6 +136,8 @@ __all__ = [
     "ScoreStatus",
     "Scorecard",
     "ScorecardLine",
+    "SessionAttendance",
+    "SessionPresenter",
     "ShadowScorecard",
     "ShadowScorecardLine",
     "SignInAttempt",

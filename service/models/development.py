@@ -14,6 +14,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:  # relations are named by string at run time ("models.X")
+    from service.models.best_practice import KnowledgeSession
     from service.models.people import Goal
     from service.models.setup import Employee, Kpi
 
@@ -129,6 +130,13 @@ class DevelopmentItem(Model):
         "models.Employee", related_name="shadowed_in", null=True, on_delete=fields.RESTRICT
     )
     action_detail = fields.TextField(default="")
+    # A SESSION item may name the knowledge-sharing session (docs/role-models.md).
+    session: fields.ForeignKeyNullableRelation[KnowledgeSession] = fields.ForeignKeyField(
+        "models.KnowledgeSession",
+        related_name="development_items",
+        null=True,
+        on_delete=fields.RESTRICT,
+    )
     owner: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
         "models.Employee", related_name="development_items_owned", on_delete=fields.RESTRICT
     )
@@ -154,9 +162,10 @@ class DevelopmentItem(Model):
     focus_kpi_id: int | None
     course_id: int | None
     shadowing_id: int | None
+    session_id: int | None
     owner_id: int
     goal_id: int | None
 
     class Meta:
         table = "development_item"
-        indexes = (("plan_id",), ("goal_id",))
+        indexes = (("plan_id",), ("session_id",), ("goal_id",))

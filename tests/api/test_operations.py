@@ -1461,3 +1461,44 @@ async def test_give_recognition_thanks_a_colleague_and_the_team_wall_shows_it(ap
     assert wall["data"]["team"]["recognitions"]["pageInfo"]["hasNextPage"] is False
     outsider = await api.run(operation("TeamWall"), {"teamCode": "hotline"}, as_="outsider")
     assert outsider["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+# --- role models and best practice (docs/role-models.md) --------------------------------
+
+
+async def test_a_manager_reads_the_role_models_and_a_colleague_thanks_a_note(api: Api) -> None:
+    from tests.api.test_role_models import role_model_api
+
+    await role_model_api(api)
+    board = await api.run(
+        operation("RoleModels"), {"teamCode": "hotline", "cycleCode": "2026-02"}, as_="manager"
+    )
+    assert "errors" not in board, board["errors"]
+    models = board["data"]["team"]["roleModels"]
+    assert (models["fromCycleCode"], models["view"]) == ("2026-01", "FULL")
+    assert [m["rank"] for m in models["lines"][0]["roleModels"]] == [1, 1, 3, 3]
+    refused = await api.run(
+        operation("ShareBestPractice"), {"kpiCode": "csat", "text": "Me too"}, as_="colleague"
+    )
+    assert refused["data"]["shareBestPractice"]["issues"][0]["code"] == "NOT_A_ROLE_MODEL"
+    shared = await api.run(
+        operation("ShareBestPractice"),
+        {"kpiCode": "csat", "text": "Repeat the question", "authorExternalId": "A1"},
+        as_="manager",
+    )
+    note = shared["data"]["shareBestPractice"]
+    assert (note["__typename"], note["kpi"]["code"]) == ("BestPracticeNote", "csat")
+    thanked = await api.run(operation("ThankBestPractice"), {"noteId": note["id"]}, as_="colleague")
+    assert thanked["data"]["thankBestPractice"]["thanks"] == 1
+    again = await api.run(operation("ThankBestPractice"), {"noteId": note["id"]}, as_="colleague")
+    assert again["data"]["thankBestPractice"]["__typename"] == "InvalidStateError"
+    notes = await api.run(
+        operation("BestPracticeForKpi"), {"kpiCode": "csat", "first": 5}, as_="colleague"
+    )
+    (read,) = notes["data"]["bestPractice"]
+    assert (read["text"], read["thanks"], read["thankedByMe"], read["author"]) == (
+        "Repeat the question",
+        1,
+        True,
+        None,
+    )

@@ -8,7 +8,7 @@ Whoever asks, every person in the answer is one the asker may see through
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,13 +17,21 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
 from service.api.ids import global_id
 from service.models import AccessLevel, Employee
 from service.usecases.actor import Actor
-from service.usecases.inputs import EmployeeInput, ReviewInput, TeamInput
+from service.usecases.inputs import (
+    CycleInput,
+    EmployeeInput,
+    FeedbackInput,
+    ReviewInput,
+    ScorecardLineInput,
+    TeamInput,
+)
 from service.usecases.people.checkins import ActionItemInput, record_check_in
 from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.people.recognition import give_recognition
+from service.usecases.people.sessions import SessionInput, attend_session, schedule_session
 from service.usecases.review.shadow import save_shadow_scorecard
-from service.usecases.scoring.ingest import submit_reviews
-from service.usecases.setup.cycles import transition_cycle
+from service.usecases.scoring.ingest import record_feedback, submit_reviews
+from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.api.conftest import Api, seed
 from tests.api.test_generated_queries import SCHEMA
@@ -108,6 +116,11 @@ PROBES: dict[str, list[str]] = {
         '{{ team(code: "hotline") {{ recognitions(first: 100) {{ nodes {{ giver '
         "{{ {person} }} }} }} }} }}",
     ],
+    "RoleModel.employee": [
+        '{{ teams {{ code roleModels(cycleCode: "' + CYCLE + '") {{ lines {{ roleModels '
+        "{{ employee {{ {person} }} }} }} }} }} }}"
+    ],
+    "KnowledgeSession.attendees": ["{{ sessions {{ attendees {{ {person} }} }} }}"],
 }
 PEOPLE_SIDE = (
     "CheckIn.recordedBy",
@@ -128,6 +141,8 @@ REFUSED_AS_A_WHOLE = (
     "Recognition.receiver",
     "Recognition.giver",
     "HeatmapRow.employee",
+    # A team's role models are refused outside the team, its managers and admins.
+    "RoleModel.employee",
 )
 
 
@@ -217,6 +232,48 @@ async def people_side_ready() -> None:
     )
 
 
+async def role_models_ready() -> None:
+    """A finalised 2025-Q4 (CSAT alone) before the seeded 2026-Q1, so that every team has
+    role models; and a session that A1, A2 and F1 attended."""
+    await create_cycle(
+        actor=ADMIN, cycle=CycleInput("2025-Q4", "Q4 2025", date(2025, 10, 1), date(2025, 12, 31))
+    )
+    await save_scorecard(
+        actor=ADMIN,
+        cycle_code="2025-Q4",
+        position_code="agent",
+        lines=[ScorecardLineInput(kpi_code="csat", weight="100", threshold="40", target="90")],
+    )
+    await record_feedback(
+        actor=ADMIN,
+        feedback=[
+            FeedbackInput(
+                rating=str(2 + (i + n) % 4),
+                channel="ONLINE_SURVEY",
+                occurred_at="2025-12-10T10:00:00+08:00",
+                source="survey",
+                employee_external_id=who,
+                external_id=f"q4-{who}-{i}",
+            )
+            for n, who in enumerate(("A1", "A2", "A3", "A4", "F1"))
+            for i in range(4)
+        ],
+    )
+    for state in ("ACTIVE", "REVIEW", "FINALIZED"):
+        await transition_cycle(actor=ADMIN, cycle_code="2025-Q4", to=state)
+    session = await schedule_session(
+        actor=ADMIN,
+        session=SessionInput(
+            title="Calm calls",
+            starts_at=datetime.now(UTC) - timedelta(days=1),
+            presenter_external_ids=("L1",),
+            place="Room 1",
+        ),
+    )
+    for who in ("A1", "A2", "F1"):
+        await attend_session(actor=ADMIN, session_id=session.id, employee_external_id=who)
+
+
 def people_in(value: Any) -> list[dict[str, Any]]:
     """Every Employee object in an answer (the only objects with an `externalId`)."""
     if isinstance(value, dict):
@@ -254,6 +311,8 @@ async def test_a_person_reached_through_any_field_is_one_the_asker_may_see(
         )
     if field in PEOPLE_SIDE:
         await people_side_ready()
+    if field in ("RoleModel.employee", "KnowledgeSession.attendees"):
+        await role_models_ready()
     reached_by_admin = {p["externalId"] for p in await ask(api, field, "admin")}
     for who, sees in SEES.items():
         people = await ask(api, field, who)

@@ -36,7 +36,13 @@ def test_the_demo_builds_an_active_cycle_and_a_second_run_leaves_it(tmp_path: Pa
     assert len({score["band"] for score in scores if score["band"]}) >= 4
     # A catalogue of at least six courses and plans for the hotline team (docs/development.md).
     assert demo.count("course") >= 6
-    assert demo.count("development_plan") == 2
+    # E1101 and E1102, and E1103 who put an attended session in theirs (docs/role-models.md).
+    assert demo.count("development_plan") == 3
+    assert demo.count("development_item", "session_id IS NOT NULL") == 1
+    # Two role models per team wrote notes; one session is past, one still to come.
+    authors = demo.value("SELECT COUNT(DISTINCT author_id) FROM best_practice_note")
+    assert authors == 6
+    assert demo.count("knowledge_session") == 2
     assert demo.count("development_item", "focus_kpi_id IS NOT NULL") >= 2
     assert demo.count("course_attendance") == 1
     assert "left as it is" in again.stdout

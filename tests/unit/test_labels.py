@@ -26,6 +26,7 @@ from service.scoring.types import (
     ScoreStatus,
     StatusReason,
 )
+from service.usecases.accounts.access import RoleModelView
 from service.usecases.inputs import IngestMode
 from service.usecases.people.checkins import CadenceStatus
 from service.usecases.setup.csv_import import RecordKind
@@ -35,6 +36,8 @@ SHOWN_ENUMS: list[type[Enum]] = [
     Channel, Direction, KpiKind, LineStatus, Method, Scope, ScoreStatus, StatusReason,
     IngestMode, RecordKind, CadenceStatus, FeedbackKind, DevelopmentStatus, DevelopmentAction,
     CourseFormat, GoalState, GoalStatus, RecognitionVisibility,
+    CourseFormat, GoalState, GoalStatus,
+    RoleModelView,
 ]  # fmt: skip
 USECASES = Path(__file__).resolve().parents[2] / "service" / "usecases"
 

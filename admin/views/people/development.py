@@ -41,12 +41,13 @@ from service.models import (
     DevelopmentStatus,
     Employee,
     Goal,
+    KnowledgeSession,
     Kpi,
 )
 from service.scoring import format_fixed, what_it_would_take_text
 from service.usecases.accounts.access import manager_ids_of, may_see_personal_record
 from service.usecases.actor import Actor
-from service.usecases.people import development, training
+from service.usecases.people import development, sessions, training
 from service.usecases.people.development import ItemChanges, ItemInput
 from service.usecases.people.goals import visible_goal
 
@@ -61,6 +62,7 @@ ITEM_FIELDS = (
     "due_on",
     "notes",
     "goal_id",
+    "session_id",
 )
 REFUSED = "Only the employee, their managers and admins may see a development plan."
 COURSE_FIELDS = ("code", "title", "title_zh", "kpi_codes", "length_minutes", "format")
@@ -79,6 +81,7 @@ _FIELD_OF = {
     "lengthMinutes": "length_minutes",
     "attendedOn": "attended_on",
     "goalId": "goal_id",
+    "sessionId": "session_id",
 }
 
 
@@ -226,6 +229,9 @@ async def _plan_page(
         actor.access is AccessLevel.MANAGER and actor.employee_id in managers
     )
     default_due = (date.today() + timedelta(days=30)).isoformat()
+    # Sessions an item may name: the ones they attended and the ones still to come.
+    plan_sessions = await sessions.sessions_for_plan(conn, actor=actor, employee_id=employee.id)
+    named_sessions = {i.session_id for i in items if i.session_id is not None}
     return render(
         request,
         "development/plan.html",
@@ -259,6 +265,10 @@ async def _plan_page(
             "statuses": [s.value for s in DevelopmentStatus],
             "may_record": may_record,
             "default_due": default_due,
+            "plan_sessions": plan_sessions,
+            "session_by_id": {
+                s.id: s for s in await KnowledgeSession.filter(id__in=sorted(named_sessions))
+            },
             "today": date.today().isoformat(),
             "failed": failed,
             "done": request.query_params.get("done"),
@@ -368,6 +378,9 @@ async def add_item_post(request: Request) -> Response:
                 owner_external_id=_text_or_none(form, "owner_external_id"),
                 notes=str(form.get("notes", "")),
                 goal_id=_goal_or_none(form, "goal_id"),
+                session_id=_int(form.get("session_id"), "sessionId")
+                if _text_or_none(form, "session_id")
+                else None,
             ),
         )
     except DomainError as error:

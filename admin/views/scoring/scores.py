@@ -63,6 +63,7 @@ from service.usecases.parsing import (
     scaled_to_text,
     whole_or_none,
 )
+from service.usecases.people.best_practice import best_practice_for_kpis
 from service.usecases.people.goals import employee_goals
 from service.usecases.people.recognition import recognition_counts
 from service.usecases.scoring.appeals import file_appeal
@@ -401,9 +402,22 @@ async def _score_context(request: Request, target: Target) -> dict[str, Any]:
     )
     # The trend over the comparable previous cycles (SCORING §11) and the change since.
     trend = await person_trend(request, target.employee.id, target.cycle.code)
+    # Role models' notes beside each individual quantitative line ("learn from").
+    learn_from = await best_practice_for_kpis(
+        get_connection("default"),
+        actor=target.actor,
+        kpi_ids=[
+            line.kpi_id
+            for line in lines
+            if line.kpi_id is not None
+            and line.data.scope == "INDIVIDUAL"
+            and line.data.kpi.kind == "QUANTITATIVE"
+        ],
+    )
     return {
         **trend,
         "goals": goals,
+        "learn_from": learn_from,
         "version": await _score_version(target),
         "version_url": f"/admin/scores/{target.cycle.code}/{target.employee.external_id}/version",
         "cycle": target.cycle,

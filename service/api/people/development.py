@@ -9,7 +9,7 @@ signed in. The mutations call one use case each, which decides access and audits
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from tortoise.connection import get_connection
@@ -30,6 +30,9 @@ from service.models import Employee as EmployeeRow
 from service.scoring import format_fixed, what_it_would_take_text
 from service.usecases.people import development, training
 from service.usecases.people.development import CycleValue, ItemChanges, ItemInput
+
+if TYPE_CHECKING:
+    from service.api.people.role_models import KnowledgeSession
 
 strawberry.enum(
     DevelopmentStatus,
@@ -183,6 +186,7 @@ class DevelopmentItem(Node):
     owner_pk: strawberry.Private[int]
     shadowing_pk: strawberry.Private[int | None]
     goal_pk: strawberry.Private[int | None]
+    session_pk: strawberry.Private[int | None] = None
 
     @classmethod
     def from_row(cls, row: DevelopmentItemRow) -> DevelopmentItem:
@@ -205,6 +209,7 @@ class DevelopmentItem(Node):
             owner_pk=row.owner_id,
             shadowing_pk=row.shadowing_id,
             goal_pk=row.goal_id,
+            session_pk=row.session_id,
         )
 
     @strawberry.field(
@@ -245,6 +250,16 @@ class DevelopmentItem(Node):
             return None
         row = await info.context.loaders.employee.load(self.shadowing_pk)
         return None if row is None else row.name
+
+    @strawberry.field(description="The knowledge-sharing session, for a SESSION that names one.")
+    async def session(
+        self, info: Info
+    ) -> Annotated[KnowledgeSession, strawberry.lazy("service.api.people.role_models")] | None:
+        from service.api.people.role_models import knowledge_session_node
+
+        if self.session_pk is None:
+            return None
+        return await knowledge_session_node(info, self.session_pk)
 
     @strawberry.field(
         description="For a DONE item with a KPI focus once a cycle after it is finalised: the "
@@ -424,6 +439,11 @@ class DevelopmentItemInput:
         description="The goal it serves: one of the employee's goals or their team's, in any "
         "cycle, that you may see.",
     )
+    session_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="For a SESSION: the knowledge-sharing session, one the employee attended "
+        "or one still to come (then actionDetail may be empty).",
+    )
 
     def to_usecase(self) -> ItemInput:
         return ItemInput(
@@ -438,6 +458,9 @@ class DevelopmentItemInput:
             status=self.status.value,
             notes=self.notes,
             goal_id=_goal_pk(self.goal_id),
+            session_id=None
+            if self.session_id is None
+            else parse_global_id(self.session_id, "KnowledgeSession")[1],
         )
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from service.api.people.feedback_notes import FeedbackNoteConnection
     from service.api.people.goals import Goal
     from service.api.people.recognition import RecognitionConnection
+    from service.api.people.role_models import RoleModelBoard
     from service.api.review.calibration import Calibration
     from service.api.scoring.heatmap import HeatmapRow
     from service.api.scoring.scores import Score
@@ -261,6 +262,22 @@ class Team(Node):
         from service.api.scoring.trends import team_trend_of
 
         return await team_trend_of(info, self.code, cycle_code, last)
+
+    @strawberry.field(
+        description="The team's role models for a cycle (usually the open one), from its "
+        "comparable previous cycle (SCORING §11): ranked with points for admins and the "
+        "team's managers; for its members only those who opted in, by name, with no number. "
+        "Anyone else gets null and a FORBIDDEN error.",
+        extensions=[readers()],
+    )
+    async def role_models(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
+    ) -> Annotated[RoleModelBoard, strawberry.lazy("service.api.people.role_models")] | None:
+        from service.api.people.role_models import role_models_of
+
+        return await role_models_of(info, self.code, cycle_code)
 
     @strawberry.field(
         description="A manager's view of calibration (SCORING §12): the organisation-wide "

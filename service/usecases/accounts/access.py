@@ -399,7 +399,9 @@ async def require_admin_or_manager_of(
         conn, employee
     ):
         return
-    raise PermissionDenied(f"Only a manager of {employee.external_id} or an admin may record this.")
+    raise PermissionDenied(
+        "Only a manager of {person} or an admin may record this.", person=employee.external_id
+    )
 
 
 # --- people side: recognition (DESIGN.md Access, people side) ---------------------------
@@ -467,3 +469,42 @@ async def require_may_see_team_heatmap(conn: BaseDBAsyncClient, actor: Actor, te
         "Only a manager of this team (a lead of it or of a team above it) or an admin may "
         "see its members side by side."
     )
+
+
+# --- people side: role models, best-practice notes, sessions (docs/role-models.md) -------
+
+
+class RoleModelView(StrEnum):
+    """How much of a team's role models a viewer sees."""
+
+    NONE = "NONE"
+    # Admins and the team's managers (who may see every member's score): everyone, ranked,
+    # with their normalised points.
+    FULL = "FULL"
+    # A member of the team: only the role models who opted in (and themselves), by name,
+    # without a number or an order by score.
+    COLLEAGUE = "COLLEAGUE"
+
+
+def role_model_view(
+    actor: Actor, *, manages_team: bool, own_team_id: int | None, team_id: int
+) -> RoleModelView:
+    if actor.is_admin or (actor.access is AccessLevel.MANAGER and manages_team):
+        return RoleModelView.FULL
+    if actor.employee_id is not None and own_team_id == team_id:
+        return RoleModelView.COLLEAGUE
+    return RoleModelView.NONE
+
+
+def may_name_role_model(
+    actor: Actor, *, employee_id: int, manager_ids: set[int], opted_in: bool
+) -> bool:
+    """A role model (or a note's author) is named to those who may see their score, and to
+    anyone else only if they opted in."""
+    return opted_in or may_see_scores_of(actor, employee_id=employee_id, manager_ids=manager_ids)
+
+
+def require_may_schedule_session(actor: Actor) -> None:
+    """Knowledge-sharing sessions are scheduled by managers and admins."""
+    if not actor.is_admin and actor.access is not AccessLevel.MANAGER:
+        raise PermissionDenied("Only managers and admins schedule knowledge-sharing sessions.")

@@ -10,7 +10,7 @@ Nothing here writes a score: suggestions and effects read stored scores.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +47,7 @@ from service.usecases.accounts.access import manager_ids_of, require_may_see_per
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.people.goals import visible_goal
+from service.usecases.people.sessions import session_for_plan
 from service.usecases.people.training import courses_for_kpis
 from service.usecases.periods import finalized_spans
 from service.usecases.retries import retry_when_busy
@@ -76,6 +77,9 @@ class ItemInput:
     status: str = DevelopmentStatus.PLANNED.value
     notes: str = ""
     goal_id: int | None = None  # the goal it serves: see _served_goal
+    # A SESSION item may name the knowledge-sharing session: one the employee attended
+    # or one still to come (service/usecases/people/sessions.py `session_for_plan`).
+    session_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +185,7 @@ def item_audit(item: DevelopmentItem) -> dict[str, Any]:
         "action": item.action.value,
         "course": item.course_id,
         "shadowing": item.shadowing_id,
+        "session": item.session_id,
         "action_detail": item.action_detail,
         "owner": item.owner_id,
         "due_on": item.due_on.isoformat(),
@@ -292,7 +297,9 @@ async def _validated_item(
     values["action"] = action
     values["course_id"] = None
     values["shadowing_id"] = None
-    detail_required = action in (DevelopmentAction.SESSION, DevelopmentAction.CUSTOM)
+    detail_required = action is DevelopmentAction.CUSTOM or (
+        action is DevelopmentAction.SESSION and item.session_id is None
+    )
     values["action_detail"] = _text(
         "actionDetail", item.action_detail, MAX_DETAIL, issues, required=detail_required
     )
@@ -326,6 +333,26 @@ async def _validated_item(
             values["shadowing_id"] = colleague.id
     elif item.shadowing_external_id:
         issues.append(Issue("shadowingExternalId", "only SHADOWING names a colleague", "INVALID"))
+    values["session_id"] = None
+    if item.session_id is not None:
+        session = None
+        if action is DevelopmentAction.SESSION:
+            session = await session_for_plan(
+                conn,
+                session_id=item.session_id,
+                employee_id=employee.id,
+                today_start=datetime.combine(today, time.min, tzinfo=UTC),
+            )
+        if session is None:
+            issues.append(
+                Issue.of(
+                    "sessionId",
+                    "a SESSION item names a session the person attended or one still to come",
+                    "INVALID",
+                )
+            )
+        else:
+            values["session_id"] = session.id
     owner = await _owner(conn, employee, item.owner_external_id, issues)
     if owner is not None:
         values["owner_id"] = owner.id
@@ -410,7 +437,9 @@ async def update_development_item(
         if changes.notes is not None:
             row.notes = _text("notes", changes.notes, MAX_NOTES, issues, required=False)
         if changes.action_detail is not None:
-            required = row.action in (DevelopmentAction.SESSION, DevelopmentAction.CUSTOM)
+            required = row.action is DevelopmentAction.CUSTOM or (
+                row.action is DevelopmentAction.SESSION and row.session_id is None
+            )
             row.action_detail = _text(
                 "actionDetail", changes.action_detail, MAX_DETAIL, issues, required=required
             )
