@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from service.labels import CATALOGUE, label
-from service.models import AccessLevel, AppealState, CycleState, ReviewKind, ScoreState
+from service.models import (
+    AccessLevel,
+    AppealState,
+    CycleState,
+    ImportChannel,
+    ReviewKind,
+    ScoreState,
+)
 from service.models.checkins import FeedbackKind
 from service.models.development import CourseFormat, DevelopmentAction, DevelopmentStatus
 from service.scoring.calibration import CalibrationFlag
@@ -33,7 +40,7 @@ SHOWN_ENUMS: list[type[Enum]] = [
     AccessLevel, AppealState, CycleState, ReviewKind, ScoreState, CalibrationFlag, Aggregation,
     Channel, Direction, KpiKind, LineStatus, Method, Scope, ScoreStatus, StatusReason,
     IngestMode, RecordKind, CadenceStatus, FeedbackKind, DevelopmentStatus, DevelopmentAction,
-    CourseFormat, GoalState, GoalStatus,
+    CourseFormat, GoalState, GoalStatus, ImportChannel,
 ]  # fmt: skip
 USECASES = Path(__file__).resolve().parents[2] / "service" / "usecases"
 
