@@ -38,8 +38,7 @@ def _bands_chart(request: Request, counts: list[BandCount], chart_id: str, title
         [Column(c.band, c.count) for c in counts],
         chart_id=chart_id,
         title=title,
-        desc="; ".join(f"{c.band}: {c.count}" for c in counts)
-        or _(request, "No scored members."),
+        desc="; ".join(f"{c.band}: {c.count}" for c in counts) or _(request, "No scored members."),
     )
 
 

@@ -67,7 +67,8 @@ async def test_a_manager_sees_their_team_and_nobody_elses(seeded: Browser) -> No
         assert f'data-section="{section}"' in text
     # Low customer ratings (2 of 5) with their comments, about the hotline only.
     assert 'data-low-rating="A' in text
-    assert "F1" not in text and "Fang Field" not in text
+    assert "F1" not in text
+    assert "Fang Field" not in text
     assert 'id="team-bands-now"' in text
     assert "<svg" in text
 
@@ -125,7 +126,8 @@ async def test_an_admin_who_leads_a_team_gets_a_link_to_their_teams_home(
     await _lead_of_field("ADMIN", "f9-admin@example.com")
     await _sign_in_as(seeded, "f9-admin@example.com")
     text = (await seeded.client.get("/admin/")).text
-    assert 'data-home="admin"' in text and "data-team-home" in text
+    assert 'data-home="admin"' in text
+    assert "data-team-home" in text
     team = (await seeded.client.get("/admin/home/team")).text
     assert 'data-home="manager"' in team
     assert 'data-low-rating="F1"' in team
@@ -143,7 +145,8 @@ async def test_a_failed_csv_import_in_the_admin_is_on_the_admin_home(seeded: Bro
     )
     assert response.status_code == 400
     failure = await ImportFailure.get()
-    assert failure.rejected_rows == 1 and not failure.written
+    assert failure.rejected_rows == 1
+    assert not failure.written
     text = (await seeded.client.get("/admin/")).text
     assert f'data-import-failure="{failure.id}"' in text
     assert "file line 3" in text
@@ -189,5 +192,6 @@ async def test_the_manager_home_costs_the_same_queries_for_4_or_12_people(
     )
     with counted_queries() as large:
         after = await manager_home(actor=lead, clock=clock)
-    assert len(after.people) == 12 and len(before.people) == 4
+    assert len(after.people) == 12
+    assert len(before.people) == 4
     assert len(large) == len(small), (len(small), len(large))
