@@ -154,8 +154,8 @@ class ScoreChange:
     previous_cycle: Cycle
     previous_total: str | None
     previous_band: str | None
-    # Exact difference of the reported totals, None when either is not SCORED.
-    points: Fraction | None
+    # Difference of the reported totals (2 places each: exact), None unless both SCORED.
+    points: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,8 +266,9 @@ async def band_counts(
     return [BandCount(band.code, found.get(band.code, 0)) for band in policy.bands]
 
 
-def _moment(micros: int) -> datetime:
-    return datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
+def _moment(micros: int, timezone: str) -> datetime:
+    """An observation's moment in the organisation's time zone (as people read it)."""
+    return datetime.fromtimestamp(micros / 1_000_000, tz=UTC).astimezone(ZoneInfo(timezone))
 
 
 async def customer_comments(
@@ -291,6 +292,7 @@ async def customer_comments(
         params += [1 * VALUE_SCALE, 5 * VALUE_SCALE]
     sql += " ORDER BY o.occurred_at_us DESC, o.id DESC LIMIT ?"
     rows = await fetch_all(conn, sql, [*params, limit])
+    policy, _version = await load_policy(conn)
     kpis = {
         k.id: k for k in await Kpi.filter(id__in={int(r["kpi_id"]) for r in rows}).using_db(conn)
     }
@@ -301,7 +303,7 @@ async def customer_comments(
             rating=Decimal(int(r["value"])) / VALUE_SCALE,
             comment=str(r["comment"]),
             channel=None if r["channel"] is None else str(r["channel"]),
-            occurred_at=_moment(int(r["occurred_at_us"])),
+            occurred_at=_moment(int(r["occurred_at_us"]), policy.timezone),
         )
         for r in rows
     ]
@@ -508,7 +510,7 @@ async def _change(
     if then is not None and now is not None and then.scored and now.scored:
         assert then.total is not None
         assert now.total is not None
-        points = Fraction(now.total) - Fraction(then.total)
+        points = Decimal(now.total) - Decimal(then.total)
     return ScoreChange(
         previous_cycle=previous,
         previous_total=None if then is None or not then.scored else then.total,
@@ -526,6 +528,7 @@ async def admin_home(*, actor: Actor, now: datetime, cycle_code: str | None = No
     if not actor.is_admin:
         raise PermissionDenied("The organisation's home is for admins.")
     async with in_transaction() as conn:
+        policy, _version = await load_policy(conn)
         cycles = list(
             await Cycle.filter(state__not=CycleState.FINALIZED)
             .using_db(conn)
@@ -541,7 +544,7 @@ async def admin_home(*, actor: Actor, now: datetime, cycle_code: str | None = No
     return AdminHome(
         cycles=blockers,
         freshness=freshness,
-        freshness_as_of=now,
+        freshness_as_of=now.astimezone(ZoneInfo(policy.timezone)),
         failures=failures,
         choice=choice,
         bands_now=bands_now,
@@ -604,6 +607,7 @@ async def data_freshness(conn: BaseDBAsyncClient, *, now: datetime) -> list[Sour
         "GROUP BY source, kpi_id",
         [day_ago, end, window, day_ago, end],
     )
+    policy, _version = await load_policy(conn)
     kpis = {
         k.id: k for k in await Kpi.filter(id__in={int(r["kpi_id"]) for r in rows}).using_db(conn)
     }
@@ -611,7 +615,7 @@ async def data_freshness(conn: BaseDBAsyncClient, *, now: datetime) -> list[Sour
         SourceFreshness(
             source=str(r["source"]),
             kpi=kpis[int(r["kpi_id"])],
-            last_at=None if r["last_us"] is None else _moment(int(r["last_us"])),
+            last_at=None if r["last_us"] is None else _moment(int(r["last_us"]), policy.timezone),
             last_day=int(r["last_day"] or 0),
             usual_per_day=Fraction(int(r["prev_days"] or 0), USUAL_DAYS),
         )
