@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='ImportFailure',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('channel', fields.CharEnumField(description='ADMIN_CSV: ADMIN_CSV\nCLI_CSV: CLI_CSV\nAPI: API', enum_type=ImportChannel, max_length=16)),
+                ('channel', fields.CharEnumField(description='ADMIN_CSV: ADMIN_CSV\nCLI_CSV: CLI_CSV\nAPI_BATCH: API_BATCH', enum_type=ImportChannel, max_length=16)),
                 ('kind', fields.CharField(max_length=32)),
                 ('name', fields.CharField(default='', db_default='', max_length=200)),
                 ('user', fields.ForeignKeyField('models.User', source_field='user_id', null=True, db_constraint=True, to_field='id', related_name='import_failures', on_delete=OnDelete.SET_NULL)),

@@ -149,7 +149,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "ImportChannel": {
         "ADMIN_CSV": ("CSV upload in the admin", "后台 CSV 上传"),
         "CLI_CSV": ("CSV import on the command line", "命令行 CSV 导入"),
-        "API": ("API batch", "接口批次"),
+        "API_BATCH": ("API batch", "接口批次"),
     },
     "CourseFormat": {
         "CLASSROOM": ("Classroom", "课堂"),

@@ -36,7 +36,7 @@ class ImportChannel(StrEnum):
 
     ADMIN_CSV = "ADMIN_CSV"
     CLI_CSV = "CLI_CSV"
-    API = "API"
+    API_BATCH = "API_BATCH"
 
 
 class ScoreState(StrEnum):

@@ -72,7 +72,7 @@ async def ingest_once(
     if fresh and report.rejected:
         await record_import_failure(
             actor=actor,
-            channel=ImportChannel.API,
+            channel=ImportChannel.API_BATCH,
             kind=kind,
             name=(idempotency_key or "").strip(),
             rows=len(rows),
