@@ -27,9 +27,7 @@ from service.usecases.scoring.home import (
     admin_home,
     as_team_lead,
     employee_home,
-    freshness_now,
     manager_home,
-    organisation_timezone,
 )
 
 
@@ -104,8 +102,9 @@ async def _employee_page(request: Request, actor: Actor) -> Response:
 
 
 async def _admin_page(request: Request, actor: Actor) -> Response:
-    now = freshness_now(state(request).settings.today, await organisation_timezone())
-    home = await admin_home(actor=actor, now=now, cycle_code=_cycle_asked(request))
+    home = await admin_home(
+        actor=actor, today=state(request).settings.today, cycle_code=_cycle_asked(request)
+    )
     return render(
         request,
         "home/admin.html",

@@ -522,13 +522,16 @@ async def _change(
 # --- the admin's home ----------------------------------------------------------------
 
 
-async def admin_home(*, actor: Actor, now: datetime, cycle_code: str | None = None) -> AdminHome:
-    """Cycles and what blocks each, data freshness, failed imports, the organisation's
-    bands."""
+async def admin_home(
+    *, actor: Actor, today: date | None = None, cycle_code: str | None = None
+) -> AdminHome:
+    """Cycles and what blocks each, data freshness (measured now, or at the start of a
+    pinned `today`), failed imports, the organisation's bands."""
     if not actor.is_admin:
         raise PermissionDenied("The organisation's home is for admins.")
     async with in_transaction() as conn:
         policy, _version = await load_policy(conn)
+        now = freshness_now(today, policy.timezone)
         cycles = list(
             await Cycle.filter(state__not=CycleState.FINALIZED)
             .using_db(conn)
@@ -583,12 +586,6 @@ def freshness_now(today: date | None, timezone: str) -> datetime:
     if today is None:
         return datetime.now(UTC)
     return datetime.combine(today, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-
-
-async def organisation_timezone() -> str:
-    async with in_transaction() as conn:
-        policy, _version = await load_policy(conn)
-    return policy.timezone
 
 
 async def data_freshness(conn: BaseDBAsyncClient, *, now: datetime) -> list[SourceFreshness]:
