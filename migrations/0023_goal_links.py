@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0021_role_models_and_sessions')]
+    dependencies = [('models', '0022_import_failures')]
 
     initial = False
 

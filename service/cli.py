@@ -35,6 +35,7 @@ from service.models import (
     Cycle,
     CycleState,
     Employee,
+    ImportChannel,
     Observation,
     Score,
     ScoreLine,
@@ -84,6 +85,7 @@ from service.usecases.setup.csv_import import (
     RecordKind,
     import_records,
     read_records,
+    record_refused_file,
 )
 from service.usecases.setup.cycles import transition_cycle
 
@@ -326,16 +328,29 @@ def import_file(kind: str, file: Path, keep_valid: bool, batch_size: int) -> Non
     errors = _stderr()
 
     async def work(settings: Settings) -> CsvImportReport:
-        records = read_records(RecordKind(kind), file)
+        actor = _actor()
+        try:
+            records = read_records(RecordKind(kind), file)
+        except ValidationFailed as failed:
+            await record_refused_file(
+                actor=actor,
+                channel=ImportChannel.CLI_CSV,
+                kind=RecordKind(kind),
+                name=file.name,
+                failed=failed,
+            )
+            raise
         with _progress(errors) as progress:
             task = progress.add_task(f"{kind}", total=len(records.items))
             return await import_records(
-                actor=_actor(),
+                actor=actor,
                 records=records,
                 keep_valid=keep_valid,
                 batch_size=batch_size,
                 on_batch=lambda count: progress.advance(task, count),
                 max_clock_skew=settings.max_clock_skew,
+                channel=ImportChannel.CLI_CSV,
+                name=file.name,
             )
 
     report = _run(work, source=str(file))

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import random
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich.progress import Progress
@@ -27,6 +29,8 @@ from service.models import (
     DevelopmentItem,
     DevelopmentPlan,
     Goal,
+    ImportChannel,
+    ImportFailure,
     Observation,
     User,
 )
@@ -68,8 +72,10 @@ from service.usecases.people.training import CourseInput, record_attendance, sav
 from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.scoring.appeals import file_appeal
 from service.usecases.scoring.corrections import adjust_score, void_observation
+from service.usecases.scoring.idempotency import ingest_once
 from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
 from service.usecases.setup.config_file import CycleConfig, OrgConfig, apply_config
+from service.usecases.setup.csv_import import RecordKind, import_records, read_records
 from service.usecases.setup.cycles import transition_cycle
 
 DEMO_CYCLE_CODE = "2026-Q4"
@@ -1253,6 +1259,52 @@ async def _development(*, actor: Actor) -> str:
     return f"{len(DEMO_COURSES)} courses, development plans for E1101 and E1102"
 
 
+# The admin's home lists failed imports: a CSV upload refused whole (all or nothing) and
+# an API batch refused. Neither writes a row; only their records are kept.
+_FAILED_CSV = (
+    "employee_external_id,channel,rating,occurred_at,source,external_id,comment\n"
+    "E1101,ONLINE_SURVEY,5,2026-11-27T10:15:00+08:00,survey-tool,late-export-1,\n"
+    "E1102,ONLINE_SURVEY,6,2026-11-27T10:20:00+08:00,survey-tool,late-export-2,\n"
+    "E9999,PHONE_CALLBACK,4,2026-11-27T10:25:00+08:00,callback-center,late-export-3,\n"
+)
+
+
+async def _failed_imports() -> str:
+    if await ImportFailure.exists():
+        return "failed imports already recorded"
+    admin = actor_for(await User.get(email=f"admin@{DOMAIN}"))
+    with tempfile.TemporaryDirectory(prefix="fairscore-demo-") as folder:
+        path = Path(folder) / "survey-export-2026-11-27.csv"
+        path.write_text(_FAILED_CSV, encoding="utf-8")
+        records = read_records(RecordKind.FEEDBACK, path)
+    await import_records(
+        actor=admin,
+        records=records,
+        keep_valid=False,
+        channel=ImportChannel.ADMIN_CSV,
+        name=path.name,
+    )
+    batch = [
+        FeedbackInput(
+            rating=4,
+            channel="EMAIL",
+            occurred_at="2026-11-27T11:00:00+08:00",
+            source="callback-center",
+            employee_external_id="E1103",
+            external_id="cb-batch-7-1",
+        )
+    ]
+    await ingest_once(
+        actor=admin,
+        kind="feedback",
+        mode=IngestMode.ALL_OR_NOTHING.value,
+        rows=batch,
+        idempotency_key="callback-center-2026-11-27-7",
+        ingest=lambda: record_feedback(actor=admin, feedback=batch, mode=IngestMode.ALL_OR_NOTHING),
+    )
+    return "two failed imports recorded"
+
+
 def _no_rejections(report: Any, what: str) -> None:
     if report.rejected:
         first = report.rejected[0]
@@ -1319,11 +1371,12 @@ async def build_demo(
     say(await demo_recognition())
     say("Role models, best practice and sessions...")
     development += "; " + await demo_role_models(actor=actor, open_cycle_code=DEMO_CYCLE_CODE)
+    failures = await _failed_imports()
     return (
         f"Demo organisation ready: {len(people)} employees in 3 teams, "
         f"{feedback:,} customer ratings and {observations:,} other observations, "
         f"{len(reviews)} reviews, {goals} goals, {check_ins} check-ins on the hotline every "
         f"two weeks; cycle {DEMO_CYCLE_CODE} is ACTIVE ({corrections}); "
         f"{PAST_CYCLE_CODE} is FINALIZED with {past_rows:,} rows of its own; {trials}; "
-        f"{development}."
+        f"{development}; {failures}."
     )

@@ -146,6 +146,11 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "SESSION": ("Knowledge-sharing session", "经验分享会"),
         "CUSTOM": ("Custom", "自定义"),
     },
+    "ImportChannel": {
+        "ADMIN_CSV": ("CSV upload in the admin", "后台 CSV 上传"),
+        "CLI_CSV": ("CSV import on the command line", "命令行 CSV 导入"),
+        "API_BATCH": ("API batch", "接口批次"),
+    },
     "CourseFormat": {
         "CLASSROOM": ("Classroom", "课堂"),
         "ONLINE": ("Online", "线上"),
@@ -179,6 +184,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
         "record_check_in": ("Check-in recorded", "记录面谈"),
+        "record_import_failure": ("Failed import recorded", "记录导入失败"),
         "acknowledge_check_in": ("Check-in acknowledged", "确认面谈"),
         "give_feedback_note": ("Feedback note given", "给出反馈"),
         "hide_feedback_note": ("Feedback note hidden", "隐藏反馈"),
@@ -238,6 +244,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "course": ("Course", "课程"),
         "development_plan": ("Development plan", "发展计划"),
         "check_in": ("Check-in", "面谈"),
+        "import_failure": ("Failed import", "导入失败"),
         "feedback_note": ("Feedback note", "反馈"),
         "appeal": ("Appeal", "申诉"),
         "cycle": ("Cycle", "周期"),

@@ -72,6 +72,7 @@ TABLES = (
     "api_token",
     "admin_session",
     "sign_in_attempt",
+    "import_failure",
     "ingest_request",
     "app_user",
     "cycle",

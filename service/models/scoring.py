@@ -31,6 +31,14 @@ class AppealState(StrEnum):
     REJECTED = "REJECTED"
 
 
+class ImportChannel(StrEnum):
+    """Where an import came in: the admin's CSV upload, `fairscore import`, or the API."""
+
+    ADMIN_CSV = "ADMIN_CSV"
+    CLI_CSV = "CLI_CSV"
+    API_BATCH = "API_BATCH"
+
+
 class ScoreState(StrEnum):
     PROVISIONAL = "PROVISIONAL"
     FINAL = "FINAL"
@@ -262,3 +270,30 @@ class IngestRequest(Model):
     class Meta:
         table = "ingest_request"
         unique_together = (("user", "idempotency_key"),)
+
+
+class ImportFailure(Model):
+    # An import that was refused in whole or in part, written in a transaction of its
+    # own after the import's rolled back: the failed import itself still changes nothing.
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharEnumField(ImportChannel, max_length=16)
+    kind = fields.CharField(max_length=32)  # observations, feedback or reviews
+    # The file's name, or the API batch's idempotency key ("" without one).
+    name = fields.CharField(max_length=200, default="", db_default="")
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="import_failures", null=True, on_delete=fields.SET_NULL
+    )
+    actor_label = fields.CharField(max_length=254)
+    rows = fields.IntField(default=0, db_default=0)
+    rejected_rows = fields.IntField(default=0, db_default=0)
+    # True when the valid rows were kept (KEEP_VALID): the import was partly refused.
+    written = fields.BooleanField(default=False, db_default=False)
+    # The first problems: [{"where", "field", "message"}], as the import reported them.
+    problems: Any = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    user_id: int | None
+
+    class Meta:
+        table = "import_failure"
+        indexes = (("created_at",), ("user_id",))

@@ -17,7 +17,7 @@ LENIENT = "field.lead@demo.fairscore.example"
 async def _in_chinese(page: Page) -> None:
     await page.select_option("#lang-select", "zh-CN")
     await page.click("form[action='/admin/language'] button")
-    await expect(page.locator("h1")).to_have_text("欢迎")
+    await expect(page.locator("h1")).to_have_text("今日组织概况")
 
 
 async def test_hr_calibrates_the_quarter_in_chinese_and_records_the_meeting(page: Page) -> None:

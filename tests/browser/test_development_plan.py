@@ -16,7 +16,7 @@ async def test_an_employee_takes_a_suggestion_in_chinese_and_her_manager_sees_it
     await sign_in(page, "employee")
     await page.select_option("#lang-select", "zh-CN")
     await page.click("form[action='/admin/language'] button")
-    await expect(page.locator("h1")).to_have_text("欢迎")
+    await expect(page.locator("h1")).to_have_text("我的今日")
     await page.click("a[data-my-development-plan]")
     await page.wait_for_url(f"**{PLAN}")
     await expect(page.locator("h1")).to_contain_text("发展计划")

@@ -14,7 +14,7 @@ CYCLE = "2026-Q4"
 async def _in_chinese(page: Page) -> None:
     await page.select_option("#lang-select", "zh-CN")
     await page.click("form[action='/admin/language'] button")
-    await expect(page.locator("h1")).to_have_text("欢迎")
+    await expect(page.locator("h1")).to_have_text("今日组织概况")
 
 
 async def test_hr_reads_the_shadow_report_in_chinese(page: Page) -> None:

@@ -155,3 +155,25 @@ def test_manager_reviews_are_imported_for_the_reviewers_team(
     assert f"{path}:3: reviewer_email: chen.jing@example.com is not a manager" in refused.stderr
     assert "1 accepted" in kept.stdout
     assert organisation.count("review") == 1
+
+
+def test_a_failed_import_on_the_command_line_is_recorded_for_the_admin_home(
+    organisation: Fairscore, tmp_path: Path
+) -> None:
+    rows = _csv(
+        tmp_path,
+        "rows.csv",
+        OBSERVATION_HEADER
+        + "E1101,,first_respons_minutes,4.5,2026-10-02T11:00:00+08:00,ticketing,t-2\n",
+    )
+    header = _csv(tmp_path, "header.csv", "who,what\nE1101,5\n")
+
+    assert organisation.run("import", "observations", str(rows)).exit_code == 1
+    assert organisation.run("import", "observations", str(header)).exit_code != 0
+
+    assert organisation.count("observation") == 0
+    assert organisation.count("import_failure") == 2
+    assert organisation.value(
+        "SELECT name FROM import_failure WHERE channel = 'CLI_CSV' ORDER BY id LIMIT 1"
+    ) == ("rows.csv")
+    assert organisation.value("SELECT rows FROM import_failure WHERE name = 'header.csv'") == 0

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from service.labels import CATALOGUE, label
-from service.models import AccessLevel, AppealState, CycleState, ReviewKind, ScoreState
+from service.models import (
+    AccessLevel,
+    AppealState,
+    CycleState,
+    ImportChannel,
+    ReviewKind,
+    ScoreState,
+)
 from service.models.checkins import FeedbackKind
 from service.models.development import CourseFormat, DevelopmentAction, DevelopmentStatus
 from service.models.recognition import RecognitionVisibility
@@ -38,6 +45,7 @@ SHOWN_ENUMS: list[type[Enum]] = [
     CourseFormat, GoalState, GoalStatus, RecognitionVisibility,
     CourseFormat, GoalState, GoalStatus,
     RoleModelView,
+    CourseFormat, GoalState, GoalStatus, ImportChannel,
 ]  # fmt: skip
 USECASES = Path(__file__).resolve().parents[2] / "service" / "usecases"
 

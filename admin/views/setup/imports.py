@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from admin.web import _, checked_form, guarded, render, require, say, state
 from service.errors import ValidationFailed
-from service.models import AccessLevel
+from service.models import AccessLevel, ImportChannel
 from service.usecases.setup.csv_import import (
     COLUMNS,
     CsvImportReport,
@@ -33,6 +33,7 @@ from service.usecases.setup.csv_import import (
     RecordKind,
     import_records,
     read_records,
+    record_refused_file,
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -153,7 +154,7 @@ async def upload_page(request: Request) -> Response:
 
 @guarded
 async def preview_post(request: Request) -> Response:
-    require(request, AccessLevel.ADMIN)
+    actor = require(request, AccessLevel.ADMIN)
     try:
         form = await _form(request)
         kind = _kind(form)
@@ -170,6 +171,9 @@ async def preview_post(request: Request) -> Response:
     try:
         records = await asyncio.to_thread(_read, kind, data)
     except ValidationFailed as failed:
+        await record_refused_file(
+            actor=actor, channel=ImportChannel.ADMIN_CSV, kind=kind, name=filename, failed=failed
+        )
         return render(
             request,
             "imports/upload.html",
@@ -221,8 +225,13 @@ async def run_post(request: Request) -> Response:
             records=records,
             keep_valid=keep_valid,
             max_clock_skew=state(request).settings.max_clock_skew,
+            channel=ImportChannel.ADMIN_CSV,
+            name=filename,
         )
     except ValidationFailed as failed:
+        await record_refused_file(
+            actor=actor, channel=ImportChannel.ADMIN_CSV, kind=kind, name=filename, failed=failed
+        )
         return render(
             request,
             "imports/upload.html",

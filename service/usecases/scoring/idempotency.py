@@ -12,10 +12,11 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from service.errors import DomainError, Issue, ValidationFailed
-from service.models import IngestRequest
+from service.models import ImportChannel, IngestRequest
 from service.usecases.actor import Actor
 from service.usecases.inputs import IngestReport, RowError
 from service.usecases.retries import retry_when_busy
+from service.usecases.scoring.import_failures import problems_of_rows, record_import_failure
 
 
 class IdempotencyConflict(DomainError):
@@ -46,7 +47,6 @@ def _report_from(data: dict[str, Any]) -> IngestReport:
     )
 
 
-@retry_when_busy
 async def ingest_once(
     *,
     actor: Actor,
@@ -56,9 +56,45 @@ async def ingest_once(
     idempotency_key: str | None,
     ingest: Callable[[], Awaitable[IngestReport]],
 ) -> IngestReport:
-    """Run `ingest` at most once per (user, key), in one transaction with its record."""
+    """Run `ingest` at most once per (user, key), in one transaction with its record.
+
+    A batch with rejected rows (the API's refused batches) is recorded as a failed
+    import once its own transaction has ended; a replayed key's report is not recorded
+    again."""
+    report, fresh = await _ingest_once(
+        actor=actor,
+        kind=kind,
+        mode=mode,
+        rows=rows,
+        idempotency_key=idempotency_key,
+        ingest=ingest,
+    )
+    if fresh and report.rejected:
+        await record_import_failure(
+            actor=actor,
+            channel=ImportChannel.API_BATCH,
+            kind=kind,
+            name=(idempotency_key or "").strip(),
+            rows=len(rows),
+            rejected_rows=len({error.index for error in report.rejected}),
+            written=mode == "KEEP_VALID" and report.accepted + report.duplicates > 0,
+            problems=problems_of_rows(report.rejected),
+        )
+    return report
+
+
+@retry_when_busy
+async def _ingest_once(
+    *,
+    actor: Actor,
+    kind: str,
+    mode: str,
+    rows: Sequence[Any],
+    idempotency_key: str | None,
+    ingest: Callable[[], Awaitable[IngestReport]],
+) -> tuple[IngestReport, bool]:
     if idempotency_key is None:
-        return await ingest()
+        return await ingest(), True
     key = idempotency_key.strip()
     if not key or len(key) > 128:
         raise ValidationFailed(
@@ -72,7 +108,7 @@ async def ingest_once(
     async with in_transaction():
         previous = await IngestRequest.get_or_none(user_id=actor.user_id, idempotency_key=key)
         if previous is not None:
-            return _checked(previous, kind, digest)
+            return _checked(previous, kind, digest), False
         report = await ingest()
         await IngestRequest.create(
             user_id=actor.user_id,
@@ -81,7 +117,7 @@ async def ingest_once(
             payload_hash=digest,
             report=_report_data(report),
         )
-        return report
+        return report, True
 
 
 def _checked(previous: IngestRequest, kind: str, digest: str) -> IngestReport:

@@ -20,6 +20,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, ValidationFailed
+from service.models import ImportChannel
 from service.settings import DEFAULT_MAX_CLOCK_SKEW
 from service.usecases.actor import Actor
 from service.usecases.inputs import (
@@ -31,6 +32,11 @@ from service.usecases.inputs import (
 )
 from service.usecases.parsing import read_utf8_file
 from service.usecases.retries import retry_when_busy
+from service.usecases.scoring.import_failures import (
+    problems_of_issues,
+    problems_of_lines,
+    record_import_failure,
+)
 from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -311,8 +317,14 @@ async def import_records(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
     max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW,
+    channel: ImportChannel | None = None,
+    name: str = "",
 ) -> CsvImportReport:
     """Record the rows batch by batch; on_batch gets the number of rows each batch held.
+
+    With a `channel` (the admin, the CLI), an import with rejected rows is recorded as a
+    failed import (service/usecases/scoring/import_failures.py), in its own transaction
+    after this one has ended.
 
     Without keep_valid the file is all or nothing: every batch runs inside one outer
     transaction (the use cases' own transactions nest as savepoints), and any rejected
@@ -351,4 +363,32 @@ async def import_records(
             report.accepted = report.duplicates = report.late = 0
             report.written = False
     report.rejected.sort(key=lambda problem: (problem.line, problem.column))
+    if channel is not None and report.rejected:
+        await record_import_failure(
+            actor=actor,
+            channel=channel,
+            kind=records.kind.value,
+            name=name or Path(records.path).name,
+            rows=report.rows,
+            rejected_rows=len({problem.line for problem in report.rejected}),
+            written=report.written,
+            problems=problems_of_lines([(p.line, p.column, p.message) for p in report.rejected]),
+        )
     return report
+
+
+async def record_refused_file(
+    *, actor: Actor, channel: ImportChannel, kind: RecordKind, name: str, failed: ValidationFailed
+) -> None:
+    """A file refused before any row was read (its header, its encoding): recorded as a
+    failed import with the reasons, in its own transaction."""
+    await record_import_failure(
+        actor=actor,
+        channel=channel,
+        kind=kind.value,
+        name=name,
+        rows=0,
+        rejected_rows=0,
+        written=False,
+        problems=problems_of_issues(failed.issues),
+    )
