@@ -75,6 +75,8 @@ PHASE_NAMES = (
     "team_leads",
     "_scope",
     "observation_aggregates",
+    "observation_aggregates_by_source",
+    "_inputs_basis",
     "_review_aggregates",
     "_adjustments",
     "_sources",
@@ -98,6 +100,51 @@ async def _phases(label: str, action) -> None:  # type: ignore[no-untyped-def]
     print(f"=== {label}: {total:.3f}s; by step (wall, nested steps overlap):")
     for name, seconds in sorted(PHASES.items(), key=lambda kv: -kv[1]):
         print(f"    {name:<24} {seconds:8.3f}s")
+
+
+async def _statements(label: str, action) -> None:  # type: ignore[no-untyped-def]
+    """Wall time of each statement sent through the ORM's clients meanwhile."""
+    from tortoise.backends.base.client import BaseDBAsyncClient
+
+    seen: list[tuple[float, str]] = []
+    patched = []
+    classes = {type(bench.conn())}
+    for cls in list(classes):
+        classes.update(c for c in cls.__mro__ if issubclass(c, BaseDBAsyncClient))
+    import tortoise.backends.asyncpg.client as pg
+    import tortoise.backends.sqlite.client as lite
+
+    for module in (pg, lite):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseDBAsyncClient):
+                classes.add(value)
+    for cls in classes:
+        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
+            if name not in vars(cls):
+                continue
+            original = vars(cls)[name]
+
+            async def wrapper(self, query, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+                started = time.perf_counter()
+                try:
+                    return await _original(self, query, *args, **kwargs)
+                finally:
+                    seen.append((time.perf_counter() - started, query))
+
+            setattr(cls, name, wrapper)
+            patched.append((cls, name, original))
+    started = time.perf_counter()
+    try:
+        await action()
+    finally:
+        for cls, name, original in patched:
+            setattr(cls, name, original)
+    total = time.perf_counter() - started
+    print(
+        f"=== {label}: {total:.3f}s, {len(seen)} statements, {sum(t for t, _ in seen):.3f}s in them"
+    )
+    for seconds, query in seen:
+        print(f"    {seconds * 1000:7.1f} ms  {' '.join(query.split())[:110]}")
 
 
 def _table(profile: cProfile.Profile, top: int) -> str:
@@ -169,20 +216,23 @@ async def main() -> None:
         started = time.perf_counter()
         await record_observations(actor=bench.ADMIN, observations=[item])
         print(f"one observation (unprofiled) {time.perf_counter() - started:.3f}s")
-    item = ObservationInput(
-        kpi_code="csat",
-        value="5",
-        occurred_at=gen.moment_text(1_770_000_000 + 99 * 3600),
-        source="survey-tool",
-        employee_external_id=gen.employee_code(3),
-        external_id="profile-last",
-    )
+    sent = iter(range(100, 1000))
 
     async def single() -> None:
+        n = next(sent)
+        item = ObservationInput(
+            kpi_code="csat",
+            value="5",
+            occurred_at=gen.moment_text(1_770_000_000 + n * 3600),
+            source="survey-tool",
+            employee_external_id=gen.employee_code(n),
+            external_id=f"profile-{n}",
+        )
         await record_observations(actor=bench.ADMIN, observations=[item])
 
     if args.phases:
         await _phases("one new observation", single)
+        await _statements("one new observation, by statement", single)
     else:
         await _profiled("one new observation", single, args.top)
     await db.drop()

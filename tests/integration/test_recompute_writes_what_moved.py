@@ -253,8 +253,51 @@ async def test_a_new_observation_scores_again_only_the_person_it_moved(
                 )
             ],
         )
-    # The whole team is read again (the observation names it), only A1 is scored.
+    # frt is on no TEAM line: A1 alone is recomputed.
     assert scored == await _ids("A1")
+
+
+async def test_an_observation_on_a_team_line_reads_the_team_and_scores_who_moved(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scored_organisation()
+    before = await _written()
+    seen: list[int] = []
+    original = recompute._people
+
+    async def people(*args: Any, **kwargs: Any) -> Any:
+        found = await original(*args, **kwargs)
+        seen.extend(p.id for p in found)
+        return found
+
+    monkeypatch.setattr(recompute, "_people", people)
+    with _scored_people(monkeypatch) as scored:
+        await record_feedback(
+            actor=ADMIN,
+            feedback=[
+                FeedbackInput(
+                    rating="5",
+                    channel="ONLINE_SURVEY",
+                    occurred_at="2026-02-03T10:00:00+08:00",
+                    source="survey",
+                    employee_external_id="A2",
+                    external_id="fb-team",
+                )
+            ],
+        )
+    # csat is also on the TEAM line: the hotline is read again and every agent's team
+    # line moved, so they are scored and written; its lead's score (another card) reads
+    # nothing that changed and is not scored again.
+    hotline = sorted([e.id for e in await Employee.filter(team__code="hotline")])
+    agents = sorted(
+        [e.id for e in await Employee.filter(team__code="hotline", position__code="agent")]
+    )
+    assert sorted(seen) == hotline
+    assert sorted(scored) == agents
+    after = await _written()
+    assert {e for e in after if after[e] != before[e]} == {
+        e.external_id for e in await Employee.filter(id__in=agents)
+    }
 
 
 async def test_a_change_that_moves_no_score_scores_everyone_once_then_nobody(

@@ -132,10 +132,13 @@ async def recompute_open_cycles(
     kpi_ids: set[int] | None = None,
     moments_us: Iterable[int] | None = None,
     policy: LoadedPolicy | None = None,
+    observed_only: bool = False,
 ) -> None:
     """Recompute the open cycles a change touches; None everywhere means everything.
 
     ``policy`` is the one the calling use case loaded already (it is read once per write).
+    ``observed_only``: the change is new observations of ``kpi_ids`` only (an ingest), so
+    a team's members are recomputed only if one of those KPIs is on a TEAM line.
     """
     cycles = await Cycle.filter(state__in=list(OPEN_CYCLE_STATES)).using_db(conn).order_by("id")
     if kpi_ids is not None:
@@ -155,7 +158,12 @@ async def recompute_open_cycles(
             if not any(start <= m < end for m in moments):
                 continue
         await recompute_cycle(
-            conn, cycle, employee_ids=employee_ids, team_ids=team_ids, policy=loaded
+            conn,
+            cycle,
+            employee_ids=employee_ids,
+            team_ids=team_ids,
+            policy=loaded,
+            kpi_ids=kpi_ids if observed_only else None,
         )
 
 
@@ -166,20 +174,27 @@ async def recompute_cycle(
     employee_ids: set[int] | None = None,
     team_ids: set[int] | None = None,
     policy: LoadedPolicy | None = None,
+    kpi_ids: set[int] | None = None,
 ) -> int:
     """Recompute the scores of one open cycle and store those that moved; returns how
     many score rows were written (inserted, updated or deleted).
 
     With no ids, the whole cycle. With ids, those employees and every current member
     of those teams (their team lines moved). ``policy``: as loaded by the caller.
+    ``kpi_ids``: when the change is only new observations of these KPIs, a team's
+    members are recomputed only if one of them is on a TEAM line of the cycle (no other
+    line of a colleague reads a team's observations; the team's goals still follow).
     """
     if cycle.state not in OPEN_CYCLE_STATES:
         return 0
     full = employee_ids is None and team_ids is None
     rules, policy_version = policy if policy is not None else await load_policy(conn)
-    people = await _people(conn, cycle, employee_ids, team_ids)
-    await _lock_teams(conn, cycle, people, team_ids)
     cards = await scorecards_for_cycle(conn, cycle)
+    goal_teams = team_ids
+    if team_ids and kpi_ids is not None and not kpi_ids & set(_kpis_by_scope(cards)[Scope.TEAM]):
+        team_ids = set()
+    people = await _people(conn, cycle, employee_ids, team_ids)
+    await _lock_teams(conn, cycle, people, goal_teams)
     parents = await team_parents(conn)
     leads = await team_leads(conn)
     scope = await _scope(conn, cycle, parents)
@@ -254,7 +269,7 @@ async def recompute_cycle(
         conn,
         cycle,
         employee_ids=None if full else set(ids),
-        team_ids=None if full else set(teams) | (team_ids or set()),
+        team_ids=None if full else set(teams) | (goal_teams or set()),
         policy=rules,
         now=now,
     )
