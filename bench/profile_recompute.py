@@ -177,6 +177,7 @@ async def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--forget", default="content_hash = NULL")
     parser.add_argument("--phases", action="store_true", help="wall time per step, no cProfile")
+    parser.add_argument("--single-only", action="store_true", help="only one new observation")
     args = parser.parse_args()
     sizes = gen.Sizes(args.employees, args.teams, args.observations)
     db = bench.Database(args.database, args.postgres_url)
@@ -194,7 +195,10 @@ async def main() -> None:
     print(f"first recompute {time.perf_counter() - started:.3f}s")
     async with in_transaction() as tx:
         await tx.execute_query(f"UPDATE score SET {args.forget}")
-    if args.phases:
+    if args.single_only:
+        await bench.analyze()
+        _timed_phases()
+    elif args.phases:
         _timed_phases()
         for _round in range(2):
             async with in_transaction() as tx:
