@@ -143,6 +143,9 @@ class Score(Model):
     explanation: Any = fields.JSONField(default=dict)
     # SHA-256 of the values a recompute writes: equal means nothing to write.
     content_hash = fields.CharField(max_length=64, null=True)
+    # SHA-256 of what a recompute computed the score from (its inputs, the policy, the
+    # scorecard, the scoring code): equal means the score need not be computed again.
+    engine_inputs_hash = fields.CharField(max_length=64, null=True)
     policy_version = fields.IntField()
     computed_at = fields.DatetimeField()
     # Set when the cycle is finalised: what this score counted, and its SHA-256.
@@ -157,7 +160,13 @@ class Score(Model):
     class Meta:
         table = "score"
         unique_together = (("cycle", "employee"),)
-        indexes = (("cycle_id", "total_cents"), ("cycle_id", "team_id"))
+        indexes = (
+            ("cycle_id", "total_cents"),
+            ("cycle_id", "team_id"),
+            # Everything a recompute reads of the stored scores before scoring: SQLite
+            # answers from the index instead of walking each row past its explanation.
+            ("cycle_id", "employee_id", "content_hash", "engine_inputs_hash", "team_id"),
+        )
 
 
 class ScoreLine(Model):

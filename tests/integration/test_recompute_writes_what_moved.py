@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -11,11 +13,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from service import sql
-from service.models import Cycle, Score, ScoreLine
+from service.models import Cycle, Employee, Score, ScoreLine
 from service.sql import fetch_all, int_values
-from service.usecases.inputs import FeedbackInput, ObservationInput
+from service.usecases.inputs import EmployeeInput, FeedbackInput, ObservationInput
+from service.usecases.scoring import recompute
 from service.usecases.scoring.ingest import record_feedback, record_observations
 from service.usecases.scoring.recompute import recompute_cycle
+from service.usecases.setup.organisation import upsert_employees
 from service.usecases.setup.policy_change import update_policy
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
 
@@ -179,3 +183,217 @@ async def test_a_bulk_insert_that_breaks_a_unique_key_is_an_integrity_error(db: 
                 ),
                 [row] * sql.COPY_FROM_ROWS,
             )
+
+
+# --- scored again only when what a score is computed from changed -----------------------
+
+
+@contextmanager
+def _scored_people(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The ids of the people the engine scores meanwhile (the recompute's own step,
+    wrapped; the database is the real one)."""
+    scored: list[int] = []
+    original = recompute._score_person
+
+    def counting(person: Any, loaded: Any) -> dict[str, Any]:
+        scored.append(person.id)
+        return original(person, loaded)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(recompute, "_score_person", counting)
+        yield scored
+
+
+@contextmanager
+def _statements_of(conn: Any) -> Iterator[list[str]]:
+    """Every statement sent through this (transaction's) client meanwhile."""
+    seen: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
+            original = getattr(type(conn), name)
+
+            def wrapper(self: Any, query: str, *args: Any, _original: Any = original) -> Any:
+                seen.append(query)
+                return _original(self, query, *args)
+
+            patch.setattr(type(conn), name, wrapper)
+        yield seen
+
+
+async def _ids(*codes: str) -> list[int]:
+    return sorted([e.id for e in await Employee.filter(external_id__in=codes)])
+
+
+async def test_a_recompute_with_the_same_inputs_scores_nobody_again(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scored_organisation()
+    before = await _stored_rows()
+    with _scored_people(monkeypatch) as scored:
+        assert await _recompute() == 0
+    assert scored == []
+    assert await _stored_rows() == before
+
+
+async def test_a_new_observation_scores_again_only_the_person_it_moved(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scored_organisation()
+    with _scored_people(monkeypatch) as scored:
+        await record_observations(
+            actor=ADMIN,
+            observations=[
+                ObservationInput(
+                    kpi_code="frt",
+                    value="12.5",
+                    occurred_at="2026-02-03T08:00:00Z",
+                    source="tickets",
+                    employee_external_id="A1",
+                    external_id="t-1",
+                )
+            ],
+        )
+    # frt is on no TEAM line: A1 alone is recomputed.
+    assert scored == await _ids("A1")
+
+
+async def test_an_observation_on_a_team_line_reads_the_team_and_scores_who_moved(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scored_organisation()
+    before = await _written()
+    seen: list[int] = []
+    original = recompute._people
+
+    async def people(*args: Any, **kwargs: Any) -> Any:
+        found = await original(*args, **kwargs)
+        seen.extend(p.id for p in found)
+        return found
+
+    monkeypatch.setattr(recompute, "_people", people)
+    with _scored_people(monkeypatch) as scored:
+        await record_feedback(
+            actor=ADMIN,
+            feedback=[
+                FeedbackInput(
+                    rating="5",
+                    channel="ONLINE_SURVEY",
+                    occurred_at="2026-02-03T10:00:00+08:00",
+                    source="survey",
+                    employee_external_id="A2",
+                    external_id="fb-team",
+                )
+            ],
+        )
+    # csat is also on the TEAM line: the hotline is read again and every agent's team
+    # line moved, so they are scored and written; its lead's score (another card) reads
+    # nothing that changed and is not scored again.
+    hotline = sorted([e.id for e in await Employee.filter(team__code="hotline")])
+    agents = sorted(
+        [e.id for e in await Employee.filter(team__code="hotline", position__code="agent")]
+    )
+    assert sorted(seen) == hotline
+    assert sorted(scored) == agents
+    after = await _written()
+    assert {e for e in after if after[e] != before[e]} == {
+        e.external_id for e in await Employee.filter(id__in=agents)
+    }
+
+
+async def test_a_change_that_moves_no_score_scores_everyone_once_then_nobody(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scored_organisation()
+    before = await _written()
+    with _scored_people(monkeypatch) as scored:
+        await update_policy(
+            actor=ADMIN,
+            settings={
+                "timezone": "Asia/Shanghai",
+                "csat_kpi_code": "csat",
+                "csat_share_max": "55",
+            },
+            expected_version=None,
+        )
+    # The policy is an input of every score: everyone is scored, no score moved, no
+    # score row is written (the time and content stay); their inputs' hash is kept.
+    assert sorted(scored) == sorted([s.employee_id for s in await Score.all()])
+    assert await _written() == before
+    with _scored_people(monkeypatch) as scored:
+        assert await _recompute() == 0
+    assert scored == []
+
+
+async def test_a_score_whose_stored_content_changed_is_computed_and_written_again(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scored_organisation()
+    before = await _stored_rows()
+    [a1] = await _ids("A1")
+    await Score.filter(employee_id=a1).update(content_hash="tampered")
+    with _scored_people(monkeypatch) as scored:
+        assert await _recompute() == 1
+    assert scored == [a1]
+    assert await _stored_rows() == before
+
+
+async def test_the_scoring_code_is_part_of_every_scores_inputs(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scored_organisation()
+    before = await _written()
+    recompute.scoring_code_fingerprint.cache_clear()
+    monkeypatch.setattr(recompute, "_SCORING_CODE", (*recompute._SCORING_CODE, "pyproject.toml"))
+    try:
+        with _scored_people(monkeypatch) as scored:
+            assert await _recompute() == 0
+        # Another code base: everyone is scored again, and nothing moved.
+        assert len(scored) == len(before)
+        assert await _written() == before
+    finally:
+        recompute.scoring_code_fingerprint.cache_clear()
+
+
+async def test_a_recompute_costs_the_same_queries_for_more_people(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every write as one statement (executemany) at both sizes, so each is counted; past
+    # COPY_FROM_ROWS PostgreSQL copies instead, one round trip outside the ORM's client.
+    monkeypatch.setattr(sql, "COPY_FROM_ROWS", 10**9)
+    await build_organisation(members=3)
+    cycle = await Cycle.get(code=CYCLE)
+
+    async def counted() -> tuple[int, int]:
+        async with in_transaction() as conn:
+            await conn.execute_query("UPDATE score SET content_hash = NULL")
+        async with in_transaction() as conn:
+            with _statements_of(conn) as seen:
+                written = await recompute_cycle(conn, cycle)
+        return len(seen), written
+
+    few, written_few = await counted()
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(f"N{i}", f"New {i}", date(2021, 1, 1), None, "hotline", "agent")
+            for i in range(12)
+        ],
+    )
+    await record_feedback(
+        actor=ADMIN,
+        feedback=[
+            FeedbackInput(
+                rating=str(1 + i % 5),
+                channel="ONLINE_SURVEY",
+                occurred_at=f"2026-02-{1 + i % 20:02d}T10:00:00+08:00",
+                source="survey",
+                employee_external_id=f"N{i % 12}",
+                external_id=f"fb-n-{i}",
+            )
+            for i in range(36)
+        ],
+    )
+    many, written_many = await counted()
+    assert few > 0
+    assert written_many == written_few + 12
+    assert many == few

@@ -40,8 +40,43 @@ async def observation_aggregates(
 ) -> Aggregates:
     """n, exact sum and the SHARE_* count per (group, KPI) in one GROUP BY, plus the
     PERCENTILE values at their nearest ranks in one window query."""
+    found, _sources = await _aggregated(
+        conn, group_column, kpis, group_ids, start_us, end_us, by_source=False
+    )
+    return found
+
+
+# Per (group, KPI): how many observations each (source, channel) gave, in the order
+# ``ORDER BY source, channel`` gives on the database at hand.
+SourceCounts = dict[tuple[int, int], list[tuple[str, str | None, int]]]
+
+
+async def observation_aggregates_by_source(
+    conn: BaseDBAsyncClient,
+    group_column: str,
+    kpis: dict[int, EngineLine],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+) -> tuple[Aggregates, SourceCounts]:
+    """What :func:`observation_aggregates` gives, and the counts by source and channel,
+    from the same single scan: one GROUP BY by (group, KPI, source, channel) whose n,
+    sums and SHARE_* counts add up per (group, KPI) here (all three are sums)."""
+    return await _aggregated(conn, group_column, kpis, group_ids, start_us, end_us, by_source=True)
+
+
+async def _aggregated(
+    conn: BaseDBAsyncClient,
+    group_column: str,
+    kpis: dict[int, EngineLine],
+    group_ids: list[int] | None,
+    start_us: int,
+    end_us: int,
+    *,
+    by_source: bool,
+) -> tuple[Aggregates, SourceCounts]:
     if not kpis or group_ids == []:
-        return {}
+        return {}, {}
     kpi_ids = sorted(kpis)
     where, params = observation_filter(group_column, kpi_ids, group_ids, start_us, end_us)
     meeting = []
@@ -55,21 +90,51 @@ async def observation_aggregates(
                 f"WHEN o.kpi_id = {kpi_id} THEN CASE WHEN o.value {op} {bound} THEN 1 ELSE 0 END"
             )
     meeting_sql = f"CASE {' '.join(meeting)} ELSE 0 END" if meeting else "0"
+    grouping = f"o.{group_column}, o.kpi_id"
+    selected = f"o.{group_column} AS grp, o.kpi_id AS kpi_id"
+    ordering = ""
+    if by_source:
+        grouping += ", o.source, o.channel"
+        selected += ", o.source AS source, o.channel AS channel"
+        ordering = " ORDER BY o.source, o.channel"
     rows = await fetch_all(
         conn,
-        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, COUNT(*) AS n, "
+        f"SELECT {selected}, COUNT(*) AS n, "
         f"{exact_sum(conn, 'o.value', 'total')}, SUM({meeting_sql}) AS meeting "
-        f"FROM observation o WHERE {where} GROUP BY o.{group_column}, o.kpi_id",
+        f"FROM observation o WHERE {where} GROUP BY {grouping}{ordering}",
         params,
     )
-    found: Aggregates = {
-        (int(r["grp"]), int(r["kpi_id"])): Aggregate(
-            n=int(r["n"]),
-            value_sum=from_scaled(summed(conn, r, "total")),
-            meeting=int(r["meeting"] or 0),
-        )
-        for r in rows
-    }
+    sources: SourceCounts = {}
+    if by_source:
+        # Added up per (group, KPI) as integers, then made Aggregates once each.
+        sums: dict[tuple[int, int], list[int]] = {}
+        for r in rows:
+            key = (int(r["grp"]), int(r["kpi_id"]))
+            n = int(r["n"])
+            total = summed(conn, r, "total")
+            met = int(r["meeting"] or 0)
+            acc = sums.get(key)
+            if acc is None:
+                sums[key] = [n, total, met]
+                sources[key] = [(r["source"], r["channel"], n)]
+            else:
+                acc[0] += n
+                acc[1] += total
+                acc[2] += met
+                sources[key].append((r["source"], r["channel"], n))
+        found: Aggregates = {
+            key: Aggregate(n=n, value_sum=from_scaled(total), meeting=met)
+            for key, (n, total, met) in sums.items()
+        }
+    else:
+        found = {
+            (int(r["grp"]), int(r["kpi_id"])): Aggregate(
+                n=int(r["n"]),
+                value_sum=from_scaled(summed(conn, r, "total")),
+                meeting=int(r["meeting"] or 0),
+            )
+            for r in rows
+        }
     percentiles = [k for k in kpi_ids if kpis[k].kpi.aggregation is Aggregation.PERCENTILE]
     if percentiles:
         for key, value in (
@@ -79,7 +144,7 @@ async def observation_aggregates(
         ).items():
             agg = found[key]
             found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
-    return found
+    return found, sources
 
 
 def observation_filter(

@@ -174,8 +174,11 @@ async def _ingest(
                 conn,
                 employee_ids={r.employee_id for r in fresh if r.employee_id is not None},
                 team_ids={r.team_id for r in fresh if r.team_id is not None},
+                kpi_ids={r.kpi_id for r in fresh},
                 moments_us=[r.occurred_at_us for r in fresh],
                 policy=policy,
+                # Only observations changed: a team is recomputed for its TEAM lines only.
+                observed_only=True,
             )
     return report
 

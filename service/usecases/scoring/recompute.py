@@ -8,14 +8,19 @@ employee from those aggregates, and the results are written back in bulk.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import functools
 import gc
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -70,12 +75,15 @@ from service.usecases.parsing import from_scaled
 from service.usecases.people.goal_values import refresh_goal_values
 from service.usecases.scoring.aggregates import Aggregates as _Aggregates
 from service.usecases.scoring.aggregates import (
+    SourceCounts,
+    observation_aggregates_by_source,
+)
+from service.usecases.scoring.aggregates import (
     cycle_window_us as cycle_window_us,
 )
 from service.usecases.scoring.aggregates import (
     observation_aggregates as observation_aggregates,
 )
-from service.usecases.scoring.aggregates import observation_filter
 from service.usecases.scoring.changes import ScoreChange, announce
 from service.usecases.scoring.engine_inputs import kpi_to_engine, line_to_engine
 from service.usecases.setup.policy import load_policy
@@ -124,10 +132,13 @@ async def recompute_open_cycles(
     kpi_ids: set[int] | None = None,
     moments_us: Iterable[int] | None = None,
     policy: LoadedPolicy | None = None,
+    observed_only: bool = False,
 ) -> None:
     """Recompute the open cycles a change touches; None everywhere means everything.
 
     ``policy`` is the one the calling use case loaded already (it is read once per write).
+    ``observed_only``: the change is new observations of ``kpi_ids`` only (an ingest), so
+    a team's members are recomputed only if one of those KPIs is on a TEAM line.
     """
     cycles = await Cycle.filter(state__in=list(OPEN_CYCLE_STATES)).using_db(conn).order_by("id")
     if kpi_ids is not None:
@@ -147,7 +158,12 @@ async def recompute_open_cycles(
             if not any(start <= m < end for m in moments):
                 continue
         await recompute_cycle(
-            conn, cycle, employee_ids=employee_ids, team_ids=team_ids, policy=loaded
+            conn,
+            cycle,
+            employee_ids=employee_ids,
+            team_ids=team_ids,
+            policy=loaded,
+            kpi_ids=kpi_ids if observed_only else None,
         )
 
 
@@ -158,20 +174,27 @@ async def recompute_cycle(
     employee_ids: set[int] | None = None,
     team_ids: set[int] | None = None,
     policy: LoadedPolicy | None = None,
+    kpi_ids: set[int] | None = None,
 ) -> int:
     """Recompute the scores of one open cycle and store those that moved; returns how
     many score rows were written (inserted, updated or deleted).
 
     With no ids, the whole cycle. With ids, those employees and every current member
     of those teams (their team lines moved). ``policy``: as loaded by the caller.
+    ``kpi_ids``: when the change is only new observations of these KPIs, a team's
+    members are recomputed only if one of them is on a TEAM line of the cycle (no other
+    line of a colleague reads a team's observations; the team's goals still follow).
     """
     if cycle.state not in OPEN_CYCLE_STATES:
         return 0
     full = employee_ids is None and team_ids is None
     rules, policy_version = policy if policy is not None else await load_policy(conn)
-    people = await _people(conn, cycle, employee_ids, team_ids)
-    await _lock_teams(conn, cycle, people, team_ids)
     cards = await scorecards_for_cycle(conn, cycle)
+    goal_teams = team_ids
+    if team_ids and kpi_ids is not None and not kpi_ids & set(_kpis_by_scope(cards)[Scope.TEAM]):
+        team_ids = set()
+    people = await _people(conn, cycle, employee_ids, team_ids)
+    await _lock_teams(conn, cycle, people, goal_teams)
     parents = await team_parents(conn)
     leads = await team_leads(conn)
     scope = await _scope(conn, cycle, parents)
@@ -182,18 +205,21 @@ async def recompute_cycle(
     kpis = _kpis_by_scope(cards)
     filter_people = None if full or len(ids) > _MAX_IN_LIST else ids
     filter_teams = None if full or len(teams) > _MAX_IN_LIST else teams
-    own = await observation_aggregates(
+    # Aggregates and the counts by source in one scan per scope.
+    own, own_counts = await observation_aggregates_by_source(
         conn, "employee_id", kpis[Scope.INDIVIDUAL], filter_people, start_us, end_us
     )
-    team = await observation_aggregates(
+    team, team_counts = await observation_aggregates_by_source(
         conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us
     )
     reviews = await _review_aggregates(conn, cycle.id, filter_people)
     adjustments = await _adjustments(conn, cycle.id, filter_people)
-    own_sources = await _sources(
-        conn, "employee_id", kpis[Scope.INDIVIDUAL], filter_people, start_us, end_us
+    own_sources = _stored_sources(own_counts)
+    team_sources = _stored_sources(team_counts)
+    # What is stored for these people: whose inputs did not change since, need no engine.
+    existing = await _stored_hashes(
+        conn, cycle.id, None if full else sorted(set(ids) | (employee_ids or set()))
     )
-    team_sources = await _sources(conn, "team_id", kpis[Scope.TEAM], filter_teams, start_us, end_us)
 
     now = datetime.now(UTC)
     loaded = _LoadedCycle(
@@ -209,17 +235,41 @@ async def recompute_cycle(
         own_sources=own_sources,
         team_sources=team_sources,
     )
+    basis = _inputs_basis(loaded)
+    rows: list[dict[str, Any]] = []
+    kept: list[int] = []
     with _no_cyclic_collection():
-        rows = [_score_person(person, loaded) for person in people]
+        for person in people:
+            key = _inputs_key(person, loaded, basis)
+            found = existing.get(person.id)
+            if (
+                found is not None
+                and found.content_hash is not None
+                and found.inputs == _inputs_hash(key, found.content_hash)
+            ):
+                # Scored from these very inputs, by this very code: the same score.
+                kept.append(person.id)
+                continue
+            row = _score_person(person, loaded)
+            row["inputs"] = key
+            rows.append(row)
     written = await _store(
-        conn, cycle, rows, policy_version, now, employee_ids if not full else None, full
+        conn,
+        cycle,
+        rows,
+        kept,
+        existing,
+        policy_version,
+        now,
+        employee_ids if not full else None,
+        full,
     )
     # Goals measured by a KPI follow the same data, in the same transaction (§11).
     await refresh_goal_values(
         conn,
         cycle,
         employee_ids=None if full else set(ids),
-        team_ids=None if full else set(teams) | (team_ids or set()),
+        team_ids=None if full else set(teams) | (goal_teams or set()),
         policy=rules,
         now=now,
     )
@@ -458,32 +508,11 @@ async def _adjustments(
 _Sources = dict[tuple[int, int], list[StoredSource]]
 
 
-async def _sources(
-    conn: BaseDBAsyncClient,
-    group_column: str,
-    kpis: dict[int, EngineLine],
-    group_ids: list[int] | None,
-    start_us: int,
-    end_us: int,
-) -> _Sources:
-    """How many observations each source and channel gave, per (group, KPI)."""
-    if not kpis or group_ids == []:
-        return {}
-    where, params = observation_filter(group_column, sorted(kpis), group_ids, start_us, end_us)
-    rows = await fetch_all(
-        conn,
-        f"SELECT o.{group_column} AS grp, o.kpi_id AS kpi_id, o.source AS source, "
-        f"o.channel AS channel, COUNT(*) AS n FROM observation o WHERE {where} "
-        f"GROUP BY o.{group_column}, o.kpi_id, o.source, o.channel "
-        f"ORDER BY o.source, o.channel",
-        params,
-    )
-    found: _Sources = defaultdict(list)
-    for r in rows:
-        found[(int(r["grp"]), int(r["kpi_id"]))].append(
-            StoredSource(r["source"], r["channel"], int(r["n"]))
-        )
-    return found
+def _stored_sources(counts: SourceCounts) -> _Sources:
+    return {
+        key: [StoredSource(source, channel, n) for source, channel, n in found]
+        for key, found in counts.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,6 +548,138 @@ class _LoadedCycle:
         if person.team_id is None:
             return []
         return self.team_sources.get((person.team_id, kpi_id), [])
+
+
+# --- what a score is computed from --------------------------------------------------------
+#
+# A stored score is a pure function of what the recompute read for its person (their
+# team, position, dates, whether they are in scope and lead their team, each line's
+# aggregate and counts by source, their adjustments), of what it read for everyone (the
+# cycle's dates, the policy, the scorecards) and of the code that scores. The hash of
+# all of it is kept with the score (``score.engine_inputs_hash``): a person whose hash is
+# unchanged is not scored again (no engine, no stored score built, nothing written).
+# The code is part of it (the source of the modules that compute the stored score), so a
+# release that changes how scores are computed rescores everyone once.
+
+# The modules whose code computes a stored score from its inputs.
+_SCORING_CODE = (
+    "service/scoring",
+    "service/usecases/scoring/recompute.py",
+    "service/usecases/scoring/aggregates.py",
+    "service/usecases/scoring/engine_inputs.py",
+    "service/usecases/parsing.py",
+)
+
+
+@functools.cache
+def scoring_code_fingerprint() -> str:
+    """SHA-256 of the source of the modules that compute a stored score (read once per
+    process). A module that cannot be read makes it unique to this process, so nothing
+    is skipped across processes rather than something skipped wrongly."""
+    root = Path(__file__).resolve().parents[3]
+    digest = hashlib.sha256()
+    for name in _SCORING_CODE:
+        path = root / name
+        files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode())
+            try:
+                digest.update(file.read_bytes())
+            except OSError:
+                digest.update(repr(datetime.now(UTC)).encode())
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    """A value the recompute read as text that is the same in every process (no
+    ``repr`` of sets, whose order follows the string hash seed)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__
+            + "("
+            + ",".join(
+                f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value)
+            )
+            + ")"
+        )
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ",".join(sorted(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items()))
+            + "}"
+        )
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    return repr(value)
+
+
+def _inputs_basis(loaded: _LoadedCycle) -> str:
+    """What every score of the cycle is computed from: the code, the cycle's dates, the
+    policy and the scorecards (each line as the engine reads it, and its KPI id)."""
+    cards = sorted(
+        (position, _canonical(card.plan.lines), card.kpi_ids)
+        for position, card in loaded.cards.items()
+    )
+    return hashlib.sha256(
+        "\x1f".join(
+            [
+                scoring_code_fingerprint(),
+                loaded.cycle.starts_on.isoformat(),
+                loaded.cycle.ends_on.isoformat(),
+                _canonical(loaded.policy),
+                repr(cards),
+            ]
+        ).encode()
+    ).hexdigest()
+
+
+def _aggregate_text(agg: Aggregate) -> str:
+    s, r = agg.value_sum, agg.value_at_rank
+    rank = "-" if r is None else f"{r.numerator}/{r.denominator}"
+    return f"{agg.n},{s.numerator}/{s.denominator},{agg.meeting},{rank}"
+
+
+def _inputs_key(person: _Person, loaded: _LoadedCycle, basis: str) -> str:
+    """SHA-256 of everything the person's stored score is computed from."""
+    in_scope = loaded.scope is None or (
+        person.team_id is not None and person.team_id in loaded.scope
+    )
+    parts = [
+        basis,
+        str(person.team_id),
+        str(person.position_id),
+        person.hired_on.isoformat(),
+        str(person.left_on),
+        "S" if in_scope else "-",
+        "L" if leads_own_team(person.id, person.team_id, loaded.leads) else "-",
+    ]
+    card = loaded.cards.get(person.position_id) if person.position_id is not None else None
+    if card is not None:
+        for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True):
+            parts.append(_aggregate_text(loaded.aggregate_for(person, kpi_id, line)))
+            for source in loaded.sources_for(person, kpi_id, line):
+                parts.append(f"{source.source}\x1e{source.channel}\x1e{source.count}")
+            parts.append("|")
+    for adjustment in loaded.adjustments.get(person.id, ()):
+        points = adjustment.points
+        parts.append(
+            f"{adjustment.stored.id}\x1e{points.numerator}/{points.denominator}"
+            f"\x1e{adjustment.stored.reason}"
+        )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _inputs_hash(key: str, content: str) -> str:
+    """What ``score.engine_inputs_hash`` holds: the inputs' key bound to the content hash
+    it produced, so it vouches for that stored content only (a score whose content hash
+    was changed or cleared since is computed again)."""
+    return hashlib.sha256(f"{key}\x00{content}".encode()).hexdigest()
 
 
 @contextmanager
@@ -668,6 +829,7 @@ _WRITTEN_COLUMNS = (
     "band_code",
     "explanation",
     "content_hash",
+    "engine_inputs_hash",
     "policy_version",
     "computed_at",
 )
@@ -678,6 +840,8 @@ async def _store(
     conn: BaseDBAsyncClient,
     cycle: Cycle,
     rows: list[dict[str, Any]],
+    kept: list[int],
+    existing: dict[int, _StoredHashes],
     policy_version: int,
     now: datetime,
     requested_ids: set[int] | None,
@@ -687,15 +851,15 @@ async def _store(
     for adjustments and appeals), insert new ones, replace their lines, and drop scores
     of people no longer in the cycle. Returns how many score rows were written.
 
-    A score moved when the hash of what would be written (every column but the time and
-    the policy version) differs from the stored one; a row without a hash (written
-    before the hash existed) is written once.
+    ``rows``: the people scored; ``kept``: those not scored again (same inputs);
+    ``existing``: what is stored for them (and for the requested ids). A score moved
+    when the hash of what would be written (every column but the inputs' hash, the time
+    and the policy version) differs from the stored one; a row without a hash (written
+    before the hash existed) is written once. A score that did not move but was computed
+    from other inputs (e.g. a new observation that moves no score) keeps its row and
+    gets only its inputs' hash (no score row is written; nothing is announced).
     """
-    wanted = (
-        None if full else sorted({row["employee_id"] for row in rows} | (requested_ids or set()))
-    )
-    existing = await _stored_hashes(conn, cycle.id, wanted)
-    updates, inserts, moved = [], [], []
+    updates, inserts, moved, inputs_only = [], [], [], []
     for row in rows:
         result: ScoreResult | None = row["result"]
         total = result.total if result is not None else None
@@ -712,26 +876,39 @@ async def _store(
         ]
         digest = content_hash(*("" if v is None else f"{type(v).__name__}:{v}" for v in values))
         found = existing.get(row["employee_id"])
-        if found is not None and found[1] == digest:
+        inputs = _inputs_hash(row["inputs"], digest)
+        if found is not None and found.content_hash == digest:
+            if found.inputs != inputs:
+                inputs_only.append([inputs, found.id])
             continue
         moved.append(row)
         if found is not None:
-            updates.append([*values, digest, policy_version, now, found[0]])
+            updates.append([*values, digest, inputs, policy_version, now, found.id])
         else:
             inserts.append(
-                [cycle.id, row["employee_id"], "PROVISIONAL", *values, digest, policy_version, now]
+                [
+                    cycle.id,
+                    row["employee_id"],
+                    "PROVISIONAL",
+                    *values,
+                    digest,
+                    inputs,
+                    policy_version,
+                    now,
+                ]
             )
+    await update_many(conn, "score", "id", ("engine_inputs_hash",), inputs_only)
     await update_many(conn, "score", "id", _WRITTEN_COLUMNS, updates)
     await insert_many(
         conn, "score", ("cycle_id", "employee_id", "state", *_WRITTEN_COLUMNS), inserts
     )
-    present = {row["employee_id"] for row in rows}
+    present = {row["employee_id"] for row in rows} | set(kept)
     stale = [
-        existing[e][0]
+        existing[e].id
         for e in existing
         if e not in present and (full or (requested_ids is not None and e in requested_ids))
     ]
-    ids = {e: found[0] for e, found in existing.items()}
+    ids = {e: found.id for e, found in existing.items()}
     if inserts:
         ids.update(await _score_ids(conn, cycle.id, [row["employee_id"] for row in moved]))
     score_ids = [ids[row["employee_id"]] for row in moved]
@@ -762,7 +939,7 @@ async def _store(
     if moved or stale:
         stale_ids = set(stale)
         touched = {row["employee_id"] for row in moved} | {
-            e for e, found in existing.items() if found[0] in stale_ids
+            e for e, found in existing.items() if found.id in stale_ids
         }
         await announce(
             conn,
@@ -775,7 +952,7 @@ async def _store(
                 frozenset(
                     team
                     for team in [row["team_id"] for row in moved]
-                    + [existing[e][2] for e in touched if e in existing]
+                    + [existing[e].team_id for e in touched if e in existing]
                     if team is not None
                 ),
             ),
@@ -783,12 +960,24 @@ async def _store(
     return len(moved) + len(stale)
 
 
+class _StoredHashes(NamedTuple):
+    id: int
+    content_hash: str | None
+    team_id: int | None
+    inputs: str | None  # engine_inputs_hash
+
+
 async def _stored_hashes(
     conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int] | None
-) -> dict[int, tuple[int, str | None, int | None]]:
-    """Score id, content hash and team per employee: the whole cycle's, or only the given
-    employees' (a small recompute must not read every score of the cycle)."""
-    sql = "SELECT id, employee_id, content_hash, team_id FROM score WHERE cycle_id = ?"
+) -> dict[int, _StoredHashes]:
+    """Score id, content hash, team and inputs' hash per employee: the whole cycle's, or
+    only the given employees' (a small recompute must not read every score of the
+    cycle). The columns read are all in the index ``score_hashes`` (SQLite reads them
+    from it without walking each row's explanation)."""
+    sql = (
+        "SELECT id, employee_id, content_hash, team_id, engine_inputs_hash FROM score "
+        "WHERE cycle_id = ?"
+    )
     if employee_ids is None:
         rows = await fetch_all(conn, sql, [cycle_id])
     else:
@@ -798,10 +987,11 @@ async def _stored_hashes(
                 conn, f"{sql} AND employee_id IN ({placeholders(len(chunk))})", [cycle_id, *chunk]
             )
     return {
-        int(r["employee_id"]): (
+        int(r["employee_id"]): _StoredHashes(
             int(r["id"]),
             r["content_hash"],
             None if r["team_id"] is None else int(r["team_id"]),
+            r["engine_inputs_hash"],
         )
         for r in rows
     }
@@ -811,7 +1001,7 @@ async def _score_ids(
     conn: BaseDBAsyncClient, cycle_id: int, employee_ids: list[int]
 ) -> dict[int, int]:
     return {
-        e: found[0] for e, found in (await _stored_hashes(conn, cycle_id, employee_ids)).items()
+        e: found.id for e, found in (await _stored_hashes(conn, cycle_id, employee_ids)).items()
     }
 
 
