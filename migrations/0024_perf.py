@@ -4,7 +4,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0019_development_plans')]
+    dependencies = [('models', '0023_goal_links')]
 
     initial = False
 
