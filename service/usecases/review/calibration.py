@@ -22,7 +22,6 @@ from tortoise.transactions import in_transaction
 
 from service.errors import Issue, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from service.models import (
-    AccessLevel,
     CalibrationRecord,
     Cycle,
     CycleState,
@@ -46,7 +45,7 @@ from service.scoring.calibration import (
 from service.scoring.rounding import format_fixed
 from service.scoring.types import KpiKind, LineStatus, Policy, Scope, ScoreStatus
 from service.sql import fetch_all
-from service.usecases.accounts.access import led_team_ids, team_and_descendants, team_parents
+from service.usecases.accounts.access import review_report_teams
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import from_scaled
@@ -98,32 +97,6 @@ class CalibrationView:
     people: dict[int, PersonLabel]  # the listed employees, for labels
 
 
-async def _scope_for(
-    conn: BaseDBAsyncClient, actor: Actor, team_code: str | None
-) -> tuple[set[int] | None, int | None]:
-    """(the team ids in view, None for the whole organisation; the team's id)."""
-    if not actor.is_admin and actor.access is not AccessLevel.MANAGER:
-        raise PermissionDenied("Calibration figures are for admins and managers of the teams.")
-    team_id: int | None = None
-    if team_code is not None:
-        team = await Team.get_or_none(code=team_code, using_db=conn)
-        if team is None:
-            raise NotFound(f"There is no team {team_code!r}.")
-        team_id = team.id
-    if actor.is_admin:
-        if team_id is None:
-            return None, None
-        return team_and_descendants({team_id}, await team_parents(conn)), team_id
-    led = await led_team_ids(conn, actor.employee_id)
-    if team_id is None:
-        return led, None
-    if team_id not in led:
-        raise PermissionDenied(
-            "Only a lead of this team or of a team above it, or an admin, may see its calibration."
-        )
-    return team_and_descendants({team_id}, await team_parents(conn)), team_id
-
-
 async def calibration_for_cycle(
     conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str, team_code: str | None = None
 ) -> CalibrationView:
@@ -132,7 +105,7 @@ async def calibration_for_cycle(
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
         raise NotFound(f"There is no cycle {cycle_code!r}.")
-    teams_in_view, _team_id = await _scope_for(conn, actor, team_code)
+    teams_in_view = await review_report_teams(conn, actor, team_code)
     if cycle.state is not CycleState.REVIEW:
         raise ValidationFailed(
             [

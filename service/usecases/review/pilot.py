@@ -76,7 +76,7 @@ class PilotReport:
 
 async def pilot_report(conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str) -> PilotReport:
     """The §13 pilot report of a cycle with a pilot scope."""
-    require_review_reader(actor, "The pilot report")
+    require_review_reader(actor)
     cycle = await get_cycle(conn, cycle_code)
     pilot_ids = await int_values(
         CyclePilotTeam.filter(cycle_id=cycle.id).using_db(conn).values_list("team_id", flat=True)

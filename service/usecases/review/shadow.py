@@ -50,7 +50,7 @@ from service.sql import fetch_all, int_values
 from service.usecases.accounts.access import (
     positions_led_by_a_holder,
     require_review_reader,
-    shadow_report_teams,
+    review_report_teams,
 )
 from service.usecases.accounts.permissions import require_admin
 from service.usecases.actor import Actor
@@ -195,13 +195,7 @@ async def shadow_report(
     """Live and shadow side by side for the holders of a position (SCORING.md §13), as
     the actor may see them: admins everyone (or a team and those under it), a manager
     the teams they lead and those under them, never their own row."""
-    team_id: int | None = None
-    if team_code is not None:
-        team = await Team.get_or_none(code=team_code, using_db=conn)
-        if team is None:
-            raise NotFound(f"There is no team {team_code!r}.")
-        team_id = team.id
-    teams = await shadow_report_teams(conn, actor, team_id)
+    teams = await review_report_teams(conn, actor, team_code)
     cycle = await get_cycle(conn, cycle_code)
     position = await get_position(conn, position_code)
     _require_open(cycle, "shadow reports")
@@ -581,7 +575,7 @@ async def shadow_scorecards_of(
 ) -> list[ShadowScorecard]:
     """A cycle's shadow scorecards with their lines (KPIs prefetched): the rules being
     tried, for admins and managers."""
-    require_review_reader(actor, "Shadow scorecards")
+    require_review_reader(actor)
     return list(
         await ShadowScorecard.filter(cycle_id=cycle_id)
         .using_db(conn)
