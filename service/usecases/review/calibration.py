@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -374,8 +374,19 @@ async def save_calibration_record(
         return RecordSaved(row.version, True)
 
 
-def _points(value: Fraction | None) -> str | None:
+@overload
+def reported_points(value: Fraction) -> str: ...
+@overload
+def reported_points(value: Fraction | None) -> str | None: ...
+def reported_points(value: Fraction | None) -> str | None:
+    """A calibration figure (points, gaps, shares) as reported: 2 places, half away from
+    zero. The one formatting of the figures, for the CLI, the admin and the API."""
     return None if value is None else format_fixed(value, 2)
+
+
+def reported_error(square: Fraction | None) -> str | None:
+    """A reviewer's standard error as reported, from the exact root of s²/n."""
+    return None if square is None else format(reported_standard_error(square), "f")
 
 
 def calibration_document(view: CalibrationView) -> dict[str, Any]:
@@ -383,26 +394,24 @@ def calibration_document(view: CalibrationView) -> dict[str, Any]:
     the exact root): one shape for the CLI's JSON and CSV and the admin page."""
     return {
         "cycle": view.cycle_code,
-        "organisation_gap": _points(view.organisation_gap),
-        "leniency_threshold": _points(view.leniency_threshold),
-        "band_guide_tolerance": _points(view.band_guide_tolerance),
+        "organisation_gap": reported_points(view.organisation_gap),
+        "leniency_threshold": reported_points(view.leniency_threshold),
+        "band_guide_tolerance": reported_points(view.band_guide_tolerance),
         "reviewers": [
             {
                 "reviewer": r.label,
                 "n": r.n,
-                "gap": _points(r.gap),
-                "standard_error": None
-                if r.standard_error_squared is None
-                else format(reported_standard_error(r.standard_error_squared), "f"),
-                "organisation_gap": _points(r.organisation_gap),
+                "gap": reported_points(r.gap),
+                "standard_error": reported_error(r.standard_error_squared),
+                "organisation_gap": reported_points(r.organisation_gap),
                 "flag": r.flag.value,
                 "employees": [
                     {
                         "employee": view.people[p.employee].external_id,
                         "name": view.people[p.employee].name,
-                        "qualitative": _points(p.qualitative),
-                        "quantitative": _points(p.quantitative),
-                        "gap": _points(p.gap),
+                        "qualitative": reported_points(p.qualitative),
+                        "quantitative": reported_points(p.quantitative),
+                        "gap": reported_points(p.gap),
                     }
                     for p in r.employees
                 ],
@@ -416,8 +425,8 @@ def calibration_document(view: CalibrationView) -> dict[str, Any]:
                 "group_size": row.group_size,
                 "band": row.row.band,
                 "count": row.row.count,
-                "share": _points(row.row.share),
-                "guide_share": _points(row.row.guide_share),
+                "share": reported_points(row.row.share),
+                "guide_share": reported_points(row.row.guide_share),
                 "warning": row.row.warning,
             }
             for row in view.band_guide
