@@ -169,6 +169,25 @@ async def test_the_shadow_page_reads_in_chinese(seeded: Browser) -> None:
     assert "无数据" in page  # the matrix names NO_DATA in Chinese too
 
 
+async def test_a_refusal_with_a_value_reads_in_chinese(seeded: Browser) -> None:
+    await with_shadow(seeded)
+    await _as(seeded, "admin")
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    form = {
+        "new_cycle_code": CYCLE,
+        "name": "Q",
+        "starts_on": "2026-04-01",
+        "ends_on": "2026-06-30",
+    }
+    taken = await seeded.post(f"/admin/cycles/{CYCLE}/shadow/promote", form, form_page=PAGE)
+    assert taken.status_code == 400
+    assert f"newCycleCode: 周期 {CYCLE} 已存在" in taken.text
+    assert "exists already" not in taken.text
+    missing = (await seeded.client.get(f"/admin/cycles/{CYCLE}/shadow?position=lead")).text
+    assert f"周期 {CYCLE} 没有岗位 lead 的影子评分卡" in missing
+    assert "set one first" not in missing
+
+
 async def pilot_cycle() -> None:
     await create_cycle(
         actor=ADMIN,

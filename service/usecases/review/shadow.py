@@ -71,18 +71,20 @@ from service.usecases.setup.cycles import (
 )
 from service.usecases.setup.policy import load_policy
 
-_OPEN = ", ".join(s.value for s in OPEN_CYCLE_STATES)
 
-
-def _require_open(cycle: Cycle, what: str) -> None:
+def _require_open(cycle: Cycle) -> None:
     if cycle.state not in OPEN_CYCLE_STATES:
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "cycleCode",
-                    f"Cycle {cycle.code} is {cycle.state.value}: {what} belong to a cycle in "
-                    f"{_OPEN}.",
+                    "Cycle {cycle} is {state}: shadow scorecards and their reports belong to "
+                    "a cycle in {active} or {review}.",
                     "WRONG_STATE",
+                    cycle=cycle.code,
+                    state=cycle.state,
+                    active=CycleState.ACTIVE,
+                    review=CycleState.REVIEW,
                 )
             ]
         )
@@ -102,7 +104,7 @@ async def save_shadow_scorecard(
     require_admin(actor)
     async with in_transaction() as conn:
         cycle = await get_cycle(conn, cycle_code)
-        _require_open(cycle, "shadow scorecards")
+        _require_open(cycle)
         position = await get_position(conn, position_code)
         checked = await check_scorecard_input(conn, position=position, lines=lines)
         existing = (
@@ -116,9 +118,13 @@ async def save_shadow_scorecard(
             and expected_version != existing.version
         ):
             raise StaleVersion(
-                f"The shadow scorecard of {position_code!r} in {cycle_code!r} is at version "
-                f"{existing.version}, not {expected_version}: someone saved first. Reload it, "
-                "re-apply your change and save again."
+                "The shadow scorecard of {position} in {cycle} is at version {version}, not "
+                "{expected}: someone saved first. Reload it, re-apply your change and save "
+                "again.",
+                position=position_code,
+                cycle=cycle_code,
+                version=existing.version,
+                expected=expected_version,
             )
         before: list[dict[str, Any]] | None = None
         if existing is not None:
@@ -198,13 +204,15 @@ async def shadow_report(
     teams = await review_report_teams(conn, actor, team_code)
     cycle = await get_cycle(conn, cycle_code)
     position = await get_position(conn, position_code)
-    _require_open(cycle, "shadow reports")
+    _require_open(cycle)
     card = await ShadowScorecard.get_or_none(
         cycle_id=cycle.id, position_id=position.id, using_db=conn
     )
     if card is None:
         raise NotFound(
-            f"Cycle {cycle.code} has no shadow scorecard for {position.code!r}; set one first."
+            "Cycle {cycle} has no shadow scorecard for {position}; set one first.",
+            cycle=cycle.code,
+            position=position.code,
         )
     rows = (
         await ShadowScorecardLine.filter(scorecard_id=card.id)
@@ -450,7 +458,11 @@ async def copy_into_new_cycle(
     transaction."""
     if await Cycle.filter(code=new.code).using_db(conn).exists():
         raise ValidationFailed(
-            [Issue("newCycleCode", f"a cycle {new.code!r} exists already", "DUPLICATE")]
+            [
+                Issue.of(
+                    "newCycleCode", "a cycle {cycle} exists already", "DUPLICATE", cycle=new.code
+                )
+            ]
         )
     created = await Cycle.create(
         using_db=conn,
@@ -523,11 +535,13 @@ async def promote_shadow_scorecards(
         if source.state is CycleState.DRAFT:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "cycleCode",
-                        f"Cycle {source.code} is DRAFT: it has no shadow scorecards; edit its "
+                        "Cycle {cycle} is {state}: it has no shadow scorecards; edit its "
                         "scorecards instead.",
                         "WRONG_STATE",
+                        cycle=source.code,
+                        state=source.state,
                     )
                 ]
             )
@@ -539,10 +553,11 @@ async def promote_shadow_scorecards(
         if not shadows:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "cycleCode",
-                        f"Cycle {source.code} has no shadow scorecard to promote.",
+                        "Cycle {cycle} has no shadow scorecard to promote.",
                         "NO_SHADOW",
+                        cycle=source.code,
                     )
                 ]
             )
