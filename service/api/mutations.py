@@ -6,6 +6,7 @@ and ticket systems with an INTEGRATION token), people (managers and employees).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, cast
 
@@ -188,6 +189,23 @@ def _report(report: Any) -> IngestReport:
 
 def _upserted(report: Any) -> UpsertReport:
     return UpsertReport(created=report.created, updated=report.updated, unchanged=report.unchanged)
+
+
+async def _scorecard_saved(
+    save: Callable[..., Awaitable[cycles.ScorecardSaved]],
+    info: Info,
+    lines: list[ScorecardLineInput],
+    **fields: Any,
+) -> ScorecardSaved:
+    """Save a live or a shadow scorecard (`save`: the use case) from the API's lines."""
+    saved = await save(
+        actor=info.context.actor_checked, lines=[line.to_usecase() for line in lines], **fields
+    )
+    return ScorecardSaved(
+        version=saved.version,
+        changed=saved.changed,
+        warnings=[w.message for w in saved.warnings],
+    )
 
 
 async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Score:
@@ -375,19 +393,14 @@ class Mutation(GoalMutations, CheckInMutations, FeedbackNoteMutations, Developme
             ),
         ] = None,
     ) -> ScorecardResult:
-        actor = info.context.actor_checked
-        saved = await cycles.save_scorecard(
-            actor=actor,
+        return await _scorecard_saved(
+            cycles.save_scorecard,
+            info,
+            lines,
             cycle_code=cycle_code,
             position_code=position_code,
-            lines=[line.to_usecase() for line in lines],
             expected_version=expected_version,
             reason=reason,
-        )
-        return ScorecardSaved(
-            version=saved.version,
-            changed=saved.changed,
-            warnings=[w.message for w in saved.warnings],
         )
 
     @strawberry.mutation(
@@ -477,18 +490,13 @@ class Mutation(GoalMutations, CheckInMutations, FeedbackNoteMutations, Developme
             strawberry.argument(description="The shadow scorecard's version read, if any."),
         ] = None,
     ) -> ScorecardResult:
-        actor = info.context.actor_checked
-        saved = await shadow.save_shadow_scorecard(
-            actor=actor,
+        return await _scorecard_saved(
+            shadow.save_shadow_scorecard,
+            info,
+            lines,
             cycle_code=cycle_code,
             position_code=position_code,
-            lines=[line.to_usecase() for line in lines],
             expected_version=expected_version,
-        )
-        return ScorecardSaved(
-            version=saved.version,
-            changed=saved.changed,
-            warnings=[w.message for w in saved.warnings],
         )
 
     @strawberry.mutation(
