@@ -114,14 +114,16 @@ async def test_a_scorecard_saved_from_an_old_version_is_a_conflict(api: Api) -> 
     assert (await Scorecard.get(position__code="agent")).version == 2
 
 
-SET_SHADOW = (
-    SET_SCORECARD.replace("setScorecard", "setShadowScorecard")
-    .replace("$reason: String", "")
-    .replace(
-        ",\n               expectedVersion: $version, reason: $reason",
-        ", expectedVersion: $version",
-    )
-)
+SET_SHADOW = """
+mutation($lines: [ScorecardLineInput!]!, $version: Int) {
+  setShadowScorecard(cycleCode: "2026-Q1", positionCode: "agent", lines: $lines,
+                     expectedVersion: $version) {
+    __typename
+    ... on ScorecardSaved { version changed warnings }
+    ... on ConflictError { message }
+  }
+}
+"""
 
 
 async def test_a_shadow_scorecard_is_saved_and_conflicts_like_a_live_one(api: Api) -> None:
