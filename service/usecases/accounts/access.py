@@ -123,8 +123,9 @@ async def require_may_act_on(conn: BaseDBAsyncClient, actor: Actor, employee: Em
     ):
         return
     raise PermissionDenied(
-        f"You are not a manager of {employee.external_id}: only the leads of their team "
-        "and the teams above it, or an admin, may do this."
+        "You are not a manager of {employee}: only the leads of their team and the teams "
+        "above it, or an admin, may do this.",
+        employee=employee.external_id,
     )
 
 
@@ -294,8 +295,9 @@ def require_may_hold_check_in(actor: Actor, *, employee: Employee, manager_ids: 
     if actor.is_admin or _manages(actor, manager_ids):
         return
     raise PermissionDenied(
-        f"You are not a manager of {employee.external_id}: only the leads of their team and "
-        "the teams above it, or an admin, record their check-ins."
+        "You are not a manager of {employee}: only the leads of their team and the teams "
+        "above it, or an admin, record their check-ins.",
+        employee=employee.external_id,
     )
 
 
@@ -343,8 +345,9 @@ def require_may_give_feedback_note(
             "admin to turn it on, or tell your manager."
         )
     raise PermissionDenied(
-        f"You may give {employee.external_id} a feedback note only as their manager, or as a "
-        "colleague of the same team where the policy allows it."
+        "You may give {employee} a feedback note only as their manager, or as a colleague "
+        "of the same team where the policy allows it.",
+        employee=employee.external_id,
     )
 
 
@@ -373,8 +376,8 @@ async def require_may_see_personal_record(
 ) -> None:
     if not await may_see_personal_record(conn, actor, employee):
         raise PermissionDenied(
-            f"Only {employee.external_id}, their managers and admins may see or change "
-            "their development plan."
+            "Only {employee}, their managers and admins may see or change their development plan.",
+            employee=employee.external_id,
         )
 
 
@@ -389,4 +392,6 @@ async def require_admin_or_manager_of(
         conn, employee
     ):
         return
-    raise PermissionDenied(f"Only a manager of {employee.external_id} or an admin may record this.")
+    raise PermissionDenied(
+        "Only a manager of {employee} or an admin may record this.", employee=employee.external_id
+    )

@@ -39,7 +39,7 @@ async def _locked_user(conn: BaseDBAsyncClient, email: str) -> User:
     address = normalise_email(email)
     user = await User.filter(email=address).using_db(conn).select_for_update().first()
     if user is None:
-        raise NotFound(f"No account has the email {address!r}.")
+        raise NotFound("No account has the email {email}.", email=repr(address))
     return user
 
 
@@ -57,7 +57,15 @@ async def set_user_access(*, actor: Actor, email: str, access: str) -> AccountCh
     except ValueError:
         allowed = ", ".join(member.value for member in AccessLevel)
         raise ValidationFailed(
-            [Issue("access", f"{access!r} is not one of {allowed}", "INVALID_CHOICE")]
+            [
+                Issue.of(
+                    "access",
+                    "{value} is not one of {allowed}",
+                    "INVALID_CHOICE",
+                    value=repr(access),
+                    allowed=allowed,
+                )
+            ]
         ) from None
     async with in_transaction() as conn:
         user = await _locked_user(conn, email)

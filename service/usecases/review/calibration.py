@@ -104,7 +104,7 @@ async def calibration_for_cycle(
     manager's view of that team and the teams under it."""
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
-        raise NotFound(f"There is no cycle {cycle_code!r}.")
+        raise NotFound("There is no cycle {cycle}.", cycle=repr(cycle_code))
     teams_in_view = await review_report_teams(conn, actor, team_code)
     if cycle.state is not CycleState.REVIEW:
         raise ValidationFailed(
@@ -285,7 +285,11 @@ class RecordSaved:
 def _checked_text(name: str, value: str, issues: list[Issue]) -> str:
     text = value.strip()
     if len(text) > MAX_RECORD_TEXT:
-        issues.append(Issue(name, f"is {len(text)} characters; at most {MAX_RECORD_TEXT}"))
+        issues.append(
+            Issue.of(
+                name, "is {size} characters; at most {most}", size=len(text), most=MAX_RECORD_TEXT
+            )
+        )
     return text
 
 
@@ -322,7 +326,7 @@ async def save_calibration_record(
     async with in_transaction() as conn:
         cycle = await Cycle.select_for_update().using_db(conn).get_or_none(code=cycle_code)
         if cycle is None:
-            raise NotFound(f"There is no cycle {cycle_code!r}.")
+            raise NotFound("There is no cycle {cycle}.", cycle=repr(cycle_code))
         if cycle.state is not CycleState.REVIEW:
             raise ValidationFailed(
                 [
@@ -345,8 +349,11 @@ async def save_calibration_record(
         current = 0 if row is None else row.version
         if expected_version is not None and expected_version != current:
             raise StaleVersion(
-                f"The calibration record of {cycle.code} is at version {current}, not "
-                f"{expected_version}: someone saved first. Reload it and apply your change again."
+                "The calibration record of {cycle} is at version {version}, not {expected}: "
+                "someone saved first. Reload it and apply your change again.",
+                cycle=cycle.code,
+                version=current,
+                expected=expected_version,
             )
         before = None if row is None else {k: getattr(row, k) for k in data}
         if before == data:

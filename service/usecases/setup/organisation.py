@@ -24,7 +24,15 @@ def _check_code(issues: list[Issue], row: int, field: str, value: str, seen: set
     if not value or not value.strip():
         issues.append(Issue(field, "is required", "REQUIRED", row))
     elif value in seen:
-        issues.append(Issue(field, f"{value!r} appears twice in this input", "DUPLICATE", row))
+        issues.append(
+            Issue.of(
+                field,
+                "{value} appears twice in this input",
+                "DUPLICATE",
+                row=row,
+                value=repr(value),
+            )
+        )
     seen.add(value)
 
 
