@@ -43,9 +43,8 @@ async def _locked_user(conn: BaseDBAsyncClient, email: str) -> User:
     return user
 
 
-def _refuse_own_account(actor: Actor, user: User, what: str) -> None:
-    if actor.user_id is not None and actor.user_id == user.id:
-        raise PermissionDenied(f"You cannot {what} your own account; ask another admin to do it.")
+def _own_account(actor: Actor, user: User) -> bool:
+    return actor.user_id is not None and actor.user_id == user.id
 
 
 @retry_when_busy
@@ -71,7 +70,11 @@ async def set_user_access(*, actor: Actor, email: str, access: str) -> AccountCh
         user = await _locked_user(conn, email)
         if user.access is level:
             return AccountChange(user, changed=False)
-        _refuse_own_account(actor, user, "change the access level of")
+        if _own_account(actor, user):
+            raise PermissionDenied(
+                "You cannot change the access level of your own account; ask another admin "
+                "to do it."
+            )
         if level in _NEEDS_EMPLOYEE and user.employee_id is None:
             raise ValidationFailed(
                 [
@@ -118,8 +121,10 @@ async def set_user_active(*, actor: Actor, email: str, active: bool) -> AccountC
         user = await _locked_user(conn, email)
         if user.is_active is active:
             return AccountChange(user, changed=False)
-        if not active:
-            _refuse_own_account(actor, user, "deactivate")
+        if not active and _own_account(actor, user):
+            raise PermissionDenied(
+                "You cannot deactivate your own account; ask another admin to do it."
+            )
         user.is_active = active
         await user.save(using_db=conn, update_fields=["is_active", "updated_at"])
         sessions_ended = tokens_revoked = 0
