@@ -155,6 +155,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "audit_action": {
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
+        "delete_shadow_scorecard": ("Shadow scorecard deleted", "删除影子评分卡"),
         "record_check_in": ("Check-in recorded", "记录面谈"),
         "acknowledge_check_in": ("Check-in acknowledged", "确认面谈"),
         "give_feedback_note": ("Feedback note given", "给出反馈"),

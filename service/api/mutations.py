@@ -500,6 +500,31 @@ class Mutation(GoalMutations, CheckInMutations, FeedbackNoteMutations, Developme
         )
 
     @strawberry.mutation(
+        description="Delete a position's shadow scorecard on a cycle in ACTIVE or REVIEW "
+        "(SCORING §13); no score moves. Audited. Refused when someone saved after "
+        "`expectedVersion`. Returns the cycle.",
+        extensions=[admins()],
+    )
+    @errors_as_data
+    async def delete_shadow_scorecard(
+        self,
+        info: Info,
+        cycle_code: Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")],
+        position_code: Annotated[str, strawberry.argument(description="The position.")],
+        expected_version: Annotated[
+            int | None,
+            strawberry.argument(description="The shadow scorecard's version read, if any."),
+        ] = None,
+    ) -> CycleResult:
+        await shadow.delete_shadow_scorecard(
+            actor=info.context.actor_checked,
+            cycle_code=cycle_code,
+            position_code=position_code,
+            expected_version=expected_version,
+        )
+        return Cycle.from_row(await CycleRow.get(code=cycle_code))
+
+    @strawberry.mutation(
         description="Promote every position's shadow scorecard at once (SCORING §13): a new "
         "DRAFT cycle whose scorecards are the shadow ones where a position has one and the "
         "live ones elsewhere, with the same pilot scope. Audited.",

@@ -250,6 +250,27 @@ async def promote_post(request: Request) -> Response:
 
 
 @guarded
+async def shadow_delete_post(request: Request) -> Response:
+    actor = require(request, AccessLevel.ADMIN)
+    cycle = await _cycle(request)
+    if isinstance(cycle, Response):
+        return cycle
+    position = request.path_params["position"]
+    posted = await checked_form(request)
+    version = str(posted.get("expected_version", "")).strip()
+    try:
+        await shadow.delete_shadow_scorecard(
+            actor=actor,
+            cycle_code=cycle.code,
+            position_code=position,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except DomainError as error:
+        return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
+    return redirect(_cycle_url(cycle, "shadow", position, "scorecard") + "?deleted=1")
+
+
+@guarded
 async def shadow_scorecard_page(request: Request) -> Response:
     return await scorecard_editor(request, shadow=True)
 
@@ -382,6 +403,7 @@ routes = [
     Route("/cycles/{code}/shadow/promote", promote_post, methods=["POST"]),
     Route("/cycles/{code}/shadow/{position}/scorecard", shadow_scorecard_page, methods=["GET"]),
     Route("/cycles/{code}/shadow/{position}/scorecard", shadow_scorecard_post, methods=["POST"]),
+    Route("/cycles/{code}/shadow/{position}/delete", shadow_delete_post, methods=["POST"]),
     Route("/cycles/{code}/pilot", pilot_page, methods=["GET"]),
     Route("/cycles/{code}/pilot.csv", pilot_csv, methods=["GET"]),
     Route("/cycles/{code}/pilot/roll-out", roll_out_post, methods=["POST"]),

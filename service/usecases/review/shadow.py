@@ -165,6 +165,62 @@ async def save_shadow_scorecard(
         return ScorecardSaved(existing.version, True, checked.warnings)
 
 
+@retry_when_busy
+async def delete_shadow_scorecard(
+    *,
+    actor: Actor,
+    cycle_code: str,
+    position_code: str,
+    expected_version: int | None = None,
+) -> None:
+    """Drop a position's shadow scorecard (an admin, while the cycle is ACTIVE or REVIEW,
+    as it is edited), audited with its lines. No score moves; a KPI it alone used is no
+    longer frozen."""
+    require_admin(actor)
+    async with in_transaction() as conn:
+        cycle = await get_cycle(conn, cycle_code)
+        _require_open(cycle)
+        position = await get_position(conn, position_code)
+        card = (
+            await ShadowScorecard.select_for_update()
+            .using_db(conn)
+            .get_or_none(cycle_id=cycle.id, position_id=position.id)
+        )
+        if card is None:
+            raise NotFound(
+                "Cycle {cycle} has no shadow scorecard for {position}; set one first.",
+                cycle=cycle.code,
+                position=position.code,
+            )
+        if expected_version is not None and expected_version != card.version:
+            raise StaleVersion(
+                "The shadow scorecard of {position} in {cycle} is at version {version}, not "
+                "{expected}: someone saved first. Reload it, re-apply your change and save "
+                "again.",
+                position=position_code,
+                cycle=cycle_code,
+                version=card.version,
+                expected=expected_version,
+            )
+        stored = (
+            await ShadowScorecardLine.filter(scorecard_id=card.id)
+            .using_db(conn)
+            .order_by("ordinal")
+            .prefetch_related("kpi")
+        )
+        before = {"version": card.version, "lines": [stored_line_state(r) for r in stored]}
+        await ShadowScorecardLine.filter(scorecard_id=card.id).using_db(conn).delete()
+        await card.delete(using_db=conn)
+        await write_audit(
+            conn,
+            actor=actor,
+            action="delete_shadow_scorecard",
+            entity="shadow_scorecard",
+            entity_key=f"{cycle.code}/{position.code}",
+            before=before,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class PersonLabel:
     external_id: str
