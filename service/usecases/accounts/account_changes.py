@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from service.errors import Issue, NotFound, PermissionDenied, ValidationFailed
 from service.models import AccessLevel, AdminSession, ApiToken, User
 from service.usecases.accounts.permissions import require_admin
-from service.usecases.accounts.users import normalise_email
+from service.usecases.accounts.users import access_level, normalise_email
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.retries import retry_when_busy
@@ -51,21 +51,10 @@ def _own_account(actor: Actor, user: User) -> bool:
 async def set_user_access(*, actor: Actor, email: str, access: str) -> AccountChange:
     """Give an account another access level; takes effect on its next request."""
     require_admin(actor)
-    try:
-        level = AccessLevel(access)
-    except ValueError:
-        allowed = ", ".join(member.value for member in AccessLevel)
-        raise ValidationFailed(
-            [
-                Issue.of(
-                    "access",
-                    "{value} is not one of {allowed}",
-                    "INVALID_CHOICE",
-                    value=repr(access),
-                    allowed=allowed,
-                )
-            ]
-        ) from None
+    issues: list[Issue] = []
+    level = access_level(access, issues)
+    if level is None:
+        raise ValidationFailed(issues)
     async with in_transaction() as conn:
         user = await _locked_user(conn, email)
         if user.access is level:

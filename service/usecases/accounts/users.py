@@ -73,6 +73,23 @@ async def verify_password(settings: Settings, stored_hash: str, password: str) -
     return await anyio.to_thread.run_sync(verify, limiter=_hashing_limiter())
 
 
+def access_level(access: str, issues: list[Issue]) -> AccessLevel | None:
+    """The access level named, or None with the issue on `access` added to `issues`."""
+    try:
+        return AccessLevel(access)
+    except ValueError:
+        issues.append(
+            Issue.of(
+                "access",
+                "{value} is not one of {allowed}",
+                "INVALID_CHOICE",
+                value=repr(access),
+                allowed=", ".join(member.value for member in AccessLevel),
+            )
+        )
+        return None
+
+
 def normalise_email(email: str) -> str:
     # Sign-in compares addresses case-insensitively, so they are stored lower-case.
     return email.strip().lower()
@@ -102,20 +119,7 @@ async def create_user(
                 email=repr(email),
             )
         )
-    level: AccessLevel | None = None
-    try:
-        level = AccessLevel(access)
-    except ValueError:
-        allowed = ", ".join(member.value for member in AccessLevel)
-        issues.append(
-            Issue.of(
-                "access",
-                "{value} is not one of {allowed}",
-                "INVALID_CHOICE",
-                value=repr(access),
-                allowed=allowed,
-            )
-        )
+    level = access_level(access, issues)
     if len(password) < MIN_PASSWORD_LENGTH:
         issues.append(
             Issue.of(

@@ -90,6 +90,25 @@ def _require_open(cycle: Cycle) -> None:
         )
 
 
+def _no_shadow(cycle: Cycle, position: Position) -> NotFound:
+    return NotFound(
+        "Cycle {cycle} has no shadow scorecard for {position}; set one first.",
+        cycle=cycle.code,
+        position=position.code,
+    )
+
+
+def _stale(cycle: Cycle, position: Position, version: int, expected: int) -> StaleVersion:
+    return StaleVersion(
+        "The shadow scorecard of {position} in {cycle} is at version {version}, not "
+        "{expected}: someone saved first. Reload it, re-apply your change and save again.",
+        position=position.code,
+        cycle=cycle.code,
+        version=version,
+        expected=expected,
+    )
+
+
 @retry_when_busy
 async def save_shadow_scorecard(
     *,
@@ -117,15 +136,7 @@ async def save_shadow_scorecard(
             and expected_version is not None
             and expected_version != existing.version
         ):
-            raise StaleVersion(
-                "The shadow scorecard of {position} in {cycle} is at version {version}, not "
-                "{expected}: someone saved first. Reload it, re-apply your change and save "
-                "again.",
-                position=position_code,
-                cycle=cycle_code,
-                version=existing.version,
-                expected=expected_version,
-            )
+            raise _stale(cycle, position, existing.version, expected_version)
         before: list[dict[str, Any]] | None = None
         if existing is not None:
             stored = (
@@ -187,21 +198,9 @@ async def delete_shadow_scorecard(
             .get_or_none(cycle_id=cycle.id, position_id=position.id)
         )
         if card is None:
-            raise NotFound(
-                "Cycle {cycle} has no shadow scorecard for {position}; set one first.",
-                cycle=cycle.code,
-                position=position.code,
-            )
+            raise _no_shadow(cycle, position)
         if expected_version is not None and expected_version != card.version:
-            raise StaleVersion(
-                "The shadow scorecard of {position} in {cycle} is at version {version}, not "
-                "{expected}: someone saved first. Reload it, re-apply your change and save "
-                "again.",
-                position=position_code,
-                cycle=cycle_code,
-                version=card.version,
-                expected=expected_version,
-            )
+            raise _stale(cycle, position, card.version, expected_version)
         stored = (
             await ShadowScorecardLine.filter(scorecard_id=card.id)
             .using_db(conn)
@@ -265,11 +264,7 @@ async def shadow_report(
         cycle_id=cycle.id, position_id=position.id, using_db=conn
     )
     if card is None:
-        raise NotFound(
-            "Cycle {cycle} has no shadow scorecard for {position}; set one first.",
-            cycle=cycle.code,
-            position=position.code,
-        )
+        raise _no_shadow(cycle, position)
     rows = (
         await ShadowScorecardLine.filter(scorecard_id=card.id)
         .using_db(conn)
