@@ -191,6 +191,14 @@ def _upserted(report: Any) -> UpsertReport:
     return UpsertReport(created=report.created, updated=report.updated, unchanged=report.unchanged)
 
 
+# The arguments of the shadow scorecard's mutations.
+OpenCycleArg = Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")]
+PositionArg = Annotated[str, strawberry.argument(description="The position.")]
+ShadowVersionArg = Annotated[
+    int | None, strawberry.argument(description="The shadow scorecard's version read, if any.")
+]
+
+
 async def _scorecard_saved(
     save: Callable[..., Awaitable[cycles.ScorecardSaved]],
     info: Info,
@@ -480,15 +488,12 @@ class Mutation(GoalMutations, CheckInMutations, FeedbackNoteMutations, Developme
     async def set_shadow_scorecard(
         self,
         info: Info,
-        cycle_code: Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")],
-        position_code: Annotated[str, strawberry.argument(description="The position.")],
+        cycle_code: OpenCycleArg,
+        position_code: PositionArg,
         lines: Annotated[
             list[ScorecardLineInput], strawberry.argument(description="The shadow lines.")
         ],
-        expected_version: Annotated[
-            int | None,
-            strawberry.argument(description="The shadow scorecard's version read, if any."),
-        ] = None,
+        expected_version: ShadowVersionArg = None,
     ) -> ScorecardResult:
         return await _scorecard_saved(
             shadow.save_shadow_scorecard,
@@ -509,12 +514,9 @@ class Mutation(GoalMutations, CheckInMutations, FeedbackNoteMutations, Developme
     async def delete_shadow_scorecard(
         self,
         info: Info,
-        cycle_code: Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")],
-        position_code: Annotated[str, strawberry.argument(description="The position.")],
-        expected_version: Annotated[
-            int | None,
-            strawberry.argument(description="The shadow scorecard's version read, if any."),
-        ] = None,
+        cycle_code: OpenCycleArg,
+        position_code: PositionArg,
+        expected_version: ShadowVersionArg = None,
     ) -> CycleResult:
         await shadow.delete_shadow_scorecard(
             actor=info.context.actor_checked,
