@@ -393,5 +393,5 @@ async def require_admin_or_manager_of(
     ):
         return
     raise PermissionDenied(
-        "Only a manager of {employee} or an admin may record this.", employee=employee.external_id
+        "Only a manager of {person} or an admin may record this.", person=employee.external_id
     )
