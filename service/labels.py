@@ -183,6 +183,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "attend_session": ("Session attendance recorded", "记录分享会出勤"),
         "activate_user": ("Account reactivated", "重新启用账户"),
         "save_shadow_scorecard": ("Shadow scorecard saved", "保存影子评分卡"),
+        "delete_shadow_scorecard": ("Shadow scorecard deleted", "删除影子评分卡"),
         "record_check_in": ("Check-in recorded", "记录面谈"),
         "record_import_failure": ("Failed import recorded", "记录导入失败"),
         "acknowledge_check_in": ("Check-in acknowledged", "确认面谈"),

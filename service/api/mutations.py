@@ -6,6 +6,7 @@ and ticket systems with an INTEGRATION token), people (managers and employees).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, cast
 
@@ -190,6 +191,31 @@ def _report(report: Any) -> IngestReport:
 
 def _upserted(report: Any) -> UpsertReport:
     return UpsertReport(created=report.created, updated=report.updated, unchanged=report.unchanged)
+
+
+# The arguments of the shadow scorecard's mutations.
+OpenCycleArg = Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")]
+PositionArg = Annotated[str, strawberry.argument(description="The position.")]
+ShadowVersionArg = Annotated[
+    int | None, strawberry.argument(description="The shadow scorecard's version read, if any.")
+]
+
+
+async def _scorecard_saved(
+    save: Callable[..., Awaitable[cycles.ScorecardSaved]],
+    info: Info,
+    lines: list[ScorecardLineInput],
+    **fields: Any,
+) -> ScorecardSaved:
+    """Save a live or a shadow scorecard (`save`: the use case) from the API's lines."""
+    saved = await save(
+        actor=info.context.actor_checked, lines=[line.to_usecase() for line in lines], **fields
+    )
+    return ScorecardSaved(
+        version=saved.version,
+        changed=saved.changed,
+        warnings=[w.message for w in saved.warnings],
+    )
 
 
 async def _score_of(cycle_code: str, employee_external_id: str, lang: str) -> Score:
@@ -384,19 +410,14 @@ class Mutation(
             ),
         ] = None,
     ) -> ScorecardResult:
-        actor = info.context.actor_checked
-        saved = await cycles.save_scorecard(
-            actor=actor,
+        return await _scorecard_saved(
+            cycles.save_scorecard,
+            info,
+            lines,
             cycle_code=cycle_code,
             position_code=position_code,
-            lines=[line.to_usecase() for line in lines],
             expected_version=expected_version,
             reason=reason,
-        )
-        return ScorecardSaved(
-            version=saved.version,
-            changed=saved.changed,
-            warnings=[w.message for w in saved.warnings],
         )
 
     @strawberry.mutation(
@@ -476,29 +497,43 @@ class Mutation(
     async def set_shadow_scorecard(
         self,
         info: Info,
-        cycle_code: Annotated[str, strawberry.argument(description="A cycle in ACTIVE or REVIEW.")],
-        position_code: Annotated[str, strawberry.argument(description="The position.")],
+        cycle_code: OpenCycleArg,
+        position_code: PositionArg,
         lines: Annotated[
             list[ScorecardLineInput], strawberry.argument(description="The shadow lines.")
         ],
-        expected_version: Annotated[
-            int | None,
-            strawberry.argument(description="The shadow scorecard's version read, if any."),
-        ] = None,
+        expected_version: ShadowVersionArg = None,
     ) -> ScorecardResult:
-        actor = info.context.actor_checked
-        saved = await shadow.save_shadow_scorecard(
-            actor=actor,
+        return await _scorecard_saved(
+            shadow.save_shadow_scorecard,
+            info,
+            lines,
             cycle_code=cycle_code,
             position_code=position_code,
-            lines=[line.to_usecase() for line in lines],
             expected_version=expected_version,
         )
-        return ScorecardSaved(
-            version=saved.version,
-            changed=saved.changed,
-            warnings=[w.message for w in saved.warnings],
+
+    @strawberry.mutation(
+        description="Delete a position's shadow scorecard on a cycle in ACTIVE or REVIEW "
+        "(SCORING §13); no score moves. Audited. Refused when someone saved after "
+        "`expectedVersion`. Returns the cycle.",
+        extensions=[admins()],
+    )
+    @errors_as_data
+    async def delete_shadow_scorecard(
+        self,
+        info: Info,
+        cycle_code: OpenCycleArg,
+        position_code: PositionArg,
+        expected_version: ShadowVersionArg = None,
+    ) -> CycleResult:
+        await shadow.delete_shadow_scorecard(
+            actor=info.context.actor_checked,
+            cycle_code=cycle_code,
+            position_code=position_code,
+            expected_version=expected_version,
         )
+        return Cycle.from_row(await CycleRow.get(code=cycle_code))
 
     @strawberry.mutation(
         description="Promote every position's shadow scorecard at once (SCORING §13): a new "

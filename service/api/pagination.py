@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from tortoise.expressions import Q
 
 from service.api.ids import ClientError, decode_cursor, encode_cursor
+
+FIRST_DESCRIPTION = "Page size: 20 when omitted, at most the server's cap (100 by default)."
+AFTER_DESCRIPTION = "The `endCursor` of the previous page; omit for the first page."
+# The arguments of every connection field: `first: First = None, after: After = None`.
+First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 
 NodeType = TypeVar("NodeType")
 RowType = TypeVar("RowType")

@@ -28,7 +28,7 @@ from service.api.context import Info, readers
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
-from service.api.pagination import Connection, Keyset, connection, desc, page_size
+from service.api.pagination import After, Connection, First, Keyset, connection, desc, page_size
 from service.api.people.development import DevelopmentQuery
 from service.api.people.role_models import RoleModelQuery
 from service.api.scalars import DateScalar, DateTimeScalar, Decimal, DecimalScalar
@@ -122,18 +122,8 @@ class Query(DevelopmentQuery, RoleModelQuery):
     async def employees(
         self,
         info: Info,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The `endCursor` of the previous page; omit for the first page."
-            ),
-        ] = None,
+        first: First = None,
+        after: After = None,
         team_code: Annotated[
             str | None,
             strawberry.argument(description="Only members of this team (not the teams under it)."),
@@ -248,18 +238,8 @@ class Query(DevelopmentQuery, RoleModelQuery):
     async def cycles(
         self,
         info: Info,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The `endCursor` of the previous page; omit for the first page."
-            ),
-        ] = None,
+        first: First = None,
+        after: After = None,
         state: Annotated[
             CycleStateEnum | None, strawberry.argument(description="Only cycles in this state.")
         ] = None,

@@ -129,6 +129,29 @@ async def test_the_shadow_editor_saves_without_moving_a_score(seeded: Browser) -
     assert await AuditEntry.filter(action="save_scorecard").count() == 1  # the live one only
 
 
+async def test_the_shadow_editor_deletes_the_shadow_in_chinese_too(seeded: Browser) -> None:
+    await with_shadow(seeded)
+    editor = f"/admin/cycles/{CYCLE}/shadow/agent/scorecard"
+    delete = f"/admin/cycles/{CYCLE}/shadow/agent/delete"
+    await _as(seeded, "manager")
+    refused = await seeded.post(delete, {"expected_version": "1"}, form_page=PAGE)
+    assert refused.status_code == 403
+    await _as(seeded, "admin")
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    assert "data-shadow-delete" in (await seeded.client.get(editor)).text
+    stale = await seeded.post(delete, {"expected_version": "2"}, form_page=editor)
+    assert stale.status_code == 400
+    assert "有人先保存了" in stale.text
+    deleted = await seeded.post(delete, {"expected_version": "1"}, form_page=editor)
+    assert deleted.status_code == 303
+    assert deleted.headers["location"] == editor + "?deleted=1"
+    page = (await seeded.client.get(deleted.headers["location"])).text
+    assert "已删除：影子评分卡已移除" in page
+    assert "data-shadow-delete" not in page
+    assert not await ShadowScorecard.exists()
+    assert await AuditEntry.filter(action="delete_shadow_scorecard").count() == 1
+
+
 async def test_promote_from_the_page_creates_the_draft_cycle(seeded: Browser) -> None:
     await with_shadow(seeded)
     await _as(seeded, "admin")
@@ -167,6 +190,25 @@ async def test_the_shadow_page_reads_in_chinese(seeded: Browser) -> None:
     assert "影子评分报告" in page
     assert "档位变动矩阵" in page
     assert "无数据" in page  # the matrix names NO_DATA in Chinese too
+
+
+async def test_a_refusal_with_a_value_reads_in_chinese(seeded: Browser) -> None:
+    await with_shadow(seeded)
+    await _as(seeded, "admin")
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    form = {
+        "new_cycle_code": CYCLE,
+        "name": "Q",
+        "starts_on": "2026-04-01",
+        "ends_on": "2026-06-30",
+    }
+    taken = await seeded.post(f"/admin/cycles/{CYCLE}/shadow/promote", form, form_page=PAGE)
+    assert taken.status_code == 400
+    assert f"newCycleCode: 周期 {CYCLE} 已存在" in taken.text
+    assert "exists already" not in taken.text
+    missing = (await seeded.client.get(f"/admin/cycles/{CYCLE}/shadow?position=lead")).text
+    assert f"周期 {CYCLE} 没有岗位 lead 的影子评分卡" in missing
+    assert "set one first" not in missing
 
 
 async def pilot_cycle() -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from tortoise.connection import get_connection
+
 from service.usecases.inputs import ReviewInput
+from service.usecases.review.calibration import calibration_document, calibration_for_cycle
 from service.usecases.scoring.ingest import submit_reviews
 from service.usecases.setup.cycles import transition_cycle
 from tests.api.conftest import Api, seed
@@ -188,3 +191,65 @@ async def test_cycle_calibration_costs_the_same_queries_for_more_people(api: Api
         again = await api.run(CALIBRATION, {"cycle": CYCLE, "team": "hotline"}, as_="admin")
     assert "errors" not in again
     assert len(many) == len(few), sorted(set(few) ^ set(many))
+
+
+FIGURES = """
+query Figures($cycle: String!) {
+  cycle(code: $cycle) {
+    calibration {
+      reviewers { reviewer gap standardError organisationGap
+                  employees { employee { externalId } qualitative quantitative gap } }
+      bandGuide { team { code } reviewer band share guideShare }
+    }
+  }
+}
+"""
+
+
+async def test_the_api_reports_the_figures_of_the_calibration_document(api: Api) -> None:
+    """One formatting of the figures: the API's equal the CLI's and the admin's."""
+    await review_ready(api)
+    body = await api.run(FIGURES, {"cycle": CYCLE}, as_="admin")
+    assert "errors" not in body, body["errors"]
+    shown = body["data"]["cycle"]["calibration"]
+    view = await calibration_for_cycle(get_connection("default"), actor=ADMIN, cycle_code=CYCLE)
+    document = calibration_document(view)
+    assert [
+        (
+            r["reviewer"],
+            r["gap"],
+            r["standardError"],
+            r["organisationGap"],
+            [
+                (e["employee"]["externalId"], e["qualitative"], e["quantitative"], e["gap"])
+                for e in r["employees"]
+            ],
+        )
+        for r in shown["reviewers"]
+    ] == [
+        (
+            r["reviewer"],
+            r["gap"],
+            r["standard_error"],
+            r["organisation_gap"],
+            [
+                (e["employee"], e["qualitative"], e["quantitative"], e["gap"])
+                for e in r["employees"]
+            ],
+        )
+        for r in document["reviewers"]
+    ]
+    assert [
+        (
+            (row["team"] or {}).get("code"),
+            row["reviewer"],
+            row["band"],
+            row["share"],
+            row["guideShare"],
+        )
+        for row in shown["bandGuide"]
+    ] == [
+        (row["team"], row["reviewer"], row["band"], row["share"], row["guide_share"])
+        for row in document["band_guide"]
+    ]
+    assert any(r["standardError"] is not None for r in shown["reviewers"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.models import Observation, Scorecard, Team
+from service.models import Observation, Scorecard, ShadowScorecard, Team
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import CYCLE
 
@@ -112,6 +112,37 @@ async def test_a_scorecard_saved_from_an_old_version_is_a_conflict(api: Api) -> 
     )
     assert second["data"]["setScorecard"]["__typename"] == "ConflictError"
     assert (await Scorecard.get(position__code="agent")).version == 2
+
+
+SET_SHADOW = """
+mutation($lines: [ScorecardLineInput!]!, $version: Int) {
+  setShadowScorecard(cycleCode: "2026-Q1", positionCode: "agent", lines: $lines,
+                     expectedVersion: $version) {
+    __typename
+    ... on ScorecardSaved { version changed warnings }
+    ... on ConflictError { message }
+  }
+}
+"""
+
+
+async def test_a_shadow_scorecard_is_saved_and_conflicts_like_a_live_one(api: Api) -> None:
+    await seed(api)
+    first = await api.run(SET_SHADOW, {"lines": LINES}, as_="admin")
+    saved = first["data"]["setShadowScorecard"]
+    assert (saved["__typename"], saved["version"], saved["changed"]) == ("ScorecardSaved", 1, True)
+    same = await api.run(SET_SHADOW, {"lines": LINES, "version": 1}, as_="admin")
+    assert same["data"]["setShadowScorecard"]["changed"] is False
+    stale = await api.run(
+        SET_SHADOW,
+        {
+            "lines": [*LINES[:-1], {"kpiCode": "quality", "weight": "30", "target": "3"}],
+            "version": 0,
+        },
+        as_="admin",
+    )
+    assert stale["data"]["setShadowScorecard"]["__typename"] == "ConflictError"
+    assert (await ShadowScorecard.get(position__code="agent")).version == 1
 
 
 async def test_retrying_with_the_same_key_returns_the_first_report_and_writes_nothing(

@@ -821,6 +821,29 @@ SHADOW_LINES_INPUT = [
 ]
 
 
+async def test_an_admin_deletes_a_shadow_scorecard_from_the_version_read(api: Api) -> None:
+    await seed(api)
+    saved = {"cycleCode": CYCLE, "positionCode": "agent", "lines": SHADOW_LINES_INPUT}
+    await api.run(operation("SetShadowScorecard"), saved, as_="admin")
+    variables = {"cycleCode": CYCLE, "positionCode": "agent", "expectedVersion": 1}
+    refused = await api.run(operation("DeleteShadowScorecard"), variables, as_="manager")
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    stale = await api.run(
+        operation("DeleteShadowScorecard"), {**variables, "expectedVersion": 2}, as_="admin"
+    )
+    assert stale["data"]["deleteShadowScorecard"]["__typename"] == "ConflictError"
+    deleted = await api.run(operation("DeleteShadowScorecard"), variables, as_="admin")
+    assert "errors" not in deleted, deleted
+    result = deleted["data"]["deleteShadowScorecard"]
+    assert (result["__typename"], result["code"], result["shadowScorecards"]) == (
+        "Cycle",
+        CYCLE,
+        [],
+    )
+    again = await api.run(operation("DeleteShadowScorecard"), variables, as_="admin")
+    assert again["data"]["deleteShadowScorecard"]["__typename"] == "NotFoundError"
+
+
 async def test_an_admin_tries_a_shadow_scorecard_and_promotes_it(api: Api) -> None:
     await seed(api)
     variables = {"cycleCode": CYCLE, "positionCode": "agent", "lines": SHADOW_LINES_INPUT}

@@ -7,9 +7,10 @@ from fractions import Fraction
 import pytest
 from tortoise.connection import get_connection
 
-from service.errors import PermissionDenied, StaleVersion, ValidationFailed
-from service.models import AccessLevel, AuditEntry, CalibrationRecord, Cycle, Employee
+from service.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from service.models import AccessLevel, AuditEntry, CalibrationRecord, Cycle, Employee, Team
 from service.scoring.calibration import CalibrationFlag, root_units
+from service.usecases.accounts.access import review_report_teams
 from service.usecases.actor import Actor
 from service.usecases.inputs import EmployeeInput, ReviewInput
 from service.usecases.review.calibration import calibration_for_cycle, save_calibration_record
@@ -84,6 +85,29 @@ async def test_a_manager_sees_only_reviewers_of_their_teams_and_only_their_peopl
         await calibration_for_cycle(
             get_connection("default"), actor=lead, cycle_code=CYCLE, team_code="field"
         )
+
+
+async def test_review_reports_share_one_manager_scope(db: str) -> None:
+    """Calibration figures and shadow reports list the same teams: one rule in access."""
+    await build_calibration_cycle()
+    conn = get_connection("default")
+    ids = {t.code: t.id for t in await Team.all()}
+    lead = await actor_for("L1", AccessLevel.MANAGER)
+    employee = await actor_for("A1", AccessLevel.EMPLOYEE)
+    assert await review_report_teams(conn, ADMIN, None) is None
+    assert await review_report_teams(conn, ADMIN, "service") == {
+        ids["service"],
+        ids["hotline"],
+        ids["field"],
+    }
+    assert await review_report_teams(conn, lead, None) == {ids["hotline"]}
+    assert await review_report_teams(conn, lead, "hotline") == {ids["hotline"]}
+    with pytest.raises(PermissionDenied, match="may see its reports"):
+        await review_report_teams(conn, lead, "field")
+    with pytest.raises(PermissionDenied, match="for admins and managers"):
+        await review_report_teams(conn, employee, "hotline")
+    with pytest.raises(NotFound, match="no team 'nowhere'"):
+        await review_report_teams(conn, ADMIN, "nowhere")
 
 
 async def test_an_employee_sees_no_calibration(db: str) -> None:

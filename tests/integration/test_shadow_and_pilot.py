@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 from tortoise.connection import get_connection
 
-from service.errors import NotFound, PermissionDenied, ValidationFailed
+from service.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from service.models import (
     AccessLevel,
     AuditEntry,
@@ -20,6 +20,7 @@ from service.models import (
     Scorecard,
     ScorecardLine,
     ShadowScorecard,
+    ShadowScorecardLine,
 )
 from service.scoring.shadow import ShadowRow
 from service.scoring.types import ScoreStatus
@@ -33,6 +34,7 @@ from service.usecases.review.pilot import (
 )
 from service.usecases.review.shadow import (
     ShadowReport,
+    delete_shadow_scorecard,
     promote_shadow_scorecards,
     save_shadow_scorecard,
     shadow_document,
@@ -40,7 +42,7 @@ from service.usecases.review.shadow import (
 )
 from service.usecases.scoring.corrections import adjust_score
 from service.usecases.scoring.ingest import record_observations
-from service.usecases.setup.cycles import save_scorecard
+from service.usecases.setup.cycles import save_scorecard, transition_cycle
 from service.usecases.setup.kpis import upsert_kpis
 from tests.api.test_query_count import counted_queries
 from tests.integration.scenario import ADMIN, CYCLE, LINES
@@ -270,6 +272,57 @@ async def test_a_kpi_on_a_shadow_scorecard_is_frozen(db: str) -> None:
             ],
         )
     assert failed.value.issues[0].code == "FROZEN"
+
+
+async def test_a_deleted_shadow_scorecard_is_audited_and_frees_its_kpis(db: str) -> None:
+    await build_shadow_cycle()
+    await upsert_kpis(actor=ADMIN, kpis=[nps_kpi("HIGHER_IS_BETTER")])
+    lines = [
+        *SHADOW_LINES[:4],
+        ScorecardLineInput(kpi_code="quality", weight="10"),
+        ScorecardLineInput(kpi_code="nps", weight="10", threshold="0", target="50"),
+    ]
+    await save_shadow_scorecard(actor=ADMIN, cycle_code=CYCLE, position_code="agent", lines=lines)
+    scores = await Score.all().order_by("id").values_list("id", "status", "total_exact")
+    lead = await actor_for("L1", AccessLevel.MANAGER)
+    with pytest.raises(PermissionDenied):
+        await delete_shadow_scorecard(actor=lead, cycle_code=CYCLE, position_code="agent")
+    with pytest.raises(StaleVersion):
+        await delete_shadow_scorecard(
+            actor=ADMIN, cycle_code=CYCLE, position_code="agent", expected_version=1
+        )
+    await delete_shadow_scorecard(
+        actor=ADMIN, cycle_code=CYCLE, position_code="agent", expected_version=2
+    )
+    assert not await ShadowScorecard.exists()
+    assert not await ShadowScorecardLine.exists()
+    entry = await AuditEntry.get(action="delete_shadow_scorecard")
+    assert entry.entity_key == f"{CYCLE}/agent"
+    assert entry.before["version"] == 2
+    assert [line["kpi"] for line in entry.before["lines"]][-1] == "nps"
+    # No score moved, and the KPI only the shadow used may change again.
+    assert await Score.all().order_by("id").values_list("id", "status", "total_exact") == scores
+    await upsert_kpis(actor=ADMIN, kpis=[nps_kpi("LOWER_IS_BETTER")])
+    with pytest.raises(NotFound):
+        await delete_shadow_scorecard(actor=ADMIN, cycle_code=CYCLE, position_code="agent")
+
+
+async def test_a_shadow_scorecard_stays_with_its_finalised_cycle(db: str) -> None:
+    await build_shadow_cycle()
+    await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
+    await transition_cycle(
+        actor=ADMIN, cycle_code=CYCLE, to="FINALIZED", override_reason="closing the test"
+    )
+    with pytest.raises(ValidationFailed) as failed:
+        await delete_shadow_scorecard(actor=ADMIN, cycle_code=CYCLE, position_code="agent")
+    assert failed.value.issues[0].code == "WRONG_STATE"
+    assert await ShadowScorecard.exists()
+
+
+def nps_kpi(direction: str) -> KpiInput:
+    return KpiInput(
+        code="nps", name="NPS", kind="QUANTITATIVE", direction=direction, aggregation="MEAN"
+    )
 
 
 async def test_promote_creates_a_draft_cycle_with_shadow_and_live_scorecards(db: str) -> None:

@@ -12,6 +12,7 @@ from one use case, computed when asked.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -24,7 +25,7 @@ from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars, horizontal_bars, shift_matrix
 from admin.views.setup.cycles import scorecard_editor, scorecard_editor_post
-from admin.web import _, checked_form, guarded, redirect, render, require, state
+from admin.web import _, checked_form, guarded, redirect, render, require, say, state
 from service.errors import DomainError, ValidationFailed
 from service.labels import label
 from service.models import AccessLevel, Cycle, ShadowScorecard, Team
@@ -89,8 +90,8 @@ async def _shadow_page(
     cycle: Cycle,
     *,
     status: int = 200,
-    promote_form: dict[str, str] | None = None,
-    promote_error: str | None = None,
+    new_cycle_form: dict[str, str] | None = None,
+    new_cycle_error: str | None = None,
 ) -> Response:
     actor = require(request, *VIEWERS)
     cards = (
@@ -116,7 +117,7 @@ async def _shadow_page(
             )
             document = shadow.shadow_document(report)
         except DomainError as error:
-            refusal = _(request, str(error))
+            refusal = _refusal(request, error)
     else:
         refusal = _(request, "This cycle has no shadow scorecard yet.")
     rows = [] if document is None else document["rows"]
@@ -136,8 +137,8 @@ async def _shadow_page(
             "refusal": refusal,
             "chart": None if document is None else _chart(request, document),
             "csv_url": _cycle_url(cycle, "shadow.csv") + "?" + _report_query(position, team),
-            "promote_form": promote_form or dict.fromkeys(NEW_CYCLE_FIELDS, ""),
-            "promote_error": promote_error,
+            "promote_form": new_cycle_form or dict.fromkeys(NEW_CYCLE_FIELDS, ""),
+            "promote_error": new_cycle_error,
             "promoted": request.query_params.get("promoted"),
         },
         status=status,
@@ -182,7 +183,7 @@ async def shadow_csv(request: Request) -> Response:
             team_code=request.query_params.get("team") or None,
         )
     except DomainError as error:
-        return render(request, "error.html", {"message": _(request, str(error))}, status=400)
+        return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
     document = shadow.shadow_document(report)
     text = csv_text(
         shadow.CSV_COLUMNS, shadow.shadow_csv_rows(document), numeric=shadow.CSV_NUMERIC
@@ -202,40 +203,71 @@ def _new_cycle(posted: FormData) -> tuple[dict[str, str], date | None, date | No
 
 
 def _refusal(request: Request, error: DomainError) -> str:
+    """A refusal in the page's language; a form's issues each after their field."""
     if isinstance(error, ValidationFailed):
-        return "; ".join(f"{i.field}: {_(request, i.message)}" for i in error.issues)
-    return _(request, str(error))
+        return "; ".join(f"{i.field}: {say(request, i)}" for i in error.issues)
+    return say(request, error)
 
 
-@guarded
-async def promote_post(request: Request) -> Response:
+async def _new_cycle_post(
+    request: Request,
+    create: Callable[..., Awaitable[Cycle]],
+    page: Callable[..., Awaitable[Response]],
+    moved: str,
+) -> Response:
+    """Promote or roll out: read the new cycle's fields, `create` it (a use case that
+    makes a DRAFT cycle from this one) and go to it (`?moved=`); or show the report `page`
+    again with the form as typed and the refusal in the page's language."""
     actor = require(request, AccessLevel.ADMIN)
     cycle = await _cycle(request)
     if isinstance(cycle, Response):
         return cycle
     form, starts_on, ends_on = _new_cycle(await checked_form(request))
     if starts_on is None or ends_on is None:
-        return await _shadow_page(
-            request,
-            cycle,
-            status=400,
-            promote_form=form,
-            promote_error=_(request, "Give both dates as YYYY-MM-DD."),
-        )
+        error = _(request, "Give both dates as YYYY-MM-DD.")
+    else:
+        try:
+            created = await create(
+                actor=actor,
+                cycle_code=cycle.code,
+                new_cycle_code=form["new_cycle_code"],
+                name=form["name"] or form["new_cycle_code"],
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
+        except DomainError as refused:
+            error = _refusal(request, refused)
+        else:
+            return redirect(f"/admin/cycles/{quote(created.code, safe='')}?moved={moved}")
+    return await page(request, cycle, status=400, new_cycle_form=form, new_cycle_error=error)
+
+
+@guarded
+async def promote_post(request: Request) -> Response:
+    return await _new_cycle_post(
+        request, shadow.promote_shadow_scorecards, _shadow_page, "promoted"
+    )
+
+
+@guarded
+async def shadow_delete_post(request: Request) -> Response:
+    actor = require(request, AccessLevel.ADMIN)
+    cycle = await _cycle(request)
+    if isinstance(cycle, Response):
+        return cycle
+    position = request.path_params["position"]
+    posted = await checked_form(request)
+    version = str(posted.get("expected_version", "")).strip()
     try:
-        created = await shadow.promote_shadow_scorecards(
+        await shadow.delete_shadow_scorecard(
             actor=actor,
             cycle_code=cycle.code,
-            new_cycle_code=form["new_cycle_code"],
-            name=form["name"] or form["new_cycle_code"],
-            starts_on=starts_on,
-            ends_on=ends_on,
+            position_code=position,
+            expected_version=int(version) if version.isdigit() else None,
         )
     except DomainError as error:
-        return await _shadow_page(
-            request, cycle, status=400, promote_form=form, promote_error=_refusal(request, error)
-        )
-    return redirect(f"/admin/cycles/{quote(created.code, safe='')}?moved=promoted")
+        return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
+    return redirect(_cycle_url(cycle, "shadow", position, "scorecard") + "?deleted=1")
 
 
 @guarded
@@ -306,8 +338,8 @@ async def _pilot_page(
     cycle: Cycle,
     *,
     status: int = 200,
-    roll_out_form: dict[str, str] | None = None,
-    roll_out_error: str | None = None,
+    new_cycle_form: dict[str, str] | None = None,
+    new_cycle_error: str | None = None,
 ) -> Response:
     actor = require(request, *VIEWERS)
     document: dict[str, Any] | None = None
@@ -327,8 +359,8 @@ async def _pilot_page(
             "document": document,
             "refusal": refusal,
             "charts": [] if document is None else _pilot_charts(request, document),
-            "roll_out_form": roll_out_form or dict.fromkeys(NEW_CYCLE_FIELDS, ""),
-            "roll_out_error": roll_out_error,
+            "roll_out_form": new_cycle_form or dict.fromkeys(NEW_CYCLE_FIELDS, ""),
+            "roll_out_error": new_cycle_error,
         },
         status=status,
     )
@@ -362,33 +394,7 @@ async def pilot_csv(request: Request) -> Response:
 
 @guarded
 async def roll_out_post(request: Request) -> Response:
-    actor = require(request, AccessLevel.ADMIN)
-    cycle = await _cycle(request)
-    if isinstance(cycle, Response):
-        return cycle
-    form, starts_on, ends_on = _new_cycle(await checked_form(request))
-    if starts_on is None or ends_on is None:
-        return await _pilot_page(
-            request,
-            cycle,
-            status=400,
-            roll_out_form=form,
-            roll_out_error=_(request, "Give both dates as YYYY-MM-DD."),
-        )
-    try:
-        created = await pilot.roll_out_pilot(
-            actor=actor,
-            cycle_code=cycle.code,
-            new_cycle_code=form["new_cycle_code"],
-            name=form["name"] or form["new_cycle_code"],
-            starts_on=starts_on,
-            ends_on=ends_on,
-        )
-    except DomainError as error:
-        return await _pilot_page(
-            request, cycle, status=400, roll_out_form=form, roll_out_error=_refusal(request, error)
-        )
-    return redirect(f"/admin/cycles/{quote(created.code, safe='')}?moved=rolled-out")
+    return await _new_cycle_post(request, pilot.roll_out_pilot, _pilot_page, "rolled-out")
 
 
 routes = [
@@ -397,6 +403,7 @@ routes = [
     Route("/cycles/{code}/shadow/promote", promote_post, methods=["POST"]),
     Route("/cycles/{code}/shadow/{position}/scorecard", shadow_scorecard_page, methods=["GET"]),
     Route("/cycles/{code}/shadow/{position}/scorecard", shadow_scorecard_post, methods=["POST"]),
+    Route("/cycles/{code}/shadow/{position}/delete", shadow_delete_post, methods=["POST"]),
     Route("/cycles/{code}/pilot", pilot_page, methods=["GET"]),
     Route("/cycles/{code}/pilot.csv", pilot_csv, methods=["GET"]),
     Route("/cycles/{code}/pilot/roll-out", roll_out_post, methods=["POST"]),

@@ -675,6 +675,8 @@ async def _editor_page(
             "report shows what it would do.",
             v=editor.card.version,
         )
+    elif editor.shadow and request.query_params.get("deleted") == "1" and editor.card is None:
+        notice = _(request, "Deleted: the shadow scorecard is gone. No score moved.")
     elif request.query_params.get("saved") == "1" and status == 200 and editor.card is not None:
         notice = _(request, "Saved: the scorecard is now at version {v}.", v=editor.card.version)
     elif request.query_params.get("saved") == "0" and status == 200:

@@ -18,7 +18,7 @@ from service.api.context import Info, readers
 from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, FieldError, errors_as_data
 from service.api.ids import ClientError, Node, global_id, parse_global_id
-from service.api.pagination import Keyset, PageInfo, asc, connection, page_size
+from service.api.pagination import After, First, Keyset, PageInfo, asc, connection, page_size
 from service.api.scalars import Decimal
 from service.api.setup.cycles import Cycle
 from service.api.setup.kpis import Kpi
@@ -299,12 +299,8 @@ class Goal(Node):
     async def updates(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="How many; at most the page cap.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="The `endCursor` of the page before.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> GoalValueReportConnection:
         size = page_size(first, info.context.settings.max_page_size)
         query = GoalUpdateRow.filter(goal_id=self.pk)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -18,9 +17,12 @@ from service.api.enums import describe_values
 from service.api.ids import ClientError
 from service.api.scalars import Decimal
 from service.models import CalibrationRecord as CalibrationRecordRow
-from service.scoring import format_fixed
-from service.scoring.calibration import reported_standard_error
-from service.usecases.review.calibration import CalibrationView, calibration_for_cycle
+from service.usecases.review.calibration import (
+    CalibrationView,
+    calibration_for_cycle,
+    reported_error,
+    reported_points,
+)
 
 if TYPE_CHECKING:
     from service.api.setup.people import Employee, Team
@@ -47,8 +49,8 @@ describe_values(
 )
 
 
-def _points(value: Fraction | None) -> Decimal | None:
-    return None if value is None else Decimal(format_fixed(value, 2))
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 @strawberry.type(description="One employee a reviewer rated, with both sides of the gap.")
@@ -167,18 +169,16 @@ def _calibration(
         CalibrationReviewer(
             reviewer=r.label,
             n=r.n,
-            gap=_points(r.gap),
-            standard_error=None
-            if r.standard_error_squared is None
-            else Decimal(str(reported_standard_error(r.standard_error_squared))),
-            organisation_gap=_points(r.organisation_gap),
+            gap=_decimal(reported_points(r.gap)),
+            standard_error=_decimal(reported_error(r.standard_error_squared)),
+            organisation_gap=_decimal(reported_points(r.organisation_gap)),
             flag=CalibrationFlagEnum(r.flag.value),
             employees=[
                 CalibrationEmployee(
                     employee=seen[p.employee],
-                    qualitative=Decimal(format_fixed(p.qualitative, 2)),
-                    quantitative=Decimal(format_fixed(p.quantitative, 2)),
-                    gap=Decimal(format_fixed(p.gap, 2)),
+                    qualitative=Decimal(reported_points(p.qualitative)),
+                    quantitative=Decimal(reported_points(p.quantitative)),
+                    gap=Decimal(reported_points(p.gap)),
                 )
                 for p in r.employees
                 if p.employee in seen
@@ -192,8 +192,8 @@ def _calibration(
             reviewer=row.reviewer_label,
             band=row.row.band,
             count=row.row.count,
-            share=Decimal(format_fixed(row.row.share, 2)),
-            guide_share=_points(row.row.guide_share),
+            share=Decimal(reported_points(row.row.share)),
+            guide_share=_decimal(reported_points(row.row.guide_share)),
             warning=row.row.warning,
         )
         for row in view.band_guide

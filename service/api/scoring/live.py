@@ -13,6 +13,7 @@ from typing import Annotated
 
 import strawberry
 
+from service.api.arguments import CycleCodeArg
 from service.api.context import Context, Info, readers
 from service.api.ids import ClientError, parse_global_id
 from service.api.scoring.scores import Score
@@ -91,7 +92,7 @@ class Subscription:
     async def score_changed(
         self,
         info: Info,
-        cycle_code: Annotated[str, strawberry.argument(description="The cycle, by its code.")],
+        cycle_code: CycleCodeArg,
         employee_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Only this employee's score (a global id)."),
@@ -129,7 +130,7 @@ class Subscription:
     async def team_changed(
         self,
         info: Info,
-        cycle_code: Annotated[str, strawberry.argument(description="The cycle, by its code.")],
+        cycle_code: CycleCodeArg,
         team_code: Annotated[str, strawberry.argument(description="The team, by its code.")],
     ) -> AsyncGenerator[TeamSummary, None]:
         context = info.context

@@ -25,7 +25,7 @@ from service.api.enums import Scope as ScopeEnum
 from service.api.enums import ScoreStatus as ScoreStatusEnum
 from service.api.enums import StatusReason as StatusReasonEnum
 from service.api.ids import ClientError, Node, global_id, score_line_id
-from service.api.pagination import Connection, Keyset, asc, connection, page_size
+from service.api.pagination import After, Connection, First, Keyset, asc, connection, page_size
 from service.api.scalars import Decimal, fixed
 from service.models import Adjustment as AdjustmentRow
 from service.models import Appeal as AppealRow
@@ -370,18 +370,8 @@ class ScoreLine(Node):
     async def observations(
         self,
         info: Info,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The `endCursor` of the previous page; omit for the first page."
-            ),
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[ObservationNode] | None:
         if self.scope is ScopeEnum.TEAM:
             raise ClientError(

@@ -17,7 +17,16 @@ from service.api.enums import (
     describe_values,
 )
 from service.api.ids import Node, global_id
-from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
+from service.api.pagination import (
+    After,
+    Connection,
+    First,
+    Keyset,
+    asc,
+    connection,
+    desc,
+    page_size,
+)
 from service.api.scalars import Decimal, fixed
 from service.api.scoring.scores import (
     DEPRECATED_NOT_ELIGIBLE,
@@ -291,18 +300,8 @@ class Cycle(Node):
     async def scores(
         self,
         info: Info,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The `endCursor` of the previous page; omit for the first page."
-            ),
-        ] = None,
+        first: First = None,
+        after: After = None,
         team_code: Annotated[
             str | None,
             strawberry.argument(
@@ -346,18 +345,8 @@ class Cycle(Node):
     async def results(
         self,
         info: Info,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The `endCursor` of the previous page; omit for the first page."
-            ),
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PayrollResult]:
         size = page_size(first, info.context.settings.max_page_size)
         rows = await payroll_results(get_connection("default"), cycle_code=self.code)

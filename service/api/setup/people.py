@@ -8,9 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from service.api.arguments import CycleCodeArg
 from service.api.context import Info, readers
 from service.api.ids import ClientError, Node, global_id
-from service.api.pagination import Connection, Keyset, asc, connection, desc, page_size
+from service.api.pagination import (
+    AFTER_DESCRIPTION,
+    FIRST_DESCRIPTION,
+    After,
+    Connection,
+    First,
+    Keyset,
+    asc,
+    connection,
+    desc,
+    page_size,
+)
 from service.api.scalars import Decimal
 from service.models import Employee as EmployeeRow
 from service.models import Position as PositionRow
@@ -42,8 +54,8 @@ if TYPE_CHECKING:
 
 
 EMPLOYEE_ORDER = Keyset(asc("id"))
-FIRST = "How many rows, at most the page-size setting (default 20)."
-AFTER = "The `endCursor` of the page before."
+# Kept for fields that spell their arguments out; prefer `first: First, after: After`.
+FIRST, AFTER = FIRST_DESCRIPTION, AFTER_DESCRIPTION
 # One score per employee and cycle: the cycle alone is unique among an employee's scores.
 EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
 
@@ -157,18 +169,8 @@ class Team(Node):
     async def members(
         self,
         info: Info,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The `endCursor` of the previous page; omit for the first page."
-            ),
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Employee]:
         size = page_size(first, info.context.settings.max_page_size)
         query = EmployeeRow.filter(team_id=self.pk)
@@ -190,9 +192,7 @@ class Team(Node):
     async def summary(
         self,
         info: Info,
-        cycle_code: Annotated[
-            str, strawberry.argument(description="The cycle's code, e.g. `2026-Q4`.")
-        ],
+        cycle_code: CycleCodeArg,
     ) -> TeamSummary | None:
         return await team_summary(info, self.pk, cycle_code)
 
@@ -204,7 +204,7 @@ class Team(Node):
     async def goals(
         self,
         info: Info,
-        cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
+        cycle_code: CycleCodeArg,
     ) -> list[Annotated[Goal, strawberry.lazy("service.api.people.goals")]]:
         from service.api.people.goals import team_goals_field
 
@@ -386,9 +386,7 @@ class Employee(Node):
     async def score(
         self,
         info: Info,
-        cycle_code: Annotated[
-            str, strawberry.argument(description="The cycle's code, e.g. `2026-Q4`.")
-        ],
+        cycle_code: CycleCodeArg,
     ) -> Annotated[Score, strawberry.lazy("service.api.scoring.scores")] | None:
         from service.api.scoring.scores import Score
 
@@ -429,7 +427,7 @@ class Employee(Node):
     async def goals(
         self,
         info: Info,
-        cycle_code: Annotated[str, strawberry.argument(description="The cycle's code.")],
+        cycle_code: CycleCodeArg,
     ) -> list[Annotated[Goal, strawberry.lazy("service.api.people.goals")]]:
         from service.api.people.goals import employee_goals_field
 
@@ -440,18 +438,8 @@ class Employee(Node):
     async def scores(
         self,
         info: Info,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size: 20 when omitted, at most the server's cap (100 by default)."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The `endCursor` of the previous page; omit for the first page."
-            ),
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Annotated[Score, strawberry.lazy("service.api.scoring.scores")]]:
         from service.api.scoring.scores import Score
 
@@ -474,8 +462,8 @@ class Employee(Node):
     async def check_ins(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Annotated[CheckInConnection, strawberry.lazy("service.api.people.checkins")]:
         from service.api.people.checkins import check_ins_of
 
@@ -512,8 +500,8 @@ class Employee(Node):
     async def feedback_notes(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Annotated[FeedbackNoteConnection, strawberry.lazy("service.api.people.feedback_notes")]:
         from service.api.people.feedback_notes import feedback_notes_of
 

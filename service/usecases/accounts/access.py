@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from service.errors import PermissionDenied
+from service.errors import NotFound, PermissionDenied
 from service.models import AccessLevel, Employee, Score, ScoreStatus, Team
 from service.sql import fetch_all, int_values
 from service.usecases.actor import Actor
@@ -123,8 +123,9 @@ async def require_may_act_on(conn: BaseDBAsyncClient, actor: Actor, employee: Em
     ):
         return
     raise PermissionDenied(
-        f"You are not a manager of {employee.external_id}: only the leads of their team "
-        "and the teams above it, or an admin, may do this."
+        "You are not a manager of {employee}: only the leads of their team and the teams "
+        "above it, or an admin, may do this.",
+        employee=employee.external_id,
     )
 
 
@@ -174,20 +175,29 @@ async def may_see_team_measure(conn: BaseDBAsyncClient, actor: Actor, team_id: i
     return team_id in await led_team_ids(conn, actor.employee_id)
 
 
-def require_review_reader(actor: Actor, what: str) -> None:
-    """Shadow and pilot reports (SCORING.md §13) are for admins and managers, never for
-    employees or integrations."""
+def require_review_reader(actor: Actor) -> None:
+    """Calibration figures (SCORING.md §12), shadow scorecards and shadow and pilot
+    reports (§13) are for admins and managers, never for employees or integrations."""
     if not actor.is_admin and actor.access is not AccessLevel.MANAGER:
-        raise PermissionDenied(f"{what} is for admins and managers of the teams.")
+        raise PermissionDenied(
+            "Calibration, shadow and pilot reports are for admins and managers of the teams."
+        )
 
 
-async def shadow_report_teams(
-    conn: BaseDBAsyncClient, actor: Actor, team_id: int | None
+async def review_report_teams(
+    conn: BaseDBAsyncClient, actor: Actor, team_code: str | None
 ) -> set[int] | None:
-    """The teams whose people a shadow report may list (None: everyone, an admin's
-    whole-organisation view). An admin sees any team and the teams under it; a manager
-    the teams they lead and those under them, and only a team among those by name."""
-    require_review_reader(actor, "A shadow report")
+    """The teams whose people a review report (calibration figures, a shadow report) may
+    list; None: everyone, an admin's whole-organisation view. An admin sees any team and
+    the teams under it; a manager the teams they lead and those under them, and only a
+    team among those by name."""
+    require_review_reader(actor)
+    team_id: int | None = None
+    if team_code is not None:
+        team = await Team.get_or_none(code=team_code, using_db=conn)
+        if team is None:
+            raise NotFound("There is no team {code}.", code=repr(team_code))
+        team_id = team.id
     if actor.is_admin:
         if team_id is None:
             return None
@@ -197,8 +207,7 @@ async def shadow_report_teams(
         return led
     if team_id not in led:
         raise PermissionDenied(
-            "Only a lead of this team or of a team above it, or an admin, may see its "
-            "shadow report."
+            "Only a lead of this team or of a team above it, or an admin, may see its reports."
         )
     return team_and_descendants({team_id}, await team_parents(conn))
 
@@ -304,8 +313,9 @@ def require_may_hold_check_in(actor: Actor, *, employee: Employee, manager_ids: 
     if actor.is_admin or _manages(actor, manager_ids):
         return
     raise PermissionDenied(
-        f"You are not a manager of {employee.external_id}: only the leads of their team and "
-        "the teams above it, or an admin, record their check-ins."
+        "You are not a manager of {employee}: only the leads of their team and the teams "
+        "above it, or an admin, record their check-ins.",
+        employee=employee.external_id,
     )
 
 
@@ -353,8 +363,9 @@ def require_may_give_feedback_note(
             "admin to turn it on, or tell your manager."
         )
     raise PermissionDenied(
-        f"You may give {employee.external_id} a feedback note only as their manager, or as a "
-        "colleague of the same team where the policy allows it."
+        "You may give {employee} a feedback note only as their manager, or as a colleague "
+        "of the same team where the policy allows it.",
+        employee=employee.external_id,
     )
 
 
@@ -383,8 +394,8 @@ async def require_may_see_personal_record(
 ) -> None:
     if not await may_see_personal_record(conn, actor, employee):
         raise PermissionDenied(
-            f"Only {employee.external_id}, their managers and admins may see or change "
-            "their development plan."
+            "Only {employee}, their managers and admins may see or change their development plan.",
+            employee=employee.external_id,
         )
 
 

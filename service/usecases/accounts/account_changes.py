@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from service.errors import Issue, NotFound, PermissionDenied, ValidationFailed
 from service.models import AccessLevel, AdminSession, ApiToken, User
 from service.usecases.accounts.permissions import require_admin
-from service.usecases.accounts.users import normalise_email
+from service.usecases.accounts.users import access_level, normalise_email
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.retries import retry_when_busy
@@ -39,31 +39,31 @@ async def _locked_user(conn: BaseDBAsyncClient, email: str) -> User:
     address = normalise_email(email)
     user = await User.filter(email=address).using_db(conn).select_for_update().first()
     if user is None:
-        raise NotFound(f"No account has the email {address!r}.")
+        raise NotFound("No account has the email {email}.", email=repr(address))
     return user
 
 
-def _refuse_own_account(actor: Actor, user: User, what: str) -> None:
-    if actor.user_id is not None and actor.user_id == user.id:
-        raise PermissionDenied(f"You cannot {what} your own account; ask another admin to do it.")
+def _own_account(actor: Actor, user: User) -> bool:
+    return actor.user_id is not None and actor.user_id == user.id
 
 
 @retry_when_busy
 async def set_user_access(*, actor: Actor, email: str, access: str) -> AccountChange:
     """Give an account another access level; takes effect on its next request."""
     require_admin(actor)
-    try:
-        level = AccessLevel(access)
-    except ValueError:
-        allowed = ", ".join(member.value for member in AccessLevel)
-        raise ValidationFailed(
-            [Issue("access", f"{access!r} is not one of {allowed}", "INVALID_CHOICE")]
-        ) from None
+    issues: list[Issue] = []
+    level = access_level(access, issues)
+    if level is None:
+        raise ValidationFailed(issues)
     async with in_transaction() as conn:
         user = await _locked_user(conn, email)
         if user.access is level:
             return AccountChange(user, changed=False)
-        _refuse_own_account(actor, user, "change the access level of")
+        if _own_account(actor, user):
+            raise PermissionDenied(
+                "You cannot change the access level of your own account; ask another admin "
+                "to do it."
+            )
         if level in _NEEDS_EMPLOYEE and user.employee_id is None:
             raise ValidationFailed(
                 [
@@ -110,8 +110,10 @@ async def set_user_active(*, actor: Actor, email: str, active: bool) -> AccountC
         user = await _locked_user(conn, email)
         if user.is_active is active:
             return AccountChange(user, changed=False)
-        if not active:
-            _refuse_own_account(actor, user, "deactivate")
+        if not active and _own_account(actor, user):
+            raise PermissionDenied(
+                "You cannot deactivate your own account; ask another admin to do it."
+            )
         user.is_active = active
         await user.save(using_db=conn, update_fields=["is_active", "updated_at"])
         sessions_ended = tokens_revoked = 0

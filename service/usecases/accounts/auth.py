@@ -203,7 +203,7 @@ async def issue_token(
     source = None if source is None else source.strip()
     issues = _source_issues(user, source)
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        issues.append(Issue("expires", f"give 1 to {MAX_TOKEN_DAYS} days", "RANGE"))
+        issues.append(Issue.of("expires", "give 1 to {most} days", "RANGE", most=MAX_TOKEN_DAYS))
     if issues:
         raise ValidationFailed(issues)
     token = "fs_" + secrets.token_urlsafe(32)
@@ -252,7 +252,10 @@ async def create_token_for(
         raise PermissionDenied("Only an admin issues tokens for other accounts.")
     user = await User.get_or_none(email=normalise_email(email))
     if user is None:
-        raise NotFound(f"No user has the email {email!r}; create it with `fairscore user create`.")
+        raise NotFound(
+            "No user has the email {email}; create it with `fairscore user create`.",
+            email=repr(email),
+        )
     if not user.is_active:
         raise ValidationFailed([Issue("user", "the account is deactivated", "INACTIVE")])
     return await issue_token(actor=actor, user=user, name=name or "cli", days=days, source=source)
@@ -329,7 +332,7 @@ async def revoke_token(*, actor: Actor, token_id: int) -> ApiToken:
     async with in_transaction() as conn:
         row = await ApiToken.get_or_none(id=token_id, using_db=conn)
         if row is None or (not actor.is_admin and row.user_id != actor.user_id):
-            raise NotFound(f"You have no token with the id {token_id}.")
+            raise NotFound("You have no token with the id {id}.", id=token_id)
         if row.revoked_at is None:
             row.revoked_at = datetime.now(UTC)
             await row.save(using_db=conn)

@@ -148,7 +148,11 @@ async def change_password(
     if not ok:
         issues.append(Issue("current", "is not your current password", "WRONG_PASSWORD"))
     if len(new_password) < MIN_PASSWORD_LENGTH:
-        issues.append(Issue("new", f"use at least {MIN_PASSWORD_LENGTH} characters", "TOO_SHORT"))
+        issues.append(
+            Issue.of(
+                "new", "use at least {least} characters", "TOO_SHORT", least=MIN_PASSWORD_LENGTH
+            )
+        )
     if issues:
         raise ValidationFailed(issues)
     new_hash = await hash_password(settings, new_password)

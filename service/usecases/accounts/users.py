@@ -73,6 +73,23 @@ async def verify_password(settings: Settings, stored_hash: str, password: str) -
     return await anyio.to_thread.run_sync(verify, limiter=_hashing_limiter())
 
 
+def access_level(access: str, issues: list[Issue]) -> AccessLevel | None:
+    """The access level named, or None with the issue on `access` added to `issues`."""
+    try:
+        return AccessLevel(access)
+    except ValueError:
+        issues.append(
+            Issue.of(
+                "access",
+                "{value} is not one of {allowed}",
+                "INVALID_CHOICE",
+                value=repr(access),
+                allowed=", ".join(member.value for member in AccessLevel),
+            )
+        )
+        return None
+
+
 def normalise_email(email: str) -> str:
     # Sign-in compares addresses case-insensitively, so they are stored lower-case.
     return email.strip().lower()
@@ -95,24 +112,21 @@ async def create_user(
     local, _at, domain = address.partition("@")
     if not local or "." not in domain or any(ch.isspace() for ch in address):
         issues.append(
-            Issue(
+            Issue.of(
                 "email",
-                f"{email!r} is not an email address; write it like ana@example.com",
+                "{email} is not an email address; write it like ana@example.com",
                 "INVALID_EMAIL",
+                email=repr(email),
             )
         )
-    level: AccessLevel | None = None
-    try:
-        level = AccessLevel(access)
-    except ValueError:
-        allowed = ", ".join(member.value for member in AccessLevel)
-        issues.append(Issue("access", f"{access!r} is not one of {allowed}", "INVALID_CHOICE"))
+    level = access_level(access, issues)
     if len(password) < MIN_PASSWORD_LENGTH:
         issues.append(
-            Issue(
+            Issue.of(
                 "password",
-                f"is too short; use at least {MIN_PASSWORD_LENGTH} characters",
+                "is too short; use at least {least} characters",
                 "TOO_SHORT",
+                least=MIN_PASSWORD_LENGTH,
             )
         )
     if level in _NEEDS_EMPLOYEE and not employee_external_id:
@@ -142,10 +156,11 @@ async def create_user(
         if await User.filter(email=address).using_db(conn).exists():
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "email",
-                        f"{address} already has an account; choose another address",
+                        "{email} already has an account; choose another address",
                         "DUPLICATE",
+                        email=address,
                     )
                 ]
             )
@@ -155,11 +170,11 @@ async def create_user(
             if employee is None:
                 raise ValidationFailed(
                     [
-                        Issue(
+                        Issue.of(
                             "employee",
-                            f"no employee has the external id {employee_external_id!r}; "
-                            "create the employee first",
+                            "no employee has the external id {id}; create the employee first",
                             "UNKNOWN_EMPLOYEE",
+                            id=repr(employee_external_id),
                         )
                     ]
                 )
@@ -167,11 +182,12 @@ async def create_user(
             if holder is not None:
                 raise ValidationFailed(
                     [
-                        Issue(
+                        Issue.of(
                             "employee",
-                            f"{employee_external_id} already signs in as {holder.email}; "
-                            "one person has one account",
+                            "{employee} already signs in as {email}; one person has one account",
                             "DUPLICATE",
+                            employee=employee_external_id,
+                            email=holder.email,
                         )
                     ]
                 )
@@ -187,10 +203,11 @@ async def create_user(
             # Someone created the same address between our check and the insert.
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "email",
-                        f"{address} already has an account; choose another address",
+                        "{email} already has an account; choose another address",
                         "DUPLICATE",
+                        email=address,
                     )
                 ]
             ) from None

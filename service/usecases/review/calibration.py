@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from service.models import (
-    AccessLevel,
     CalibrationRecord,
     Cycle,
     CycleState,
@@ -46,7 +45,7 @@ from service.scoring.calibration import (
 from service.scoring.rounding import format_fixed
 from service.scoring.types import KpiKind, LineStatus, Policy, Scope, ScoreStatus
 from service.sql import fetch_all
-from service.usecases.accounts.access import led_team_ids, team_and_descendants, team_parents
+from service.usecases.accounts.access import review_report_teams
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
 from service.usecases.parsing import from_scaled
@@ -98,32 +97,6 @@ class CalibrationView:
     people: dict[int, PersonLabel]  # the listed employees, for labels
 
 
-async def _scope_for(
-    conn: BaseDBAsyncClient, actor: Actor, team_code: str | None
-) -> tuple[set[int] | None, int | None]:
-    """(the team ids in view, None for the whole organisation; the team's id)."""
-    if not actor.is_admin and actor.access is not AccessLevel.MANAGER:
-        raise PermissionDenied("Calibration figures are for admins and managers of the teams.")
-    team_id: int | None = None
-    if team_code is not None:
-        team = await Team.get_or_none(code=team_code, using_db=conn)
-        if team is None:
-            raise NotFound(f"There is no team {team_code!r}.")
-        team_id = team.id
-    if actor.is_admin:
-        if team_id is None:
-            return None, None
-        return team_and_descendants({team_id}, await team_parents(conn)), team_id
-    led = await led_team_ids(conn, actor.employee_id)
-    if team_id is None:
-        return led, None
-    if team_id not in led:
-        raise PermissionDenied(
-            "Only a lead of this team or of a team above it, or an admin, may see its calibration."
-        )
-    return team_and_descendants({team_id}, await team_parents(conn)), team_id
-
-
 async def calibration_for_cycle(
     conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str, team_code: str | None = None
 ) -> CalibrationView:
@@ -131,8 +104,8 @@ async def calibration_for_cycle(
     manager's view of that team and the teams under it."""
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
-        raise NotFound(f"There is no cycle {cycle_code!r}.")
-    teams_in_view, _team_id = await _scope_for(conn, actor, team_code)
+        raise NotFound("There is no cycle {cycle}.", cycle=repr(cycle_code))
+    teams_in_view = await review_report_teams(conn, actor, team_code)
     if cycle.state is not CycleState.REVIEW:
         raise ValidationFailed(
             [
@@ -312,7 +285,11 @@ class RecordSaved:
 def _checked_text(name: str, value: str, issues: list[Issue]) -> str:
     text = value.strip()
     if len(text) > MAX_RECORD_TEXT:
-        issues.append(Issue(name, f"is {len(text)} characters; at most {MAX_RECORD_TEXT}"))
+        issues.append(
+            Issue.of(
+                name, "is {size} characters; at most {most}", size=len(text), most=MAX_RECORD_TEXT
+            )
+        )
     return text
 
 
@@ -349,7 +326,7 @@ async def save_calibration_record(
     async with in_transaction() as conn:
         cycle = await Cycle.select_for_update().using_db(conn).get_or_none(code=cycle_code)
         if cycle is None:
-            raise NotFound(f"There is no cycle {cycle_code!r}.")
+            raise NotFound("There is no cycle {cycle}.", cycle=repr(cycle_code))
         if cycle.state is not CycleState.REVIEW:
             raise ValidationFailed(
                 [
@@ -372,8 +349,11 @@ async def save_calibration_record(
         current = 0 if row is None else row.version
         if expected_version is not None and expected_version != current:
             raise StaleVersion(
-                f"The calibration record of {cycle.code} is at version {current}, not "
-                f"{expected_version}: someone saved first. Reload it and apply your change again."
+                "The calibration record of {cycle} is at version {version}, not {expected}: "
+                "someone saved first. Reload it and apply your change again.",
+                cycle=cycle.code,
+                version=current,
+                expected=expected_version,
             )
         before = None if row is None else {k: getattr(row, k) for k in data}
         if before == data:
@@ -401,8 +381,19 @@ async def save_calibration_record(
         return RecordSaved(row.version, True)
 
 
-def _points(value: Fraction | None) -> str | None:
+@overload
+def reported_points(value: Fraction) -> str: ...
+@overload
+def reported_points(value: Fraction | None) -> str | None: ...
+def reported_points(value: Fraction | None) -> str | None:
+    """A calibration figure (points, gaps, shares) as reported: 2 places, half away from
+    zero. The one formatting of the figures, for the CLI, the admin and the API."""
     return None if value is None else format_fixed(value, 2)
+
+
+def reported_error(square: Fraction | None) -> str | None:
+    """A reviewer's standard error as reported, from the exact root of s²/n."""
+    return None if square is None else format(reported_standard_error(square), "f")
 
 
 def calibration_document(view: CalibrationView) -> dict[str, Any]:
@@ -410,26 +401,24 @@ def calibration_document(view: CalibrationView) -> dict[str, Any]:
     the exact root): one shape for the CLI's JSON and CSV and the admin page."""
     return {
         "cycle": view.cycle_code,
-        "organisation_gap": _points(view.organisation_gap),
-        "leniency_threshold": _points(view.leniency_threshold),
-        "band_guide_tolerance": _points(view.band_guide_tolerance),
+        "organisation_gap": reported_points(view.organisation_gap),
+        "leniency_threshold": reported_points(view.leniency_threshold),
+        "band_guide_tolerance": reported_points(view.band_guide_tolerance),
         "reviewers": [
             {
                 "reviewer": r.label,
                 "n": r.n,
-                "gap": _points(r.gap),
-                "standard_error": None
-                if r.standard_error_squared is None
-                else format(reported_standard_error(r.standard_error_squared), "f"),
-                "organisation_gap": _points(r.organisation_gap),
+                "gap": reported_points(r.gap),
+                "standard_error": reported_error(r.standard_error_squared),
+                "organisation_gap": reported_points(r.organisation_gap),
                 "flag": r.flag.value,
                 "employees": [
                     {
                         "employee": view.people[p.employee].external_id,
                         "name": view.people[p.employee].name,
-                        "qualitative": _points(p.qualitative),
-                        "quantitative": _points(p.quantitative),
-                        "gap": _points(p.gap),
+                        "qualitative": reported_points(p.qualitative),
+                        "quantitative": reported_points(p.quantitative),
+                        "gap": reported_points(p.gap),
                     }
                     for p in r.employees
                 ],
@@ -443,8 +432,8 @@ def calibration_document(view: CalibrationView) -> dict[str, Any]:
                 "group_size": row.group_size,
                 "band": row.row.band,
                 "count": row.row.count,
-                "share": _points(row.row.share),
-                "guide_share": _points(row.row.guide_share),
+                "share": reported_points(row.row.share),
+                "guide_share": reported_points(row.row.guide_share),
                 "warning": row.row.warning,
             }
             for row in view.band_guide

@@ -76,7 +76,7 @@ class PilotReport:
 
 async def pilot_report(conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str) -> PilotReport:
     """The §13 pilot report of a cycle with a pilot scope."""
-    require_review_reader(actor, "The pilot report")
+    require_review_reader(actor)
     cycle = await get_cycle(conn, cycle_code)
     pilot_ids = await int_values(
         CyclePilotTeam.filter(cycle_id=cycle.id).using_db(conn).values_list("team_id", flat=True)
@@ -84,11 +84,12 @@ async def pilot_report(conn: BaseDBAsyncClient, *, actor: Actor, cycle_code: str
     if not pilot_ids:
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "cycleCode",
-                    f"Cycle {cycle.code} has no pilot scope: the pilot report compares a "
-                    "cycle's pilot teams with the others.",
+                    "Cycle {cycle} has no pilot scope: the pilot report compares a cycle's "
+                    "pilot teams with the others.",
                     "NO_PILOT_SCOPE",
+                    cycle=cycle.code,
                 )
             ]
         )
@@ -373,17 +374,25 @@ async def roll_out_pilot(
         if not await CyclePilotTeam.filter(cycle_id=source.id).using_db(conn).exists():
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "cycleCode",
-                        f"Cycle {source.code} has no pilot scope: there is no pilot to roll out.",
+                        "Cycle {cycle} has no pilot scope: there is no pilot to roll out.",
                         "NO_PILOT_SCOPE",
+                        cycle=source.code,
                     )
                 ]
             )
         cards = await live_cards_of(conn, source)
         if not cards:
             raise ValidationFailed(
-                [Issue("cycleCode", f"Cycle {source.code} has no scorecard.", "NO_SCORECARD")]
+                [
+                    Issue.of(
+                        "cycleCode",
+                        "Cycle {cycle} has no scorecard.",
+                        "NO_SCORECARD",
+                        cycle=source.code,
+                    )
+                ]
             )
         return await copy_into_new_cycle(
             conn,

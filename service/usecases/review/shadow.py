@@ -50,7 +50,7 @@ from service.sql import fetch_all, int_values
 from service.usecases.accounts.access import (
     positions_led_by_a_holder,
     require_review_reader,
-    shadow_report_teams,
+    review_report_teams,
 )
 from service.usecases.accounts.permissions import require_admin
 from service.usecases.actor import Actor
@@ -71,21 +71,42 @@ from service.usecases.setup.cycles import (
 )
 from service.usecases.setup.policy import load_policy
 
-_OPEN = ", ".join(s.value for s in OPEN_CYCLE_STATES)
 
-
-def _require_open(cycle: Cycle, what: str) -> None:
+def _require_open(cycle: Cycle) -> None:
     if cycle.state not in OPEN_CYCLE_STATES:
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "cycleCode",
-                    f"Cycle {cycle.code} is {cycle.state.value}: {what} belong to a cycle in "
-                    f"{_OPEN}.",
+                    "Cycle {cycle} is {state}: shadow scorecards and their reports belong to "
+                    "a cycle in {active} or {review}.",
                     "WRONG_STATE",
+                    cycle=cycle.code,
+                    state=cycle.state,
+                    active=CycleState.ACTIVE,
+                    review=CycleState.REVIEW,
                 )
             ]
         )
+
+
+def _no_shadow(cycle: Cycle, position: Position) -> NotFound:
+    return NotFound(
+        "Cycle {cycle} has no shadow scorecard for {position}; set one first.",
+        cycle=cycle.code,
+        position=position.code,
+    )
+
+
+def _stale(cycle: Cycle, position: Position, version: int, expected: int) -> StaleVersion:
+    return StaleVersion(
+        "The shadow scorecard of {position} in {cycle} is at version {version}, not "
+        "{expected}: someone saved first. Reload it, re-apply your change and save again.",
+        position=position.code,
+        cycle=cycle.code,
+        version=version,
+        expected=expected,
+    )
 
 
 @retry_when_busy
@@ -102,7 +123,7 @@ async def save_shadow_scorecard(
     require_admin(actor)
     async with in_transaction() as conn:
         cycle = await get_cycle(conn, cycle_code)
-        _require_open(cycle, "shadow scorecards")
+        _require_open(cycle)
         position = await get_position(conn, position_code)
         checked = await check_scorecard_input(conn, position=position, lines=lines)
         existing = (
@@ -115,11 +136,7 @@ async def save_shadow_scorecard(
             and expected_version is not None
             and expected_version != existing.version
         ):
-            raise StaleVersion(
-                f"The shadow scorecard of {position_code!r} in {cycle_code!r} is at version "
-                f"{existing.version}, not {expected_version}: someone saved first. Reload it, "
-                "re-apply your change and save again."
-            )
+            raise _stale(cycle, position, existing.version, expected_version)
         before: list[dict[str, Any]] | None = None
         if existing is not None:
             stored = (
@@ -159,6 +176,50 @@ async def save_shadow_scorecard(
         return ScorecardSaved(existing.version, True, checked.warnings)
 
 
+@retry_when_busy
+async def delete_shadow_scorecard(
+    *,
+    actor: Actor,
+    cycle_code: str,
+    position_code: str,
+    expected_version: int | None = None,
+) -> None:
+    """Drop a position's shadow scorecard (an admin, while the cycle is ACTIVE or REVIEW,
+    as it is edited), audited with its lines. No score moves; a KPI it alone used is no
+    longer frozen."""
+    require_admin(actor)
+    async with in_transaction() as conn:
+        cycle = await get_cycle(conn, cycle_code)
+        _require_open(cycle)
+        position = await get_position(conn, position_code)
+        card = (
+            await ShadowScorecard.select_for_update()
+            .using_db(conn)
+            .get_or_none(cycle_id=cycle.id, position_id=position.id)
+        )
+        if card is None:
+            raise _no_shadow(cycle, position)
+        if expected_version is not None and expected_version != card.version:
+            raise _stale(cycle, position, card.version, expected_version)
+        stored = (
+            await ShadowScorecardLine.filter(scorecard_id=card.id)
+            .using_db(conn)
+            .order_by("ordinal")
+            .prefetch_related("kpi")
+        )
+        before = {"version": card.version, "lines": [stored_line_state(r) for r in stored]}
+        await ShadowScorecardLine.filter(scorecard_id=card.id).using_db(conn).delete()
+        await card.delete(using_db=conn)
+        await write_audit(
+            conn,
+            actor=actor,
+            action="delete_shadow_scorecard",
+            entity="shadow_scorecard",
+            entity_key=f"{cycle.code}/{position.code}",
+            before=before,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class PersonLabel:
     external_id: str
@@ -195,23 +256,15 @@ async def shadow_report(
     """Live and shadow side by side for the holders of a position (SCORING.md §13), as
     the actor may see them: admins everyone (or a team and those under it), a manager
     the teams they lead and those under them, never their own row."""
-    team_id: int | None = None
-    if team_code is not None:
-        team = await Team.get_or_none(code=team_code, using_db=conn)
-        if team is None:
-            raise NotFound(f"There is no team {team_code!r}.")
-        team_id = team.id
-    teams = await shadow_report_teams(conn, actor, team_id)
+    teams = await review_report_teams(conn, actor, team_code)
     cycle = await get_cycle(conn, cycle_code)
     position = await get_position(conn, position_code)
-    _require_open(cycle, "shadow reports")
+    _require_open(cycle)
     card = await ShadowScorecard.get_or_none(
         cycle_id=cycle.id, position_id=position.id, using_db=conn
     )
     if card is None:
-        raise NotFound(
-            f"Cycle {cycle.code} has no shadow scorecard for {position.code!r}; set one first."
-        )
+        raise _no_shadow(cycle, position)
     rows = (
         await ShadowScorecardLine.filter(scorecard_id=card.id)
         .using_db(conn)
@@ -456,7 +509,11 @@ async def copy_into_new_cycle(
     transaction."""
     if await Cycle.filter(code=new.code).using_db(conn).exists():
         raise ValidationFailed(
-            [Issue("newCycleCode", f"a cycle {new.code!r} exists already", "DUPLICATE")]
+            [
+                Issue.of(
+                    "newCycleCode", "a cycle {cycle} exists already", "DUPLICATE", cycle=new.code
+                )
+            ]
         )
     created = await Cycle.create(
         using_db=conn,
@@ -529,11 +586,13 @@ async def promote_shadow_scorecards(
         if source.state is CycleState.DRAFT:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "cycleCode",
-                        f"Cycle {source.code} is DRAFT: it has no shadow scorecards; edit its "
+                        "Cycle {cycle} is {state}: it has no shadow scorecards; edit its "
                         "scorecards instead.",
                         "WRONG_STATE",
+                        cycle=source.code,
+                        state=source.state,
                     )
                 ]
             )
@@ -545,10 +604,11 @@ async def promote_shadow_scorecards(
         if not shadows:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "cycleCode",
-                        f"Cycle {source.code} has no shadow scorecard to promote.",
+                        "Cycle {cycle} has no shadow scorecard to promote.",
                         "NO_SHADOW",
+                        cycle=source.code,
                     )
                 ]
             )
@@ -581,7 +641,7 @@ async def shadow_scorecards_of(
 ) -> list[ShadowScorecard]:
     """A cycle's shadow scorecards with their lines (KPIs prefetched): the rules being
     tried, for admins and managers."""
-    require_review_reader(actor, "Shadow scorecards")
+    require_review_reader(actor)
     return list(
         await ShadowScorecard.filter(cycle_id=cycle_id)
         .using_db(conn)

@@ -42,7 +42,7 @@ async def file_appeal(
     async with in_transaction() as conn:
         cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
         if cycle is None:
-            raise NotFound(f"No cycle has the code {cycle_code!r}.")
+            raise NotFound("No cycle has the code {code}.", code=repr(cycle_code))
         if cycle.state not in OPEN_CYCLE_STATES:
             raise InvalidTransition(
                 "Cycle {cycle} is {state}: appeals are filed while it is {active} or {review}.",
@@ -53,7 +53,7 @@ async def file_appeal(
             )
         employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
         if employee is None:
-            raise NotFound(f"No employee has the external id {employee_external_id!r}.")
+            raise NotFound("No employee has the external id {id}.", id=repr(employee_external_id))
         if not actor.is_admin and actor.employee_id != employee.id:
             raise PermissionDenied("Only the employee (or an admin for them) files an appeal.")
         kpi_id = None
@@ -68,11 +68,12 @@ async def file_appeal(
             if not 1 <= line <= len(lines):
                 raise ValidationFailed(
                     [
-                        Issue(
+                        Issue.of(
                             "line",
-                            f"the score has lines 1 to {len(lines)}; leave it out to appeal "
-                            "the whole score",
+                            "the score has lines 1 to {last}; leave it out to appeal the whole "
+                            "score",
                             "UNKNOWN_LINE",
+                            last=len(lines),
                         )
                     ]
                 )
@@ -146,7 +147,7 @@ async def resolve_appeal(
     async with in_transaction() as conn:
         appeal = await Appeal.select_for_update().using_db(conn).get_or_none(id=appeal_id)
         if appeal is None:
-            raise NotFound(f"No appeal has the id {appeal_id}.")
+            raise NotFound("No appeal has the id {id}.", id=appeal_id)
         if appeal.state is not AppealState.OPEN:
             raise InvalidTransition(
                 "Appeal {id} has already ended: {state}.", id=appeal_id, state=appeal.state
@@ -188,11 +189,12 @@ async def resolve_appeal(
             if observation is None or observation.employee_id != employee.id:
                 raise ValidationFailed(
                     [
-                        Issue(
+                        Issue.of(
                             "voidObservationId",
-                            f"observation {void_observation_id} is not one of "
-                            f"{employee.external_id}'s",
+                            "observation {id} is not one of {employee}'s",
                             "NOT_THEIRS",
+                            id=void_observation_id,
+                            employee=employee.external_id,
                         )
                     ]
                 )

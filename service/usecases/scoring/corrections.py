@@ -112,10 +112,12 @@ async def apply_void(
         await Observation.select_for_update().using_db(conn).get_or_none(id=observation_id)
     )
     if observation is None:
-        raise NotFound(f"No observation has the id {observation_id}.")
+        raise NotFound("No observation has the id {id}.", id=observation_id)
     if observation.voided_at is not None:
         raise InvalidTransition(
-            f"Observation {observation_id} was already voided: {observation.void_reason}"
+            "Observation {id} was already voided: {reason}",
+            id=observation_id,
+            reason=observation.void_reason,
         )
     if observation.employee_id is not None:
         employee = await Employee.get(id=observation.employee_id, using_db=conn)
@@ -174,7 +176,7 @@ async def apply_adjustment(
 ) -> Adjustment:
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
-        raise NotFound(f"No cycle has the code {cycle_code!r}.")
+        raise NotFound("No cycle has the code {code}.", code=repr(cycle_code))
     if cycle.state not in OPEN_CYCLE_STATES:
         raise InvalidTransition(
             "Cycle {cycle} is {state}: scores are adjusted while it is {active} or {review}.",
@@ -185,7 +187,7 @@ async def apply_adjustment(
         )
     employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
     if employee is None:
-        raise NotFound(f"No employee has the external id {employee_external_id!r}.")
+        raise NotFound("No employee has the external id {id}.", id=repr(employee_external_id))
     await require_may_act_on(conn, actor, employee)
     # Read only once the caller may adjust this score.
     try:
@@ -197,8 +199,10 @@ async def apply_adjustment(
     if score is None or score.status is not ScoreStatus.SCORED:
         status = "not in this cycle" if score is None else score.status.value
         raise InvalidTransition(
-            f"{employee_external_id}'s score in {cycle_code} is {status}: only a scored "
-            "score can be adjusted."
+            "{employee}'s score in {cycle} is {status}: only a scored score can be adjusted.",
+            employee=employee_external_id,
+            cycle=cycle_code,
+            status=status,
         )
     existing = [
         from_scaled(p)
@@ -215,12 +219,13 @@ async def apply_adjustment(
         net = sum(existing, Fraction(0))
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "points",
-                    f"would take the net adjustment to {format_fixed(net + amount, 2)}, past "
-                    f"the cap of ±{format_fixed(policy.adjustment_cap, 2)} "
-                    f"(now {format_fixed(net, 2)})",
+                    "would take the net adjustment to {total}, past the cap of ±{cap} (now {now})",
                     "OVER_CAP",
+                    total=format_fixed(net + amount, 2),
+                    cap=format_fixed(policy.adjustment_cap, 2),
+                    now=format_fixed(net, 2),
                 )
             ]
         ) from None

@@ -432,6 +432,8 @@ async def _values(
             chunk,
         )
         if len(rows) != len(chunk):
-            raise InvalidTransition(f"The snapshot names {table} rows that no longer exist.")
+            raise InvalidTransition(
+                "The snapshot names {table} rows that no longer exist.", table=table
+            )
         values.extend(Fraction(int(r["v"]), 10_000) for r in rows)
     return values

@@ -30,7 +30,7 @@ class PayrollRow:
 async def payroll_results(conn: BaseDBAsyncClient, *, cycle_code: str) -> list[PayrollRow]:
     cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
     if cycle is None:
-        raise NotFound(f"No cycle has the code {cycle_code!r}.")
+        raise NotFound("No cycle has the code {code}.", code=repr(cycle_code))
     rows = await fetch_all(
         conn,
         "SELECT e.external_id, e.name, s.status, s.state, s.status_reason, "

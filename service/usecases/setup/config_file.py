@@ -198,6 +198,26 @@ class _Reader:
                 )
         return raw
 
+    def each(
+        self,
+        raw: Any,
+        path: str,
+        keys: Sequence[str],
+        read: Callable[[_Reader, Mapping[str, Any], str], T | None],
+    ) -> tuple[T, ...]:
+        """A list of mappings (``teams``, ``employees``, ...), each ``read`` at its path
+        (``teams[2]``); an item with problems is left out, its problems named."""
+        found = []
+        for index, item in enumerate(self.items(raw, path)):
+            where = f"{path}[{index}]"
+            data = self.mapping(item, where, keys)
+            if data is None:
+                continue
+            value = read(self, data, where)
+            if value is not None:
+                found.append(value)
+        return tuple(found)
+
     def items(self, raw: Any, path: str) -> list[Any]:
         if raw is None:
             return []
@@ -358,125 +378,95 @@ def _policy(reader: _Reader, raw: Any) -> dict[str, Any] | None:
     return dict(data)
 
 
-def _positions(reader: _Reader, raw: Any) -> tuple[PositionInput, ...]:
-    found = []
-    for index, item in enumerate(reader.items(raw, "positions")):
-        path = f"positions[{index}]"
-        data = reader.mapping(item, path, _POSITION_KEYS)
-        if data is None:
-            continue
-        code = reader.text(data, "code", path, required=True)
-        name = reader.text(data, "name", path, required=True)
-        name_zh = reader.text(data, "name_zh", path) or ""
-        if code and name:
-            found.append(PositionInput(code=code, name=name, name_zh=name_zh))
-    return tuple(found)
+def _position(reader: _Reader, data: Mapping[str, Any], path: str) -> PositionInput | None:
+    code = reader.text(data, "code", path, required=True)
+    name = reader.text(data, "name", path, required=True)
+    name_zh = reader.text(data, "name_zh", path) or ""
+    if code and name:
+        return PositionInput(code=code, name=name, name_zh=name_zh)
+    return None
 
 
-def _teams(reader: _Reader, raw: Any) -> tuple[TeamInput, ...]:
-    found = []
-    for index, item in enumerate(reader.items(raw, "teams")):
-        path = f"teams[{index}]"
-        data = reader.mapping(item, path, _TEAM_KEYS)
-        if data is None:
-            continue
-        code = reader.text(data, "code", path, required=True)
-        name = reader.text(data, "name", path, required=True)
-        parent = reader.text(data, "parent", path)
-        lead = reader.text(data, "lead", path, allow_int=True)
-        name_zh = reader.text(data, "name_zh", path) or ""
-        if code and name:
-            found.append(
-                TeamInput(
-                    code=code,
-                    name=name,
-                    parent_code=parent,
-                    lead_external_id=lead,
-                    name_zh=name_zh,
-                )
-            )
-    return tuple(found)
-
-
-def _employees(reader: _Reader, raw: Any) -> tuple[EmployeeInput, ...]:
-    found = []
-    for index, item in enumerate(reader.items(raw, "employees")):
-        path = f"employees[{index}]"
-        data = reader.mapping(item, path, _EMPLOYEE_KEYS)
-        if data is None:
-            continue
-        external_id = reader.text(data, "external_id", path, required=True, allow_int=True)
-        name = reader.text(data, "name", path, required=True)
-        email = reader.text(data, "email", path)
-        team = reader.text(data, "team", path)
-        position = reader.text(data, "position", path)
-        hired_on = reader.day(data, "hired_on", path, required=True)
-        left_on = reader.day(data, "left_on", path)
-        if external_id and name and hired_on:
-            found.append(
-                EmployeeInput(
-                    external_id=external_id,
-                    name=name,
-                    hired_on=hired_on,
-                    email=email,
-                    team_code=team,
-                    position_code=position,
-                    left_on=left_on,
-                )
-            )
-    return tuple(found)
-
-
-def _kpis(reader: _Reader, raw: Any) -> tuple[KpiInput, ...]:
-    found = []
-    for index, item in enumerate(reader.items(raw, "kpis")):
-        path = f"kpis[{index}]"
-        data = reader.mapping(item, path, _KPI_KEYS)
-        if data is None:
-            continue
-        code = reader.text(data, "code", path, required=True)
-        name = reader.text(data, "name", path, required=True)
-        kind = reader.choice(data, "kind", path, _enum_values(KpiKind))
-        qualitative = kind == KpiKind.QUALITATIVE.value
-        # A qualitative KPI is always rated higher-is-better and averaged over reviews.
-        direction = reader.choice(
-            data,
-            "direction",
-            path,
-            _enum_values(Direction),
-            default=Direction.HIGHER_IS_BETTER.value if qualitative else None,
+def _team(reader: _Reader, data: Mapping[str, Any], path: str) -> TeamInput | None:
+    code = reader.text(data, "code", path, required=True)
+    name = reader.text(data, "name", path, required=True)
+    parent = reader.text(data, "parent", path)
+    lead = reader.text(data, "lead", path, allow_int=True)
+    name_zh = reader.text(data, "name_zh", path) or ""
+    if code and name:
+        return TeamInput(
+            code=code,
+            name=name,
+            parent_code=parent,
+            lead_external_id=lead,
+            name_zh=name_zh,
         )
-        aggregation = reader.choice(
-            data,
-            "aggregation",
-            path,
-            _enum_values(Aggregation),
-            default=Aggregation.REVIEW_MEAN.value if qualitative else None,
+    return None
+
+
+def _employee(reader: _Reader, data: Mapping[str, Any], path: str) -> EmployeeInput | None:
+    external_id = reader.text(data, "external_id", path, required=True, allow_int=True)
+    name = reader.text(data, "name", path, required=True)
+    email = reader.text(data, "email", path)
+    team = reader.text(data, "team", path)
+    position = reader.text(data, "position", path)
+    hired_on = reader.day(data, "hired_on", path, required=True)
+    left_on = reader.day(data, "left_on", path)
+    if external_id and name and hired_on:
+        return EmployeeInput(
+            external_id=external_id,
+            name=name,
+            hired_on=hired_on,
+            email=email,
+            team_code=team,
+            position_code=position,
+            left_on=left_on,
         )
-        unit = reader.text(data, "unit", path) or ""
-        name_zh = reader.text(data, "name_zh", path) or ""
-        unit_zh = reader.text(data, "unit_zh", path) or ""
-        param = reader.number(data, "param", path)
-        range_min, range_max = _range(reader, data, path)
-        tags = reader.codes(data, "tags", path)
-        if code and name and kind and direction and aggregation:
-            found.append(
-                KpiInput(
-                    code=code,
-                    name=name,
-                    kind=kind,
-                    direction=direction,
-                    aggregation=aggregation,
-                    unit=unit,
-                    name_zh=name_zh,
-                    unit_zh=unit_zh,
-                    aggregation_param=param,
-                    range_min=range_min,
-                    range_max=range_max,
-                    tags=tags,
-                )
-            )
-    return tuple(found)
+    return None
+
+
+def _kpi(reader: _Reader, data: Mapping[str, Any], path: str) -> KpiInput | None:
+    code = reader.text(data, "code", path, required=True)
+    name = reader.text(data, "name", path, required=True)
+    kind = reader.choice(data, "kind", path, _enum_values(KpiKind))
+    qualitative = kind == KpiKind.QUALITATIVE.value
+    # A qualitative KPI is always rated higher-is-better and averaged over reviews.
+    direction = reader.choice(
+        data,
+        "direction",
+        path,
+        _enum_values(Direction),
+        default=Direction.HIGHER_IS_BETTER.value if qualitative else None,
+    )
+    aggregation = reader.choice(
+        data,
+        "aggregation",
+        path,
+        _enum_values(Aggregation),
+        default=Aggregation.REVIEW_MEAN.value if qualitative else None,
+    )
+    unit = reader.text(data, "unit", path) or ""
+    name_zh = reader.text(data, "name_zh", path) or ""
+    unit_zh = reader.text(data, "unit_zh", path) or ""
+    param = reader.number(data, "param", path)
+    range_min, range_max = _range(reader, data, path)
+    tags = reader.codes(data, "tags", path)
+    if code and name and kind and direction and aggregation:
+        return KpiInput(
+            code=code,
+            name=name,
+            kind=kind,
+            direction=direction,
+            aggregation=aggregation,
+            unit=unit,
+            name_zh=name_zh,
+            unit_zh=unit_zh,
+            aggregation_param=param,
+            range_min=range_min,
+            range_max=range_max,
+            tags=tags,
+        )
+    return None
 
 
 def _range(reader: _Reader, data: Mapping[str, Any], path: str) -> tuple[str | None, str | None]:
@@ -504,96 +494,75 @@ def _range(reader: _Reader, data: Mapping[str, Any], path: str) -> tuple[str | N
     return low, high
 
 
-def _lines(reader: _Reader, raw: Any, path: str) -> tuple[ScorecardLineInput, ...]:
-    found = []
-    for index, item in enumerate(reader.items(raw, path)):
-        where = f"{path}[{index}]"
-        data = reader.mapping(item, where, _LINE_KEYS)
-        if data is None:
+def _line(reader: _Reader, data: Mapping[str, Any], where: str) -> ScorecardLineInput | None:
+    kpi = reader.text(data, "kpi", where, required=True)
+    scope = reader.choice(data, "scope", where, _enum_values(Scope), default=Scope.INDIVIDUAL.value)
+    method = reader.choice(data, "method", where, _enum_values(Method), default=Method.LINEAR.value)
+    weight = reader.number(data, "weight", where, required=True)
+    threshold = reader.number(data, "threshold", where)
+    target = reader.number(data, "target", where)
+    stretch = reader.number(data, "stretch", where)
+    min_samples = reader.whole(data, "min_samples", where, 1)
+    bands: list[tuple[str, str]] = []
+    for band_index, band in enumerate(reader.items(data.get("bands"), f"{where}.bands")):
+        band_path = f"{where}.bands[{band_index}]"
+        if not isinstance(band, list) or len(band) != 2:
+            reader.fail(band_path, "must be a [bound, points] pair", "WRONG_TYPE")
             continue
-        kpi = reader.text(data, "kpi", where, required=True)
-        scope = reader.choice(
-            data, "scope", where, _enum_values(Scope), default=Scope.INDIVIDUAL.value
+        bound = reader.number_value(band[0], f"{band_path}[0]", required=True)
+        points = reader.number_value(band[1], f"{band_path}[1]", required=True)
+        if bound is not None and points is not None:
+            bands.append((bound, points))
+    if kpi and scope and method and weight:
+        return ScorecardLineInput(
+            kpi_code=kpi,
+            weight=weight,
+            scope=scope,
+            method=method,
+            threshold=threshold,
+            target=target,
+            stretch=stretch,
+            bands=tuple(bands),
+            min_samples=min_samples,
         )
-        method = reader.choice(
-            data, "method", where, _enum_values(Method), default=Method.LINEAR.value
-        )
-        weight = reader.number(data, "weight", where, required=True)
-        threshold = reader.number(data, "threshold", where)
-        target = reader.number(data, "target", where)
-        stretch = reader.number(data, "stretch", where)
-        min_samples = reader.whole(data, "min_samples", where, 1)
-        bands: list[tuple[str, str]] = []
-        for band_index, band in enumerate(reader.items(data.get("bands"), f"{where}.bands")):
-            band_path = f"{where}.bands[{band_index}]"
-            if not isinstance(band, list) or len(band) != 2:
-                reader.fail(band_path, "must be a [bound, points] pair", "WRONG_TYPE")
+    return None
+
+
+def _cycle(reader: _Reader, data: Mapping[str, Any], path: str) -> CycleConfig | None:
+    code = reader.text(data, "code", path, required=True)
+    name = reader.text(data, "name", path, required=True)
+    starts_on = reader.day(data, "starts_on", path, required=True)
+    ends_on = reader.day(data, "ends_on", path, required=True)
+    pilots = reader.codes(data, "pilot_teams", path)
+    state_text = reader.choice(data, "state", path, [s.value for s in _FILE_STATES], default="")
+    cards: list[tuple[str, tuple[ScorecardLineInput, ...]]] = []
+    raw_cards = data.get("scorecards")
+    if raw_cards is not None and not isinstance(raw_cards, dict):
+        reader.fail(f"{path}.scorecards", "must map each position code to its lines", "WRONG_TYPE")
+    elif raw_cards:
+        for position, lines in raw_cards.items():
+            if not isinstance(position, str):
+                reader.fail(
+                    f"{path}.scorecards",
+                    f"{position!r} is not a position code; put it in quotes",
+                    "WRONG_TYPE",
+                )
                 continue
-            bound = reader.number_value(band[0], f"{band_path}[0]", required=True)
-            points = reader.number_value(band[1], f"{band_path}[1]", required=True)
-            if bound is not None and points is not None:
-                bands.append((bound, points))
-        if kpi and scope and method and weight:
-            found.append(
-                ScorecardLineInput(
-                    kpi_code=kpi,
-                    weight=weight,
-                    scope=scope,
-                    method=method,
-                    threshold=threshold,
-                    target=target,
-                    stretch=stretch,
-                    bands=tuple(bands),
-                    min_samples=min_samples,
-                )
-            )
-    return tuple(found)
-
-
-def _cycles(reader: _Reader, raw: Any) -> tuple[CycleConfig, ...]:
-    found = []
-    for index, item in enumerate(reader.items(raw, "cycles")):
-        path = f"cycles[{index}]"
-        data = reader.mapping(item, path, _CYCLE_KEYS)
-        if data is None:
-            continue
-        code = reader.text(data, "code", path, required=True)
-        name = reader.text(data, "name", path, required=True)
-        starts_on = reader.day(data, "starts_on", path, required=True)
-        ends_on = reader.day(data, "ends_on", path, required=True)
-        pilots = reader.codes(data, "pilot_teams", path)
-        state_text = reader.choice(data, "state", path, [s.value for s in _FILE_STATES], default="")
-        cards: list[tuple[str, tuple[ScorecardLineInput, ...]]] = []
-        raw_cards = data.get("scorecards")
-        if raw_cards is not None and not isinstance(raw_cards, dict):
-            reader.fail(
-                f"{path}.scorecards", "must map each position code to its lines", "WRONG_TYPE"
-            )
-        elif raw_cards:
-            for position, lines in raw_cards.items():
-                if not isinstance(position, str):
-                    reader.fail(
-                        f"{path}.scorecards",
-                        f"{position!r} is not a position code; put it in quotes",
-                        "WRONG_TYPE",
-                    )
-                    continue
-                cards.append((position, _lines(reader, lines, f"{path}.scorecards.{position}")))
-        if code and name and starts_on and ends_on:
-            found.append(
-                CycleConfig(
-                    cycle=CycleInput(
-                        code=code,
-                        name=name,
-                        starts_on=starts_on,
-                        ends_on=ends_on,
-                        pilot_team_codes=pilots,
-                    ),
-                    state=CycleState(state_text) if state_text else None,
-                    scorecards=tuple(cards),
-                )
-            )
-    return tuple(found)
+            where = f"{path}.scorecards.{position}"
+            cards.append((position, reader.each(lines, where, _LINE_KEYS, _line)))
+    if code and name and starts_on and ends_on:
+        return CycleConfig(
+            cycle=CycleInput(
+                code=code,
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                pilot_team_codes=pilots,
+            ),
+            state=CycleState(state_text) if state_text else None,
+            scorecards=tuple(cards),
+        )
+    return None
 
 
 def _duplicates(reader: _Reader, section: str, keys: Sequence[str], name: str) -> None:
@@ -631,11 +600,11 @@ def parse_config(text: str) -> OrgConfig:
         raise ValidationFailed(reader.issues)
     config = OrgConfig(
         policy=_policy(reader, data.get("policy")),
-        positions=_positions(reader, data.get("positions")),
-        teams=_teams(reader, data.get("teams")),
-        employees=_employees(reader, data.get("employees")),
-        kpis=_kpis(reader, data.get("kpis")),
-        cycles=_cycles(reader, data.get("cycles")),
+        positions=reader.each(data.get("positions"), "positions", _POSITION_KEYS, _position),
+        teams=reader.each(data.get("teams"), "teams", _TEAM_KEYS, _team),
+        employees=reader.each(data.get("employees"), "employees", _EMPLOYEE_KEYS, _employee),
+        kpis=reader.each(data.get("kpis"), "kpis", _KPI_KEYS, _kpi),
+        cycles=reader.each(data.get("cycles"), "cycles", _CYCLE_KEYS, _cycle),
     )
     if not reader.issues:
         _duplicates(reader, "positions", [p.code for p in config.positions], "code")

@@ -61,7 +61,9 @@ class ScorecardSaved:
 async def get_cycle(conn: BaseDBAsyncClient, code: str) -> Cycle:
     cycle = await Cycle.get_or_none(code=code, using_db=conn)
     if cycle is None:
-        raise NotFound(f"No cycle has the code {code!r}; `fairscore cycles` lists them.")
+        raise NotFound(
+            "No cycle has the code {code}; `fairscore cycles` lists them.", code=repr(code)
+        )
     return cycle
 
 
@@ -87,7 +89,12 @@ async def create_cycle(*, actor: Actor, cycle: CycleInput) -> tuple[Cycle, bool]
         for index, code in enumerate(cycle.pilot_team_codes):
             if code not in teams:
                 issues.append(
-                    Issue(f"pilotTeams[{index}]", f"no team has the code {code!r}", "UNKNOWN_TEAM")
+                    Issue.of(
+                        f"pilotTeams[{index}]",
+                        "no team has the code {team}",
+                        "UNKNOWN_TEAM",
+                        team=repr(code),
+                    )
                 )
         if issues:
             raise ValidationFailed(issues)
@@ -183,10 +190,11 @@ def _engine_lines(
         kpi = kpis.get(item.kpi_code)
         if kpi is None:
             issues.append(
-                Issue(
+                Issue.of(
                     f"{where}.kpi",
-                    f"no KPI has the code {item.kpi_code!r}; create it first",
+                    "no KPI has the code {kpi}; create it first",
                     "UNKNOWN_KPI",
+                    kpi=repr(item.kpi_code),
                 )
             )
             continue
@@ -219,10 +227,12 @@ def _engine_lines(
             continue
         if item.min_samples > MAX_MIN_SAMPLES:
             issues.append(
-                Issue(
+                Issue.of(
                     f"{where}.minSamples",
-                    f"is {item.min_samples:,}; at most {MAX_MIN_SAMPLES:,} samples may be required",
+                    "is {given}; at most {most} samples may be required",
                     "TOO_LARGE",
+                    given=f"{item.min_samples:,}",
+                    most=f"{MAX_MIN_SAMPLES:,}",
                 )
             )
             continue
@@ -353,9 +363,13 @@ async def save_scorecard(
             and expected_version != existing.version
         ):
             raise StaleVersion(
-                f"The scorecard of {position_code!r} in {cycle_code!r} is at version "
-                f"{existing.version}, not {expected_version}: someone saved first. Reload it, "
-                "re-apply your change and save again."
+                "The scorecard of {position} in {cycle} is at version {version}, not "
+                "{expected}: someone saved first. Reload it, re-apply your change and save "
+                "again.",
+                position=repr(position_code),
+                cycle=repr(cycle_code),
+                version=existing.version,
+                expected=expected_version,
             )
         wanted = checked.state
         before: list[dict[str, Any]] | None = None
@@ -547,7 +561,7 @@ async def transition_cycle(
     async with in_transaction() as conn:
         cycle = await Cycle.select_for_update().using_db(conn).get_or_none(code=cycle_code)
         if cycle is None:
-            raise NotFound(f"No cycle has the code {cycle_code!r}.")
+            raise NotFound("No cycle has the code {code}.", code=repr(cycle_code))
         nxt = cycle.state.next
         if nxt is not target:
             if nxt is None:
@@ -606,7 +620,8 @@ async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
     )
     if not cards:
         raise InvalidTransition(
-            f"Cycle {cycle.code!r} has no scorecard: save at least one before activating it."
+            "Cycle {cycle} has no scorecard: save at least one before activating it.",
+            cycle=repr(cycle.code),
         )
     policy, _version = await load_policy(conn)
     issues = [

@@ -35,7 +35,16 @@ def _enum(issues: list[Issue], row: int, field: str, raw: str, enum: Any) -> Any
         return enum(raw)
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        issues.append(Issue(field, f"{raw!r} is not one of {allowed}", "INVALID_CHOICE", row))
+        issues.append(
+            Issue.of(
+                field,
+                "{value} is not one of {allowed}",
+                "INVALID_CHOICE",
+                row=row,
+                value=repr(raw),
+                allowed=allowed,
+            )
+        )
         return None
 
 
@@ -95,7 +104,11 @@ async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport
         if not item.code.strip():
             issues.append(Issue("code", "is required", "REQUIRED", row))
         elif item.code in seen:
-            issues.append(Issue("code", f"{item.code!r} appears twice", "DUPLICATE", row))
+            issues.append(
+                Issue.of(
+                    "code", "{value} appears twice", "DUPLICATE", row=row, value=repr(item.code)
+                )
+            )
         seen.add(item.code)
         values = _values(item, row, issues)
         prepared.append(values)
@@ -127,8 +140,11 @@ async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport
                 continue
             if item.expected_version is not None and item.expected_version != current.version:
                 raise StaleVersion(
-                    f"KPI {item.code!r} is at version {current.version}, not "
-                    f"{item.expected_version}: someone saved first. Reload it and try again."
+                    "KPI {kpi} is at version {version}, not {expected}: someone saved first. "
+                    "Reload it and try again.",
+                    kpi=repr(item.code),
+                    version=current.version,
+                    expected=item.expected_version,
                 )
             before = {key: getattr(current, key) for key in values}
             if before == values:

@@ -24,7 +24,15 @@ def _check_code(issues: list[Issue], row: int, field: str, value: str, seen: set
     if not value or not value.strip():
         issues.append(Issue(field, "is required", "REQUIRED", row))
     elif value in seen:
-        issues.append(Issue(field, f"{value!r} appears twice in this input", "DUPLICATE", row))
+        issues.append(
+            Issue.of(
+                field,
+                "{value} appears twice in this input",
+                "DUPLICATE",
+                row=row,
+                value=repr(value),
+            )
+        )
     seen.add(value)
 
 
@@ -122,12 +130,12 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 and item.parent_code not in seen
             ):
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "parent",
-                        f"no team has the code {item.parent_code!r}; add it first "
-                        "or in the same input",
+                        "no team has the code {team}; add it first or in the same input",
                         "UNKNOWN_TEAM",
-                        row,
+                        row=row,
+                        team=repr(item.parent_code),
                     )
                 )
             if item.lead_external_id and item.lead_external_id not in lead_ids:
@@ -159,12 +167,13 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
             parent_id = all_teams[item.parent_code].id if item.parent_code else None
             if parent_id is not None and team.id in team_and_ancestors(parent_id, parents):
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "parent",
-                        f"{item.parent_code!r} is below {item.code!r}; a team cannot "
-                        "sit under its own sub-team",
+                        "{parent} is below {team}; a team cannot sit under its own sub-team",
                         "CYCLE",
-                        row,
+                        row=row,
+                        parent=repr(item.parent_code),
+                        team=repr(item.code),
                     )
                 )
             parents[team.id] = parent_id

@@ -136,7 +136,11 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
     known = {*NUMBER_FIELDS, *PEOPLE_FIELDS, "bands", "band_guide", "csat_kpi_code", "timezone"}
     for name in sorted(set(raw) - known):
         issues.append(
-            Issue(f"policy.{name}", f"is not a policy setting; use one of {sorted(known)}")
+            Issue.of(
+                f"policy.{name}",
+                "is not a policy setting; use one of {known}",
+                known=sorted(known),
+            )
         )
     merged = policy_to_data(Policy()) | {k: v for k, v in raw.items() if k in known}
     for name in NUMBER_FIELDS:
@@ -196,8 +200,10 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
         ZoneInfo(str(merged["timezone"]))
     except (ZoneInfoNotFoundError, ValueError):
         issues.append(
-            Issue(
-                "policy.timezone", f"{merged['timezone']!r} is not a time zone; e.g. Asia/Shanghai"
+            Issue.of(
+                "policy.timezone",
+                "{zone} is not a time zone; e.g. Asia/Shanghai",
+                zone=repr(merged["timezone"]),
             )
         )
     if issues:
@@ -214,7 +220,11 @@ def _interval_days(raw: Any, issues: list[Issue]) -> int:
     days = int(text)
     if not 1 <= days <= MAX_CHECK_IN_INTERVAL_DAYS:
         issues.append(
-            Issue(where, f"give 1 to {MAX_CHECK_IN_INTERVAL_DAYS} days between two check-ins")
+            Issue.of(
+                where,
+                "give 1 to {most} days between two check-ins",
+                most=MAX_CHECK_IN_INTERVAL_DAYS,
+            )
         )
     return days
 
@@ -264,7 +274,11 @@ def _band_guide(raw: Any, bands: Any, issues: list[Issue]) -> dict[str, str] | N
     for code, value in raw.items():
         where = f"policy.band_guide.{code}"
         if str(code) not in codes:
-            issues.append(Issue(where, f"is not a band of the policy; use one of {sorted(codes)}"))
+            issues.append(
+                Issue.of(
+                    where, "is not a band of the policy; use one of {bands}", bands=sorted(codes)
+                )
+            )
             continue
         try:
             share = parse_decimal(value, places=2)
@@ -277,7 +291,11 @@ def _band_guide(raw: Any, bands: Any, issues: list[Issue]) -> dict[str, str] | N
         total += share
         guide[str(code)] = format(share, "f")
     if total > 100:
-        issues.append(Issue("policy.band_guide", f"the shares add up to {total}, more than 100"))
+        issues.append(
+            Issue.of(
+                "policy.band_guide", "the shares add up to {total}, more than 100", total=total
+            )
+        )
     return guide
 
 

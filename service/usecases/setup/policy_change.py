@@ -91,8 +91,10 @@ async def update_policy(
         current = row.version if row else 0
         if expected_version is not None and expected_version != current:
             raise StaleVersion(
-                f"The policy is at version {current}, not {expected_version}: someone saved "
-                "first. Reload it, re-apply your change and save again."
+                "The policy is at version {version}, not {expected}: someone saved first. "
+                "Reload it, re-apply your change and save again.",
+                version=current,
+                expected=expected_version,
             )
         if row is not None and row.data == data:
             return PolicySaved(row.version, False)
