@@ -8,7 +8,7 @@ a new Node type without a fetcher fails here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from service.models import (
     AccessLevel,
     ActionItem,
     ApiToken,
+    BestPracticeNote,
     Cycle,
     Employee,
     Kpi,
@@ -33,6 +34,7 @@ from service.usecases.people.checkins import ActionItemInput, record_check_in
 from service.usecases.people.development import ItemInput, add_development_item
 from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.people.recognition import give_recognition
+from service.usecases.people.sessions import SessionInput, schedule_session
 from service.usecases.people.training import CourseInput, save_course
 from service.usecases.scoring import appeals, corrections
 from tests.api.conftest import Api, seed
@@ -103,7 +105,27 @@ async def _ids(api: Api) -> dict[str, tuple[str, set[str]]]:
         employee_external_id="A1",
         item=ItemInput(action="COACHING", due_on=date(2099, 1, 1), focus_kpi_code="csat"),
     )
+    session = await schedule_session(
+        actor=ADMIN,
+        session=SessionInput(
+            title="How I keep first replies short",
+            starts_at=datetime(2026, 3, 20, 9, tzinfo=UTC),
+            presenter_external_ids=("A1",),
+            kpi_codes=("frt",),
+            place="Room 2",
+        ),
+    )
+    # Written as a row: sharing one takes a role model of a finalised cycle, which this
+    # scenario has not; who may read it is what is tested here.
+    best_practice = await BestPracticeNote.create(
+        author_id=a1.id,
+        kpi_id=(await Kpi.get(code="frt")).id,
+        text="I answer with the customer's own words first.",
+        written_by_label="A1",
+    )
     return {
+        "BestPracticeNote": (global_id("BestPracticeNote", best_practice.id), EVERY_READER),
+        "KnowledgeSession": (global_id("KnowledgeSession", session.id), EVERY_READER),
         "Goal": (global_id("Goal", goal.id), OWN),
         "Employee": (global_id("Employee", a1.id), OWN),
         "Team": (global_id("Team", (await Team.get(code="hotline")).id), EVERY_READER),

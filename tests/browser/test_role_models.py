@@ -19,7 +19,7 @@ async def test_an_agent_reads_a_role_models_note_beside_her_weakest_line_in_chin
     await sign_in(page, "employee")
     await page.select_option("#lang-select", "zh-CN")
     await page.click("form[action='/admin/language'] button")
-    await expect(page.locator("h1")).to_have_text("欢迎")
+    await expect(page.locator("h1")).to_have_text("我的今日")
     await page.goto(SCORE)
     # Her weakest individual quantitative line: the lowest normalised points on the page.
     weakest = await page.evaluate(

@@ -20,7 +20,6 @@ from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.scalars import Decimal
 from service.api.setup.kpis import Kpi
 from service.api.setup.people import Employee, person_seen
-from service.errors import NotFound, PermissionDenied
 from service.models import BestPracticeNote as NoteRow
 from service.models import Employee as EmployeeRow
 from service.models import KnowledgeSession as SessionRow
@@ -108,15 +107,14 @@ class RoleModelBoard:
 
 
 async def role_models_of(info: Info, team_code: str, cycle_code: str) -> RoleModelBoard:
-    actor = info.context.require_reader()
-    try:
-        board = await role_models.role_models_of_team(
-            get_connection("default"), actor=actor, team_code=team_code, cycle_code=cycle_code
-        )
-    except PermissionDenied as refused:
-        raise ClientError(refused.message, "FORBIDDEN") from None
-    except NotFound as missing:
-        raise ClientError(missing.message, "NOT_FOUND") from None
+    # A refusal answers FORBIDDEN and an unknown team or cycle BAD_USER_INPUT, as for
+    # every query field (service/api/errors.py `error_code`).
+    board = await role_models.role_models_of_team(
+        get_connection("default"),
+        actor=info.context.actor_checked,
+        team_code=team_code,
+        cycle_code=cycle_code,
+    )
     return RoleModelBoard(
         team_code=board.team.code,
         cycle_code=board.cycle.code,
@@ -316,7 +314,7 @@ class RoleModelQuery:
         size = _size(info, first, NOTES_DEFAULT)
         kpi = await info.context.loaders.kpi_by_code.load(kpi_code)
         if kpi is None:
-            raise ClientError(f"No KPI has the code {kpi_code!r}.", "NOT_FOUND")
+            raise ClientError(f"No KPI has the code {kpi_code!r}.", "BAD_USER_INPUT")
         rows = await info.context.loaders.best_practice.notes_by_kpi.load(
             (kpi.id, size, info.context.actor_checked.is_admin)
         )
