@@ -95,9 +95,7 @@ async def _scores(keys: list[tuple[int, str]]) -> list[Score | None]:
     found = {}
     for row in rows:
         values = dict(row)
-        found[(values["employee_id"], values.pop("of_cycle_code"))] = Score._init_from_db(
-            **values
-        )
+        found[(values["employee_id"], values.pop("of_cycle_code"))] = Score._init_from_db(**values)
     return [found.get(k) for k in keys]
 
 
