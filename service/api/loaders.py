@@ -27,6 +27,7 @@ from service.models import (
     Team,
 )
 from service.scoring.types import Policy
+from service.sql import for_dialect, placeholders
 from service.usecases.people.development import ItemEffect, effects_of_items
 from service.usecases.scoring.trends import EmployeeTrend, employee_trends
 from service.usecases.setup.policy import load_policy
@@ -35,9 +36,23 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+async def _instances(model: Any, sql: str, params: Sequence[Any]) -> list[Any]:
+    """Model instances of a hand-written SELECT of the model's table's columns, built as
+    the ORM builds those of a query (`Model._init_from_db`), without composing the query
+    each time: the loaders run on every request."""
+    conn = get_connection("default")
+    _count, rows = await conn.execute_query(for_dialect(conn, sql), list(params))
+    return [model._init_from_db(**dict(row)) for row in rows]
+
+
 def _by_id(model: Any) -> Callable[[list[int]], Awaitable[list[Any]]]:
+    table = model._meta.db_table
+
     async def load(ids: list[int]) -> list[Any]:
-        rows = {row.id: row for row in await model.filter(id__in=ids)}
+        found = await _instances(
+            model, f"SELECT * FROM {table} WHERE id IN ({placeholders(len(ids))})", ids
+        )
+        rows = {row.id: row for row in found}
         return [rows.get(i) for i in ids]
 
     return load
@@ -68,12 +83,19 @@ async def _appeals(keys: list[tuple[int, int]]) -> Sequence[Appeal]:
 
 
 async def _scores(keys: list[tuple[int, str]]) -> list[Score | None]:
-    employees = {e for e, _ in keys}
-    codes = {c for _, c in keys}
-    rows = await Score.filter(employee_id__in=employees, cycle__code__in=codes).select_related(
-        "cycle"
+    employees = sorted({e for e, _ in keys})
+    codes = sorted({c for _, c in keys})
+    conn = get_connection("default")
+    sql = (
+        "SELECT s.*, c.code AS of_cycle_code FROM score s JOIN cycle c ON c.id = s.cycle_id "
+        f"WHERE s.employee_id IN ({placeholders(len(employees))}) "
+        f"AND c.code IN ({placeholders(len(codes))})"
     )
-    found = {(r.employee_id, r.cycle.code): r for r in rows}
+    _count, rows = await conn.execute_query(for_dialect(conn, sql), [*employees, *codes])
+    found = {}
+    for row in rows:
+        values = dict(row)
+        found[(values["employee_id"], values.pop("of_cycle_code"))] = Score._init_from_db(**values)
     return [found.get(k) for k in keys]
 
 

@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 from graphql import GraphQLError
 from service.api.accounts.auth import Viewer, resolve_viewer
 from service.api.context import Info, readers
+from service.api.execution import FieldShortcutExecutionContext
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
@@ -332,6 +333,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,  # type: ignore[arg-type]
         scalar_overrides={Decimal: DecimalScalar},
+        execution_context_class=FieldShortcutExecutionContext,
         config=StrawberryConfig(
             disable_field_suggestions=settings.is_production,
             scalar_map={datetime: DateTimeScalar, date: DateScalar},

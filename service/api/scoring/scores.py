@@ -164,9 +164,16 @@ class WhatItWouldTake:
         description="MORE_OBSERVATIONS: how many more observations the line needs to count."
         " Null otherwise."
     )
-    sentence: str | None = strawberry.field(
+    # The line it belongs to and the request's language: the sentence is rendered when
+    # asked for.
+    line: strawberry.Private[StoredLine]
+    lang: strawberry.Private[str]
+
+    @strawberry.field(
         description="The same in one sentence, in the request's language (Accept-Language)."
     )
+    def sentence(self) -> str | None:
+        return what_it_would_take_text(self.line, lang=self.lang)
 
 
 @strawberry.type(
@@ -503,7 +510,8 @@ def _line(
             raw_value=_opt(wit.raw_value),
             max_points=_opt(wit.max_points),
             observations_needed=wit.observations_needed,
-            sentence=what_it_would_take_text(line, lang=lang),
+            line=line,
+            lang=lang,
         ),
         employee_pk=employee_pk,
         cycle_pk=cycle_pk,
@@ -560,13 +568,19 @@ class Score(Node):
         description="SHA-256 (hex) of the finalised snapshot of the score's inputs, to "
         "check a recompute against; null until FINAL."
     )
-    explanation: str = strawberry.field(
-        description="The score in one sentence (total, band, what the next band needs, or "
-        "why there is none), in the request's language (Accept-Language)."
-    )
     pk: strawberry.Private[int]
     employee_pk: strawberry.Private[int]
     cycle_pk: strawberry.Private[int]
+    # The sentence is rendered when asked for, in the request's language.
+    stored: strawberry.Private[StoredScore]
+    lang: strawberry.Private[str]
+
+    @strawberry.field(
+        description="The score in one sentence (total, band, what the next band needs, or "
+        "why there is none), in the request's language (Accept-Language)."
+    )
+    def explanation(self) -> str:
+        return score_text(self.stored, lang=self.lang)
 
     @strawberry.field(
         description="The person scored (only people you may see; otherwise an error)."
@@ -634,10 +648,11 @@ class Score(Node):
             ],
             computed_at=row.computed_at,
             inputs_hash=row.inputs_hash,
-            explanation=score_text(stored, lang=lang),
             pk=row.id,
             employee_pk=row.employee_id,
             cycle_pk=row.cycle_id,
+            stored=stored,
+            lang=lang,
         )
 
 
