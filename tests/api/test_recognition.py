@@ -281,3 +281,35 @@ async def test_a_wall_and_everyones_recognitions_cost_the_same_queries_for_5_and
     # branches may ask a loader a moment apart, which splits one batch on a busy database.
     assert abs(large - small) <= 2, (small, large)
     assert max(small, large) <= 14
+
+
+TRADING = """{ recognitionTradingFlags { first { externalId } second { externalId }
+  firstToSecond secondToFirst firstGave secondGave } }"""
+
+
+async def test_only_admins_read_the_pairs_who_mostly_recognise_each_other(api: Api) -> None:
+    await seed(api)
+    a1, a2, a3 = [await person(code) for code in ("A1", "A2", "A3")]
+    start = datetime.now(UTC) - timedelta(days=20)
+    for day in range(3):
+        moment = start + timedelta(days=day)
+        await give_recognition(actor=a2, receiver_external_id="A1", message="x", now=moment)
+        await give_recognition(actor=a1, receiver_external_id="A2", message="x", now=moment)
+        # A3 thanks A1 as often, but A1 never thanks A3: not a pair.
+        await give_recognition(actor=a3, receiver_external_id="A1", message="x", now=moment)
+    await give_recognition(actor=a1, receiver_external_id="A3", message="x", now=start)
+    body = await api.run(TRADING, as_="admin")
+    assert body["data"]["recognitionTradingFlags"] == [
+        {
+            "first": {"externalId": "A1"},
+            "second": {"externalId": "A2"},
+            "firstToSecond": 3,
+            "secondToFirst": 3,
+            "firstGave": 4,
+            "secondGave": 3,
+        }
+    ]
+    for who in ("manager", "employee", "colleague", "outsider", "integration"):
+        body = await api.run(TRADING, as_=who)
+        assert codes(body) == ["FORBIDDEN"], who
+        assert body["data"] is None, who

@@ -1,7 +1,8 @@
 """Recognition in GraphQL: `Team.recognitions` (the team's wall), `Employee.recognitions`,
-`giveRecognition`, `setRecognitionVisibility`, `hideRecognition` and
-`recognizeCustomerPraise`. Who sees one is service/usecases/accounts/access.py's
-`may_see_recognition` and `wall_view`; nothing here carries a score."""
+`Employee.recognitionsGiven`, `recognitionTradingFlags` (admins), `giveRecognition`,
+`setRecognitionVisibility`, `hideRecognition` and `recognizeCustomerPraise`. Who sees one is
+service/usecases/accounts/access.py's `may_see_recognition` and `wall_view`;
+nothing here carries a score."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from service.api.ids import ClientError, Node, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
 from service.api.people.checkins import ID_DESCRIPTION, manager_ids
 from service.api.setup.people import Employee, Team, person_seen
+from service.errors import PermissionDenied
 from service.models import Recognition as RecognitionRow
 from service.models import RecognitionVisibility
 from service.usecases.accounts.access import (
@@ -26,6 +28,7 @@ from service.usecases.accounts.access import (
     wall_view,
 )
 from service.usecases.people import recognition as recognition_cases
+from service.usecases.people.recognition_rules import TRADING_MIN_EACH_WAY, TRADING_WINDOW_DAYS
 
 RECOGNITION_ORDER = Keyset(desc("id"))  # newest first
 
@@ -228,6 +231,46 @@ async def recognition_node(info: Info, pk: int) -> Recognition | None:
     ):
         raise ClientError("You may not see this recognition.", "FORBIDDEN")
     return Recognition.from_row(row)
+
+
+@strawberry.type(
+    description="Two people who mostly recognise each other (docs/recognition.md, Trading): "
+    f"over the last {TRADING_WINDOW_DAYS} days, leaving out hidden recognitions and customer "
+    f"praise, each gave the other at least {TRADING_MIN_EACH_WAY} and more than half of "
+    "everything they gave. Information for admins; it changes nothing by itself."
+)
+class RecognitionTradingFlag:
+    first: Employee = strawberry.field(description="The one of the pair with the lower id.")
+    second: Employee = strawberry.field(description="The other one.")
+    first_to_second: int = strawberry.field(description="How many `first` gave `second`.")
+    second_to_first: int = strawberry.field(description="How many `second` gave `first`.")
+    first_gave: int = strawberry.field(description="Everything `first` gave in the window.")
+    second_gave: int = strawberry.field(description="Everything `second` gave in the window.")
+
+
+@strawberry.type
+class RecognitionQuery:
+    @strawberry.field(
+        description="The pairs who mostly recognise each other, lower employee id first "
+        "(the rule on the admin's Recognition page). Admins only: FORBIDDEN to anyone else.",
+        extensions=[admins()],
+    )
+    async def recognition_trading_flags(self, info: Info) -> list[RecognitionTradingFlag]:
+        try:
+            flags = await recognition_cases.trading_flags(actor=info.context.actor_checked)
+        except PermissionDenied as refused:
+            raise ClientError(refused.message, "FORBIDDEN") from None
+        return [
+            RecognitionTradingFlag(
+                first=Employee.from_row(flag.first),
+                second=Employee.from_row(flag.second),
+                first_to_second=flag.pair.first_to_second,
+                second_to_first=flag.pair.second_to_first,
+                first_gave=flag.pair.first_gave,
+                second_gave=flag.pair.second_gave,
+            )
+            for flag in flags
+        ]
 
 
 GiveRecognitionResult = Annotated[
