@@ -14,7 +14,7 @@ import strawberry
 from service.api.context import Info, admins, readers
 from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, errors_as_data
-from service.api.ids import ClientError, Node, global_id, parse_global_id
+from service.api.ids import ClientError, Node, encode_cursor, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
 from service.api.people.checkins import ID_DESCRIPTION, manager_ids
 from service.api.setup.people import Employee, Team, person_seen
@@ -211,6 +211,45 @@ async def employee_recognitions(
         ):
             raise ClientError("You may not see this person's recognitions.", "FORBIDDEN")
     return _page(rows, size)
+
+
+async def employee_recognitions_given(
+    info: Info, employee: Employee, first: int | None, after: str | None
+) -> RecognitionConnection:
+    """What the person gave, newest first: the Employee is reached only by the person,
+    their managers and admins; each row is then shown as `may_see_recognition` lets the
+    viewer see it (a receiver's private one stays with its readers), so a page may hold
+    fewer than `first` rows while `hasNextPage` and `endCursor` still page through all."""
+    actor = info.context.actor_checked
+    size = page_size(first, info.context.settings.max_page_size)
+    rows = await info.context.loaders.recognition.given.load(
+        (employee.pk, size + 1, _after_id(after), actor.is_admin)
+    )
+    viewer_team = await _viewer_team(info)
+    scanned = rows[:size]
+    receivers = await info.context.loaders.employee.load_many([r.receiver_id for r in scanned])
+    shown: list[RecognitionRow] = []
+    for row, receiver in zip(scanned, receivers, strict=True):
+        team_id = None if receiver is None else receiver.team_id
+        if may_see_recognition(
+            actor,
+            receiver_id=row.receiver_id,
+            receiver_team_id=team_id,
+            giver_employee_id=row.giver_employee_id,
+            manager_ids=await manager_ids(info, row.receiver_id, team_id),
+            public=row.visibility is RecognitionVisibility.PUBLIC,
+            hidden=row.hidden_at is not None,
+            viewer_team_id=viewer_team,
+        ):
+            shown.append(row)
+    page = _page(shown, len(shown))
+    page.page_info = PageInfo(
+        has_next_page=len(rows) > size,
+        end_cursor=encode_cursor(RECOGNITION_ORDER.key(scanned[-1])) if scanned else None,
+        has_previous_page=False,
+        start_cursor=page.page_info.start_cursor,
+    )
+    return page
 
 
 async def recognition_node(info: Info, pk: int) -> Recognition | None:

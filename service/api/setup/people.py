@@ -563,6 +563,23 @@ class Employee(Node):
 
         return await employee_recognitions(info, self, first, after)
 
+    @strawberry.field(
+        description="Recognitions this employee gave, newest first: for the employee, their "
+        "managers and admins, each shown only if you may see it (a receiver's PRIVATE one "
+        "only to its readers; hidden ones to admins), so a page may be shorter than `first`. "
+        "Never a score.",
+        extensions=[readers()],
+    )
+    async def recognitions_given(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Annotated[RecognitionConnection, strawberry.lazy("service.api.people.recognition")]:
+        from service.api.people.recognition import employee_recognitions_given
+
+        return await employee_recognitions_given(info, self, first, after)
+
 
 async def team_summary(info: Info, team_pk: int, cycle_code: str) -> TeamSummary:
     """A team's summary for a cycle, refused (FORBIDDEN) to whoever may not see it: the
