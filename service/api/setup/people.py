@@ -277,7 +277,7 @@ class Team(Node):
     ) -> Annotated[RoleModelBoard, strawberry.lazy("service.api.people.role_models")] | None:
         from service.api.people.role_models import role_models_of
 
-        return await role_models_of(info, self.code, cycle_code)
+        return await role_models_of(info, self.pk, cycle_code)
 
     @strawberry.field(
         description="A manager's view of calibration (SCORING §12): the organisation-wide "
