@@ -31,6 +31,7 @@ from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
 from service.api.pagination import After, Connection, First, Keyset, connection, desc, page_size
 from service.api.people.development import DevelopmentQuery
+from service.api.people.recognition import RecognitionQuery
 from service.api.people.role_models import RoleModelQuery
 from service.api.scalars import DateScalar, DateTimeScalar, Decimal, DecimalScalar
 from service.api.scoring.live import Subscription
@@ -66,7 +67,7 @@ def _one_of(id: strawberry.ID | None, key: str | None, key_name: str) -> None:
     description="Reads, under the access rules: you see yourself, managers their teams, admins "
     "everyone."
 )
-class Query(DevelopmentQuery, RoleModelQuery):
+class Query(DevelopmentQuery, RoleModelQuery, RecognitionQuery):
     @strawberry.field(description="Who you are; null when not signed in.")
     async def viewer(self, info: Info) -> Viewer | None:
         return await resolve_viewer(info)

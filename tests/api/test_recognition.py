@@ -281,3 +281,141 @@ async def test_a_wall_and_everyones_recognitions_cost_the_same_queries_for_5_and
     # branches may ask a loader a moment apart, which splits one batch on a busy database.
     assert abs(large - small) <= 2, (small, large)
     assert max(small, large) <= 14
+
+
+TRADING = """{ recognitionTradingFlags { first { externalId } second { externalId }
+  firstToSecond secondToFirst firstGave secondGave } }"""
+
+
+async def test_only_admins_read_the_pairs_who_mostly_recognise_each_other(api: Api) -> None:
+    await seed(api)
+    a1, a2, a3 = [await person(code) for code in ("A1", "A2", "A3")]
+    start = datetime.now(UTC) - timedelta(days=20)
+    for day in range(3):
+        moment = start + timedelta(days=day)
+        await give_recognition(actor=a2, receiver_external_id="A1", message="x", now=moment)
+        await give_recognition(actor=a1, receiver_external_id="A2", message="x", now=moment)
+        # A3 thanks A1 as often, but A1 never thanks A3: not a pair.
+        await give_recognition(actor=a3, receiver_external_id="A1", message="x", now=moment)
+    await give_recognition(actor=a1, receiver_external_id="A3", message="x", now=start)
+    body = await api.run(TRADING, as_="admin")
+    assert body["data"]["recognitionTradingFlags"] == [
+        {
+            "first": {"externalId": "A1"},
+            "second": {"externalId": "A2"},
+            "firstToSecond": 3,
+            "secondToFirst": 3,
+            "firstGave": 4,
+            "secondGave": 3,
+        }
+    ]
+    for who in ("manager", "employee", "colleague", "outsider", "integration"):
+        body = await api.run(TRADING, as_=who)
+        assert codes(body) == ["FORBIDDEN"], who
+        assert body["data"] is None, who
+
+
+GIVEN = """query($first: Int, $after: String) { employee(externalId: "A1") {
+  recognitionsGiven(first: $first, after: $after) { nodes { message receiverName }
+    pageInfo { hasNextPage endCursor } } } }"""
+
+
+async def test_who_sees_what_a_person_gave_and_a_private_one_stays_with_its_readers(
+    api: Api,
+) -> None:
+    await seed(api)
+    await with_other_manager(api)
+    a1 = await person("A1")
+    for receiver, message, private in (
+        ("A2", "To A2", False),
+        ("A3", "Private to A3", True),
+        ("F1", "To F1", False),
+        ("F1", "Private to F1", True),
+    ):
+        row = await give_recognition(actor=a1, receiver_external_id=receiver, message=message)
+        if private:
+            await set_recognition_visibility(
+                actor=await person(receiver), recognition_id=row.id, visibility="PRIVATE"
+            )
+    everything = ["Private to F1", "To F1", "Private to A3", "To A2"]
+    expected: dict[str, Any] = {
+        "admin": everything,
+        "employee": everything,
+        # A1's lead manages A3 (hotline), not F1 (field): F1's ones are not theirs to read.
+        "manager": ["Private to A3", "To A2"],
+        "other manager": "FORBIDDEN",
+        "colleague": "FORBIDDEN",
+        "outsider": "FORBIDDEN",
+    }
+    for who, seen in expected.items():
+        body = await api.run(GIVEN, {"first": 10}, as_=who)
+        if seen == "FORBIDDEN":
+            assert codes(body) == ["FORBIDDEN"], who
+            continue
+        nodes = body["data"]["employee"]["recognitionsGiven"]["nodes"]
+        assert [n["message"] for n in nodes] == seen, who
+    # The manager's first page of two holds nothing they may read, yet pages on to the rest.
+    body = await api.run(GIVEN, {"first": 2}, as_="manager")
+    given = body["data"]["employee"]["recognitionsGiven"]
+    assert given["nodes"] == []
+    assert given["pageInfo"]["hasNextPage"] is True
+    body = await api.run(
+        GIVEN, {"first": 2, "after": given["pageInfo"]["endCursor"]}, as_="manager"
+    )
+    given = body["data"]["employee"]["recognitionsGiven"]
+    assert [n["message"] for n in given["nodes"]] == ["Private to A3", "To A2"]
+    assert given["pageInfo"]["hasNextPage"] is False
+
+
+async def gifts_among(people: list[str], each: int) -> None:
+    """Each person thanks the next one `each` times."""
+    await recognitions_for([], 0)  # the policy's limit raised to 50
+    start = datetime(2026, 2, 2, tzinfo=UTC)
+    for index, giver in enumerate(people):
+        actor = await person(giver)
+        receiver = people[(index + 1) % len(people)]
+        for n in range(each):
+            await give_recognition(
+                actor=actor,
+                receiver_external_id=receiver,
+                message=f"From {giver} {n}",
+                kpi_code="csat" if n % 2 == 0 else None,
+                now=start + timedelta(minutes=index * each + n),
+            )
+
+
+EVERYONES_GIFTS = """{ team(code: "hotline") { members(first: 100) { nodes { externalId
+  recognitionsGiven(first: 5) { nodes { id kpiCode receiverName giverName }
+    pageInfo { hasNextPage } } } } } }"""
+
+
+async def test_what_everyone_gave_costs_the_same_queries_for_4_and_14_givers(api: Api) -> None:
+    await seed(api)
+    await gifts_among([f"A{i}" for i in range(1, 5)], 1)
+    await api.run("{ viewer { email } }", as_="manager")
+
+    async def count() -> int:
+        with counted_queries() as seen:
+            body = await api.run(EVERYONES_GIFTS, as_="manager")
+        assert "errors" not in body, body
+        return len(seen)
+
+    small = await count()
+    newcomers = [f"N{i:02d}" for i in range(10)]
+    await upsert_employees(
+        actor=ADMIN,
+        employees=[
+            EmployeeInput(code, code, date(2021, 1, 1), team_code="hotline", position_code="agent")
+            for code in newcomers
+        ],
+    )
+    await gifts_among(newcomers, 6)
+    body = await api.run(EVERYONES_GIFTS, as_="manager")
+    lists = {
+        n["externalId"]: n["recognitionsGiven"] for n in body["data"]["team"]["members"]["nodes"]
+    }
+    assert len(lists["N00"]["nodes"]) == 5
+    assert lists["N00"]["pageInfo"]["hasNextPage"]
+    large = await count()
+    assert abs(large - small) <= 2, (small, large)
+    assert max(small, large) <= 14, (small, large)

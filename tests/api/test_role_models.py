@@ -235,3 +235,37 @@ async def test_a_board_costs_the_same_queries_for_one_role_model_as_for_four(api
         assert len(line["roleModels"]) == expected
         counts[team] = len(seen)
     assert counts["field"] == counts["hotline"]
+
+
+async def test_every_teams_role_models_cost_the_same_queries_for_3_teams_as_for_13(
+    api: Api,
+) -> None:
+    await role_model_api(api)
+    query = """{ teams { code roleModels(cycleCode: "2026-02") { view fromCycleCode
+      lines { kpi { code } roleModels { person { name } points rank employee { name } } } } } }"""
+    await api.run(query, as_="admin")  # the token's first use is noted
+    await api.run(query, as_="manager")
+
+    async def count(who: str) -> tuple[int, dict[str, Any]]:
+        with counted_queries() as seen:
+            body = await api.run(query, as_=who)
+        boards = {team["code"]: team["roleModels"] for team in body["data"]["teams"]}
+        return len(seen), boards
+
+    admin_small, boards = await count("admin")
+    (line,) = boards["hotline"]["lines"]
+    assert len(line["roleModels"]) == 4
+    manager_small, boards = await count("manager")
+    assert boards["hotline"]["view"] == "FULL"
+    assert boards["field"] is None  # refused to a manager of another team, field by field
+    await upsert_teams(
+        actor=ADMIN,
+        teams=[TeamInput(f"extra{n}", f"Extra {n}", "service") for n in range(10)],
+    )
+    admin_large, boards = await count("admin")
+    assert len(boards) >= 13
+    assert boards["extra3"] == {"view": "FULL", "fromCycleCode": "2026-01", "lines": []}
+    (line,) = boards["hotline"]["lines"]
+    assert len(line["roleModels"]) == 4
+    manager_large, _boards = await count("manager")
+    assert (admin_small, manager_small) == (admin_large, manager_large)

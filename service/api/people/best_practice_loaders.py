@@ -1,5 +1,6 @@
-"""Per-request loaders of role models' notes and sessions: a list of notes or sessions
-costs the same queries for 3 rows as for 30 (docs/role-models.md)."""
+"""Per-request loaders of role models' boards, notes and sessions: a list of notes or
+sessions costs the same queries for 3 rows as for 30, and the role models of many teams
+the same as of two (docs/role-models.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import defaultdict
 from tortoise.connection import get_connection
 
 from service.api.loaders import SharedLoader
+from service.errors import DomainError
 from service.models import (
     BestPracticeNote,
     BestPracticeThanks,
@@ -16,7 +18,29 @@ from service.models import (
     SessionPresenter,
 )
 from service.sql import int_values
+from service.usecases.actor import Actor
 from service.usecases.people.best_practice import first_notes_by_kpi
+from service.usecases.people.role_models import RoleModelBoard, role_model_boards
+
+# (who asks, team id, cycle code): a team's role models for a cycle
+BoardKey = tuple[Actor, int, str]
+
+
+async def _boards(keys: list[BoardKey]) -> list[RoleModelBoard | DomainError]:
+    """Every team's role models asked in a request, at once per asker (one in practice);
+    a refusal is that key's answer, raised to its field alone."""
+    by_actor: dict[Actor, list[tuple[int, str]]] = defaultdict(list)
+    for actor, team_id, cycle_code in keys:
+        by_actor[actor].append((team_id, cycle_code))
+    found: dict[BoardKey, RoleModelBoard | DomainError] = {}
+    conn = get_connection("default")
+    for actor, wanted in by_actor.items():
+        for (team_id, cycle_code), answer in (
+            await role_model_boards(conn, actor=actor, keys=wanted)
+        ).items():
+            found[(actor, team_id, cycle_code)] = answer
+    return [found[key] for key in keys]
+
 
 # (KPI id, rows wanted, with hidden notes)
 NotesKey = tuple[int, int, bool]
@@ -85,3 +109,4 @@ class BestPracticeLoaders:
         self.thanked: SharedLoader[tuple[int, int], bool] = SharedLoader(_thanked)
         self.presenters: SharedLoader[int, list[int]] = SharedLoader(_presenters)
         self.attendees: SharedLoader[int, list[int]] = SharedLoader(_attendees)
+        self.role_model_boards: SharedLoader[BoardKey, RoleModelBoard] = SharedLoader(_boards)

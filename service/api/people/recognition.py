@@ -1,7 +1,8 @@
 """Recognition in GraphQL: `Team.recognitions` (the team's wall), `Employee.recognitions`,
-`giveRecognition`, `setRecognitionVisibility`, `hideRecognition` and
-`recognizeCustomerPraise`. Who sees one is service/usecases/accounts/access.py's
-`may_see_recognition` and `wall_view`; nothing here carries a score."""
+`Employee.recognitionsGiven`, `recognitionTradingFlags` (admins), `giveRecognition`,
+`setRecognitionVisibility`, `hideRecognition` and `recognizeCustomerPraise`. Who sees one is
+service/usecases/accounts/access.py's `may_see_recognition` and `wall_view`;
+nothing here carries a score."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import strawberry
 from service.api.context import Info, admins, readers
 from service.api.enums import describe_values
 from service.api.errors import UNION_DESCRIPTION, CommonError, errors_as_data
-from service.api.ids import ClientError, Node, global_id, parse_global_id
+from service.api.ids import ClientError, Node, encode_cursor, global_id, parse_global_id
 from service.api.pagination import Keyset, PageInfo, connection, desc, page_size
 from service.api.people.checkins import ID_DESCRIPTION, manager_ids
 from service.api.setup.people import Employee, Team, person_seen
+from service.errors import PermissionDenied
 from service.models import Recognition as RecognitionRow
 from service.models import RecognitionVisibility
 from service.usecases.accounts.access import (
@@ -26,6 +28,7 @@ from service.usecases.accounts.access import (
     wall_view,
 )
 from service.usecases.people import recognition as recognition_cases
+from service.usecases.people.recognition_rules import TRADING_MIN_EACH_WAY, TRADING_WINDOW_DAYS
 
 RECOGNITION_ORDER = Keyset(desc("id"))  # newest first
 
@@ -210,6 +213,45 @@ async def employee_recognitions(
     return _page(rows, size)
 
 
+async def employee_recognitions_given(
+    info: Info, employee: Employee, first: int | None, after: str | None
+) -> RecognitionConnection:
+    """What the person gave, newest first: the Employee is reached only by the person,
+    their managers and admins; each row is then shown as `may_see_recognition` lets the
+    viewer see it (a receiver's private one stays with its readers), so a page may hold
+    fewer than `first` rows while `hasNextPage` and `endCursor` still page through all."""
+    actor = info.context.actor_checked
+    size = page_size(first, info.context.settings.max_page_size)
+    rows = await info.context.loaders.recognition.given.load(
+        (employee.pk, size + 1, _after_id(after), actor.is_admin)
+    )
+    viewer_team = await _viewer_team(info)
+    scanned = rows[:size]
+    receivers = await info.context.loaders.employee.load_many([r.receiver_id for r in scanned])
+    shown: list[RecognitionRow] = []
+    for row, receiver in zip(scanned, receivers, strict=True):
+        team_id = None if receiver is None else receiver.team_id
+        if may_see_recognition(
+            actor,
+            receiver_id=row.receiver_id,
+            receiver_team_id=team_id,
+            giver_employee_id=row.giver_employee_id,
+            manager_ids=await manager_ids(info, row.receiver_id, team_id),
+            public=row.visibility is RecognitionVisibility.PUBLIC,
+            hidden=row.hidden_at is not None,
+            viewer_team_id=viewer_team,
+        ):
+            shown.append(row)
+    page = _page(shown, len(shown))
+    page.page_info = PageInfo(
+        has_next_page=len(rows) > size,
+        end_cursor=encode_cursor(RECOGNITION_ORDER.key(scanned[-1])) if scanned else None,
+        has_previous_page=False,
+        start_cursor=page.page_info.start_cursor,
+    )
+    return page
+
+
 async def recognition_node(info: Info, pk: int) -> Recognition | None:
     row = await RecognitionRow.get_or_none(id=pk)
     if row is None:
@@ -228,6 +270,46 @@ async def recognition_node(info: Info, pk: int) -> Recognition | None:
     ):
         raise ClientError("You may not see this recognition.", "FORBIDDEN")
     return Recognition.from_row(row)
+
+
+@strawberry.type(
+    description="Two people who mostly recognise each other (docs/recognition.md, Trading): "
+    f"over the last {TRADING_WINDOW_DAYS} days, leaving out hidden recognitions and customer "
+    f"praise, each gave the other at least {TRADING_MIN_EACH_WAY} and more than half of "
+    "everything they gave. Information for admins; it changes nothing by itself."
+)
+class RecognitionTradingFlag:
+    first: Employee = strawberry.field(description="The one of the pair with the lower id.")
+    second: Employee = strawberry.field(description="The other one.")
+    first_to_second: int = strawberry.field(description="How many `first` gave `second`.")
+    second_to_first: int = strawberry.field(description="How many `second` gave `first`.")
+    first_gave: int = strawberry.field(description="Everything `first` gave in the window.")
+    second_gave: int = strawberry.field(description="Everything `second` gave in the window.")
+
+
+@strawberry.type
+class RecognitionQuery:
+    @strawberry.field(
+        description="The pairs who mostly recognise each other, lower employee id first "
+        "(the rule on the admin's Recognition page). Admins only: FORBIDDEN to anyone else.",
+        extensions=[admins()],
+    )
+    async def recognition_trading_flags(self, info: Info) -> list[RecognitionTradingFlag]:
+        try:
+            flags = await recognition_cases.trading_flags(actor=info.context.actor_checked)
+        except PermissionDenied as refused:
+            raise ClientError(refused.message, "FORBIDDEN") from None
+        return [
+            RecognitionTradingFlag(
+                first=Employee.from_row(flag.first),
+                second=Employee.from_row(flag.second),
+                first_to_second=flag.pair.first_to_second,
+                second_to_first=flag.pair.second_to_first,
+                first_gave=flag.pair.first_gave,
+                second_gave=flag.pair.second_gave,
+            )
+            for flag in flags
+        ]
 
 
 GiveRecognitionResult = Annotated[

@@ -5,6 +5,7 @@ function pages every list in one statement, then one query loads the rows)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.connection import get_connection
@@ -14,8 +15,8 @@ from service.models import Recognition
 from service.sql import fetch_all, placeholders
 from service.usecases.people.recognition import WallKey, wall_pages
 
-# (receiver id, rows wanted, the id the page starts after or None, with hidden rows)
-ReceivedKey = tuple[int, int, int | None, bool]
+# (receiver or giver id, rows wanted, the id the page starts after or None, with hidden rows)
+PersonKey = tuple[int, int, int | None, bool]
 
 
 async def _rows(ids: list[int]) -> dict[int, Recognition]:
@@ -30,35 +31,41 @@ async def _walls(keys: list[WallKey]) -> list[list[Recognition]]:
     return [[rows[pk] for pk in pages[key]] for key in keys]
 
 
-async def _received(keys: list[ReceivedKey]) -> list[list[Recognition]]:
-    groups: dict[tuple[int, int | None, bool], set[int]] = defaultdict(set)
-    for receiver, size, after, with_hidden in keys:
-        groups[(size, after, with_hidden)].add(receiver)
-    pages: dict[ReceivedKey, list[int]] = {}
-    conn = get_connection("default")
-    for (size, after, with_hidden), receivers in groups.items():
-        people = sorted(receivers)
-        where = f"receiver_id IN ({placeholders(len(people))})"
-        params: list[Any] = list(people)
-        if after is not None:
-            where += " AND id < ?"
-            params.append(after)
-        if not with_hidden:
-            where += " AND hidden_at IS NULL"
-        found = await fetch_all(
-            conn,
-            "SELECT id, receiver_id FROM (SELECT id, receiver_id, ROW_NUMBER() OVER "
-            "(PARTITION BY receiver_id ORDER BY id DESC) AS place FROM recognition "
-            f"WHERE {where}) ranked WHERE place <= ? ORDER BY id DESC",
-            [*params, size],
-        )
-        by_person: dict[int, list[int]] = defaultdict(list)
-        for row in found:
-            by_person[int(row["receiver_id"])].append(int(row["id"]))
-        for receiver in people:
-            pages[(receiver, size, after, with_hidden)] = by_person.get(receiver, [])
-    rows = await _rows(sorted({pk for ids in pages.values() for pk in ids}))
-    return [[rows[pk] for pk in pages[key]] for key in keys]
+def _paged_by(column: str) -> Callable[[list[PersonKey]], Awaitable[list[list[Recognition]]]]:
+    """A batch function paging each person's recognitions by `column` (who received them,
+    or who gave them), newest first: one statement per page size and cursor."""
+
+    async def load(keys: list[PersonKey]) -> list[list[Recognition]]:
+        groups: dict[tuple[int, int | None, bool], set[int]] = defaultdict(set)
+        for person, size, after, with_hidden in keys:
+            groups[(size, after, with_hidden)].add(person)
+        pages: dict[PersonKey, list[int]] = {}
+        conn = get_connection("default")
+        for (size, after, with_hidden), persons in groups.items():
+            people = sorted(persons)
+            where = f"{column} IN ({placeholders(len(people))})"
+            params: list[Any] = list(people)
+            if after is not None:
+                where += " AND id < ?"
+                params.append(after)
+            if not with_hidden:
+                where += " AND hidden_at IS NULL"
+            found = await fetch_all(
+                conn,
+                f"SELECT id, {column} AS person FROM (SELECT id, {column}, ROW_NUMBER() OVER "
+                f"(PARTITION BY {column} ORDER BY id DESC) AS place FROM recognition "
+                f"WHERE {where}) ranked WHERE place <= ? ORDER BY id DESC",
+                [*params, size],
+            )
+            by_person: dict[int, list[int]] = defaultdict(list)
+            for row in found:
+                by_person[int(row["person"])].append(int(row["id"]))
+            for person in people:
+                pages[(person, size, after, with_hidden)] = by_person.get(person, [])
+        rows = await _rows(sorted({pk for ids in pages.values() for pk in ids}))
+        return [[rows[pk] for pk in pages[key]] for key in keys]
+
+    return load
 
 
 class RecognitionLoaders:
@@ -66,4 +73,9 @@ class RecognitionLoaders:
 
     def __init__(self) -> None:
         self.wall: SharedLoader[WallKey, list[Recognition]] = SharedLoader(_walls)
-        self.received: SharedLoader[ReceivedKey, list[Recognition]] = SharedLoader(_received)
+        self.received: SharedLoader[PersonKey, list[Recognition]] = SharedLoader(
+            _paged_by("receiver_id")
+        )
+        self.given: SharedLoader[PersonKey, list[Recognition]] = SharedLoader(
+            _paged_by("giver_employee_id")
+        )

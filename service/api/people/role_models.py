@@ -106,14 +106,14 @@ class RoleModelBoard:
     lines: list[RoleModelLine] = strawberry.field(description="One per line, by KPI code.")
 
 
-async def role_models_of(info: Info, team_code: str, cycle_code: str) -> RoleModelBoard:
-    # A refusal answers FORBIDDEN and an unknown team or cycle BAD_USER_INPUT, as for
-    # every query field (service/api/errors.py `error_code`).
-    board = await role_models.role_models_of_team(
-        get_connection("default"),
-        actor=info.context.actor_checked,
-        team_code=team_code,
-        cycle_code=cycle_code,
+async def role_models_of(info: Info, team_pk: int, cycle_code: str) -> RoleModelBoard:
+    """One team's board, batched with every other team's asked in the same request
+    (`teams { roleModels(cycleCode) }` costs the same reads for 2 teams as for 20).
+    A refusal answers FORBIDDEN and an unknown cycle BAD_USER_INPUT, as for every query
+    field (service/api/errors.py `error_code`)."""
+    actor = info.context.actor_checked
+    board = await info.context.loaders.best_practice.role_model_boards.load(
+        (actor, team_pk, cycle_code)
     )
     return RoleModelBoard(
         team_code=board.team.code,

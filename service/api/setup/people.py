@@ -277,7 +277,7 @@ class Team(Node):
     ) -> Annotated[RoleModelBoard, strawberry.lazy("service.api.people.role_models")] | None:
         from service.api.people.role_models import role_models_of
 
-        return await role_models_of(info, self.code, cycle_code)
+        return await role_models_of(info, self.pk, cycle_code)
 
     @strawberry.field(
         description="A manager's view of calibration (SCORING §12): the organisation-wide "
@@ -562,6 +562,23 @@ class Employee(Node):
         from service.api.people.recognition import employee_recognitions
 
         return await employee_recognitions(info, self, first, after)
+
+    @strawberry.field(
+        description="Recognitions this employee gave, newest first: for the employee, their "
+        "managers and admins, each shown only if you may see it (a receiver's PRIVATE one "
+        "only to its readers; hidden ones to admins), so a page may be shorter than `first`. "
+        "Never a score.",
+        extensions=[readers()],
+    )
+    async def recognitions_given(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Annotated[RecognitionConnection, strawberry.lazy("service.api.people.recognition")]:
+        from service.api.people.recognition import employee_recognitions_given
+
+        return await employee_recognitions_given(info, self, first, after)
 
 
 async def team_summary(info: Info, team_pk: int, cycle_code: str) -> TeamSummary:

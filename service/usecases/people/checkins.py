@@ -10,7 +10,7 @@ points) and their goals as they stood (value, progress and status) in a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -329,7 +329,7 @@ def local_today(policy: Policy, now: datetime | None) -> date:
 async def _employee(conn: BaseDBAsyncClient, external_id: str) -> Employee:
     employee = await Employee.get_or_none(external_id=external_id, using_db=conn)
     if employee is None:
-        raise NotFound(f"No employee has the external id {external_id!r}.")
+        raise NotFound("No employee has the external id {id}.", id=repr(external_id))
     return employee
 
 
@@ -337,7 +337,15 @@ def _text_issues(name: str, text: str, limit: int, *, required: bool) -> list[Is
     if required and not text.strip():
         return [Issue(name, "write something", "REQUIRED")]
     if len(text) > limit:
-        return [Issue(name, f"is {len(text)} characters long; at most {limit} fit", "TOO_LONG")]
+        return [
+            Issue.of(
+                name,
+                "is {size} characters long; at most {most} fit",
+                "TOO_LONG",
+                size=len(text),
+                most=limit,
+            )
+        ]
     return []
 
 
@@ -368,18 +376,21 @@ async def record_check_in(
     issues += _text_issues("privateNotes", private_notes, MAX_NOTES, required=False)
     if len(action_items) > MAX_ACTION_ITEMS:
         issues.append(
-            Issue("actionItems", f"at most {MAX_ACTION_ITEMS} in one check-in", "TOO_MANY")
+            Issue.of(
+                "actionItems", "at most {most} in one check-in", "TOO_MANY", most=MAX_ACTION_ITEMS
+            )
         )
     for index, item in enumerate(action_items):
         for issue in _text_issues("text", item.text, MAX_ACTION_ITEM, required=True):
-            issues.append(Issue(f"actionItems.{issue.field}", issue.message, issue.code, index))
+            issues.append(replace(issue, field=f"actionItems.{issue.field}", row=index))
         if item.due_on < held_on:
             issues.append(
-                Issue(
+                Issue.of(
                     "actionItems.dueOn",
-                    f"is before the check-in ({held_on.isoformat()})",
+                    "is before the check-in ({day})",
                     "BEFORE_CHECK_IN",
-                    index,
+                    row=index,
+                    day=held_on.isoformat(),
                 )
             )
     if issues:
@@ -392,7 +403,13 @@ async def record_check_in(
         today = local_today(policy, now)
         if held_on > today:
             raise ValidationFailed(
-                [Issue("heldOn", f"is after today ({today.isoformat()}); record it once held")]
+                [
+                    Issue.of(
+                        "heldOn",
+                        "is after today ({today}); record it once held",
+                        today=today.isoformat(),
+                    )
+                ]
             )
         last = (
             await CheckIn.filter(employee_id=employee.id)
@@ -403,29 +420,43 @@ async def record_check_in(
         if last is not None and held_on < last.held_on:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         "heldOn",
-                        f"is before the last check-in ({last.held_on.isoformat()}); check-ins "
+                        "is before the last check-in ({day}); check-ins "
                         "are recorded in the order they were held",
                         "BEFORE_LAST",
+                        day=last.held_on.isoformat(),
                     )
                 ]
             )
         current = await _current_score(conn, employee.id, cycle_code)
         if cycle_code is not None and current is None:
             raise ValidationFailed(
-                [Issue("cycleCode", f"{employee_external_id} has no score in {cycle_code!r}")]
+                [
+                    Issue.of(
+                        "cycleCode",
+                        "{employee} has no score in {cycle}",
+                        employee=employee_external_id,
+                        cycle=repr(cycle_code),
+                    )
+                ]
             )
         lines_count = 0 if current is None else len(current[1].lines)
         for number in discussed_lines:
             if not 1 <= number <= lines_count:
                 raise ValidationFailed(
                     [
-                        Issue(
+                        Issue.of(
                             "discussedLines",
-                            f"line {number} is not on the score (it has lines 1 to {lines_count})"
-                            if lines_count
-                            else "there is no score to discuss lines of",
+                            "line {line} is not on the score (it has lines 1 to {last})",
+                            "UNKNOWN_LINE",
+                            line=number,
+                            last=lines_count,
+                        )
+                        if lines_count
+                        else Issue(
+                            "discussedLines",
+                            "there is no score to discuss lines of",
                             "UNKNOWN_LINE",
                         )
                     ]
@@ -522,12 +553,13 @@ async def _owners(
         owner = rows.get(item.owner_external_id)
         if owner is None or (owner.id != employee.id and owner.id not in managers):
             issues.append(
-                Issue(
+                Issue.of(
                     "actionItems.owner",
-                    f"{item.owner_external_id!r} is neither {employee.external_id} nor one of "
-                    "their managers",
+                    "{owner} is neither {employee} nor one of their managers",
                     "NOT_A_PARTICIPANT",
-                    index,
+                    row=index,
+                    owner=repr(item.owner_external_id),
+                    employee=employee.external_id,
                 )
             )
         else:
@@ -550,10 +582,12 @@ async def _closable(
     if missing:
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "closeActionItems",
-                    f"{missing} are not open action items of {employee.external_id}",
+                    "{ids} are not open action items of {employee}",
                     "NOT_OPEN",
+                    ids=missing,
+                    employee=employee.external_id,
                 )
             ]
         )
@@ -572,13 +606,14 @@ async def acknowledge_check_in(
     async with in_transaction() as conn:
         check_in = await CheckIn.select_for_update().using_db(conn).get_or_none(id=check_in_id)
         if check_in is None:
-            raise NotFound(f"No check-in has the id {check_in_id}.")
+            raise NotFound("No check-in has the id {id}.", id=check_in_id)
         if actor.employee_id is None or actor.employee_id != check_in.employee_id:
             raise PermissionDenied("Only the person the check-in was with acknowledges it.")
         if check_in.acknowledged_at is not None:
             raise InvalidTransition(
-                f"Check-in {check_in_id} was acknowledged on "
-                f"{check_in.acknowledged_at.date().isoformat()}."
+                "Check-in {id} was acknowledged on {day}.",
+                id=check_in_id,
+                day=check_in.acknowledged_at.date().isoformat(),
             )
         check_in.acknowledged_at = now or datetime.now(UTC)
         check_in.acknowledgement_comment = text

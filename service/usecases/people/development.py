@@ -111,7 +111,7 @@ async def organisation_today(conn: BaseDBAsyncClient) -> date:
 async def _employee(conn: BaseDBAsyncClient, external_id: str, field: str) -> Employee:
     employee = await Employee.get_or_none(external_id=external_id, using_db=conn)
     if employee is None:
-        raise NotFound(f"{field}: there is no employee {external_id!r}.")
+        raise NotFound("{field}: there is no employee {id}.", field=field, id=repr(external_id))
     return employee
 
 
@@ -131,7 +131,7 @@ def _text(field: str, value: str, limit: int, issues: list[Issue], *, required: 
     if required and not text:
         issues.append(Issue(field, "write something here", "REQUIRED"))
     if len(text) > limit:
-        issues.append(Issue(field, f"at most {limit:,} characters", "TOO_LONG"))
+        issues.append(Issue.of(field, "at most {most} characters", "TOO_LONG", most=f"{limit:,}"))
     return text
 
 
@@ -140,7 +140,7 @@ def _status(value: str, issues: list[Issue]) -> DevelopmentStatus | None:
         return DevelopmentStatus(value)
     except ValueError:
         names = ", ".join(s.value for s in DevelopmentStatus)
-        issues.append(Issue("status", f"one of {names}", "INVALID"))
+        issues.append(Issue.of("status", "one of {names}", "INVALID", names=names))
         return None
 
 
@@ -166,10 +166,11 @@ async def _owner(
     owner = await Employee.get_or_none(external_id=owner_external_id, using_db=conn)
     if owner is None or owner.id not in await manager_ids_of(conn, employee):
         issues.append(
-            Issue(
+            Issue.of(
                 "ownerExternalId",
-                f"the owner is {employee.external_id} or one of their managers",
+                "the owner is {employee} or one of their managers",
                 "INVALID",
+                employee=employee.external_id,
             )
         )
         return None
@@ -238,8 +239,11 @@ async def set_development_plan(
         current = 0 if plan is None else plan.version
         if expected_version != current:
             raise StaleVersion(
-                f"The development plan of {employee.external_id} is at version {current}, "
-                f"not {expected_version}: someone saved first. Reload it and try again."
+                "The development plan of {employee} is at version {version}, "
+                "not {expected}: someone saved first. Reload it and try again.",
+                employee=employee.external_id,
+                version=current,
+                expected=expected_version,
             )
         if plan is not None and plan.aim == text:
             return PlanSaved(plan, False)
@@ -279,7 +283,9 @@ async def _validated_item(
     elif kpi_code:
         kpi = await Kpi.get_or_none(code=kpi_code, using_db=conn)
         if kpi is None:
-            issues.append(Issue("focusKpiCode", f"there is no KPI {kpi_code!r}", "NOT_FOUND"))
+            issues.append(
+                Issue.of("focusKpiCode", "there is no KPI {kpi}", "NOT_FOUND", kpi=repr(kpi_code))
+            )
         else:
             values.update(focus_kind=FocusKind.KPI, focus_kpi_id=kpi.id, focus_skill="")
     else:
@@ -292,7 +298,7 @@ async def _validated_item(
         action = DevelopmentAction(item.action)
     except ValueError:
         names = ", ".join(a.value for a in DevelopmentAction)
-        issues.append(Issue("action", f"one of {names}", "INVALID"))
+        issues.append(Issue.of("action", "one of {names}", "INVALID", names=names))
         action = None
     values["action"] = action
     values["course_id"] = None
@@ -357,7 +363,9 @@ async def _validated_item(
     if owner is not None:
         values["owner_id"] = owner.id
     if item.due_on < today:
-        issues.append(Issue("dueOn", f"not before today ({today.isoformat()})", "IN_THE_PAST"))
+        issues.append(
+            Issue.of("dueOn", "not before today ({today})", "IN_THE_PAST", today=today.isoformat())
+        )
     values["due_on"] = item.due_on
     values["status"] = _status(item.status, issues)
     values["notes"] = _text("notes", item.notes, MAX_NOTES, issues, required=False)
@@ -415,14 +423,17 @@ async def update_development_item(
     async with in_transaction() as conn:
         row = await DevelopmentItem.select_for_update().using_db(conn).get_or_none(id=item_id)
         if row is None:
-            raise NotFound(f"There is no development item {item_id}.")
+            raise NotFound("There is no development item {id}.", id=item_id)
         plan = await DevelopmentPlan.get(id=row.plan_id, using_db=conn)
         employee = await Employee.get(id=plan.employee_id, using_db=conn)
         await require_may_see_personal_record(conn, actor, employee)
         if expected_version != row.version:
             raise StaleVersion(
-                f"Development item {item_id} is at version {row.version}, not "
-                f"{expected_version}: someone saved first. Reload it and try again."
+                "Development item {id} is at version {version}, not "
+                "{expected}: someone saved first. Reload it and try again.",
+                id=item_id,
+                version=row.version,
+                expected=expected_version,
             )
         day = today or await organisation_today(conn)
         before = item_audit(row)
@@ -431,7 +442,9 @@ async def update_development_item(
         if changes.due_on is not None and changes.due_on != row.due_on:
             if changes.due_on < day:
                 issues.append(
-                    Issue("dueOn", f"not before today ({day.isoformat()})", "IN_THE_PAST")
+                    Issue.of(
+                        "dueOn", "not before today ({today})", "IN_THE_PAST", today=day.isoformat()
+                    )
                 )
             row.due_on = changes.due_on
         if changes.notes is not None:
@@ -513,7 +526,7 @@ async def _score_for_suggestions(
     if cycle_code is not None:
         cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
         if cycle is None:
-            raise NotFound(f"There is no cycle {cycle_code!r}.")
+            raise NotFound("There is no cycle {cycle}.", cycle=repr(cycle_code))
         return cycle, await Score.get_or_none(
             cycle_id=cycle.id, employee_id=employee.id, using_db=conn
         )

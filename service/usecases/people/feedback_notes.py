@@ -66,7 +66,13 @@ async def give_feedback_note(
         issues.append(Issue("text", "say what went well or what to improve", "REQUIRED"))
     elif len(body) > MAX_NOTE:
         issues.append(
-            Issue("text", f"is {len(body)} characters long; at most {MAX_NOTE} fit", "TOO_LONG")
+            Issue.of(
+                "text",
+                "is {size} characters long; at most {most} fit",
+                "TOO_LONG",
+                size=len(body),
+                most=MAX_NOTE,
+            )
         )
     if (line is None) != (cycle_code is None):
         issues.append(
@@ -86,7 +92,7 @@ async def give_feedback_note(
     async with in_transaction() as conn:
         employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
         if employee is None:
-            raise NotFound(f"No employee has the external id {employee_external_id!r}.")
+            raise NotFound("No employee has the external id {id}.", id=repr(employee_external_id))
         managers = await manager_ids_of(conn, employee)
         policy, _version = await load_policy(conn)
         giver_team_id = None
@@ -110,7 +116,7 @@ async def give_feedback_note(
                 )
             cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
             if cycle is None:
-                raise NotFound(f"No cycle has the code {cycle_code!r}.")
+                raise NotFound("No cycle has the code {code}.", code=repr(cycle_code))
             lines = (
                 await ScoreLine.filter(score__cycle_id=cycle.id, score__employee_id=employee.id)
                 .using_db(conn)
@@ -119,13 +125,15 @@ async def give_feedback_note(
             if not 1 <= line <= len(lines):
                 raise ValidationFailed(
                     [
-                        Issue(
+                        Issue.of(
                             "line",
-                            f"{employee_external_id}'s score in {cycle_code} has lines 1 to "
-                            f"{len(lines)}"
+                            "{employee}'s score in {cycle} has lines 1 to {last}"
                             if lines
-                            else f"{employee_external_id} has no score in {cycle_code}",
+                            else "{employee} has no score in {cycle}",
                             "UNKNOWN_LINE",
+                            employee=employee_external_id,
+                            cycle=cycle_code,
+                            last=len(lines),
                         )
                     ]
                 )
@@ -135,8 +143,9 @@ async def give_feedback_note(
             if observation is None or observation.employee_id != employee.id or not sees_scores:
                 # One answer whether it is someone else's or does not exist: nothing leaks.
                 raise PermissionDenied(
-                    f"Observation {observation_id} is not one of {employee_external_id}'s that "
-                    "you may see."
+                    "Observation {id} is not one of {employee}'s that you may see.",
+                    id=observation_id,
+                    employee=employee_external_id,
                 )
         if goal_id is not None:
             goal = await visible_goal(conn, actor=actor, goal_id=goal_id)
@@ -196,17 +205,21 @@ async def hide_feedback_note(
     if len(why) > MAX_REASON:
         raise ValidationFailed(
             [
-                Issue(
-                    "reason", f"is {len(why)} characters long; at most {MAX_REASON} fit", "TOO_LONG"
+                Issue.of(
+                    "reason",
+                    "is {size} characters long; at most {most} fit",
+                    "TOO_LONG",
+                    size=len(why),
+                    most=MAX_REASON,
                 )
             ]
         )
     async with in_transaction() as conn:
         note = await FeedbackNote.select_for_update().using_db(conn).get_or_none(id=note_id)
         if note is None:
-            raise NotFound(f"No feedback note has the id {note_id}.")
+            raise NotFound("No feedback note has the id {id}.", id=note_id)
         if note.hidden_at is not None:
-            raise InvalidTransition(f"Feedback note {note_id} is hidden already.")
+            raise InvalidTransition("Feedback note {id} is hidden already.", id=note_id)
         note.hidden_at = now or datetime.now(UTC)
         note.hidden_reason = why
         note.hidden_by_label = actor.label

@@ -249,7 +249,7 @@ async def goal_views(
 async def _cycle(conn: BaseDBAsyncClient, code: str) -> Cycle:
     cycle = await Cycle.get_or_none(code=code, using_db=conn)
     if cycle is None:
-        raise NotFound(f"No cycle has the code {code!r}.")
+        raise NotFound("No cycle has the code {code}.", code=repr(code))
     return cycle
 
 
@@ -389,7 +389,9 @@ async def _kpi(
         return None
     kpi = await Kpi.get_or_none(code=code.strip(), using_db=conn)
     if kpi is None:
-        issues.append(Issue(name, f"no KPI has the code {code.strip()!r}", "NOT_FOUND"))
+        issues.append(
+            Issue.of(name, "no KPI has the code {kpi}", "NOT_FOUND", kpi=repr(code.strip()))
+        )
     return kpi
 
 
@@ -400,7 +402,9 @@ async def _parse(
     issues: list[Issue] = []
     title = data.title or ""
     if len(data.description or "") > _MAX_DESCRIPTION:
-        issues.append(Issue("description", f"write at most {_MAX_DESCRIPTION} characters"))
+        issues.append(
+            Issue.of("description", "write at most {most} characters", most=_MAX_DESCRIPTION)
+        )
     measure = data.measure
     kpi = related = None
     scope = Scope.TEAM if team_goal else Scope.INDIVIDUAL
@@ -628,7 +632,9 @@ def _snapshot(goal: Goal) -> dict[str, Any]:
 
 def _require_open(cycle: Cycle) -> None:
     if cycle.state is CycleState.FINALIZED:
-        raise InvalidTransition(f"Cycle {cycle.code!r} is FINALIZED: its goals are locked.")
+        raise InvalidTransition(
+            "Cycle {cycle} is FINALIZED: its goals are locked.", cycle=repr(cycle.code)
+        )
 
 
 async def _owner_of(conn: BaseDBAsyncClient, data: GoalInput, existing: Goal | None) -> _Owner:
@@ -643,11 +649,13 @@ async def _owner_of(conn: BaseDBAsyncClient, data: GoalInput, existing: Goal | N
     if data.employee_external_id is not None:
         employee = await Employee.get_or_none(external_id=data.employee_external_id, using_db=conn)
         if employee is None:
-            raise NotFound(f"No employee has the external id {data.employee_external_id!r}.")
+            raise NotFound(
+                "No employee has the external id {id}.", id=repr(data.employee_external_id)
+            )
         return _Owner(employee, None)
     team = await Team.get_or_none(code=data.team_code, using_db=conn)
     if team is None:
-        raise NotFound(f"No team has the code {data.team_code!r}.")
+        raise NotFound("No team has the code {code}.", code=repr(data.team_code))
     return _Owner(None, team)
 
 
@@ -681,8 +689,11 @@ async def _save(
     if existing is not None:
         if data.expected_version is not None and data.expected_version != existing.version:
             raise StaleVersion(
-                f"Goal {existing.id} is at version {existing.version}, not "
-                f"{data.expected_version}: someone changed it first; reload and try again."
+                "Goal {id} is at version {version}, not "
+                "{expected}: someone changed it first; reload and try again.",
+                id=existing.id,
+                version=existing.version,
+                expected=data.expected_version,
             )
         if not sets and existing.state is GoalState.ACCEPTED:
             raise PermissionDenied("This goal is accepted: ask your manager to change it.")
@@ -724,11 +735,13 @@ async def _save(
         if not actor.is_admin:
             raise ValidationFailed(
                 [
-                    Issue(
+                    Issue.of(
                         name,
-                        f"locked: the goal is accepted and cycle {cycle.code!r} is "
-                        f"{cycle.state.value}; an admin may change it, with a reason",
+                        "locked: the goal is accepted and cycle {cycle} is "
+                        "{state}; an admin may change it, with a reason",
                         "LOCKED",
+                        cycle=repr(cycle.code),
+                        state=cycle.state.value,
                     )
                     for name, old, new in zip(
                         LOCKED_FIELDS,
@@ -795,11 +808,15 @@ async def set_goal(*, actor: Actor, goal: GoalInput, clock: GoalClock) -> SavedG
                 existing is None
                 or await visible_goal(conn, actor=actor, goal_id=existing.id) is None
             ):
-                raise NotFound(f"No goal {goal.goal_id} that you may see.")
+                raise NotFound("No goal {id} that you may see.", id=goal.goal_id)
             cycle = await Cycle.get(id=existing.cycle_id, using_db=conn)
             if goal.cycle_code and goal.cycle_code != cycle.code:
                 raise ValidationFailed(
-                    [Issue("cycleCode", f"the goal belongs to cycle {cycle.code!r}")]
+                    [
+                        Issue.of(
+                            "cycleCode", "the goal belongs to cycle {cycle}", cycle=repr(cycle.code)
+                        )
+                    ]
                 )
         else:
             cycle = await _cycle(conn, goal.cycle_code)
@@ -821,7 +838,7 @@ async def set_goal(*, actor: Actor, goal: GoalInput, clock: GoalClock) -> SavedG
 async def _managed_goal(conn: BaseDBAsyncClient, actor: Actor, goal_id: int) -> tuple[Goal, Cycle]:
     goal = await visible_goal(conn, actor=actor, goal_id=goal_id)
     if goal is None:
-        raise NotFound(f"No goal {goal_id} that you may see.")
+        raise NotFound("No goal {id} that you may see.", id=goal_id)
     cycle = await Cycle.get(id=goal.cycle_id, using_db=conn)
     return goal, cycle
 
@@ -846,8 +863,9 @@ async def decide_goal(
         )
         if goal.state is not GoalState.PROPOSED:
             raise InvalidTransition(
-                f"Goal {goal.id} is {goal.state.value}: only a PROPOSED goal is accepted or "
-                "returned."
+                "Goal {id} is {state}: only a PROPOSED goal is accepted or returned.",
+                id=goal.id,
+                state=goal.state.value,
             )
         before = _snapshot(goal)
         if decision == "ACCEPT":
@@ -886,7 +904,9 @@ async def report_goal_value(
             raise InvalidTransition("This goal is measured by a KPI: its value follows the data.")
         if goal.state is not GoalState.ACCEPTED:
             raise InvalidTransition(
-                f"Goal {goal.id} is {goal.state.value}: values are reported on accepted goals."
+                "Goal {id} is {state}: values are reported on accepted goals.",
+                id=goal.id,
+                state=goal.state.value,
             )
         if goal.team_id is not None:
             await require_may_act_on_team(conn, actor, goal.team_id)
@@ -903,11 +923,12 @@ async def report_goal_value(
             or (goal.range_max is not None and scaled > goal.range_max)
         ):
             issues.append(
-                Issue(
+                Issue.of(
                     "value",
-                    f"must lie from {scaled_to_text(goal.range_min) or 'no limit'} to "
-                    f"{scaled_to_text(goal.range_max) or 'no limit'}",
+                    "must lie from {least} to {most}",
                     "OUT_OF_RANGE",
+                    least=scaled_to_text(goal.range_min) or "no limit",
+                    most=scaled_to_text(goal.range_max) or "no limit",
                 )
             )
         if not note.strip():
@@ -953,16 +974,18 @@ async def delete_goal(*, actor: Actor, goal_id: int, reason: str | None = None) 
         if goal.state is GoalState.ACCEPTED and cycle.state in OPEN_CYCLE_STATES:
             if not actor.is_admin:
                 raise PermissionDenied(
-                    f"Cycle {cycle.code!r} is {cycle.state.value}: an accepted goal is "
-                    "deleted by an admin, with a reason."
+                    "Cycle {cycle} is {state}: an accepted goal is "
+                    "deleted by an admin, with a reason.",
+                    cycle=repr(cycle.code),
+                    state=cycle.state.value,
                 )
             if not (reason or "").strip():
                 raise ValidationFailed([Issue("reason", "say why the goal goes", "REQUIRED")])
         serving = await Goal.filter(parent_id=goal.id).using_db(conn).count()
         if serving:
             raise InvalidTransition(
-                f"{serving} goal(s) serve this team goal: delete them or point them elsewhere "
-                "first."
+                "{count} goal(s) serve this team goal: delete them or point them elsewhere first.",
+                count=serving,
             )
         before = _snapshot(goal)
         await GoalUpdate.filter(goal_id=goal.id).using_db(conn).delete()
@@ -1001,13 +1024,15 @@ async def apply_goal_template(
         if team_code is not None:
             team = await Team.get_or_none(code=team_code, using_db=conn)
             if team is None:
-                raise NotFound(f"No team has the code {team_code!r}.")
+                raise NotFound("No team has the code {code}.", code=repr(team_code))
             await require_may_act_on_team(conn, actor, team.id)
             query = query.filter(team_id=team.id)
         else:
             found = await Employee.filter(position__code=position_code).using_db(conn).exists()
             if not found:
-                raise NotFound(f"Nobody holds a position with the code {position_code!r}.")
+                raise NotFound(
+                    "Nobody holds a position with the code {code}.", code=repr(position_code)
+                )
             query = query.filter(position__code=position_code)
             if not actor.is_admin:
                 teams = await led_team_ids(conn, actor.employee_id)

@@ -10,13 +10,14 @@ The opt-in (being named to colleagues) is the employee's own setting, audited.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from service.errors import NotFound, PermissionDenied
+from service.errors import DomainError, NotFound, PermissionDenied
 from service.models import (
     OPEN_CYCLE_STATES,
     Cycle,
@@ -86,20 +87,38 @@ async def ranked_role_models(
 ) -> dict[str, list[RoleModel]]:
     """Every line's role models in a team's final scores of one cycle, by KPI code. The
     team is the one each score was computed in (frozen when the cycle was finalised)."""
+    return (await ranked_role_models_of_teams(conn, team_ids=[team_id], cycle_id=cycle_id))[team_id]
+
+
+async def ranked_role_models_of_teams(
+    conn: BaseDBAsyncClient, *, team_ids: Sequence[int], cycle_id: int
+) -> dict[int, dict[str, list[RoleModel]]]:
+    """:func:`ranked_role_models` for many teams of one cycle at once: two reads, however
+    many teams."""
+    wanted = sorted(set(team_ids))
+    if not wanted:
+        return {}
     scores = (
-        await Score.filter(cycle_id=cycle_id, team_id=team_id, status=ScoreStatus.SCORED)
+        await Score.filter(cycle_id=cycle_id, team_id__in=wanted, status=ScoreStatus.SCORED)
         .using_db(conn)
-        .values_list("employee_id", "explanation")
+        .values_list("team_id", "employee_id", "explanation")
     )
-    ids = [int(e) for e, _x in scores]
-    names = dict(await Employee.filter(id__in=ids).using_db(conn).values_list("id", "name"))
-    candidates: dict[str, list[Candidate]] = defaultdict(list)
-    for employee_id, explanation in scores:
+    ids = sorted({int(e) for _t, e, _x in scores})
+    names = (
+        dict(await Employee.filter(id__in=ids).using_db(conn).values_list("id", "name"))
+        if ids
+        else {}
+    )
+    candidates: dict[int, dict[str, list[Candidate]]] = {t: defaultdict(list) for t in wanted}
+    for team_id, employee_id, explanation in scores:
         for code, points in _quantitative_individual(StoredScore.from_row(explanation)).items():
-            candidates[code].append(
+            candidates[int(team_id)][code].append(
                 Candidate(int(employee_id), str(names.get(employee_id, "")), points)
             )
-    return {code: role_models(found) for code, found in sorted(candidates.items())}
+    return {
+        team_id: {code: role_models(found) for code, found in sorted(lines.items())}
+        for team_id, lines in candidates.items()
+    }
 
 
 async def opted_in_ids(conn: BaseDBAsyncClient, employee_ids: list[int]) -> set[int]:
@@ -124,31 +143,100 @@ async def role_models_of_team(
     team = await Team.get_or_none(code=team_code, using_db=conn)
     if team is None:
         raise NotFound("No team has the code {code}.", code=team_code)
-    cycle = await Cycle.get_or_none(code=cycle_code, using_db=conn)
-    if cycle is None:
-        raise NotFound("No cycle has the code {code}.", code=cycle_code)
+    key = (team.id, cycle_code)
+    found = (await role_model_boards(conn, actor=actor, keys=[key]))[key]
+    if isinstance(found, DomainError):
+        raise found
+    return found
+
+
+# (team id, cycle code): a board asked for
+BoardKey = tuple[int, str]
+
+
+async def role_model_boards(
+    conn: BaseDBAsyncClient, *, actor: Actor, keys: Sequence[BoardKey]
+) -> dict[BoardKey, RoleModelBoard | DomainError]:
+    """:func:`role_models_of_team` for many teams and cycles at once, each answer a board
+    or the refusal for that key (NotFound, PermissionDenied): the reads do not grow with
+    the number of teams (one per cycle asked about, and a few in all)."""
+    wanted = list(dict.fromkeys(keys))
+    teams = {
+        t.id: t for t in await Team.filter(id__in=sorted({t for t, _c in wanted})).using_db(conn)
+    }
+    codes = sorted({c for _t, c in wanted})
+    cycles = {c.code: c for c in await Cycle.filter(code__in=codes).using_db(conn)}
     own_team = None
     if actor.employee_id is not None:
         own = await Employee.get_or_none(id=actor.employee_id, using_db=conn)
         own_team = None if own is None else own.team_id
-    view = role_model_view(
-        actor,
-        manages_team=team.id in await led_team_ids(conn, actor.employee_id),
-        own_team_id=own_team,
-        team_id=team.id,
-    )
-    if view is RoleModelView.NONE:
-        raise PermissionDenied(
-            "A team's role models are seen by its members, its managers and admins."
+    led = await led_team_ids(conn, actor.employee_id)
+    answers: dict[BoardKey, RoleModelBoard | DomainError] = {}
+    views: dict[BoardKey, RoleModelView] = {}
+    for key in wanted:
+        team_id, cycle_code = key
+        team = teams.get(team_id)
+        if team is None:
+            answers[key] = NotFound("No team has the id {id}.", id=team_id)
+            continue
+        if cycle_code not in cycles:
+            answers[key] = NotFound("No cycle has the code {code}.", code=cycle_code)
+            continue
+        view = role_model_view(
+            actor, manages_team=team.id in led, own_team_id=own_team, team_id=team.id
         )
-    previous = await comparable_previous(conn, cycle)
-    if previous is None or previous.state is not CycleState.FINALIZED:
-        return RoleModelBoard(team, cycle, None, view, ())
-    ranked = await ranked_role_models(conn, team_id=team.id, cycle_id=previous.id)
-    people = sorted({m.employee_id for found in ranked.values() for m in found})
-    employees = {e.id: e for e in await Employee.filter(id__in=people).using_db(conn)}
-    kpis = {k.code: k for k in await Kpi.filter(code__in=list(ranked)).using_db(conn)}
-    named = await opted_in_ids(conn, people) if view is RoleModelView.COLLEAGUE else set()
+        if view is RoleModelView.NONE:
+            answers[key] = PermissionDenied(
+                "A team's role models are seen by its members, its managers and admins."
+            )
+            continue
+        views[key] = view
+    previous: dict[str, Cycle | None] = {}
+    for code in sorted({c for _t, c in views}):
+        before = await comparable_previous(conn, cycles[code])
+        previous[code] = (
+            before if before is not None and before.state is CycleState.FINALIZED else None
+        )
+    ranked: dict[tuple[int, int], dict[str, list[RoleModel]]] = {}
+    for cycle_id in sorted({p.id for p in previous.values() if p is not None}):
+        team_ids = [t for t, c in views if (p := previous[c]) is not None and p.id == cycle_id]
+        for team_id, lines in (
+            await ranked_role_models_of_teams(conn, team_ids=team_ids, cycle_id=cycle_id)
+        ).items():
+            ranked[(team_id, cycle_id)] = lines
+    people = sorted({m.employee_id for lines in ranked.values() for f in lines.values() for m in f})
+    employees = (
+        {e.id: e for e in await Employee.filter(id__in=people).using_db(conn)} if people else {}
+    )
+    kpi_codes = sorted({code for lines in ranked.values() for code in lines})
+    kpis = (
+        {k.code: k for k in await Kpi.filter(code__in=kpi_codes).using_db(conn)}
+        if kpi_codes
+        else {}
+    )
+    colleague = any(v is RoleModelView.COLLEAGUE for v in views.values())
+    named = await opted_in_ids(conn, people) if colleague else set()
+    for key, view in views.items():
+        team_id, cycle_code = key
+        before = previous[cycle_code]
+        if before is None:
+            answers[key] = RoleModelBoard(teams[team_id], cycles[cycle_code], None, view, ())
+            continue
+        board_lines = _board_lines(
+            ranked.get((team_id, before.id), {}), view, actor, employees, kpis, named
+        )
+        answers[key] = RoleModelBoard(teams[team_id], cycles[cycle_code], before, view, board_lines)
+    return answers
+
+
+def _board_lines(
+    ranked: dict[str, list[RoleModel]],
+    view: RoleModelView,
+    actor: Actor,
+    employees: dict[int, Employee],
+    kpis: dict[str, Kpi],
+    named: set[int],
+) -> tuple[RoleModelLine, ...]:
     lines: list[RoleModelLine] = []
     for code, found in ranked.items():
         kpi = kpis.get(code)
@@ -168,7 +256,7 @@ async def role_models_of_team(
             shown.sort(key=lambda e: (e.name.casefold(), e.external_id))
             entries = tuple(RoleModelEntry(e, None, None) for e in shown)
         lines.append(RoleModelLine(kpi, entries))
-    return RoleModelBoard(team, cycle, previous, view, tuple(lines))
+    return tuple(lines)
 
 
 async def boards_cycles(conn: BaseDBAsyncClient) -> list[Cycle]:

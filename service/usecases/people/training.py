@@ -62,25 +62,30 @@ async def _checked(conn: BaseDBAsyncClient, course: CourseInput) -> dict[str, ob
     issues: list[Issue] = []
     code = course.code.strip()
     if not code or len(code) > MAX_CODE:
-        issues.append(Issue("code", f"1 to {MAX_CODE} characters", "INVALID"))
+        issues.append(Issue.of("code", "1 to {most} characters", "INVALID", most=MAX_CODE))
     title, title_zh = course.title.strip(), course.title_zh.strip()
     for field, text in (("title", title), ("titleZh", title_zh)):
         if not text or len(text) > MAX_TITLE:
-            issues.append(Issue(field, f"1 to {MAX_TITLE} characters", "INVALID"))
+            issues.append(Issue.of(field, "1 to {most} characters", "INVALID", most=MAX_TITLE))
     codes = list(dict.fromkeys(c.strip() for c in course.kpi_codes if c.strip()))
     rows = await Kpi.filter(code__in=codes).using_db(conn).values_list("code", flat=True)
     known = {str(code) for code in rows}
     for missing in [c for c in codes if c not in known]:
-        issues.append(Issue("kpiCodes", f"there is no KPI {missing!r}", "NOT_FOUND"))
+        issues.append(Issue.of("kpiCodes", "there is no KPI {kpi}", "NOT_FOUND", kpi=repr(missing)))
     if not 1 <= course.length_minutes <= MAX_LENGTH_MINUTES:
         issues.append(
-            Issue("lengthMinutes", f"a whole number from 1 to {MAX_LENGTH_MINUTES:,}", "INVALID")
+            Issue.of(
+                "lengthMinutes",
+                "a whole number from 1 to {most}",
+                "INVALID",
+                most=f"{MAX_LENGTH_MINUTES:,}",
+            )
         )
     try:
         form = CourseFormat(course.format)
     except ValueError:
         names = ", ".join(f.value for f in CourseFormat)
-        issues.append(Issue("format", f"one of {names}", "INVALID"))
+        issues.append(Issue.of("format", "one of {names}", "INVALID", names=names))
         form = None
     if issues:
         raise ValidationFailed(issues)
@@ -107,8 +112,11 @@ async def save_course(
         row = await Course.select_for_update().using_db(conn).get_or_none(code=data["code"])
         if row is not None and expected_version is not None and expected_version != row.version:
             raise StaleVersion(
-                f"Course {row.code} is at version {row.version}, not {expected_version}: "
-                "someone saved first. Reload it and try again."
+                "Course {course} is at version {version}, not {expected}: "
+                "someone saved first. Reload it and try again.",
+                course=row.code,
+                version=row.version,
+                expected=expected_version,
             )
         before = None if row is None else _course_data(row)
         if before == data:
@@ -145,22 +153,26 @@ async def record_attendance(
     """Record that an employee attended a course on a day (once per course and day)."""
     text = note.strip()
     if len(text) > MAX_NOTE:
-        raise ValidationFailed([Issue("note", f"at most {MAX_NOTE:,} characters", "TOO_LONG")])
+        raise ValidationFailed(
+            [Issue.of("note", "at most {most} characters", "TOO_LONG", most=f"{MAX_NOTE:,}")]
+        )
     async with in_transaction() as conn:
         employee = await Employee.get_or_none(external_id=employee_external_id, using_db=conn)
         if employee is None:
-            raise NotFound(f"There is no employee {employee_external_id!r}.")
+            raise NotFound("There is no employee {id}.", id=repr(employee_external_id))
         await require_admin_or_manager_of(conn, actor, employee)
         course = await Course.get_or_none(code=course_code, using_db=conn)
         if course is None:
-            raise NotFound(f"There is no course {course_code!r}.")
+            raise NotFound("There is no course {course}.", course=repr(course_code))
         duplicate = ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "attendedOn",
-                    f"{employee.external_id} is already recorded at {course.code} on "
-                    f"{attended_on.isoformat()}",
+                    "{employee} is already recorded at {course} on {day}",
                     "DUPLICATE",
+                    employee=employee.external_id,
+                    course=course.code,
+                    day=attended_on.isoformat(),
                 )
             ]
         )
