@@ -179,7 +179,8 @@ async def test_update_policy_sets_and_clears_the_band_guide(api: Api) -> None:
 async def test_cycle_calibration_costs_the_same_queries_for_more_people(api: Api) -> None:
     from datetime import date
 
-    from service.usecases.inputs import EmployeeInput
+    from service.usecases.inputs import EmployeeInput, FeedbackInput, ObservationInput
+    from service.usecases.scoring.ingest import record_feedback, record_observations
     from service.usecases.setup.organisation import upsert_employees
     from tests.api.test_query_count import counted_queries
 
@@ -206,16 +207,52 @@ async def test_cycle_calibration_costs_the_same_queries_for_more_people(api: Api
             for i in range(1, 9)
         ],
     )
+    # Enough evidence to be scored (as the seed gives A1-A4), so they enter the views.
+    newcomers = [f"B{i}" for i in range(1, 9)]
+    await record_feedback(
+        actor=ADMIN,
+        feedback=[
+            FeedbackInput(
+                rating=str(2 + i % 4),
+                channel=("ONLINE_SURVEY", "PHONE_CALLBACK", "FACE_TO_FACE")[i % 3],
+                occurred_at=f"2026-02-{1 + i % 27:02d}T09:00:00+08:00",
+                source="survey",
+                employee_external_id=newcomers[i % 8],
+                external_id=f"b-s{i}",
+            )
+            for i in range(8 * 6)
+        ],
+    )
+    await record_observations(
+        actor=ADMIN,
+        observations=[
+            ObservationInput(
+                kpi_code="frt",
+                value=str(4 + i % 30),
+                source="tickets",
+                occurred_at=f"2026-03-{1 + i % 27:02d}T09:00:00Z",
+                employee_external_id=newcomers[i % 8],
+                external_id=f"b-t{i}",
+            )
+            for i in range(8 * 3)
+        ],
+    )
     await submit_reviews(
         actor=ADMIN,
         reviews=[
-            ReviewInput(CYCLE, f"B{i}", "quality", "lead@example.com", "MANAGER", "4")
-            for i in range(1, 9)
+            ReviewInput(CYCLE, person, "quality", "lead@example.com", "MANAGER", "4")
+            for person in newcomers
         ],
     )
     with counted_queries() as many:
         again = await both_views()
     assert all("errors" not in body for body in again)
+
+    def people(body: dict[str, Any]) -> int:
+        reviewers = body["data"]["cycle"]["calibration"]["reviewers"]
+        return sum(len(r["employees"]) for r in reviewers)
+
+    assert people(again[0]) == people(bodies[0]) + 8  # the views did grow
     assert len(many) == len(few), sorted(set(few) ^ set(many))
 
 
