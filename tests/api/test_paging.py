@@ -117,6 +117,11 @@ REACH: dict[str, Reach] = {
         "id message",
         lambda d: d["employee"]["recognitions"],
     ),
+    "Employee.recognitionsGiven": Reach(
+        '{{ employee(externalId: "A1") {{ recognitionsGiven{args} {{ {page} }} }} }}',
+        "id message",
+        lambda d: d["employee"]["recognitionsGiven"],
+    ),
     "Team.recognitions": Reach(
         '{{ team(code: "hotline") {{ recognitions{args} {{ {page} }} }} }}',
         "id message",
@@ -256,6 +261,14 @@ async def seed_with_ties(api: Api) -> None:
                 recognition_id=given.id,
                 visibility="PRIVATE",
             )
+    # And A1 thanks each of them back, once: what A1 gave pages too.
+    for i in range(5):
+        await give_recognition(
+            actor=Actor("A1", AccessLevel.EMPLOYEE, employee_id=a1.id),
+            receiver_external_id=f"A{2 + i}",
+            message=f"thanks back {i}",
+            now=datetime(2026, 3, 1, tzinfo=UTC) + timedelta(days=i),
+        )
     # Earlier cycles, so that an employee has several scores and the cycle list pages.
     for year, quarter, starts, ends in (
         (2025, 3, date(2025, 7, 1), date(2025, 9, 30)),
@@ -318,6 +331,7 @@ MINIMUM_ROWS = {
     "Employee.feedbackNotes": 25,
     "Employee.recognitions": 25,
     "Team.recognitions": 25,
+    "Employee.recognitionsGiven": 5,
 }
 
 

@@ -113,9 +113,13 @@ PROBES: dict[str, list[str]] = {
     "Recognition.giver": [
         "{{ employees(first: 100) {{ nodes {{ recognitions(first: 100) {{ nodes {{ giver "
         "{{ {person} }} }} }} }} }} }}",
+        "{{ employees(first: 100) {{ nodes {{ recognitionsGiven(first: 100) {{ nodes {{ giver "
+        "{{ {person} }} }} }} }} }} }}",
         '{{ team(code: "hotline") {{ recognitions(first: 100) {{ nodes {{ giver '
         "{{ {person} }} }} }} }} }}",
     ],
+    "RecognitionTradingFlag.first": ["{{ recognitionTradingFlags {{ first {{ {person} }} }} }}"],
+    "RecognitionTradingFlag.second": ["{{ recognitionTradingFlags {{ second {{ {person} }} }} }}"],
     "RoleModel.employee": [
         '{{ teams {{ code roleModels(cycleCode: "' + CYCLE + '") {{ lines {{ roleModels '
         "{{ employee {{ {person} }} }} }} }} }} }}"
@@ -141,6 +145,9 @@ REFUSED_AS_A_WHOLE = (
     "Recognition.receiver",
     "Recognition.giver",
     "HeatmapRow.employee",
+    # The trading flags are for admins only.
+    "RecognitionTradingFlag.first",
+    "RecognitionTradingFlag.second",
     # A team's role models are refused outside the team, its managers and admins.
     "RoleModel.employee",
 )
@@ -203,6 +210,25 @@ async def calibration_ready() -> None:
         reviews=[ReviewInput(CYCLE, "F1", "quality", "admin@example.com", "MANAGER", "3")],
     )
     await transition_cycle(actor=ADMIN, cycle_code=CYCLE, to="REVIEW")
+
+
+async def trading_ready() -> None:
+    """Two flagged pairs, each recognising only the other: H1 and F1 (outside the
+    manager's teams), A3 and A4 (in them), so every reader has someone they may not see
+    on either side of a flag."""
+    for giver, receiver, access in (
+        ("H1", "F1", AccessLevel.MANAGER),
+        ("F1", "H1", AccessLevel.MANAGER),
+        ("A3", "A4", AccessLevel.EMPLOYEE),
+        ("A4", "A3", AccessLevel.EMPLOYEE),
+    ):
+        person = await Employee.get(external_id=giver)
+        for i in range(3):
+            await give_recognition(
+                actor=Actor(giver, access, employee_id=person.id),
+                receiver_external_id=receiver,
+                message=f"Thanks {i}",
+            )
 
 
 async def people_side_ready() -> None:
@@ -311,6 +337,8 @@ async def test_a_person_reached_through_any_field_is_one_the_asker_may_see(
         )
     if field in PEOPLE_SIDE:
         await people_side_ready()
+    if field.startswith("RecognitionTradingFlag."):
+        await trading_ready()
     if field in ("RoleModel.employee", "KnowledgeSession.attendees"):
         await role_models_ready()
     reached_by_admin = {p["externalId"] for p in await ask(api, field, "admin")}
