@@ -36,7 +36,7 @@ from admin.i18n import (
 from admin.security import csrf_matches
 from service.errors import DatabaseBusy, DomainError, Issue
 from service.labels import label
-from service.models import AccessLevel
+from service.models import AccessLevel, Employee
 from service.scoring.types import ScorecardIssue
 from service.settings import Settings
 from service.usecases.accounts.sessions import LiveSession, load_session
@@ -162,6 +162,15 @@ async def checked_form(request: Request) -> FormData:
             "This form has expired or did not come from this site. Reload the page and try again.",
         )
     return form
+
+
+async def person_from_url(request: Request) -> Employee:
+    """The employee the URL names by `{external_id}`; a 404 page when nobody has it.
+    Who may see that person's page is the view's to decide, after this."""
+    employee = await Employee.get_or_none(external_id=request.path_params["external_id"])
+    if employee is None:
+        raise Refused(404, "No such person.")
+    return employee
 
 
 def redirect(url: str) -> RedirectResponse:

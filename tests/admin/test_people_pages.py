@@ -437,3 +437,24 @@ async def browser_of_employee(seeded: Browser) -> AsyncIterator[Browser]:
         other = Browser(client)
         await other.sign_in("employee")
         yield other
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/people/NOBODY/check-ins",
+        "/admin/people/NOBODY/recognition",
+        f"/admin/goals/{CYCLE}/employee/NOBODY",
+    ],
+)
+async def test_a_person_page_for_an_unknown_external_id_is_not_found_in_each_language(
+    seeded: Browser, page: str
+) -> None:
+    await seeded.sign_in("admin")
+    response = await seeded.client.get(page)
+    assert response.status_code == 404
+    assert "No such person." in response.text
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    response = await seeded.client.get(page)
+    assert response.status_code == 404
+    assert "没有这个人员。" in response.text

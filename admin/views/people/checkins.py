@@ -22,6 +22,7 @@ from admin.web import (
     _,
     checked_form,
     guarded,
+    person_from_url,
     redirect,
     render,
     require,
@@ -112,13 +113,6 @@ class CheckInRow:
     raised: list[ActionItem]
     carried: list[ActionItem]
     recorded_by: Employee | None
-
-
-async def _person(request: Request) -> Employee:
-    employee = await Employee.get_or_none(external_id=request.path_params["external_id"])
-    if employee is None:
-        raise Refused(404, "No such person.")
-    return employee
 
 
 async def _person_page(
@@ -250,7 +244,7 @@ async def _current_lines(employee: Employee, lang: str) -> list[tuple[int, str]]
 @guarded
 async def person_page(request: Request) -> Response:
     actor = signed_in(request)
-    return await _person_page(request, actor, await _person(request))
+    return await _person_page(request, actor, await person_from_url(request))
 
 
 def _action_items(request: Request, form: FormData) -> tuple[list[ActionItemInput], list[str]]:
@@ -274,7 +268,7 @@ def _action_items(request: Request, form: FormData) -> tuple[list[ActionItemInpu
 async def record_post(request: Request) -> Response:
     form = await checked_form(request)
     actor = require(request, AccessLevel.ADMIN, AccessLevel.MANAGER)
-    employee = await _person(request)
+    employee = await person_from_url(request)
     values = {k: str(form.get(k, "")) for k in ("held_on", "shared_notes", "private_notes")}
     items, messages = _action_items(request, form)
     held_on: date | None = None
@@ -350,7 +344,7 @@ async def acknowledge_post(request: Request) -> Response:
 async def give_post(request: Request) -> Response:
     form = await checked_form(request)
     actor = signed_in(request)
-    employee = await _person(request)
+    employee = await person_from_url(request)
     values = {k: str(form.get(k, "")) for k in ("kind", "text", "line", "goal")}
     line = whole_or_none(values["line"], high=1000) if values["line"].strip() else None
     goal_id = (

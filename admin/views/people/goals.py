@@ -16,7 +16,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, redirect, render, require, say, signed_in, state
+from admin.web import (
+    _,
+    checked_form,
+    guarded,
+    person_from_url,
+    redirect,
+    render,
+    require,
+    say,
+    signed_in,
+    state,
+)
 from service.errors import DomainError, GoalNotSmart, Issue
 from service.models import AccessLevel, Cycle, CycleState, Employee, Goal, Kpi, Team
 from service.scoring import format_compact
@@ -267,10 +278,7 @@ async def employee_goals_page(request: Request) -> Response:
     cycle = await _cycle_or_404(request)
     if isinstance(cycle, Response):
         return cycle
-    employee = await Employee.get_or_none(external_id=request.path_params["external_id"])
-    if employee is None:
-        return _not_found(request, _(request, "No such employee."))
-    return await _owner_page(request, cycle=cycle, employee=employee)
+    return await _owner_page(request, cycle=cycle, employee=await person_from_url(request))
 
 
 @guarded

@@ -14,7 +14,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import Refused, checked_form, guarded, redirect, render, require, say, signed_in
+from admin.web import (
+    Refused,
+    checked_form,
+    guarded,
+    person_from_url,
+    redirect,
+    render,
+    require,
+    say,
+    signed_in,
+)
 from service.errors import (
     DomainError,
     InvalidTransition,
@@ -256,13 +266,6 @@ async def visibility_post(request: Request) -> Response:
     return redirect(f"/admin/people/{receiver.external_id}/recognition?done=visibility")
 
 
-async def _person_of(request: Request) -> Employee:
-    employee = await Employee.get_or_none(external_id=request.path_params["external_id"])
-    if employee is None:
-        raise Refused(404, "No such person.")
-    return employee
-
-
 async def _person(
     request: Request,
     actor: Actor,
@@ -334,14 +337,14 @@ async def _person(
 @guarded
 async def person_page(request: Request) -> Response:
     actor = signed_in(request)
-    return await _person(request, actor, await _person_of(request))
+    return await _person(request, actor, await person_from_url(request))
 
 
 @guarded
 async def praise_post(request: Request) -> Response:
     form = await checked_form(request)
     actor = require(request, AccessLevel.ADMIN, AccessLevel.MANAGER)
-    employee = await _person_of(request)
+    employee = await person_from_url(request)
     observation_id = whole_or_none(str(form.get("observation_id", "")), high=2**63 - 1)
     try:
         if observation_id is None:
