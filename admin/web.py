@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,14 @@ from admin.i18n import (
     unit_text,
 )
 from admin.security import csrf_matches
-from service.errors import DatabaseBusy, DomainError, Issue
+from service.errors import (
+    DatabaseBusy,
+    DomainError,
+    Issue,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from service.labels import label
 from service.models import AccessLevel, Employee
 from service.scoring.types import ScorecardIssue
@@ -175,6 +182,61 @@ async def person_from_url(request: Request) -> Employee:
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+@dataclass
+class Failed:
+    """A refused form, to show again on its page: which form, the messages (each naming
+    its field, and its row when the form has rows), and what was typed."""
+
+    form: str
+    messages: list[str]
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def refusal_status(error: DomainError) -> int:
+    """The HTTP status of a page shown again after a use case refused a form."""
+    if isinstance(error, ValidationFailed):
+        return 400
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    return 409  # stale versions and transitions: the data changed under the form
+
+
+def refusal_messages(request: Request, error: DomainError, *, row: str = "Row {n}") -> list[str]:
+    """A refusal as lines naming the field (and the row, called `row`, counted from 1)."""
+    if isinstance(error, ValidationFailed):
+        return [
+            (f"{_(request, row, n=issue.row + 1)}: " if issue.row is not None else "")
+            + f"{issue.field}: {say(request, issue)}"
+            for issue in error.issues
+        ]
+    return [say(request, error)]
+
+
+async def submit_form(
+    request: Request,
+    action: Callable[[], Awaitable[object]],
+    *,
+    form: str,
+    done: str,
+    again: Callable[[Failed, int], Awaitable[Response]],
+    values: dict[str, str] | None = None,
+    row: str = "Row {n}",
+) -> Response:
+    """Run one use case for a posted form: redirect to `done` when it succeeds; when it
+    refuses, show the page again through `again` with the messages and what was typed,
+    at the refusal's status. A busy database is `guarded`'s to answer (503)."""
+    try:
+        await action()
+    except DatabaseBusy:
+        raise
+    except DomainError as error:
+        failed = Failed(form, refusal_messages(request, error, row=row), values or {})
+        return await again(failed, refusal_status(error))
+    return redirect(done)
 
 
 def sign_in_redirect(request: Request) -> RedirectResponse:

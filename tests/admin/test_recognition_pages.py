@@ -178,3 +178,17 @@ def test_every_english_text_of_the_recognition_pages_has_its_chinese() -> None:
         }
     assert found
     assert sorted(found - set(catalogue()["zh-CN"])) == []
+
+
+async def test_a_refused_recognition_shows_the_wall_again_with_what_was_typed_and_the_field(
+    seeded: Browser,
+) -> None:
+    await seeded.sign_in("colleague")  # A2
+    refused = await seeded.post(
+        WALL, {"receiver": "A1", "message": "", "value_tag": "night shift hero"}
+    )
+    assert refused.status_code == 400
+    errors = refused.text.split('data-form-errors="give"', 1)[1].split("</div>", 1)[0]
+    assert "message:" in errors
+    assert 'value="night shift hero"' in refused.text
+    assert await Recognition.all().count() == 0

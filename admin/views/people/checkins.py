@@ -6,7 +6,8 @@ Each form calls one use case; who sees what is service/usecases/accounts/access.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 
 from starlette.datastructures import FormData
@@ -18,6 +19,7 @@ from tortoise.connection import get_connection
 from admin.i18n import name_text
 from admin.views.people.goals import clock as goal_clock
 from admin.web import (
+    Failed,
     Refused,
     _,
     checked_form,
@@ -26,16 +28,8 @@ from admin.web import (
     redirect,
     render,
     require,
-    say,
     signed_in,
-)
-from service.errors import (
-    DomainError,
-    InvalidTransition,
-    NotFound,
-    PermissionDenied,
-    StaleVersion,
-    ValidationFailed,
+    submit_form,
 )
 from service.labels import label
 from service.models import (
@@ -78,31 +72,7 @@ NOTES_ON_PAGE = 50
 ACTION_ITEM_ROWS = 3
 
 
-@dataclass
-class Failed:
-    form: str
-    messages: list[str]
-    values: dict[str, str] = field(default_factory=dict)
-
-
-def _messages(request: Request, error: DomainError) -> list[str]:
-    if isinstance(error, ValidationFailed):
-        return [
-            (f"{_(request, 'Action item {n}', n=i.row + 1)}: " if i.row is not None else "")
-            + f"{i.field}: {say(request, i)}"
-            for i in error.issues
-        ]
-    return [say(request, error)]
-
-
-def _status(error: DomainError) -> int:
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, (StaleVersion, InvalidTransition)):
-        return 409
-    return 400
+ACTION_ITEM = "Action item {n}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +211,17 @@ async def _current_lines(employee: Employee, lang: str) -> list[tuple[int, str]]
     ]
 
 
+def _again(
+    request: Request, actor: Actor, employee: Employee
+) -> Callable[[Failed, int], Awaitable[Response]]:
+    """The person's page shown again with a refused form."""
+
+    async def show(failed: Failed, status: int) -> Response:
+        return await _person_page(request, actor, employee, failed, status)
+
+    return show
+
+
 @guarded
 async def person_page(request: Request) -> Response:
     actor = signed_in(request)
@@ -258,7 +239,7 @@ def _action_items(request: Request, form: FormData) -> tuple[list[ActionItemInpu
         try:
             due_on = parse_date(str(form.get(f"item-{index}-due", "")))
         except ParseError as error:
-            problems.append(f"{_(request, 'Action item {n}', n=index + 1)}: {error}")
+            problems.append(f"{_(request, ACTION_ITEM, n=index + 1)}: {error}")
             continue
         items.append(ActionItemInput(text, owner, due_on))
     return items, problems
@@ -293,8 +274,9 @@ async def record_post(request: Request) -> Response:
         for raw in form.getlist("close")
         if (pk := whole_or_none(str(raw), high=largest_key(ActionItem))) is not None
     ]
-    try:
-        await record_check_in(
+    return await submit_form(
+        request,
+        lambda: record_check_in(
             actor=actor,
             employee_external_id=employee.external_id,
             held_on=held_on,
@@ -305,16 +287,13 @@ async def record_post(request: Request) -> Response:
             action_items=items,
             close_action_item_ids=closing,
             clock=goal_clock(request),
-        )
-    except DomainError as error:
-        return await _person_page(
-            request,
-            actor,
-            employee,
-            Failed("record", _messages(request, error), values),
-            _status(error),
-        )
-    return redirect(f"/admin/people/{employee.external_id}/check-ins?done=recorded")
+        ),
+        form="record",
+        values=values,
+        row=ACTION_ITEM,
+        again=_again(request, actor, employee),
+        done=f"/admin/people/{employee.external_id}/check-ins?done=recorded",
+    )
 
 
 @guarded
@@ -325,19 +304,15 @@ async def acknowledge_post(request: Request) -> Response:
     if check_in is None:
         raise Refused(404, "No such check-in.")
     employee = await Employee.get(id=check_in.employee_id)
-    try:
-        await acknowledge_check_in(
+    return await submit_form(
+        request,
+        lambda: acknowledge_check_in(
             actor=actor, check_in_id=check_in.id, comment=str(form.get("comment", ""))
-        )
-    except DomainError as error:
-        return await _person_page(
-            request,
-            actor,
-            employee,
-            Failed(f"acknowledge-{check_in.id}", _messages(request, error)),
-            _status(error),
-        )
-    return redirect(f"/admin/people/{employee.external_id}/check-ins?done=acknowledged")
+        ),
+        form=f"acknowledge-{check_in.id}",
+        again=_again(request, actor, employee),
+        done=f"/admin/people/{employee.external_id}/check-ins?done=acknowledged",
+    )
 
 
 @guarded
@@ -351,8 +326,9 @@ async def give_post(request: Request) -> Response:
         whole_or_none(values["goal"], high=largest_key(Goal)) if values["goal"].strip() else None
     )
     cycle_code = str(form.get("cycle_code", "")).strip() or None
-    try:
-        await give_feedback_note(
+    return await submit_form(
+        request,
+        lambda: give_feedback_note(
             actor=actor,
             employee_external_id=employee.external_id,
             kind=values["kind"],
@@ -360,16 +336,12 @@ async def give_post(request: Request) -> Response:
             cycle_code=cycle_code if line is not None else None,
             line=line,
             goal_id=goal_id,
-        )
-    except DomainError as error:
-        return await _person_page(
-            request,
-            actor,
-            employee,
-            Failed("give", _messages(request, error), values),
-            _status(error),
-        )
-    return redirect(f"/admin/people/{employee.external_id}/check-ins?done=given")
+        ),
+        form="give",
+        values=values,
+        again=_again(request, actor, employee),
+        done=f"/admin/people/{employee.external_id}/check-ins?done=given",
+    )
 
 
 @guarded
@@ -380,17 +352,15 @@ async def hide_post(request: Request) -> Response:
     if note is None:
         raise Refused(404, "No such feedback note.")
     employee = await Employee.get(id=note.employee_id)
-    try:
-        await hide_feedback_note(actor=actor, note_id=note.id, reason=str(form.get("reason", "")))
-    except DomainError as error:
-        return await _person_page(
-            request,
-            actor,
-            employee,
-            Failed(f"hide-{note.id}", _messages(request, error)),
-            _status(error),
-        )
-    return redirect(f"/admin/people/{employee.external_id}/check-ins?done=hidden")
+    return await submit_form(
+        request,
+        lambda: hide_feedback_note(
+            actor=actor, note_id=note.id, reason=str(form.get("reason", ""))
+        ),
+        form=f"hide-{note.id}",
+        again=_again(request, actor, employee),
+        done=f"/admin/people/{employee.external_id}/check-ins?done=hidden",
+    )
 
 
 @guarded

@@ -26,12 +26,13 @@ from admin.web import (
     checked_form,
     guarded,
     redirect,
+    refusal_status,
     render,
     require,
     say,
     signed_in,
 )
-from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
+from service.errors import DomainError, Issue, NotFound, ValidationFailed
 from service.models import (
     AccessLevel,
     Course,
@@ -109,16 +110,6 @@ def _failed(request: Request, name: str, error: DomainError, form: FormData) -> 
     else:
         failed.message = say(request, error)
     return failed
-
-
-def _status_of(error: DomainError) -> int:
-    if isinstance(error, ValidationFailed):
-        return 400
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    return 409
 
 
 def _date(value: Any, name: str) -> date:
@@ -332,7 +323,9 @@ async def aim_post(request: Request) -> Response:
         )
     except DomainError as error:
         failed = _failed(request, "aim", error, form)
-        return await _plan_page(request, actor, employee, failed=failed, status=_status_of(error))
+        return await _plan_page(
+            request, actor, employee, failed=failed, status=refusal_status(error)
+        )
     return redirect(_plan_url(employee.external_id, "?done=aim#aim"))
 
 
@@ -385,7 +378,9 @@ async def add_item_post(request: Request) -> Response:
         )
     except DomainError as error:
         failed = _failed(request, form_name, error, form)
-        return await _plan_page(request, actor, employee, failed=failed, status=_status_of(error))
+        return await _plan_page(
+            request, actor, employee, failed=failed, status=refusal_status(error)
+        )
     return redirect(_plan_url(employee.external_id, "?done=added#items"))
 
 
@@ -412,7 +407,9 @@ async def update_item_post(request: Request) -> Response:
         )
     except DomainError as error:
         failed = _failed(request, f"item-{item_id}", error, form)
-        return await _plan_page(request, actor, employee, failed=failed, status=_status_of(error))
+        return await _plan_page(
+            request, actor, employee, failed=failed, status=refusal_status(error)
+        )
     return redirect(_plan_url(employee.external_id, f"?done=updated#item-{item_id}"))
 
 
@@ -432,7 +429,9 @@ async def attendance_post(request: Request) -> Response:
         )
     except DomainError as error:
         failed = _failed(request, "attendance", error, form)
-        return await _plan_page(request, actor, employee, failed=failed, status=_status_of(error))
+        return await _plan_page(
+            request, actor, employee, failed=failed, status=refusal_status(error)
+        )
     return redirect(_plan_url(employee.external_id, "?done=attended#attended"))
 
 
@@ -486,7 +485,7 @@ async def course_post(request: Request) -> Response:
         failed = _failed(request, "course", error, form)
         for name in COURSE_FIELDS:
             failed.values.setdefault(name, "")
-        return await _courses_page(request, failed=failed, status=_status_of(error))
+        return await _courses_page(request, failed=failed, status=refusal_status(error))
     return redirect("/admin/courses?done=saved")
 
 

@@ -7,7 +7,7 @@ Each form calls one use case; who sees what is service/usecases/accounts/access.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,22 +15,19 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.web import (
+    Failed,
     Refused,
     checked_form,
     guarded,
     person_from_url,
-    redirect,
     render,
     require,
-    say,
     signed_in,
+    submit_form,
 )
 from service.errors import (
-    DomainError,
-    InvalidTransition,
     NotFound,
     PermissionDenied,
-    ValidationFailed,
 )
 from service.models import AccessLevel, Employee, Kpi, Recognition, RecognitionVisibility, Team
 from service.usecases.accounts.access import (
@@ -54,29 +51,6 @@ from service.usecases.people.recognition import (
 from service.usecases.people.recognition_rules import TRADING_MIN_EACH_WAY, TRADING_WINDOW_DAYS
 
 WALL_PAGE = 20
-
-
-@dataclass
-class Failed:
-    form: str
-    messages: list[str]
-    values: dict[str, str] = field(default_factory=dict)
-
-
-def _messages(request: Request, error: DomainError) -> list[str]:
-    if isinstance(error, ValidationFailed):
-        return [f"{issue.field}: {say(request, issue)}" for issue in error.issues]
-    return [say(request, error)]
-
-
-def _status(error: DomainError) -> int:
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, InvalidTransition):
-        return 409
-    return 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,19 +173,20 @@ async def give_post(request: Request) -> Response:
     actor = signed_in(request)
     team = await _team(request)
     values = {k: str(form.get(k, "")) for k in ("receiver", "message", "kpi_code", "value_tag")}
-    try:
-        await give_recognition(
+    return await submit_form(
+        request,
+        lambda: give_recognition(
             actor=actor,
             receiver_external_id=values["receiver"],
             message=values["message"],
             kpi_code=values["kpi_code"] or None,
             value_tag=values["value_tag"] or None,
-        )
-    except DomainError as error:
-        return await _wall(
-            request, actor, team, Failed("give", _messages(request, error), values), _status(error)
-        )
-    return redirect(f"/admin/teams/{team.code}/recognition?done=given")
+        ),
+        form="give",
+        values=values,
+        again=lambda failed, status: _wall(request, actor, team, failed, status),
+        done=f"/admin/teams/{team.code}/recognition?done=given",
+    )
 
 
 async def _recognition(request: Request) -> tuple[Recognition, Employee]:
@@ -227,23 +202,25 @@ async def hide_post(request: Request) -> Response:
     actor = require(request, AccessLevel.ADMIN)
     row, receiver = await _recognition(request)
     team = await Team.get_or_none(id=receiver.team_id or 0)
-    try:
-        await hide_recognition(
-            actor=actor, recognition_id=row.id, reason=str(form.get("reason", ""))
-        )
-    except DomainError as error:
+
+    async def again(failed: Failed, status: int) -> Response:
+        # Back to the team's wall, which holds the hide form; a receiver without a team
+        # has only their own page, which has no hide form to show the messages by.
         if team is None:
-            return await _person(request, actor, receiver, None, _status(error))
-        return await _wall(
-            request,
-            actor,
-            team,
-            Failed(f"hide-{row.id}", _messages(request, error)),
-            _status(error),
-        )
-    if team is None:
-        return redirect(f"/admin/people/{receiver.external_id}/recognition?done=hidden")
-    return redirect(f"/admin/teams/{team.code}/recognition?done=hidden")
+            return await _person(request, actor, receiver, None, status)
+        return await _wall(request, actor, team, failed, status)
+
+    return await submit_form(
+        request,
+        lambda: hide_recognition(
+            actor=actor, recognition_id=row.id, reason=str(form.get("reason", ""))
+        ),
+        form=f"hide-{row.id}",
+        again=again,
+        done=f"/admin/people/{receiver.external_id}/recognition?done=hidden"
+        if team is None
+        else f"/admin/teams/{team.code}/recognition?done=hidden",
+    )
 
 
 @guarded
@@ -251,19 +228,15 @@ async def visibility_post(request: Request) -> Response:
     form = await checked_form(request)
     actor = signed_in(request)
     row, receiver = await _recognition(request)
-    try:
-        await set_recognition_visibility(
+    return await submit_form(
+        request,
+        lambda: set_recognition_visibility(
             actor=actor, recognition_id=row.id, visibility=str(form.get("visibility", ""))
-        )
-    except DomainError as error:
-        return await _person(
-            request,
-            actor,
-            receiver,
-            Failed(f"visibility-{row.id}", _messages(request, error)),
-            _status(error),
-        )
-    return redirect(f"/admin/people/{receiver.external_id}/recognition?done=visibility")
+        ),
+        form=f"visibility-{row.id}",
+        again=lambda failed, status: _person(request, actor, receiver, failed, status),
+        done=f"/admin/people/{receiver.external_id}/recognition?done=visibility",
+    )
 
 
 async def _person(
@@ -346,15 +319,19 @@ async def praise_post(request: Request) -> Response:
     actor = require(request, AccessLevel.ADMIN, AccessLevel.MANAGER)
     employee = await person_from_url(request)
     observation_id = whole_or_none(str(form.get("observation_id", "")), high=2**63 - 1)
-    try:
+
+    async def recognize() -> object:
         if observation_id is None:
             raise NotFound("No such customer feedback.")
-        await recognize_customer_praise(actor=actor, observation_id=observation_id)
-    except DomainError as error:
-        return await _person(
-            request, actor, employee, Failed("praise", _messages(request, error)), _status(error)
-        )
-    return redirect(f"/admin/people/{employee.external_id}/recognition?done=praise")
+        return await recognize_customer_praise(actor=actor, observation_id=observation_id)
+
+    return await submit_form(
+        request,
+        recognize,
+        form="praise",
+        again=lambda failed, status: _person(request, actor, employee, failed, status),
+        done=f"/admin/people/{employee.external_id}/recognition?done=praise",
+    )
 
 
 routes = [

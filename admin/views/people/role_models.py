@@ -19,8 +19,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import Refused, checked_form, guarded, redirect, render, say, signed_in
-from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
+from admin.web import (
+    Refused,
+    checked_form,
+    guarded,
+    redirect,
+    refusal_status,
+    render,
+    say,
+    signed_in,
+)
+from service.errors import DomainError, Issue, NotFound, ValidationFailed
 from service.models import (
     OPEN_CYCLE_STATES,
     AccessLevel,
@@ -38,16 +47,6 @@ from service.usecases.actor import Actor
 from service.usecases.people import best_practice, role_models, sessions
 from service.usecases.people.sessions import SessionInput
 from service.usecases.setup.policy import load_policy
-
-
-def _status_of(error: DomainError) -> int:
-    if isinstance(error, ValidationFailed):
-        return 400
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    return 409
 
 
 def _refusal(request: Request, error: DomainError) -> str:
@@ -107,7 +106,7 @@ async def _role_models_page(
             )
         except DomainError as error:
             board_refusal = _refusal(request, error)
-            status = _status_of(error) if status == 200 else status
+            status = refusal_status(error) if status == 200 else status
     opted_in = None
     if actor.employee_id is not None:
         opted_in = await role_models.role_model_opted_in(
@@ -147,7 +146,7 @@ async def opt_in_post(request: Request) -> Response:
         )
     except DomainError as error:
         return await _role_models_page(
-            request, actor, refusal=_refusal(request, error), status=_status_of(error)
+            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
     back = {k: str(v) for k, v in form.items() if k in ("team", "cycle") and v}
     return redirect(f"/admin/role-models?{urlencode({**back, 'done': 'opt-in'})}#opt-in")
@@ -230,7 +229,7 @@ async def share_post(request: Request) -> Response:
         )
     except DomainError as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=_status_of(error)
+            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
     return redirect(_kpi_url(code, "?done=shared#notes"))
 
@@ -245,7 +244,7 @@ async def thank_post(request: Request) -> Response:
         )
     except DomainError as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=_status_of(error)
+            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
     return redirect(_kpi_url(request.path_params["kpi_code"], "?done=thanked#notes"))
 
@@ -262,7 +261,7 @@ async def hide_post(request: Request) -> Response:
         )
     except DomainError as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=_status_of(error)
+            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
     return redirect(_kpi_url(request.path_params["kpi_code"], "?done=hidden#notes"))
 
@@ -355,7 +354,7 @@ async def schedule_post(request: Request) -> Response:
             actor,
             refusal=_refusal(request, error),
             values=values,
-            status=_status_of(error),
+            status=refusal_status(error),
         )
     return redirect("/admin/sessions?done=scheduled")
 
@@ -373,7 +372,7 @@ async def attend_post(request: Request) -> Response:
         )
     except DomainError as error:
         return await _sessions_page(
-            request, actor, refusal=_refusal(request, error), status=_status_of(error)
+            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
     return redirect(f"/admin/sessions?done=attended#session-{request.path_params['session_id']}")
 
