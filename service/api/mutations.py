@@ -7,13 +7,18 @@ and ticket systems with an INTEGRATION token), people (managers and employees).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any, cast
 
 import strawberry
 from tortoise.connection import get_connection
 
 from service.api.accounts.auth import Done, LoginResult, resolve_login, resolve_logout
+from service.api.arguments import (
+    NewCycleCodeArg,
+    NewCycleEndsOnArg,
+    NewCycleNameArg,
+    NewCycleStartsOnArg,
+)
 from service.api.context import Info, admins, ingesters, readers, signed_in
 from service.api.enums import AppealOutcome, ReviewKind
 from service.api.errors import (
@@ -546,10 +551,10 @@ class Mutation(
         self,
         info: Info,
         cycle_code: Annotated[str, strawberry.argument(description="The cycle with shadows.")],
-        new_cycle_code: Annotated[str, strawberry.argument(description="The new cycle's code.")],
-        name: Annotated[str, strawberry.argument(description="The new cycle's name.")],
-        starts_on: Annotated[date, strawberry.argument(description="Its first day.")],
-        ends_on: Annotated[date, strawberry.argument(description="Its last day.")],
+        new_cycle_code: NewCycleCodeArg,
+        name: NewCycleNameArg,
+        starts_on: NewCycleStartsOnArg,
+        ends_on: NewCycleEndsOnArg,
     ) -> CycleResult:
         row = await shadow.promote_shadow_scorecards(
             actor=info.context.actor_checked,
@@ -571,10 +576,10 @@ class Mutation(
         self,
         info: Info,
         cycle_code: Annotated[str, strawberry.argument(description="A cycle with a pilot scope.")],
-        new_cycle_code: Annotated[str, strawberry.argument(description="The new cycle's code.")],
-        name: Annotated[str, strawberry.argument(description="The new cycle's name.")],
-        starts_on: Annotated[date, strawberry.argument(description="Its first day.")],
-        ends_on: Annotated[date, strawberry.argument(description="Its last day.")],
+        new_cycle_code: NewCycleCodeArg,
+        name: NewCycleNameArg,
+        starts_on: NewCycleStartsOnArg,
+        ends_on: NewCycleEndsOnArg,
     ) -> CycleResult:
         row = await pilot.roll_out_pilot(
             actor=info.context.actor_checked,

@@ -54,3 +54,17 @@ def test_the_check_finds_an_undescribed_field_argument_and_enum_value() -> None:
         """e""" enum E { """x""" X  Y }'''
     )
     assert undescribed(bare) == {"Query.f(a)", "Query.g", "E.Y"}
+
+
+def _argument_descriptions(field: str, *names: str) -> dict[str, str | None]:
+    mutation = SCHEMA.mutation_type
+    assert mutation is not None
+    args = mutation.fields[field].args
+    return {name: args[name].description for name in names}
+
+
+def test_the_two_mutations_that_open_a_new_cycle_describe_it_alike() -> None:
+    new_cycle = ("newCycleCode", "name", "startsOn", "endsOn")
+    promoted = _argument_descriptions("promoteShadowScorecard", *new_cycle)
+    assert promoted == _argument_descriptions("rollOutPilot", *new_cycle)
+    assert all("new cycle" in (text or "") for text in promoted.values())
