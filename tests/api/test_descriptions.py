@@ -68,3 +68,16 @@ def test_the_two_mutations_that_open_a_new_cycle_describe_it_alike() -> None:
     promoted = _argument_descriptions("promoteShadowScorecard", *new_cycle)
     assert promoted == _argument_descriptions("rollOutPilot", *new_cycle)
     assert all("new cycle" in (text or "") for text in promoted.values())
+
+
+def test_every_paged_field_describes_first_and_after_alike() -> None:
+    seen: dict[str, set[str | None]] = {"first": set(), "after": set()}
+    for kind in SCHEMA.type_map.values():
+        if not isinstance(kind, (GraphQLObjectType, GraphQLInterfaceType)):
+            continue
+        for field in kind.fields.values():
+            if {"first", "after"} <= set(field.args):
+                for name, found in seen.items():
+                    found.add(field.args[name].description)
+    assert len(seen["first"]) == 1
+    assert len(seen["after"]) == 1

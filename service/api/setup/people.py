@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -12,8 +13,6 @@ from service.api.arguments import CycleCodeArg
 from service.api.context import Info, readers
 from service.api.ids import ClientError, Node, global_id
 from service.api.pagination import (
-    AFTER_DESCRIPTION,
-    FIRST_DESCRIPTION,
     After,
     Connection,
     First,
@@ -37,15 +36,13 @@ from service.usecases.accounts.access import (
 from service.usecases.scoring.team_summary import summarise_team
 
 if TYPE_CHECKING:
-    from service.api.people.checkins import CheckInAgenda, CheckInConnection, NextCheckIn
+    from service.api.people.checkins import CheckInAgenda, NextCheckIn
     from service.api.people.development import (
         CourseAttendance,
         DevelopmentPlan,
         DevelopmentSuggestions,
     )
-    from service.api.people.feedback_notes import FeedbackNoteConnection
     from service.api.people.goals import Goal
-    from service.api.people.recognition import RecognitionConnection
     from service.api.people.role_models import RoleModelBoard
     from service.api.review.calibration import Calibration
     from service.api.scoring.heatmap import HeatmapRow
@@ -54,10 +51,22 @@ if TYPE_CHECKING:
 
 
 EMPLOYEE_ORDER = Keyset(asc("id"))
-# Kept for fields that spell their arguments out; prefer `first: First, after: After`.
-FIRST, AFTER = FIRST_DESCRIPTION, AFTER_DESCRIPTION
 # One score per employee and cycle: the cycle alone is unique among an employee's scores.
 EMPLOYEE_SCORE_ORDER = Keyset(desc("cycle_id"))
+
+
+def people_side_page(description: str, module: str, *, connection: str, resolver: str) -> Any:
+    """A paged people-side field of an employee or a team (`first`/`after`, for readers):
+    `module.resolver(info, owner, first, after)` answers it. The module is imported
+    when the field is resolved, as its types are (`strawberry.lazy`): people-side
+    modules import this one."""
+
+    async def resolve(self: Any, info: Info, first: First = None, after: After = None) -> Any:
+        answer = getattr(importlib.import_module(module), resolver)
+        return await answer(info, self, first, after)
+
+    resolve.__annotations__["return"] = Annotated[connection, strawberry.lazy(module)]
+    return strawberry.field(resolver=resolve, description=description, extensions=[readers()])
 
 
 @strawberry.type(description="A job position; scorecards are set per position and cycle.")
@@ -294,21 +303,14 @@ class Team(Node):
 
         return await calibration_of(info, cycle_code, self.code)
 
-    @strawberry.field(
-        description="The team's recognition wall, newest first: its members' recognitions "
+    recognitions = people_side_page(
+        "The team's recognition wall, newest first: its members' recognitions "
         "you may see (PUBLIC ones for its members; every one for its managers and admins; "
         "hidden ones for admins). FORBIDDEN to anyone else.",
-        extensions=[readers()],
+        "service.api.people.recognition",
+        connection="RecognitionConnection",
+        resolver="team_recognitions",
     )
-    async def recognitions(
-        self,
-        info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Annotated[RecognitionConnection, strawberry.lazy("service.api.people.recognition")]:
-        from service.api.people.recognition import team_recognitions
-
-        return await team_recognitions(info, self, first, after)
 
 
 @strawberry.type(
@@ -454,20 +456,12 @@ class Employee(Node):
 
     # --- people side: check-ins and feedback notes (service/api/people/) ----------------
 
-    @strawberry.field(
-        description="This employee's check-ins, newest first: for the employee, their "
-        "managers and admins.",
-        extensions=[readers()],
+    check_ins = people_side_page(
+        "This employee's check-ins, newest first: for the employee, their managers and admins.",
+        "service.api.people.checkins",
+        connection="CheckInConnection",
+        resolver="check_ins_of",
     )
-    async def check_ins(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-    ) -> Annotated[CheckInConnection, strawberry.lazy("service.api.people.checkins")]:
-        from service.api.people.checkins import check_ins_of
-
-        return await check_ins_of(info, self, first, after)
 
     @strawberry.field(
         description="When the next check-in is due (the policy's interval) and the open action "
@@ -492,20 +486,13 @@ class Employee(Node):
 
         return await agenda_of(info, self)
 
-    @strawberry.field(
-        description="Feedback notes on this employee, newest first (not customer feedback): "
+    feedback_notes = people_side_page(
+        "Feedback notes on this employee, newest first (not customer feedback): "
         "for the employee, their managers and admins (hidden ones for admins only).",
-        extensions=[readers()],
+        "service.api.people.feedback_notes",
+        connection="FeedbackNoteConnection",
+        resolver="feedback_notes_of",
     )
-    async def feedback_notes(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-    ) -> Annotated[FeedbackNoteConnection, strawberry.lazy("service.api.people.feedback_notes")]:
-        from service.api.people.feedback_notes import feedback_notes_of
-
-        return await feedback_notes_of(info, self, first, after)
 
     @strawberry.field(
         description="The employee's development plan; null when they have none. Seen by "
@@ -548,37 +535,23 @@ class Employee(Node):
 
         return await courses_attended_of(info, self.pk)
 
-    @strawberry.field(
-        description="Recognitions this employee received, newest first: for the employee, "
+    recognitions = people_side_page(
+        "Recognitions this employee received, newest first: for the employee, "
         "their managers and admins (hidden ones for admins only). Never a score.",
-        extensions=[readers()],
+        "service.api.people.recognition",
+        connection="RecognitionConnection",
+        resolver="employee_recognitions",
     )
-    async def recognitions(
-        self,
-        info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Annotated[RecognitionConnection, strawberry.lazy("service.api.people.recognition")]:
-        from service.api.people.recognition import employee_recognitions
 
-        return await employee_recognitions(info, self, first, after)
-
-    @strawberry.field(
-        description="Recognitions this employee gave, newest first: for the employee, their "
+    recognitions_given = people_side_page(
+        "Recognitions this employee gave, newest first: for the employee, their "
         "managers and admins, each shown only if you may see it (a receiver's PRIVATE one "
         "only to its readers; hidden ones to admins), so a page may be shorter than `first`. "
         "Never a score.",
-        extensions=[readers()],
+        "service.api.people.recognition",
+        connection="RecognitionConnection",
+        resolver="employee_recognitions_given",
     )
-    async def recognitions_given(
-        self,
-        info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Annotated[RecognitionConnection, strawberry.lazy("service.api.people.recognition")]:
-        from service.api.people.recognition import employee_recognitions_given
-
-        return await employee_recognitions_given(info, self, first, after)
 
 
 async def team_summary(info: Info, team_pk: int, cycle_code: str) -> TeamSummary:
