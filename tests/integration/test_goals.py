@@ -484,3 +484,28 @@ async def test_at_risk_goals_are_listed_for_the_manager(db: str) -> None:
         await at_risk_goals(
             conn, actor=await employee("A1"), cycle_code=CYCLE, clock=clock(date(2026, 2, 15))
         )
+
+
+async def test_a_refused_goal_step_names_the_goals_state_in_the_readers_language(
+    db: str,
+) -> None:
+    from admin.i18n import said
+
+    await build_organisation()
+    proposed = await set_goal(actor=await employee("A1"), goal=visits_goal(), clock=JAN_5)
+    assert proposed.goal.state is GoalState.PROPOSED
+    with pytest.raises(InvalidTransition) as not_accepted:
+        await report_goal_value(
+            actor=ADMIN, goal_id=proposed.goal.id, value="3", note="early", clock=JAN_5
+        )
+    assert "is Proposed:" in not_accepted.value.message
+    assert "已提议" in said("zh-CN", not_accepted.value)
+    assert "PROPOSED" not in said("zh-CN", not_accepted.value)
+    await decide_goal(actor=ADMIN, goal_id=proposed.goal.id, decision="ACCEPT", clock=JAN_5)
+    with pytest.raises(InvalidTransition) as decided:
+        await decide_goal(actor=ADMIN, goal_id=proposed.goal.id, decision="ACCEPT", clock=JAN_5)
+    chinese = said("zh-CN", decided.value)
+    assert "已接受" in chinese
+    assert "已提议" in chinese
+    assert "ACCEPTED" not in chinese
+    assert "PROPOSED" not in chinese

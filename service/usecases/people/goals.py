@@ -741,7 +741,7 @@ async def _save(
                         "{state}; an admin may change it, with a reason",
                         "LOCKED",
                         cycle=repr(cycle.code),
-                        state=cycle.state.value,
+                        state=cycle.state,
                     )
                     for name, old, new in zip(
                         LOCKED_FIELDS,
@@ -863,9 +863,10 @@ async def decide_goal(
         )
         if goal.state is not GoalState.PROPOSED:
             raise InvalidTransition(
-                "Goal {id} is {state}: only a PROPOSED goal is accepted or returned.",
+                "Goal {id} is {state}: only a {proposed} goal is accepted or returned.",
                 id=goal.id,
-                state=goal.state.value,
+                state=goal.state,
+                proposed=GoalState.PROPOSED,
             )
         before = _snapshot(goal)
         if decision == "ACCEPT":
@@ -906,7 +907,7 @@ async def report_goal_value(
             raise InvalidTransition(
                 "Goal {id} is {state}: values are reported on accepted goals.",
                 id=goal.id,
-                state=goal.state.value,
+                state=goal.state,
             )
         if goal.team_id is not None:
             await require_may_act_on_team(conn, actor, goal.team_id)
@@ -977,7 +978,7 @@ async def delete_goal(*, actor: Actor, goal_id: int, reason: str | None = None) 
                     "Cycle {cycle} is {state}: an accepted goal is "
                     "deleted by an admin, with a reason.",
                     cycle=repr(cycle.code),
-                    state=cycle.state.value,
+                    state=cycle.state,
                 )
             if not (reason or "").strip():
                 raise ValidationFailed([Issue("reason", "say why the goal goes", "REQUIRED")])
