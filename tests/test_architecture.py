@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def test_graphql_folder_never_holds_python(project_root: Path) -> None:
@@ -41,3 +42,44 @@ def test_architecture_doc_names_every_contract_and_cites_only_modules_that_exist
     cited = set(re.findall(r"`((?:service|admin|tests)/[\w/]+\.py)`", doc))
     assert cited, "docs/architecture.md cites no module"
     assert sorted(path for path in cited if not (project_root / path).is_file()) == []
+
+
+def _setuptools_config(project_root: Path) -> dict[str, Any]:
+    import tomllib
+
+    config = tomllib.loads((project_root / "pyproject.toml").read_text(encoding="utf-8"))
+    found: dict[str, Any] = config["tool"]["setuptools"]
+    return found
+
+
+def test_the_install_ships_every_module_and_admin_file_and_no_graphql_package(
+    project_root: Path,
+) -> None:
+    """What `pip install .` puts in the wheel, checked without building one: every folder
+    of Python code is a package it finds, `graphql/` is not, and the admin's templates,
+    static files and translations match its package data (so none is left behind and
+    no data folder is a package setuptools does not know of, which it warns about)."""
+    from setuptools import find_namespace_packages  # type: ignore[import-untyped]
+
+    setup = _setuptools_config(project_root)
+    find = setup["packages"]["find"]
+    found = set(
+        find_namespace_packages(
+            where=str(project_root), include=find["include"], exclude=find["exclude"]
+        )
+    )
+    assert "graphql" not in found
+    for top in ("service", "admin", "migrations"):
+        for module in (project_root / top).rglob("*.py"):
+            package = ".".join(module.parent.relative_to(project_root).parts)
+            assert package in found, f"{module} would not be installed"
+    admin = project_root / "admin"
+    shipped = {path for pattern in setup["package-data"]["admin"] for path in admin.glob(pattern)}
+    for folder in ("templates", "static", "locales"):
+        files = [p for p in (admin / folder).rglob("*") if p.is_file()]
+        assert files
+        for data in files:
+            assert data in shipped, f"{data} would not be installed"
+            package = ".".join(data.parent.relative_to(project_root).parts)
+            if package.replace(".", "").replace("_", "").isalnum():
+                assert package in found, f"{package} holds data but is no package"
