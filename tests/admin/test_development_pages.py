@@ -62,6 +62,13 @@ async def test_an_employee_takes_a_suggestion_in_chinese_and_their_manager_sees_
     assert taken.status_code == 303
     item = await DevelopmentItem.get(plan__employee__external_id="A1")
     assert (item.focus_kpi_id is not None, item.status.value) == (True, "PLANNED")
+    # The items' table in Chinese: the column to change an item reads 修改 (edit), not
+    # 变化 (the score's change since a cycle), and the activity 行动.
+    header = (await seeded.client.get(A1_PLAN)).text.split("<table data-items>", 1)[1]
+    header = header.split("</thead>", 1)[0]
+    assert '<th scope="col">修改</th>' in header
+    assert '<th scope="col">行动</th>' in header
+    assert "变化" not in header
     await _as(seeded, "manager")
     managers_view = await seeded.client.get(A1_PLAN)
     assert managers_view.status_code == 200
