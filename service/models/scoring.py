@@ -82,6 +82,8 @@ class Observation(Model):
         indexes = (
             ("kpi_id", "employee_id", "occurred_at_us"),
             ("kpi_id", "team_id", "occurred_at_us"),
+            # The admin home's data freshness, read in the index alone (scoring/home.py).
+            ("source", "kpi_id", "occurred_at_us", "voided_at"),
         )
 
 

@@ -196,3 +196,46 @@ async def test_a_refused_api_batch_is_recorded_and_writes_nothing(db: str) -> No
     assert failure.problems[0]["place"] == "ROW"
     assert failure.problems[0]["number"] == 1
     assert failure.problems[0]["field"] == "channel"
+
+
+async def test_freshness_finds_every_source_and_kpi_pair_as_a_full_scan_would(db: str) -> None:
+    """The index walk (migration 0025) against the rule computed over every row: sources
+    holding several KPIs, a voided last row, a pair of voided rows only and a pair of
+    future rows only (neither is listed)."""
+    await build_organisation()
+    hour = timedelta(hours=1)
+    await _rows("tickets", "frt", [NOW - 30 * hour, NOW - 2 * hour], "t-frt")
+    await _rows("tickets", "complaints", [NOW - 5 * hour, NOW - 400 * hour], "t-complaints")
+    await _rows("crm", "frt", [NOW - 3 * hour, NOW - hour], "c-frt")
+    await _rows("crm", "complaints", [NOW - 3 * hour], "c-complaints")
+    await _rows("later", "frt", [NOW + hour], "later")
+    await _rows("aaa", "complaints", [NOW - 10 * hour], "voided-only")
+    await Observation.filter(external_id__in=["c-frt-1", "voided-only-0"]).update(
+        voided_at=NOW - hour
+    )
+    end = int(NOW.timestamp() * 1_000_000)
+    day_ago, window = end - 86_400_000_000, end - 15 * 86_400_000_000
+    expected: dict[tuple[str, int], tuple[int, int, int]] = {}
+    for row in await Observation.filter(voided_at__isnull=True, occurred_at_us__lt=end):
+        last, last_day, before = expected.get((row.source, row.kpi_id), (0, 0, 0))
+        expected[row.source, row.kpi_id] = (
+            max(last, row.occurred_at_us),
+            last_day + (day_ago <= row.occurred_at_us),
+            before + (window <= row.occurred_at_us < day_ago),
+        )
+    found = await data_freshness(get_connection("default"), now=NOW)
+    assert {
+        (f.source, f.kpi.id): (
+            int(f.last_at.timestamp() * 1_000_000) if f.last_at else 0,
+            f.last_day,
+            int(f.usual_per_day * 14),
+        )
+        for f in found
+    } == expected
+    pairs = {(f.source, f.kpi.code) for f in found}
+    assert {("crm", "frt"), ("crm", "complaints"), ("tickets", "frt")} <= pairs
+    assert ("tickets", "complaints") in pairs
+    assert not {"later", "aaa"} & {f.source for f in found}
+    crm_frt = next(f for f in found if (f.source, f.kpi.code) == ("crm", "frt"))
+    assert crm_frt.last_at is not None
+    assert crm_frt.last_at.astimezone(UTC) == NOW - 3 * hour
