@@ -1,8 +1,9 @@
 """Scorecard and KPI rules checked when they are saved (SCORING.md §3, §8).
 
 Errors stop the save; warnings are saved and shown beside the scorecard. Each
-issue has a stable UPPER_SNAKE ``code`` for machines, the ``field`` it is about
-("lines[2].target") and an English sentence saying what to do.
+issue has a stable UPPER_SNAKE ``code`` for machines, the ``field`` it is about, named
+as the API's input names it ("lines[2].target", "lines[0].kpiCode"; the config file
+translates to its own keys), and an English sentence saying what to do.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ def _min_samples_errors(index: int, line: ScorecardLine) -> Iterator[ScorecardIs
             "MIN_SAMPLES_BELOW_ONE",
             index,
             line,
-            "min_samples",
+            "minSamples",
             "set the minimum number of observations to 1 or more.",
         )
 
@@ -201,7 +202,7 @@ def _duplicate_errors(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardIssue
                 "DUPLICATE_KPI_SCOPE",
                 index,
                 line,
-                "kpi",
+                "kpiCode",
                 "this KPI is already on the scorecard at this scope; remove the line or "
                 "change its scope.",
             )
