@@ -58,3 +58,15 @@ async def test_scorecard_line_issues_name_the_inputs_fields(api: Api, mutation: 
     for field in fields.values():
         if field.startswith("lines["):
             assert field.split("].", 1)[1].split("[")[0] in LINE_FIELDS, field
+
+
+async def test_an_id_of_another_type_is_named_without_a_wrong_article(api: Api) -> None:
+    await seed(api)
+    team = await api.run('{ team(code: "hotline") { id } }', as_="admin")
+    team_id = team["data"]["team"]["id"]
+    body = await api.run(
+        "query($id: ID!) { employee(id: $id) { externalId } }", {"id": team_id}, as_="admin"
+    )
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == f"{team_id!r} is an id of type Team, not of type Employee."
