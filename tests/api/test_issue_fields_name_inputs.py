@@ -70,3 +70,29 @@ async def test_an_id_of_another_type_is_named_without_a_wrong_article(api: Api) 
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"] == f"{team_id!r} is an id of type Team, not of type Employee."
+
+
+SET_GOAL = """mutation($goal: GoalInput!) { setGoal(goal: $goal) { __typename
+  ... on GoalNotSmartError { smart { letter result field } issues { field code } }
+  ... on ValidationError { issues { field code } } } }"""
+
+
+async def test_a_goals_smart_findings_name_the_measure_as_its_input_does(goal_api: Api) -> None:
+    # GoalMeasureInput says kpiCode; a REVIEW_MEAN KPI is refused by the M letter, and
+    # the finding must name the same field a ValidationError would (measure.kpiCode).
+    await seed(goal_api)
+    goal = {
+        "cycleCode": CYCLE,
+        "employeeExternalId": "A1",
+        "title": "Rate better on quality",
+        "measure": {"kpiCode": "quality"},
+        "target": "4",
+        "dueOn": "2026-03-31",
+    }
+    body = await goal_api.run(SET_GOAL, {"goal": goal}, as_="admin")
+    result = body["data"]["setGoal"]
+    assert result["__typename"] == "GoalNotSmartError", result
+    fields = {finding["field"] for finding in result["smart"]}
+    assert "measure.kpiCode" in fields
+    assert "measure.kpi" not in fields
+    assert [issue["field"] for issue in result["issues"]] == ["measure.kpiCode"]
