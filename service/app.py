@@ -117,7 +117,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/graphql", graphql_app, methods=["GET", "POST", "OPTIONS"]),
+            # Every method reaches the view, which answers the ones it does not take
+            # with a JSON 405 and a code (docs/api.md section 8), not a plain-text one.
+            Route("/graphql", graphql_app),
             # Live subscriptions: the view checks the Origin against the same list as CORS.
             WebSocketRoute("/graphql", graphql_view),
             Route("/admin", lambda _request: RedirectResponse("/admin/", status_code=307)),

@@ -100,7 +100,8 @@ def parse_global_id(value: str, expected: str | None = None) -> tuple[str, int]:
         raise refused
     if expected is not None and type_name != expected:
         raise ClientError(
-            f"{shown(value, 64)!r} is the id of a {shown(type_name, 64)}, not of a {expected}."
+            # "of type": no article to get wrong ("a Employee", "a Observation").
+            f"{shown(value, 64)!r} is an id of type {shown(type_name, 64)}, not of type {expected}."
         )
     return type_name, pk
 

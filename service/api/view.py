@@ -265,6 +265,23 @@ class LimitedBody:
         await self.app(scope, replay, send)
 
 
+def _reword(refused: HTTPException) -> None:
+    """Strawberry's refusals, with the status and words docs/api.md section 8 gives them:
+    a mutation over GET is 405 (GraphQL-over-HTTP says so), a body in another media
+    type 415."""
+    if refused.reason.startswith("subscriptions are not allowed"):
+        refused.reason = (
+            "Subscriptions run over a WebSocket at /graphql (graphql-transport-ws, "
+            "e.g. the graphql-ws client), not over HTTP."
+        )
+    elif refused.reason.startswith("mutations are not allowed"):
+        refused.status_code = 405
+        refused.reason = "A mutation is sent with POST; GET runs queries only."
+    elif refused.reason == "Unsupported content type":
+        refused.status_code = 415
+        refused.reason = "Send the request body as application/json."
+
+
 class FairscoreGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = LiveConnectionHandler
 
@@ -340,11 +357,7 @@ class FairscoreGraphQL(GraphQL[Context, None]):
             status = refused.status if new else refused.legacy_status
             return _error_document(request, refused, status)
         except HTTPException as refused:
-            if refused.reason.startswith("subscriptions are not allowed"):
-                refused.reason = (
-                    "Subscriptions run over a WebSocket at /graphql (graphql-transport-ws, "
-                    "e.g. the graphql-ws client), not over HTTP."
-                )
+            _reword(refused)
             # Said as a GraphQL error document, so every client can read it the same way.
             media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
             return Response(
@@ -362,7 +375,8 @@ class FairscoreGraphQL(GraphQL[Context, None]):
                 ),
                 status_code=refused.status_code,
                 media_type=media,
-                headers={"Cache-Control": "no-store"},
+                headers={"Cache-Control": "no-store"}
+                | ({"Allow": "GET, POST"} if refused.status_code == 405 else {}),
             )
         if not isinstance(response, Response) or not _wants_graphql_response(request):
             return response

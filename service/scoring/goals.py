@@ -237,7 +237,7 @@ def check_measurable(measure: GoalMeasure | None, target: Fraction | None) -> Sm
             letter,
             SmartResult.ERROR,
             "REVIEW_MEAN_KPI",
-            "measure.kpi",
+            "measure.kpiCode",
             (("kpi", measure.kpi.code),),
         )
     if target is None:
@@ -313,27 +313,27 @@ def check_relevant(
     whose = "TEAM" if team_goal else "OWNER"
     if measure.kpi is not None:
         if measure.kpi.code in scorecard_kpi_codes:
-            return _ok(letter, "measure.kpi")
+            return _ok(letter, "measure.kpiCode")
         return SmartFinding(
             letter,
             SmartResult.ERROR,
             f"KPI_NOT_ON_{whose}_SCORECARD",
-            "measure.kpi",
+            "measure.kpiCode",
             (("kpi", measure.kpi.code),),
         )
     if serves_team_goal:
         return _ok(letter, "parentGoal")
     if related_kpi_code is not None and related_kpi_code in scorecard_kpi_codes:
-        return _ok(letter, "measure.relatedKpi")
+        return _ok(letter, "measure.relatedKpiCode")
     if related_kpi_code is not None:
         return SmartFinding(
             letter,
             SmartResult.ERROR,
             f"KPI_NOT_ON_{whose}_SCORECARD",
-            "measure.relatedKpi",
+            "measure.relatedKpiCode",
             (("kpi", related_kpi_code),),
         )
-    return SmartFinding(letter, SmartResult.ERROR, "MANUAL_NAMES_NOTHING", "measure.relatedKpi")
+    return SmartFinding(letter, SmartResult.ERROR, "MANUAL_NAMES_NOTHING", "measure.relatedKpiCode")
 
 
 def check_time_bound(

@@ -1,8 +1,9 @@
 """Scorecard and KPI rules checked when they are saved (SCORING.md §3, §8).
 
 Errors stop the save; warnings are saved and shown beside the scorecard. Each
-issue has a stable UPPER_SNAKE ``code`` for machines, the ``field`` it is about
-("lines[2].target") and an English sentence saying what to do.
+issue has a stable UPPER_SNAKE ``code`` for machines, the ``field`` it is about, named
+as the API's input names it ("lines[2].target", "lines[0].kpiCode"; the config file
+translates to its own keys), and an English sentence saying what to do.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ def _min_samples_errors(index: int, line: ScorecardLine) -> Iterator[ScorecardIs
             "MIN_SAMPLES_BELOW_ONE",
             index,
             line,
-            "min_samples",
+            "minSamples",
             "set the minimum number of observations to 1 or more.",
         )
 
@@ -201,7 +202,7 @@ def _duplicate_errors(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardIssue
                 "DUPLICATE_KPI_SCOPE",
                 index,
                 line,
-                "kpi",
+                "kpiCode",
                 "this KPI is already on the scorecard at this scope; remove the line or "
                 "change its scope.",
             )
@@ -225,6 +226,41 @@ def _share(part: Fraction, whole: Fraction) -> Fraction:
     return part * 100 / whole
 
 
+def _warning(
+    code: str,
+    field: str,
+    template: str,
+    values: tuple[tuple[str, str], ...],
+    index: int | None = None,
+) -> ScorecardIssue:
+    """A warning with its template and values: saved with the scorecard and shown on
+    every page that lists it, so each page says it in its own language."""
+    return ScorecardIssue(
+        code=code,
+        field=field,
+        message=template.format(**dict(values)),
+        line_index=index,
+        template=template,
+        values=values,
+    )
+
+
+QUANT_SHARE_OFF_TARGET = (
+    "Quantitative lines hold {share} % of the weight, but the policy aims at {target} % "
+    "± {tolerance} points; rebalance the weights."
+)
+CSAT_SHARE_OUT_OF_RANGE = (
+    "Customer satisfaction holds {share} % of the weight; bring it within {low}-{high} %."
+)
+SINGLE_LINE_OVER_MAX = (
+    "Line {number} ({kpi}, {scope}): this line alone holds {share} % of the weight; keep "
+    "each line at {most} % or less."
+)
+NO_QUALITATIVE_LINE = (
+    "The scorecard has no qualitative line; add one so the score is not numbers alone."
+)
+
+
 def _mix_warnings(lines: Sequence[ScorecardLine], policy: Policy) -> Iterator[ScorecardIssue]:
     whole = sum((line.weight for line in lines), Fraction(0))
     if whole <= 0:
@@ -234,45 +270,52 @@ def _mix_warnings(lines: Sequence[ScorecardLine], policy: Policy) -> Iterator[Sc
         whole,
     )
     if abs(quantitative - policy.quantitative_target) > policy.quantitative_tolerance:
-        yield _issue(
+        yield _warning(
             "QUANT_SHARE_OFF_TARGET",
             "lines",
-            f"Quantitative lines hold {format_compact(quantitative, 2)} % of the weight, but "
-            f"the policy aims at {format_compact(policy.quantitative_target)} % "
-            f"± {format_compact(policy.quantitative_tolerance)} points; rebalance the weights.",
+            QUANT_SHARE_OFF_TARGET,
+            (
+                ("share", format_compact(quantitative, 2)),
+                ("target", format_compact(policy.quantitative_target)),
+                ("tolerance", format_compact(policy.quantitative_tolerance)),
+            ),
         )
     satisfaction = _share(
         sum((ln.weight for ln in lines if is_customer_satisfaction(ln.kpi, policy)), Fraction(0)),
         whole,
     )
     if not policy.csat_share_min <= satisfaction <= policy.csat_share_max:
-        yield _issue(
+        yield _warning(
             "CSAT_SHARE_OUT_OF_RANGE",
             "lines",
-            f"Customer satisfaction holds {format_compact(satisfaction, 2)} % of the weight; "
-            f"bring it within {format_compact(policy.csat_share_min)}-"
-            f"{format_compact(policy.csat_share_max)} %.",
+            CSAT_SHARE_OUT_OF_RANGE,
+            (
+                ("share", format_compact(satisfaction, 2)),
+                ("low", format_compact(policy.csat_share_min)),
+                ("high", format_compact(policy.csat_share_max)),
+            ),
         )
     for index, line in enumerate(lines):
         share = _share(line.weight, whole)
         if share > policy.single_line_max:
-            yield _line_issue(
+            yield _warning(
                 "SINGLE_LINE_OVER_MAX",
+                f"lines[{index}].weight",
+                SINGLE_LINE_OVER_MAX,
+                (
+                    ("number", str(index + 1)),
+                    ("kpi", line.kpi.code),
+                    ("scope", str(line.scope)),
+                    ("share", format_compact(share, 2)),
+                    ("most", format_compact(policy.single_line_max)),
+                ),
                 index,
-                line,
-                "weight",
-                f"this line alone holds {format_compact(share, 2)} % of the weight; keep each "
-                f"line at {format_compact(policy.single_line_max)} % or less.",
             )
 
 
 def _qualitative_warnings(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardIssue]:
     if not any(line.kpi.kind is KpiKind.QUALITATIVE for line in lines):
-        yield _issue(
-            "NO_QUALITATIVE_LINE",
-            "lines",
-            "The scorecard has no qualitative line; add one so the score is not numbers alone.",
-        )
+        yield _warning("NO_QUALITATIVE_LINE", "lines", NO_QUALITATIVE_LINE, ())
 
 
 def max_evidence_weight(lines: Sequence[ScorecardLine], *, leads_team: bool) -> Fraction:

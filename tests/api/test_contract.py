@@ -38,21 +38,40 @@ async def test_a_request_asking_for_neither_json_kind_is_406(api: Api) -> None:
     assert response.status_code == 406
 
 
-async def test_mutations_are_refused_over_get(api: Api) -> None:
+def _refused_before_running(response: Any, status: int, code: str) -> None:
+    """docs/api.md section 8: a JSON error document with the status and code it lists."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/")
+    body = response.json()
+    assert "data" not in body
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+async def test_mutations_are_refused_over_get_with_405(api: Api, accept: str) -> None:
+    # GraphQL-over-HTTP: a mutation sent with GET MUST be answered 405 Method Not Allowed.
     response = await api.client.get(
-        "/graphql",
-        params={"query": "mutation { logout { ok } }"},
-        headers={"accept": "application/json"},
+        "/graphql", params={"query": "mutation { logout { ok } }"}, headers={"accept": accept}
     )
-    assert response.status_code in (400, 405)
-    assert "mutation" in response.text.lower() or "not allowed" in response.text.lower()
+    _refused_before_running(response, 405, "METHOD_NOT_ALLOWED")
+    assert "POST" in response.headers["allow"]
+    assert "mutation" in response.json()["errors"][0]["message"].lower()
 
 
-async def test_a_body_that_is_not_json_is_refused(api: Api) -> None:
+async def test_a_method_other_than_get_or_post_is_405_with_a_code(api: Api) -> None:
+    response = await api.client.put(
+        "/graphql", json={"query": "{ viewer { email } }"}, headers={"accept": "application/json"}
+    )
+    _refused_before_running(response, 405, "METHOD_NOT_ALLOWED")
+    assert "POST" in response.headers["allow"]
+
+
+async def test_a_body_that_is_not_json_is_415(api: Api) -> None:
     response = await api.client.post(
         "/graphql", content="query { viewer { email } }", headers={"content-type": "text/plain"}
     )
-    assert response.status_code in (400, 415)
+    _refused_before_running(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert "application/json" in response.json()["errors"][0]["message"]
 
 
 async def test_batched_requests_are_refused(api: Api) -> None:

@@ -179,3 +179,23 @@ def test_teams_and_positions_take_a_chinese_name_from_the_file(organisation: Fai
     assert organisation.value("SELECT name_zh FROM team WHERE code = 'hotline'") == "热线组"
     assert organisation.value("SELECT name_zh FROM position WHERE code = 'agent'") == "热线客服"
     assert organisation.value("SELECT name_zh FROM team WHERE code = 'service'") == ""
+
+
+def test_a_bad_scorecard_line_is_named_by_the_files_own_keys(
+    fairscore: Fairscore, tmp_path: Path
+) -> None:
+    # The use case names line fields as the API does (kpiCode); the file's key is kpi.
+    example = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    line = (
+        "        - {kpi: csat, weight: 35, threshold: 70, target: 90, stretch: 97, min_samples: 10}"
+    )
+    assert line in example
+    config = tmp_path / "lines.yaml"
+    twice = f"{line}\n        - {{kpi: csat, weight: 5, threshold: 70, target: 90}}"
+    config.write_text(example.replace(line, twice, 1), encoding="utf-8")
+
+    result = fairscore.run("apply", str(config))
+
+    assert result.exit_code == 1
+    assert ".agent[1].kpi: Line 2 (csat, INDIVIDUAL): this KPI is already" in result.stderr
+    assert "kpiCode" not in result.stderr

@@ -87,7 +87,7 @@ def test_scorecard_without_lines_is_an_error() -> None:
 
 def test_same_kpi_twice_at_the_same_scope_is_an_error() -> None:
     issue = only(errors_of(csat(40), csat(30), quality(30)), "DUPLICATE_KPI_SCOPE")
-    assert (issue.field, issue.line_index) == ("lines[1].kpi", 1)
+    assert (issue.field, issue.line_index) == ("lines[1].kpiCode", 1)
 
 
 def test_same_kpi_once_per_scope_is_allowed() -> None:
@@ -202,7 +202,7 @@ def test_qualitative_kpi_at_team_scope_is_an_error() -> None:
 
 def test_min_samples_below_one_is_an_error() -> None:
     line = linear(completion_kpi, threshold=0, target=100, min_samples=0)
-    assert only(errors_of(line), "MIN_SAMPLES_BELOW_ONE").field == "lines[0].min_samples"
+    assert only(errors_of(line), "MIN_SAMPLES_BELOW_ONE").field == "lines[0].minSamples"
 
 
 def test_line_messages_name_the_line_counting_from_one() -> None:

@@ -95,7 +95,7 @@ _ROW_FIELDS = (
     "min_samples",
 )
 # Issue attributes (engine or use case) -> the row's input.
-_ROW_ATTRIBUTE = {"minSamples": "min_samples"}
+_ROW_ATTRIBUTE = {"minSamples": "min_samples", "kpiCode": "kpi"}
 MAX_LINES = 40
 
 

@@ -22,7 +22,7 @@ class TeamSummary:
     not_eligible: int
     average: str | None  # mean of the scored members' exact totals, 2 places
     band_counts: list[tuple[str, int]]
-    lines: list[dict[str, Any]]  # per team-scope KPI: code, name, unit, raw_value, n
+    lines: list[dict[str, Any]]  # per team-scope KPI: code, name, unit, kpi, raw_value, n
 
 
 def summarise_team(rows: Sequence[Score], band_order: Sequence[str] = ()) -> TeamSummary:
@@ -41,6 +41,8 @@ def summarise_team(rows: Sequence[Score], band_order: Sequence[str] = ()) -> Tea
                     "code": kpi.code,
                     "name": kpi.name,
                     "unit": kpi.unit,
+                    # The KPI as the line used it, with its Chinese name and unit.
+                    "kpi": kpi,
                     "raw_value": line.raw_value,
                     "n": line.n,
                 }

@@ -676,10 +676,21 @@ def _in_section(section: str, rows: Sequence[int] | None = None) -> Callable[[Is
     return where
 
 
+# A scorecard line's fields as the API names them -> the file's keys.
+_FILE_LINE_FIELD = {"kpi_code": "kpi"}
+_LINE_ISSUE = re.compile(r"^lines(\[\d+\])\.([A-Za-z]+)(.*)$")
+
+
 def _in_scorecard(where: str) -> Callable[[Issue], str]:
-    """save_scorecard names lines as lines[2]; the file has them under the position."""
+    """save_scorecard names lines as lines[2].kpiCode; the file has them under the
+    position, with its own keys (kpi, min_samples)."""
 
     def place(issue: Issue) -> str:
+        found = _LINE_ISSUE.match(issue.field)
+        if found:
+            index, attribute, rest = found.groups()
+            snake = _CAMEL.sub(r"_\1", attribute).lower()
+            return f"{where}{index}.{_FILE_LINE_FIELD.get(snake, snake)}{rest}"
         if issue.field.startswith("lines"):
             return where + issue.field[len("lines") :]
         return f"{where}.{_file_field(issue.field)}"

@@ -191,7 +191,7 @@ def _engine_lines(
         if kpi is None:
             issues.append(
                 Issue.of(
-                    f"{where}.kpi",
+                    f"{where}.kpiCode",
                     "no KPI has the code {kpi}; create it first",
                     "UNKNOWN_KPI",
                     kpi=repr(item.kpi_code),
