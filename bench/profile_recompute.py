@@ -86,6 +86,7 @@ PHASE_NAMES = (
     "_store",
     "update_many",
     "insert_many",
+    "replace_children",
     "execute",
     "announce",
     "refresh_goal_values",

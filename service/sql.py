@@ -85,10 +85,22 @@ async def int_values(query: Any) -> list[int]:
     return [int(value) for value in rows if value is not None]
 
 
+# Rows written by COPY are large (a score's explanation is a few kB of JSON, TOASTed):
+# lz4 compresses them several times faster than PostgreSQL's default pglz (≈ 1.4 s less
+# for 10,000 scores), and a value keeps its compression when an UPDATE ... FROM copies
+# it on. For the rest of the transaction only; a server built without lz4 keeps pglz
+# (the block's own savepoint undoes the failed setting, nothing else).
+_FAST_TOAST_COMPRESSION = (
+    "DO $$ BEGIN PERFORM set_config('default_toast_compression', 'lz4', true); "
+    "EXCEPTION WHEN OTHERS THEN NULL; END $$"
+)
+
+
 async def _copy(
     conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     async with conn.acquire_connection() as connection:
+        await connection.execute(_FAST_TOAST_COMPRESSION)
         try:
             await connection.copy_records_to_table(
                 table, records=[tuple(row) for row in rows], columns=list(columns)
@@ -150,3 +162,70 @@ async def update_many(
         return
     assignments = ", ".join(f"{column} = ?" for column in columns)
     await execute_many(conn, f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)
+
+
+# Past this many ids an IN list costs more than it saves (and SQLite caps parameters).
+_IN_LIST = 500
+
+
+async def replace_children(
+    conn: BaseDBAsyncClient,
+    table: str,
+    parent: str,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    parents: Sequence[int],
+) -> None:
+    """Make ``table``'s rows of the ``parents`` exactly ``rows`` (values in ``columns``
+    order, ``parent`` and ``key`` among them; ``(parent, key)`` is unique). ``rows`` may
+    also hold rows of other parents that have none yet.
+
+    On PostgreSQL many rows are copied into a temporary table and the stored rows
+    follow it in place: those whose values differ are updated, the missing inserted and
+    the surplus of ``parents`` deleted. A row left as it was is not written, and an
+    update that keeps its foreign keys checks none (a new row checks each of its keys:
+    deleting and inserting every row cost ≈ 4x as much for 79,000 unchanged lines).
+    Elsewhere the rows of ``parents`` are deleted and ``rows`` inserted.
+    """
+    if not (is_postgres(conn) and len(rows) >= COPY_FROM_ROWS):
+        ids = list(parents)
+        for start in range(0, len(ids), _IN_LIST):
+            chunk = ids[start : start + _IN_LIST]
+            await execute(
+                conn, f"DELETE FROM {table} WHERE {parent} IN ({placeholders(len(chunk))})", chunk
+            )
+        await insert_many(conn, table, columns, rows)
+        return
+    staging = f"{table}_replace_staging"
+    listed = ", ".join(columns)
+    values = [column for column in columns if column not in (parent, key)]
+    same_row = f"t.{parent} = s.{parent} AND t.{key} = s.{key}"
+    await execute(
+        conn,
+        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+        f"SELECT {listed} FROM {table} WITH NO DATA",
+    )
+    await _copy(conn, staging, columns, rows)
+    assignments = ", ".join(f"{column} = s.{column}" for column in values)
+    stored = ", ".join(f"t.{column}" for column in values)
+    written = ", ".join(f"s.{column}" for column in values)
+    await execute(
+        conn,
+        f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE {same_row} "
+        f"AND ({stored}) IS DISTINCT FROM ({written})",
+    )
+    await execute(
+        conn,
+        f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} AS s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same_row})",
+    )
+    if parents:
+        await execute(
+            conn,
+            f"DELETE FROM {table} AS t WHERE t.{parent} = ANY(?) "
+            f"AND NOT EXISTS (SELECT 1 FROM {staging} AS s WHERE {same_row})",
+            [list(parents)],
+        )
+    # Dropped on success only (see update_many).
+    await execute(conn, f"DROP TABLE {staging}")

@@ -599,6 +599,17 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
+def _what_it_would_take_json(wit: StoredWhatItWouldTake) -> str:
+    """``_canonical(wit.to_row())``, written out (members in sorted order)."""
+    needed = wit.observations_needed
+    return (
+        f'{{"band":{_text(wit.band)},"kind":{encode_basestring(wit.kind)},'
+        f'"max_points":{_text(wit.max_points)},'
+        f'"observations_needed":{"null" if needed is None else int.__repr__(needed)},'
+        f'"raw_value":{_text(wit.raw_value)}}}'
+    )
+
+
 class _LineTemplate:
     """The canonical JSON of a line with its setting's members written once: the
     members of a line, in sorted order, alternate between the setting's and the
@@ -667,7 +678,7 @@ class _LineTemplate:
                 ",",
                 self.target,
                 ',"what_it_would_take":',
-                "null" if wit is None else _canonical(wit.to_row()),
+                "null" if wit is None else _what_it_would_take_json(wit),
                 "}",
             )
         )

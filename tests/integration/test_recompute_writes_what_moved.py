@@ -161,6 +161,64 @@ async def test_many_scores_are_written_in_bulk_exactly_as_one_row_at_a_time(
     assert await _stored_rows() == in_bulk
 
 
+async def _replace_lines(rows: list[list[Any]], parents: list[int]) -> list[tuple[Any, ...]]:
+    columns = ("score_id", "ordinal", "kpi_id", "scope", "status", "sample_size", "raw_value")
+    async with in_transaction() as tx:
+        await sql.replace_children(tx, "score_line", "score_id", "ordinal", columns, rows, parents)
+    stored = await fetch_all(
+        connections.get("default"),
+        f"SELECT {', '.join(columns)} FROM score_line ORDER BY score_id, ordinal",
+    )
+    return [tuple(row[c] for c in columns) for row in stored]
+
+
+async def test_replacing_lines_in_bulk_equals_deleting_and_inserting_them(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``sql.replace_children`` leaves (updated in place, inserted, the surplus
+    deleted, unchanged rows untouched, on PostgreSQL from COPY_FROM_ROWS rows) is what
+    deleting the parents' rows and inserting the new ones leaves."""
+    await build_organisation(members=sql.COPY_FROM_ROWS + 6)
+    conn = connections.get("default")
+    lines = await fetch_all(
+        conn,
+        "SELECT score_id, ordinal, kpi_id, scope, status, sample_size, raw_value "
+        "FROM score_line ORDER BY score_id, ordinal",
+    )
+    by_score: dict[int, list[list[Any]]] = {}
+    for line in lines:
+        by_score.setdefault(int(line["score_id"]), []).append(list(line.values()))
+    scores = sorted(by_score)
+    assert len(lines) >= sql.COPY_FROM_ROWS + 6
+    assert len(scores) >= 4
+    emptied, shortened, grown = scores[0], scores[1], scores[2]
+    rows: list[list[Any]] = []
+    for score_id in scores[1:]:
+        kept = by_score[score_id][:-1] if score_id == shortened else by_score[score_id]
+        for index, values in enumerate(kept):
+            changed = list(values)
+            if index == 0:
+                changed[5] = values[5] + 7  # sample_size
+                changed[6] = None if values[6] is not None else 12_345  # raw_value
+            rows.append(changed)
+        if score_id == grown:
+            extra = list(by_score[score_id][0])
+            extra[1] = len(by_score[score_id])  # a new ordinal
+            rows.append(extra)
+    parents = [emptied, shortened, grown, *scores[3:]]
+    before = set(await int_values(ScoreLine.all().values_list("id", flat=True)))
+    in_bulk = await _replace_lines(rows, parents)
+    untouched = before & set(await int_values(ScoreLine.all().values_list("id", flat=True)))
+    assert in_bulk == sorted(tuple(row) for row in rows)
+    if sql.is_postgres(conn):
+        # Updated in place: only the emptied and shortened scores' dropped lines are gone.
+        assert len(before - untouched) == len(by_score[emptied]) + 1
+    monkeypatch.setattr(sql, "COPY_FROM_ROWS", 10**9)
+    restored = [list(line.values()) for line in lines]
+    assert await _replace_lines(restored, scores) == [tuple(row) for row in restored]
+    assert await _replace_lines(rows, parents) == in_bulk
+
+
 async def test_a_bulk_insert_that_breaks_a_unique_key_is_an_integrity_error(db: str) -> None:
     await build_organisation(members=2)
     conn = connections.get("default")

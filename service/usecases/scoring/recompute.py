@@ -63,6 +63,7 @@ from service.sql import (
     int_values,
     is_postgres,
     placeholders,
+    replace_children,
     update_many,
 )
 from service.usecases.accounts.access import (
@@ -187,6 +188,28 @@ async def recompute_cycle(
     """
     if cycle.state not in OPEN_CYCLE_STATES:
         return 0
+    # Entered and left outside the work, so the collector resumes only once everything
+    # the recompute loaded is freed (none of it is walked, see _no_cyclic_collection).
+    with _no_cyclic_collection():
+        return await _recompute_cycle(
+            conn,
+            cycle,
+            employee_ids=employee_ids,
+            team_ids=team_ids,
+            policy=policy,
+            kpi_ids=kpi_ids,
+        )
+
+
+async def _recompute_cycle(
+    conn: BaseDBAsyncClient,
+    cycle: Cycle,
+    *,
+    employee_ids: set[int] | None,
+    team_ids: set[int] | None,
+    policy: LoadedPolicy | None,
+    kpi_ids: set[int] | None,
+) -> int:
     full = employee_ids is None and team_ids is None
     rules, policy_version = policy if policy is not None else await load_policy(conn)
     cards = await scorecards_for_cycle(conn, cycle)
@@ -238,21 +261,20 @@ async def recompute_cycle(
     basis = _inputs_basis(loaded)
     rows: list[dict[str, Any]] = []
     kept: list[int] = []
-    with _no_cyclic_collection():
-        for person in people:
-            key = _inputs_key(person, loaded, basis)
-            found = existing.get(person.id)
-            if (
-                found is not None
-                and found.content_hash is not None
-                and found.inputs == _inputs_hash(key, found.content_hash)
-            ):
-                # Scored from these very inputs, by this very code: the same score.
-                kept.append(person.id)
-                continue
-            row = _score_person(person, loaded)
-            row["inputs"] = key
-            rows.append(row)
+    for person in people:
+        key = _inputs_key(person, loaded, basis)
+        found = existing.get(person.id)
+        if (
+            found is not None
+            and found.content_hash is not None
+            and found.inputs == _inputs_hash(key, found.content_hash)
+        ):
+            # Scored from these very inputs, by this very code: the same score.
+            kept.append(person.id)
+            continue
+        row = _score_person(person, loaded)
+        row["inputs"] = key
+        rows.append(row)
     written = await _store(
         conn,
         cycle,
@@ -684,10 +706,13 @@ def _inputs_hash(key: str, content: str) -> str:
 
 @contextmanager
 def _no_cyclic_collection() -> Iterator[None]:
-    """Score without the cyclic garbage collector: scoring makes ~100 short-lived objects
-    per employee and no reference cycles (reference counting frees them all), yet each
-    collection would walk everything the recompute loaded, again and again (≈ 25% of the
-    scoring time). The loop never awaits, so no other task runs meanwhile."""
+    """Run without the cyclic garbage collector: a recompute makes ~100 short-lived
+    objects per employee and no reference cycles (reference counting frees them all), yet
+    each collection would walk everything the recompute loaded (the cycle's aggregates,
+    every score computed), again and again: ≈ 25% of the scoring time, and seconds more
+    while the rows are decoded and written. A whole recompute runs without it, awaits
+    included: a task running meanwhile frees its objects as ever, only its reference
+    cycles wait for the collector to resume (at most one recompute later)."""
     if not gc.isenabled():
         yield
         return
@@ -912,15 +937,6 @@ async def _store(
     if inserts:
         ids.update(await _score_ids(conn, cycle.id, [row["employee_id"] for row in moved]))
     score_ids = [ids[row["employee_id"]] for row in moved]
-    for chunk in _chunks(
-        [ids[row["employee_id"]] for row in moved if row["employee_id"] in existing] + stale,
-        _MAX_IN_LIST,
-    ):
-        await execute(
-            conn, f"DELETE FROM score_line WHERE score_id IN ({placeholders(len(chunk))})", chunk
-        )
-    for chunk in _chunks(stale, _MAX_IN_LIST):
-        await execute(conn, f"DELETE FROM score WHERE id IN ({placeholders(len(chunk))})", chunk)
     line_rows = []
     for row, score_id in zip(moved, score_ids, strict=True):
         for line in row["lines"]:
@@ -935,7 +951,18 @@ async def _store(
                     line["raw_value"],
                 ]
             )
-    await insert_many(conn, "score_line", _LINE_COLUMNS, line_rows)
+    # The lines of the moved scores become theirs as computed now (a stale score's none).
+    await replace_children(
+        conn,
+        "score_line",
+        "score_id",
+        "ordinal",
+        _LINE_COLUMNS,
+        line_rows,
+        [ids[row["employee_id"]] for row in moved if row["employee_id"] in existing] + stale,
+    )
+    for chunk in _chunks(stale, _MAX_IN_LIST):
+        await execute(conn, f"DELETE FROM score WHERE id IN ({placeholders(len(chunk))})", chunk)
     if moved or stale:
         stale_ids = set(stale)
         touched = {row["employee_id"] for row in moved} | {
