@@ -80,8 +80,9 @@ def summed(conn: BaseDBAsyncClient, row: dict[str, Any], name: str) -> int:
 def columns_of(model: Any, alias: str, prefix: str = "") -> str:
     """The select list of every column of ``model``'s table read through ``alias``, each
     named ``prefix`` + its column, for :func:`model_of` (a model's second table in a join
-    takes a prefix so its columns do not shadow the first's). Worked out once per model:
-    the statements around it are fixed."""
+    takes a prefix so its columns do not shadow the first's). Worked out once per model,
+    the first time a statement is run (after Tortoise.init, which adds the foreign keys'
+    columns): the statements around it are fixed."""
     columns = sorted(model._meta.fields_db_projection.values())
     return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in columns)
 
@@ -102,8 +103,7 @@ async def fetch_models(
     conn: BaseDBAsyncClient, model: Any, sql: str, params: Sequence[Any] = ()
 ) -> list[Any]:
     """The ``model`` instances of a hand-written SELECT of its table's columns."""
-    rows = await fetch_all(conn, sql, params)
-    return [model._init_from_db(**row) for row in rows]
+    return [model_of(model, row) for row in await fetch_all(conn, sql, params)]
 
 
 def placeholders(count: int) -> str:

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
@@ -278,6 +279,7 @@ async def authenticate(token: str) -> Actor | None:
         return None
 
 
+@cache
 def _token_sql() -> str:
     """The token and its user in one fixed statement (the user's columns prefixed)."""
     return (
