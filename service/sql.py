@@ -9,7 +9,8 @@ round trip, no per-row statement) where it pays, one ``executemany`` elsewhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -73,6 +74,36 @@ def summed(conn: BaseDBAsyncClient, row: dict[str, Any], name: str) -> int:
     # SQLite's integer division and remainder both truncate toward zero, so
     # value == quotient * 2**32 + remainder for negative values too.
     return int(high) * (1 if is_postgres(conn) else _SUM_SPLIT) + int(low)
+
+
+@cache
+def columns_of(model: Any, alias: str, prefix: str = "") -> str:
+    """The select list of every column of ``model``'s table read through ``alias``, each
+    named ``prefix`` + its column, for :func:`model_of` (a model's second table in a join
+    takes a prefix so its columns do not shadow the first's). Worked out once per model,
+    the first time a statement is run (after Tortoise.init, which adds the foreign keys'
+    columns): the statements around it are fixed."""
+    columns = sorted(model._meta.fields_db_projection.values())
+    return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in columns)
+
+
+def model_of(model: Any, values: Mapping[str, Any], prefix: str = "") -> Any:
+    """The ``model`` instance of a row read by hand, built as the ORM builds those of a
+    query (``Model._init_from_db``: the same field conversions) without composing the
+    query each time; for reads that run on every request. ``values`` holds each column
+    of the table, named ``prefix`` + its column (other keys are ignored)."""
+    if prefix:
+        values = {
+            key[len(prefix) :]: value for key, value in values.items() if key.startswith(prefix)
+        }
+    return model._init_from_db(**values)
+
+
+async def fetch_models(
+    conn: BaseDBAsyncClient, model: Any, sql: str, params: Sequence[Any] = ()
+) -> list[Any]:
+    """The ``model`` instances of a hand-written SELECT of its table's columns."""
+    return [model_of(model, row) for row in await fetch_all(conn, sql, params)]
 
 
 def placeholders(count: int) -> str:

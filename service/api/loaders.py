@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.connection import get_connection
@@ -27,30 +28,30 @@ from service.models import (
     Team,
 )
 from service.scoring.types import Policy
-from service.sql import for_dialect, placeholders
+from service.sql import fetch_all, fetch_models, model_of, placeholders
 from service.usecases.people.development import ItemEffect, effects_of_items
 from service.usecases.scoring.trends import EmployeeTrend, employee_trends
 from service.usecases.setup.policy import load_policy
 
+if TYPE_CHECKING:
+    from service.api.people.best_practice_loaders import BestPracticeLoaders
+    from service.api.people.loaders import PeopleLoaders
+    from service.api.people.recognition_loaders import RecognitionLoaders
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-
-async def _instances(model: Any, sql: str, params: Sequence[Any]) -> list[Any]:
-    """Model instances of a hand-written SELECT of the model's table's columns, built as
-    the ORM builds those of a query (`Model._init_from_db`), without composing the query
-    each time: the loaders run on every request."""
-    conn = get_connection("default")
-    _count, rows = await conn.execute_query(for_dialect(conn, sql), list(params))
-    return [model._init_from_db(**dict(row)) for row in rows]
 
 
 def _by_id(model: Any) -> Callable[[list[int]], Awaitable[list[Any]]]:
     table = model._meta.db_table
 
     async def load(ids: list[int]) -> list[Any]:
-        found = await _instances(
-            model, f"SELECT * FROM {table} WHERE id IN ({placeholders(len(ids))})", ids
+        # A fixed statement (service/sql.py, fetch_models): loaders run on every request.
+        found = await fetch_models(
+            get_connection("default"),
+            model,
+            f"SELECT * FROM {table} WHERE id IN ({placeholders(len(ids))})",
+            ids,
         )
         rows = {row.id: row for row in found}
         return [rows.get(i) for i in ids]
@@ -85,17 +86,13 @@ async def _appeals(keys: list[tuple[int, int]]) -> Sequence[Appeal]:
 async def _scores(keys: list[tuple[int, str]]) -> list[Score | None]:
     employees = sorted({e for e, _ in keys})
     codes = sorted({c for _, c in keys})
-    conn = get_connection("default")
     sql = (
         "SELECT s.*, c.code AS of_cycle_code FROM score s JOIN cycle c ON c.id = s.cycle_id "
         f"WHERE s.employee_id IN ({placeholders(len(employees))}) "
         f"AND c.code IN ({placeholders(len(codes))})"
     )
-    _count, rows = await conn.execute_query(for_dialect(conn, sql), [*employees, *codes])
-    found = {}
-    for row in rows:
-        values = dict(row)
-        found[(values["employee_id"], values.pop("of_cycle_code"))] = Score._init_from_db(**values)
+    rows = await fetch_all(get_connection("default"), sql, [*employees, *codes])
+    found = {(row["employee_id"], row["of_cycle_code"]): model_of(Score, row) for row in rows}
     return [found.get(k) for k in keys]
 
 
@@ -179,49 +176,101 @@ class SharedLoader(DataLoader[K, V]):
 
 
 class Loaders:
-    def __init__(self) -> None:
-        self.employee: SharedLoader[int, Employee | None] = SharedLoader(_by_id(Employee))
-        self.team: SharedLoader[int, Team | None] = SharedLoader(_by_id(Team))
-        self.position: SharedLoader[int, Position | None] = SharedLoader(_by_id(Position))
-        self.cycle: SharedLoader[int, Cycle | None] = SharedLoader(_by_id(Cycle))
-        self.kpi_by_code: SharedLoader[str, Kpi | None] = SharedLoader(_kpis_by_code)
-        self.kpi: SharedLoader[int, Kpi | None] = SharedLoader(_by_id(Kpi))
+    """A request's loaders, each made the first time a resolver asks for it: a request
+    uses a few of them, and making all of them cost every request its share."""
+
+    @cached_property
+    def employee(self) -> SharedLoader[int, Employee | None]:
+        return SharedLoader(_by_id(Employee))
+
+    @cached_property
+    def team(self) -> SharedLoader[int, Team | None]:
+        return SharedLoader(_by_id(Team))
+
+    @cached_property
+    def position(self) -> SharedLoader[int, Position | None]:
+        return SharedLoader(_by_id(Position))
+
+    @cached_property
+    def cycle(self) -> SharedLoader[int, Cycle | None]:
+        return SharedLoader(_by_id(Cycle))
+
+    @cached_property
+    def kpi_by_code(self) -> SharedLoader[str, Kpi | None]:
+        return SharedLoader(_kpis_by_code)
+
+    @cached_property
+    def kpi(self) -> SharedLoader[int, Kpi | None]:
+        return SharedLoader(_by_id(Kpi))
+
+    @cached_property
+    def policy(self) -> SharedLoader[int, Policy]:
         # Key 0: the policy, read once however many resolvers ask side by side.
-        self.policy: SharedLoader[int, Policy] = SharedLoader(_policy)
-        self.goals_by_employee_cycle: SharedLoader[tuple[int, str], list[Goal]] = SharedLoader(
-            _goals
-        )
-        self.score_by_employee_cycle: SharedLoader[tuple[int, str], Score | None] = SharedLoader(
-            _scores
-        )
-        self.adjustments: SharedLoader[tuple[int, int], list[Adjustment]] = SharedLoader(
-            _grouped(_adjustments, lambda a: (a.cycle_id, a.employee_id))
-        )
-        self.appeals: SharedLoader[tuple[int, int], list[Appeal]] = SharedLoader(
-            _grouped(_appeals, lambda a: (a.cycle_id, a.employee_id))
-        )
-        self.all_teams: SharedLoader[int, list[Team]] = SharedLoader(self._all_teams)
-        # The people side keeps its loaders beside its types (imported here, late: that
-        # module builds on SharedLoader above).
+        return SharedLoader(_policy)
+
+    @cached_property
+    def goals_by_employee_cycle(self) -> SharedLoader[tuple[int, str], list[Goal]]:
+        return SharedLoader(_goals)
+
+    @cached_property
+    def score_by_employee_cycle(self) -> SharedLoader[tuple[int, str], Score | None]:
+        return SharedLoader(_scores)
+
+    @cached_property
+    def adjustments(self) -> SharedLoader[tuple[int, int], list[Adjustment]]:
+        return SharedLoader(_grouped(_adjustments, lambda a: (a.cycle_id, a.employee_id)))
+
+    @cached_property
+    def appeals(self) -> SharedLoader[tuple[int, int], list[Appeal]]:
+        return SharedLoader(_grouped(_appeals, lambda a: (a.cycle_id, a.employee_id)))
+
+    @cached_property
+    def all_teams(self) -> SharedLoader[int, list[Team]]:
+        return SharedLoader(self._all_teams)
+
+    # The people side keeps its loaders beside its types (imported late: those modules
+    # build on SharedLoader above).
+    @cached_property
+    def people(self) -> PeopleLoaders:
         from service.api.people.loaders import PeopleLoaders
 
-        self.people = PeopleLoaders()
+        return PeopleLoaders()
+
+    @cached_property
+    def recognition(self) -> RecognitionLoaders:
         from service.api.people.recognition_loaders import RecognitionLoaders
 
-        self.recognition = RecognitionLoaders()
+        return RecognitionLoaders()
+
+    @cached_property
+    def best_practice(self) -> BestPracticeLoaders:
         from service.api.people.best_practice_loaders import BestPracticeLoaders
 
-        self.best_practice = BestPracticeLoaders()
-        self.course: SharedLoader[int, Course | None] = SharedLoader(_by_id(Course))
-        self.plan_by_employee: SharedLoader[int, DevelopmentPlan | None] = SharedLoader(_plans)
-        self.items_by_plan: SharedLoader[int, list[DevelopmentItem]] = SharedLoader(
-            _grouped(_items, lambda i: i.plan_id)
-        )
-        self.attendance_by_employee: SharedLoader[int, list[CourseAttendance]] = SharedLoader(
-            _grouped(_attendances, lambda a: a.employee_id)
-        )
-        self.item_effect: SharedLoader[int, ItemEffect | None] = SharedLoader(_effects)
-        self.trend: SharedLoader[tuple[int, str, int | None], EmployeeTrend] = SharedLoader(_trends)
+        return BestPracticeLoaders()
+
+    @cached_property
+    def course(self) -> SharedLoader[int, Course | None]:
+        return SharedLoader(_by_id(Course))
+
+    @cached_property
+    def plan_by_employee(self) -> SharedLoader[int, DevelopmentPlan | None]:
+        return SharedLoader(_plans)
+
+    @cached_property
+    def items_by_plan(self) -> SharedLoader[int, list[DevelopmentItem]]:
+        return SharedLoader(_grouped(_items, lambda i: i.plan_id))
+
+    @cached_property
+    def attendance_by_employee(self) -> SharedLoader[int, list[CourseAttendance]]:
+        return SharedLoader(_grouped(_attendances, lambda a: a.employee_id))
+
+    @cached_property
+    def item_effect(self) -> SharedLoader[int, ItemEffect | None]:
+        return SharedLoader(_effects)
+
+    @cached_property
+    def trend(self) -> SharedLoader[tuple[int, str, int | None], EmployeeTrend]:
+        return SharedLoader(_trends)
 
     @staticmethod
     async def _all_teams(keys: list[int]) -> list[list[Team]]:

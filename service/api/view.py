@@ -4,6 +4,7 @@ GraphQL-over-HTTP media type and status codes."""
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -127,6 +128,14 @@ def _json_depth(value: object) -> int:
     return deepest
 
 
+def _brackets(text: str | bytes) -> int:
+    """How many arrays and objects the text could open at most (brackets in strings count
+    too; in UTF-16 or UTF-32 each bracket still holds its ASCII byte)."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")
+
+
 def _parsed(text: str | bytes) -> object:
     """JSON within the nesting bound; None when it is not JSON (the GraphQL view says so)."""
     try:
@@ -137,7 +146,8 @@ def _parsed(text: str | bytes) -> object:
     except ValueError:
         return None
     else:
-        too_deep = _json_depth(value) > MAX_JSON_DEPTH
+        # Fewer brackets than the bound cannot nest past it: most requests skip the walk.
+        too_deep = _brackets(text) > MAX_JSON_DEPTH and _json_depth(value) > MAX_JSON_DEPTH
     if too_deep:
         raise RequestRefused(
             400,
@@ -162,19 +172,35 @@ def _strings(value: object) -> list[str]:
     return found
 
 
-async def _check_request_values(request: Request) -> None:
+# A POST body as _check_request_values decoded it, for the GraphQL view's own decoding
+# of the same body (decode_json): each request's body is decoded once.
+_decoded_body: ContextVar[tuple[bytes, object] | None] = ContextVar("decoded_body", default=None)
+
+
+async def _check_request_values(request: Request) -> tuple[bytes, object] | None:
     """Refuses, before GraphQL parses anything, JSON nested too deeply and NUL characters
-    (which PostgreSQL text cannot store): both are the caller's to fix."""
+    (which PostgreSQL text cannot store): both are the caller's to fix. Returns a POST
+    body that is JSON with its decoded value, for the view not to decode it again."""
+    decoded = None
     if request.method == "GET":
         values: object = {
             key: _parsed(text) if key in ("variables", "extensions") else text
             for key, text in request.query_params.items()
         }
+        may_hold_nul = True
     else:
-        values = _parsed(await request.body() or b"null")
+        body = await request.body()
+        values = _parsed(body or b"null")
+        if values is not None:
+            decoded = (body, values)
+        # JSON text holds a NUL only escaped, and a query's own escape of it is written
+        # with the same six characters: a body without them needs no walk (nor zero
+        # bytes: JSON in UTF-16 or UTF-32 has them, and its escapes look different).
+        may_hold_nul = b"\\u0000" in body or b"\x00" in body
     query = values.get("query") if isinstance(values, dict) else None
-    if any("\x00" in text for text in _strings(values)) or (
-        isinstance(query, str) and "\\u0000" in query
+    if may_hold_nul and (
+        any("\x00" in text for text in _strings(values))
+        or (isinstance(query, str) and "\\u0000" in query)
     ):
         raise RequestRefused(
             400,
@@ -183,6 +209,7 @@ async def _check_request_values(request: Request) -> None:
             # Read by legacy clients like a validation error: a 200 with errors.
             legacy_status=200,
         )
+    return decoded
 
 
 def _error_document(request: Request, refused: RequestRefused, status: int) -> Response:
@@ -348,8 +375,11 @@ class FairscoreGraphQL(GraphQL[Context, None]):
                 request.method == "GET" and "text/html" in accept
             ):
                 raise HTTPException(406, f"Ask for {GRAPHQL_RESPONSE} or {JSON}.")
-            await _check_request_values(request)
-            response = await super().run(request, context, root_value)
+            decoded = _decoded_body.set(await _check_request_values(request))
+            try:
+                response = await super().run(request, context, root_value)
+            finally:
+                _decoded_body.reset(decoded)
         except Unauthenticated as refused:
             return refused.response(request)
         except RequestRefused as refused:
@@ -421,6 +451,9 @@ class FairscoreGraphQL(GraphQL[Context, None]):
         return response
 
     def decode_json(self, data: str | bytes) -> object:
+        decoded = _decoded_body.get()
+        if decoded is not None and (data is decoded[0] or data == decoded[0]):
+            return decoded[1]
         return decode_request_json(data)
 
     def create_response(

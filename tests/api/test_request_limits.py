@@ -280,3 +280,17 @@ async def test_no_suggestion_of_any_kind_in_production(db: str, env: str) -> Non
                 assert "Did you mean" not in message, message
             else:
                 assert "Did you mean" in message, message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+async def test_a_nul_in_a_variable_is_refused_in_any_json_encoding(api: Api, encoding: str) -> None:
+    # The view skips the walk over a body's strings when its bytes cannot hold a NUL;
+    # JSON in UTF-16 or UTF-32 writes the escape differently and must still be walked.
+    body = _body("query($x: String) { viewer { email } }", json.dumps("a\x00b"))
+    response = await api.client.post(
+        "/graphql",
+        content=body.encode(encoding),
+        headers={"content-type": "application/json", "accept": "application/json"},
+    )
+    assert response.status_code == 200  # legacy clients read it as a validation error
+    assert "NUL characters" in response.json()["errors"][0]["message"]

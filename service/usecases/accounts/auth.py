@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
@@ -21,7 +22,7 @@ from tortoise.transactions import in_transaction
 from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
 from service.models import AccessLevel, ApiToken, SignInAttempt, User
 from service.settings import Settings
-from service.sql import execute, is_postgres
+from service.sql import columns_of, execute, fetch_all, is_postgres, model_of
 from service.usecases.accounts.users import hash_password, normalise_email, verify_password
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
@@ -278,15 +279,28 @@ async def authenticate(token: str) -> Actor | None:
         return None
 
 
+@cache
+def _token_sql() -> str:
+    """The token and its user in one fixed statement (the user's columns prefixed)."""
+    return (
+        f"SELECT {columns_of(ApiToken, 't')}, {columns_of(User, 'u', 'user__')} "
+        "FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ?"
+    )
+
+
 async def actor_of_token(token: str) -> Actor:
-    """The actor behind a bearer token; TokenRefused says why there is none."""
-    row = await ApiToken.get_or_none(token_hash=hash_token(token)).select_related("user")
+    """The actor behind a bearer token; TokenRefused says why there is none.
+
+    Every request signed in by a token runs this: one fixed statement instead of a query
+    composed by the ORM each time, the same two instances built from it."""
+    rows = await fetch_all(get_connection("default"), _token_sql(), [hash_token(token)])
     now = datetime.now(UTC)
-    if row is None:
+    if not rows:
         raise TokenRefused(
             "UNAUTHENTICATED",
             "The token is unknown; sign in again with the `login` mutation.",
         )
+    row: ApiToken = model_of(ApiToken, rows[0])
     if row.revoked_at is not None:
         raise TokenRefused(
             "TOKEN_REVOKED",
@@ -297,7 +311,7 @@ async def actor_of_token(token: str) -> Actor:
             "TOKEN_EXPIRED",
             "The token has expired; sign in again with the `login` mutation.",
         )
-    user: User = row.user
+    user: User = model_of(User, rows[0], "user__")
     if not user.is_active:
         raise TokenRefused(
             "ACCOUNT_INACTIVE", "The token's account is no longer active; ask an admin."
