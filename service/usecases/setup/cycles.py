@@ -580,8 +580,10 @@ async def transition_cycle(
                 target=target,
                 next=nxt,
             )
-        if target is CycleState.ACTIVE:
-            await _check_can_activate(conn, cycle)
+        # Read once for this write: the activation check and the recompute share it.
+        loaded = await load_policy(conn) if target is not CycleState.FINALIZED else None
+        if target is CycleState.ACTIVE and loaded is not None:
+            await _check_can_activate(conn, cycle, loaded[0])
         before = cycle.state.value
         if target is CycleState.FINALIZED:
             await finalize_cycle(conn, actor=actor, cycle=cycle, override_reason=override_reason)
@@ -597,8 +599,8 @@ async def transition_cycle(
             after={"state": target.value},
             reason=reason or override_reason,
         )
-        if target is not CycleState.FINALIZED:
-            await recompute_cycle(conn, cycle)
+        if loaded is not None:
+            await recompute_cycle(conn, cycle, policy=loaded)
         return cycle
 
 
@@ -612,23 +614,40 @@ def scorecard_errors(card: Scorecard, policy: Policy) -> list[ScorecardIssue]:
     return errors
 
 
-async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
+NO_SCORECARD_YET = "No scorecard is saved yet."
+
+
+async def activation_blockers(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> list[Issue]:
+    """What keeps a cycle from becoming ACTIVE (SCORING.md §9): no scorecard saved, or a
+    saved scorecard with §8 errors, each named by its position. `transition_cycle`
+    refuses on them and the admin's home lists them: one rule for both."""
     cards = (
         await Scorecard.filter(cycle_id=cycle.id)
         .using_db(conn)
         .prefetch_related("position", "lines", "lines__kpi")
     )
     if not cards:
+        return [Issue.of("scorecards", NO_SCORECARD_YET, "NO_SCORECARD")]
+    return [
+        Issue(
+            f"scorecards[{card.position.code}].{e.field}",
+            e.message,
+            e.code,
+            template=e.template or None,
+            values=MappingProxyType(dict(e.values)),
+        )
+        for card in sorted(cards, key=lambda c: c.position.code)
+        for e in scorecard_errors(card, policy)
+    ]
+
+
+async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> None:
+    issues = await activation_blockers(conn, cycle, policy)
+    if any(i.code == "NO_SCORECARD" for i in issues):
         raise InvalidTransition(
             "Cycle {cycle} has no scorecard: save at least one before activating it.",
             cycle=repr(cycle.code),
         )
-    policy, _version = await load_policy(conn)
-    issues = [
-        Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code)
-        for card in cards
-        for e in scorecard_errors(card, policy)
-    ]
     if issues:
         raise ValidationFailed(
             issues,
