@@ -290,9 +290,14 @@ class CheckedScorecard:
 
 
 async def check_scorecard_input(
-    conn: BaseDBAsyncClient, *, position: Position, lines: Sequence[ScorecardLineInput]
+    conn: BaseDBAsyncClient,
+    *,
+    position: Position,
+    lines: Sequence[ScorecardLineInput],
+    policy: Policy | None = None,
 ) -> CheckedScorecard:
-    """Parse and check typed lines; errors raise ValidationFailed naming the field."""
+    """Parse and check typed lines; errors raise ValidationFailed naming the field.
+    ``policy``: the one the calling write loaded, if it did."""
     kpis = {
         k.code: k for k in await Kpi.filter(code__in=[li.kpi_code for li in lines]).using_db(conn)
     }
@@ -300,7 +305,8 @@ async def check_scorecard_input(
     parsed = _engine_lines(lines, kpis, issues)
     if issues:
         raise ValidationFailed(issues)
-    policy, _version = await load_policy(conn)
+    if policy is None:
+        policy, _version = await load_policy(conn)
     errors, warnings = check_scorecard(
         parsed,
         policy,
@@ -352,7 +358,11 @@ async def save_scorecard(
     async with in_transaction() as conn:
         cycle = await get_cycle(conn, cycle_code)
         position = await get_position(conn, position_code)
-        checked = await check_scorecard_input(conn, position=position, lines=lines)
+        # Read once for this write: the §8 checks and the recompute share it.
+        loaded = await load_policy(conn)
+        checked = await check_scorecard_input(
+            conn, position=position, lines=lines, policy=loaded[0]
+        )
         warnings = checked.warnings
         existing = await Scorecard.get_or_none(
             cycle_id=cycle.id, position_id=position.id, using_db=conn
@@ -428,7 +438,7 @@ async def save_scorecard(
             reason=reason,
         )
         if cycle.state is CycleState.ACTIVE:
-            await recompute_cycle(conn, cycle)
+            await recompute_cycle(conn, cycle, policy=loaded)
         return ScorecardSaved(existing.version, True, warnings)
 
 
