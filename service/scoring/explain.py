@@ -20,7 +20,7 @@ import re
 from fractions import Fraction
 from functools import lru_cache
 
-from service.scoring.rounding import format_compact, format_fixed
+from service.scoring.rounding import REPORTED_PLACES, format_compact, format_fixed
 from service.scoring.stored import (
     LineSetting,
     StoredEligibility,
@@ -48,8 +48,6 @@ ENGLISH = "en"
 CHINESE = "zh-CN"
 LANGUAGES = (ENGLISH, CHINESE)
 
-RAW_PLACES = 4
-REPORTED_PLACES = 2
 _SHARES = (Aggregation.SHARE_AT_LEAST.value, Aggregation.SHARE_AT_MOST.value)
 
 
