@@ -79,3 +79,24 @@ def test_architecture_doc_names_only_functions_its_modules_hold(project_root: Pa
             if not defined.search(source):
                 missing.append(f"{found.group(1)} {name}")
     assert missing == []
+
+
+def test_only_the_stored_score_module_reads_a_scores_json(project_root: Path) -> None:
+    """Issue 10 §1: a score's explanation is read through `StoredScore.from_row`, never
+    by indexing the JSON or parsing it again (docs/architecture.md, "The stored score")."""
+    import re
+
+    direct = re.compile(
+        r"explanation\w*\s*(?:\[|\.get\()|json\.loads\([^)]*explanation|"
+        r"\.values(?:_list)?\([^)]*\"explanation\"[^)]*\)\s*(?:\[|\.get\()"
+    )
+    home = project_root / "service" / "scoring" / "stored.py"
+    found = [
+        f"{path.relative_to(project_root)}:{number}"
+        for folder in ("service", "admin")
+        for path in sorted((project_root / folder).rglob("*.py"))
+        if path != home
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert found == []
