@@ -2,7 +2,8 @@
 
 Templates and views write English text wrapped in `_()`; admin/locales/zh-CN/*.json map
 each English text to its Chinese (one file per area, merged). The engine's sentences
-are stored in both languages with each score and picked here by language too.
+are not stored: the views render them from the stored score in the page's language
+(service/scoring/explain.py), whose list of languages this is too.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from markupsafe import Markup, escape
 
 from service.errors import DomainError, Issue, fill
 from service.labels import label
+from service.scoring import LANGUAGES as LANGUAGES  # re-exported: the views pick from it
 from service.scoring import format_compact, preferred_language
 from service.scoring.types import ScorecardIssue
 
-LANGUAGES = ("en", "zh-CN")
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
 LOCALES = Path(__file__).resolve().parent / "locales"
 

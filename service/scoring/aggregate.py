@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from service.scoring.percentile import nearest_rank
-from service.scoring.rounding import rounded_units_of
+from service.scoring.rounding import RAW_PLACES, rounded_units_of
 from service.scoring.types import Aggregate, Aggregation, Kpi, KpiKind
-
-RAW_VALUE_PLACES = 4
 
 # A rating scale is 1-5 unless the KPI says otherwise (SCORING.md, "Words").
 DEFAULT_SCALE_MIN = Fraction(1)
@@ -26,7 +24,7 @@ DEFAULT_SCALE_MAX = Fraction(5)
 ALWAYS_SCORED = frozenset({Aggregation.SUM, Aggregation.COUNT})
 _MEANS = (Aggregation.MEAN, Aggregation.REVIEW_MEAN)
 _SHARES = (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST)
-_RAW_SCALE = 10**RAW_VALUE_PLACES
+_RAW_SCALE = 10**RAW_PLACES
 
 
 def observation_range(kpi: Kpi) -> tuple[Fraction | None, Fraction | None]:
@@ -94,7 +92,7 @@ def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
     # so the number a person sees is the number that was scored.
     if exact is None:
         return None
-    return Fraction(rounded_units_of(exact[0], exact[1], RAW_VALUE_PLACES), _RAW_SCALE)
+    return Fraction(rounded_units_of(exact[0], exact[1], RAW_PLACES), _RAW_SCALE)
 
 
 def _meets_share_bound(kpi: Kpi, value: Fraction) -> bool:

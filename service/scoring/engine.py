@@ -18,10 +18,10 @@ from decimal import Decimal
 from fractions import Fraction
 from math import gcd
 
-from service.scoring.aggregate import ALWAYS_SCORED, RAW_VALUE_PLACES, raw_value
+from service.scoring.aggregate import ALWAYS_SCORED, raw_value
 from service.scoring.evidence import evidence_flags, is_about_person
 from service.scoring.methods import LinePlan, least_raw_value_parts
-from service.scoring.rounding import decimal_of_units, rounded_units_of
+from service.scoring.rounding import RAW_PLACES, decimal_of_units, rounded_units_of
 from service.scoring.types import (
     Aggregate,
     Aggregation,
@@ -283,7 +283,7 @@ def _candidate_raw(plan: LinePlan, pn: int, pd: int, policy: Policy) -> tuple[in
     num, den = least_raw_value_parts(plan, pn, pd, policy.stretch_bonus)
     if den < 0:
         num, den = -num, -den
-    scale = 1 if plan.line.kpi.aggregation is Aggregation.COUNT else 10**RAW_VALUE_PLACES
+    scale = 1 if plan.line.kpi.aggregation is Aggregation.COUNT else 10**RAW_PLACES
     if plan.sign > 0:
         return -((-num * scale) // den), scale  # ceil
     return (num * scale) // den, scale  # floor

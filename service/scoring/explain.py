@@ -20,7 +20,7 @@ import re
 from fractions import Fraction
 from functools import lru_cache
 
-from service.scoring.rounding import format_compact, format_fixed
+from service.scoring.rounding import REPORTED_PLACES, format_compact, format_fixed
 from service.scoring.stored import (
     LineSetting,
     StoredEligibility,
@@ -48,8 +48,6 @@ ENGLISH = "en"
 CHINESE = "zh-CN"
 LANGUAGES = (ENGLISH, CHINESE)
 
-RAW_PLACES = 4
-REPORTED_PLACES = 2
 _SHARES = (Aggregation.SHARE_AT_LEAST.value, Aggregation.SHARE_AT_MOST.value)
 
 
@@ -134,6 +132,7 @@ class _LineTexts:
         "aggregation",
         "condition_en",
         "condition_zh",
+        "counter_zh",
         "is_count",
         "label_en",
         "label_zh",
@@ -144,6 +143,7 @@ class _LineTexts:
         "noun_many",
         "noun_one",
         "noun_zh",
+        "opening_en",
         "ordinal",
         "param_compact",
         "raw_unit_en",
@@ -177,11 +177,13 @@ class _LineTexts:
         self.review = aggregation == Aggregation.REVIEW_MEAN.value
         if self.review:
             self.noun_one, self.noun_many = "manager rating", "manager ratings"
-            self.noun_zh = "位经理评分"
+            self.noun_zh, self.counter_zh = "位经理评分", "位"
         elif kpi.rating:
             self.noun_one, self.noun_many, self.noun_zh = "rating", "ratings", "条评分"
+            self.counter_zh = "条"
         else:
             self.noun_one, self.noun_many, self.noun_zh = "observation", "observations", "条记录"
+            self.counter_zh = "条"
         shares = aggregation in _SHARES
         self.condition_en = _share_condition(setting, param, ENGLISH) if shares else ""
         self.condition_zh = _share_condition(setting, param, CHINESE) if shares else ""
@@ -195,6 +197,8 @@ class _LineTexts:
         self.weight_en = f"weight {weight} %"
         self.weight_zh = f"权重 {weight} %"
         self.subject_en = f"the team's {kpi.name}" if team else kpi.name
+        # The subject where a sentence starts with it.
+        self.opening_en = f"The team's {kpi.name}" if team else kpi.name
         self.subject_zh = f"团队的{self.name_zh}" if team else self.name_zh
 
 
@@ -330,7 +334,8 @@ def _insufficient(texts: _LineTexts, line: StoredLine, lang: str, weighted: bool
         return f"{texts.label_en}: {n} {noun}, fewer than the {needed} needed; not scored, {where}."
     where = "其权重分给计分的指标" if weighted else "本次评分没有总分"
     return (
-        f"{texts.label_zh}：只有 {n} {texts.noun_zh}，少于所需的 {needed} 条；本项不计分，{where}。"
+        f"{texts.label_zh}：只有 {n} {texts.noun_zh}，少于所需的 {needed} {texts.counter_zh}；"
+        f"本项不计分，{where}。"
     )
 
 
@@ -379,7 +384,6 @@ def line_text(line: StoredLine, *, lang: str, weighted: bool = True) -> str:
 def _wit_sentence(line: StoredLine, wit: StoredWhatItWouldTake, lang: str) -> str:
     texts = _texts(line.setting)
     english = lang == ENGLISH
-    name = texts.name_en if english else texts.name_zh
     kind = wit.kind
     needed = wit.observations_needed or 0
     if kind == WhatItWouldTakeKind.RAW_VALUE.value:
@@ -398,13 +402,14 @@ def _wit_sentence(line: StoredLine, wit: StoredWhatItWouldTake, lang: str) -> st
         most = wit.max_points or "0.00"
         if english:
             return (
-                f"{name} alone cannot reach band {wit.band}; it can add at most {most} more points."
+                f"{texts.opening_en} alone cannot reach band {wit.band}; it can add at most "
+                f"{most} more points."
             )
-        return f"仅靠{name}无法达到 {wit.band} 档；它最多还能增加 {most} 分。"
+        return f"仅靠{texts.subject_zh}无法达到 {wit.band} 档；它最多还能增加 {most} 分。"
     if kind == WhatItWouldTakeKind.OTHER_EVIDENCE.value:
         if english:
             return (
-                f"{texts.subject_en} counts as evidence once another line has the person's "
+                f"{texts.opening_en} counts as evidence once another line has the person's "
                 "own data: on its own it never makes anyone scored."
             )
         return f"{texts.subject_zh}需在其他指标有本人数据后才算作依据：它本身不能让人得到评分。"
@@ -413,18 +418,18 @@ def _wit_sentence(line: StoredLine, wit: StoredWhatItWouldTake, lang: str) -> st
         if english:
             noun = "manager review" if needed == 1 else "manager reviews"
             purpose = "to count as evidence" if evidence else "to count"
-            return f"{texts.subject_en} needs {needed} more {noun} {purpose}."
+            return f"{texts.opening_en} needs {needed} more {noun} {purpose}."
         purpose = "才能作为依据" if evidence else "才能计分"
         return f"{texts.subject_zh}还需要 {needed} 位经理评分{purpose}。"
     if wit.band is None:  # what would make the line evidence (§2, §6)
         if english:
             noun = texts.noun_one if needed == 1 else texts.noun_many
-            return f"{texts.subject_en} needs {needed} more {noun} to count as evidence."
+            return f"{texts.opening_en} needs {needed} more {noun} to count as evidence."
         return f"{texts.subject_zh}还需要 {needed} {texts.noun_zh}才能作为依据。"
-    if english:
-        noun = "observation" if needed == 1 else "observations"
-        return f"{name} needs {needed} more {noun} to count."
-    return f"{name}还需要 {needed} 条记录才能计分。"
+    if english:  # in the line's own terms: a CSAT line needs ratings
+        noun = texts.noun_one if needed == 1 else texts.noun_many
+        return f"{texts.opening_en} needs {needed} more {noun} to count."
+    return f"{texts.subject_zh}还需要 {needed} {texts.noun_zh}才能计分。"
 
 
 def what_it_would_take_text(line: StoredLine, *, lang: str) -> str | None:

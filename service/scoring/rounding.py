@@ -15,6 +15,11 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+# The reported form (SCORING.md §0, §7): raw values and raw-unit settings with 4 places,
+# points, weights and multipliers with 2. Every layer formats with these two.
+RAW_PLACES = 4
+REPORTED_PLACES = 2
+
 # 10**places for the places the engine uses; larger ones are computed.
 _SCALES = tuple(int(10**places) for places in range(16))
 

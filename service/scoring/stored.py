@@ -37,7 +37,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from service.scoring.aggregate import observation_range
-from service.scoring.rounding import format_fixed
+from service.scoring.rounding import RAW_PLACES, REPORTED_PLACES, format_fixed
 from service.scoring.types import (
     CUSTOMER_SATISFACTION_TAG,
     KpiKind,
@@ -48,8 +48,6 @@ from service.scoring.types import (
     WhatItWouldTake,
 )
 
-RAW_PLACES = 4
-REPORTED_PLACES = 2
 # The members of a score's JSON either side of "lines", in sorted order.
 _BEFORE_LINES = ("adjustments", "adjustments_total", "band", "evidence_weight")
 _AFTER_LINES = ("multiplier", "needed_weight", "next_band", "status", "status_reason", "total")

@@ -486,7 +486,7 @@ async def test_a_manager_sees_their_team_ranked_with_bands_and_the_histogram(
     rows = await Score.filter(cycle__code=CYCLE, team__code="hotline").prefetch_related("employee")
     scored = sorted(
         (r for r in rows if r.status.value == "SCORED"),
-        key=lambda r: (-(r.total_cents or 0), r.employee.external_id),
+        key=lambda r: (-(r.total_cents or 0), r.employee_id),  # SCORING.md §5
     )
     assert ranked(page)[: len(scored)] == [r.employee.external_id for r in scored]
     assert set(ranked(page)) == {r.employee.external_id for r in rows}
@@ -495,6 +495,40 @@ async def test_a_manager_sees_their_team_ranked_with_bands_and_the_histogram(
         r'<g class="column" data-label="([^"]+)"><rect class="bar" data-count="(\d+)"', page.text
     ):
         assert int(count) == sum(1 for r in scored if r.band_code == band)
+
+
+async def test_equal_totals_rank_by_employee_id_on_the_team_page_and_in_the_api(
+    seeded: Browser,
+) -> None:
+    """SCORING.md §5: total, then employee (its id), in every list. The external ids are
+    swapped so that their order runs against the ids' and a wrong tie-break shows."""
+    rows = await Score.filter(cycle__code=CYCLE, team__code="hotline").order_by("employee_id")
+    first, last = rows[0].employee_id, rows[-1].employee_id
+    a, b = await Employee.get(id=first), await Employee.get(id=last)
+    names = a.external_id, b.external_id
+    await Employee.filter(id=first).update(external_id="swap")
+    await Employee.filter(id=last).update(external_id=names[0])
+    await Employee.filter(id=first).update(external_id=names[1])
+    await Score.filter(id__in=[r.id for r in rows]).update(total_cents=8000)
+    by_id = [
+        e.external_id
+        for e in await Employee.filter(id__in=[r.employee_id for r in rows]).order_by("id")
+    ]
+    assert by_id != sorted(by_id)
+
+    await seeded.sign_in("manager")
+    page = await seeded.client.get(HOTLINE)
+    api = await graphql(
+        seeded,
+        "manager",
+        """query($cycle: String!) { cycle(code: $cycle) {
+            scores(first: 50, teamCode: "hotline") { edges { node { employee { externalId } } } }
+        } }""",
+        {"cycle": CYCLE},
+    )
+
+    assert ranked(page) == by_id
+    assert [e["node"]["employee"]["externalId"] for e in api["cycle"]["scores"]["edges"]] == by_id
 
 
 async def test_the_team_summary_equals_the_api_summary(seeded: Browser) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_scores_json_is_deterministic_and_holds_every_line_field(
     assert document["cycle"] == "2026-Q4"
     rows = document["scores"]
     assert len(rows) == 8
-    totals = [(row["total"] is None, -float(row["total"] or 0), row["employee"]) for row in rows]
+    totals = [(row["total"] is None, -float(row["total"] or 0)) for row in rows]
     assert totals == sorted(totals)
     assert '"id"' not in first
     assert "computed" not in first
@@ -101,6 +102,31 @@ def test_scores_as_csv_and_table_list_everyone_best_first(scored: Fairscore) -> 
     ]
     assert "E1101" in table
     assert "SCORED" in table
+
+
+def test_equal_totals_rank_by_employee_id_not_by_external_id(scored: Fairscore) -> None:
+    """SCORING.md §5: total, then employee (its id), as the API and the admin rank."""
+    with sqlite3.connect(scored.path) as db:
+        ids = [r[0] for r in db.execute("SELECT employee_id FROM score ORDER BY employee_id")]
+        first, last = ids[0], ids[-1]
+        names = dict(db.execute("SELECT id, external_id FROM employee"))
+        # Their external ids swapped, so that their order runs against the ids'.
+        db.execute("UPDATE employee SET external_id = 'swap' WHERE id = ?", (first,))
+        db.execute("UPDATE employee SET external_id = ? WHERE id = ?", (names[first], last))
+        db.execute("UPDATE employee SET external_id = ? WHERE id = ?", (names[last], first))
+        db.execute("UPDATE score SET total_cents = 8000")
+        by_id = [
+            r[0]
+            for r in db.execute(
+                "SELECT e.external_id FROM score s JOIN employee e ON e.id = s.employee_id "
+                "ORDER BY s.employee_id"
+            )
+        ]
+    assert by_id != sorted(by_id)
+
+    document = json.loads(scored.ok("scores", "--cycle", "2026-Q4", "--format", "json").stdout)
+
+    assert [row["employee"] for row in document["scores"]] == by_id
 
 
 def test_scores_of_an_unknown_cycle_is_a_clear_error(organisation: Fairscore) -> None:

@@ -14,6 +14,7 @@ from service.scoring import (
     Aggregate,
     Aggregation,
     Policy,
+    Scope,
     format_fixed,
     line_text,
     not_eligible_sentence,
@@ -24,9 +25,11 @@ from service.scoring import (
 from service.scoring.engine import ScorecardPlan, score_with
 from service.scoring.stored import (
     StoredAdjustment,
+    StoredLine,
     StoredScore,
     StoredScorecard,
     StoredSource,
+    StoredWhatItWouldTake,
     stored_score_of,
 )
 
@@ -219,6 +222,62 @@ def test_a_missing_review_is_called_a_review() -> None:
         line, lang="en", weighted=False
     )
     assert "observation" not in (what_it_would_take_text(line, lang="en") or "")
+
+
+def test_a_missing_review_is_counted_as_reviews_in_chinese_too() -> None:
+    kpi = qualitative_kpi("quality", name="Quality")
+    result = score(
+        lines=[linear(kpi, threshold=1, target=5)],
+        aggregates=[Aggregate(n=0)],
+        adjustments=[],
+        policy=RULE_OFF,
+        leads_team=False,
+    )
+    line = stored_score_of(result).lines[0]
+    assert "只有 0 位经理评分，少于所需的 1 位；" in line_text(line, lang="zh-CN", weighted=False)
+
+
+def _team_csat_line() -> StoredLine:
+    kpi = quantitative_kpi(
+        "csat",
+        name="CSAT",
+        aggregation=Aggregation.SHARE_AT_LEAST,
+        param=F(4),
+        unit="%",
+        range_min=F(1),
+        range_max=F(5),
+        tags=frozenset({"customer_satisfaction"}),
+    )
+    result = score(
+        lines=[linear(kpi, threshold=0, target=100, scope=Scope.TEAM)],
+        aggregates=[Aggregate(n=4, meeting=3)],
+        adjustments=[],
+        policy=RULE_OFF,
+        leads_team=False,
+    )
+    return stored_score_of(result).lines[0]
+
+
+def test_what_a_team_line_would_take_names_the_team_and_its_ratings() -> None:
+    line = _team_csat_line()
+    cannot = dataclasses.replace(
+        line,
+        what_it_would_take=StoredWhatItWouldTake("CANNOT_REACH", "S", None, "4.11", None),
+    )
+    assert what_it_would_take_text(cannot, lang="en") == (
+        "The team's CSAT alone cannot reach band S; it can add at most 4.11 more points."
+    )
+    assert what_it_would_take_text(cannot, lang="zh-CN") == (
+        "仅靠团队的 CSAT 无法达到 S 档；它最多还能增加 4.11 分。"
+    )
+    more = dataclasses.replace(
+        line,
+        what_it_would_take=StoredWhatItWouldTake("MORE_OBSERVATIONS", "S", None, None, 3),
+    )
+    assert what_it_would_take_text(more, lang="en") == (
+        "The team's CSAT needs 3 more ratings to count."
+    )
+    assert what_it_would_take_text(more, lang="zh-CN") == "团队的 CSAT 还需要 3 条评分才能计分。"
 
 
 def test_not_eligible_sentence_gives_its_numbers() -> None:

@@ -21,6 +21,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from service.errors import InvalidTransition, Issue
 from service.models import Appeal, AppealState, Cycle, Score, ScoreState
 from service.scoring import aggregate_values, format_fixed, score
+from service.scoring.rounding import RAW_PLACES, REPORTED_PLACES
 from service.scoring.stored import StoredScore
 from service.scoring.types import (
     Aggregate,
@@ -45,8 +46,8 @@ from service.usecases.scoring.recompute import (
 )
 from service.usecases.setup.policy import load_policy, policy_from_data, policy_to_data
 
-RAW = 4  # places of raw-unit settings (thresholds, bounds) in their reported form
-REPORTED = 2  # places of everything else
+RAW = RAW_PLACES  # raw-unit settings (thresholds, bounds) in their reported form
+REPORTED = REPORTED_PLACES  # everything else
 
 
 def canonical_json(value: Any) -> str:

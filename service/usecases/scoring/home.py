@@ -47,14 +47,13 @@ from service.models import (
     Employee,
     Kpi,
     Score,
-    Scorecard,
     ScoreStatus,
     Team,
 )
 from service.scoring.development import FocusSuggestion, suggest_focus
 from service.scoring.goals import GoalClock
 from service.scoring.stored import StoredScore
-from service.scoring.types import ScorecardIssue
+from service.scoring.types import Policy, ScorecardIssue
 from service.sql import fetch_all, placeholders
 from service.usecases.accounts.access import led_team_ids
 from service.usecases.actor import Actor
@@ -63,7 +62,7 @@ from service.usecases.people.goals import GoalView, at_risk_goals, employee_goal
 from service.usecases.periods import comparable_previous
 from service.usecases.scoring.finalize import finalisation_problems
 from service.usecases.scoring.import_failures import FailedImport, recent_import_failures
-from service.usecases.setup.cycles import scorecard_errors
+from service.usecases.setup.cycles import activation_blockers
 from service.usecases.setup.policy import load_policy
 
 # "The lowest bands": this many bands from the bottom of the policy's list.
@@ -537,7 +536,7 @@ async def admin_home(
             .using_db(conn)
             .order_by("-starts_on", "code")
         )
-        blockers = [await _blockers(conn, cycle) for cycle in cycles]
+        blockers = [await _blockers(conn, cycle, policy) for cycle in cycles]
         freshness = await data_freshness(conn, now=now)
         choice = await choose_cycle(conn, employee_ids=None, code=cycle_code)
         bands_now = await band_counts(conn, choice.cycle, None)
@@ -556,22 +555,13 @@ async def admin_home(
     )
 
 
-async def _blockers(conn: BaseDBAsyncClient, cycle: Cycle) -> CycleBlockers:
-    """What stands in the way of the cycle's next state: to ACTIVE, the scorecards'
-    §8 errors (the check `transition_cycle` makes, `scorecard_errors`); from ACTIVE or
-    REVIEW, what keeps it from being finalised (`finalisation_problems`)."""
+async def _blockers(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> CycleBlockers:
+    """What stands in the way of the cycle's next state: to ACTIVE, what
+    `transition_cycle` refuses on (`activation_blockers`); from ACTIVE or REVIEW, what
+    keeps it from being finalised (`finalisation_problems`)."""
     found: list[Issue | ScorecardIssue] = []
     if cycle.state is CycleState.DRAFT:
-        cards = (
-            await Scorecard.filter(cycle_id=cycle.id)
-            .using_db(conn)
-            .prefetch_related("position", "lines", "lines__kpi")
-        )
-        if not cards:
-            found.append(Issue.of("scorecards", "No scorecard is saved yet.", "NO_SCORECARD"))
-        policy, _version = await load_policy(conn)
-        for card in cards:
-            found += scorecard_errors(card, policy)
+        found += await activation_blockers(conn, cycle, policy)
     else:
         found += await finalisation_problems(conn, cycle)
     nxt = cycle.state.next

@@ -635,8 +635,12 @@ async def submit_reviews(
             )
             if item.kind == ReviewKind.MANAGER.value:
                 touched.setdefault(cycle.id, set()).add(employee.id)
+        # Read once for this write, however many cycles the ratings touch.
+        loaded = await load_policy(conn) if touched else None
         for cycle_id, employee_ids in touched.items():
-            await recompute_cycle(conn, cycles_by_id(cycles)[cycle_id], employee_ids=employee_ids)
+            await recompute_cycle(
+                conn, cycles_by_id(cycles)[cycle_id], employee_ids=employee_ids, policy=loaded
+            )
     return report
 
 

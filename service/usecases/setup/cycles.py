@@ -290,9 +290,14 @@ class CheckedScorecard:
 
 
 async def check_scorecard_input(
-    conn: BaseDBAsyncClient, *, position: Position, lines: Sequence[ScorecardLineInput]
+    conn: BaseDBAsyncClient,
+    *,
+    position: Position,
+    lines: Sequence[ScorecardLineInput],
+    policy: Policy | None = None,
 ) -> CheckedScorecard:
-    """Parse and check typed lines; errors raise ValidationFailed naming the field."""
+    """Parse and check typed lines; errors raise ValidationFailed naming the field.
+    ``policy``: the one the calling write loaded, if it did."""
     kpis = {
         k.code: k for k in await Kpi.filter(code__in=[li.kpi_code for li in lines]).using_db(conn)
     }
@@ -300,7 +305,8 @@ async def check_scorecard_input(
     parsed = _engine_lines(lines, kpis, issues)
     if issues:
         raise ValidationFailed(issues)
-    policy, _version = await load_policy(conn)
+    if policy is None:
+        policy, _version = await load_policy(conn)
     errors, warnings = check_scorecard(
         parsed,
         policy,
@@ -352,7 +358,11 @@ async def save_scorecard(
     async with in_transaction() as conn:
         cycle = await get_cycle(conn, cycle_code)
         position = await get_position(conn, position_code)
-        checked = await check_scorecard_input(conn, position=position, lines=lines)
+        # Read once for this write: the §8 checks and the recompute share it.
+        loaded = await load_policy(conn)
+        checked = await check_scorecard_input(
+            conn, position=position, lines=lines, policy=loaded[0]
+        )
         warnings = checked.warnings
         existing = await Scorecard.get_or_none(
             cycle_id=cycle.id, position_id=position.id, using_db=conn
@@ -428,7 +438,7 @@ async def save_scorecard(
             reason=reason,
         )
         if cycle.state is CycleState.ACTIVE:
-            await recompute_cycle(conn, cycle)
+            await recompute_cycle(conn, cycle, policy=loaded)
         return ScorecardSaved(existing.version, True, warnings)
 
 
@@ -580,8 +590,10 @@ async def transition_cycle(
                 target=target,
                 next=nxt,
             )
-        if target is CycleState.ACTIVE:
-            await _check_can_activate(conn, cycle)
+        # Read once for this write: the activation check and the recompute share it.
+        loaded = await load_policy(conn) if target is not CycleState.FINALIZED else None
+        if target is CycleState.ACTIVE and loaded is not None:
+            await _check_can_activate(conn, cycle, loaded[0])
         before = cycle.state.value
         if target is CycleState.FINALIZED:
             await finalize_cycle(conn, actor=actor, cycle=cycle, override_reason=override_reason)
@@ -597,8 +609,8 @@ async def transition_cycle(
             after={"state": target.value},
             reason=reason or override_reason,
         )
-        if target is not CycleState.FINALIZED:
-            await recompute_cycle(conn, cycle)
+        if loaded is not None:
+            await recompute_cycle(conn, cycle, policy=loaded)
         return cycle
 
 
@@ -612,23 +624,40 @@ def scorecard_errors(card: Scorecard, policy: Policy) -> list[ScorecardIssue]:
     return errors
 
 
-async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
+NO_SCORECARD_YET = "No scorecard is saved yet."
+
+
+async def activation_blockers(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> list[Issue]:
+    """What keeps a cycle from becoming ACTIVE (SCORING.md §9): no scorecard saved, or a
+    saved scorecard with §8 errors, each named by its position. `transition_cycle`
+    refuses on them and the admin's home lists them: one rule for both."""
     cards = (
         await Scorecard.filter(cycle_id=cycle.id)
         .using_db(conn)
         .prefetch_related("position", "lines", "lines__kpi")
     )
     if not cards:
+        return [Issue.of("scorecards", NO_SCORECARD_YET, "NO_SCORECARD")]
+    return [
+        Issue(
+            f"scorecards[{card.position.code}].{e.field}",
+            e.message,
+            e.code,
+            template=e.template or None,
+            values=MappingProxyType(dict(e.values)),
+        )
+        for card in sorted(cards, key=lambda c: c.position.code)
+        for e in scorecard_errors(card, policy)
+    ]
+
+
+async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> None:
+    issues = await activation_blockers(conn, cycle, policy)
+    if any(i.code == "NO_SCORECARD" for i in issues):
         raise InvalidTransition(
             "Cycle {cycle} has no scorecard: save at least one before activating it.",
             cycle=repr(cycle.code),
         )
-    policy, _version = await load_policy(conn)
-    issues = [
-        Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code)
-        for card in cards
-        for e in scorecard_errors(card, policy)
-    ]
     if issues:
         raise ValidationFailed(
             issues,

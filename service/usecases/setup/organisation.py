@@ -18,6 +18,7 @@ from service.usecases.parsing import too_long
 from service.usecases.retries import retry_when_busy
 from service.usecases.scoring.recompute import recompute_open_cycles
 from service.usecases.setup.cycles import refresh_scorecard_warnings
+from service.usecases.setup.policy import load_policy
 
 
 def _check_code(issues: list[Issue], row: int, field: str, value: str, seen: set[str]) -> None:
@@ -217,13 +218,20 @@ async def upsert_teams(*, actor: Actor, teams: Sequence[TeamInput]) -> UpsertRep
                 before=before,
                 after=after,
             )
-        if leads_changed or any(before is None and team.lead_id for team, before in touched):
-            await refresh_scorecard_warnings(conn)
+        warnings_move = leads_changed or any(
+            before is None and team.lead_id for team, before in touched
+        )
+        # Read once for this write: the warnings and the recompute share it.
+        loaded = (
+            await load_policy(conn) if warnings_move or hierarchy_changed or moved_leads else None
+        )
+        if warnings_move and loaded is not None:
+            await refresh_scorecard_warnings(conn, policy=loaded[0])
         if hierarchy_changed:
             # A pilot scope covers sub-teams, so a moved team can enter or leave a cycle.
-            await recompute_open_cycles(conn)
+            await recompute_open_cycles(conn, policy=loaded)
         elif moved_leads:
-            await recompute_open_cycles(conn, employee_ids=moved_leads)
+            await recompute_open_cycles(conn, employee_ids=moved_leads, policy=loaded)
     return UpsertReport(created, updated, unchanged)
 
 
@@ -334,8 +342,9 @@ async def upsert_employees(*, actor: Actor, employees: Sequence[EmployeeInput]) 
         if changed_ids:
             # Someone moving into or out of a position or team may change whether a
             # holder of a position leads their team (the §8 evidence warning).
-            await refresh_scorecard_warnings(conn)
-            await recompute_open_cycles(conn, employee_ids=changed_ids)
+            loaded = await load_policy(conn)  # once for this write: both read it
+            await refresh_scorecard_warnings(conn, policy=loaded[0])
+            await recompute_open_cycles(conn, employee_ids=changed_ids, policy=loaded)
     return UpsertReport(created, updated, unchanged)
 
 
