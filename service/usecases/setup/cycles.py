@@ -307,7 +307,9 @@ async def check_scorecard_input(
         holder_leads_team=position.id in await positions_led_by_a_holder(conn),
     )
     if errors:
-        raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
+        raise ValidationFailed(
+            [Issue.of(e.field, e.template, e.code, row=None, **dict(e.values)) for e in errors]
+        )
     return CheckedScorecard(
         lines=parsed,
         kpi_ids=[kpis[item.kpi_code].id for item in lines],
@@ -625,7 +627,13 @@ async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle) -> None:
         )
     policy, _version = await load_policy(conn)
     issues = [
-        Issue(f"scorecards[{card.position.code}].{e.field}", e.message, e.code)
+        Issue.of(
+            f"scorecards[{card.position.code}].{e.field}",
+            e.template,
+            e.code,
+            row=None,
+            **dict(e.values),
+        )
         for card in cards
         for e in scorecard_errors(card, policy)
     ]
