@@ -322,7 +322,7 @@ def check_relevant(
             (("kpi", measure.kpi.code),),
         )
     if serves_team_goal:
-        return _ok(letter, "parentGoal")
+        return _ok(letter, "parentGoalId")
     if related_kpi_code is not None and related_kpi_code in scorecard_kpi_codes:
         return _ok(letter, "measure.relatedKpiCode")
     if related_kpi_code is not None:

@@ -29,12 +29,23 @@ from service.scoring.types import (
 
 WEIGHT_TOTAL = Fraction(100)
 
-_BETTER = {Direction.HIGHER_IS_BETTER: "higher", Direction.LOWER_IS_BETTER: "lower"}
 _SHARE_AGGREGATIONS = (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST)
 
 
-def _issue(code: str, field: str, message: str, index: int | None = None) -> ScorecardIssue:
-    return ScorecardIssue(code=code, field=field, message=message, line_index=index)
+def _issue(
+    code: str, field: str, template: str, index: int | None = None, **values: str
+) -> ScorecardIssue:
+    """An issue with its template and values: the English message is the template filled
+    in, and each page says it in its own language (errors when a save is refused,
+    warnings saved with the scorecard and shown on every page that lists it)."""
+    return ScorecardIssue(
+        code=code,
+        field=field,
+        message=template.format(**values),
+        line_index=index,
+        template=template,
+        values=tuple(values.items()),
+    )
 
 
 def is_customer_satisfaction(kpi: Kpi, policy: Policy) -> bool:
@@ -45,16 +56,64 @@ def is_customer_satisfaction(kpi: Kpi, policy: Policy) -> bool:
 
 # --- errors, one line at a time -------------------------------------------------
 
+# Every message here is a template with values (admin/locales/zh-CN/setup.json has its
+# Chinese); a message about one line starts with LINE.
+LINE = "Line {number} ({kpi}, {scope}): "
+WEIGHT_NOT_POSITIVE = LINE + "the weight is {weight}; give it a weight above 0 or remove the line."
+MISSING = {
+    "target": LINE + "a {method} line needs a target; set one.",
+    "threshold": LINE + "a {method} line needs a threshold; set one.",
+}
+# (direction, the value that must beat the other) -> what to say.
+NOT_BETTER = {
+    (Direction.HIGHER_IS_BETTER, "target"): LINE
+    + "higher is better, so the target ({value}) must be higher than the threshold "
+    "({worse}); correct one of them.",
+    (Direction.LOWER_IS_BETTER, "target"): LINE
+    + "lower is better, so the target ({value}) must be lower than the threshold "
+    "({worse}); correct one of them.",
+    (Direction.HIGHER_IS_BETTER, "stretch"): LINE
+    + "higher is better, so the stretch ({value}) must be higher than the target "
+    "({worse}); correct one of them.",
+    (Direction.LOWER_IS_BETTER, "stretch"): LINE
+    + "lower is better, so the stretch ({value}) must be lower than the target "
+    "({worse}); correct one of them.",
+}
+BAND_POINTS_OUT_OF_RANGE = LINE + "band points must lie between 0 and {most}; change {points}."
+BANDS_NOT_ORDERED = {
+    Direction.HIGHER_IS_BETTER: LINE
+    + "list the bands best bound first, each bound strictly lower than the one before it.",
+    Direction.LOWER_IS_BETTER: LINE
+    + "list the bands best bound first, each bound strictly higher than the one before it.",
+}
+BAND_POINTS_RISING = (
+    LINE + "a band further down the list cannot give more points than the one before it; "
+    "lower its points."
+)
+BANDS_EMPTY = LINE + "it has no bands; give it at least one."
+QUALITATIVE_AT_TEAM_SCOPE = LINE + "a qualitative KPI is rated per person; use INDIVIDUAL scope."
+MIN_SAMPLES_BELOW_ONE = LINE + "set the minimum number of observations to 1 or more."
+DUPLICATE_KPI_SCOPE = (
+    LINE + "this KPI is already on the scorecard at this scope; remove the line or "
+    "change its scope."
+)
+WEIGHTS_NOT_100 = "The weights add up to {total}; make them add up to exactly 100."
+NO_LINES = "Add at least one line to the scorecard."
+
 
 def _line_issue(
-    code: str, index: int, line: ScorecardLine, attribute: str, advice: str
+    code: str, index: int, line: ScorecardLine, attribute: str, template: str, **values: str
 ) -> ScorecardIssue:
     # People count lines from 1; the field keeps the 0-based index the API uses.
     return _issue(
         code,
         f"lines[{index}].{attribute}",
-        f"Line {index + 1} ({line.kpi.code}, {line.scope}): {advice}",
+        template,
         index,
+        number=str(index + 1),
+        kpi=line.kpi.code,
+        scope=str(line.scope),
+        **values,
     )
 
 
@@ -65,18 +124,14 @@ def _weight_errors(index: int, line: ScorecardLine) -> Iterator[ScorecardIssue]:
             index,
             line,
             "weight",
-            f"the weight is {format_compact(line.weight)}; give it a weight above 0 "
-            "or remove the line.",
+            WEIGHT_NOT_POSITIVE,
+            weight=format_compact(line.weight),
         )
 
 
 def _missing(index: int, line: ScorecardLine, name: str) -> ScorecardIssue:
     return _line_issue(
-        f"{name.upper()}_MISSING",
-        index,
-        line,
-        name,
-        f"a {line.method} line needs a {name}; set one.",
+        f"{name.upper()}_MISSING", index, line, name, MISSING[name], method=str(line.method)
     )
 
 
@@ -84,14 +139,14 @@ def _order_error(
     index: int, line: ScorecardLine, name: str, worse_name: str, value: Fraction, worse: Fraction
 ) -> Iterator[ScorecardIssue]:
     if not beats(line.kpi.direction, value, worse):
-        better = _BETTER[line.kpi.direction]
         yield _line_issue(
             f"{name.upper()}_NOT_BETTER_THAN_{worse_name.upper()}",
             index,
             line,
             name,
-            f"{better} is better, so the {name} ({format_compact(value)}) must be {better} "
-            f"than the {worse_name} ({format_compact(worse)}); correct one of them.",
+            NOT_BETTER[line.kpi.direction, name],
+            value=format_compact(value),
+            worse=format_compact(worse),
         )
 
 
@@ -122,29 +177,24 @@ def _band_step_errors(
             index,
             line,
             f"{attribute}.points",
-            f"band points must lie between 0 and {format_compact(most)}; "
-            f"change {format_compact(step.points)}.",
+            BAND_POINTS_OUT_OF_RANGE,
+            most=format_compact(most),
+            points=format_compact(step.points),
         )
     if step_index == 0:
         return
     previous = line.bands[step_index - 1]
     if not beats(line.kpi.direction, previous.bound, step.bound):
-        worse = "lower" if line.kpi.direction is Direction.HIGHER_IS_BETTER else "higher"
         yield _line_issue(
             "BANDS_NOT_ORDERED",
             index,
             line,
             f"{attribute}.bound",
-            f"list the bands best bound first, each bound strictly {worse} than the one before it.",
+            BANDS_NOT_ORDERED[line.kpi.direction],
         )
     if step.points > previous.points:
         yield _line_issue(
-            "BAND_POINTS_RISING",
-            index,
-            line,
-            f"{attribute}.points",
-            "a band further down the list cannot give more points than the one before it; "
-            "lower its points.",
+            "BAND_POINTS_RISING", index, line, f"{attribute}.points", BAND_POINTS_RISING
         )
 
 
@@ -152,9 +202,7 @@ def _band_errors(index: int, line: ScorecardLine, policy: Policy) -> Iterator[Sc
     if line.method is not Method.BANDS:
         return
     if not line.bands:
-        yield _line_issue(
-            "BANDS_EMPTY", index, line, "bands", "it has no bands; give it at least one."
-        )
+        yield _line_issue("BANDS_EMPTY", index, line, "bands", BANDS_EMPTY)
         return
     for step_index in range(len(line.bands)):
         yield from _band_step_errors(index, line, step_index, 100 + policy.stretch_bonus)
@@ -163,23 +211,13 @@ def _band_errors(index: int, line: ScorecardLine, policy: Policy) -> Iterator[Sc
 def _scope_errors(index: int, line: ScorecardLine) -> Iterator[ScorecardIssue]:
     if line.kpi.kind is KpiKind.QUALITATIVE and line.scope is Scope.TEAM:
         yield _line_issue(
-            "QUALITATIVE_AT_TEAM_SCOPE",
-            index,
-            line,
-            "scope",
-            "a qualitative KPI is rated per person; use INDIVIDUAL scope.",
+            "QUALITATIVE_AT_TEAM_SCOPE", index, line, "scope", QUALITATIVE_AT_TEAM_SCOPE
         )
 
 
 def _min_samples_errors(index: int, line: ScorecardLine) -> Iterator[ScorecardIssue]:
     if line.min_samples < 1:
-        yield _line_issue(
-            "MIN_SAMPLES_BELOW_ONE",
-            index,
-            line,
-            "minSamples",
-            "set the minimum number of observations to 1 or more.",
-        )
+        yield _line_issue("MIN_SAMPLES_BELOW_ONE", index, line, "minSamples", MIN_SAMPLES_BELOW_ONE)
 
 
 def _line_errors(index: int, line: ScorecardLine, policy: Policy) -> Iterator[ScorecardIssue]:
@@ -198,25 +236,14 @@ def _duplicate_errors(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardIssue
     for index, line in enumerate(lines):
         key = (line.kpi.code, line.scope)
         if key in seen:
-            yield _line_issue(
-                "DUPLICATE_KPI_SCOPE",
-                index,
-                line,
-                "kpiCode",
-                "this KPI is already on the scorecard at this scope; remove the line or "
-                "change its scope.",
-            )
+            yield _line_issue("DUPLICATE_KPI_SCOPE", index, line, "kpiCode", DUPLICATE_KPI_SCOPE)
         seen.add(key)
 
 
 def _weight_total_errors(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardIssue]:
     total = sum((line.weight for line in lines), Fraction(0))
     if total != WEIGHT_TOTAL:
-        yield _issue(
-            "WEIGHTS_NOT_100",
-            "lines",
-            f"The weights add up to {format_compact(total)}; make them add up to exactly 100.",
-        )
+        yield _issue("WEIGHTS_NOT_100", "lines", WEIGHTS_NOT_100, total=format_compact(total))
 
 
 # --- warnings ----------------------------------------------------------------------
@@ -224,25 +251,6 @@ def _weight_total_errors(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardIs
 
 def _share(part: Fraction, whole: Fraction) -> Fraction:
     return part * 100 / whole
-
-
-def _warning(
-    code: str,
-    field: str,
-    template: str,
-    values: tuple[tuple[str, str], ...],
-    index: int | None = None,
-) -> ScorecardIssue:
-    """A warning with its template and values: saved with the scorecard and shown on
-    every page that lists it, so each page says it in its own language."""
-    return ScorecardIssue(
-        code=code,
-        field=field,
-        message=template.format(**dict(values)),
-        line_index=index,
-        template=template,
-        values=values,
-    )
 
 
 QUANT_SHARE_OFF_TARGET = (
@@ -253,8 +261,7 @@ CSAT_SHARE_OUT_OF_RANGE = (
     "Customer satisfaction holds {share} % of the weight; bring it within {low}-{high} %."
 )
 SINGLE_LINE_OVER_MAX = (
-    "Line {number} ({kpi}, {scope}): this line alone holds {share} % of the weight; keep "
-    "each line at {most} % or less."
+    LINE + "this line alone holds {share} % of the weight; keep each line at {most} % or less."
 )
 NO_QUALITATIVE_LINE = (
     "The scorecard has no qualitative line; add one so the score is not numbers alone."
@@ -270,52 +277,44 @@ def _mix_warnings(lines: Sequence[ScorecardLine], policy: Policy) -> Iterator[Sc
         whole,
     )
     if abs(quantitative - policy.quantitative_target) > policy.quantitative_tolerance:
-        yield _warning(
+        yield _issue(
             "QUANT_SHARE_OFF_TARGET",
             "lines",
             QUANT_SHARE_OFF_TARGET,
-            (
-                ("share", format_compact(quantitative, 2)),
-                ("target", format_compact(policy.quantitative_target)),
-                ("tolerance", format_compact(policy.quantitative_tolerance)),
-            ),
+            share=format_compact(quantitative, 2),
+            target=format_compact(policy.quantitative_target),
+            tolerance=format_compact(policy.quantitative_tolerance),
         )
     satisfaction = _share(
         sum((ln.weight for ln in lines if is_customer_satisfaction(ln.kpi, policy)), Fraction(0)),
         whole,
     )
     if not policy.csat_share_min <= satisfaction <= policy.csat_share_max:
-        yield _warning(
+        yield _issue(
             "CSAT_SHARE_OUT_OF_RANGE",
             "lines",
             CSAT_SHARE_OUT_OF_RANGE,
-            (
-                ("share", format_compact(satisfaction, 2)),
-                ("low", format_compact(policy.csat_share_min)),
-                ("high", format_compact(policy.csat_share_max)),
-            ),
+            share=format_compact(satisfaction, 2),
+            low=format_compact(policy.csat_share_min),
+            high=format_compact(policy.csat_share_max),
         )
     for index, line in enumerate(lines):
         share = _share(line.weight, whole)
         if share > policy.single_line_max:
-            yield _warning(
+            yield _line_issue(
                 "SINGLE_LINE_OVER_MAX",
-                f"lines[{index}].weight",
-                SINGLE_LINE_OVER_MAX,
-                (
-                    ("number", str(index + 1)),
-                    ("kpi", line.kpi.code),
-                    ("scope", str(line.scope)),
-                    ("share", format_compact(share, 2)),
-                    ("most", format_compact(policy.single_line_max)),
-                ),
                 index,
+                line,
+                "weight",
+                SINGLE_LINE_OVER_MAX,
+                share=format_compact(share, 2),
+                most=format_compact(policy.single_line_max),
             )
 
 
 def _qualitative_warnings(lines: Sequence[ScorecardLine]) -> Iterator[ScorecardIssue]:
     if not any(line.kpi.kind is KpiKind.QUALITATIVE for line in lines):
-        yield _warning("NO_QUALITATIVE_LINE", "lines", NO_QUALITATIVE_LINE, ())
+        yield _issue("NO_QUALITATIVE_LINE", "lines", NO_QUALITATIVE_LINE)
 
 
 def max_evidence_weight(lines: Sequence[ScorecardLine], *, leads_team: bool) -> Fraction:
@@ -338,22 +337,18 @@ def _evidence_warnings(
     lines: Sequence[ScorecardLine], policy: Policy, holder_leads_team: bool
 ) -> Iterator[ScorecardIssue]:
     needed = policy.min_evidence_weight
-    cases = [(False, "EVIDENCE_UNREACHABLE", UNREACHABLE_WITHOUT_TEAM)]
+    cases = [(False, "EVIDENCE_UNREACHABLE")]
     if holder_leads_team:
-        cases.append((True, "EVIDENCE_UNREACHABLE_FOR_LEADS", UNREACHABLE_FOR_LEADS))
-    for leads, code, template in cases:
+        cases.append((True, "EVIDENCE_UNREACHABLE_FOR_LEADS"))
+    for leads, code in cases:
         reachable = max_evidence_weight(lines, leads_team=leads)
         if reachable < needed:
-            values = (
-                ("reachable", format_compact(reachable, 2)),
-                ("needed", format_compact(needed)),
-            )
-            yield ScorecardIssue(
-                code=code,
-                field="lines",
-                message=template.format(**dict(values)),
-                template=template,
-                values=values,
+            yield _issue(
+                code,
+                "lines",
+                UNREACHABLE[leads],
+                reachable=format_compact(reachable, 2),
+                needed=format_compact(needed),
             )
 
 
@@ -369,6 +364,7 @@ UNREACHABLE_FOR_LEADS = (
     "be scored. Give more weight to lines that measure them (sum and count lines count "
     "only beside a line of another aggregation)."
 )
+UNREACHABLE = {False: UNREACHABLE_WITHOUT_TEAM, True: UNREACHABLE_FOR_LEADS}  # leads a team?
 
 
 def check_scorecard(
@@ -380,7 +376,7 @@ def check_scorecard(
     evidence they can reach (TEAM lines included) is checked too.
     """
     if not lines:
-        no_lines = _issue("NO_LINES", "lines", "Add at least one line to the scorecard.")
+        no_lines = _issue("NO_LINES", "lines", NO_LINES)
         return [no_lines], []
     errors = list(_duplicate_errors(lines))
     for index, line in enumerate(lines):
@@ -396,6 +392,19 @@ def check_scorecard(
 
 # --- KPIs --------------------------------------------------------------------------
 
+QUALITATIVE_MUST_BE_HIGHER_IS_BETTER = "The KPI {kpi} is qualitative; make it HIGHER_IS_BETTER."
+QUALITATIVE_NEEDS_REVIEW_MEAN = "The KPI {kpi} is qualitative; aggregate it with REVIEW_MEAN."
+REVIEW_MEAN_ONLY_FOR_QUALITATIVE = (
+    "REVIEW_MEAN averages manager reviews; choose another aggregation for {kpi} "
+    "or make it qualitative."
+)
+SHARE_NEEDS_PARAM = "{aggregation} counts values against a bound; set the bound of {kpi}."
+PERCENTILE_OUT_OF_RANGE = "Set the percentile of {kpi} to a number above 0 and at most 100."
+AGGREGATION_TAKES_NO_PARAM = "{aggregation} takes no parameter; clear the parameter of {kpi}."
+RANGE_MIN_NOT_BELOW_MAX = (
+    "The valid range of {kpi} must have its minimum below its maximum; correct the range."
+)
+
 
 def _kind_issues(kpi: Kpi) -> Iterator[ScorecardIssue]:
     qualitative = kpi.kind is KpiKind.QUALITATIVE
@@ -403,20 +412,22 @@ def _kind_issues(kpi: Kpi) -> Iterator[ScorecardIssue]:
         yield _issue(
             "QUALITATIVE_MUST_BE_HIGHER_IS_BETTER",
             "direction",
-            f"The KPI {kpi.code} is qualitative; make it HIGHER_IS_BETTER.",
+            QUALITATIVE_MUST_BE_HIGHER_IS_BETTER,
+            kpi=kpi.code,
         )
     if qualitative and kpi.aggregation is not Aggregation.REVIEW_MEAN:
         yield _issue(
             "QUALITATIVE_NEEDS_REVIEW_MEAN",
             "aggregation",
-            f"The KPI {kpi.code} is qualitative; aggregate it with REVIEW_MEAN.",
+            QUALITATIVE_NEEDS_REVIEW_MEAN,
+            kpi=kpi.code,
         )
     if not qualitative and kpi.aggregation is Aggregation.REVIEW_MEAN:
         yield _issue(
             "REVIEW_MEAN_ONLY_FOR_QUALITATIVE",
             "aggregation",
-            f"REVIEW_MEAN averages manager reviews; choose another aggregation for {kpi.code} "
-            "or make it qualitative.",
+            REVIEW_MEAN_ONLY_FOR_QUALITATIVE,
+            kpi=kpi.code,
         )
 
 
@@ -427,31 +438,31 @@ def _param_issues(kpi: Kpi) -> Iterator[ScorecardIssue]:
             yield _issue(
                 "SHARE_NEEDS_PARAM",
                 "aggregation_param",
-                f"{kpi.aggregation} counts values against a bound; set the bound of {kpi.code}.",
+                SHARE_NEEDS_PARAM,
+                aggregation=str(kpi.aggregation),
+                kpi=kpi.code,
             )
     elif kpi.aggregation is Aggregation.PERCENTILE:
         if param is None or not 0 < param <= 100:
             yield _issue(
                 "PERCENTILE_OUT_OF_RANGE",
                 "aggregation_param",
-                f"Set the percentile of {kpi.code} to a number above 0 and at most 100.",
+                PERCENTILE_OUT_OF_RANGE,
+                kpi=kpi.code,
             )
     elif param is not None:
         yield _issue(
             "AGGREGATION_TAKES_NO_PARAM",
             "aggregation_param",
-            f"{kpi.aggregation} takes no parameter; clear the parameter of {kpi.code}.",
+            AGGREGATION_TAKES_NO_PARAM,
+            aggregation=str(kpi.aggregation),
+            kpi=kpi.code,
         )
 
 
 def _range_issues(kpi: Kpi) -> Iterator[ScorecardIssue]:
     if kpi.range_min is not None and kpi.range_max is not None and kpi.range_min >= kpi.range_max:
-        yield _issue(
-            "RANGE_MIN_NOT_BELOW_MAX",
-            "range_min",
-            f"The valid range of {kpi.code} must have its minimum below its maximum; "
-            "correct the range.",
-        )
+        yield _issue("RANGE_MIN_NOT_BELOW_MAX", "range_min", RANGE_MIN_NOT_BELOW_MAX, kpi=kpi.code)
 
 
 def check_kpi(kpi: Kpi) -> list[ScorecardIssue]:

@@ -73,6 +73,25 @@ async def test_a_manager_sets_a_goal_that_fails_m_then_saves_it_fixed(pinned: Br
     assert await AuditEntry.filter(entity="goal", action="goal.set").count() == 1
 
 
+async def test_a_parent_that_is_no_team_goal_is_refused_beside_its_field(pinned: Browser) -> None:
+    # The use case names the field parentGoalId, as GoalInput does; the form shows the
+    # message beside its parent-goal select (parent_goal_id), in English and Chinese.
+    await _as(pinned, "manager")
+    assert (await pinned.post(SAVE, goal_form(), form_page=A1_PAGE)).status_code == 303
+    individual = await Goal.get()
+    serving = goal_form(title="Call back every unhappy customer", parent_goal_id=str(individual.id))
+    refused = await pinned.post(SAVE, serving, form_page=A1_PAGE)
+    assert refused.status_code == 400
+    beside = re.search(r'data-field-error="parent_goal_id">([^<]+)<', refused.text)
+    assert beside
+    assert beside.group(1) == "name a team goal of the same cycle"
+    assert 'name="parent_goal_id" aria-invalid="true"' in refused.text
+    pinned.client.headers["accept-language"] = "zh-CN"
+    chinese = await pinned.post(SAVE, serving, form_page=A1_PAGE)
+    assert 'data-field-error="parent_goal_id">请指定同一周期的一个团队目标<' in chinese.text
+    assert await Goal.all().count() == 1
+
+
 async def test_the_employee_sees_their_goal_in_english_and_chinese(pinned: Browser) -> None:
     await _as(pinned, "manager")
     await pinned.post(SAVE, goal_form(), form_page=A1_PAGE)

@@ -650,3 +650,32 @@ async def test_the_setup_pages_speak_chinese(seeded: Browser) -> None:
     ):
         page = await seeded.client.get(path, headers=headers)
         assert text in page.text, path
+
+
+async def test_a_refused_scorecard_and_its_warnings_read_in_chinese(seeded: Browser) -> None:
+    """The engine's scorecard checks carry templates with values (validation.py), so a
+    Chinese page says its errors and warnings in Chinese with the numbers filled in."""
+    await _draft_cycle()
+    await _as(seeded, "admin")
+    seeded.client.headers["accept-language"] = "zh-CN"
+    lines = [
+        ScorecardLineInput(kpi_code="csat", weight="45", threshold="80", target="92"),
+        ScorecardLineInput(kpi_code="frt", weight="25", threshold="10", target="30"),
+        ScorecardLineInput(kpi_code="quality", weight="25", scope="TEAM"),
+    ]
+    refused = await seeded.post(DRAFT_EDITOR, _card_form(lines))
+    assert refused.status_code == 400
+    assert "权重合计为 95；请使其合计恰好为 100。" in refused.text
+    order = "第 2 行（frt，INDIVIDUAL）：越低越好，所以目标值（30）必须低于门槛值（10）"
+    assert order in refused.text
+    assert "第 3 行（quality，TEAM）：定性 KPI 按个人评分" in refused.text
+    assert "make them add up to exactly 100" not in refused.text
+    assert not await Scorecard.filter(cycle__code=DRAFT).exists()
+
+    quantitative_only = [lines[0], ScorecardLineInput("frt", "55", threshold="30", target="10")]
+    saved = await seeded.post(DRAFT_EDITOR, _card_form(quantitative_only))
+    assert saved.status_code == 303
+    page = (await seeded.client.get(saved.headers["location"])).text
+    assert "定量指标行占权重的 100 %，而评分规则的目标是 70 %" in page
+    assert "评分卡没有定性指标行" in page
+    assert "Quantitative lines hold" not in page

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from service.api.ids import global_id
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import CYCLE
 
@@ -96,3 +97,22 @@ async def test_a_goals_smart_findings_name_the_measure_as_its_input_does(goal_ap
     assert "measure.kpiCode" in fields
     assert "measure.kpi" not in fields
     assert [issue["field"] for issue in result["issues"]] == ["measure.kpiCode"]
+
+
+async def test_a_goals_parent_is_named_as_its_input_does(goal_api: Api) -> None:
+    # GoalInput says parentGoalId; a goal that is no team goal of the cycle is refused
+    # naming that field, not the output's `parentGoal`.
+    await seed(goal_api)
+    goal = {
+        "cycleCode": CYCLE,
+        "employeeExternalId": "A1",
+        "title": "Call back every unhappy customer",
+        "measure": {"unit": "calls", "direction": "HIGHER_IS_BETTER"},
+        "target": "20",
+        "dueOn": "2026-03-31",
+        "parentGoalId": global_id("Goal", 999_999),
+    }
+    body = await goal_api.run(SET_GOAL, {"goal": goal}, as_="admin")
+    result = body["data"]["setGoal"]
+    assert result["__typename"] == "ValidationError", result
+    assert result["issues"] == [{"field": "parentGoalId", "code": "NOT_A_TEAM_GOAL"}]

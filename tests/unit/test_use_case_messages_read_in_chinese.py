@@ -3,7 +3,11 @@ ones no test or demo triggers (admin/README.md, "Adding a message with values").
 
 The messages are collected from the code: the template of each `Issue.of(field,
 template, ...)` and `Issue(field, message, ...)`, and the message of each
-`DomainError` raised (`NotFound("No goal has the id {id}.", id=...)`). A template
+`DomainError` raised (`NotFound("No goal has the id {id}.", id=...)`). The scorecard
+and KPI checks of the engine (service/scoring/validation.py) are read too: the template
+of each `_issue(code, field, template, ...)` and `_line_issue(code, index, line,
+attribute, template, ...)`, also when it is a module constant, a sum of constants
+(`LINE + "..."`) or an entry of a constant dict (`MISSING[name]`). A template
 needs its entry in admin/locales/zh-CN/*.json, with the same `{values}`.
 
 A message written as an f-string cannot be translated: its values are already inside
@@ -23,6 +27,7 @@ from admin.i18n import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 USE_CASES = ROOT / "service" / "usecases"
+SCORECARD_CHECKS = ROOT / "service" / "scoring" / "validation.py"
 ERRORS = {
     "DomainError",
     "NotFound",
@@ -50,23 +55,50 @@ def _called(call: ast.Call) -> str | None:
     return None
 
 
+# The position of the message among the arguments of the engine's issue makers.
+ENGINE_MESSAGE_ARGUMENT = {"_issue": 2, "_line_issue": 4}
+
+
 def _message_argument(call: ast.Call) -> ast.expr | None:
     called = _called(call)
     if called in ("Issue", "Issue.of") and len(call.args) >= 2:
         return call.args[1]
     if called in ERRORS and call.args:
         return call.args[0]
+    at = ENGINE_MESSAGE_ARGUMENT.get(called or "")
+    if at is not None and len(call.args) > at:
+        return call.args[at]
     return None
 
 
-def _literal(node: ast.expr) -> str | None:
-    """The text of a string literal, also one split over lines with `+`."""
+def _constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """The module's `NAME = value` assignments, to read a message written as a constant."""
+    return {
+        node.targets[0].id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    }
+
+
+def _literals(node: ast.expr, constants: dict[str, ast.expr]) -> list[str] | None:
+    """The texts a message argument can be: a string literal, also one split over lines
+    with `+`, a module constant, or any entry of a constant dict it is looked up in."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+        return [node.value]
+    if isinstance(node, ast.Name) and node.id in constants:
+        return _literals(constants[node.id], constants)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        table = constants.get(node.value.id)
+        if isinstance(table, ast.Dict):
+            found = [_literals(value, constants) for value in table.values]
+            if all(texts is not None for texts in found):
+                return [text for texts in found if texts is not None for text in texts]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _literal(node.left), _literal(node.right)
+        left, right = _literals(node.left, constants), _literals(node.right, constants)
         if left is not None and right is not None:
-            return left + right
+            return [a + b for a in left for b in right]
     return None
 
 
@@ -74,18 +106,20 @@ def _messages() -> tuple[dict[str, list[str]], Counter[str]]:
     """(each template with the places it is written; f-string messages per file)."""
     templates: dict[str, list[str]] = {}
     f_strings: Counter[str] = Counter()
-    for path in sorted(USE_CASES.rglob("*.py")):
+    for path in [*sorted(USE_CASES.rglob("*.py")), SCORECARD_CHECKS]:
         name = path.relative_to(ROOT).as_posix()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = _constants(tree)
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             argument = _message_argument(node)
             if argument is None:
                 continue
-            text = _literal(argument)
-            if text is not None:
+            texts = _literals(argument, constants)
+            for text in texts or []:
                 templates.setdefault(text, []).append(f"{name}:{node.lineno}")
-            elif isinstance(argument, ast.JoinedStr):
+            if isinstance(argument, ast.JoinedStr):
                 f_strings[name] += 1
     return templates, f_strings
 
@@ -98,6 +132,13 @@ def test_the_collector_finds_the_messages_it_is_written_for() -> None:
     templates, f_strings = _messages()
     assert "No position has the code {code}; add it first." in templates
     assert "is required" in templates
+    # The engine's scorecard checks: a constant, a sum of constants, a dict's entries.
+    assert "Add at least one line to the scorecard." in templates
+    assert "Line {number} ({kpi}, {scope}): it has no bands; give it at least one." in templates
+    assert (
+        "Line {number} ({kpi}, {scope}): a {method} line needs a threshold; set one." in templates
+    )
+    assert any(text.startswith("A holder who leads their team") for text in templates)
     assert len(templates) > 100
     assert sum(f_strings.values()) > 0
 

@@ -69,7 +69,7 @@ FIELD_OF_ISSUE = {
     "measure.relatedKpiCode": "related_kpi_code",
     "measure.relatedKpi": "related_kpi_code",
     "dueOn": "due_on",
-    "parentGoal": "parent_goal_id",
+    "parentGoalId": "parent_goal_id",
 }
 
 

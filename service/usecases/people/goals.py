@@ -451,11 +451,11 @@ async def _parse(
         parent = await Goal.get_or_none(id=data.parent_goal_id, using_db=conn)
         if parent is None or parent.team_id is None or parent.cycle_id != cycle.id:
             issues.append(
-                Issue("parentGoal", "name a team goal of the same cycle", "NOT_A_TEAM_GOAL")
+                Issue("parentGoalId", "name a team goal of the same cycle", "NOT_A_TEAM_GOAL")
             )
             parent = None
         elif team_goal:
-            issues.append(Issue("parentGoal", "a team goal serves no other goal"))
+            issues.append(Issue("parentGoalId", "a team goal serves no other goal"))
     if issues:
         raise ValidationFailed(issues)
     return _Parsed(

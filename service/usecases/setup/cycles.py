@@ -313,7 +313,9 @@ async def check_scorecard_input(
         holder_leads_team=position.id in await positions_led_by_a_holder(conn),
     )
     if errors:
-        raise ValidationFailed([Issue(e.field, e.message, e.code) for e in errors])
+        raise ValidationFailed(
+            [Issue.of(e.field, e.template, e.code, row=None, **dict(e.values)) for e in errors]
+        )
     return CheckedScorecard(
         lines=parsed,
         kpi_ids=[kpis[item.kpi_code].id for item in lines],

@@ -116,7 +116,9 @@ async def upsert_kpis(*, actor: Actor, kpis: Sequence[KpiInput]) -> UpsertReport
             probe = Kpi(code=item.code, **values)
             for problem in check_kpi(kpi_to_engine(probe)):
                 field = _FIELD_NAMES.get(problem.field, problem.field)
-                issues.append(Issue(field, problem.message, problem.code, row))
+                issues.append(
+                    Issue.of(field, problem.template, problem.code, row=row, **dict(problem.values))
+                )
     if issues:
         raise ValidationFailed(issues)
     created = updated = unchanged = 0
