@@ -113,7 +113,7 @@ class _PlannedCard:
     @staticmethod
     def of(card: _Card, policy: Policy) -> _PlannedCard:
         plan = ScorecardPlan(card.lines, policy)
-        return _PlannedCard(plan, StoredScorecard(plan.lines), card.kpi_ids)
+        return _PlannedCard(plan, StoredScorecard(plan.lines, policy), card.kpi_ids)
 
 
 @dataclass(frozen=True, slots=True)
