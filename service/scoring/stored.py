@@ -39,14 +39,15 @@ from typing import Any
 from service.scoring.aggregate import observation_range
 from service.scoring.rounding import RAW_PLACES, REPORTED_PLACES, format_fixed
 from service.scoring.types import (
-    CUSTOMER_SATISFACTION_TAG,
     KpiKind,
     LineResult,
+    Policy,
     ScorecardLine,
     ScoreResult,
     ScoreStatus,
     WhatItWouldTake,
 )
+from service.scoring.validation import is_customer_satisfaction
 
 # The members of a score's JSON either side of "lines", in sorted order.
 _BEFORE_LINES = ("adjustments", "adjustments_total", "band", "evidence_weight")
@@ -476,8 +477,9 @@ class StoredScore:
 # --- built from the engine's result ------------------------------------------------
 
 
-def line_setting(line: ScorecardLine) -> LineSetting:
-    """The stored settings of a scorecard line (as scored: see ``ScorecardPlan.lines``).
+def line_setting(line: ScorecardLine, policy: Policy) -> LineSetting:
+    """The stored settings of a scorecard line (as scored: see ``ScorecardPlan.lines``),
+    under the policy it was scored with (which names the customer-satisfaction KPI).
 
     The same for every score of the scorecard: a recompute builds them once per
     scorecard and passes them to :func:`stored_score_of`.
@@ -493,7 +495,7 @@ def line_setting(line: ScorecardLine) -> LineSetting:
             direction=str(kpi.direction),
             name_zh=kpi.name_zh,
             unit_zh=kpi.unit_zh,
-            rating=kpi.kind is KpiKind.QUALITATIVE or CUSTOMER_SATISFACTION_TAG in kpi.tags,
+            rating=kpi.kind is KpiKind.QUALITATIVE or is_customer_satisfaction(kpi, policy),
             scale_top=_raw_or_none(top),
         ),
         scope=str(line.scope),
@@ -522,12 +524,18 @@ def _wit_of(wit: WhatItWouldTake | None) -> StoredWhatItWouldTake | None:
 
 
 def stored_line_of(
-    result: LineResult, sources: Sequence[StoredSource] = (), *, setting: LineSetting | None = None
+    result: LineResult,
+    sources: Sequence[StoredSource] = (),
+    *,
+    setting: LineSetting | None = None,
+    policy: Policy | None = None,
 ) -> StoredLine:
-    """``setting``: the line's :func:`line_setting`, when the caller built it already."""
+    """``setting``: the line's :func:`line_setting`, when the caller built it already;
+    otherwise it is built under ``policy`` (the default policy when none is given: tests
+    and tools holding an engine result)."""
     effective = result.effective_weight
     return StoredLine(
-        setting=line_setting(result.line) if setting is None else setting,
+        setting=line_setting(result.line, policy or Policy()) if setting is None else setting,
         n=result.n,
         meeting=result.meeting,
         raw_value=_raw_or_none(result.raw_value),
@@ -549,9 +557,11 @@ def stored_score_of(
     sources: Sequence[Sequence[StoredSource]] | None = None,
     adjustments: Sequence[StoredAdjustment] = (),
     settings: Sequence[LineSetting] | None = None,
+    policy: Policy | None = None,
 ) -> StoredScore:
     """The stored shape of an engine result; ``sources`` per line, in line order;
-    ``settings`` the :func:`line_setting` of each line, when built once per scorecard."""
+    ``settings`` the :func:`line_setting` of each line, when built once per scorecard,
+    else built under ``policy`` (see :func:`stored_line_of`)."""
     band = result.band
     next_band = result.next_band
     return StoredScore(
@@ -573,6 +583,7 @@ def stored_score_of(
                 line,
                 sources[i] if sources is not None else (),
                 setting=None if settings is None else settings[i],
+                policy=policy,
             )
             for i, line in enumerate(result.lines)
         ),
@@ -695,8 +706,8 @@ class StoredScorecard:
 
     __slots__ = ("_points", "_raws", "settings", "templates")
 
-    def __init__(self, lines: Sequence[ScorecardLine]) -> None:
-        self.settings = tuple(line_setting(line) for line in lines)
+    def __init__(self, lines: Sequence[ScorecardLine], policy: Policy) -> None:
+        self.settings = tuple(line_setting(line, policy) for line in lines)
         self.templates = tuple(_LineTemplate(setting) for setting in self.settings)
         # Formatted numbers by (numerator, denominator): one recompute's worth.
         self._points: dict[tuple[int, int], str] = {}

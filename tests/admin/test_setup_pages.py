@@ -11,10 +11,18 @@ from datetime import date
 import pytest
 from tortoise.connection import get_connection
 
-from service.models import AuditEntry, Cycle, CyclePilotTeam, CycleState, Kpi, Scorecard
+from service.models import (
+    AuditEntry,
+    Cycle,
+    CyclePilotTeam,
+    CycleState,
+    Kpi,
+    Scorecard,
+    ScorecardLine,
+)
 from service.usecases.inputs import CycleInput, KpiInput, ScorecardLineInput
 from service.usecases.scoring.results import payroll_results
-from service.usecases.setup.cycles import create_cycle, transition_cycle
+from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.setup.kpis import upsert_kpis
 from tests.admin.conftest import Browser
 from tests.integration.scenario import ADMIN, CYCLE, LINES
@@ -390,6 +398,34 @@ async def test_activating_a_cycle_without_a_scorecard_is_refused_with_its_messag
     )
     assert response.status_code == 409
     assert "has no scorecard: save at least one before activating it." in response.text
+    assert (await Cycle.get(code=DRAFT)).state is CycleState.DRAFT
+
+
+async def test_the_state_bar_lists_what_activating_would_refuse_grouped_by_position(
+    seeded: Browser,
+) -> None:
+    """The page's blockers are `activation_blockers`' (the rule `transition_cycle`
+    refuses on): a saved scorecard whose weights no longer add up to 100, named by its
+    position, in English and Chinese."""
+    await _draft_cycle()
+    await save_scorecard(actor=ADMIN, cycle_code=DRAFT, position_code="agent", lines=LINES)
+    first = await ScorecardLine.get(scorecard__cycle__code=DRAFT, ordinal=0)
+    first.weight = first.weight * 2 // 7  # 35 -> 10: the weights add up to 75
+    await first.save()
+    await _as(seeded, "admin")
+    page = (await seeded.client.get(f"/admin/cycles/{DRAFT}")).text
+    assert (
+        "The scorecard of agent has errors: The weights add up to 75; "
+        "make them add up to exactly 100." in page
+    )
+    assert "No scorecard is saved yet." not in page
+    zh = await seeded.client.get(f"/admin/cycles/{DRAFT}", headers={"accept-language": "zh-CN"})
+    assert "agent 的评分卡有错误：The weights add up to 75" in zh.text
+    refused = await seeded.post(
+        f"/admin/cycles/{DRAFT}/transition", {"to": "ACTIVE"}, form_page="/admin/"
+    )
+    assert refused.status_code in (400, 409)
+    assert "scorecards[agent].lines: The weights add up to 75" in refused.text
     assert (await Cycle.get(code=DRAFT)).state is CycleState.DRAFT
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from service.api.scoring import scores
+from service.scoring import line_text
+from service.scoring.stored import StoredLine
 from tests.api.conftest import Api, seed
 from tests.integration.scenario import CYCLE
 
@@ -47,3 +52,32 @@ async def test_chinese_sentences_use_the_kpis_chinese_name_and_unit(api: Api) ->
     frt = next(line for line in lines if line["kpi"]["code"] == "frt")
     assert frt["explanation"].startswith("First response: ")
     assert "min" in frt["explanation"]
+
+
+NO_SENTENCES = """
+query($c: String!) {
+  employee(externalId: "A1") { score(cycleCode: $c) { total lines { kpi { code } rawValue } } }
+}
+"""
+
+
+async def test_a_line_sentence_is_rendered_only_when_the_query_selects_it(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like the score's sentence and what-it-would-take's: a query for numbers only
+    renders no sentence."""
+    await seed(api)
+    rendered: list[str] = []
+
+    def counted(line: StoredLine, *, lang: str, weighted: bool) -> str:
+        rendered.append(line.kpi.code)
+        return line_text(line, lang=lang, weighted=weighted)
+
+    monkeypatch.setattr(scores, "line_text", counted)
+    numbers = await api.run(NO_SENTENCES, {"c": CYCLE}, as_="admin")
+    assert numbers["data"]["employee"]["score"]["lines"]
+    assert rendered == []
+    asked = await api.run(LINES, {"c": CYCLE}, as_="admin")
+    lines = asked["data"]["employee"]["score"]["lines"]
+    assert rendered == [line["kpi"]["code"] for line in lines]
+    assert all(line["explanation"] for line in lines)

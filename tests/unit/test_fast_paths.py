@@ -181,7 +181,7 @@ def test_settings_built_once_per_scorecard_store_as_those_built_per_score() -> N
     first = linear(quantitative_kpi("a", name="First"), threshold=0, target=100, weight=40)
     second = linear(quantitative_kpi("b", name="Second"), threshold=0, target=100, weight=60)
     plan = ScorecardPlan((first, second), Policy())
-    settings = [line_setting(line) for line in plan.lines]
+    settings = [line_setting(line, plan.policy) for line in plan.lines]
     result = score_with(
         plan=plan, aggregates=[mean_of(50), mean_of(70)], adjustments=[], leads_team=False
     )

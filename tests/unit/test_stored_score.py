@@ -30,6 +30,7 @@ from service.scoring.stored import (
     StoredScorecard,
     StoredSource,
     StoredWhatItWouldTake,
+    line_setting,
     stored_score_of,
 )
 
@@ -311,7 +312,7 @@ def test_a_scorecard_stored_once_writes_what_each_score_built_alone_writes(
     case: Case, reasons: list[str], source: str, channel: str | None, lead: bool
 ) -> None:
     plan = ScorecardPlan(case.lines, case.policy)
-    card = StoredScorecard(plan.lines)
+    card = StoredScorecard(plan.lines, case.policy)
     result = score_with(
         plan=plan, aggregates=case.aggregates, adjustments=case.adjustments, leads_team=lead
     )
@@ -323,8 +324,36 @@ def test_a_scorecard_stored_once_writes_what_each_score_built_alone_writes(
         StoredAdjustment(index + 1, format_fixed(points, 2), reasons[index])
         for index, points in enumerate(case.adjustments)
     ]
-    alone = stored_score_of(result, sources=sources, adjustments=adjustments)
+    alone = stored_score_of(result, sources=sources, adjustments=adjustments, policy=case.policy)
     once = card.stored_score_of(result, sources=sources, adjustments=adjustments)
     assert once == alone
     assert card.to_json(once) == alone.to_json()
     assert StoredScore.from_row(card.to_json(once)) == alone
+
+
+def test_a_kpi_named_csat_by_the_policy_alone_is_stored_as_ratings() -> None:
+    """The policy's `csat_kpi_code` makes a KPI the customer-satisfaction one as its tag
+    does (`validation.is_customer_satisfaction`); only such KPIs' stored lines change."""
+    kpi = quantitative_kpi(
+        "nps_survey",
+        name="Survey",
+        aggregation=Aggregation.SHARE_AT_LEAST,
+        param=F(4),
+        unit="%",
+        range_min=F(1),
+        range_max=F(5),
+    )
+    line = linear(kpi, threshold=0, target=100)
+    named = Policy(csat_kpi_code="nps_survey")
+    assert line_setting(line, named).kpi.rating is True
+    assert line_setting(line, Policy()).kpi.rating is False
+    assert line_setting(line, Policy(csat_kpi_code="csat")).kpi.rating is False
+    result = score(
+        lines=[line],
+        aggregates=[Aggregate(n=4, meeting=3)],
+        adjustments=[],
+        policy=RULE_OFF,
+        leads_team=False,
+    )
+    text = line_text(stored_score_of(result, policy=named).lines[0], lang="en")
+    assert "3 of 4 ratings were 4 or 5 (75.0000 %)" in text

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 from typing import cast
 from urllib.parse import quote
 
@@ -61,6 +62,7 @@ from service.usecases.scoring.engine_inputs import kpi_to_engine
 from service.usecases.scoring.finalize import finalisation_problems
 from service.usecases.scoring.results import payroll_results
 from service.usecases.setup.cycles import (
+    activation_blockers,
     create_cycle,
     cycle_warnings,
     save_scorecard,
@@ -247,26 +249,26 @@ class Step:
     checked: bool = True  # whether the blockers were looked for (Ready. means something)
 
 
-async def _steps(
-    request: Request, cycle: Cycle, cards: list[CardSummary]
-) -> tuple[list[Step], list[str]]:
-    """The state bar, and what stands in the way of the next transition."""
-    with_card = [c for c in cards if c.card is not None]
+async def _steps(request: Request, cycle: Cycle, policy: Policy) -> tuple[list[Step], list[str]]:
+    """The state bar, and what stands in the way of the next transition: to ACTIVE, what
+    `transition_cycle` refuses on (`activation_blockers`), grouped by position."""
     blockers: list[str] = []
     nxt = cycle.state.next
     if nxt is CycleState.ACTIVE:
-        if not with_card:
-            blockers.append(_(request, "No scorecard is saved yet."))
-        for summary in with_card:
-            if summary.errors:
-                blockers.append(
-                    _(
-                        request,
-                        "The scorecard of {position} has errors: {errors}",
-                        position=summary.position.code,
-                        errors="; ".join(summary.errors),
-                    )
+        found = await activation_blockers(_conn(), cycle, policy)
+        for position, group in groupby(found, key=lambda b: b.position):
+            said = [say(request, b.issue) for b in group]
+            if position is None:  # no scorecard is saved
+                blockers += said
+                continue
+            blockers.append(
+                _(
+                    request,
+                    "The scorecard of {position} has errors: {errors}",
+                    position=position,
+                    errors="; ".join(said),
                 )
+            )
     finalising: list[str] = []
     # The problems name employees (any team): only admins, who may finalise, see them.
     actor = state(request).actor
@@ -321,7 +323,7 @@ async def _cycle_page(
 ) -> Response:
     policy, _version = await load_policy(_conn())
     cards = await _cards(request, cycle, policy)
-    steps, blockers = await _steps(request, cycle, cards)
+    steps, blockers = await _steps(request, cycle, policy)
     pilots = [
         p.team for p in await CyclePilotTeam.filter(cycle_id=cycle.id).prefetch_related("team")
     ]

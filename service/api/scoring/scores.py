@@ -284,6 +284,12 @@ class Appeal(Node):
         )
 
 
+def _line_explanation(root: ScoreLine) -> str:
+    """The line's sentence, rendered only when a query selects it. A resolver assigned
+    to the field, not a method, so that the field keeps its place in the schema."""
+    return line_text(root.stored, lang=root.lang, weighted=root.weighted)
+
+
 @strawberry.type(
     description="One line of a score: the KPI's raw value, the points it earned and why."
 )
@@ -359,8 +365,9 @@ class ScoreLine(Node):
         description="How many of the line's counted observations came from each source and channel."
     )
     explanation: str = strawberry.field(
+        resolver=_line_explanation,
         description="One sentence on how the line was scored, in the request's language "
-        "(Accept-Language)."
+        "(Accept-Language).",
     )
     what_it_would_take: WhatItWouldTake | None = strawberry.field(
         description="What would move the total to the next band through this line, or make "
@@ -369,6 +376,11 @@ class ScoreLine(Node):
     )
     employee_pk: strawberry.Private[int]
     cycle_pk: strawberry.Private[int]
+    # The stored line, whether the score weighs its lines and the request's language:
+    # the sentence is rendered when asked for, like the score's.
+    stored: strawberry.Private[StoredLine]
+    weighted: strawberry.Private[bool]
+    lang: strawberry.Private[str]
 
     @strawberry.field(
         description="The observations behind an individual line, in time "
@@ -501,7 +513,6 @@ def _line(
             )
             for s in line.sources
         ],
-        explanation=line_text(line, lang=lang, weighted=weighted),
         what_it_would_take=None
         if wit is None
         else WhatItWouldTake(
@@ -515,6 +526,9 @@ def _line(
         ),
         employee_pk=employee_pk,
         cycle_pk=cycle_pk,
+        stored=line,
+        weighted=weighted,
+        lang=lang,
     )
 
 

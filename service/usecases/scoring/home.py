@@ -561,7 +561,7 @@ async def _blockers(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> Cy
     keeps it from being finalised (`finalisation_problems`)."""
     found: list[Issue | ScorecardIssue] = []
     if cycle.state is CycleState.DRAFT:
-        found += await activation_blockers(conn, cycle, policy)
+        found += [b.issue for b in await activation_blockers(conn, cycle, policy)]
     else:
         found += await finalisation_problems(conn, cycle)
     nxt = cycle.state.next

@@ -629,24 +629,39 @@ def scorecard_errors(card: Scorecard, policy: Policy) -> list[ScorecardIssue]:
 NO_SCORECARD_YET = "No scorecard is saved yet."
 
 
-async def activation_blockers(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> list[Issue]:
+@dataclass(frozen=True)
+class ActivationBlocker:
+    """One thing keeping a cycle from becoming ACTIVE, and the position whose scorecard
+    it is in (None: no scorecard is saved at all), for pages that group by position."""
+
+    position: str | None
+    issue: Issue
+
+
+async def activation_blockers(
+    conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy
+) -> list[ActivationBlocker]:
     """What keeps a cycle from becoming ACTIVE (SCORING.md §9): no scorecard saved, or a
     saved scorecard with §8 errors, each named by its position. `transition_cycle`
-    refuses on them and the admin's home lists them: one rule for both."""
+    refuses on them, the admin's home lists them and the cycle page's state bar groups
+    them by position: one rule for all three."""
     cards = (
         await Scorecard.filter(cycle_id=cycle.id)
         .using_db(conn)
         .prefetch_related("position", "lines", "lines__kpi")
     )
     if not cards:
-        return [Issue.of("scorecards", NO_SCORECARD_YET, "NO_SCORECARD")]
+        return [ActivationBlocker(None, Issue.of("scorecards", NO_SCORECARD_YET, "NO_SCORECARD"))]
     return [
-        Issue(
-            f"scorecards[{card.position.code}].{e.field}",
-            e.message,
-            e.code,
-            template=e.template or None,
-            values=MappingProxyType(dict(e.values)),
+        ActivationBlocker(
+            card.position.code,
+            Issue(
+                f"scorecards[{card.position.code}].{e.field}",
+                e.message,
+                e.code,
+                template=e.template or None,
+                values=MappingProxyType(dict(e.values)),
+            ),
         )
         for card in sorted(cards, key=lambda c: c.position.code)
         for e in scorecard_errors(card, policy)
@@ -654,7 +669,7 @@ async def activation_blockers(conn: BaseDBAsyncClient, cycle: Cycle, policy: Pol
 
 
 async def _check_can_activate(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> None:
-    issues = await activation_blockers(conn, cycle, policy)
+    issues = [b.issue for b in await activation_blockers(conn, cycle, policy)]
     if any(i.code == "NO_SCORECARD" for i in issues):
         raise InvalidTransition(
             "Cycle {cycle} has no scorecard: save at least one before activating it.",
