@@ -141,23 +141,43 @@ async def database(
         await Tortoise.close_connections()
 
 
+def _emptying_script(database: str, sequences: list[str]) -> str:
+    """Deletes every row, children first, and restarts the ids.
+
+    DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE gives each of the forty-odd tables
+    and their indexes new files, which costs most of a second per test, while deleting
+    the few rows a test wrote costs milliseconds. The ids restart at 1 as before."""
+    script = (
+        "UPDATE team SET lead_id = NULL, parent_id = NULL; UPDATE goal SET parent_id = NULL;"
+        + "".join(f"DELETE FROM {table};" for table in (*TABLES, "employee", "team", "position"))
+    )
+    if database == "postgres":
+        restarts = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+        return script + (f"SELECT {restarts};" if restarts else "")
+    return script + "DELETE FROM sqlite_sequence;"
+
+
+@pytest.fixture(scope="session")
+async def _emptying(database: str) -> str:
+    """The script that empties the session's database, built once per database."""
+    from tortoise.connection import get_connection
+
+    sequences: list[str] = []
+    if database == "postgres":
+        rows = await get_connection("default").execute_query_dict(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' "
+            "AND sequencename <> 'tortoise_migrations_id_seq'"
+        )
+        sequences = sorted(str(row["sequencename"]) for row in rows)
+    return _emptying_script(database, sequences)
+
+
 @pytest.fixture
-async def db(database: str) -> str:
+async def db(database: str, _emptying: str) -> str:
     """An empty database for one test; yields "sqlite" or "postgres"."""
     from tortoise.connection import get_connection
 
-    conn = get_connection("default")
-    if database == "postgres":
-        await conn.execute_script(
-            "TRUNCATE " + ", ".join(TABLES) + ", employee, team, position RESTART IDENTITY CASCADE;"
-        )
-    else:
-        await conn.execute_script(
-            "UPDATE team SET lead_id = NULL, parent_id = NULL; UPDATE goal SET parent_id = NULL;"
-            + "".join(f"DELETE FROM {table};" for table in TABLES)
-            + "DELETE FROM employee; DELETE FROM team; DELETE FROM position;"
-            "DELETE FROM sqlite_sequence;"
-        )
+    await get_connection("default").execute_script(_emptying)
     return database
 
 
