@@ -18,6 +18,7 @@ from service.usecases.setup.cycles import create_cycle, save_scorecard, transiti
 from service.usecases.setup.kpis import upsert_kpis
 from service.usecases.setup.organisation import upsert_employees, upsert_positions, upsert_teams
 from service.usecases.setup.policy_change import update_policy
+from tests.snapshots import snapshotted
 
 ADMIN = command_line_admin("test-admin")
 CYCLE = "2026-Q1"
@@ -74,6 +75,7 @@ LINES = [
 ]
 
 
+@snapshotted
 async def build_organisation(*, activate: bool = True, members: int = 4) -> None:
     await update_policy(
         actor=ADMIN,
