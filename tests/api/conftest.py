@@ -86,11 +86,11 @@ USERS = {
 
 async def seed(api: Api, *, members: int = 4) -> None:
     """The scenario organisation with data, one account per access level and tokens."""
-    api.tokens.update(await _seeded(members))
+    api.tokens.update(await seeded_tokens(members))
 
 
 @snapshotted
-async def _seeded(members: int) -> dict[str, str]:
+async def seeded_tokens(members: int = 4) -> dict[str, str]:
     """seed()'s rows, built through the use cases once per database (tests/snapshots.py);
     the tokens it issued, by user."""
     tokens: dict[str, str] = {}
