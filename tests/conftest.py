@@ -9,7 +9,11 @@ green CI always means both databases ran.
 from __future__ import annotations
 
 import os
+import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -115,19 +119,68 @@ async def reset_postgres_schema(url: str) -> None:
         await connection.close()
 
 
+# Cheap Argon2 parameters for the `fairscore` commands the tests run in other processes.
+CHEAP_HASHING = {"FAIRSCORE_ARGON2_MEMORY_KIB": "1024", "FAIRSCORE_ARGON2_TIME_COST": "1"}
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of a SQLite database file (through SQLite, so a write-ahead log comes too)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(source)) as read, closing(sqlite3.connect(target)) as write:
+        read.backup(write)
+
+
+def run_fairscore(path: Path, *args: str) -> None:
+    """`fairscore <args>` on the SQLite file at `path`, in a process of its own (the ORM
+    of this one keeps the session's database)."""
+    subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        env={**os.environ, "DATABASE_URL": f"sqlite://{path}", "FAIRSCORE_ENV": "development",
+             **CHEAP_HASHING},
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file `fairscore migrate` brought to the head, once per session: replaying
+    the migrations costs seconds (Tortoise renders the models of every step), so every
+    SQLite database the tests need starts as a copy of this one. tests/integration/
+    test_migrations.py proves the migrations themselves."""
+    path = tmp_path_factory.mktemp("migrated") / "fairscore.sqlite3"
+    run_fairscore(path, "migrate")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Path:
+    """`fairscore demo` on a copy of the migrated file, once per session: the demo is the
+    same on every run (fixed seed, fixed "today"), so the tests that read or serve it use
+    copies (tests/cli/test_demo.py builds it from nothing and runs it twice)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    copy_sqlite(migrated_sqlite, path)
+    run_fairscore(path, "demo")
+    return path
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    migrated_sqlite: Path,
 ) -> AsyncIterator[str]:
     """A migrated database of each kind, set up once per test session."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("sqlite") / "fairscore.sqlite3"
+        copy_sqlite(migrated_sqlite, path)
         url = f"sqlite://{path}"
+        config = tortoise_config(url)
     else:
         url = postgres_url()
         await reset_postgres_schema(url)
-    config = tortoise_config(url)
-    await migrate(config=config)
+        config = tortoise_config(url)
+        await migrate(config=config)
     await Tortoise.close_connections()
     # Tortoise caches compiled statements per connection name, across inits: without
     # this, PostgreSQL would be sent SQLite's statements after the SQLite session.
