@@ -9,7 +9,11 @@ green CI always means both databases ran.
 from __future__ import annotations
 
 import os
+import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -115,19 +119,68 @@ async def reset_postgres_schema(url: str) -> None:
         await connection.close()
 
 
+# Cheap Argon2 parameters for the `fairscore` commands the tests run in other processes.
+CHEAP_HASHING = {"FAIRSCORE_ARGON2_MEMORY_KIB": "1024", "FAIRSCORE_ARGON2_TIME_COST": "1"}
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of a SQLite database file (through SQLite, so a write-ahead log comes too)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(source)) as read, closing(sqlite3.connect(target)) as write:
+        read.backup(write)
+
+
+def run_fairscore(path: Path, *args: str) -> None:
+    """`fairscore <args>` on the SQLite file at `path`, in a process of its own (the ORM
+    of this one keeps the session's database)."""
+    subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        env={**os.environ, "DATABASE_URL": f"sqlite://{path}", "FAIRSCORE_ENV": "development",
+             **CHEAP_HASHING},
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file `fairscore migrate` brought to the head, once per session: replaying
+    the migrations costs seconds (Tortoise renders the models of every step), so every
+    SQLite database the tests need starts as a copy of this one. tests/integration/
+    test_migrations.py proves the migrations themselves."""
+    path = tmp_path_factory.mktemp("migrated") / "fairscore.sqlite3"
+    run_fairscore(path, "migrate")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Path:
+    """`fairscore demo` on a copy of the migrated file, once per session: the demo is the
+    same on every run (fixed seed, fixed "today"), so the tests that read or serve it use
+    copies (tests/cli/test_demo.py builds it from nothing and runs it twice)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    copy_sqlite(migrated_sqlite, path)
+    run_fairscore(path, "demo")
+    return path
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    migrated_sqlite: Path,
 ) -> AsyncIterator[str]:
     """A migrated database of each kind, set up once per test session."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("sqlite") / "fairscore.sqlite3"
+        copy_sqlite(migrated_sqlite, path)
         url = f"sqlite://{path}"
+        config = tortoise_config(url)
     else:
         url = postgres_url()
         await reset_postgres_schema(url)
-    config = tortoise_config(url)
-    await migrate(config=config)
+        config = tortoise_config(url)
+        await migrate(config=config)
     await Tortoise.close_connections()
     # Tortoise caches compiled statements per connection name, across inits: without
     # this, PostgreSQL would be sent SQLite's statements after the SQLite session.
@@ -141,23 +194,43 @@ async def database(
         await Tortoise.close_connections()
 
 
+def _emptying_script(database: str, sequences: list[str]) -> str:
+    """Deletes every row, children first, and restarts the ids.
+
+    DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE gives each of the forty-odd tables
+    and their indexes new files, which costs most of a second per test, while deleting
+    the few rows a test wrote costs milliseconds. The ids restart at 1 as before."""
+    script = (
+        "UPDATE team SET lead_id = NULL, parent_id = NULL; UPDATE goal SET parent_id = NULL;"
+        + "".join(f"DELETE FROM {table};" for table in (*TABLES, "employee", "team", "position"))
+    )
+    if database == "postgres":
+        restarts = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+        return script + (f"SELECT {restarts};" if restarts else "")
+    return script + "DELETE FROM sqlite_sequence;"
+
+
+@pytest.fixture(scope="session")
+async def _emptying(database: str) -> str:
+    """The script that empties the session's database, built once per database."""
+    from tortoise.connection import get_connection
+
+    sequences: list[str] = []
+    if database == "postgres":
+        rows = await get_connection("default").execute_query_dict(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' "
+            "AND sequencename <> 'tortoise_migrations_id_seq'"
+        )
+        sequences = sorted(str(row["sequencename"]) for row in rows)
+    return _emptying_script(database, sequences)
+
+
 @pytest.fixture
-async def db(database: str) -> str:
+async def db(database: str, _emptying: str) -> str:
     """An empty database for one test; yields "sqlite" or "postgres"."""
     from tortoise.connection import get_connection
 
-    conn = get_connection("default")
-    if database == "postgres":
-        await conn.execute_script(
-            "TRUNCATE " + ", ".join(TABLES) + ", employee, team, position RESTART IDENTITY CASCADE;"
-        )
-    else:
-        await conn.execute_script(
-            "UPDATE team SET lead_id = NULL, parent_id = NULL; UPDATE goal SET parent_id = NULL;"
-            + "".join(f"DELETE FROM {table};" for table in TABLES)
-            + "DELETE FROM employee; DELETE FROM team; DELETE FROM position;"
-            "DELETE FROM sqlite_sequence;"
-        )
+    await get_connection("default").execute_script(_emptying)
     return database
 
 

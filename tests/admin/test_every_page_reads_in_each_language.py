@@ -8,13 +8,11 @@ follows every admin link it is shown (a few of each kind of page).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -27,9 +25,8 @@ from service.app import create_app
 from service.demo import DEMO_CYCLE_CODE, DEMO_SIGN_INS
 from service.settings import Settings
 from tests.admin.readable import unreadable
-from tests.conftest import ACTIVE_CONFIG
+from tests.conftest import ACTIVE_CONFIG, CHEAP_HASHING, copy_sqlite
 
-CHEAP_HASHING = {"FAIRSCORE_ARGON2_MEMORY_KIB": "1024", "FAIRSCORE_ARGON2_TIME_COST": "1"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINK = re.compile(r'<a [^>]*href="(/admin/[^"#]*)')
 # Path segments that name a kind of page; any other segment is a key (a code, an id).
@@ -47,15 +44,11 @@ ROLES = {
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite://{tmp_path_factory.mktemp('walk') / 'demo.sqlite3'}"
-    subprocess.run(
-        [sys.executable, "-m", "service.cli", "demo"],
-        env={**os.environ, "DATABASE_URL": url, **CHEAP_HASHING},
-        check=True,
-        capture_output=True,
-    )
-    return url
+def demo_database(tmp_path_factory: pytest.TempPathFactory, demo_sqlite: Path) -> str:
+    """A copy of the session's demo (tests/conftest.py)."""
+    path = tmp_path_factory.mktemp("walk") / "demo.sqlite3"
+    copy_sqlite(demo_sqlite, path)
+    return f"sqlite://{path}"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.admin.conftest import Browser
 from tests.admin.test_import_pages import run_import
 from tests.api.conftest import PASSWORD, make_settings
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN, CYCLE
 
 NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)

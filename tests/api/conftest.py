@@ -17,6 +17,7 @@ from service.usecases.accounts.users import create_user
 from service.usecases.inputs import FeedbackInput, ObservationInput, ReviewInput
 from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
+from tests.snapshots import snapshotted
 
 PASSWORD = "correct horse battery"
 
@@ -85,6 +86,14 @@ USERS = {
 
 async def seed(api: Api, *, members: int = 4) -> None:
     """The scenario organisation with data, one account per access level and tokens."""
+    api.tokens.update(await seeded_tokens(members))
+
+
+@snapshotted
+async def seeded_tokens(members: int = 4) -> dict[str, str]:
+    """seed()'s rows, built through the use cases once per database (tests/snapshots.py);
+    the tokens it issued, by user."""
+    tokens: dict[str, str] = {}
     await build_organisation(members=members)
     settings = make_settings()
     for name, (email, access, employee) in USERS.items():
@@ -98,7 +107,7 @@ async def seed(api: Api, *, members: int = 4) -> None:
         )
         user = await User.get(email=email)
         issued = await issue_token(actor=actor_for(user), user=user, name="test")
-        api.tokens[name] = issued.token
+        tokens[name] = issued.token
     agents = [f"A{i}" for i in range(1, members + 1)] + ["F1"]
     await record_feedback(
         actor=ADMIN,
@@ -138,6 +147,7 @@ async def seed(api: Api, *, members: int = 4) -> None:
         ]
         + [ReviewInput(CYCLE, "A1", "quality", "a1@example.com", "SELF", "5")],
     )
+    return tokens
 
 
 @pytest.fixture

@@ -182,7 +182,7 @@ async def test_cycle_calibration_costs_the_same_queries_for_more_people(api: Api
     from service.usecases.inputs import EmployeeInput, FeedbackInput, ObservationInput
     from service.usecases.scoring.ingest import record_feedback, record_observations
     from service.usecases.setup.organisation import upsert_employees
-    from tests.api.test_query_count import counted_queries
+    from tests.counting import counted_queries
 
     async def both_views() -> list[dict[str, Any]]:
         # One request per view: the two top-level fields of one request resolve

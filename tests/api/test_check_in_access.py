@@ -18,7 +18,7 @@ from service.usecases.people.feedback_notes import give_feedback_note, hide_feed
 from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from service.usecases.setup.policy_change import update_policy
 from tests.api.conftest import PASSWORD, Api, make_settings, seed
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN
 
 READERS = ("admin", "manager", "employee", "colleague", "outsider")

@@ -18,7 +18,7 @@ from service.usecases.people.development import (
 )
 from service.usecases.people.training import CourseInput, save_course
 from tests.api.conftest import Api, seed
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN
 
 PLAN = """

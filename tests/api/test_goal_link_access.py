@@ -21,7 +21,7 @@ from service.usecases.people.feedback_notes import give_feedback_note
 from service.usecases.people.goals import set_goal
 from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.api.conftest import PASSWORD, Api, make_settings, seed
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN
 from tests.integration.test_goal_links import TEAM_GOAL
 from tests.integration.test_goals import JAN_5, csat_goal, visits_goal

@@ -25,7 +25,7 @@ from tests.api.live import (
     rate,
     until_subscribed,
 )
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN, CYCLE
 
 SCORES = """subscription ($cycle: String!, $employee: ID) {

@@ -3,18 +3,14 @@ as for 100 (DataLoaders batch every relation)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
-from tortoise.connection import get_connection
 
-from service.usecases.inputs import EmployeeInput
-from service.usecases.setup.organisation import upsert_employees
-from tests.api.conftest import Api, seed
-from tests.integration.scenario import ADMIN, CYCLE
+from tests.api.conftest import Api, seeded_tokens
+from tests.counting import counted_queries
+from tests.integration.scenario import ADMIN, CYCLE, hire_agents
+from tests.snapshots import snapshotted
 
 PAGE = """
 query Page($cycle: String!, $first: Int!) {
@@ -35,36 +31,6 @@ query Page($cycle: String!, $first: Int!) {
 """
 
 
-@contextmanager
-def counted_queries() -> Iterator[list[str]]:
-    """Every statement sent through the ORM's client, whatever the database."""
-    client_class: Any = type(get_connection("default"))
-    seen: list[str] = []
-    originals = {}
-    for name in (
-        "execute_query",
-        "execute_query_dict",
-        "execute_insert",
-        "execute_many",
-        "execute_script",
-    ):
-        original = getattr(client_class, name)
-        originals[name] = original
-
-        def wrapper(
-            self: Any, query: str, *args: Any, _original: Any = original, **kwargs: Any
-        ) -> Any:
-            seen.append(query)
-            return _original(self, query, *args, **kwargs)
-
-        setattr(client_class, name, wrapper)
-    try:
-        yield seen
-    finally:
-        for name, original in originals.items():
-            setattr(client_class, name, original)
-
-
 async def queries_for_a_page(api: Api, first: int) -> int:
     with counted_queries() as seen:
         body = await api.run(PAGE, {"cycle": CYCLE, "first": first}, as_="admin")
@@ -77,23 +43,7 @@ async def queries_for_a_page(api: Api, first: int) -> int:
 async def test_a_page_of_scores_costs_the_same_queries_for_10_and_100_people(
     api: Api, team_count: int
 ) -> None:
-    await seed(api)
-    teams = ["hotline", "field", "service"][:team_count]
-    await upsert_employees(
-        actor=ADMIN,
-        employees=[
-            EmployeeInput(
-                f"N{i:03d}",
-                f"New {i}",
-                date(2021, 1, 1),
-                team_code=teams[i % len(teams)],
-                position_code="agent",
-            )
-            for i in range(100)
-        ],
-    )
-    # The first request of a token records when it was used; keep that out of the count.
-    await api.run("{ viewer { email } }", as_="admin")
+    await seed_with_agents(api, 100, teams=["hotline", "field", "service"][:team_count])
     small = await queries_for_a_page(api, 10)
     large = await queries_for_a_page(api, 100)
     assert small == large
@@ -122,25 +72,11 @@ async def test_a_page_of_peoples_goals_costs_the_same_queries_for_10_and_100_peo
     from service.usecases.people.goals import set_goal
     from tests.integration.goal_scenario import CLOCK, csat_goal, visits_goal
 
-    await seed(goal_api)
-    await upsert_employees(
-        actor=ADMIN,
-        employees=[
-            EmployeeInput(
-                f"N{i:03d}",
-                f"New {i}",
-                date(2021, 1, 1),
-                team_code="hotline",
-                position_code="agent",
-            )
-            for i in range(100)
-        ],
-    )
-    for i in range(100):
-        await set_goal(actor=ADMIN, goal=csat_goal(f"N{i:03d}"), clock=CLOCK)
+    newcomers = await seed_with_agents(goal_api, 100)
+    for i, newcomer in enumerate(newcomers):
+        await set_goal(actor=ADMIN, goal=csat_goal(newcomer), clock=CLOCK)
         if i % 3 == 0:
-            await set_goal(actor=ADMIN, goal=visits_goal(f"N{i:03d}"), clock=CLOCK)
-    await goal_api.run("{ viewer { email } }", as_="admin")
+            await set_goal(actor=ADMIN, goal=visits_goal(newcomer), clock=CLOCK)
 
     async def count(first: int) -> int:
         with counted_queries() as seen:
@@ -179,30 +115,30 @@ query Trends($cycle: String!, $first: Int!) {
 """
 
 
-async def _hotline_of(api: Api, size: int) -> None:
-    await seed(api)
-    await upsert_employees(
-        actor=ADMIN,
-        employees=[
-            EmployeeInput(
-                f"N{i:03d}",
-                f"New {i}",
-                date(2021, 1, 1),
-                team_code="hotline",
-                position_code="agent",
-            )
-            for i in range(size)
-        ],
-    )
-    await api.run("{ viewer { email } }", as_="admin")
+async def seed_with_agents(
+    api: Api, count: int, *, teams: Sequence[str] = ("hotline",), who: str = "admin"
+) -> list[str]:
+    """seed() and `count` more agents; their external ids. The first request of a token
+    records when it was used: made here, it stays out of the counts."""
+    tokens, newcomers = await _seeded_with_agents(count, tuple(teams))
+    api.tokens.update(tokens)
+    await api.run("{ viewer { email } }", as_=who)
+    return newcomers
+
+
+@snapshotted
+async def _seeded_with_agents(
+    count: int, teams: tuple[str, ...]
+) -> tuple[dict[str, str], list[str]]:
+    tokens = await seeded_tokens()
+    return tokens, await hire_agents(count, teams=teams)
 
 
 @pytest.mark.parametrize("who", ["admin", "manager"])
 async def test_the_team_heatmap_costs_the_same_queries_for_5_and_105_members(
     api: Api, who: str
 ) -> None:
-    await seed(api)
-    await api.run("{ viewer { email } }", as_=who)
+    await seed_with_agents(api, 0, who=who)
 
     async def count() -> tuple[int, int]:
         with counted_queries() as seen:
@@ -212,19 +148,7 @@ async def test_the_team_heatmap_costs_the_same_queries_for_5_and_105_members(
 
     small, rows = await count()
     assert rows == 5
-    await upsert_employees(
-        actor=ADMIN,
-        employees=[
-            EmployeeInput(
-                f"N{i:03d}",
-                f"New {i}",
-                date(2021, 1, 1),
-                team_code="hotline",
-                position_code="agent",
-            )
-            for i in range(100)
-        ],
-    )
+    await hire_agents(100)
     large, rows = await count()
     assert rows == 105
     assert small == large
@@ -233,7 +157,7 @@ async def test_the_team_heatmap_costs_the_same_queries_for_5_and_105_members(
 async def test_a_page_of_peoples_trends_costs_the_same_queries_for_10_and_100_people(
     api: Api,
 ) -> None:
-    await _hotline_of(api, 100)
+    await seed_with_agents(api, 100)
 
     async def count(first: int) -> int:
         with counted_queries() as seen:

@@ -19,7 +19,7 @@ from service.usecases.people.recognition import give_recognition, set_recognitio
 from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from service.usecases.setup.policy_change import update_policy
 from tests.api.conftest import PASSWORD, Api, make_settings, seed
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN
 
 WALL = """query($first: Int) { team(code: "hotline") { recognitions(first: $first) {

@@ -16,7 +16,7 @@ from service.usecases.people.best_practice import share_best_practice
 from service.usecases.people.role_models import set_role_model_opt_in
 from service.usecases.setup.organisation import upsert_teams
 from tests.api.conftest import PASSWORD, Api, make_settings
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.role_model_scenario import OPEN, build_role_model_scenario, person
 from tests.integration.scenario import ADMIN
 

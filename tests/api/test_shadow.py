@@ -11,7 +11,7 @@ from service.usecases.review.shadow import save_shadow_scorecard
 from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.setup.organisation import upsert_employees
 from tests.api.conftest import Api, seed
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN, CYCLE, LINES
 from tests.integration.shadow_scenario import SHADOW_LINES
 

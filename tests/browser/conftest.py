@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import copy_sqlite
+
 # FAIRSCORE_CHROMIUM names the browser; without it, Debian's, or one on the PATH.
 CHROMIUM_VARIABLE = "FAIRSCORE_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -90,10 +92,14 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """`fairscore demo` then `fairscore serve`, as a person would start it."""
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, demo_sqlite: Path
+) -> Iterator[LiveServer]:
+    """The demo (`fairscore demo`, built once for the session: tests/conftest.py) behind
+    `fairscore serve`, as a person would start it. One server for every browser test."""
     require_chromium()  # no server to start for tests that would skip anyway
     folder = tmp_path_factory.mktemp("live")
+    copy_sqlite(demo_sqlite, folder / "demo.sqlite3")
     database_url = f"sqlite://{folder / 'demo.sqlite3'}"
     env = {
         **os.environ,
@@ -105,7 +111,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "FAIRSCORE_TODAY": "2026-11-28",
     }
     fairscore = [sys.executable, "-m", "service.cli"]
-    subprocess.run([*fairscore, "demo"], env=env, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(
         [*fairscore, "serve", "--port", str(port)],

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from service.cli import cli
+from tests.conftest import copy_sqlite
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "docs" / "examples" / "org.yaml"
 # Cheap Argon2 parameters: tests create users and must stay fast.
@@ -85,11 +86,9 @@ class Fairscore:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "fairscore.sqlite3"
-    result = CliRunner().invoke(cli, ["migrate"], env=Fairscore(path).env)
-    assert result.exit_code == 0, (result.output, result.exception)
-    return path
+def migrated_template(migrated_sqlite: Path) -> Path:
+    """The session's migrated file (tests/conftest.py), copied for each test."""
+    return migrated_sqlite
 
 
 @pytest.fixture
@@ -114,6 +113,14 @@ def fairscore_factory(tmp_path: Path, migrated_template: Path) -> FairscoreFacto
         return made[-1]
 
     return make
+
+
+@pytest.fixture
+def demo(tmp_path: Path, demo_sqlite: Path) -> Fairscore:
+    """A copy of the demo `fairscore demo` built once for the session."""
+    path = tmp_path / "demo" / "fairscore.sqlite3"
+    copy_sqlite(demo_sqlite, path)
+    return Fairscore(path)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from gql.transport.httpx import HTTPXTransport
 
 from tests.cli.conftest import Fairscore
 from tests.cli.test_operations import _server
+from tests.conftest import copy_sqlite
 from tests.node import CLIENTS, node_tools
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,10 +50,10 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, demo_sqlite: Path) -> Iterator[Server]:
     """The demo behind `fairscore serve`, with an INTEGRATION account and its token."""
     database = Fairscore(tmp_path_factory.mktemp("clients") / "demo.sqlite3", in_subprocess=True)
-    database.ok("demo")
+    copy_sqlite(demo_sqlite, database.path)
     database.ok(
         "user", "create", "survey-tool@demo.fairscore.example", "--access", "INTEGRATION",
         input="a-long-random-password\n",

@@ -51,10 +51,8 @@ def test_the_demo_builds_an_active_cycle_and_a_second_run_leaves_it(tmp_path: Pa
 
 
 def test_the_demo_has_a_finalised_past_quarter_and_corrections_in_the_running_one(
-    tmp_path: Path,
+    demo: Fairscore,
 ) -> None:
-    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
-    demo.ok("demo")
     assert demo.value("SELECT state FROM cycle WHERE code = '2026-Q3'") == "FINALIZED"
     assert demo.count("score", "state = 'FINAL' AND inputs_hash IS NOT NULL") > 30
     assert demo.count("adjustment") == 1
@@ -67,10 +65,8 @@ def test_the_demo_has_a_finalised_past_quarter_and_corrections_in_the_running_on
 
 
 def test_the_demo_scores_its_team_leads_on_their_team_and_nobody_else_on_team_lines_alone(
-    tmp_path: Path,
+    demo: Fairscore,
 ) -> None:
-    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
-    demo.ok("demo")
     scores = json.loads(demo.ok("scores", "--cycle", "2026-Q4", "--format", "json").stdout)
     leads = [s for s in scores["scores"] if s["position"] == "team_lead"]
     assert len(leads) == 3
@@ -100,11 +96,9 @@ def test_the_demo_scores_its_team_leads_on_their_team_and_nobody_else_on_team_li
     assert team_lines["other"] > 0
 
 
-def test_the_demo_quarter_is_ready_for_review_with_one_lenient_reviewer(tmp_path: Path) -> None:
+def test_the_demo_quarter_is_ready_for_review_with_one_lenient_reviewer(demo: Fairscore) -> None:
     from service.demo import LENIENT_REVIEWER
 
-    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
-    demo.ok("demo")
     demo.ok("transition", "--cycle", "2026-Q4", "--to", "REVIEW")
     document = json.loads(demo.ok("calibration", "--cycle", "2026-Q4", "--format", "json").stdout)
     flags = {r["reviewer"]: r["flag"] for r in document["reviewers"]}
@@ -113,9 +107,7 @@ def test_the_demo_quarter_is_ready_for_review_with_one_lenient_reviewer(tmp_path
     assert any(flag == "IN_LINE" for flag in flags.values())
 
 
-def test_the_demo_tries_a_shadow_scorecard_and_pilots_the_hotline(tmp_path: Path) -> None:
-    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
-    demo.ok("demo")
+def test_the_demo_tries_a_shadow_scorecard_and_pilots_the_hotline(demo: Fairscore) -> None:
     shadow = json.loads(
         demo.ok("shadow", "--cycle", "2026-Q4", "--position", "agent", "--format", "json").stdout
     )
@@ -134,14 +126,12 @@ def test_the_demo_tries_a_shadow_scorecard_and_pilots_the_hotline(tmp_path: Path
     assert csat["gap"] is not None
 
 
-def test_the_demo_hotline_shows_every_goal_status_on_its_today(tmp_path: Path) -> None:
+def test_the_demo_hotline_shows_every_goal_status_on_its_today(demo: Fairscore) -> None:
     from datetime import date
     from fractions import Fraction
 
     from service.scoring.goals import GoalMeasure, GoalStatus, goal_progress, pinned_instant
 
-    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
-    demo.ok("demo")
     assert demo.count("goal", "team_id IS NOT NULL") == 2
     agents = demo.count("employee e JOIN position p ON p.id = e.position_id", "p.code = 'agent'")
     assert demo.count("goal", "kpi_id IS NOT NULL AND employee_id IS NOT NULL") == agents
@@ -173,10 +163,8 @@ def test_the_demo_hotline_shows_every_goal_status_on_its_today(tmp_path: Path) -
 
 
 def test_the_demo_hotline_has_a_check_in_every_two_weeks_with_one_action_item_open(
-    tmp_path: Path,
+    demo: Fairscore,
 ) -> None:
-    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
-    demo.ok("demo")
     with sqlite3.connect(demo.path) as db:
         rows = db.execute(
             "SELECT e.external_id, c.held_on FROM check_in c JOIN employee e "
@@ -207,12 +195,10 @@ def test_the_demo_hotline_has_a_check_in_every_two_weeks_with_one_action_item_op
 
 
 def test_the_demo_has_weeks_of_recognition_a_flagged_pair_and_one_customer_praise(
-    tmp_path: Path,
+    demo: Fairscore,
 ) -> None:
     from service.usecases.people.recognition_rules import trading_pairs
 
-    demo = Fairscore(tmp_path / "demo" / "fairscore.sqlite3")
-    demo.ok("demo")
     with sqlite3.connect(demo.path) as db:
         per_team = dict(
             db.execute(

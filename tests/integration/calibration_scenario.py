@@ -23,6 +23,7 @@ from service.usecases.inputs import ObservationInput, ReviewInput
 from service.usecases.scoring.ingest import record_observations, submit_reviews
 from service.usecases.setup.cycles import transition_cycle
 from tests.integration.scenario import ADMIN, CYCLE, build_organisation
+from tests.snapshots import snapshotted
 
 AGENTS = ("A1", "A2", "A3", "A4", "A5")
 QUANTITATIVE = Fraction(2350, 27)
@@ -31,6 +32,7 @@ HR_GAP = Fraction(-1000, 27)
 ORGANISATION_GAP = Fraction(-4925, 297)
 
 
+@snapshotted
 async def build_calibration_cycle(*, to_review: bool = True) -> None:
     await build_organisation(members=5)
     settings = Settings.from_environment()

@@ -29,6 +29,7 @@ from service.usecases.people.training import CourseInput, save_course
 from service.usecases.scoring.ingest import record_feedback, record_observations
 from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from tests.integration.scenario import ADMIN, build_organisation
+from tests.snapshots import snapshotted
 
 COURSES = [
     CourseInput("csat-basics", "Delighting callers", "让来电者满意", ("csat",), 90, "WORKSHOP"),
@@ -70,6 +71,7 @@ async def actor(external_id: str, access: AccessLevel = AccessLevel.EMPLOYEE) ->
     return Actor(label=f"{external_id.lower()}@example.com", access=access, employee_id=employee.id)
 
 
+@snapshotted
 async def build_development_scenario() -> None:
     await build_organisation()
     for course in COURSES:

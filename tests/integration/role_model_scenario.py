@@ -18,6 +18,7 @@ from service.usecases.inputs import CycleInput, FeedbackInput, ScorecardLineInpu
 from service.usecases.scoring.ingest import record_feedback
 from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from tests.integration.scenario import ADMIN, build_organisation
+from tests.snapshots import snapshotted
 
 PREVIOUS = "2026-01"
 OPEN = "2026-02"
@@ -39,6 +40,7 @@ def _ratings(employee: str, good: int, poor: int) -> list[FeedbackInput]:
     ]
 
 
+@snapshotted
 async def build_role_model_scenario() -> None:
     await build_organisation(members=5)
     await create_cycle(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from service.models import Employee
@@ -9,6 +10,7 @@ from service.usecases.actor import command_line_admin
 from service.usecases.inputs import (
     CycleInput,
     EmployeeInput,
+    FeedbackInput,
     KpiInput,
     PositionInput,
     ScorecardLineInput,
@@ -18,6 +20,7 @@ from service.usecases.setup.cycles import create_cycle, save_scorecard, transiti
 from service.usecases.setup.kpis import upsert_kpis
 from service.usecases.setup.organisation import upsert_employees, upsert_positions, upsert_teams
 from service.usecases.setup.policy_change import update_policy
+from tests.snapshots import snapshotted
 
 ADMIN = command_line_admin("test-admin")
 CYCLE = "2026-Q1"
@@ -74,6 +77,7 @@ LINES = [
 ]
 
 
+@snapshotted
 async def build_organisation(*, activate: bool = True, members: int = 4) -> None:
     await update_policy(
         actor=ADMIN,
@@ -120,3 +124,39 @@ async def build_organisation(*, activate: bool = True, members: int = 4) -> None
 
 async def employee_id(external_id: str) -> int:
     return (await Employee.get(external_id=external_id)).id
+
+
+def agents(count: int, *, teams: Sequence[str] = ("hotline",)) -> list[EmployeeInput]:
+    """`count` more agents (N000, N001 ...), hired in 2021, spread over `teams` in turn."""
+    return [
+        EmployeeInput(
+            f"N{i:03d}",
+            f"New {i}",
+            date(2021, 1, 1),
+            team_code=teams[i % len(teams)],
+            position_code="agent",
+        )
+        for i in range(count)
+    ]
+
+
+async def hire_agents(count: int, *, teams: Sequence[str] = ("hotline",)) -> list[str]:
+    """Adds agents() to the organisation; their external ids."""
+    people = agents(count, teams=teams)
+    await upsert_employees(actor=ADMIN, employees=people)
+    return [person.external_id for person in people]
+
+
+def survey_ratings(people: Sequence[str], count: int, *, prefix: str = "fb") -> list[FeedbackInput]:
+    """`count` online-survey ratings of 1 to 5 in February, to each of `people` in turn."""
+    return [
+        FeedbackInput(
+            rating=str(1 + i % 5),
+            channel="ONLINE_SURVEY",
+            occurred_at=f"2026-02-{1 + i % 20:02d}T10:00:00+08:00",
+            source="survey",
+            employee_external_id=people[i % len(people)],
+            external_id=f"{prefix}-{i}",
+        )
+        for i in range(count)
+    ]

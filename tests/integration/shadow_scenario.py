@@ -41,6 +41,7 @@ from service.usecases.scoring.ingest import record_observations, submit_reviews
 from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from service.usecases.setup.organisation import upsert_employees
 from tests.integration.scenario import ADMIN, CYCLE, LINES, build_organisation
+from tests.snapshots import snapshotted
 
 SHADOW_LINES = [
     ScorecardLineInput(kpi_code="csat", weight="45", threshold="80", target="92", stretch="98"),
@@ -76,6 +77,7 @@ def ratings(person: str, cycle_day: str = "2026-02", prefix: str = "") -> list[O
     ]
 
 
+@snapshotted
 async def build_shadow_cycle(*, with_a2: bool = True) -> None:
     """The Q1 cycle with the agents' shadow scorecard and A1's ratings (A2's too)."""
     await build_organisation(members=4)
@@ -159,6 +161,7 @@ PREVIOUS = "2026-01"
 PILOT = "2026-02"
 
 
+@snapshotted
 async def build_pilot_cycles(*, finalize_january: bool = True) -> None:
     """January (finalised unless asked) and February piloting the hotline."""
     await build_organisation(activate=False, members=4)

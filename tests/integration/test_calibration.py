@@ -16,7 +16,7 @@ from service.usecases.inputs import EmployeeInput, ReviewInput
 from service.usecases.review.calibration import calibration_for_cycle, save_calibration_record
 from service.usecases.scoring.ingest import submit_reviews
 from service.usecases.setup.organisation import upsert_employees
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.calibration_scenario import (
     HR_GAP,
     LEAD_GAP,

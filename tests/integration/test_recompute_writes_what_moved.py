@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,13 +15,19 @@ from tortoise.transactions import in_transaction
 from service import sql
 from service.models import Cycle, Employee, Score, ScoreLine
 from service.sql import fetch_all, int_values
-from service.usecases.inputs import EmployeeInput, FeedbackInput, ObservationInput
+from service.usecases.inputs import FeedbackInput, ObservationInput
 from service.usecases.scoring import recompute
 from service.usecases.scoring.ingest import record_feedback, record_observations
 from service.usecases.scoring.recompute import recompute_cycle
-from service.usecases.setup.organisation import upsert_employees
 from service.usecases.setup.policy_change import update_policy
-from tests.integration.scenario import ADMIN, CYCLE, build_organisation
+from tests.counting import counted_queries
+from tests.integration.scenario import (
+    ADMIN,
+    CYCLE,
+    build_organisation,
+    hire_agents,
+    survey_ratings,
+)
 
 
 async def _written() -> dict[str, tuple[datetime, str | None]]:
@@ -39,20 +45,7 @@ async def _line_ids(employee: str | None = None) -> set[int]:
 
 async def _scored_organisation() -> None:
     await build_organisation()
-    await record_feedback(
-        actor=ADMIN,
-        feedback=[
-            FeedbackInput(
-                rating=str(1 + i % 5),
-                channel="ONLINE_SURVEY",
-                occurred_at=f"2026-02-{1 + i % 20:02d}T10:00:00+08:00",
-                source="survey",
-                employee_external_id=f"A{1 + i % 4}",
-                external_id=f"fb-{i}",
-            )
-            for i in range(40)
-        ],
-    )
+    await record_feedback(actor=ADMIN, feedback=survey_ratings(["A1", "A2", "A3", "A4"], 40))
 
 
 async def test_a_recompute_that_moves_no_score_writes_no_score_row(db: str) -> None:
@@ -135,20 +128,8 @@ async def test_many_scores_are_written_in_bulk_exactly_as_one_row_at_a_time(
 ) -> None:
     members = sql.COPY_FROM_ROWS + 6
     await build_organisation(members=members)
-    await record_feedback(
-        actor=ADMIN,
-        feedback=[
-            FeedbackInput(
-                rating=str(1 + i % 5),
-                channel="ONLINE_SURVEY",
-                occurred_at=f"2026-02-{1 + i % 20:02d}T10:00:00+08:00",
-                source="survey",
-                employee_external_id=f"A{1 + i % members}",
-                external_id=f"fb-{i}",
-            )
-            for i in range(3 * members)
-        ],
-    )
+    people = [f"A{i}" for i in range(1, members + 1)]
+    await record_feedback(actor=ADMIN, feedback=survey_ratings(people, 3 * members))
     # Stored in bulk (COPY on PostgreSQL): inserted by the activation, updated by the ingest.
     in_bulk = await _stored_rows()
     assert len(in_bulk[0]) > sql.COPY_FROM_ROWS
@@ -260,22 +241,6 @@ def _scored_people(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     with monkeypatch.context() as patch:
         patch.setattr(recompute, "_score_person", counting)
         yield scored
-
-
-@contextmanager
-def _statements_of(conn: Any) -> Iterator[list[str]]:
-    """Every statement sent through this (transaction's) client meanwhile."""
-    seen: list[str] = []
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
-            original = getattr(type(conn), name)
-
-            def wrapper(self: Any, query: str, *args: Any, _original: Any = original) -> Any:
-                seen.append(query)
-                return _original(self, query, *args)
-
-            patch.setattr(type(conn), name, wrapper)
-        yield seen
 
 
 async def _ids(*codes: str) -> list[int]:
@@ -425,32 +390,13 @@ async def test_a_recompute_costs_the_same_queries_for_more_people(
         async with in_transaction() as conn:
             await conn.execute_query("UPDATE score SET content_hash = NULL")
         async with in_transaction() as conn:
-            with _statements_of(conn) as seen:
+            with counted_queries(conn) as seen:
                 written = await recompute_cycle(conn, cycle)
         return len(seen), written
 
     few, written_few = await counted()
-    await upsert_employees(
-        actor=ADMIN,
-        employees=[
-            EmployeeInput(f"N{i}", f"New {i}", date(2021, 1, 1), None, "hotline", "agent")
-            for i in range(12)
-        ],
-    )
-    await record_feedback(
-        actor=ADMIN,
-        feedback=[
-            FeedbackInput(
-                rating=str(1 + i % 5),
-                channel="ONLINE_SURVEY",
-                occurred_at=f"2026-02-{1 + i % 20:02d}T10:00:00+08:00",
-                source="survey",
-                employee_external_id=f"N{i % 12}",
-                external_id=f"fb-n-{i}",
-            )
-            for i in range(36)
-        ],
-    )
+    newcomers = await hire_agents(12)
+    await record_feedback(actor=ADMIN, feedback=survey_ratings(newcomers, 36, prefix="fb-n"))
     many, written_many = await counted()
     assert few > 0
     assert written_many == written_few + 12

@@ -44,7 +44,7 @@ from service.usecases.scoring.corrections import adjust_score
 from service.usecases.scoring.ingest import record_observations
 from service.usecases.setup.cycles import save_scorecard, transition_cycle
 from service.usecases.setup.kpis import upsert_kpis
-from tests.api.test_query_count import counted_queries
+from tests.counting import counted_queries
 from tests.integration.scenario import ADMIN, CYCLE, LINES
 from tests.integration.shadow_scenario import (
     A1_SHADOW,

@@ -25,6 +25,7 @@ from service.usecases.inputs import CycleInput, FeedbackInput, ScorecardLineInpu
 from service.usecases.scoring.ingest import record_feedback
 from service.usecases.setup.cycles import create_cycle, save_scorecard, transition_cycle
 from tests.integration.scenario import ADMIN, build_organisation
+from tests.snapshots import snapshotted
 
 MONTH = "2026-01"
 LINES = [ScorecardLineInput(kpi_code="csat", weight="100", threshold="0", target="100")]
@@ -45,6 +46,7 @@ RATINGS = {
 }
 
 
+@snapshotted
 async def build_trend_organisation() -> None:
     await build_organisation(activate=False)
     for code, starts_on, ends_on, _state in CYCLES:
