@@ -68,7 +68,7 @@ def said(lang: str, what: DomainError | Issue | ScorecardIssue | Mapping[str, An
 def _inner(lang: str, value: Any) -> Any:
     """A value that is itself a message (a scorecard's warning inside a cycle's) is said
     in the same language."""
-    if isinstance(value, Issue | ScorecardIssue | Mapping):
+    if isinstance(value, DomainError | Issue | ScorecardIssue | Mapping):
         return said(lang, value)
     return value
 

@@ -229,11 +229,13 @@ def too_long(
         limit = getattr(field, "max_length", None)
         if isinstance(value, str) and limit is not None and len(value) > limit:
             issues.append(
-                Issue(
+                Issue.of(
                     (fields or {}).get(name, name),
-                    f"is {len(value)} characters long; at most {limit} fit",
+                    "is {size} characters long; at most {most} fit",
                     "TOO_LONG",
-                    row,
+                    row=row,
+                    size=len(value),
+                    most=limit,
                 )
             )
     return issues
@@ -252,7 +254,7 @@ def read_utf8_file(path: Path, *, save_as: str) -> str:
         raise ValidationFailed([Issue("file", "is a folder; name a file", "NOT_A_FILE")]) from None
     except OSError as error:
         raise ValidationFailed(
-            [Issue("file", f"cannot be read ({error.strerror})", "UNREADABLE")]
+            [Issue.of("file", "cannot be read ({reason})", "UNREADABLE", reason=error.strerror)]
         ) from None
     try:
         return data.decode("utf-8-sig")
@@ -260,11 +262,15 @@ def read_utf8_file(path: Path, *, save_as: str) -> str:
         line = data.count(b"\n", 0, error.start) + 1
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "file",
-                    f"is not UTF-8 text ({error.reason} at byte {error.start:,}, line {line}); "
-                    f"save it as {save_as}",
+                    "is not UTF-8 text ({reason} at byte {byte}, line {line}); "
+                    "save it as {save_as}",
                     "ENCODING",
+                    reason=error.reason,
+                    byte=f"{error.start:,}",
+                    line=line,
+                    save_as=save_as,
                 )
             ]
         ) from None
