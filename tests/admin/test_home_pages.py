@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from service.models import AccessLevel, Employee, ImportFailure
+from service.models import AccessLevel, Employee, ImportChannel, ImportFailure
 from service.scoring.goals import GoalClock
 from service.usecases.actor import Actor
 from service.usecases.inputs import EmployeeInput, FeedbackInput, TeamInput
@@ -15,7 +15,7 @@ from service.usecases.scoring.home import manager_home
 from service.usecases.scoring.ingest import record_feedback
 from service.usecases.setup.organisation import upsert_employees, upsert_teams
 from tests.admin.conftest import Browser
-from tests.admin.test_import_pages import run_import
+from tests.admin.test_import_pages import run_import, upload
 from tests.api.conftest import PASSWORD, make_settings
 from tests.api.test_query_count import counted_queries
 from tests.integration.scenario import ADMIN, CYCLE
@@ -153,6 +153,48 @@ async def test_a_failed_csv_import_in_the_admin_is_on_the_admin_home(seeded: Bro
     seeded.client.cookies.set("fairscore_lang", "zh-CN")
     chinese = (await seeded.client.get("/admin/")).text
     assert "文件第 3 行" in chinese
+
+
+async def test_a_refused_csv_file_reads_in_chinese_on_the_admin_home(seeded: Browser) -> None:
+    """The problems of a failed import are stored with their templates and values, so
+    the admin home says them in the reader's language."""
+    await seeded.sign_in("admin")
+    refused = await upload(
+        seeded, b"kpi_code,value,colour\nfrt,12,blue\n", kind="observations", name="obs.csv"
+    )
+    assert refused.status_code == 400
+    failure = await ImportFailure.get()
+    stored = failure.problems[0]
+    assert stored["template"] == "is not a column of a {kind} file; the columns are {columns}"
+    assert stored["values"]["kind"] == "observations"
+    text = (await seeded.client.get("/admin/")).text
+    assert "is not a column of a observations file; the columns are" in text
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    chinese = (await seeded.client.get("/admin/")).text
+    assert "不是 observations 文件的列；可用的列为 kpi_code" in chinese
+    assert "表头中缺少此列；请添加" in chinese  # a template without values
+    assert "is not a column of" not in chinese
+
+
+async def test_a_failed_import_stored_before_templates_shows_as_stored(seeded: Browser) -> None:
+    """Records written before problems kept their templates: English text as stored,
+    and the oldest form, a plain string, too."""
+    await ImportFailure.create(
+        channel=ImportChannel.CLI_CSV,
+        kind="observations",
+        name="old.csv",
+        actor_label="admin@example.com",
+        problems=[
+            {"place": "LINE", "number": 3, "field": "value", "message": "'x' is not a number"},
+            "the file is empty; the first line must name the columns",
+        ],
+    )
+    await seeded.sign_in("admin")
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    text = (await seeded.client.get("/admin/")).text
+    assert "文件第 3 行" in text
+    assert "&#39;x&#39; is not a number" in text
+    assert "the file is empty; the first line must name the columns" in text
 
 
 async def test_the_manager_home_costs_the_same_queries_for_4_or_12_people(
