@@ -7,18 +7,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from service.models import AccessLevel, Employee, ImportChannel, ImportFailure
+from service.models import AccessLevel, Employee, ImportChannel, ImportFailure, ScorecardLine
 from service.scoring.goals import GoalClock
 from service.usecases.actor import Actor
-from service.usecases.inputs import EmployeeInput, FeedbackInput, TeamInput
+from service.usecases.inputs import (
+    CycleInput,
+    EmployeeInput,
+    FeedbackInput,
+    PositionInput,
+    TeamInput,
+)
 from service.usecases.scoring.home import manager_home
 from service.usecases.scoring.ingest import record_feedback
-from service.usecases.setup.organisation import upsert_employees, upsert_teams
+from service.usecases.setup.cycles import create_cycle, save_scorecard
+from service.usecases.setup.organisation import upsert_employees, upsert_positions, upsert_teams
 from tests.admin.conftest import Browser
 from tests.admin.test_import_pages import run_import, upload
 from tests.api.conftest import PASSWORD, make_settings
 from tests.api.test_query_count import counted_queries
-from tests.integration.scenario import ADMIN, CYCLE
+from tests.integration.scenario import ADMIN, CYCLE, LINES
 
 NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)
 
@@ -132,6 +139,31 @@ async def test_an_admin_who_leads_a_team_gets_a_link_to_their_teams_home(
     assert 'data-home="manager"' in team
     assert 'data-low-rating="F1"' in team
     assert "Agent 1" not in team
+
+
+async def test_the_admin_home_names_the_position_of_each_activation_blocker(
+    seeded: Browser,
+) -> None:
+    """A draft cycle's blockers say whose scorecard they are in: the position's name, in
+    Chinese on a Chinese page when it has one."""
+    await upsert_positions(actor=ADMIN, positions=[PositionInput("agent", "Agent", "坐席")])
+    await create_cycle(
+        actor=ADMIN, cycle=CycleInput("2026-Q2", "Q2 2026", date(2026, 4, 1), date(2026, 6, 30))
+    )
+    await save_scorecard(actor=ADMIN, cycle_code="2026-Q2", position_code="agent", lines=LINES)
+    first = await ScorecardLine.get(scorecard__cycle__code="2026-Q2", ordinal=0)
+    first.weight = first.weight * 2 // 7  # 35 -> 10: the weights add up to 75
+    await first.save()
+    await seeded.sign_in("admin")
+    text = (await seeded.client.get("/admin/")).text
+    assert (
+        '<span data-position="agent"><span translate="no">Agent</span></span> · '
+        "The weights add up to 75; make them add up to exactly 100." in text
+    )
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    chinese = (await seeded.client.get("/admin/")).text
+    assert '<span data-position="agent">坐席</span> · 权重合计为 75；' in chinese
+    assert "The weights add up to 75" not in chinese
 
 
 async def test_a_failed_csv_import_in_the_admin_is_on_the_admin_home(seeded: Browser) -> None:
