@@ -36,6 +36,7 @@ ERRORS = {
     "InvalidTransition",
     "DatabaseBusy",
     "ApplyFailed",
+    "ParseError",  # service/usecases/parsing.py: becomes the caller's issue
 }
 
 # Shrinking: lower a number when you turn a file's f-string messages into templates.

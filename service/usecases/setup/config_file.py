@@ -269,7 +269,7 @@ class _Reader:
         try:
             parse_decimal(text)
         except ParseError as error:
-            self.fail(where, str(error), error.code)
+            self.issues.append(error.issue(where))
             return None
         return text
 

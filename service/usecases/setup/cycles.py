@@ -177,7 +177,7 @@ def _number(issues: list[Issue], field: str, raw: Any, places: int = 4) -> Fract
     try:
         return Fraction(parse_decimal(raw, places=places))
     except ParseError as error:
-        issues.append(Issue(field, str(error), error.code))
+        issues.append(error.issue(field))
         return None
 
 
