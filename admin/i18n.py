@@ -57,7 +57,8 @@ def said(lang: str, what: DomainError | Issue | ScorecardIssue | Mapping[str, An
         return translate(lang, template, **inner)
     if isinstance(what, Mapping):
         template = what.get("template") or what.get("message") or ""
-        return translate(lang, str(template), **dict(what.get("values") or {}))
+        stored = dict(what.get("values") or {})
+        return translate(lang, str(template), **{k: _inner(lang, v) for k, v in stored.items()})
     if isinstance(what, ScorecardIssue):
         return translate(lang, what.template or what.message, **dict(what.values))
     if isinstance(what, Issue):
@@ -68,7 +69,7 @@ def said(lang: str, what: DomainError | Issue | ScorecardIssue | Mapping[str, An
 def _inner(lang: str, value: Any) -> Any:
     """A value that is itself a message (a scorecard's warning inside a cycle's) is said
     in the same language."""
-    if isinstance(value, Issue | ScorecardIssue | Mapping):
+    if isinstance(value, DomainError | Issue | ScorecardIssue | Mapping):
         return said(lang, value)
     return value
 

@@ -29,7 +29,7 @@ def fill(template: str, values: Mapping[str, Any], lang: str = "en") -> str:
 def _shown(value: Any, lang: str) -> Any:
     if isinstance(value, Enum):
         return label(value, lang)
-    if isinstance(value, Issue):  # a message inside a message: its English text
+    if isinstance(value, Issue | DomainError):  # a message inside a message: its English text
         return value.message
     if isinstance(value, Mapping):  # a stored message ({"message": ..., "template": ...})
         return value.get("message", "")

@@ -299,7 +299,9 @@ class ImportFailure(Model):
     rejected_rows = fields.IntField(default=0, db_default=0)
     # True when the valid rows were kept (KEEP_VALID): the import was partly refused.
     written = fields.BooleanField(default=False, db_default=False)
-    # The first problems: [{"where", "field", "message"}], as the import reported them.
+    # The first problems, as the import reported them: [{"place", "number", "field",
+    # "code", "message", "template", "values"}] (service/usecases/scoring/
+    # import_failures.py); older rows lack code, template and values.
     problems: Any = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 

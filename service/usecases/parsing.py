@@ -9,15 +9,17 @@ as 1e10000000 takes minutes, so nothing may reach it before the text check.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from tortoise.fields import BigIntField
 
-from service.errors import Issue, ValidationFailed
+from service.errors import Issue, ValidationFailed, fill
 from service.models import VALUE_SCALE
 from service.usecases.inputs import Number
 
@@ -50,9 +52,17 @@ class ParseError(ValueError):
     number, or too many places) or TOO_LARGE (beyond what the store holds).
     """
 
-    def __init__(self, message: str, code: str = "INVALID_NUMBER") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: str = "INVALID_NUMBER", /, **values: Any) -> None:
+        filled = fill(message, values)
+        super().__init__(filled)
         self.code = code
+        self.message = filled
+        self.template = message  # with `values`, what a translation starts from
+        self.values: Mapping[str, Any] = MappingProxyType(values)
+
+    def issue(self, field: str, row: int | None = None) -> Issue:
+        """The caller's issue about `field`, its template and values kept."""
+        return Issue(field, self.message, self.code, row, self.template, self.values)
 
 
 def shown(raw: object, limit: int = 24) -> str:
@@ -67,18 +77,25 @@ def _largest(places: int) -> str:
 
 def _too_large(raw: object, places: int) -> ParseError:
     return ParseError(
-        f"{shown(raw)} is too large: a number here has at most {MAX_WHOLE_DIGITS} digits "
-        f"before the decimal point (up to {_largest(places)})",
+        "{raw} is too large: a number here has at most {digits} digits "
+        "before the decimal point (up to {largest})",
         "TOO_LARGE",
+        raw=shown(raw),
+        digits=MAX_WHOLE_DIGITS,
+        largest=_largest(places),
     )
 
 
 def _too_many_places(raw: object, places: int) -> ParseError:
-    return ParseError(f"{shown(raw)} has more than {places} decimal places; round it to {places}")
+    return ParseError(
+        "{raw} has more than {places} decimal places; round it to {places}",
+        raw=shown(raw),
+        places=places,
+    )
 
 
 def _not_a_number(raw: object) -> ParseError:
-    return ParseError(f"{shown(raw)!r} is not a number; write it like 4 or 92.5")
+    return ParseError("{raw} is not a number; write it like 4 or 92.5", raw=repr(shown(raw)))
 
 
 def _number_text(raw: str | int) -> str:
@@ -95,12 +112,16 @@ def _number_text(raw: str | int) -> str:
             raise _too_large("That whole number", 0)
         return str(raw)
     if not isinstance(raw, str):
-        raise ParseError(f'must be a number written as text, like "92.5", not {type(raw).__name__}')
+        raise ParseError(
+            'must be a number written as text, like "92.5", not {kind}', kind=type(raw).__name__
+        )
     text = raw.strip()
     if len(text) > MAX_NUMBER_TEXT:
         raise ParseError(
-            f"{shown(text)} is too long for a number: write at most {MAX_WHOLE_DIGITS} "
-            "digits before the decimal point and a few after, e.g. 92.5"
+            "{raw} is too long for a number: write at most {digits} "
+            "digits before the decimal point and a few after, e.g. 92.5",
+            raw=shown(text),
+            digits=MAX_WHOLE_DIGITS,
         )
     if _NUMBER_TEXT.fullmatch(text) is None:
         raise _not_a_number(text)
@@ -111,7 +132,7 @@ def parse_decimal(raw: Number, *, places: int = 4) -> Decimal:
     """An exact value with at most `places` places and MAX_WHOLE_DIGITS whole digits."""
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            raise ParseError(f"{raw} is not a finite number")
+            raise ParseError("{raw} is not a finite number", raw=str(raw))
         value = raw
     else:
         text = _number_text(raw)
@@ -142,11 +163,20 @@ def parse_whole(raw: str | int, *, low: int, high: int) -> int:
         raise ParseError("must be a whole number, not true/false")
     text = raw.strip() if isinstance(raw, str) else raw
     if isinstance(text, str) and _WHOLE_TEXT.fullmatch(text) is None:
-        raise ParseError(f"{shown(text)!r} is not a whole number from {low:,} to {high:,}")
+        raise ParseError(
+            "{raw} is not a whole number from {low} to {high}",
+            raw=repr(shown(text)),
+            low=f"{low:,}",
+            high=f"{high:,}",
+        )
     value = int(text)  # at most 18 digits, or an int already
     if not low <= value <= high:
         raise ParseError(
-            f"{shown(text)} is not a whole number from {low:,} to {high:,}", "OUT_OF_RANGE"
+            "{raw} is not a whole number from {low} to {high}",
+            "OUT_OF_RANGE",
+            raw=shown(text),
+            low=f"{low:,}",
+            high=f"{high:,}",
         )
     return value
 
@@ -176,14 +206,16 @@ def parse_moment(raw: str) -> datetime:
         moment = datetime.fromisoformat(str(raw).strip())
     except ValueError:
         raise ParseError(
-            f"{shown(raw)!r} is not a date and time; write it like 2026-03-14T09:30:00+08:00"
+            "{raw} is not a date and time; write it like 2026-03-14T09:30:00+08:00",
+            raw=repr(shown(raw)),
         ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ParseError(
-            f"{shown(raw)!r} has no UTC offset; add one, e.g. 2026-03-14T09:30:00+08:00 or ...Z"
+            "{raw} has no UTC offset; add one, e.g. 2026-03-14T09:30:00+08:00 or ...Z",
+            raw=repr(shown(raw)),
         )
     if moment < _EARLIEST_MOMENT:
-        raise ParseError(f"{shown(raw)!r} is before 1900; check the year")
+        raise ParseError("{raw} is before 1900; check the year", raw=repr(shown(raw)))
     return moment
 
 
@@ -212,7 +244,9 @@ def parse_date(raw: str | date) -> date:
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise ParseError(f"{shown(raw)!r} is not a date; write it like 2026-03-31") from None
+        raise ParseError(
+            "{raw} is not a date; write it like 2026-03-31", raw=repr(shown(raw))
+        ) from None
 
 
 def too_long(
@@ -229,11 +263,13 @@ def too_long(
         limit = getattr(field, "max_length", None)
         if isinstance(value, str) and limit is not None and len(value) > limit:
             issues.append(
-                Issue(
+                Issue.of(
                     (fields or {}).get(name, name),
-                    f"is {len(value)} characters long; at most {limit} fit",
+                    "is {size} characters long; at most {most} fit",
                     "TOO_LONG",
-                    row,
+                    row=row,
+                    size=len(value),
+                    most=limit,
                 )
             )
     return issues
@@ -252,7 +288,7 @@ def read_utf8_file(path: Path, *, save_as: str) -> str:
         raise ValidationFailed([Issue("file", "is a folder; name a file", "NOT_A_FILE")]) from None
     except OSError as error:
         raise ValidationFailed(
-            [Issue("file", f"cannot be read ({error.strerror})", "UNREADABLE")]
+            [Issue.of("file", "cannot be read ({reason})", "UNREADABLE", reason=error.strerror)]
         ) from None
     try:
         return data.decode("utf-8-sig")
@@ -260,11 +296,15 @@ def read_utf8_file(path: Path, *, save_as: str) -> str:
         line = data.count(b"\n", 0, error.start) + 1
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "file",
-                    f"is not UTF-8 text ({error.reason} at byte {error.start:,}, line {line}); "
-                    f"save it as {save_as}",
+                    "is not UTF-8 text ({reason} at byte {byte}, line {line}); "
+                    "save it as {save_as}",
                     "ENCODING",
+                    reason=error.reason,
+                    byte=f"{error.start:,}",
+                    line=line,
+                    save_as=save_as,
                 )
             ]
         ) from None

@@ -7,18 +7,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from service.models import AccessLevel, Employee, ImportFailure
+from service.models import AccessLevel, Employee, ImportChannel, ImportFailure, ScorecardLine
 from service.scoring.goals import GoalClock
 from service.usecases.actor import Actor
-from service.usecases.inputs import EmployeeInput, FeedbackInput, TeamInput
+from service.usecases.inputs import (
+    CycleInput,
+    EmployeeInput,
+    FeedbackInput,
+    PositionInput,
+    TeamInput,
+)
 from service.usecases.scoring.home import manager_home
 from service.usecases.scoring.ingest import record_feedback
-from service.usecases.setup.organisation import upsert_employees, upsert_teams
+from service.usecases.setup.cycles import create_cycle, save_scorecard
+from service.usecases.setup.organisation import upsert_employees, upsert_positions, upsert_teams
 from tests.admin.conftest import Browser
-from tests.admin.test_import_pages import run_import
+from tests.admin.test_import_pages import run_import, upload
 from tests.api.conftest import PASSWORD, make_settings
 from tests.counting import counted_queries
-from tests.integration.scenario import ADMIN, CYCLE
+from tests.integration.scenario import ADMIN, CYCLE, LINES
 
 NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)
 
@@ -134,6 +141,31 @@ async def test_an_admin_who_leads_a_team_gets_a_link_to_their_teams_home(
     assert "Agent 1" not in team
 
 
+async def test_the_admin_home_names_the_position_of_each_activation_blocker(
+    seeded: Browser,
+) -> None:
+    """A draft cycle's blockers say whose scorecard they are in: the position's name, in
+    Chinese on a Chinese page when it has one."""
+    await upsert_positions(actor=ADMIN, positions=[PositionInput("agent", "Agent", "坐席")])
+    await create_cycle(
+        actor=ADMIN, cycle=CycleInput("2026-Q2", "Q2 2026", date(2026, 4, 1), date(2026, 6, 30))
+    )
+    await save_scorecard(actor=ADMIN, cycle_code="2026-Q2", position_code="agent", lines=LINES)
+    first = await ScorecardLine.get(scorecard__cycle__code="2026-Q2", ordinal=0)
+    first.weight = first.weight * 2 // 7  # 35 -> 10: the weights add up to 75
+    await first.save()
+    await seeded.sign_in("admin")
+    text = (await seeded.client.get("/admin/")).text
+    assert (
+        '<span data-position="agent"><span translate="no">Agent</span></span> · '
+        "The weights add up to 75; make them add up to exactly 100." in text
+    )
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    chinese = (await seeded.client.get("/admin/")).text
+    assert '<span data-position="agent">坐席</span> · 权重合计为 75；' in chinese
+    assert "The weights add up to 75" not in chinese
+
+
 async def test_a_failed_csv_import_in_the_admin_is_on_the_admin_home(seeded: Browser) -> None:
     await seeded.sign_in("admin")
     response = await run_import(
@@ -153,6 +185,48 @@ async def test_a_failed_csv_import_in_the_admin_is_on_the_admin_home(seeded: Bro
     seeded.client.cookies.set("fairscore_lang", "zh-CN")
     chinese = (await seeded.client.get("/admin/")).text
     assert "文件第 3 行" in chinese
+
+
+async def test_a_refused_csv_file_reads_in_chinese_on_the_admin_home(seeded: Browser) -> None:
+    """The problems of a failed import are stored with their templates and values, so
+    the admin home says them in the reader's language."""
+    await seeded.sign_in("admin")
+    refused = await upload(
+        seeded, b"kpi_code,value,colour\nfrt,12,blue\n", kind="observations", name="obs.csv"
+    )
+    assert refused.status_code == 400
+    failure = await ImportFailure.get()
+    stored = failure.problems[0]
+    assert stored["template"] == "is not a column of a {kind} file; the columns are {columns}"
+    assert stored["values"]["kind"] == "observations"
+    text = (await seeded.client.get("/admin/")).text
+    assert "is not a column of a observations file; the columns are" in text
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    chinese = (await seeded.client.get("/admin/")).text
+    assert "不是 observations 文件的列；可用的列为 kpi_code" in chinese
+    assert "表头中缺少此列；请添加" in chinese  # a template without values
+    assert "is not a column of" not in chinese
+
+
+async def test_a_failed_import_stored_before_templates_shows_as_stored(seeded: Browser) -> None:
+    """Records written before problems kept their templates: English text as stored,
+    and the oldest form, a plain string, too."""
+    await ImportFailure.create(
+        channel=ImportChannel.CLI_CSV,
+        kind="observations",
+        name="old.csv",
+        actor_label="admin@example.com",
+        problems=[
+            {"place": "LINE", "number": 3, "field": "value", "message": "'x' is not a number"},
+            "the file is empty; the first line must name the columns",
+        ],
+    )
+    await seeded.sign_in("admin")
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    text = (await seeded.client.get("/admin/")).text
+    assert "文件第 3 行" in text
+    assert "&#39;x&#39; is not a number" in text
+    assert "the file is empty; the first line must name the columns" in text
 
 
 async def test_the_manager_home_costs_the_same_queries_for_4_or_12_people(

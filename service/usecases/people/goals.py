@@ -378,7 +378,7 @@ def _number(raw: Number | None, name: str, issues: list[Issue]) -> int | None:
     try:
         return to_scaled(parse_decimal(raw))
     except ParseError as error:
-        issues.append(Issue(name, str(error), error.code))
+        issues.append(error.issue(name))
         return None
 
 

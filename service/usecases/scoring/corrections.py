@@ -193,7 +193,7 @@ async def apply_adjustment(
     try:
         exact = parse_decimal(points, places=2)
     except ParseError as error:
-        raise ValidationFailed([Issue("points", str(error), error.code)]) from None
+        raise ValidationFailed([error.issue("points")]) from None
     amount = Fraction(exact)
     score = await Score.get_or_none(cycle_id=cycle.id, employee_id=employee.id, using_db=conn)
     if score is None or score.status is not ScoreStatus.SCORED:

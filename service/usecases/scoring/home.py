@@ -46,6 +46,7 @@ from service.models import (
     DevelopmentStatus,
     Employee,
     Kpi,
+    Position,
     Score,
     ScoreStatus,
     Team,
@@ -173,11 +174,20 @@ class EmployeeHome:
 
 
 @dataclass(frozen=True, slots=True)
+class Blocker:
+    """One thing in a cycle's way, with the position whose scorecard it is about (None:
+    about the cycle as a whole, or a finalisation problem)."""
+
+    issue: Issue | ScorecardIssue
+    position: Position | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CycleBlockers:
     cycle: Cycle
     # The state it would move to next, and what stands in the way (empty: nothing).
     next_state: CycleState | None
-    blockers: list[Issue | ScorecardIssue]
+    blockers: list[Blocker]
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,11 +569,10 @@ async def _blockers(conn: BaseDBAsyncClient, cycle: Cycle, policy: Policy) -> Cy
     """What stands in the way of the cycle's next state: to ACTIVE, what
     `transition_cycle` refuses on (`activation_blockers`); from ACTIVE or REVIEW, what
     keeps it from being finalised (`finalisation_problems`)."""
-    found: list[Issue | ScorecardIssue] = []
     if cycle.state is CycleState.DRAFT:
-        found += [b.issue for b in await activation_blockers(conn, cycle, policy)]
+        found = [Blocker(b.issue, b.named) for b in await activation_blockers(conn, cycle, policy)]
     else:
-        found += await finalisation_problems(conn, cycle)
+        found = [Blocker(problem) for problem in await finalisation_problems(conn, cycle)]
     nxt = cycle.state.next
     if cycle.state is CycleState.ACTIVE:
         nxt = CycleState.FINALIZED  # REVIEW needs nothing: the blockers are finalising's

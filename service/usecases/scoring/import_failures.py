@@ -9,13 +9,17 @@ ended: the refused import still writes nothing else, and its record survives the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
+from types import MappingProxyType
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from service.errors import Issue
+from service.errors import DomainError, Issue
+from service.labels import label
 from service.models import ImportChannel, ImportFailure
 from service.usecases.actor import Actor
 from service.usecases.audit import write_audit
@@ -36,38 +40,93 @@ class ProblemPlace(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
+    """One problem of a failed import. `message` is the English text; `template` and
+    `values`, when known, let the admin show it in the reader's language. A problem
+    without a template (a row error, a record stored before templates were) is shown
+    as its message."""
+
     place: ProblemPlace
     number: int | None
     field: str
     message: str
+    code: str = ""
+    template: str | None = None
+    values: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
 
     def to_row(self) -> dict[str, object]:
-        return {
+        row: dict[str, object] = {
             "place": self.place.value,
             "number": self.number,
             "field": self.field,
             "message": self.message,
+            "code": self.code,
         }
+        if self.template is not None:
+            row["template"] = self.template
+            row["values"] = {name: _storable(value) for name, value in self.values.items()}
+        return row
 
     @staticmethod
     def from_row(data: object) -> ImportProblem:
+        """A stored problem; also the oldest form, a plain string (about the file)."""
+        if isinstance(data, str):
+            return ImportProblem(ProblemPlace.FILE, None, "", data)
         row = data if isinstance(data, dict) else {}
         number = row.get("number")
         try:
             place = ProblemPlace(str(row.get("place", "FILE")))
         except ValueError:
             place = ProblemPlace.FILE
+        template = row.get("template")
+        values = row.get("values")
         return ImportProblem(
             place=place,
             number=None if number is None else int(number),
             field=str(row.get("field", "")),
             message=str(row.get("message", "")),
+            code=str(row.get("code", "")),
+            template=template if isinstance(template, str) else None,
+            values=MappingProxyType(dict(values) if isinstance(values, dict) else {}),
         )
+
+    def as_message(self) -> dict[str, object]:
+        """The problem as a stored message (admin/i18n.py `said` reads it)."""
+        return {"message": self.message, "template": self.template, "values": self.values}
+
+
+def _storable(value: Any) -> Any:
+    """A message's value as JSON: a message inside it keeps its own template and values
+    (it is said in the reader's language too); a code is kept as its English label."""
+    if isinstance(value, Enum):  # before str: a StrEnum is a str
+        return label(value, "en")
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Issue | DomainError):
+        return {
+            "message": value.message,
+            "template": value.template or value.message,
+            "values": {name: _storable(inner) for name, inner in value.values.items()},
+        }
+    if isinstance(value, Mapping):
+        return {str(name): _storable(inner) for name, inner in value.items()}
+    return str(value)
 
 
 def problems_of_issues(issues: Sequence[Issue]) -> list[ImportProblem]:
-    """A refused file (bad header, not UTF-8): its issues, about the whole file."""
-    return [ImportProblem(ProblemPlace.FILE, None, i.field, i.message) for i in issues]
+    """A refused file (bad header, not UTF-8): its issues, about the whole file. An
+    issue without values is its own template."""
+    return [
+        ImportProblem(
+            ProblemPlace.FILE,
+            None,
+            i.field,
+            i.message,
+            i.code,
+            i.template or i.message,
+            i.values,
+        )
+        for i in issues
+    ]
 
 
 def problems_of_lines(problems: Sequence[tuple[int, str, str]]) -> list[ImportProblem]:

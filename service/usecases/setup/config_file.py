@@ -269,7 +269,7 @@ class _Reader:
         try:
             parse_decimal(text)
         except ParseError as error:
-            self.fail(where, str(error), error.code)
+            self.issues.append(error.issue(where))
             return None
         return text
 
@@ -586,11 +586,11 @@ def parse_config(text: str) -> OrgConfig:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "the file"
         problem = error.problem or str(error)
         raise ValidationFailed(
-            [Issue(where, f"is not valid YAML: {problem}", "YAML_SYNTAX")]
+            [Issue.of(where, "is not valid YAML: {problem}", "YAML_SYNTAX", problem=problem)]
         ) from None
     except yaml.YAMLError as error:
         raise ValidationFailed(
-            [Issue("file", f"is not valid YAML: {error}", "YAML_SYNTAX")]
+            [Issue.of("file", "is not valid YAML: {problem}", "YAML_SYNTAX", problem=str(error))]
         ) from None
     reader = _Reader()
     if raw is None:
@@ -644,16 +644,20 @@ def _file_field(name: str) -> str:
 
 
 def _rebase(failure: ValidationFailed, where: Callable[[Issue], str]) -> ValidationFailed:
-    return ValidationFailed(
-        [Issue(where(issue), _file_message(issue), issue.code) for issue in failure.issues]
-    )
+    return ValidationFailed([_in_file(where(issue), issue) for issue in failure.issues])
 
 
-def _file_message(issue: Issue) -> str:
+def _in_file(where: str, issue: Issue) -> Issue:
+    """The issue at its place in the file, its template and values kept for translation."""
     if issue.code == "REASON_REQUIRED":
         # The file cannot carry a reason: it is given with the apply.
-        return f"{issue.message}; apply the file again with a reason (fairscore apply --reason)"
-    return issue.message
+        return Issue.of(
+            where,
+            "{message}; apply the file again with a reason (fairscore apply --reason)",
+            issue.code,
+            message=issue,
+        )
+    return Issue(where, issue.message, issue.code, None, issue.template, issue.values)
 
 
 async def _step(where: Callable[[Issue], str], path: str, action: Awaitable[T]) -> T:
@@ -663,7 +667,7 @@ async def _step(where: Callable[[Issue], str], path: str, action: Awaitable[T]) 
     except ValidationFailed as failure:
         raise _rebase(failure, where) from None
     except DomainError as error:
-        raise ApplyFailed(f"{path}: {error.message}") from None
+        raise ApplyFailed("{path}: {message}", path=path, message=error) from None
 
 
 def _in_section(section: str, rows: Sequence[int] | None = None) -> Callable[[Issue], str]:
@@ -851,6 +855,15 @@ async def _apply_cycles(
         report.sections.append(SectionSummary("scorecards", *card_counts))
 
 
+# A cycle already past the state its file gives: what to change in the file.
+NOT_BACKWARDS = {
+    True: "{path}.state: cycle {cycle} is already {state} and states only move forward; "
+    "leave state out",
+    False: "{path}.state: cycle {cycle} is already {state} and states only move forward; "
+    "set state: {state} in the file (or leave state out)",
+}
+
+
 async def _move_forward(
     actor: Actor, item: CycleConfig, path: str, reason: str | None, report: ApplyReport
 ) -> None:
@@ -861,14 +874,11 @@ async def _move_forward(
     wanted = lifecycle.index(item.state)
     if current > wanted:
         # A file may not say FINALIZED, so for a finalised cycle the only fix is to drop it.
-        fix = (
-            "leave state out"
-            if cycle.state is CycleState.FINALIZED
-            else f"set state: {cycle.state.value} in the file (or leave state out)"
-        )
         raise ApplyFailed(
-            f"{path}.state: cycle {item.cycle.code!r} is already {cycle.state.value} and "
-            f"states only move forward; {fix}"
+            NOT_BACKWARDS[cycle.state is CycleState.FINALIZED],
+            path=path,
+            cycle=repr(item.cycle.code),
+            state=cycle.state.value,
         )
     for step in lifecycle[current + 1 : wanted + 1]:
         before = (await Cycle.get(code=item.cycle.code)).state

@@ -198,10 +198,12 @@ def _check_header(kind: RecordKind, header: list[str]) -> list[Issue]:
         seen.add(name)
         if name not in columns.known:
             issues.append(
-                Issue(
+                Issue.of(
                     f"column {name or '(empty)'}",
-                    f"is not a column of a {kind} file; the columns are {', '.join(columns.known)}",
+                    "is not a column of a {kind} file; the columns are {columns}",
                     "UNKNOWN_COLUMN",
+                    kind=str(kind),
+                    columns=", ".join(columns.known),
                 )
             )
     for name in columns.required:
@@ -211,27 +213,39 @@ def _check_header(kind: RecordKind, header: list[str]) -> list[Issue]:
             )
     if columns.one_of and not seen & set(columns.one_of):
         issues.append(
-            Issue(
+            Issue.of(
                 f"column {columns.one_of[0]}",
-                f"is missing: give {' or '.join(columns.one_of)} (or both)",
+                "is missing: give {columns} (or both)",
                 "MISSING_COLUMN",
+                columns=" or ".join(columns.one_of),
             )
         )
     return issues
+
+
+# Too many columns, or one line too long to be a header (a file without line breaks).
+HEADER_TOO_LONG = {
+    "columns": "the first line has {count} columns, too many for a header; "
+    "a {kind} file names its columns there: {columns}",
+    "characters": "the first line has {count} characters, too many for a header; "
+    "a {kind} file names its columns there: {columns}",
+}
 
 
 def _check_header_size(kind: RecordKind, text: str, columns: int = 0) -> None:
     end = text.find("\n")
     length = len(text) if end < 0 else end
     if length > MAX_HEADER_CHARACTERS or columns > MAX_HEADER_COLUMNS:
-        size = f"{columns} columns" if columns > MAX_HEADER_COLUMNS else f"{length} characters"
+        unit = "columns" if columns > MAX_HEADER_COLUMNS else "characters"
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "header",
-                    f"the first line has {size}, too many for a header; a {kind} file "
-                    f"names its columns there: {', '.join(COLUMNS[kind].known)}",
+                    HEADER_TOO_LONG[unit],
                     "HEADER_TOO_LONG",
+                    count=columns if unit == "columns" else length,
+                    kind=str(kind),
+                    columns=", ".join(COLUMNS[kind].known),
                 )
             ]
         )
@@ -276,10 +290,12 @@ def read_records(kind: RecordKind, path: Path) -> CsvRecords:
     except csv.Error as error:
         raise ValidationFailed(
             [
-                Issue(
+                Issue.of(
                     "file",
-                    f"line {reader.line_num}: {error}; check the quotes on this line",
+                    "line {line}: {error}; check the quotes on this line",
                     "CSV_SYNTAX",
+                    line=reader.line_num,
+                    error=str(error),
                 )
             ]
         ) from None

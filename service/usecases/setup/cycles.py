@@ -177,7 +177,7 @@ def _number(issues: list[Issue], field: str, raw: Any, places: int = 4) -> Fract
     try:
         return Fraction(parse_decimal(raw, places=places))
     except ParseError as error:
-        issues.append(Issue(field, str(error), error.code))
+        issues.append(error.issue(field))
         return None
 
 
@@ -632,10 +632,12 @@ NO_SCORECARD_YET = "No scorecard is saved yet."
 @dataclass(frozen=True)
 class ActivationBlocker:
     """One thing keeping a cycle from becoming ACTIVE, and the position whose scorecard
-    it is in (None: no scorecard is saved at all), for pages that group by position."""
+    it is in (None: no scorecard is saved at all), for pages that group by position:
+    `position` is its code, `named` the position itself, for its name in each language."""
 
     position: str | None
     issue: Issue
+    named: Position | None = None
 
 
 async def activation_blockers(
@@ -662,6 +664,7 @@ async def activation_blockers(
                 template=e.template or None,
                 values=MappingProxyType(dict(e.values)),
             ),
+            card.position,
         )
         for card in sorted(cards, key=lambda c: c.position.code)
         for e in scorecard_errors(card, policy)

@@ -54,7 +54,7 @@ def _scaled(issues: list[Issue], row: int, field: str, raw: Any) -> int | None:
     try:
         return parse_scaled(raw)
     except ParseError as error:
-        issues.append(Issue(field, str(error), error.code, row))
+        issues.append(error.issue(field, row))
         return None
 
 

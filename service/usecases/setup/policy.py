@@ -149,7 +149,7 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
             # reported form, which must be exact.
             value = parse_decimal(merged[name], places=2)
         except ParseError as error:
-            issues.append(Issue(f"policy.{name}", str(error), error.code))
+            issues.append(error.issue(f"policy.{name}"))
             continue
         if value < 0:
             issues.append(Issue(f"policy.{name}", "must not be negative"))
@@ -173,7 +173,7 @@ def validate_policy_data(raw: dict[str, Any]) -> dict[str, Any]:
                 floor = parse_decimal(band.get("floor", ""), places=2)
                 multiplier = parse_decimal(band.get("multiplier", ""), places=2)
             except ParseError as error:
-                issues.append(Issue(where, str(error), error.code))
+                issues.append(error.issue(where))
                 continue
             if previous_floor is not None and floor >= previous_floor:
                 issues.append(Issue(f"{where}.floor", "list bands from the highest floor down"))
@@ -283,7 +283,7 @@ def _band_guide(raw: Any, bands: Any, issues: list[Issue]) -> dict[str, str] | N
         try:
             share = parse_decimal(value, places=2)
         except ParseError as error:
-            issues.append(Issue(where, str(error), error.code))
+            issues.append(error.issue(where))
             continue
         if share < 0 or share > 100:
             issues.append(Issue(where, "is a share of the people: give 0 to 100"))
