@@ -420,7 +420,8 @@ async def test_the_state_bar_lists_what_activating_would_refuse_grouped_by_posit
     )
     assert "No scorecard is saved yet." not in page
     zh = await seeded.client.get(f"/admin/cycles/{DRAFT}", headers={"accept-language": "zh-CN"})
-    assert "agent 的评分卡有错误：The weights add up to 75" in zh.text
+    assert "agent 的评分卡有错误：权重合计为 75；请使其合计恰好为 100。" in zh.text
+    assert "The weights add up to" not in zh.text
     refused = await seeded.post(
         f"/admin/cycles/{DRAFT}/transition", {"to": "ACTIVE"}, form_page="/admin/"
     )
