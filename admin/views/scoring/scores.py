@@ -25,6 +25,7 @@ from admin.views.people.goals import clock as goal_clock
 from admin.views.scoring.heatmap import person_trend, team_trend_context
 from admin.web import Refused, _, checked_form, guarded, redirect, render, say, signed_in, state
 from service.errors import (
+    DatabaseBusy,
     DomainError,
     InvalidTransition,
     NotFound,
@@ -576,6 +577,8 @@ async def void_post(request: Request) -> Response:
                 observation_id=observation_id,
                 reason=str(form.get("reason", "")),
             )
+        except DatabaseBusy:
+            raise  # not the form's fault: guarded's 503 page says to try again
         except DomainError as error:
             failed = form_errors(request, form_name, error, form, ("reason", "observation_id"))
             status = status_of(error)
@@ -656,6 +659,8 @@ async def adjust_post(request: Request) -> Response:
             points=str(form.get("points", "")).strip(),
             reason=str(form.get("reason", "")),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = form_errors(request, "adjust", error, form, ("points", "reason"))
         return await _render_score(request, target, failed, status_of(error))
@@ -678,6 +683,8 @@ async def appeal_post(request: Request) -> Response:
             reason=str(form.get("reason", "")),
             line=line,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = form_errors(request, "appeal", error, form, ("line", "reason"))
         return await _render_score(request, target, failed, status_of(error))
