@@ -4,6 +4,7 @@ again, and nothing saved (the API's side is in tests/api/test_busy_database.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,14 +13,16 @@ from starlette.routing import BaseRoute, Mount, Route
 from service.app import create_app
 from service.models import Kpi
 from service.usecases.people.best_practice import share_best_practice
+from service.usecases.people.sessions import SessionInput, schedule_session
 from tests.admin.conftest import Browser
 from tests.admin.test_role_model_pages import BOARD
 from tests.admin.test_role_model_pages import _as as role_models_as
 from tests.admin.test_role_model_pages import _ready as role_models_ready
-from tests.admin.test_score_pages import A1_PAGE
+from tests.admin.test_score_pages import A1_PAGE, a1_slowest_response
 from tests.api.conftest import Api, make_settings, seed
 from tests.api.test_bad_numbers import database_state
 from tests.integration.role_model_scenario import person
+from tests.integration.scenario import ADMIN
 from tests.write_lock import another_writer_holds_the_lock
 
 # The lock is SQLite's: another connection holding it (PostgreSQL's side is in the API tests).
@@ -95,11 +98,60 @@ async def _thank(browser: Browser) -> tuple[str, dict[str, str], str]:
     return f"{page}/{note.id}/thank", {}, page
 
 
+async def _void(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await seed(Api(browser.client))
+    observation = await a1_slowest_response()
+    await browser.sign_in("manager")
+    form = {"observation_id": str(observation.id), "reason": "busy probe"}
+    return f"{A1_PAGE}/void", form, A1_PAGE
+
+
+async def _hide(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await role_models_ready(browser)
+    note = await share_best_practice(actor=await person("A1"), kpi_code="csat", text="Ask")
+    await role_models_as(browser, "admin")
+    page = "/admin/best-practice/csat"
+    return f"{page}/{note.id}/hide", {"reason": "names a customer"}, page
+
+
+async def _schedule(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await role_models_ready(browser)
+    await role_models_as(browser, "manager")
+    form = {
+        "title": "Asking twice",
+        "starts_at": "2099-03-10T14:00",
+        "length_minutes": "45",
+        "place": "Room 3",
+        "presenters": "A1",
+        "kpi_codes": "csat",
+    }
+    return "/admin/sessions", form, "/admin/sessions"
+
+
+async def _attend(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await role_models_ready(browser)
+    past = await schedule_session(
+        actor=ADMIN,
+        session=SessionInput(
+            title="Calm calls",
+            starts_at=datetime.now(UTC) - timedelta(days=2),
+            presenter_external_ids=("A2",),
+            place="Room 1",
+        ),
+    )
+    await role_models_as(browser, "colleague")
+    return f"/admin/sessions/{past.id}/attend", {}, "/admin/sessions"
+
+
 PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]]] = {
     "/admin/scores/{cycle_code}/{external_id}/adjust": _adjust,
     "/admin/role-models/opt-in": _opt_in,
     "/admin/best-practice/{kpi_code}": _share,
     "/admin/best-practice/{kpi_code}/{note_id:int}/thank": _thank,
+    "/admin/best-practice/{kpi_code}/{note_id:int}/hide": _hide,
+    "/admin/scores/{cycle_code}/{external_id}/void": _void,
+    "/admin/sessions": _schedule,
+    "/admin/sessions/{session_id:int}/attend": _attend,
 }
 PROBED_ABOVE = {"/admin/kpis/new"}
 
@@ -130,9 +182,6 @@ NOT_YET_PROBED = {
     "/admin/people/{external_id}/development/items/{item_id}",
     "/admin/people/{external_id}/development/attendance",
     "/admin/courses",
-    "/admin/best-practice/{kpi_code}/{note_id:int}/hide",
-    "/admin/sessions",
-    "/admin/sessions/{session_id:int}/attend",
     "/admin/users",
     "/admin/users/access",
     "/admin/users/active",
@@ -144,7 +193,6 @@ NOT_YET_PROBED = {
     "/admin/recognition/{recognition_id:key}/hide",
     "/admin/recognition/{recognition_id:key}/visibility",
     "/admin/people/{external_id}/recognition/praise",
-    "/admin/scores/{cycle_code}/{external_id}/void",
     "/admin/scores/{cycle_code}/{external_id}/review",
     "/admin/scores/{cycle_code}/{external_id}/appeal",
     "/admin/appeals/{appeal_id:key}/resolve",
