@@ -3,6 +3,7 @@ again, and nothing saved (the API's side is in tests/api/test_busy_database.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,8 @@ from service.models import Kpi
 from service.usecases.people.best_practice import share_best_practice
 from service.usecases.people.sessions import SessionInput, schedule_session
 from tests.admin.conftest import Browser
+from tests.admin.test_appeals_and_audit import QUEUE, appeal_by
+from tests.admin.test_development_pages import A1_PLAN
 from tests.admin.test_role_model_pages import BOARD
 from tests.admin.test_role_model_pages import _as as role_models_as
 from tests.admin.test_role_model_pages import _ready as role_models_ready
@@ -143,6 +146,23 @@ async def _attend(browser: Browser) -> tuple[str, dict[str, str], str]:
     return f"/admin/sessions/{past.id}/attend", {}, "/admin/sessions"
 
 
+async def _resolve(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await seed(Api(browser.client))
+    appeal = await appeal_by("employee", "A1", "reviewed on a bad day")
+    await browser.sign_in("manager")
+    form = {"outcome": "REJECTED", "note": "the data is right"}
+    return f"/admin/appeals/{appeal.id}/resolve", form, QUEUE
+
+
+async def _development_item(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await seed(Api(browser.client))
+    await browser.sign_in("employee")
+    page = (await browser.client.get(A1_PLAN)).text
+    focus = re.findall(r'data-suggestion="([^"]+)"', page)[0]
+    form = {"form": "take", "focus_kpi_code": focus, "due_on": "2099-01-31", "action": "COACHING"}
+    return f"{A1_PLAN}/items", form, A1_PLAN
+
+
 PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]]] = {
     "/admin/scores/{cycle_code}/{external_id}/adjust": _adjust,
     "/admin/role-models/opt-in": _opt_in,
@@ -152,6 +172,8 @@ PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]
     "/admin/scores/{cycle_code}/{external_id}/void": _void,
     "/admin/sessions": _schedule,
     "/admin/sessions/{session_id:int}/attend": _attend,
+    "/admin/appeals/{appeal_id:key}/resolve": _resolve,
+    "/admin/people/{external_id}/development/items": _development_item,
 }
 PROBED_ABOVE = {"/admin/kpis/new"}
 
@@ -178,7 +200,6 @@ NOT_YET_PROBED = {
     "/admin/cycles/{code}/transition",
     "/admin/cycles/{code}/scorecards/{position}",
     "/admin/people/{external_id}/development/aim",
-    "/admin/people/{external_id}/development/items",
     "/admin/people/{external_id}/development/items/{item_id}",
     "/admin/people/{external_id}/development/attendance",
     "/admin/courses",
@@ -195,7 +216,6 @@ NOT_YET_PROBED = {
     "/admin/people/{external_id}/recognition/praise",
     "/admin/scores/{cycle_code}/{external_id}/review",
     "/admin/scores/{cycle_code}/{external_id}/appeal",
-    "/admin/appeals/{appeal_id:key}/resolve",
     "/admin/people/{external_id}/check-ins",
     "/admin/check-ins/{check_in_id:key}/acknowledge",
     "/admin/people/{external_id}/feedback-notes",
