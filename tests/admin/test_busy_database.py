@@ -17,6 +17,8 @@ from service.usecases.people.best_practice import share_best_practice
 from service.usecases.people.sessions import SessionInput, schedule_session
 from tests.admin.conftest import Browser
 from tests.admin.test_appeals_and_audit import QUEUE, appeal_by
+from tests.admin.test_calibration_page import PAGE as CALIBRATION
+from tests.admin.test_calibration_page import review_ready
 from tests.admin.test_development_pages import A1_PLAN
 from tests.admin.test_role_model_pages import BOARD
 from tests.admin.test_role_model_pages import _as as role_models_as
@@ -163,6 +165,19 @@ async def _development_item(browser: Browser) -> tuple[str, dict[str, str], str]
     return f"{A1_PLAN}/items", form, A1_PLAN
 
 
+async def _calibration_record(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await seed(Api(browser.client))
+    await review_ready(browser)
+    await browser.sign_in("admin")
+    form = {
+        "attendees": "HR; Lena Lead",
+        "notes": "Lena's ratings run high.",
+        "decisions": "Lena re-rates A1.",
+        "expected_version": "0",
+    }
+    return f"{CALIBRATION}/record", form, CALIBRATION
+
+
 PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]]] = {
     "/admin/scores/{cycle_code}/{external_id}/adjust": _adjust,
     "/admin/role-models/opt-in": _opt_in,
@@ -174,6 +189,7 @@ PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]
     "/admin/sessions/{session_id:int}/attend": _attend,
     "/admin/appeals/{appeal_id:key}/resolve": _resolve,
     "/admin/people/{external_id}/development/items": _development_item,
+    "/admin/cycles/{code}/calibration/record": _calibration_record,
 }
 PROBED_ABOVE = {"/admin/kpis/new"}
 
@@ -187,7 +203,6 @@ NOT_YET_PROBED = {
     "/admin/language",
     "/admin/kpis/{code}",
     "/admin/policy",
-    "/admin/cycles/{code}/calibration/record",
     "/admin/cycles/{code}/shadow/promote",
     "/admin/cycles/{code}/shadow/{position}/scorecard",
     "/admin/cycles/{code}/shadow/{position}/delete",
