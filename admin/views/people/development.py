@@ -32,7 +32,7 @@ from admin.web import (
     say,
     signed_in,
 )
-from service.errors import DomainError, Issue, NotFound, ValidationFailed
+from service.errors import DatabaseBusy, DomainError, Issue, NotFound, ValidationFailed
 from service.models import (
     AccessLevel,
     Course,
@@ -321,6 +321,8 @@ async def aim_post(request: Request) -> Response:
             aim=str(form.get("aim", "")),
             expected_version=_int(form.get("expected_version", ""), "expected_version"),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = _failed(request, "aim", error, form)
         return await _plan_page(
@@ -376,6 +378,8 @@ async def add_item_post(request: Request) -> Response:
                 else None,
             ),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = _failed(request, form_name, error, form)
         return await _plan_page(
@@ -405,6 +409,8 @@ async def update_item_post(request: Request) -> Response:
             ),
             expected_version=_int(form.get("expected_version", ""), "expected_version"),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = _failed(request, f"item-{item_id}", error, form)
         return await _plan_page(
@@ -427,6 +433,8 @@ async def attendance_post(request: Request) -> Response:
             attended_on=_date(form.get("attended_on", ""), "attendedOn"),
             note=str(form.get("note", "")),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = _failed(request, "attendance", error, form)
         return await _plan_page(
@@ -481,6 +489,8 @@ async def course_post(request: Request) -> Response:
             ),
             expected_version=_int(version_text, "expected_version") if version_text else None,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = _failed(request, "course", error, form)
         for name in COURSE_FIELDS:

@@ -29,7 +29,7 @@ from admin.web import (
     say,
     signed_in,
 )
-from service.errors import DomainError, Issue, NotFound, ValidationFailed
+from service.errors import DatabaseBusy, DomainError, Issue, NotFound, ValidationFailed
 from service.models import (
     OPEN_CYCLE_STATES,
     AccessLevel,
@@ -104,6 +104,8 @@ async def _role_models_page(
             board = await role_models.role_models_of_team(
                 get_connection("default"), actor=actor, team_code=team_code, cycle_code=cycle_code
             )
+        except DatabaseBusy:
+            raise  # not the form's fault: guarded's 503 page says to try again
         except DomainError as error:
             board_refusal = _refusal(request, error)
             status = refusal_status(error) if status == 200 else status
@@ -144,6 +146,8 @@ async def opt_in_post(request: Request) -> Response:
         await role_models.set_role_model_opt_in(
             actor=actor, opted_in=str(form.get("opted_in", "")) == "yes"
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return await _role_models_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
@@ -227,6 +231,8 @@ async def share_post(request: Request) -> Response:
             text=str(form.get("text", "")),
             author_external_id=None if me is not None and author == me.external_id else author,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return await _kpi_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
@@ -242,6 +248,8 @@ async def thank_post(request: Request) -> Response:
         await best_practice.thank_best_practice(
             actor=actor, note_id=int(request.path_params["note_id"])
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return await _kpi_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
@@ -259,6 +267,8 @@ async def hide_post(request: Request) -> Response:
             note_id=int(request.path_params["note_id"]),
             reason=str(form.get("reason", "")),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return await _kpi_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
@@ -348,6 +358,8 @@ async def schedule_post(request: Request) -> Response:
                 description=str(form.get("description", "")),
             ),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return await _sessions_page(
             request,
@@ -370,6 +382,8 @@ async def attend_post(request: Request) -> Response:
             session_id=int(request.path_params["session_id"]),
             employee_external_id=who,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return await _sessions_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)

@@ -18,7 +18,7 @@ from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars
 from admin.web import _, checked_form, guarded, redirect, render, require, say
-from service.errors import DomainError, StaleVersion, ValidationFailed
+from service.errors import DatabaseBusy, DomainError, StaleVersion, ValidationFailed
 from service.models import AccessLevel, CalibrationRecord, Cycle
 from service.usecases.review.calibration import (
     calibration_document,
@@ -82,6 +82,8 @@ async def _page(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
         document = calibration_document(view)
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         refusal = _refusal(request, error)
     form = record_form or {
@@ -175,6 +177,8 @@ async def calibration_record_post(request: Request) -> Response:
                 "see theirs, then save again.",
             ),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return await _page(
             request, cycle, status=400, record_form=form, record_error=_refusal(request, error)

@@ -26,7 +26,7 @@ from tortoise.connection import get_connection
 from admin.charts import Bar, gap_bars, horizontal_bars, shift_matrix
 from admin.views.setup.cycles import scorecard_editor, scorecard_editor_post
 from admin.web import _, checked_form, guarded, redirect, render, require, say, state
-from service.errors import DomainError, ValidationFailed
+from service.errors import DatabaseBusy, DomainError, ValidationFailed
 from service.labels import label
 from service.models import AccessLevel, Cycle, ShadowScorecard, Team
 from service.usecases.csv_export import csv_text
@@ -116,6 +116,8 @@ async def _shadow_page(
                 team_code=team,
             )
             document = shadow.shadow_document(report)
+        except DatabaseBusy:
+            raise  # not the form's fault: guarded's 503 page says to try again
         except DomainError as error:
             refusal = _refusal(request, error)
     else:
@@ -182,6 +184,8 @@ async def shadow_csv(request: Request) -> Response:
             position_code=position,
             team_code=request.query_params.get("team") or None,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
     document = shadow.shadow_document(report)
@@ -235,6 +239,8 @@ async def _new_cycle_post(
                 starts_on=starts_on,
                 ends_on=ends_on,
             )
+        except DatabaseBusy:
+            raise  # not the form's fault: guarded's 503 page says to try again
         except DomainError as refused:
             error = _refusal(request, refused)
         else:
@@ -265,6 +271,8 @@ async def shadow_delete_post(request: Request) -> Response:
             position_code=position,
             expected_version=int(version) if version.isdigit() else None,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
     return redirect(_cycle_url(cycle, "shadow", position, "scorecard") + "?deleted=1")
@@ -349,6 +357,8 @@ async def _pilot_page(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
         document = pilot.pilot_document(report)
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         refusal = _refusal(request, error)
     return render(
@@ -385,6 +395,8 @@ async def pilot_csv(request: Request) -> Response:
         report = await pilot.pilot_report(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
     document = pilot.pilot_document(report)

@@ -15,10 +15,18 @@ from admin.views.scoring.scores import (
     explanation_of,
     field_error,
     form_errors,
-    status_of,
 )
-from admin.web import Refused, checked_form, guarded, redirect, render, require, state
-from service.errors import DomainError
+from admin.web import (
+    Refused,
+    checked_form,
+    guarded,
+    redirect,
+    refusal_status,
+    render,
+    require,
+    state,
+)
+from service.errors import DatabaseBusy, DomainError
 from service.models import (
     AccessLevel,
     Appeal,
@@ -163,9 +171,11 @@ async def resolve_post(request: Request) -> Response:
             adjustment_points=points or None,
             void_observation_id=void_id,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = form_errors(request, form_name, error, form, FIELDS)
-        return await _render_queue(request, actor, failed, status_of(error))
+        return await _render_queue(request, actor, failed, refusal_status(error))
     return redirect("/admin/appeals?done=resolved")
 
 

@@ -23,13 +23,22 @@ from admin.charts import Bar, Column, histogram, horizontal_bars
 from admin.i18n import name_text
 from admin.views.people.goals import clock as goal_clock
 from admin.views.scoring.heatmap import person_trend, team_trend_context
-from admin.web import Refused, _, checked_form, guarded, redirect, render, say, signed_in, state
+from admin.web import (
+    Refused,
+    _,
+    checked_form,
+    guarded,
+    redirect,
+    refusal_status,
+    render,
+    say,
+    signed_in,
+    state,
+)
 from service.errors import (
+    DatabaseBusy,
     DomainError,
-    InvalidTransition,
-    NotFound,
     PermissionDenied,
-    StaleVersion,
     ValidationFailed,
 )
 from service.models import (
@@ -102,18 +111,6 @@ class FormErrors:
     fields: dict[str, str] = field(default_factory=dict)
     message: str | None = None
     values: dict[str, str] = field(default_factory=dict)
-
-
-def status_of(error: DomainError) -> int:
-    if isinstance(error, ValidationFailed):
-        return 400
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, InvalidTransition | StaleVersion):
-        return 409
-    return 400
 
 
 def form_errors(
@@ -576,9 +573,11 @@ async def void_post(request: Request) -> Response:
                 observation_id=observation_id,
                 reason=str(form.get("reason", "")),
             )
+        except DatabaseBusy:
+            raise  # not the form's fault: guarded's 503 page says to try again
         except DomainError as error:
             failed = form_errors(request, form_name, error, form, ("reason", "observation_id"))
-            status = status_of(error)
+            status = refusal_status(error)
     if failed is None:
         if back_to_line is not None:
             return redirect(
@@ -656,9 +655,11 @@ async def adjust_post(request: Request) -> Response:
             points=str(form.get("points", "")).strip(),
             reason=str(form.get("reason", "")),
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = form_errors(request, "adjust", error, form, ("points", "reason"))
-        return await _render_score(request, target, failed, status_of(error))
+        return await _render_score(request, target, failed, refusal_status(error))
     return _back(target, "adjust", "adjustments")
 
 
@@ -678,9 +679,11 @@ async def appeal_post(request: Request) -> Response:
             reason=str(form.get("reason", "")),
             line=line,
         )
+    except DatabaseBusy:
+        raise  # not the form's fault: guarded's 503 page says to try again
     except DomainError as error:
         failed = form_errors(request, "appeal", error, form, ("line", "reason"))
-        return await _render_score(request, target, failed, status_of(error))
+        return await _render_score(request, target, failed, refusal_status(error))
     return _back(target, "appeal", "appeals")
 
 
