@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -37,6 +37,22 @@ async def fetch_all(
     conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = await conn.execute_query_dict(for_dialect(conn, sql), list(params))
+    return rows
+
+
+class Row(Protocol):
+    """A row read by :func:`fetch_rows`: its values by column name."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+async def fetch_rows(
+    conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()
+) -> Sequence[Row]:
+    """The rows of a SELECT as the driver gives them (asyncpg's records, sqlite3's rows),
+    read by column name like :func:`fetch_all`'s dicts but not copied into them: for
+    reads of tens of thousands of rows, where the copies cost ≈ 3 µs a row."""
+    _count, rows = await conn.execute_query(for_dialect(conn, sql), list(params))
     return rows
 
 
@@ -66,7 +82,7 @@ def exact_sum(conn: BaseDBAsyncClient, expression: str, name: str) -> str:
     )
 
 
-def summed(conn: BaseDBAsyncClient, row: dict[str, Any], name: str) -> int:
+def summed(conn: BaseDBAsyncClient, row: Row, name: str) -> int:
     """The exact sum an :func:`exact_sum` selected (0 for no rows)."""
     high, low = row[name], row[f"{name}_low"]
     if high is None:

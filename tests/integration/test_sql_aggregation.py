@@ -13,7 +13,8 @@ from service.models import Kpi, Team
 from service.scoring import aggregate_values, raw_value
 from service.scoring.types import Kpi as EngineKpi
 from service.scoring.types import Method, Scope, ScorecardLine
-from service.sql import execute, execute_many
+from service.sql import execute, execute_many, fetch_all
+from service.usecases.scoring.aggregates import observation_aggregates_by_source
 from service.usecases.scoring.engine_inputs import kpi_to_engine
 from service.usecases.scoring.recompute import observation_aggregates
 
@@ -140,3 +141,52 @@ async def test_a_sum_past_64_bits_is_aggregated_exactly(db: str) -> None:
         if kpi_id in lines:
             assert found[(team_id, kpi_id)] == aggregate_values(kpi, values), kpi.code
     assert sum(values) > Fraction(2**63, 10_000)
+
+
+async def test_counts_by_source_come_in_the_databases_source_and_channel_order(db: str) -> None:
+    # Two teams, every aggregation, sources and channels (a null one too) inserted out of
+    # order: the by-source read gives what the plain read gives, and per (team, KPI) the
+    # counts in the order the database's own ORDER BY source, channel gives.
+    team_id, kpis = await _setup()
+    other = await Team.get_or_none(code="t2") or await Team.create(code="t2", name="T2")
+    conn = get_connection("default")
+    await execute(conn, "DELETE FROM observation")
+    kinds = [("web", "PHONE_CALLBACK"), ("Web", None), ("app", "ONLINE_SURVEY"), ("web", None)]
+    kinds += [("app", None), ("web", "FACE_TO_FACE"), ("_x", "ONLINE_SURVEY")]
+    rows = [
+        [kpi_id, team, (i * 37 % 11) * 10_000, 1_000 + i, 0, source, channel, f"{team}-{i}"]
+        for kpi_id in kpis
+        for team in (team_id, other.id)
+        for i, (source, channel) in enumerate(kinds * 3)
+        if team == team_id or i % 2 == 0
+    ]
+    await execute_many(
+        conn,
+        "INSERT INTO observation (kpi_id, team_id, value, occurred_at_us, utc_offset_minutes, "
+        "source, channel, external_id, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
+        rows,
+    )
+    lines = {
+        kpi_id: ScorecardLine(
+            kpi=kpi,
+            scope=Scope.TEAM,
+            weight=Fraction(100),
+            method=Method.BINARY,
+            target=Fraction(1),
+        )
+        for kpi_id, kpi in kpis.items()
+    }
+    plain = await observation_aggregates(conn, "team_id", lines, None, 0, 10**6)
+    found, counts = await observation_aggregates_by_source(conn, "team_id", lines, None, 0, 10**6)
+    assert found == plain
+    assert len(found) == 2 * len(kpis)
+    expected: dict[tuple[int, int], list[tuple[str, str | None, int]]] = {}
+    for r in await fetch_all(
+        conn,
+        "SELECT team_id, kpi_id, source, channel, COUNT(*) AS n FROM observation "
+        "GROUP BY team_id, kpi_id, source, channel ORDER BY source, channel",
+    ):
+        key = (int(r["team_id"]), int(r["kpi_id"]))
+        expected.setdefault(key, []).append((r["source"], r["channel"], int(r["n"])))
+    assert counts == expected
