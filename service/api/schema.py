@@ -7,28 +7,20 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
-from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from service.api.accounts.auth import Viewer, resolve_viewer
 from service.api.context import Info, readers
 from service.api.execution import FieldShortcutExecutionContext
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
+from service.api.operation import operation_rules
 from service.api.pagination import After, Connection, First, Keyset, connection, desc, page_size
 from service.api.people.development import DevelopmentQuery
 from service.api.people.recognition import RecognitionQuery
@@ -51,7 +43,6 @@ from service.settings import Settings
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
-VALIDATION_CACHE_SIZE = 256
 
 
 # Newest first: ids grow with creation.
@@ -313,26 +304,23 @@ class FairscoreSchema(strawberry.Schema):
 
 def create_schema(settings: Settings) -> strawberry.Schema:
     # The limiters' rule classes are made once: the validation cache keys on the rules,
-    # and a new class per request would make every request miss it.
-    limits = [
+    # and a new class per request would make every request miss it. In production the
+    # schema does not describe itself (introspection off), after the limits as before.
+    rules = [
         *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
-    extensions: list[type | object] = [
-        lambda: AddValidationRules(limits),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
-        lambda: MaskErrors(should_mask_error=lambda e: not _is_intended(e)),
-    ]
     if settings.is_production:
-        extensions.append(DisableIntrospection)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # One extension for the limits, the caches and the masking (service/api/operation.py):
+    # Strawberry pays per extension on every request.
+    extensions = [operation_rules(rules, MAX_TOKENS, lambda e: not _is_intended(e))]
     return FairscoreSchema(
         query=Query,
         types=[Employee, Team, Position, Cycle, Kpi, Score],
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions,  # type: ignore[arg-type]
+        extensions=extensions,
         scalar_overrides={Decimal: DecimalScalar},
         execution_context_class=FieldShortcutExecutionContext,
         config=StrawberryConfig(

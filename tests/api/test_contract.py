@@ -119,6 +119,45 @@ async def test_deep_queries_and_many_aliases_are_refused(api: Api) -> None:
     assert "aliases" in body["errors"][0]["message"].lower()
 
 
+async def test_a_document_past_the_token_limit_is_refused_and_one_at_it_is_run(api: Api) -> None:
+    from service.api.schema import MAX_TOKENS
+
+    await seed(api)
+
+    # `{ viewer { email … } }`: five tokens around the repeated field.
+    def fields(count: int) -> str:
+        return "{ viewer { " + " ".join(["email"] * count) + " } }"
+
+    # At the limit the document is parsed and goes on to validation (which gives up on
+    # so many overlapping fields: a validation error, not a parse error).
+    at_limit = await api.run(fields(MAX_TOKENS - 5), as_="admin")
+    assert at_limit["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    over = await api.run(fields(MAX_TOKENS - 4), as_="admin")
+    assert over["errors"][0]["message"] == (
+        f"Syntax Error: Document contains more than {MAX_TOKENS} tokens. Parsing aborted."
+    )
+    assert over["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert "data" not in over
+    # A text once refused is refused again: the parse cache keeps documents, not refusals.
+    assert await api.run(fields(MAX_TOKENS - 4), as_="admin") == over
+
+
+async def test_validation_rules_added_in_production_keep_the_limits(db: str) -> None:
+    # Production adds "no introspection" after the depth and alias limits: one list, so
+    # neither replaces the other.
+    app = create_app(make_settings(env="production"))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        api = Api(client)
+        await seed(api)
+        aliases = "{ " + " ".join(f"a{i}: viewer {{ email }}" for i in range(16)) + " }"
+        body = await api.run(aliases, as_="admin")
+        assert body["errors"][0]["message"] == "16 aliases found. Allowed: 15"
+        body = await api.run("{ __schema { types { name } } }", as_="admin")
+        assert "introspection has been disabled" in body["errors"][0]["message"]
+
+
 async def test_explanations_follow_accept_language(api: Api) -> None:
     await seed(api)
     query = (
@@ -172,12 +211,24 @@ async def test_unexpected_errors_are_masked(api: Api, monkeypatch: pytest.Monkey
 async def test_a_repeated_query_is_validated_once_then_served_from_the_cache(api: Api) -> None:
     # The limiters' rules must be the same objects on every request, or the cache (keyed
     # on them) never hits and every request pays for full validation again.
-    from strawberry.extensions.validation_cache import _get_validate_cache
-
-    from service.api.schema import VALIDATION_CACHE_SIZE
+    from service.api.operation import cached_validate
 
     await seed(api)
-    cached: Any = _get_validate_cache(VALIDATION_CACHE_SIZE)
+    cached: Any = cached_validate
+    query = "{ viewer { email access } }"
+    await api.run(query, as_="admin")
+    before = cached.cache_info()
+    await api.run(query, as_="admin")
+    after = cached.cache_info()
+    assert after.hits == before.hits + 1
+    assert after.misses == before.misses
+
+
+async def test_a_repeated_query_is_parsed_once_then_served_from_the_cache(api: Api) -> None:
+    from service.api.operation import cached_parse
+
+    await seed(api)
+    cached: Any = cached_parse
     query = "{ viewer { email access } }"
     await api.run(query, as_="admin")
     before = cached.cache_info()
