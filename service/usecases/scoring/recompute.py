@@ -74,6 +74,7 @@ from service.usecases.accounts.access import (
 )
 from service.usecases.parsing import from_scaled
 from service.usecases.people.goal_values import refresh_goal_values
+from service.usecases.scoring import scoring_pool
 from service.usecases.scoring.aggregates import Aggregates as _Aggregates
 from service.usecases.scoring.aggregates import (
     SourceCounts,
@@ -246,7 +247,8 @@ async def _recompute_cycle(
 
     now = datetime.now(UTC)
     loaded = _LoadedCycle(
-        cycle=cycle,
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
         policy=rules,
         cards={position: _PlannedCard.of(card, rules) for position, card in cards.items()},
         scope=scope,
@@ -261,20 +263,11 @@ async def _recompute_cycle(
     basis = _inputs_basis(loaded)
     rows: list[dict[str, Any]] = []
     kept: list[int] = []
-    for person in people:
-        key = _inputs_key(person, loaded, basis)
-        found = existing.get(person.id)
-        if (
-            found is not None
-            and found.content_hash is not None
-            and found.inputs == _inputs_hash(key, found.content_hash)
-        ):
-            # Scored from these very inputs, by this very code: the same score.
+    for person, row in zip(people, await _scored(people, loaded, basis, existing), strict=True):
+        if row is None:
             kept.append(person.id)
-            continue
-        row = _score_person(person, loaded)
-        row["inputs"] = key
-        rows.append(row)
+        else:
+            rows.append(row)
     written = await _store(
         conn,
         cycle,
@@ -342,7 +335,8 @@ async def compute_scores(
     filter_people = None if len(ids) > _MAX_IN_LIST else ids
     filter_teams = None if len(teams) > _MAX_IN_LIST else teams
     loaded = _LoadedCycle(
-        cycle=cycle,
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
         policy=policy,
         cards={position_id: _PlannedCard.of(card, policy)},
         scope=scope,
@@ -541,7 +535,8 @@ def _stored_sources(counts: SourceCounts) -> _Sources:
 class _LoadedCycle:
     """Everything one recompute read for a cycle, set-based, before scoring anyone."""
 
-    cycle: Cycle
+    starts_on: date  # the cycle's dates
+    ends_on: date
     policy: Policy
     cards: dict[int, _PlannedCard]  # by position id
     scope: set[int] | None  # the pilot teams and their sub-teams; None: everyone
@@ -665,8 +660,8 @@ def _inputs_basis(loaded: _LoadedCycle) -> str:
         "\x1f".join(
             [
                 scoring_code_fingerprint(),
-                loaded.cycle.starts_on.isoformat(),
-                loaded.cycle.ends_on.isoformat(),
+                loaded.starts_on.isoformat(),
+                loaded.ends_on.isoformat(),
                 _canonical(loaded.policy),
                 repr(cards),
             ]
@@ -738,7 +733,7 @@ def _no_cyclic_collection() -> Iterator[None]:
 
 def _not_eligible(person: _Person, loaded: _LoadedCycle) -> StoredScore | None:
     """Why the person is not scored (scope, scorecard, days employed); None if they are."""
-    cycle, policy, cards, scope = loaded.cycle, loaded.policy, loaded.cards, loaded.scope
+    policy, cards, scope = loaded.policy, loaded.cards, loaded.scope
     stored: StoredScore | None = None
     if scope is not None and (person.team_id is None or person.team_id not in scope):
         stored = not_eligible_score("NOT_IN_SCOPE")
@@ -747,8 +742,8 @@ def _not_eligible(person: _Person, loaded: _LoadedCycle) -> StoredScore | None:
     else:
         eligibility = employment_eligibility(
             period=EmploymentPeriod(person.hired_on, person.left_on),
-            starts_on=cycle.starts_on,
-            ends_on=cycle.ends_on,
+            starts_on=loaded.starts_on,
+            ends_on=loaded.ends_on,
             min_employed_share=policy.min_employed_share,
         )
         if not eligibility.eligible:
@@ -774,6 +769,85 @@ def _result_for(person: _Person, loaded: _LoadedCycle) -> ScoreResult:
         adjustments=[a.points for a in loaded.adjustments.get(person.id, [])],
         leads_team=leads_own_team(person.id, person.team_id, loaded.leads),
     )
+
+
+# --- scoring everyone -----------------------------------------------------------------------
+
+
+def _score_or_keep(
+    person: _Person, loaded: _LoadedCycle, basis: str, found: _StoredHashes | None
+) -> dict[str, Any] | None:
+    """The person's score row as `_store` writes it, or None when the stored score was
+    computed from these very inputs, by this very code (the same score: kept as is)."""
+    key = _inputs_key(person, loaded, basis)
+    if (
+        found is not None
+        and found.content_hash is not None
+        and found.inputs == _inputs_hash(key, found.content_hash)
+    ):
+        return None
+    row = _score_person(person, loaded)
+    row["inputs"] = key
+    return row
+
+
+async def _scored(
+    people: list[_Person],
+    loaded: _LoadedCycle,
+    basis: str,
+    existing: dict[int, _StoredHashes],
+) -> list[dict[str, Any] | None]:
+    """`_score_or_keep` of each person, in order: in this process, or for many people
+    in the scoring pool (scoring_pool.py says when and how), with the same results."""
+    processes = scoring_pool.processes_for(len(people))
+    if processes == 1:
+        return [_score_or_keep(p, loaded, basis, existing.get(p.id)) for p in people]
+    runs = scoring_pool.cut(people, scoring_pool.chunk_count(len(people), processes))
+    chunks = [_Chunk(run, {}, {}, {}, {}, {}) for run in runs]
+    where = {p.id: chunk for chunk in chunks for p in chunk.people}
+    # Each chunk carries only its own people's part of what was read for everyone.
+    for key, agg in loaded.own.items():
+        if (chunk := where.get(key[0])) is not None:
+            chunk.own[key] = agg
+    for key, agg in loaded.reviews.items():
+        if (chunk := where.get(key[0])) is not None:
+            chunk.reviews[key] = agg
+    for key, sources in loaded.own_sources.items():
+        if (chunk := where.get(key[0])) is not None:
+            chunk.own_sources[key] = sources
+    for employee_id, adjustments in loaded.adjustments.items():
+        if (chunk := where.get(employee_id)) is not None:
+            chunk.adjustments[employee_id] = adjustments
+    for employee_id, found in existing.items():
+        if (chunk := where.get(employee_id)) is not None:
+            chunk.existing[employee_id] = found
+    shared = dataclasses.replace(loaded, own={}, reviews={}, adjustments={}, own_sources={})
+    return await scoring_pool.map_chunks(_score_chunk, (shared, basis), chunks, processes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Some people to score in a worker, with what was read for them only."""
+
+    people: list[_Person]
+    own: _Aggregates
+    reviews: _Aggregates
+    adjustments: dict[int, list[_Adjustment]]
+    own_sources: _Sources
+    existing: dict[int, _StoredHashes]
+
+
+def _score_chunk(shared: tuple[_LoadedCycle, str], chunk: _Chunk) -> list[dict[str, Any] | None]:
+    """In a worker: `_score_or_keep` of the chunk's people, in order."""
+    everyone, basis = shared
+    loaded = dataclasses.replace(
+        everyone,
+        own=chunk.own,
+        reviews=chunk.reviews,
+        adjustments=chunk.adjustments,
+        own_sources=chunk.own_sources,
+    )
+    return [_score_or_keep(p, loaded, basis, chunk.existing.get(p.id)) for p in chunk.people]
 
 
 def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:

@@ -1,0 +1,253 @@
+"""Scoring many people on every core: a process pool for the recompute's pure work.
+
+A whole-cycle recompute spends most of its time in pure Python that needs no database:
+the engine, the stored score, its JSON text, the hashes (≈ 0.5 ms a person). While it
+runs, the database is idle and so are the other cores. Past `POOL_FROM` people, and
+with more than one process allowed, the recompute hands that work to worker processes
+in chunks (service/usecases/scoring/recompute.py `_scored`); below it, on one CPU, and
+with ``FAIRSCORE_SCORING_PROCESSES=1`` it scores in its own process as before.
+
+How, and why so:
+
+- **Start method: forkserver.** The caller holds an asyncio loop, open database
+  connections and a transaction; a forked child would inherit their sockets and the
+  loop's state. The forkserver is a clean process started once (with the scoring
+  modules imported in it, `_PRELOAD`), and each worker is forked from it, so a worker
+  starts in milliseconds without anything of the caller's.
+- **One persistent pool**, made on first use with `processes` workers, reused by every
+  later recompute, shut down at interpreter exit (``atexit``) and when the app stops
+  (service/app.py's lifespan calls `shutdown`). A pool that broke (a worker killed)
+  is dropped, so the next recompute makes a new one.
+- **What is pickled.** Per recompute, what every person's score shares (the policy,
+  the scorecards' plans, the teams' aggregates ...) is pickled once in the caller; each
+  chunk carries those bytes and a token, and a worker unpickles them only when the
+  token is new to it (`_shared_of`). Per chunk, only what those people's scores read
+  (their own aggregates, adjustments, stored hashes): the caller cuts that out.
+- **Chunks**: `chunk_count` splits the people into about four chunks per worker (at
+  least `_SMALLEST_CHUNK` people each), so a slow chunk does not leave a core idle
+  while the results of the first ones are already being read back.
+- **Order**: chunks are cut in order and their results joined in the same order, each
+  chunk scoring its people in order with the very function the serial path calls: the
+  rows, and so every write, are the same and in the same order as without the pool.
+- **Errors**: an exception in a worker is re-raised in the caller, inside the
+  recompute's transaction, which rolls back. A domain error (`DomainError` and its
+  kinds) holds a read-only mapping that does not pickle; the worker sends it as
+  `_Raised` and the caller raises it again as it was raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import functools
+import gc
+import hashlib
+import multiprocessing
+import os
+import pickle
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from service.errors import DomainError
+from service.settings import scoring_processes
+
+# At least this many people to score before the pool is worth its pickling (≈ 0.1 s of
+# work per core at 2,000; a recompute after one ingest scores a handful).
+POOL_FROM = 2_000
+# A chunk smaller than this costs more in pickling and messages than it spreads.
+_SMALLEST_CHUNK = 250
+# Chunks per worker: enough to keep each core busy to the end.
+_CHUNKS_PER_WORKER = 4
+# Imported once in the forkserver, so each worker starts with them loaded.
+_PRELOAD = ["service.usecases.scoring.recompute"]
+
+
+C = TypeVar("C")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class _Config:
+    processes: int  # 1: never a pool
+    pool_from: int
+    smallest_chunk: int
+
+
+_config: _Config | None = None
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+_lock = threading.Lock()
+
+
+def _current() -> _Config:
+    global _config
+    if _config is None:
+        _config = _Config(scoring_processes(os.environ), POOL_FROM, _SMALLEST_CHUNK)
+    return _config
+
+
+def processes_for(people: int) -> int:
+    """How many processes score this many people: 1 means in this process."""
+    config = _current()
+    if config.processes <= 1 or people < config.pool_from:
+        return 1
+    return config.processes
+
+
+@contextmanager
+def configured(
+    *, processes: int, pool_from: int = POOL_FROM, smallest_chunk: int = _SMALLEST_CHUNK
+) -> Iterator[None]:
+    """Score with this many processes from this many people on, in chunks of at least
+    this many, inside the block (the tests force the pool on small recomputes)."""
+    global _config
+    before = _config
+    _config = _Config(processes, pool_from, smallest_chunk)
+    try:
+        yield
+    finally:
+        _config = before
+
+
+def chunk_count(people: int, processes: int) -> int:
+    smallest = _current().smallest_chunk
+    return max(1, min(processes * _CHUNKS_PER_WORKER, people // smallest))
+
+
+def cut(items: Sequence[T], chunks: int) -> list[list[T]]:
+    """The items in this many consecutive runs of near-equal length, in order."""
+    size, extra = divmod(len(items), chunks)
+    runs, start = [], 0
+    for i in range(chunks):
+        end = start + size + (1 if i < extra else 0)
+        runs.append(list(items[start:end]))
+        start = end
+    return runs
+
+
+def _executor(processes: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size != processes:
+            if _pool is not None:
+                _pool.shutdown(wait=True)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            _pool = ProcessPoolExecutor(processes, mp_context=context)
+            _pool_size = processes
+        return _pool
+
+
+def shutdown() -> None:
+    """Stop the workers (at exit, when the app stops); the next use makes a new pool."""
+    global _pool, _pool_size
+    with _lock:
+        pool, _pool, _pool_size = _pool, None, 0
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """What every chunk of one recompute reads, pickled once: a worker unpickles it
+    once per recompute whatever the number of chunks it gets."""
+
+    token: str
+    data: bytes
+
+    @staticmethod
+    def of(value: object) -> Shared:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return Shared(hashlib.sha256(data).hexdigest(), data)
+
+
+# In a worker: the last shared value it unpickled, by token.
+_last_shared: tuple[str, Any] | None = None
+
+
+def _shared_of(shared: Shared) -> Any:
+    global _last_shared
+    if _last_shared is None or _last_shared[0] != shared.token:
+        _last_shared = (shared.token, pickle.loads(shared.data))
+    return _last_shared[1]
+
+
+def _mapping_proxy(values: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(values)
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# A domain error's values (and its issues' values) are read-only mappings, which pickle
+# does not take: between the processes they travel as the dicts they wrap.
+ForkingPickler.register(MappingProxyType, _reduce_mapping_proxy)
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    """A domain error raised in a worker, as data that pickles: its kind, arguments
+    and attributes (an exception pickles as its kind called with its arguments, which
+    a domain error's own ``__init__`` does not take back)."""
+
+    kind: type[DomainError]
+    args: tuple[Any, ...]
+    state: dict[str, Any]
+
+    def error(self) -> DomainError:
+        error = self.kind.__new__(self.kind)
+        error.args = self.args
+        error.__dict__.update(self.state)
+        return error
+
+
+def _run_chunk(work: Callable[[C, T], list[R]], shared: Shared, chunk: T) -> list[R] | _Raised:
+    """In a worker: one chunk's results, in order (without the cyclic collector, as the
+    recompute itself runs: no reference cycles are made, and it would walk everything)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return work(_shared_of(shared), chunk)
+    except DomainError as error:
+        return _Raised(type(error), error.args, dict(vars(error)))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+async def map_chunks(
+    work: Callable[[C, T], list[R]],
+    shared: C,
+    chunks: list[T],
+    processes: int,
+) -> list[R]:
+    """``work(shared, chunk)`` for each chunk in the pool, the results joined in the
+    chunks' order. ``work`` must be a module-level function (it is pickled by name)."""
+    pool = _executor(processes)
+    packed = Shared.of(shared)
+    loop = asyncio.get_running_loop()
+    call = functools.partial(_run_chunk, work, packed)
+    try:
+        done = await asyncio.gather(*(loop.run_in_executor(pool, call, c) for c in chunks))
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): the next recompute starts a new pool.
+        shutdown()
+        raise
+    results: list[R] = []
+    for part in done:
+        if isinstance(part, _Raised):
+            raise part.error()
+        results.extend(part)
+    return results
