@@ -1,38 +1,49 @@
 """Scoring many people on every core: a process pool for the recompute's pure work.
 
 A whole-cycle recompute spends most of its time in pure Python that needs no database:
-the engine, the stored score, its JSON text, the hashes (≈ 0.5 ms a person). While it
-runs, the database is idle and so are the other cores. Past `POOL_FROM` people, and
-with more than one process allowed, the recompute hands that work to worker processes
-in chunks (service/usecases/scoring/recompute.py `_scored`); below it, on one CPU, and
-with ``FAIRSCORE_SCORING_PROCESSES=1`` it scores in its own process as before.
+the inputs' hash, the engine, the stored score, its JSON text, the line rows (≈ 0.5 ms
+a person). Meanwhile the database is idle, and so are the other cores. From `POOL_FROM`
+people, with more than one process allowed, the recompute hands that work to worker
+processes in chunks (service/usecases/scoring/recompute.py `_scored`, whose work
+function is `_score_chunk`). Below it, when this process may run on one CPU only, and
+with ``FAIRSCORE_SCORING_PROCESSES=1`` (the tests' default, tests/conftest.py) it
+scores in its own process, as before. The database work (reads, `_store`) never leaves
+the calling process; the workers do no I/O.
 
 How, and why so:
 
-- **Start method: forkserver.** The caller holds an asyncio loop, open database
-  connections and a transaction; a forked child would inherit their sockets and the
-  loop's state. The forkserver is a clean process started once (with the scoring
-  modules imported in it, `_PRELOAD`), and each worker is forked from it, so a worker
-  starts in milliseconds without anything of the caller's.
-- **One persistent pool**, made on first use with `processes` workers, reused by every
-  later recompute, shut down at interpreter exit (``atexit``) and when the app stops
-  (service/app.py's lifespan calls `shutdown`). A pool that broke (a worker killed)
-  is dropped, so the next recompute makes a new one.
-- **What is pickled.** Per recompute, what every person's score shares (the policy,
-  the scorecards' plans, the teams' aggregates ...) is pickled once in the caller; each
-  chunk carries those bytes and a token, and a worker unpickles them only when the
-  token is new to it (`_shared_of`). Per chunk, only what those people's scores read
-  (their own aggregates, adjustments, stored hashes): the caller cuts that out.
-- **Chunks**: `chunk_count` splits the people into about four chunks per worker (at
-  least `_SMALLEST_CHUNK` people each), so a slow chunk does not leave a core idle
-  while the results of the first ones are already being read back.
-- **Order**: chunks are cut in order and their results joined in the same order, each
-  chunk scoring its people in order with the very function the serial path calls: the
-  rows, and so every write, are the same and in the same order as without the pool.
+- **Start method: forkserver**, never fork. The caller holds a running asyncio loop,
+  open database connections and a transaction; a forked child would inherit their
+  sockets, locks and the loop's state. The forkserver is a clean process started once,
+  with the scoring modules imported in it (`_PRELOAD`); each worker is forked from it,
+  so it starts quickly with nothing of the caller's.
+- **One persistent pool** of `processes` workers (default: the CPUs this process may
+  run on), made on the first pooled recompute and reused by every later one; shut down
+  at interpreter exit (``atexit``) and when the app stops (service/app.py's lifespan
+  calls `shutdown`). A pool that broke (a worker killed) is dropped, so the next
+  recompute makes a new one; the one that saw it fails and rolls back.
+- **What is pickled.** What every person's score shares (the policy, the cycle's dates,
+  the scorecards' plans, the teams' aggregates and sources, the leads, the scope, the
+  inputs' basis) is pickled once per recompute in the caller (`Shared`); each chunk
+  carries those bytes and their hash, and a worker unpickles them only when the hash is
+  new to it (`_shared_of`). Per chunk, only what its people's scores read: their own
+  aggregates, reviews, sources, adjustments and stored hashes (`_Chunk`). Back come the
+  rows `_store` takes, as the serial path builds them.
+- **Chunks**: `chunk_count` cuts the people into about `_CHUNKS_PER_WORKER` chunks per
+  worker (at least `_SMALLEST_CHUNK` people each: 10,000 people on 2 cores are 8
+  chunks of 1,250), so no core waits at the end for one long chunk, and the first
+  results are unpickled in the caller while the last chunks are scored.
+- **Order**: chunks are consecutive runs of the people in order; their results are
+  joined in the chunks' order, and each chunk scores its people in order with the very
+  function the serial path calls (`_score_or_keep`): the rows, and so every write, are
+  the same and in the same order as without the pool (tests/integration/
+  test_scoring_pool.py compares them, and bench/differential.py the stored values).
 - **Errors**: an exception in a worker is re-raised in the caller, inside the
-  recompute's transaction, which rolls back. A domain error (`DomainError` and its
-  kinds) holds a read-only mapping that does not pickle; the worker sends it as
-  `_Raised` and the caller raises it again as it was raised.
+  recompute's transaction, which then rolls back; its chunks not yet started are
+  dropped. A domain error (a score too large to store) holds read-only mappings whose
+  kind pickle refuses, and its ``__init__`` does not take back its own ``args``: the
+  worker sends it as `_Raised` and the caller raises the same error, message and
+  issues as raised.
 """
 
 from __future__ import annotations
@@ -239,11 +250,18 @@ async def map_chunks(
     packed = Shared.of(shared)
     loop = asyncio.get_running_loop()
     call = functools.partial(_run_chunk, work, packed)
+    running = [loop.run_in_executor(pool, call, chunk) for chunk in chunks]
     try:
-        done = await asyncio.gather(*(loop.run_in_executor(pool, call, c) for c in chunks))
+        done = await asyncio.gather(*running)
     except BrokenProcessPool:
         # A worker died (killed, out of memory): the next recompute starts a new pool.
         shutdown()
+        raise
+    except BaseException:
+        # The recompute is over (its transaction rolls back): its chunks not yet
+        # started are dropped rather than left to hold up the next recompute's.
+        for future in running:
+            future.cancel()
         raise
     results: list[R] = []
     for part in done:
