@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -50,6 +51,7 @@ from service.scoring.types import (
     Aggregate,
     Aggregation,
     EmploymentPeriod,
+    IncentiveBand,
     Policy,
     Scope,
     ScoreResult,
@@ -798,56 +800,182 @@ async def _scored(
     existing: dict[int, _StoredHashes],
 ) -> list[dict[str, Any] | None]:
     """`_score_or_keep` of each person, in order: in this process, or for many people
-    in the scoring pool (scoring_pool.py says when and how), with the same results."""
+    in the scoring pool (scoring_pool.py says when and how), with the same rows."""
     processes = scoring_pool.processes_for(len(people))
     if processes == 1:
         return [_score_or_keep(p, loaded, basis, existing.get(p.id)) for p in people]
     runs = scoring_pool.cut(people, scoring_pool.chunk_count(len(people), processes))
-    chunks = [_Chunk(run, {}, {}, {}, {}, {}) for run in runs]
-    where = {p.id: chunk for chunk in chunks for p in chunk.people}
-    # Each chunk carries only its own people's part of what was read for everyone.
+    chunks = [_Chunk([_person_data(p) for p in run], {}, {}, {}, {}, {}) for run in runs]
+    where = {p.id: chunk for run, chunk in zip(runs, chunks, strict=True) for p in run}
+    # Each chunk carries only its own people's part of what was read for everyone, as
+    # plain tuples: pickling a dataclass or a Fraction runs Python code per object, in
+    # this process, which would cost about as much as the scoring it hands out.
     for key, agg in loaded.own.items():
         if (chunk := where.get(key[0])) is not None:
-            chunk.own[key] = agg
+            chunk.own[key] = _aggregate_data(agg)
     for key, agg in loaded.reviews.items():
         if (chunk := where.get(key[0])) is not None:
-            chunk.reviews[key] = agg
+            chunk.reviews[key] = _aggregate_data(agg)
     for key, sources in loaded.own_sources.items():
         if (chunk := where.get(key[0])) is not None:
-            chunk.own_sources[key] = sources
+            chunk.own_sources[key] = [(s.source, s.channel, s.count) for s in sources]
     for employee_id, adjustments in loaded.adjustments.items():
         if (chunk := where.get(employee_id)) is not None:
-            chunk.adjustments[employee_id] = adjustments
+            chunk.adjustments[employee_id] = [
+                (
+                    a.points.numerator,
+                    a.points.denominator,
+                    a.stored.id,
+                    a.stored.points,
+                    a.stored.reason,
+                )
+                for a in adjustments
+            ]
     for employee_id, found in existing.items():
         if (chunk := where.get(employee_id)) is not None:
-            chunk.existing[employee_id] = found
+            chunk.existing[employee_id] = tuple(found)
     shared = dataclasses.replace(loaded, own={}, reviews={}, adjustments={}, own_sources={})
-    return await scoring_pool.map_chunks(_score_chunk, (shared, basis), chunks, processes)
+    packed = await scoring_pool.map_chunks(_score_chunk, (shared, basis), chunks, processes)
+    bands = {band.code: band for band in loaded.policy.bands}
+    return [
+        None if row is None else _unpacked(person, row, bands)
+        for person, row in zip(people, packed, strict=True)
+    ]
+
+
+# What travels to a scoring worker: plain tuples, rebuilt into the recompute's values there.
+_PersonData = tuple[int, int | None, int | None, date, date | None]
+_AggregateData = tuple[int, int, int, int, int | None, int | None]
+_SourceData = tuple[str, str | None, int]
+_AdjustmentData = tuple[int, int, int, str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
     """Some people to score in a worker, with what was read for them only."""
 
-    people: list[_Person]
-    own: _Aggregates
-    reviews: _Aggregates
-    adjustments: dict[int, list[_Adjustment]]
-    own_sources: _Sources
-    existing: dict[int, _StoredHashes]
+    people: list[_PersonData]
+    own: dict[tuple[int, int], _AggregateData]
+    reviews: dict[tuple[int, int], _AggregateData]
+    adjustments: dict[int, list[_AdjustmentData]]
+    own_sources: dict[tuple[int, int], list[_SourceData]]
+    existing: dict[int, tuple[Any, ...]]  # a _StoredHashes' fields
 
 
-def _score_chunk(shared: tuple[_LoadedCycle, str], chunk: _Chunk) -> list[dict[str, Any] | None]:
-    """In a worker: `_score_or_keep` of the chunk's people, in order."""
+def _person_data(p: _Person) -> _PersonData:
+    return (p.id, p.team_id, p.position_id, p.hired_on, p.left_on)
+
+
+def _aggregate_data(agg: Aggregate) -> _AggregateData:
+    rank = agg.value_at_rank
+    return (
+        agg.n,
+        agg.value_sum.numerator,
+        agg.value_sum.denominator,
+        agg.meeting,
+        None if rank is None else rank.numerator,
+        None if rank is None else rank.denominator,
+    )
+
+
+def _aggregate_of(data: _AggregateData) -> Aggregate:
+    n, sum_num, sum_den, meeting, rank_num, rank_den = data
+    rank = None if rank_num is None or rank_den is None else Fraction(rank_num, rank_den)
+    return Aggregate(n, Fraction(sum_num, sum_den), meeting, rank)
+
+
+# The keys of a score line row, in `_score_person`'s order.
+_LINE_KEYS = ("ordinal", "kpi_id", "scope", "status", "n", "raw_value")
+# What comes back from a worker for one score row: status, reason, the totals `_store`
+# reads of the result (total, reported total, band code) or None, the JSON, the line
+# rows' values and the inputs' key.
+_PackedRow = tuple[
+    str,
+    str | None,
+    tuple[Fraction | None, Decimal | None, str | None] | None,
+    str,
+    list[tuple[Any, ...]],
+    str,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """What `_store` reads of a score's `ScoreResult` (total, reported total, band): all
+    of it that comes back from a scoring worker (a whole result is ≈ 100 objects to
+    pickle and rebuild in this process, about what scoring it costs)."""
+
+    total: Fraction | None
+    reported_total: Decimal | None
+    band: IncentiveBand | None
+
+
+def _score_chunk(shared: tuple[_LoadedCycle, str], chunk: _Chunk) -> list[_PackedRow | None]:
+    """In a worker: `_score_or_keep` of the chunk's people, in order, packed."""
     everyone, basis = shared
     loaded = dataclasses.replace(
         everyone,
-        own=chunk.own,
-        reviews=chunk.reviews,
-        adjustments=chunk.adjustments,
-        own_sources=chunk.own_sources,
+        own={key: _aggregate_of(data) for key, data in chunk.own.items()},
+        reviews={key: _aggregate_of(data) for key, data in chunk.reviews.items()},
+        adjustments={
+            employee_id: [
+                _Adjustment(Fraction(num, den), StoredAdjustment(id_, points, reason))
+                for num, den, id_, points, reason in found
+            ]
+            for employee_id, found in chunk.adjustments.items()
+        },
+        own_sources={
+            key: [StoredSource(*source) for source in found]
+            for key, found in chunk.own_sources.items()
+        },
     )
-    return [_score_or_keep(p, loaded, basis, chunk.existing.get(p.id)) for p in chunk.people]
+    packed: list[_PackedRow | None] = []
+    for data in chunk.people:
+        person = _Person(*data)
+        found = chunk.existing.get(person.id)
+        row = _score_or_keep(
+            person, loaded, basis, None if found is None else _StoredHashes(*found)
+        )
+        packed.append(None if row is None else _packed(row))
+    return packed
+
+
+def _packed(row: dict[str, Any]) -> _PackedRow:
+    result: ScoreResult | None = row["result"]
+    return (
+        row["status"].value,
+        row["reason"],
+        None
+        if result is None
+        else (
+            result.total,
+            result.reported_total,
+            None if result.band is None else result.band.code,
+        ),
+        row["json"],
+        [tuple(line[key] for key in _LINE_KEYS) for line in row["lines"]],
+        row["inputs"],
+    )
+
+
+def _unpacked(
+    person: _Person, packed: _PackedRow, bands: dict[str, IncentiveBand]
+) -> dict[str, Any]:
+    """The row `_score_or_keep` made in a worker, as `_store` reads it."""
+    status, reason, totals, json_text, lines, inputs = packed
+    return {
+        "employee_id": person.id,
+        "team_id": person.team_id,
+        "position_id": person.position_id,
+        "status": ScoreStatus(status),
+        "reason": reason,
+        "result": None
+        if totals is None
+        else _Totals(totals[0], totals[1], None if totals[2] is None else bands[totals[2]]),
+        "json": json_text,
+        "lines": [dict(zip(_LINE_KEYS, line, strict=True)) for line in lines],
+        "inputs": inputs,
+    }
 
 
 def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
@@ -862,7 +990,6 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
             "status": ScoreStatus.NOT_ELIGIBLE,
             "reason": stored.status_reason,
             "result": None,
-            "stored": stored,
             "json": stored.to_json(),
             "lines": [],
         }
@@ -890,7 +1017,6 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
         "status": result.status,
         "reason": None if result.status_reason is None else result.status_reason.value,
         "result": result,
-        "stored": stored,
         "json": card.stored.to_json(stored),
         "lines": line_rows,
     }
