@@ -776,21 +776,14 @@ def _result_for(person: _Person, loaded: _LoadedCycle) -> ScoreResult:
 # --- scoring everyone -----------------------------------------------------------------------
 
 
-def _score_or_keep(
-    person: _Person, loaded: _LoadedCycle, basis: str, found: _StoredHashes | None
-) -> dict[str, Any] | None:
-    """The person's score row as `_store` writes it, or None when the stored score was
-    computed from these very inputs, by this very code (the same score: kept as is)."""
-    key = _inputs_key(person, loaded, basis)
-    if (
+def _unchanged(key: str, found: _StoredHashes | None) -> bool:
+    """Whether the stored score was computed from these very inputs, by this very code
+    (the same score: kept as is, no engine)."""
+    return (
         found is not None
         and found.content_hash is not None
         and found.inputs == _inputs_hash(key, found.content_hash)
-    ):
-        return None
-    row = _score_person(person, loaded)
-    row["inputs"] = key
-    return row
+    )
 
 
 async def _scored(
@@ -799,13 +792,34 @@ async def _scored(
     basis: str,
     existing: dict[int, _StoredHashes],
 ) -> list[dict[str, Any] | None]:
-    """`_score_or_keep` of each person, in order: in this process, or for many people
-    in the scoring pool (scoring_pool.py says when and how), with the same rows."""
-    processes = scoring_pool.processes_for(len(people))
+    """Each person's score row as `_store` writes it, in order, or None for a score kept
+    as stored. The inputs' keys are hashed here; the people whose score is computed
+    again are scored here too, or when there are many, in the scoring pool
+    (scoring_pool.py says when and how), with the same rows."""
+    keys = [_inputs_key(p, loaded, basis) for p in people]
+    rows: list[dict[str, Any] | None] = [None] * len(people)
+    todo = [i for i, p in enumerate(people) if not _unchanged(keys[i], existing.get(p.id))]
+    processes = scoring_pool.processes_for(len(todo))
     if processes == 1:
-        return [_score_or_keep(p, loaded, basis, existing.get(p.id)) for p in people]
+        for i in todo:
+            row = _score_person(people[i], loaded)
+            row["inputs"] = keys[i]
+            rows[i] = row
+        return rows
+    for i, row in zip(
+        todo, await _pooled([people[i] for i in todo], loaded, processes), strict=True
+    ):
+        row["inputs"] = keys[i]
+        rows[i] = row
+    return rows
+
+
+async def _pooled(
+    people: list[_Person], loaded: _LoadedCycle, processes: int
+) -> list[dict[str, Any]]:
+    """`_score_person` of each person, in order, in the scoring pool."""
     runs = scoring_pool.cut(people, scoring_pool.chunk_count(len(people), processes))
-    chunks = [_Chunk([_person_data(p) for p in run], {}, {}, {}, {}, {}) for run in runs]
+    chunks = [_Chunk([_person_data(p) for p in run], {}, {}, {}, {}) for run in runs]
     where = {p.id: chunk for run, chunk in zip(runs, chunks, strict=True) for p in run}
     # Each chunk carries only its own people's part of what was read for everyone, as
     # plain tuples: pickling a dataclass or a Fraction runs Python code per object, in
@@ -831,16 +845,10 @@ async def _scored(
                 )
                 for a in adjustments
             ]
-    for employee_id, found in existing.items():
-        if (chunk := where.get(employee_id)) is not None:
-            chunk.existing[employee_id] = tuple(found)
     shared = dataclasses.replace(loaded, own={}, reviews={}, adjustments={}, own_sources={})
-    packed = await scoring_pool.map_chunks(_score_chunk, (shared, basis), chunks, processes)
+    packed = await scoring_pool.map_chunks(_score_chunk, shared, chunks, processes)
     bands = {band.code: band for band in loaded.policy.bands}
-    return [
-        None if row is None else _unpacked(person, row, bands)
-        for person, row in zip(people, packed, strict=True)
-    ]
+    return [_unpacked(person, row, bands) for person, row in zip(people, packed, strict=True)]
 
 
 # What travels to a scoring worker: plain tuples, rebuilt into the recompute's values there.
@@ -859,7 +867,6 @@ class _Chunk:
     reviews: dict[tuple[int, int], _AggregateData]
     adjustments: dict[int, list[_AdjustmentData]]
     own_sources: dict[tuple[int, int], list[_SourceData]]
-    existing: dict[int, tuple[Any, ...]]  # a _StoredHashes' fields
 
 
 def _person_data(p: _Person) -> _PersonData:
@@ -887,15 +894,14 @@ def _aggregate_of(data: _AggregateData) -> Aggregate:
 # The keys of a score line row, in `_score_person`'s order.
 _LINE_KEYS = ("ordinal", "kpi_id", "scope", "status", "n", "raw_value")
 # What comes back from a worker for one score row: status, reason, the totals `_store`
-# reads of the result (total, reported total, band code) or None, the JSON, the line
-# rows' values and the inputs' key.
+# reads of the result (total, reported total, band code) or None, the JSON and the line
+# rows' values.
 _PackedRow = tuple[
     str,
     str | None,
     tuple[Fraction | None, Decimal | None, str | None] | None,
     str,
     list[tuple[Any, ...]],
-    str,
 ]
 
 
@@ -910,9 +916,8 @@ class _Totals:
     band: IncentiveBand | None
 
 
-def _score_chunk(shared: tuple[_LoadedCycle, str], chunk: _Chunk) -> list[_PackedRow | None]:
-    """In a worker: `_score_or_keep` of the chunk's people, in order, packed."""
-    everyone, basis = shared
+def _score_chunk(everyone: _LoadedCycle, chunk: _Chunk) -> list[_PackedRow]:
+    """In a worker: `_score_person` of the chunk's people, in order, packed."""
     loaded = dataclasses.replace(
         everyone,
         own={key: _aggregate_of(data) for key, data in chunk.own.items()},
@@ -929,15 +934,7 @@ def _score_chunk(shared: tuple[_LoadedCycle, str], chunk: _Chunk) -> list[_Packe
             for key, found in chunk.own_sources.items()
         },
     )
-    packed: list[_PackedRow | None] = []
-    for data in chunk.people:
-        person = _Person(*data)
-        found = chunk.existing.get(person.id)
-        row = _score_or_keep(
-            person, loaded, basis, None if found is None else _StoredHashes(*found)
-        )
-        packed.append(None if row is None else _packed(row))
-    return packed
+    return [_packed(_score_person(_Person(*data), loaded)) for data in chunk.people]
 
 
 def _packed(row: dict[str, Any]) -> _PackedRow:
@@ -954,15 +951,14 @@ def _packed(row: dict[str, Any]) -> _PackedRow:
         ),
         row["json"],
         [tuple(line[key] for key in _LINE_KEYS) for line in row["lines"]],
-        row["inputs"],
     )
 
 
 def _unpacked(
     person: _Person, packed: _PackedRow, bands: dict[str, IncentiveBand]
 ) -> dict[str, Any]:
-    """The row `_score_or_keep` made in a worker, as `_store` reads it."""
-    status, reason, totals, json_text, lines, inputs = packed
+    """The row `_score_person` made in a worker, as `_store` reads it."""
+    status, reason, totals, json_text, lines = packed
     return {
         "employee_id": person.id,
         "team_id": person.team_id,
@@ -974,7 +970,6 @@ def _unpacked(
         else _Totals(totals[0], totals[1], None if totals[2] is None else bands[totals[2]]),
         "json": json_text,
         "lines": [dict(zip(_LINE_KEYS, line, strict=True)) for line in lines],
-        "inputs": inputs,
     }
 
 

@@ -1,11 +1,13 @@
 """Scoring many people on every core: a process pool for the recompute's pure work.
 
 A whole-cycle recompute spends most of its time in pure Python that needs no database:
-the inputs' hash, the engine, the stored score, its JSON text, the line rows (≈ 0.5 ms
-a person). Meanwhile the database is idle, and so are the other cores. From `POOL_FROM`
-people, with more than one process allowed, the recompute hands that work to worker
-processes in chunks (service/usecases/scoring/recompute.py `_scored`, whose work
-function is `_score_chunk`). Below it, when this process may run on one CPU only, and
+the engine, the stored score, its JSON text, the line rows (≈ 0.5 ms a person).
+Meanwhile the database is idle, and so are the other cores. When it scores `POOL_FROM`
+people or more (those whose inputs' key, hashed in the caller, says their stored score
+cannot be kept), with more than one process allowed, the recompute hands that work to
+worker processes in chunks (service/usecases/scoring/recompute.py `_pooled`, whose work
+function is `_score_chunk`). A recompute that moves nothing or a few scores never
+starts it. Below it, when this process may run on one CPU only, and
 with ``FAIRSCORE_SCORING_PROCESSES=1`` (the tests' default, tests/conftest.py) it
 scores in its own process, as before. The database work (reads, `_store`) never leaves
 the calling process; the workers do no I/O.
@@ -23,23 +25,23 @@ How, and why so:
   calls `shutdown`). A pool that broke (a worker killed) is dropped, so the next
   recompute makes a new one; the one that saw it fails and rolls back.
 - **What is pickled.** What every person's score shares (the policy, the cycle's dates,
-  the scorecards' plans, the teams' aggregates and sources, the leads, the scope, the
-  inputs' basis) is pickled once per recompute in the caller (`Shared`); each chunk
-  carries those bytes and their hash, and a worker unpickles them only when the hash is
-  new to it (`_shared_of`). Per chunk, only what its people's scores read (their own
-  aggregates, reviews, sources, adjustments and stored hashes: recompute.py `_Chunk`),
-  and back only what `_store` reads of each row (`_PackedRow`), both as plain tuples
-  of ints and strings: pickling a dataclass, a Fraction or a whole `ScoreResult` runs
-  Python code per object in the calling process, and measured about as long as
-  scoring them (≈ 2 ms a person to pickle, send and unpickle against ≈ 2.7 ms to
-  score, at load 8); as tuples ≈ 0.05 ms.
+  the scorecards' plans, the teams' aggregates and sources, the leads, the scope) is
+  pickled once per recompute in the caller (`Shared`); each chunk carries those bytes
+  and their hash, and a worker unpickles them only when the hash is new to it
+  (`_shared_of`). Per chunk, only what its people's scores read (their own aggregates,
+  reviews, sources and adjustments: recompute.py `_Chunk`), and back only what
+  `_store` reads of each row (`_PackedRow`), both as plain tuples of ints and strings:
+  pickling a dataclass, a Fraction or a whole `ScoreResult` runs Python code per
+  object in the calling process, and measured about as long as scoring them (≈ 2 ms a
+  person to pickle, send and unpickle against ≈ 2.7 ms to score, at load 8); as
+  tuples ≈ 0.05 ms.
 - **Chunks**: `chunk_count` cuts the people into about `_CHUNKS_PER_WORKER` chunks per
   worker (at least `_SMALLEST_CHUNK` people each: 10,000 people on 2 cores are 8
   chunks of 1,250), so no core waits at the end for one long chunk, and the first
   results are unpickled in the caller while the last chunks are scored.
 - **Order**: chunks are consecutive runs of the people in order; their results are
   joined in the chunks' order, and each chunk scores its people in order with the very
-  function the serial path calls (`_score_or_keep`): the rows, and so every write, are
+  function the serial path calls (`_score_person`): the rows, and so every write, are
   the same and in the same order as without the pool (tests/integration/
   test_scoring_pool.py compares them, and bench/differential.py the stored values).
 - **Scripts** that recompute must guard their start with ``if __name__ ==
