@@ -81,6 +81,7 @@ PHASE_NAMES = (
     "_adjustments",
     "_sources",
     "_stored_hashes",
+    "_scored",
     "_score_person",
     "_skipped",
     "_store",

@@ -24,6 +24,7 @@ from service.api.view import FairscoreGraphQL, LimitedBody
 from service.models import tortoise_config
 from service.settings import Settings
 from service.usecases.accounts.purge import purge_expired
+from service.usecases.scoring import scoring_pool
 from service.usecases.scoring.changes import ChangeHub, hearing_changes
 
 log = logging.getLogger("fairscore")
@@ -95,10 +96,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            await _purge_at_start(settings.database_url)
-            async with hearing_changes(changes, settings.database_url):
-                yield
+        try:
+            async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+                await _purge_at_start(settings.database_url)
+                async with hearing_changes(changes, settings.database_url):
+                    yield
+        finally:
+            # The scoring workers, if a large recompute started them, end with the app.
+            scoring_pool.shutdown()
 
     graphql_view = FairscoreGraphQL(create_schema(settings), settings, changes)
     graphql_app: ASGIApp = LimitedBody(graphql_view, settings.max_body_bytes)

@@ -53,6 +53,9 @@ class Settings:
     # Server processes, as `fairscore serve --workers` started them: on SQLite, live
     # subscriptions are heard in one process only, so they need exactly one.
     serve_workers: int = 1
+    # Processes a large recompute scores people in (service/usecases/scoring/
+    # scoring_pool.py); 1: always in the calling process. Default: the CPUs available.
+    scoring_processes: int = 1
 
     @property
     def is_production(self) -> bool:
@@ -115,6 +118,7 @@ class Settings:
                 env_vars, "FAIRSCORE_SUBSCRIPTION_TOKEN_CHECK_SECONDS", 60
             ),
             serve_workers=_int(env_vars, SERVE_WORKERS_VARIABLE, 1),
+            scoring_processes=scoring_processes(env_vars),
         )
 
 
@@ -133,6 +137,15 @@ def _database_url(env_vars: Mapping[str, str]) -> str:
             "sqlite://var/fairscore.sqlite3 or postgres://user:password@host:5432/fairscore."
         )
     return url
+
+
+SCORING_PROCESSES_VARIABLE = "FAIRSCORE_SCORING_PROCESSES"
+
+
+def scoring_processes(env_vars: Mapping[str, str]) -> int:
+    """How many processes a large recompute scores in (``FAIRSCORE_SCORING_PROCESSES``;
+    1 turns the pool off); by default, as many as this process may run on."""
+    return _int(env_vars, SCORING_PROCESSES_VARIABLE, len(os.sched_getaffinity(0)), maximum=256)
 
 
 def _int(env_vars: Mapping[str, str], name: str, default: int, maximum: int = 10**9) -> int:

@@ -37,6 +37,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # Tests hash passwords with cheap Argon2 parameters; production keeps DESIGN.md's.
 os.environ.setdefault("FAIRSCORE_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("FAIRSCORE_ARGON2_TIME_COST", "1")
+# Recomputes score in the test's own process; the tests of the scoring pool turn it on.
+os.environ.setdefault("FAIRSCORE_SCORING_PROCESSES", "1")
 
 POSTGRES_URL_VARIABLE = "FAIRSCORE_TEST_POSTGRES_URL"
 ACTIVE_CONFIG: dict[str, dict[str, object]] = {}

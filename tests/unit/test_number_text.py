@@ -3,6 +3,7 @@ digits, exponent and places before it becomes a value; settings read the same wa
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -133,6 +134,15 @@ def test_the_clock_skew_is_read_in_seconds_with_a_default_of_five_minutes() -> N
     ]:
         with pytest.raises(SettingsError, match=said):
             Settings.from_environment({"FAIRSCORE_MAX_CLOCK_SKEW": wrong})
+
+
+def test_scoring_processes_default_to_the_cpus_available_and_one_turns_the_pool_off() -> None:
+    assert Settings.from_environment({}).scoring_processes == len(os.sched_getaffinity(0))
+    read = Settings.from_environment({"FAIRSCORE_SCORING_PROCESSES": "1"})
+    assert read.scoring_processes == 1
+    for wrong, said in [("all", "must be a whole number"), ("0", "must be positive")]:
+        with pytest.raises(SettingsError, match=said):
+            Settings.from_environment({"FAIRSCORE_SCORING_PROCESSES": wrong})
 
 
 def test_a_database_url_must_name_sqlite_or_postgresql_and_keeps_its_password_unsaid() -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -50,6 +51,7 @@ from service.scoring.types import (
     Aggregate,
     Aggregation,
     EmploymentPeriod,
+    IncentiveBand,
     Policy,
     Scope,
     ScoreResult,
@@ -74,6 +76,7 @@ from service.usecases.accounts.access import (
 )
 from service.usecases.parsing import from_scaled
 from service.usecases.people.goal_values import refresh_goal_values
+from service.usecases.scoring import scoring_pool
 from service.usecases.scoring.aggregates import Aggregates as _Aggregates
 from service.usecases.scoring.aggregates import (
     SourceCounts,
@@ -246,7 +249,8 @@ async def _recompute_cycle(
 
     now = datetime.now(UTC)
     loaded = _LoadedCycle(
-        cycle=cycle,
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
         policy=rules,
         cards={position: _PlannedCard.of(card, rules) for position, card in cards.items()},
         scope=scope,
@@ -261,20 +265,11 @@ async def _recompute_cycle(
     basis = _inputs_basis(loaded)
     rows: list[dict[str, Any]] = []
     kept: list[int] = []
-    for person in people:
-        key = _inputs_key(person, loaded, basis)
-        found = existing.get(person.id)
-        if (
-            found is not None
-            and found.content_hash is not None
-            and found.inputs == _inputs_hash(key, found.content_hash)
-        ):
-            # Scored from these very inputs, by this very code: the same score.
+    for person, row in zip(people, await _scored(people, loaded, basis, existing), strict=True):
+        if row is None:
             kept.append(person.id)
-            continue
-        row = _score_person(person, loaded)
-        row["inputs"] = key
-        rows.append(row)
+        else:
+            rows.append(row)
     written = await _store(
         conn,
         cycle,
@@ -342,7 +337,8 @@ async def compute_scores(
     filter_people = None if len(ids) > _MAX_IN_LIST else ids
     filter_teams = None if len(teams) > _MAX_IN_LIST else teams
     loaded = _LoadedCycle(
-        cycle=cycle,
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
         policy=policy,
         cards={position_id: _PlannedCard.of(card, policy)},
         scope=scope,
@@ -541,7 +537,8 @@ def _stored_sources(counts: SourceCounts) -> _Sources:
 class _LoadedCycle:
     """Everything one recompute read for a cycle, set-based, before scoring anyone."""
 
-    cycle: Cycle
+    starts_on: date  # the cycle's dates
+    ends_on: date
     policy: Policy
     cards: dict[int, _PlannedCard]  # by position id
     scope: set[int] | None  # the pilot teams and their sub-teams; None: everyone
@@ -665,8 +662,8 @@ def _inputs_basis(loaded: _LoadedCycle) -> str:
         "\x1f".join(
             [
                 scoring_code_fingerprint(),
-                loaded.cycle.starts_on.isoformat(),
-                loaded.cycle.ends_on.isoformat(),
+                loaded.starts_on.isoformat(),
+                loaded.ends_on.isoformat(),
                 _canonical(loaded.policy),
                 repr(cards),
             ]
@@ -738,7 +735,7 @@ def _no_cyclic_collection() -> Iterator[None]:
 
 def _not_eligible(person: _Person, loaded: _LoadedCycle) -> StoredScore | None:
     """Why the person is not scored (scope, scorecard, days employed); None if they are."""
-    cycle, policy, cards, scope = loaded.cycle, loaded.policy, loaded.cards, loaded.scope
+    policy, cards, scope = loaded.policy, loaded.cards, loaded.scope
     stored: StoredScore | None = None
     if scope is not None and (person.team_id is None or person.team_id not in scope):
         stored = not_eligible_score("NOT_IN_SCOPE")
@@ -747,8 +744,8 @@ def _not_eligible(person: _Person, loaded: _LoadedCycle) -> StoredScore | None:
     else:
         eligibility = employment_eligibility(
             period=EmploymentPeriod(person.hired_on, person.left_on),
-            starts_on=cycle.starts_on,
-            ends_on=cycle.ends_on,
+            starts_on=loaded.starts_on,
+            ends_on=loaded.ends_on,
             min_employed_share=policy.min_employed_share,
         )
         if not eligibility.eligible:
@@ -776,6 +773,206 @@ def _result_for(person: _Person, loaded: _LoadedCycle) -> ScoreResult:
     )
 
 
+# --- scoring everyone -----------------------------------------------------------------------
+
+
+def _unchanged(key: str, found: _StoredHashes | None) -> bool:
+    """Whether the stored score was computed from these very inputs, by this very code
+    (the same score: kept as is, no engine)."""
+    return (
+        found is not None
+        and found.content_hash is not None
+        and found.inputs == _inputs_hash(key, found.content_hash)
+    )
+
+
+async def _scored(
+    people: list[_Person],
+    loaded: _LoadedCycle,
+    basis: str,
+    existing: dict[int, _StoredHashes],
+) -> list[dict[str, Any] | None]:
+    """Each person's score row as `_store` writes it, in order, or None for a score kept
+    as stored. The inputs' keys are hashed here; the people whose score is computed
+    again are scored here too, or when there are many, in the scoring pool
+    (scoring_pool.py says when and how), with the same rows."""
+    keys = [_inputs_key(p, loaded, basis) for p in people]
+    rows: list[dict[str, Any] | None] = [None] * len(people)
+    todo = [i for i, p in enumerate(people) if not _unchanged(keys[i], existing.get(p.id))]
+    processes = scoring_pool.processes_for(len(todo))
+    if processes == 1:
+        for i in todo:
+            row = _score_person(people[i], loaded)
+            row["inputs"] = keys[i]
+            rows[i] = row
+        return rows
+    for i, row in zip(
+        todo, await _pooled([people[i] for i in todo], loaded, processes), strict=True
+    ):
+        row["inputs"] = keys[i]
+        rows[i] = row
+    return rows
+
+
+async def _pooled(
+    people: list[_Person], loaded: _LoadedCycle, processes: int
+) -> list[dict[str, Any]]:
+    """`_score_person` of each person, in order, in the scoring pool."""
+    runs = scoring_pool.cut(people, scoring_pool.chunk_count(len(people), processes))
+    chunks = [_Chunk([_person_data(p) for p in run], {}, {}, {}, {}) for run in runs]
+    where = {p.id: chunk for run, chunk in zip(runs, chunks, strict=True) for p in run}
+    # Each chunk carries only its own people's part of what was read for everyone, as
+    # plain tuples: pickling a dataclass or a Fraction runs Python code per object, in
+    # this process, which would cost about as much as the scoring it hands out.
+    for key, agg in loaded.own.items():
+        if (chunk := where.get(key[0])) is not None:
+            chunk.own[key] = _aggregate_data(agg)
+    for key, agg in loaded.reviews.items():
+        if (chunk := where.get(key[0])) is not None:
+            chunk.reviews[key] = _aggregate_data(agg)
+    for key, sources in loaded.own_sources.items():
+        if (chunk := where.get(key[0])) is not None:
+            chunk.own_sources[key] = [(s.source, s.channel, s.count) for s in sources]
+    for employee_id, adjustments in loaded.adjustments.items():
+        if (chunk := where.get(employee_id)) is not None:
+            chunk.adjustments[employee_id] = [
+                (
+                    a.points.numerator,
+                    a.points.denominator,
+                    a.stored.id,
+                    a.stored.points,
+                    a.stored.reason,
+                )
+                for a in adjustments
+            ]
+    shared = dataclasses.replace(loaded, own={}, reviews={}, adjustments={}, own_sources={})
+    packed = await scoring_pool.map_chunks(_score_chunk, shared, chunks, processes)
+    bands = {band.code: band for band in loaded.policy.bands}
+    return [_unpacked(person, row, bands) for person, row in zip(people, packed, strict=True)]
+
+
+# What travels to a scoring worker: plain tuples, rebuilt into the recompute's values there.
+_PersonData = tuple[int, int | None, int | None, date, date | None]
+_AggregateData = tuple[int, int, int, int, int | None, int | None]
+_SourceData = tuple[str, str | None, int]
+_AdjustmentData = tuple[int, int, int, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Some people to score in a worker, with what was read for them only."""
+
+    people: list[_PersonData]
+    own: dict[tuple[int, int], _AggregateData]
+    reviews: dict[tuple[int, int], _AggregateData]
+    adjustments: dict[int, list[_AdjustmentData]]
+    own_sources: dict[tuple[int, int], list[_SourceData]]
+
+
+def _person_data(p: _Person) -> _PersonData:
+    return (p.id, p.team_id, p.position_id, p.hired_on, p.left_on)
+
+
+def _aggregate_data(agg: Aggregate) -> _AggregateData:
+    rank = agg.value_at_rank
+    return (
+        agg.n,
+        agg.value_sum.numerator,
+        agg.value_sum.denominator,
+        agg.meeting,
+        None if rank is None else rank.numerator,
+        None if rank is None else rank.denominator,
+    )
+
+
+def _aggregate_of(data: _AggregateData) -> Aggregate:
+    n, sum_num, sum_den, meeting, rank_num, rank_den = data
+    rank = None if rank_num is None or rank_den is None else Fraction(rank_num, rank_den)
+    return Aggregate(n, Fraction(sum_num, sum_den), meeting, rank)
+
+
+# The keys of a score line row, in `_score_person`'s order.
+_LINE_KEYS = ("ordinal", "kpi_id", "scope", "status", "n", "raw_value")
+# What comes back from a worker for one score row: status, reason, the totals `_store`
+# reads of the result (total, reported total, band code) or None, the JSON and the line
+# rows' values.
+_PackedRow = tuple[
+    str,
+    str | None,
+    tuple[Fraction | None, Decimal | None, str | None] | None,
+    str,
+    list[tuple[Any, ...]],
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """What `_store` reads of a score's `ScoreResult` (total, reported total, band): all
+    of it that comes back from a scoring worker (a whole result is ≈ 100 objects to
+    pickle and rebuild in this process, about what scoring it costs)."""
+
+    total: Fraction | None
+    reported_total: Decimal | None
+    band: IncentiveBand | None
+
+
+def _score_chunk(everyone: _LoadedCycle, chunk: _Chunk) -> list[_PackedRow]:
+    """In a worker: `_score_person` of the chunk's people, in order, packed."""
+    loaded = dataclasses.replace(
+        everyone,
+        own={key: _aggregate_of(data) for key, data in chunk.own.items()},
+        reviews={key: _aggregate_of(data) for key, data in chunk.reviews.items()},
+        adjustments={
+            employee_id: [
+                _Adjustment(Fraction(num, den), StoredAdjustment(id_, points, reason))
+                for num, den, id_, points, reason in found
+            ]
+            for employee_id, found in chunk.adjustments.items()
+        },
+        own_sources={
+            key: [StoredSource(*source) for source in found]
+            for key, found in chunk.own_sources.items()
+        },
+    )
+    return [_packed(_score_person(_Person(*data), loaded)) for data in chunk.people]
+
+
+def _packed(row: dict[str, Any]) -> _PackedRow:
+    result: ScoreResult | None = row["result"]
+    return (
+        row["status"].value,
+        row["reason"],
+        None
+        if result is None
+        else (
+            result.total,
+            result.reported_total,
+            None if result.band is None else result.band.code,
+        ),
+        row["json"],
+        [tuple(line[key] for key in _LINE_KEYS) for line in row["lines"]],
+    )
+
+
+def _unpacked(
+    person: _Person, packed: _PackedRow, bands: dict[str, IncentiveBand]
+) -> dict[str, Any]:
+    """The row `_score_person` made in a worker, as `_store` reads it."""
+    status, reason, totals, json_text, lines = packed
+    return {
+        "employee_id": person.id,
+        "team_id": person.team_id,
+        "position_id": person.position_id,
+        "status": ScoreStatus(status),
+        "reason": reason,
+        "result": None
+        if totals is None
+        else _Totals(totals[0], totals[1], None if totals[2] is None else bands[totals[2]]),
+        "json": json_text,
+        "lines": [dict(zip(_LINE_KEYS, line, strict=True)) for line in lines],
+    }
+
+
 def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
     base: dict[str, Any] = {
         "employee_id": person.id,
@@ -788,7 +985,6 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
             "status": ScoreStatus.NOT_ELIGIBLE,
             "reason": stored.status_reason,
             "result": None,
-            "stored": stored,
             "json": stored.to_json(),
             "lines": [],
         }
@@ -816,7 +1012,6 @@ def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
         "status": result.status,
         "reason": None if result.status_reason is None else result.status_reason.value,
         "result": result,
-        "stored": stored,
         "json": card.stored.to_json(stored),
         "lines": line_rows,
     }
