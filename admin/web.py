@@ -40,6 +40,7 @@ from service.errors import (
     Issue,
     NotFound,
     PermissionDenied,
+    Refusal,
     ValidationFailed,
 )
 from service.labels import label
@@ -194,7 +195,7 @@ class Failed:
     values: dict[str, str] = field(default_factory=dict)
 
 
-def refusal_status(error: DomainError) -> int:
+def refusal_status(error: Refusal) -> int:
     """The HTTP status of a page shown again after a use case refused a form."""
     if isinstance(error, ValidationFailed):
         return 400
@@ -205,7 +206,7 @@ def refusal_status(error: DomainError) -> int:
     return 409  # stale versions and transitions: the data changed under the form
 
 
-def refusal_messages(request: Request, error: DomainError, *, row: str = "Row {n}") -> list[str]:
+def refusal_messages(request: Request, error: Refusal, *, row: str = "Row {n}") -> list[str]:
     """A refusal as lines naming the field (and the row, called `row`, counted from 1)."""
     if isinstance(error, ValidationFailed):
         return [
@@ -228,12 +229,11 @@ async def submit_form(
 ) -> Response:
     """Run one use case for a posted form: redirect to `done` when it succeeds; when it
     refuses, show the page again through `again` with the messages and what was typed,
-    at the refusal's status. A busy database is `guarded`'s to answer (503)."""
+    at the refusal's status. Only a `Refusal` is the form's to show: a busy database
+    passes through to `guarded`'s 503 page (service/errors.py `Refusal` says why)."""
     try:
         await action()
-    except DatabaseBusy:
-        raise
-    except DomainError as error:
+    except Refusal as error:
         failed = Failed(form, refusal_messages(request, error, row=row), values or {})
         return await again(failed, refusal_status(error))
     return redirect(done)

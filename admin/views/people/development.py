@@ -32,7 +32,7 @@ from admin.web import (
     say,
     signed_in,
 )
-from service.errors import DatabaseBusy, DomainError, Issue, NotFound, ValidationFailed
+from service.errors import Issue, NotFound, Refusal, ValidationFailed
 from service.models import (
     AccessLevel,
     Course,
@@ -96,7 +96,7 @@ class Failed:
     message: str | None = None
 
 
-def _failed(request: Request, name: str, error: DomainError, form: FormData) -> Failed:
+def _failed(request: Request, name: str, error: Refusal, form: FormData) -> Failed:
     failed = Failed(name, {k: str(v) for k, v in form.items() if k != "csrf_token"})
     if isinstance(error, ValidationFailed):
         loose = []
@@ -321,9 +321,7 @@ async def aim_post(request: Request) -> Response:
             aim=str(form.get("aim", "")),
             expected_version=_int(form.get("expected_version", ""), "expected_version"),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, "aim", error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -378,9 +376,7 @@ async def add_item_post(request: Request) -> Response:
                 else None,
             ),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, form_name, error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -409,9 +405,7 @@ async def update_item_post(request: Request) -> Response:
             ),
             expected_version=_int(form.get("expected_version", ""), "expected_version"),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, f"item-{item_id}", error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -433,9 +427,7 @@ async def attendance_post(request: Request) -> Response:
             attended_on=_date(form.get("attended_on", ""), "attendedOn"),
             note=str(form.get("note", "")),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, "attendance", error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -489,9 +481,7 @@ async def course_post(request: Request) -> Response:
             ),
             expected_version=_int(version_text, "expected_version") if version_text else None,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, "course", error, form)
         for name in COURSE_FIELDS:
             failed.values.setdefault(name, "")

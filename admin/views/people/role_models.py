@@ -29,7 +29,7 @@ from admin.web import (
     say,
     signed_in,
 )
-from service.errors import DatabaseBusy, DomainError, Issue, NotFound, ValidationFailed
+from service.errors import Issue, NotFound, Refusal, ValidationFailed
 from service.models import (
     OPEN_CYCLE_STATES,
     AccessLevel,
@@ -49,7 +49,7 @@ from service.usecases.people.sessions import SessionInput
 from service.usecases.setup.policy import load_policy
 
 
-def _refusal(request: Request, error: DomainError) -> str:
+def _refusal(request: Request, error: Refusal) -> str:
     if isinstance(error, ValidationFailed):
         return "; ".join(say(request, issue) for issue in error.issues)
     return say(request, error)
@@ -104,9 +104,7 @@ async def _role_models_page(
             board = await role_models.role_models_of_team(
                 get_connection("default"), actor=actor, team_code=team_code, cycle_code=cycle_code
             )
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as error:
+        except Refusal as error:
             board_refusal = _refusal(request, error)
             status = refusal_status(error) if status == 200 else status
     opted_in = None
@@ -146,9 +144,7 @@ async def opt_in_post(request: Request) -> Response:
         await role_models.set_role_model_opt_in(
             actor=actor, opted_in=str(form.get("opted_in", "")) == "yes"
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _role_models_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
@@ -231,9 +227,7 @@ async def share_post(request: Request) -> Response:
             text=str(form.get("text", "")),
             author_external_id=None if me is not None and author == me.external_id else author,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _kpi_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
@@ -248,9 +242,7 @@ async def thank_post(request: Request) -> Response:
         await best_practice.thank_best_practice(
             actor=actor, note_id=int(request.path_params["note_id"])
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _kpi_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
@@ -267,9 +259,7 @@ async def hide_post(request: Request) -> Response:
             note_id=int(request.path_params["note_id"]),
             reason=str(form.get("reason", "")),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _kpi_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )
@@ -358,9 +348,7 @@ async def schedule_post(request: Request) -> Response:
                 description=str(form.get("description", "")),
             ),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _sessions_page(
             request,
             actor,
@@ -382,9 +370,7 @@ async def attend_post(request: Request) -> Response:
             session_id=int(request.path_params["session_id"]),
             employee_external_id=who,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _sessions_page(
             request, actor, refusal=_refusal(request, error), status=refusal_status(error)
         )

@@ -18,7 +18,7 @@ from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars
 from admin.web import _, checked_form, guarded, redirect, render, require, say
-from service.errors import DatabaseBusy, DomainError, StaleVersion, ValidationFailed
+from service.errors import Refusal, StaleVersion, ValidationFailed
 from service.models import AccessLevel, CalibrationRecord, Cycle
 from service.usecases.review.calibration import (
     calibration_document,
@@ -82,9 +82,7 @@ async def _page(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
         document = calibration_document(view)
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         refusal = _refusal(request, error)
     form = record_form or {
         name: "" if record is None else str(getattr(record, name)) for name in RECORD_FIELDS
@@ -177,9 +175,7 @@ async def calibration_record_post(request: Request) -> Response:
                 "see theirs, then save again.",
             ),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _page(
             request, cycle, status=400, record_form=form, record_error=_refusal(request, error)
         )
@@ -192,7 +188,7 @@ routes = [
 ]
 
 
-def _refusal(request: Request, error: DomainError) -> str:
+def _refusal(request: Request, error: Refusal) -> str:
     """A refusal in the page's language; one issue is said alone, without its field."""
     if isinstance(error, ValidationFailed):
         return "; ".join(say(request, issue) for issue in error.issues)

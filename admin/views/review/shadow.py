@@ -26,7 +26,7 @@ from tortoise.connection import get_connection
 from admin.charts import Bar, gap_bars, horizontal_bars, shift_matrix
 from admin.views.setup.cycles import scorecard_editor, scorecard_editor_post
 from admin.web import _, checked_form, guarded, redirect, render, require, say, state
-from service.errors import DatabaseBusy, DomainError, ValidationFailed
+from service.errors import Refusal, ValidationFailed
 from service.labels import label
 from service.models import AccessLevel, Cycle, ShadowScorecard, Team
 from service.usecases.csv_export import csv_text
@@ -116,9 +116,7 @@ async def _shadow_page(
                 team_code=team,
             )
             document = shadow.shadow_document(report)
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as error:
+        except Refusal as error:
             refusal = _refusal(request, error)
     else:
         refusal = _(request, "This cycle has no shadow scorecard yet.")
@@ -184,9 +182,7 @@ async def shadow_csv(request: Request) -> Response:
             position_code=position,
             team_code=request.query_params.get("team") or None,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
     document = shadow.shadow_document(report)
     text = csv_text(
@@ -206,7 +202,7 @@ def _new_cycle(posted: FormData) -> tuple[dict[str, str], date | None, date | No
     return form, days[0], days[1]
 
 
-def _refusal(request: Request, error: DomainError) -> str:
+def _refusal(request: Request, error: Refusal) -> str:
     """A refusal in the page's language; a form's issues each after their field."""
     if isinstance(error, ValidationFailed):
         return "; ".join(f"{i.field}: {say(request, i)}" for i in error.issues)
@@ -239,9 +235,7 @@ async def _new_cycle_post(
                 starts_on=starts_on,
                 ends_on=ends_on,
             )
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as refused:
+        except Refusal as refused:
             error = _refusal(request, refused)
         else:
             return redirect(f"/admin/cycles/{quote(created.code, safe='')}?moved={moved}")
@@ -271,9 +265,7 @@ async def shadow_delete_post(request: Request) -> Response:
             position_code=position,
             expected_version=int(version) if version.isdigit() else None,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
     return redirect(_cycle_url(cycle, "shadow", position, "scorecard") + "?deleted=1")
 
@@ -357,9 +349,7 @@ async def _pilot_page(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
         document = pilot.pilot_document(report)
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         refusal = _refusal(request, error)
     return render(
         request,
@@ -395,9 +385,7 @@ async def pilot_csv(request: Request) -> Response:
         report = await pilot.pilot_report(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
     document = pilot.pilot_document(report)
     text = csv_text(pilot.CSV_COLUMNS, pilot.pilot_csv_rows(document), numeric=pilot.CSV_NUMERIC)

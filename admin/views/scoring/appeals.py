@@ -26,7 +26,7 @@ from admin.web import (
     require,
     state,
 )
-from service.errors import DatabaseBusy, DomainError
+from service.errors import Refusal
 from service.models import (
     AccessLevel,
     Appeal,
@@ -171,9 +171,7 @@ async def resolve_post(request: Request) -> Response:
             adjustment_points=points or None,
             void_observation_id=void_id,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = form_errors(request, form_name, error, form, FIELDS)
         return await _render_queue(request, actor, failed, refusal_status(error))
     return redirect("/admin/appeals?done=resolved")

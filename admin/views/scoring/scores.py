@@ -36,9 +36,8 @@ from admin.web import (
     state,
 )
 from service.errors import (
-    DatabaseBusy,
-    DomainError,
     PermissionDenied,
+    Refusal,
     ValidationFailed,
 )
 from service.models import (
@@ -114,7 +113,7 @@ class FormErrors:
 
 
 def form_errors(
-    request: Request, form_name: str, error: DomainError, form: FormData, fields: tuple[str, ...]
+    request: Request, form_name: str, error: Refusal, form: FormData, fields: tuple[str, ...]
 ) -> FormErrors:
     """A use case's refusal, each issue beside its field (the rest above the form)."""
     found = FormErrors(form_name, values={name: str(form.get(name, "")) for name in fields})
@@ -573,9 +572,7 @@ async def void_post(request: Request) -> Response:
                 observation_id=observation_id,
                 reason=str(form.get("reason", "")),
             )
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as error:
+        except Refusal as error:
             failed = form_errors(request, form_name, error, form, ("reason", "observation_id"))
             status = refusal_status(error)
     if failed is None:
@@ -655,9 +652,7 @@ async def adjust_post(request: Request) -> Response:
             points=str(form.get("points", "")).strip(),
             reason=str(form.get("reason", "")),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = form_errors(request, "adjust", error, form, ("points", "reason"))
         return await _render_score(request, target, failed, refusal_status(error))
     return _back(target, "adjust", "adjustments")
@@ -679,9 +674,7 @@ async def appeal_post(request: Request) -> Response:
             reason=str(form.get("reason", "")),
             line=line,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = form_errors(request, "appeal", error, form, ("line", "reason"))
         return await _render_score(request, target, failed, refusal_status(error))
     return _back(target, "appeal", "appeals")
