@@ -24,6 +24,7 @@ from admin.web import (
     checked_form,
     guarded,
     redirect,
+    refusal_line,
     refusal_status,
     render,
     say,
@@ -47,12 +48,6 @@ from service.usecases.actor import Actor
 from service.usecases.people import best_practice, role_models, sessions
 from service.usecases.people.sessions import SessionInput
 from service.usecases.setup.policy import load_policy
-
-
-def _refusal(request: Request, error: Refusal) -> str:
-    if isinstance(error, ValidationFailed):
-        return "; ".join(say(request, issue) for issue in error.issues)
-    return say(request, error)
 
 
 def _reader(request: Request) -> Actor:
@@ -105,7 +100,7 @@ async def _role_models_page(
                 get_connection("default"), actor=actor, team_code=team_code, cycle_code=cycle_code
             )
         except Refusal as error:
-            board_refusal = _refusal(request, error)
+            board_refusal = refusal_line(request, error, named=False)
             status = refusal_status(error) if status == 200 else status
     opted_in = None
     if actor.employee_id is not None:
@@ -146,7 +141,10 @@ async def opt_in_post(request: Request) -> Response:
         )
     except Refusal as error:
         return await _role_models_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     back = {k: str(v) for k, v in form.items() if k in ("team", "cycle") and v}
     return redirect(f"/admin/role-models?{urlencode({**back, 'done': 'opt-in'})}#opt-in")
@@ -229,7 +227,10 @@ async def share_post(request: Request) -> Response:
         )
     except Refusal as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(_kpi_url(code, "?done=shared#notes"))
 
@@ -244,7 +245,10 @@ async def thank_post(request: Request) -> Response:
         )
     except Refusal as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(_kpi_url(request.path_params["kpi_code"], "?done=thanked#notes"))
 
@@ -261,7 +265,10 @@ async def hide_post(request: Request) -> Response:
         )
     except Refusal as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(_kpi_url(request.path_params["kpi_code"], "?done=hidden#notes"))
 
@@ -352,7 +359,7 @@ async def schedule_post(request: Request) -> Response:
         return await _sessions_page(
             request,
             actor,
-            refusal=_refusal(request, error),
+            refusal=refusal_line(request, error, named=False),
             values=values,
             status=refusal_status(error),
         )
@@ -372,7 +379,10 @@ async def attend_post(request: Request) -> Response:
         )
     except Refusal as error:
         return await _sessions_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(f"/admin/sessions?done=attended#session-{request.path_params['session_id']}")
 

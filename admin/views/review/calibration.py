@@ -17,7 +17,7 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars
-from admin.web import _, checked_form, guarded, redirect, render, require, say
+from admin.web import _, checked_form, guarded, redirect, refusal_line, render, require, say
 from service.errors import Refusal, StaleVersion, ValidationFailed
 from service.models import AccessLevel, CalibrationRecord, Cycle
 from service.usecases.review.calibration import (
@@ -83,7 +83,7 @@ async def _page(
         )
         document = calibration_document(view)
     except Refusal as error:
-        refusal = _refusal(request, error)
+        refusal = refusal_line(request, error, named=False)
     form = record_form or {
         name: "" if record is None else str(getattr(record, name)) for name in RECORD_FIELDS
     }
@@ -177,7 +177,11 @@ async def calibration_record_post(request: Request) -> Response:
         )
     except Refusal as error:
         return await _page(
-            request, cycle, status=400, record_form=form, record_error=_refusal(request, error)
+            request,
+            cycle,
+            status=400,
+            record_form=form,
+            record_error=refusal_line(request, error, named=False),
         )
     return redirect(f"/admin/cycles/{quote(cycle.code, safe='')}/calibration?saved=1#record")
 
@@ -186,10 +190,3 @@ routes = [
     Route("/cycles/{code}/calibration", calibration_page, methods=["GET"]),
     Route("/cycles/{code}/calibration/record", calibration_record_post, methods=["POST"]),
 ]
-
-
-def _refusal(request: Request, error: Refusal) -> str:
-    """A refusal in the page's language; one issue is said alone, without its field."""
-    if isinstance(error, ValidationFailed):
-        return "; ".join(say(request, issue) for issue in error.issues)
-    return say(request, error)

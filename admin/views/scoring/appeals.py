@@ -10,21 +10,19 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.i18n import name_text
-from admin.views.scoring.scores import (
-    FormErrors,
-    explanation_of,
-    field_error,
-    form_errors,
-)
+from admin.views.scoring.scores import explanation_of, field_error
 from admin.web import (
+    FormErrors,
     Refused,
     checked_form,
+    form_errors,
     guarded,
     redirect,
     refusal_status,
     render,
     require,
     state,
+    typed,
 )
 from service.errors import Refusal
 from service.models import (
@@ -172,7 +170,7 @@ async def resolve_post(request: Request) -> Response:
             void_observation_id=void_id,
         )
     except Refusal as error:
-        failed = form_errors(request, form_name, error, form, FIELDS)
+        failed = form_errors(request, form_name, error, typed(form, FIELDS))
         return await _render_queue(request, actor, failed, refusal_status(error))
     return redirect("/admin/appeals?done=resolved")
 
