@@ -16,6 +16,7 @@ from service.models import (
     AccessLevel,
     ApiToken,
     CheckIn,
+    DevelopmentItem,
     Employee,
     FeedbackNote,
     Kpi,
@@ -355,6 +356,31 @@ async def _hide_feedback_note(browser: Browser) -> tuple[str, dict[str, str], st
     return f"/admin/feedback-notes/{note.id}/hide", {"reason": "Abusive"}, CHECK_INS
 
 
+async def _development_aim(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "employee")
+    form = {"aim": "Handle angry callers calmly", "expected_version": "0"}
+    return f"{A1_PLAN}/aim", form, A1_PLAN
+
+
+async def _development_item_update(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "manager")
+    form = {"form": "add", "action": "COACHING", "focus_skill": "Calm", "due_on": "2099-01-31"}
+    added = await browser.post(f"{A1_PLAN}/items", form, form_page=A1_PLAN)
+    assert added.status_code == 303, added.text
+    item = await DevelopmentItem.get()
+    form = {"status": "IN_PROGRESS", "notes": "first week", "expected_version": "1"}
+    return f"{A1_PLAN}/items/{item.id}", form, A1_PLAN
+
+
+async def _development_attendance(browser: Browser) -> tuple[str, dict[str, str], str]:
+    path, form, page = await _course(browser)
+    saved = await browser.post(path, form, form_page=page)
+    assert saved.status_code == 303, saved.text
+    await switch_to(browser, "manager")
+    form = {"course_code": "listening", "attended_on": "2026-03-01", "note": ""}
+    return f"{A1_PLAN}/attendance", form, A1_PLAN
+
+
 PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]]] = {
     "/admin/scores/{cycle_code}/{external_id}/adjust": _adjust,
     "/admin/role-models/opt-in": _opt_in,
@@ -387,6 +413,9 @@ PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]
     "/admin/recognition/{recognition_id:key}/hide": _recognition_hide,
     "/admin/check-ins/{check_in_id:key}/acknowledge": _acknowledge,
     "/admin/feedback-notes/{note_id:key}/hide": _hide_feedback_note,
+    "/admin/people/{external_id}/development/aim": _development_aim,
+    "/admin/people/{external_id}/development/items/{item_id}": _development_item_update,
+    "/admin/people/{external_id}/development/attendance": _development_attendance,
 }
 PROBED_ABOVE = {"/admin/kpis/new"}
 
@@ -395,24 +424,25 @@ PROBED_ABOVE = {"/admin/kpis/new"}
 # form the use case would accept. A new form must be added to PROBES or, with a reason,
 # here: the route test below fails otherwise.
 NOT_YET_PROBED = {
+    # Before or around the session: the middleware may answer a busy database in plain text.
     "/admin/sign-in",
     "/admin/sign-out",
     "/admin/language",
+    # Long forms (the policy, a scorecard's lines, a shadow scorecard, a file to import) or
+    # a shadow scorecard to set up first: not written yet.
     "/admin/policy",
+    "/admin/cycles/{code}/scorecards/{position}",
+    "/admin/imports/preview",
+    "/admin/imports/run",
     "/admin/cycles/{code}/shadow/promote",
     "/admin/cycles/{code}/shadow/{position}/scorecard",
     "/admin/cycles/{code}/shadow/{position}/delete",
     "/admin/cycles/{code}/pilot/roll-out",
+    # Goals need "today" inside the cycle: tests/admin/test_goal_pages.py's pinned app.
     "/admin/goals/{cycle}/save",
     "/admin/goals/{goal_id:int}/decide",
     "/admin/goals/{goal_id:int}/report",
     "/admin/goals/{goal_id:int}/delete",
-    "/admin/cycles/{code}/scorecards/{position}",
-    "/admin/people/{external_id}/development/aim",
-    "/admin/people/{external_id}/development/items/{item_id}",
-    "/admin/people/{external_id}/development/attendance",
-    "/admin/imports/preview",
-    "/admin/imports/run",
 }
 
 
