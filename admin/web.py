@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Container, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -40,6 +40,7 @@ from service.errors import (
     Issue,
     NotFound,
     PermissionDenied,
+    Refusal,
     ValidationFailed,
 )
 from service.labels import label
@@ -194,7 +195,7 @@ class Failed:
     values: dict[str, str] = field(default_factory=dict)
 
 
-def refusal_status(error: DomainError) -> int:
+def refusal_status(error: Refusal) -> int:
     """The HTTP status of a page shown again after a use case refused a form."""
     if isinstance(error, ValidationFailed):
         return 400
@@ -205,15 +206,73 @@ def refusal_status(error: DomainError) -> int:
     return 409  # stale versions and transitions: the data changed under the form
 
 
-def refusal_messages(request: Request, error: DomainError, *, row: str = "Row {n}") -> list[str]:
-    """A refusal as lines naming the field (and the row, called `row`, counted from 1)."""
+def refusal_messages(
+    request: Request, error: Refusal, *, row: str = "Row {n}", named: bool = True
+) -> list[str]:
+    """A refusal as lines naming the field (and the row, called `row`, counted from 1).
+    `named=False` says each issue alone, for a page whose form is one question (a note,
+    a choice): there the field's name would tell the reader nothing."""
     if isinstance(error, ValidationFailed):
+        if not named:
+            return [say(request, issue) for issue in error.issues]
         return [
             (f"{_(request, row, n=issue.row + 1)}: " if issue.row is not None else "")
             + f"{issue.field}: {say(request, issue)}"
             for issue in error.issues
         ]
     return [say(request, error)]
+
+
+def refusal_line(request: Request, error: Refusal, *, named: bool = True) -> str:
+    """A refusal on one line, for a page that shows it above its form or alone."""
+    return "; ".join(refusal_messages(request, error, named=named))
+
+
+def typed(form: FormData, names: Collection[str] | None = None) -> dict[str, str]:
+    """What was typed into a form (its `names`, or every field), to show it again; never
+    the CSRF token, which the page renders afresh."""
+    keys = [str(key) for key in form if key != "csrf_token"] if names is None else names
+    return {name: str(form.get(name, "")) for name in keys}
+
+
+@dataclass
+class FormErrors:
+    """A refused form whose issues stand beside their fields: which form, the message per
+    field, a message for the form (what belongs to no field of it), and what was typed."""
+
+    form: str
+    fields: dict[str, str] = field(default_factory=dict)
+    message: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def form_errors(
+    request: Request,
+    form_name: str,
+    error: Refusal,
+    values: dict[str, str],
+    on_form: Container[str] | None = None,
+    *,
+    field_of: Mapping[str, str] | None = None,
+) -> FormErrors:
+    """A use case's refusal, each issue beside its field when the form has it (`on_form`,
+    by default the fields typed into, `values`; the use case's field renamed to the
+    form's by `field_of`); the rest above the form, each after the use case's field name.
+    A refusal without issues is the form's message."""
+    found = FormErrors(form_name, values=values)
+    fields = values if on_form is None else on_form
+    if not isinstance(error, ValidationFailed):
+        found.message = say(request, error)
+        return found
+    loose = []
+    for issue in error.issues:
+        target = (field_of or {}).get(issue.field, issue.field)
+        if target in fields:
+            found.fields[target] = say(request, issue)
+        else:
+            loose.append(f"{issue.field}: {say(request, issue)}")
+    found.message = "; ".join(loose) or None
+    return found
 
 
 async def submit_form(
@@ -228,12 +287,11 @@ async def submit_form(
 ) -> Response:
     """Run one use case for a posted form: redirect to `done` when it succeeds; when it
     refuses, show the page again through `again` with the messages and what was typed,
-    at the refusal's status. A busy database is `guarded`'s to answer (503)."""
+    at the refusal's status. Only a `Refusal` is the form's to show: a busy database
+    passes through to `guarded`'s 503 page (service/errors.py `Refusal` says why)."""
     try:
         await action()
-    except DatabaseBusy:
-        raise
-    except DomainError as error:
+    except Refusal as error:
         failed = Failed(form, refusal_messages(request, error, row=row), values or {})
         return await again(failed, refusal_status(error))
     return redirect(done)

@@ -81,11 +81,25 @@ class DomainError(Exception):
         self.values: Mapping[str, Any] = MappingProxyType(values)
 
 
-class NotFound(DomainError):
+class Refusal(DomainError):
+    """The use case refused what was asked (input, access, a stale or wrong state): a
+    form can show it again with this message, and sending the same again would fail the
+    same way. Every DomainError is one except DatabaseBusy, which says nothing about the
+    request and is answered by retrying it.
+
+    The one home of "what a form may display": the admin's views catch `Refusal`, never
+    `DomainError`, so that a busy database always reaches `admin.web.guarded`'s 503 busy
+    page (with Retry-After) instead of being shown as the form's fault. The GraphQL API
+    keeps catching DomainError (service/api/errors.py), DatabaseBusy included, and maps
+    it to BusyError / BUSY: nothing there changes.
+    """
+
+
+class NotFound(Refusal):
     code = "NOT_FOUND"
 
 
-class ValidationFailed(DomainError):
+class ValidationFailed(Refusal):
     code = "VALIDATION_FAILED"
 
     def __init__(self, issues: list[Issue], message: str | None = None) -> None:
@@ -96,17 +110,17 @@ class ValidationFailed(DomainError):
         super().__init__(summary)
 
 
-class StaleVersion(DomainError):
+class StaleVersion(Refusal):
     """Someone saved first: the edit was based on an older version."""
 
     code = "STALE_VERSION"
 
 
-class InvalidTransition(DomainError):
+class InvalidTransition(Refusal):
     code = "INVALID_TRANSITION"
 
 
-class PermissionDenied(DomainError):
+class PermissionDenied(Refusal):
     code = "PERMISSION_DENIED"
 
 

@@ -12,22 +12,38 @@ import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
 from service.app import create_app
-from service.models import Kpi
+from service.models import (
+    AccessLevel,
+    ApiToken,
+    CheckIn,
+    DevelopmentItem,
+    Employee,
+    FeedbackNote,
+    Kpi,
+    Observation,
+    Recognition,
+    User,
+)
+from service.usecases.actor import Actor
 from service.usecases.people.best_practice import share_best_practice
+from service.usecases.people.recognition import give_recognition
 from service.usecases.people.sessions import SessionInput, schedule_session
 from tests.admin.conftest import Browser
-from tests.admin.test_appeals_and_audit import QUEUE, appeal_by
+from tests.admin.test_appeals_and_audit import QUEUE, appeal_by, switch_to
 from tests.admin.test_calibration_page import PAGE as CALIBRATION
 from tests.admin.test_calibration_page import review_ready
+from tests.admin.test_check_in_pages import A1_PAGE as CHECK_INS
+from tests.admin.test_check_in_pages import record_for_a1
 from tests.admin.test_development_pages import A1_PLAN
+from tests.admin.test_recognition_pages import WALL
 from tests.admin.test_role_model_pages import BOARD
 from tests.admin.test_role_model_pages import _as as role_models_as
 from tests.admin.test_role_model_pages import _ready as role_models_ready
 from tests.admin.test_score_pages import A1_PAGE, a1_slowest_response
-from tests.api.conftest import Api, make_settings, seed
+from tests.api.conftest import PASSWORD, Api, make_settings, seed
 from tests.api.test_bad_numbers import database_state
 from tests.integration.role_model_scenario import person
-from tests.integration.scenario import ADMIN
+from tests.integration.scenario import ADMIN, CYCLE
 from tests.write_lock import another_writer_holds_the_lock
 
 # The lock is SQLite's: another connection holding it (PostgreSQL's side is in the API tests).
@@ -178,6 +194,193 @@ async def _calibration_record(browser: Browser) -> tuple[str, dict[str, str], st
     return f"{CALIBRATION}/record", form, CALIBRATION
 
 
+async def _seeded_as(browser: Browser, who: str) -> None:
+    await seed(Api(browser.client))
+    await browser.sign_in(who)
+
+
+async def _appeal(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "employee")
+    return f"{A1_PAGE}/appeal", {"line": "5", "reason": "reviewed on a bad day"}, A1_PAGE
+
+
+async def _review(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "manager")
+    form = {"line": "5", "rating": "1", "comment": "Calibrated down."}
+    return f"{A1_PAGE}/review", form, A1_PAGE
+
+
+async def _check_in(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "manager")
+    form = {
+        "held_on": "2026-03-19",
+        "shared_notes": "Good month on the phones.",
+        "private_notes": "",
+        "discussed": "1",
+    }
+    return CHECK_INS, form, CHECK_INS
+
+
+async def _feedback_note(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "manager")
+    form = {"kind": "PRAISE", "text": "Calm with the angry caller", "line": ""}
+    return "/admin/people/A1/feedback-notes", form, CHECK_INS
+
+
+async def _praise(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "manager")
+    top = await Observation.filter(employee__external_id="A1", value=50_000).first()
+    assert top is not None
+    page = "/admin/people/A1/recognition"
+    return f"{page}/praise", {"observation_id": str(top.id)}, page
+
+
+async def _course(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    form = {
+        "code": "listening",
+        "title": "Active listening",
+        "title_zh": "积极倾听",
+        "kpi_codes": "csat",
+        "length_minutes": "45",
+        "format": "ONLINE",
+    }
+    return "/admin/courses", form, "/admin/courses"
+
+
+async def _user(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    form = {
+        "email": "a3@example.com",
+        "access": "EMPLOYEE",
+        "employee": "A3",
+        "password": "a-long-one",
+    }
+    return "/admin/users", form, "/admin/users"
+
+
+async def _access(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    return "/admin/users/access", {"email": "a1@example.com", "access": "MANAGER"}, "/admin/users"
+
+
+async def _active(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    return "/admin/users/active", {"email": "a1@example.com", "active": "0"}, "/admin/users"
+
+
+async def _token(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    form = {"email": "survey-tool@example.com", "days": "30"}
+    return "/admin/users/tokens", form, "/admin/users"
+
+
+async def _password(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "employee")
+    form = {"current": PASSWORD, "new": "a new secret"}
+    return "/admin/password", form, "/admin/password"
+
+
+async def _new_cycle(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    form = {
+        "code": "2026-Q2",
+        "name": "Q2 2026",
+        "starts_on": "2026-04-01",
+        "ends_on": "2026-06-30",
+    }
+    return "/admin/cycles/new", form, "/admin/cycles/new"
+
+
+async def _transition(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    page = f"/admin/cycles/{CYCLE}"
+    return f"{page}/transition", {"to": "REVIEW", "reason": "busy probe"}, page
+
+
+async def _kpi_edit(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    form = {"expected_version": "1", "name": "My better name", "unit": "min", "tags": ""}
+    return "/admin/kpis/frt", form, "/admin/kpis/frt"
+
+
+async def _revoke(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    integration = await User.get(email="survey-tool@example.com")
+    token = await ApiToken.get(user_id=integration.id)
+    return f"/admin/users/tokens/{token.id}/revoke", {}, "/admin/users"
+
+
+async def _give_recognition(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "colleague")
+    form = {"receiver": "A1", "message": "Covered my late shift", "value_tag": "teamwork"}
+    return WALL, form, WALL
+
+
+async def _recognition_for_a1() -> Recognition:
+    a3 = await Employee.get(external_id="A3")
+    return await give_recognition(
+        actor=Actor("A3", AccessLevel.EMPLOYEE, employee_id=a3.id),
+        receiver_external_id="A1",
+        message="Quiet thanks",
+    )
+
+
+async def _recognition_visibility(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "employee")
+    given = await _recognition_for_a1()
+    form = {"visibility": "PRIVATE"}
+    return f"/admin/recognition/{given.id}/visibility", form, "/admin/people/A1/recognition"
+
+
+async def _recognition_hide(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "admin")
+    given = await _recognition_for_a1()
+    return f"/admin/recognition/{given.id}/hide", {"reason": "names a customer"}, WALL
+
+
+async def _acknowledge(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "manager")
+    await record_for_a1(browser)
+    check_in = await CheckIn.get(employee__external_id="A1")
+    await switch_to(browser, "employee")
+    return f"/admin/check-ins/{check_in.id}/acknowledge", {"comment": "好的"}, CHECK_INS
+
+
+async def _hide_feedback_note(browser: Browser) -> tuple[str, dict[str, str], str]:
+    path, form, page = await _feedback_note(browser)
+    given = await browser.post(path, form, form_page=page)
+    assert given.status_code == 303, given.text
+    note = await FeedbackNote.get(employee__external_id="A1")
+    await switch_to(browser, "admin")
+    return f"/admin/feedback-notes/{note.id}/hide", {"reason": "Abusive"}, CHECK_INS
+
+
+async def _development_aim(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "employee")
+    form = {"aim": "Handle angry callers calmly", "expected_version": "0"}
+    return f"{A1_PLAN}/aim", form, A1_PLAN
+
+
+async def _development_item_update(browser: Browser) -> tuple[str, dict[str, str], str]:
+    await _seeded_as(browser, "manager")
+    form = {"form": "add", "action": "COACHING", "focus_skill": "Calm", "due_on": "2099-01-31"}
+    added = await browser.post(f"{A1_PLAN}/items", form, form_page=A1_PLAN)
+    assert added.status_code == 303, added.text
+    item = await DevelopmentItem.get()
+    form = {"status": "IN_PROGRESS", "notes": "first week", "expected_version": "1"}
+    return f"{A1_PLAN}/items/{item.id}", form, A1_PLAN
+
+
+async def _development_attendance(browser: Browser) -> tuple[str, dict[str, str], str]:
+    path, form, page = await _course(browser)
+    saved = await browser.post(path, form, form_page=page)
+    assert saved.status_code == 303, saved.text
+    await switch_to(browser, "manager")
+    form = {"course_code": "listening", "attended_on": "2026-03-01", "note": ""}
+    return f"{A1_PLAN}/attendance", form, A1_PLAN
+
+
 PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]]] = {
     "/admin/scores/{cycle_code}/{external_id}/adjust": _adjust,
     "/admin/role-models/opt-in": _opt_in,
@@ -190,51 +393,56 @@ PROBES: dict[str, Callable[[Browser], Awaitable[tuple[str, dict[str, str], str]]
     "/admin/appeals/{appeal_id:key}/resolve": _resolve,
     "/admin/people/{external_id}/development/items": _development_item,
     "/admin/cycles/{code}/calibration/record": _calibration_record,
+    "/admin/scores/{cycle_code}/{external_id}/appeal": _appeal,
+    "/admin/scores/{cycle_code}/{external_id}/review": _review,
+    "/admin/people/{external_id}/check-ins": _check_in,
+    "/admin/people/{external_id}/feedback-notes": _feedback_note,
+    "/admin/people/{external_id}/recognition/praise": _praise,
+    "/admin/courses": _course,
+    "/admin/users": _user,
+    "/admin/users/access": _access,
+    "/admin/users/active": _active,
+    "/admin/users/tokens": _token,
+    "/admin/password": _password,
+    "/admin/cycles/new": _new_cycle,
+    "/admin/cycles/{code}/transition": _transition,
+    "/admin/kpis/{code}": _kpi_edit,
+    "/admin/users/tokens/{token_id:key}/revoke": _revoke,
+    "/admin/teams/{team_code}/recognition": _give_recognition,
+    "/admin/recognition/{recognition_id:key}/visibility": _recognition_visibility,
+    "/admin/recognition/{recognition_id:key}/hide": _recognition_hide,
+    "/admin/check-ins/{check_in_id:key}/acknowledge": _acknowledge,
+    "/admin/feedback-notes/{note_id:key}/hide": _hide_feedback_note,
+    "/admin/people/{external_id}/development/aim": _development_aim,
+    "/admin/people/{external_id}/development/items/{item_id}": _development_item_update,
+    "/admin/people/{external_id}/development/attendance": _development_attendance,
 }
 PROBED_ABOVE = {"/admin/kpis/new"}
 
-# Forms not probed here yet (each still lets the busy error through: `submit_form`, or
-# `except DatabaseBusy: raise` before its `except DomainError`). A new form must be added
-# to PROBES or, with a reason, here: the route test below fails otherwise.
+# Forms not probed here yet. Each view catches only `Refusal` (service/errors.py), which a
+# busy database is not, so each should answer as the probed ones do; a probe only needs a
+# form the use case would accept. A new form must be added to PROBES or, with a reason,
+# here: the route test below fails otherwise.
 NOT_YET_PROBED = {
+    # Before or around the session: the middleware may answer a busy database in plain text.
     "/admin/sign-in",
     "/admin/sign-out",
-    "/admin/password",
     "/admin/language",
-    "/admin/kpis/{code}",
+    # Long forms (the policy, a scorecard's lines, a shadow scorecard, a file to import) or
+    # a shadow scorecard to set up first: not written yet.
     "/admin/policy",
+    "/admin/cycles/{code}/scorecards/{position}",
+    "/admin/imports/preview",
+    "/admin/imports/run",
     "/admin/cycles/{code}/shadow/promote",
     "/admin/cycles/{code}/shadow/{position}/scorecard",
     "/admin/cycles/{code}/shadow/{position}/delete",
     "/admin/cycles/{code}/pilot/roll-out",
+    # Goals need "today" inside the cycle: tests/admin/test_goal_pages.py's pinned app.
     "/admin/goals/{cycle}/save",
     "/admin/goals/{goal_id:int}/decide",
     "/admin/goals/{goal_id:int}/report",
     "/admin/goals/{goal_id:int}/delete",
-    "/admin/cycles/new",
-    "/admin/cycles/{code}/transition",
-    "/admin/cycles/{code}/scorecards/{position}",
-    "/admin/people/{external_id}/development/aim",
-    "/admin/people/{external_id}/development/items/{item_id}",
-    "/admin/people/{external_id}/development/attendance",
-    "/admin/courses",
-    "/admin/users",
-    "/admin/users/access",
-    "/admin/users/active",
-    "/admin/users/tokens",
-    "/admin/users/tokens/{token_id:key}/revoke",
-    "/admin/imports/preview",
-    "/admin/imports/run",
-    "/admin/teams/{team_code}/recognition",
-    "/admin/recognition/{recognition_id:key}/hide",
-    "/admin/recognition/{recognition_id:key}/visibility",
-    "/admin/people/{external_id}/recognition/praise",
-    "/admin/scores/{cycle_code}/{external_id}/review",
-    "/admin/scores/{cycle_code}/{external_id}/appeal",
-    "/admin/people/{external_id}/check-ins",
-    "/admin/check-ins/{check_in_id:key}/acknowledge",
-    "/admin/people/{external_id}/feedback-notes",
-    "/admin/feedback-notes/{note_id:key}/hide",
 }
 
 

@@ -9,7 +9,6 @@ page, with the refusal beside the form when there is one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -21,18 +20,20 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.web import (
+    FormErrors,
     Refused,
     _,
     checked_form,
+    form_errors,
     guarded,
     redirect,
     refusal_status,
     render,
     require,
-    say,
     signed_in,
+    typed,
 )
-from service.errors import DatabaseBusy, DomainError, Issue, NotFound, ValidationFailed
+from service.errors import Issue, NotFound, Refusal, ValidationFailed
 from service.models import (
     AccessLevel,
     Course,
@@ -86,30 +87,12 @@ _FIELD_OF = {
 }
 
 
-@dataclass
-class Failed:
-    """A refused form: which one, what was typed, and the messages."""
-
-    form: str
-    values: dict[str, str] = field(default_factory=dict)
-    fields: dict[str, str] = field(default_factory=dict)
-    message: str | None = None
-
-
-def _failed(request: Request, name: str, error: DomainError, form: FormData) -> Failed:
-    failed = Failed(name, {k: str(v) for k, v in form.items() if k != "csrf_token"})
-    if isinstance(error, ValidationFailed):
-        loose = []
-        for issue in error.issues:
-            target = _FIELD_OF.get(issue.field, issue.field)
-            if target in failed.values or target in ITEM_FIELDS:
-                failed.fields[target] = say(request, issue)
-            else:
-                loose.append(f"{issue.field}: {say(request, issue)}")
-        failed.message = "; ".join(loose) or None
-    else:
-        failed.message = say(request, error)
-    return failed
+def _failed(request: Request, name: str, error: Refusal, form: FormData) -> FormErrors:
+    """The page's own part of the rule: an issue is beside its field when the form has
+    it or it is one of an item's fields (the item forms differ in which they show), after
+    the use case's GraphQL name is turned into the form's (`_FIELD_OF`)."""
+    values = typed(form)
+    return form_errors(request, name, error, values, (*values, *ITEM_FIELDS), field_of=_FIELD_OF)
 
 
 def _date(value: Any, name: str) -> date:
@@ -190,7 +173,7 @@ async def _plan_page(
     actor: Actor,
     employee: Employee,
     *,
-    failed: Failed | None = None,
+    failed: FormErrors | None = None,
     status: int = 200,
 ) -> Response:
     conn = get_connection("default")
@@ -321,9 +304,7 @@ async def aim_post(request: Request) -> Response:
             aim=str(form.get("aim", "")),
             expected_version=_int(form.get("expected_version", ""), "expected_version"),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, "aim", error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -378,9 +359,7 @@ async def add_item_post(request: Request) -> Response:
                 else None,
             ),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, form_name, error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -409,9 +388,7 @@ async def update_item_post(request: Request) -> Response:
             ),
             expected_version=_int(form.get("expected_version", ""), "expected_version"),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, f"item-{item_id}", error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -433,9 +410,7 @@ async def attendance_post(request: Request) -> Response:
             attended_on=_date(form.get("attended_on", ""), "attendedOn"),
             note=str(form.get("note", "")),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, "attendance", error, form)
         return await _plan_page(
             request, actor, employee, failed=failed, status=refusal_status(error)
@@ -447,7 +422,7 @@ async def attendance_post(request: Request) -> Response:
 
 
 async def _courses_page(
-    request: Request, *, failed: Failed | None = None, status: int = 200
+    request: Request, *, failed: FormErrors | None = None, status: int = 200
 ) -> Response:
     courses = await Course.all().order_by("code")
     kpis = {k.code: k for k in await Kpi.all()}
@@ -489,9 +464,7 @@ async def course_post(request: Request) -> Response:
             ),
             expected_version=_int(version_text, "expected_version") if version_text else None,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         failed = _failed(request, "course", error, form)
         for name in COURSE_FIELDS:
             failed.values.setdefault(name, "")

@@ -28,7 +28,7 @@ from admin.web import (
     signed_in,
     state,
 )
-from service.errors import DatabaseBusy, DomainError, GoalNotSmart, Issue
+from service.errors import GoalNotSmart, Issue, Refusal
 from service.models import AccessLevel, Cycle, CycleState, Employee, Goal, Kpi, Team
 from service.scoring import format_compact
 from service.scoring.goals import GoalClock, SmartFinding, smart_message
@@ -209,9 +209,7 @@ async def _owner_page(
             views = await usecase.team_goals(
                 conn, actor=actor, team_id=team.id, cycle_code=cycle.code, clock=clock(request)
             )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return render(request, "error.html", {"message": say(request, error)}, status=403)
     serving: dict[int, list[GoalView]] = {}
     if team is not None:
@@ -374,9 +372,7 @@ async def save_goal(request: Request) -> Response:
             form_error=loose,
             form_smart=_messages(request, [SmartFinding.from_data(f) for f in refused.findings]),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         issues = getattr(error, "issues", [])
         errors, loose = _field_errors(request, issues)
         return await _owner_page(
@@ -408,9 +404,7 @@ async def _goal_action(request: Request, act: Any, done: str) -> Response:
     posted = await checked_form(request)
     try:
         await act(actor, goal, posted)
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         issues = getattr(error, "issues", [])
         message = "; ".join(say(request, i) for i in issues) or say(request, error)
         return await _owner_page(

@@ -24,12 +24,13 @@ from admin.web import (
     checked_form,
     guarded,
     redirect,
+    refusal_line,
     refusal_status,
     render,
     say,
     signed_in,
 )
-from service.errors import DatabaseBusy, DomainError, Issue, NotFound, ValidationFailed
+from service.errors import Issue, NotFound, Refusal, ValidationFailed
 from service.models import (
     OPEN_CYCLE_STATES,
     AccessLevel,
@@ -47,12 +48,6 @@ from service.usecases.actor import Actor
 from service.usecases.people import best_practice, role_models, sessions
 from service.usecases.people.sessions import SessionInput
 from service.usecases.setup.policy import load_policy
-
-
-def _refusal(request: Request, error: DomainError) -> str:
-    if isinstance(error, ValidationFailed):
-        return "; ".join(say(request, issue) for issue in error.issues)
-    return say(request, error)
 
 
 def _reader(request: Request) -> Actor:
@@ -104,10 +99,8 @@ async def _role_models_page(
             board = await role_models.role_models_of_team(
                 get_connection("default"), actor=actor, team_code=team_code, cycle_code=cycle_code
             )
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as error:
-            board_refusal = _refusal(request, error)
+        except Refusal as error:
+            board_refusal = refusal_line(request, error, named=False)
             status = refusal_status(error) if status == 200 else status
     opted_in = None
     if actor.employee_id is not None:
@@ -146,11 +139,12 @@ async def opt_in_post(request: Request) -> Response:
         await role_models.set_role_model_opt_in(
             actor=actor, opted_in=str(form.get("opted_in", "")) == "yes"
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _role_models_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     back = {k: str(v) for k, v in form.items() if k in ("team", "cycle") and v}
     return redirect(f"/admin/role-models?{urlencode({**back, 'done': 'opt-in'})}#opt-in")
@@ -231,11 +225,12 @@ async def share_post(request: Request) -> Response:
             text=str(form.get("text", "")),
             author_external_id=None if me is not None and author == me.external_id else author,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(_kpi_url(code, "?done=shared#notes"))
 
@@ -248,11 +243,12 @@ async def thank_post(request: Request) -> Response:
         await best_practice.thank_best_practice(
             actor=actor, note_id=int(request.path_params["note_id"])
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(_kpi_url(request.path_params["kpi_code"], "?done=thanked#notes"))
 
@@ -267,11 +263,12 @@ async def hide_post(request: Request) -> Response:
             note_id=int(request.path_params["note_id"]),
             reason=str(form.get("reason", "")),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _kpi_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(_kpi_url(request.path_params["kpi_code"], "?done=hidden#notes"))
 
@@ -358,13 +355,11 @@ async def schedule_post(request: Request) -> Response:
                 description=str(form.get("description", "")),
             ),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _sessions_page(
             request,
             actor,
-            refusal=_refusal(request, error),
+            refusal=refusal_line(request, error, named=False),
             values=values,
             status=refusal_status(error),
         )
@@ -382,11 +377,12 @@ async def attend_post(request: Request) -> Response:
             session_id=int(request.path_params["session_id"]),
             employee_external_id=who,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _sessions_page(
-            request, actor, refusal=_refusal(request, error), status=refusal_status(error)
+            request,
+            actor,
+            refusal=refusal_line(request, error, named=False),
+            status=refusal_status(error),
         )
     return redirect(f"/admin/sessions?done=attended#session-{request.path_params['session_id']}")
 

@@ -17,8 +17,8 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars
-from admin.web import _, checked_form, guarded, redirect, render, require, say
-from service.errors import DatabaseBusy, DomainError, StaleVersion, ValidationFailed
+from admin.web import _, checked_form, guarded, redirect, refusal_line, render, require, say
+from service.errors import Refusal, StaleVersion, ValidationFailed
 from service.models import AccessLevel, CalibrationRecord, Cycle
 from service.usecases.review.calibration import (
     calibration_document,
@@ -82,10 +82,8 @@ async def _page(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
         document = calibration_document(view)
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        refusal = _refusal(request, error)
+    except Refusal as error:
+        refusal = refusal_line(request, error, named=False)
     form = record_form or {
         name: "" if record is None else str(getattr(record, name)) for name in RECORD_FIELDS
     }
@@ -177,11 +175,13 @@ async def calibration_record_post(request: Request) -> Response:
                 "see theirs, then save again.",
             ),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
+    except Refusal as error:
         return await _page(
-            request, cycle, status=400, record_form=form, record_error=_refusal(request, error)
+            request,
+            cycle,
+            status=400,
+            record_form=form,
+            record_error=refusal_line(request, error, named=False),
         )
     return redirect(f"/admin/cycles/{quote(cycle.code, safe='')}/calibration?saved=1#record")
 
@@ -190,10 +190,3 @@ routes = [
     Route("/cycles/{code}/calibration", calibration_page, methods=["GET"]),
     Route("/cycles/{code}/calibration/record", calibration_record_post, methods=["POST"]),
 ]
-
-
-def _refusal(request: Request, error: DomainError) -> str:
-    """A refusal in the page's language; one issue is said alone, without its field."""
-    if isinstance(error, ValidationFailed):
-        return "; ".join(say(request, issue) for issue in error.issues)
-    return say(request, error)

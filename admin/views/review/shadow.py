@@ -25,8 +25,8 @@ from tortoise.connection import get_connection
 
 from admin.charts import Bar, gap_bars, horizontal_bars, shift_matrix
 from admin.views.setup.cycles import scorecard_editor, scorecard_editor_post
-from admin.web import _, checked_form, guarded, redirect, render, require, say, state
-from service.errors import DatabaseBusy, DomainError, ValidationFailed
+from admin.web import _, checked_form, guarded, redirect, refusal_line, render, require, state
+from service.errors import Refusal
 from service.labels import label
 from service.models import AccessLevel, Cycle, ShadowScorecard, Team
 from service.usecases.csv_export import csv_text
@@ -116,10 +116,8 @@ async def _shadow_page(
                 team_code=team,
             )
             document = shadow.shadow_document(report)
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as error:
-            refusal = _refusal(request, error)
+        except Refusal as error:
+            refusal = refusal_line(request, error)
     else:
         refusal = _(request, "This cycle has no shadow scorecard yet.")
     rows = [] if document is None else document["rows"]
@@ -184,10 +182,8 @@ async def shadow_csv(request: Request) -> Response:
             position_code=position,
             team_code=request.query_params.get("team") or None,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
+    except Refusal as error:
+        return render(request, "error.html", {"message": refusal_line(request, error)}, status=400)
     document = shadow.shadow_document(report)
     text = csv_text(
         shadow.CSV_COLUMNS, shadow.shadow_csv_rows(document), numeric=shadow.CSV_NUMERIC
@@ -204,13 +200,6 @@ def _new_cycle(posted: FormData) -> tuple[dict[str, str], date | None, date | No
         except ValueError:
             days.append(None)
     return form, days[0], days[1]
-
-
-def _refusal(request: Request, error: DomainError) -> str:
-    """A refusal in the page's language; a form's issues each after their field."""
-    if isinstance(error, ValidationFailed):
-        return "; ".join(f"{i.field}: {say(request, i)}" for i in error.issues)
-    return say(request, error)
 
 
 async def _new_cycle_post(
@@ -239,10 +228,8 @@ async def _new_cycle_post(
                 starts_on=starts_on,
                 ends_on=ends_on,
             )
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as refused:
-            error = _refusal(request, refused)
+        except Refusal as refused:
+            error = refusal_line(request, refused)
         else:
             return redirect(f"/admin/cycles/{quote(created.code, safe='')}?moved={moved}")
     return await page(request, cycle, status=400, new_cycle_form=form, new_cycle_error=error)
@@ -271,10 +258,8 @@ async def shadow_delete_post(request: Request) -> Response:
             position_code=position,
             expected_version=int(version) if version.isdigit() else None,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
+    except Refusal as error:
+        return render(request, "error.html", {"message": refusal_line(request, error)}, status=400)
     return redirect(_cycle_url(cycle, "shadow", position, "scorecard") + "?deleted=1")
 
 
@@ -357,10 +342,8 @@ async def _pilot_page(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
         document = pilot.pilot_document(report)
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        refusal = _refusal(request, error)
+    except Refusal as error:
+        refusal = refusal_line(request, error)
     return render(
         request,
         "cycles/pilot.html",
@@ -395,10 +378,8 @@ async def pilot_csv(request: Request) -> Response:
         report = await pilot.pilot_report(
             get_connection("default"), actor=actor, cycle_code=cycle.code
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        return render(request, "error.html", {"message": _refusal(request, error)}, status=400)
+    except Refusal as error:
+        return render(request, "error.html", {"message": refusal_line(request, error)}, status=400)
     document = pilot.pilot_document(report)
     text = csv_text(pilot.CSV_COLUMNS, pilot.pilot_csv_rows(document), numeric=pilot.CSV_NUMERIC)
     return _csv_response(text, f"{_file_part(cycle.code)}-pilot.csv")

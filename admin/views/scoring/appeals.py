@@ -10,23 +10,21 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 
 from admin.i18n import name_text
-from admin.views.scoring.scores import (
-    FormErrors,
-    explanation_of,
-    field_error,
-    form_errors,
-)
+from admin.views.scoring.scores import explanation_of, field_error
 from admin.web import (
+    FormErrors,
     Refused,
     checked_form,
+    form_errors,
     guarded,
     redirect,
     refusal_status,
     render,
     require,
     state,
+    typed,
 )
-from service.errors import DatabaseBusy, DomainError
+from service.errors import Refusal
 from service.models import (
     AccessLevel,
     Appeal,
@@ -171,10 +169,8 @@ async def resolve_post(request: Request) -> Response:
             adjustment_points=points or None,
             void_observation_id=void_id,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        failed = form_errors(request, form_name, error, form, FIELDS)
+    except Refusal as error:
+        failed = form_errors(request, form_name, error, typed(form, FIELDS))
         return await _render_queue(request, actor, failed, refusal_status(error))
     return redirect("/admin/appeals?done=resolved")
 

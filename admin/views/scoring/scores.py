@@ -24,22 +24,22 @@ from admin.i18n import name_text
 from admin.views.people.goals import clock as goal_clock
 from admin.views.scoring.heatmap import person_trend, team_trend_context
 from admin.web import (
+    FormErrors,
     Refused,
     _,
     checked_form,
+    form_errors,
     guarded,
     redirect,
     refusal_status,
     render,
-    say,
     signed_in,
     state,
+    typed,
 )
 from service.errors import (
-    DatabaseBusy,
-    DomainError,
     PermissionDenied,
-    ValidationFailed,
+    Refusal,
 )
 from service.models import (
     OPEN_CYCLE_STATES,
@@ -103,44 +103,11 @@ DONE = {
 # --- errors next to the form that caused them -----------------------------------------
 
 
-@dataclass
-class FormErrors:
-    """What went wrong with one posted form: per field, and a message for the form."""
-
-    form: str
-    fields: dict[str, str] = field(default_factory=dict)
-    message: str | None = None
-    values: dict[str, str] = field(default_factory=dict)
-
-
-def form_errors(
-    request: Request, form_name: str, error: DomainError, form: FormData, fields: tuple[str, ...]
-) -> FormErrors:
-    """A use case's refusal, each issue beside its field (the rest above the form)."""
-    found = FormErrors(form_name, values={name: str(form.get(name, "")) for name in fields})
-    if isinstance(error, ValidationFailed):
-        loose = []
-        for issue in error.issues:
-            if issue.field in fields:
-                found.fields[issue.field] = say(request, issue)
-            else:
-                loose.append(f"{issue.field}: {say(request, issue)}")
-        found.message = "; ".join(loose) or None
-    else:
-        found.message = say(request, error)
-    return found
-
-
 def field_error(
     request: Request, form_name: str, form: FormData, name: str, message: str
 ) -> FormErrors:
     """A field the view itself could not read (e.g. not a number): no use case ran."""
-    fields = tuple(str(key) for key in form if key != "csrf_token")
-    return FormErrors(
-        form_name,
-        fields={name: _(request, message)},
-        values={key: str(form.get(key, "")) for key in fields},
-    )
+    return FormErrors(form_name, fields={name: _(request, message)}, values=typed(form))
 
 
 def _int(value: object) -> int | None:
@@ -573,10 +540,10 @@ async def void_post(request: Request) -> Response:
                 observation_id=observation_id,
                 reason=str(form.get("reason", "")),
             )
-        except DatabaseBusy:
-            raise  # not the form's fault: guarded's 503 page says to try again
-        except DomainError as error:
-            failed = form_errors(request, form_name, error, form, ("reason", "observation_id"))
+        except Refusal as error:
+            failed = form_errors(
+                request, form_name, error, typed(form, ("reason", "observation_id"))
+            )
             status = refusal_status(error)
     if failed is None:
         if back_to_line is not None:
@@ -655,10 +622,8 @@ async def adjust_post(request: Request) -> Response:
             points=str(form.get("points", "")).strip(),
             reason=str(form.get("reason", "")),
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        failed = form_errors(request, "adjust", error, form, ("points", "reason"))
+    except Refusal as error:
+        failed = form_errors(request, "adjust", error, typed(form, ("points", "reason")))
         return await _render_score(request, target, failed, refusal_status(error))
     return _back(target, "adjust", "adjustments")
 
@@ -679,10 +644,8 @@ async def appeal_post(request: Request) -> Response:
             reason=str(form.get("reason", "")),
             line=line,
         )
-    except DatabaseBusy:
-        raise  # not the form's fault: guarded's 503 page says to try again
-    except DomainError as error:
-        failed = form_errors(request, "appeal", error, form, ("line", "reason"))
+    except Refusal as error:
+        failed = form_errors(request, "appeal", error, typed(form, ("line", "reason")))
         return await _render_score(request, target, failed, refusal_status(error))
     return _back(target, "appeal", "appeals")
 

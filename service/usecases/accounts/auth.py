@@ -19,7 +19,7 @@ from tortoise.connection import get_connection
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
-from service.errors import DomainError, Issue, NotFound, PermissionDenied, ValidationFailed
+from service.errors import Issue, NotFound, PermissionDenied, Refusal, ValidationFailed
 from service.models import AccessLevel, ApiToken, SignInAttempt, User
 from service.settings import Settings
 from service.sql import columns_of, execute, fetch_all, is_postgres, model_of
@@ -53,13 +53,13 @@ async def _dummy_hash(settings: Settings) -> str:
     return _dummy_hashes[key]
 
 
-class SignInRefused(DomainError):
+class SignInRefused(Refusal):
     """Wrong email or password, or an inactive account: one message for all three."""
 
     code = "SIGN_IN_REFUSED"
 
 
-class SignInThrottled(DomainError):
+class SignInThrottled(Refusal):
     code = "SIGN_IN_THROTTLED"
 
     def __init__(self, message: str, retry_after_seconds: int) -> None:
@@ -262,7 +262,7 @@ async def create_token_for(
     return await issue_token(actor=actor, user=user, name=name or "cli", days=days, source=source)
 
 
-class TokenRefused(DomainError):
+class TokenRefused(Refusal):
     """A bearer token that signs nobody in; `code` says why, for the client to branch on
     (whoever sends the token holds it, so saying it expired tells them nothing new)."""
 

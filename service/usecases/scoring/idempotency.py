@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from service.errors import DomainError, Issue, ValidationFailed
+from service.errors import Issue, Refusal, ValidationFailed
 from service.models import ImportChannel, IngestRequest
 from service.usecases.actor import Actor
 from service.usecases.inputs import IngestReport, RowError
@@ -19,7 +19,7 @@ from service.usecases.retries import retry_when_busy
 from service.usecases.scoring.import_failures import problems_of_rows, record_import_failure
 
 
-class IdempotencyConflict(DomainError):
+class IdempotencyConflict(Refusal):
     code = "IDEMPOTENCY_CONFLICT"
 
 

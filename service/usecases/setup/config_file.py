@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import yaml
 from tortoise.transactions import in_transaction
 
-from service.errors import DomainError, Issue, ValidationFailed
+from service.errors import DomainError, Issue, Refusal, ValidationFailed
 from service.models import Cycle, CycleState, Employee, Policy
 from service.scoring.types import Aggregation, Direction, KpiKind, Method, Scope
 from service.usecases.accounts.permissions import require_admin
@@ -121,7 +121,7 @@ class ApplyReport:
         return bool(self.transitions) or any(s.created or s.updated for s in self.sections)
 
 
-class ApplyFailed(DomainError):
+class ApplyFailed(Refusal):
     """A step of the apply was refused; the message starts with the path in the file."""
 
     code = "APPLY_FAILED"
