@@ -28,7 +28,7 @@ from tortoise.connection import get_connection
 from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate as run_migrations
 
-from service.errors import DomainError, NotFound, ValidationFailed
+from service.errors import DomainError, NotFound, Refusal, ValidationFailed
 from service.labels import label
 from service.models import (
     Appeal,
@@ -186,8 +186,11 @@ def _run(
         _exit(failed.lines)
     except ValidationFailed as failure:
         _exit(_issue_lines(failure, source))
-    except DomainError as error:
+    except Refusal as error:
         _exit([f"{source}: {error.message}" if source else f"error: {error.message}"])
+    except DomainError as error:
+        # A busy database is the moment's state, not the input file's fault.
+        _exit([f"error: {error.message}"])
     except (DBConnectionError, ConnectionError) as error:
         _exit([f"error: could not reach the database: {error}; check DATABASE_URL."])
     except OperationalError as error:

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import yaml
 from tortoise.transactions import in_transaction
 
-from service.errors import DomainError, Issue, Refusal, ValidationFailed
+from service.errors import Issue, Refusal, ValidationFailed
 from service.models import Cycle, CycleState, Employee, Policy
 from service.scoring.types import Aggregation, Direction, KpiKind, Method, Scope
 from service.usecases.accounts.permissions import require_admin
@@ -666,7 +666,9 @@ async def _step(where: Callable[[Issue], str], path: str, action: Awaitable[T]) 
         return await action
     except ValidationFailed as failure:
         raise _rebase(failure, where) from None
-    except DomainError as error:
+    except Refusal as error:
+        # Only refusals are the file's fault; a busy database passes through as itself,
+        # so the caller says "try again" rather than naming a place in the file.
         raise ApplyFailed("{path}: {message}", path=path, message=error) from None
 
 
