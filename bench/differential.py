@@ -50,8 +50,12 @@ async def _stored() -> list[object]:
         "ORDER BY s.employee_id, l.ordinal",
     )
     for row in scores:
-        if not isinstance(row["explanation"], str):
-            row["explanation"] = json.dumps(row["explanation"], sort_keys=True)
+        # Compared as values: PostgreSQL's jsonb (before migration 0026) printed the text
+        # re-spaced, json keeps it as written.
+        value = row["explanation"]
+        if isinstance(value, str):
+            value = json.loads(value)
+        row["explanation"] = json.dumps(value, sort_keys=True)
     return [scores, lines]
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
+from service.models.json_text import TextJSONField
 from service.scoring.types import (
     Channel,
     LineStatus,
@@ -141,8 +142,9 @@ class Score(Model):
     total_exact = fields.CharField(max_length=128, null=True)  # "num/den"
     total_cents = fields.BigIntField(null=True)  # reported total x 100, for ranking
     band_code = fields.CharField(max_length=16, null=True)
-    # The stored score's data (service/scoring/stored.StoredScore; no sentences).
-    explanation: Any = fields.JSONField(default=dict)
+    # The stored score's data (service/scoring/stored.StoredScore; no sentences). Text
+    # JSON on PostgreSQL: a recompute rewrites it whole, and nothing queries inside it.
+    explanation: Any = TextJSONField(default=dict)
     # SHA-256 of the values a recompute writes: equal means nothing to write.
     content_hash = fields.CharField(max_length=64, null=True)
     # SHA-256 of what a recompute computed the score from (its inputs, the policy, the

@@ -6,10 +6,17 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.connection import get_connection
+from tortoise.migrations.api import migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.transactions import in_transaction
 
-from service.models import tortoise_config
+from service.models import Cycle, Score, tortoise_config
+from service.scoring.stored import StoredScore
 from service.sql import fetch_all
+from service.usecases.scoring.ingest import record_feedback
+from service.usecases.scoring.recompute import recompute_cycle
+from tests.conftest import ACTIVE_CONFIG
+from tests.integration.scenario import ADMIN, CYCLE, build_organisation, survey_ratings
 
 
 async def _columns(table: str, backend: str) -> set[str]:
@@ -38,3 +45,47 @@ async def test_models_have_no_changes_missing_from_the_migrations(db: str) -> No
     detector = MigrationAutodetector(Tortoise.apps, apps)
     writers = await detector.changes()
     assert [w.name for w in writers] == []
+
+
+async def _explanation_type(backend: str) -> str:
+    if backend == "sqlite":
+        rows = await fetch_all(
+            get_connection("default"),
+            "SELECT type FROM pragma_table_info('score') WHERE name = 'explanation'",
+        )
+        return str(rows[0]["type"]).lower()
+    rows = await fetch_all(
+        get_connection("default"),
+        "SELECT data_type FROM information_schema.columns "
+        "WHERE table_name = 'score' AND column_name = 'explanation'",
+    )
+    return str(rows[0]["data_type"])
+
+
+async def _stored_scores() -> dict[int, tuple[StoredScore, str | None]]:
+    return {
+        score.id: (StoredScore.from_row(score.explanation), score.content_hash)
+        for score in await Score.all()
+    }
+
+
+async def test_migration_0026_keeps_every_stored_explanation_and_stores_json_text_on_postgres(
+    db: str, own_orm: None
+) -> None:
+    await build_organisation()
+    await record_feedback(actor=ADMIN, feedback=survey_ratings(["A1", "A2", "A3", "A4"], 40))
+    stored = await _stored_scores()
+    assert stored
+    assert all(digest for _score, digest in stored.values())
+    config = ACTIVE_CONFIG["config"]
+    # Back to before 0026 (PostgreSQL: jsonb again), then forward over the stored scores.
+    await migrate(config=config, target="models.0025_freshness_index")
+    assert await _explanation_type(db) == ("jsonb" if db == "postgres" else "json")
+    assert await _stored_scores() == stored
+    await migrate(config=config)
+    assert await _explanation_type(db) == "json"
+    assert await _stored_scores() == stored
+    # The converted text holds the same values: a recompute finds nothing moved.
+    cycle = await Cycle.get(code=CYCLE)
+    async with in_transaction() as conn:
+        assert await recompute_cycle(conn, cycle) == 0
