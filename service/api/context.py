@@ -26,7 +26,7 @@ from service.scoring.goals import GoalClock
 from service.scoring.types import Policy
 from service.settings import Settings
 from service.usecases.accounts.access import visible_employee_ids
-from service.usecases.accounts.auth import actor_of_token
+from service.usecases.accounts.auth import SignedIn, actor_of_token
 from service.usecases.actor import Actor
 from service.usecases.scoring.changes import ChangeHub
 from service.usecases.setup.policy import load_policy
@@ -50,6 +50,9 @@ class Context:
     token: str | None = None
     # Set by graphql-transport-ws from the `connection_init` payload.
     connection_params: dict[str, Any] | None = None
+    # An HTTP request's token lookup, with the actor's employee row (`prime_own_employee`);
+    # None over a live connection, whose actor is checked again before each event.
+    signed_in: SignedIn | None = field(default=None, repr=False)
 
     def for_operation(self) -> Context:
         """A copy for one operation of a live connection, with loaders of its own."""
@@ -103,6 +106,21 @@ class Context:
         if not actor.is_admin:
             raise ClientError("Only an admin may do this.", "FORBIDDEN")
         return actor
+
+    def prime_own_employee(self) -> None:
+        """The actor's employee into the employee loader, from the row the token lookup
+        read: `viewer.employee` ("my score") then reads it with no statement of its own.
+        Primed when asked, so requests that never ask build no Employee; the row is the
+        request's own read, taken before any field ran (`viewer` is a field of Query
+        only: no mutation of this request wrote it first). The access rule is not here:
+        whoever asks still checks the employee with `person_seen`."""
+        signed_in = self.signed_in
+        if signed_in is None or signed_in.actor.employee_id is None:
+            return
+        self.signed_in = None  # primed once: a second ask finds it in the loader
+        employee = signed_in.employee()
+        if employee is not None:
+            self.loaders.employee.prime(employee.id, employee)
 
     async def visible_employees(self) -> set[int] | None:
         """Whose data this request may show (None: everyone), decided by the access module.

@@ -26,7 +26,7 @@ from service.api.loaders import Loaders
 from service.api.websocket import LiveConnectionHandler
 from service.scoring import preferred_language
 from service.settings import Settings
-from service.usecases.accounts.auth import TokenRefused, actor_of_token
+from service.usecases.accounts.auth import SignedIn, TokenRefused, sign_in_by_token
 from service.usecases.parsing import MAX_NUMBER_TEXT
 from service.usecases.scoring.changes import ChangeHub
 
@@ -341,7 +341,7 @@ class FairscoreGraphQL(GraphQL[Context, None]):
                 lang=preferred_language(request.headers.get("accept-language")),
                 changes=self.changes,
             )
-        actor = None
+        signed_in: SignedIn | None = None
         header = request.headers.get("authorization", "")
         if header:
             scheme, _, token = header.partition(" ")
@@ -352,16 +352,17 @@ class FairscoreGraphQL(GraphQL[Context, None]):
                     "invalid_request",
                 )
             try:
-                actor = await actor_of_token(token.strip())
+                signed_in = await sign_in_by_token(token.strip())
             except TokenRefused as refused:
                 raise Unauthenticated(refused.message, refused.code, "invalid_token") from None
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             settings=self.settings,
-            actor=actor,
+            actor=None if signed_in is None else signed_in.actor,
             lang=preferred_language(request.headers.get("accept-language")),
             loaders=Loaders(),
+            signed_in=signed_in,
         )
 
     async def run(  # type: ignore[override]

@@ -167,3 +167,21 @@ async def test_a_page_of_peoples_trends_costs_the_same_queries_for_10_and_100_pe
         return len(seen)
 
     assert await count(10) == await count(100)
+
+
+MY_EMPLOYEE = "{ viewer { email employee { externalId name } } }"
+
+
+@pytest.mark.parametrize(("who", "external_id"), [("employee", "A1"), ("admin", None)])
+async def test_the_viewers_own_employee_comes_with_the_token_lookup(
+    api: Api, who: str, external_id: str | None
+) -> None:
+    await seed_with_agents(api, 0, who=who)
+    with counted_queries() as seen:
+        body = await api.run(MY_EMPLOYEE, as_=who)
+    assert "errors" not in body, body
+    employee = body["data"]["viewer"]["employee"]
+    assert (employee and employee["externalId"]) == external_id
+    # The token's statement reads the employee's row too: "my score" reads no other.
+    assert len(seen) == 1, seen
+    assert "LEFT JOIN employee" in seen[0]

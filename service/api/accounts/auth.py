@@ -77,6 +77,7 @@ class Viewer:
     async def employee(self, info: Info) -> Employee | None:
         if self.employee_pk is None:
             return None
+        info.context.prime_own_employee()
         return await person_seen(info, await info.context.loaders.employee.load(self.employee_pk))
 
     @strawberry.field(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -20,7 +21,7 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from service.errors import Issue, NotFound, PermissionDenied, Refusal, ValidationFailed
-from service.models import AccessLevel, ApiToken, SignInAttempt, User
+from service.models import AccessLevel, ApiToken, Employee, SignInAttempt, User
 from service.settings import Settings
 from service.sql import columns_of, execute, fetch_all, is_postgres, model_of
 from service.usecases.accounts.users import hash_password, normalise_email, verify_password
@@ -281,15 +282,41 @@ async def authenticate(token: str) -> Actor | None:
 
 @cache
 def _token_sql() -> str:
-    """The token and its user in one fixed statement (the user's columns prefixed)."""
+    """The token, its user and the user's employee (if any) in one fixed statement (the
+    user's and the employee's columns prefixed)."""
     return (
-        f"SELECT {columns_of(ApiToken, 't')}, {columns_of(User, 'u', 'user__')} "
-        "FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ?"
+        f"SELECT {columns_of(ApiToken, 't')}, {columns_of(User, 'u', 'user__')}, "
+        f"{columns_of(Employee, 'e', 'employee__')} "
+        "FROM api_token t JOIN app_user u ON u.id = t.user_id "
+        "LEFT JOIN employee e ON e.id = u.employee_id WHERE t.token_hash = ?"
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The actor behind a bearer token, with the row of its employee as the token's own
+    statement read it (``"My score"`` asks for it on every request)."""
+
+    actor: Actor
+    row: Mapping[str, object]
+
+    def employee(self) -> Employee | None:
+        """The actor's employee; None for an account that is no employee. Built when
+        asked, not with the actor: most requests signed in by a token never ask."""
+        if self.row["employee__id"] is None:
+            return None
+        employee: Employee = model_of(Employee, self.row, "employee__")
+        return employee
+
+
 async def actor_of_token(token: str) -> Actor:
-    """The actor behind a bearer token; TokenRefused says why there is none.
+    """The actor behind a bearer token; TokenRefused says why there is none."""
+    return (await sign_in_by_token(token)).actor
+
+
+async def sign_in_by_token(token: str) -> SignedIn:
+    """The actor behind a bearer token and its employee's row; TokenRefused says why
+    there is none.
 
     Every request signed in by a token runs this: one fixed statement instead of a query
     composed by the ORM each time, the same two instances built from it."""
@@ -325,13 +352,16 @@ async def actor_of_token(token: str) -> Actor:
             if not is_transient(error):
                 raise
     actor = actor_for(user)
-    return Actor(
-        label=actor.label,
-        access=actor.access,
-        user_id=actor.user_id,
-        employee_id=actor.employee_id,
-        token_id=row.id,
-        source=row.source,
+    return SignedIn(
+        actor=Actor(
+            label=actor.label,
+            access=actor.access,
+            user_id=actor.user_id,
+            employee_id=actor.employee_id,
+            token_id=row.id,
+            source=row.source,
+        ),
+        row=rows[0],
     )
 
 
