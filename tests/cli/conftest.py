@@ -22,6 +22,23 @@ from service.cli import cli
 from tests.conftest import copy_sqlite
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "docs" / "examples" / "org.yaml"
+
+
+def edited_config(folder: Path, name: str, old: str, new: str) -> Path:
+    """The example config with one text replaced, written as ``folder/name``."""
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is no longer in {EXAMPLE_CONFIG.name}"
+    config = folder / name
+    config.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return config
+
+
+def stricter_config(folder: Path) -> Path:
+    """The example config with the agents' CSAT threshold raised from 70 to 72."""
+    line = "{kpi: csat, weight: 35, threshold: %d, target: 90, stretch: 97, min_samples: 10}"
+    return edited_config(folder, "stricter.yaml", line % 70, line % 72)
+
+
 # Cheap Argon2 parameters: tests create users and must stay fast.
 _CHEAP_HASHING = {"FAIRSCORE_ARGON2_MEMORY_KIB": "1024", "FAIRSCORE_ARGON2_TIME_COST": "1"}
 

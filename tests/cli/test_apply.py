@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.conftest import EXAMPLE_CONFIG, Fairscore
+from tests.cli.conftest import EXAMPLE_CONFIG, Fairscore, edited_config, stricter_config
 
 _TABLES = ("policy", "position", "team", "employee", "kpi", "cycle", "scorecard", "audit_entry")
 
@@ -77,12 +77,12 @@ def test_a_config_refused_half_way_leaves_the_database_unchanged(
 ) -> None:
     # Well-formed, so positions, teams, employees and KPIs are written before the
     # scorecard (weights add up to 90) is refused: the outer transaction undoes them.
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+    config = edited_config(
+        tmp_path,
+        "weights.yaml",
         "- {kpi: communication, weight: 15}\n      front_desk:",
         "- {kpi: communication, weight: 5}\n      front_desk:",
     )
-    config = tmp_path / "weights.yaml"
-    config.write_text(text, encoding="utf-8")
 
     result = fairscore.run("apply", str(config))
 
@@ -104,13 +104,7 @@ def test_a_dry_run_saves_nothing(fairscore: Fairscore) -> None:
 def test_changing_a_scorecard_of_an_active_cycle_needs_a_reason(
     organisation: Fairscore, tmp_path: Path
 ) -> None:
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-        "{kpi: csat, weight: 35, threshold: 70, target: 90, stretch: 97, min_samples: 10}",
-        "{kpi: csat, weight: 35, threshold: 72, target: 90, stretch: 97, min_samples: 10}",
-        1,
-    )
-    config = tmp_path / "stricter.yaml"
-    config.write_text(text, encoding="utf-8")
+    config = stricter_config(tmp_path)
 
     refused = organisation.run("apply", str(config))
     applied = organisation.ok("apply", str(config), "--reason", "Q4 target agreed with ops")

@@ -5,30 +5,36 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from service.cli import cli
-from tests.cli.conftest import EXAMPLE_CONFIG, Fairscore
+from tests.cli.conftest import Fairscore, stricter_config
+
+BUSY = "error: The database is busy with other changes and nothing was saved"
 
 
-def test_a_command_on_a_busy_database_says_to_try_again_and_changes_nothing(
-    organisation: Fairscore,
-) -> None:
+def _while_another_writer_holds_the_lock(organisation: Fairscore, args: list[str]) -> Result:
     # The server (or another command) holds the write lock; this command waits 50 ms.
     env = {**organisation.env, "DATABASE_URL": f"sqlite://{organisation.path}?busy_timeout=50"}
     other = sqlite3.connect(organisation.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
-        result = CliRunner().invoke(
-            cli, ["transition", "--cycle", "2026-Q4", "--to", "REVIEW", "--reason", "Closed"],
-            env=env,
-        )  # fmt: skip
+        return CliRunner().invoke(cli, args, env=env)
     finally:
         other.rollback()
         other.close()
 
+
+def test_a_command_on_a_busy_database_says_to_try_again_and_changes_nothing(
+    organisation: Fairscore,
+) -> None:
+    result = _while_another_writer_holds_the_lock(
+        organisation,
+        ["transition", "--cycle", "2026-Q4", "--to", "REVIEW", "--reason", "Closed"],
+    )
+
     assert result.exit_code != 0
-    assert "error: The database is busy with other changes and nothing was saved" in result.stderr
+    assert BUSY in result.stderr
     assert "Traceback" not in result.output
     assert organisation.value("SELECT state FROM cycle WHERE code = '2026-Q4'") == "ACTIVE"
     organisation.ok("transition", "--cycle", "2026-Q4", "--to", "REVIEW", "--reason", "Closed")
@@ -39,24 +45,14 @@ def test_applying_a_config_on_a_busy_database_says_busy_not_that_the_file_failed
 ) -> None:
     # The busy database is the moment's state, not a fault of the file: the message
     # must be the busy one (try again), not "apply failed" naming a place in the file.
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-        "{kpi: csat, weight: 35, threshold: 70, target: 90, stretch: 97, min_samples: 10}",
-        "{kpi: csat, weight: 35, threshold: 72, target: 90, stretch: 97, min_samples: 10}",
-        1,
-    )
-    config = tmp_path / "stricter.yaml"
-    config.write_text(text, encoding="utf-8")
-    env = {**organisation.env, "DATABASE_URL": f"sqlite://{organisation.path}?busy_timeout=50"}
+    config = stricter_config(tmp_path)
     before = organisation.value("SELECT COUNT(*) FROM audit_entry")
-    other = sqlite3.connect(organisation.path, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        result = CliRunner().invoke(cli, ["apply", str(config), "--reason", "Q4"], env=env)
-    finally:
-        other.rollback()
-        other.close()
+
+    result = _while_another_writer_holds_the_lock(
+        organisation, ["apply", str(config), "--reason", "Q4"]
+    )
 
     assert result.exit_code != 0
-    assert "error: The database is busy with other changes and nothing was saved" in result.stderr
+    assert BUSY in result.stderr
     assert "Traceback" not in result.output
     assert organisation.value("SELECT COUNT(*) FROM audit_entry") == before
