@@ -7,6 +7,9 @@ through it.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
+from contextlib import suppress
 from fractions import Fraction
 from typing import Any
 
@@ -16,7 +19,7 @@ from service.models import Cycle
 from service.scoring import cycle_window_utc, nearest_rank_terms
 from service.scoring.types import Aggregate, Aggregation, Policy
 from service.scoring.types import ScorecardLine as EngineLine
-from service.sql import exact_sum, fetch_rows, placeholders, sum_scale, values_at_rank
+from service.sql import Row, exact_sum, fetch_rows, placeholders, sum_scale, values_at_rank
 from service.usecases.parsing import epoch_microseconds, from_scaled
 
 
@@ -110,45 +113,63 @@ async def _aggregated(
         f"FROM observation o WHERE {where} GROUP BY {grouping}{ordering}",
         params,
     )
-    scale = sum_scale(conn)
+    percentiles = [k for k in kpi_ids if kpis[k].kpi.aggregation is Aggregation.PERCENTILE]
+    ranked: asyncio.Future[dict[tuple[int, int], Fraction]] | None = None
+    if percentiles:
+        # Sent before the rows above are added up (≈ 0.1 s of Python at 59,411 rows), so
+        # the database ranks meanwhile: the next await hands it over once sent.
+        ranked = asyncio.ensure_future(
+            _values_at_rank(conn, group_column, kpis, percentiles, group_ids, start_us, end_us)
+        )
+        await asyncio.sleep(0)
+    try:
+        found, sources = _added_up(rows, sum_scale(conn), by_source=by_source)
+    except BaseException:
+        if ranked is not None:
+            ranked.cancel()
+            with suppress(asyncio.CancelledError):
+                await ranked
+        raise
+    if ranked is not None:
+        for key, value in (await ranked).items():
+            agg = found[key]
+            found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
+    return found, sources
+
+
+def _added_up(
+    rows: Sequence[Row], scale: int, *, by_source: bool
+) -> tuple[Aggregates, SourceCounts]:
+    """The Aggregates (and counts by source) of the GROUP BY's rows, read by position in
+    its select list's order: once per row (59,411 at 1,000,000 observations), so nothing
+    is looked up or added twice. ``scale``: :func:`sum_scale`."""
     found: Aggregates = {}
     sources: SourceCounts = {}
-    # The rows read by position, in the select list's order. Both loops run once per row
-    # (59,411 at 1,000,000 observations), so nothing is looked up or added twice.
-    if by_source:
-        # A (group, KPI)'s rows come one after the other (the ORDER BY leads with both):
-        # their n, sums and counts are added up as integers until the key changes, then
-        # made one Aggregate; most keys have a single row.
-        current: tuple[int, int] | None = None
-        n = total = met = 0
-        listed: list[tuple[str, str | None, int]] = []
-        for grp, kpi_id, source, channel, count, high, low, meeting_count in rows:
-            key = (grp, kpi_id)
-            if key != current:
-                if current is not None:
-                    found[current] = Aggregate(n, from_scaled(total), met)
-                current, n, total, met = key, 0, 0, 0
-                listed = sources[key] = []
-            n += count
-            total += int(high) * scale + low
-            met += meeting_count
-            listed.append((source, channel, count))
-        if current is not None:
-            found[current] = Aggregate(n, from_scaled(total), met)
-    else:
+    if not by_source:
         for grp, kpi_id, count, high, low, meeting_count in rows:
             found[(grp, kpi_id)] = Aggregate(
                 count, from_scaled(int(high) * scale + low), meeting_count
             )
-    percentiles = [k for k in kpi_ids if kpis[k].kpi.aggregation is Aggregation.PERCENTILE]
-    if percentiles:
-        for key, value in (
-            await _values_at_rank(
-                conn, group_column, kpis, percentiles, group_ids, start_us, end_us
-            )
-        ).items():
-            agg = found[key]
-            found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
+        return found, sources
+    # A (group, KPI)'s rows come one after the other (the ORDER BY leads with both): their
+    # n, sums and counts are added up as integers until the key changes, then made one
+    # Aggregate; most keys have a single row.
+    current: tuple[int, int] | None = None
+    n = total = met = 0
+    listed: list[tuple[str, str | None, int]] = []
+    for grp, kpi_id, source, channel, count, high, low, meeting_count in rows:
+        key = (grp, kpi_id)
+        if key != current:
+            if current is not None:
+                found[current] = Aggregate(n, from_scaled(total), met)
+            current, n, total, met = key, 0, 0, 0
+            listed = sources[key] = []
+        n += count
+        total += int(high) * scale + low
+        met += meeting_count
+        listed.append((source, channel, count))
+    if current is not None:
+        found[current] = Aggregate(n, from_scaled(total), met)
     return found, sources
 
 
