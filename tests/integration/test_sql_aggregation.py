@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tortoise.connection import get_connection
+from tortoise.exceptions import OperationalError
 
 from service.models import Kpi, Team
 from service.scoring import aggregate_values, raw_value
 from service.scoring.types import Kpi as EngineKpi
 from service.scoring.types import Method, Scope, ScorecardLine
 from service.sql import execute, execute_many, fetch_all
+from service.usecases.scoring import aggregates
 from service.usecases.scoring.aggregates import observation_aggregates_by_source
 from service.usecases.scoring.engine_inputs import kpi_to_engine
 from service.usecases.scoring.recompute import observation_aggregates
@@ -190,3 +194,64 @@ async def test_counts_by_source_come_in_the_databases_source_and_channel_order(d
         key = (int(r["team_id"]), int(r["kpi_id"]))
         expected.setdefault(key, []).append((r["source"], r["channel"], int(r["n"])))
     assert counts == expected
+
+
+async def _percentile_lines() -> dict[int, ScorecardLine]:
+    team_id, kpis = await _setup()
+    conn = get_connection("default")
+    await execute(conn, "DELETE FROM observation")
+    await execute_many(
+        conn,
+        "INSERT INTO observation (kpi_id, team_id, value, occurred_at_us, utc_offset_minutes, "
+        "source, recorded_at) VALUES (?, ?, ?, ?, 0, 's', CURRENT_TIMESTAMP)",
+        [[kpi_id, team_id, v * 10_000, 5] for kpi_id in kpis for v in range(1, 11)],
+    )
+    return {
+        kpi_id: ScorecardLine(
+            kpi=kpi,
+            scope=Scope.TEAM,
+            weight=Fraction(100),
+            method=Method.BINARY,
+            target=Fraction(1),
+        )
+        for kpi_id, kpi in kpis.items()
+    }
+
+
+def _ranking() -> list[asyncio.Task[object]]:
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if "_values_at_rank" in repr(task.get_coro()) and not task.done()
+    ]
+
+
+async def test_a_failure_while_adding_up_leaves_no_percentile_statement_running(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The percentile's statement is sent before the GROUP BY's rows are added up: when
+    # the adding up fails, the error is the one raised and the statement is not left behind.
+    lines = await _percentile_lines()
+    conn = get_connection("default")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("adding up failed")
+
+    monkeypatch.setattr(aggregates, "_added_up", broken)
+    with pytest.raises(RuntimeError, match="adding up failed"):
+        await observation_aggregates(conn, "team_id", lines, None, 0, 10)
+    assert _ranking() == []
+    monkeypatch.undo()
+    found = await observation_aggregates(conn, "team_id", lines, None, 0, 10)
+    assert {a.n for a in found.values()} == {10}
+
+
+async def test_a_failing_percentile_statement_fails_the_read(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = await _percentile_lines()
+    conn = get_connection("default")
+    monkeypatch.setattr(aggregates, "values_at_rank", lambda *_args: "SELECT no_such_column")
+    with pytest.raises(OperationalError):
+        await observation_aggregates(conn, "team_id", lines, None, 0, 10)
+    assert _ranking() == []

@@ -117,23 +117,26 @@ async def _aggregated(
     ranked: asyncio.Future[dict[tuple[int, int], Fraction]] | None = None
     if percentiles:
         # Sent before the rows above are added up (≈ 0.1 s of Python at 59,411 rows), so
-        # the database ranks meanwhile: the next await hands it over once sent.
+        # the database ranks meanwhile: the first await hands it over once sent.
         ranked = asyncio.ensure_future(
             _values_at_rank(conn, group_column, kpis, percentiles, group_ids, start_us, end_us)
         )
-        await asyncio.sleep(0)
     try:
+        if ranked is not None:
+            await asyncio.sleep(0)
         found, sources = _added_up(rows, sum_scale(conn), by_source=by_source)
+        if ranked is not None:
+            for key, value in (await ranked).items():
+                agg = found[key]
+                found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
     except BaseException:
+        # Failed or cancelled here: the statement does not outlive this call (nor leave
+        # its own error unread), and the first error is the one raised.
         if ranked is not None:
             ranked.cancel()
-            with suppress(asyncio.CancelledError):
+            with suppress(Exception, asyncio.CancelledError):
                 await ranked
         raise
-    if ranked is not None:
-        for key, value in (await ranked).items():
-            agg = found[key]
-            found[key] = Aggregate(agg.n, agg.value_sum, agg.meeting, value)
     return found, sources
 
 
