@@ -42,7 +42,7 @@ async def observation_aggregates(
     end_us: int,
 ) -> Aggregates:
     """n, exact sum and the SHARE_* count per (group, KPI) in one GROUP BY, plus the
-    PERCENTILE values at their nearest ranks in one window query."""
+    PERCENTILE values at their nearest ranks in one more statement (sql.values_at_rank)."""
     found, _sources = await _aggregated(
         conn, group_column, kpis, group_ids, start_us, end_us, by_source=False
     )
