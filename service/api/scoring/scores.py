@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, overload
 
 import strawberry
 
@@ -24,6 +25,7 @@ from service.api.enums import LineStatus as LineStatusEnum
 from service.api.enums import Scope as ScopeEnum
 from service.api.enums import ScoreStatus as ScoreStatusEnum
 from service.api.enums import StatusReason as StatusReasonEnum
+from service.api.execution import plain_resolver
 from service.api.ids import ClientError, Node, global_id, score_line_id
 from service.api.pagination import After, Connection, First, Keyset, asc, connection, page_size
 from service.api.scalars import Decimal, fixed
@@ -172,6 +174,7 @@ class WhatItWouldTake:
     @strawberry.field(
         description="The same in one sentence, in the request's language (Accept-Language)."
     )
+    @plain_resolver
     def sentence(self) -> str | None:
         return what_it_would_take_text(self.line, lang=self.lang)
 
@@ -284,6 +287,7 @@ class Appeal(Node):
         )
 
 
+@plain_resolver
 def _line_explanation(root: ScoreLine) -> str:
     """The line's sentence, rendered only when a query selects it. A resolver assigned
     to the field, not a method, so that the field keeps its place in the schema."""
@@ -532,6 +536,56 @@ def _line(
     )
 
 
+class ScoreLines(Sequence[ScoreLine]):
+    """A score's lines, each built from its stored line when read, and not kept.
+
+    A `ScoreLine` and what it holds (its KPI, bands, sources, what it would take) are a
+    dozen objects the garbage collector tracks. Built with the score, the lines of every
+    score of a page live until the whole response is done: on the team overview (500
+    scores, 3,000 lines) they were ≈ 36,000 long-lived objects per request, which made
+    Python run full collections over the whole heap during the request (docs/
+    performance.md, "fields"). Built when graphql-core reads them, each line is freed
+    once its fields are done. A line is a value of its stored line, so building it
+    again for a second read (an alias, `node(id:)`) gives the same line."""
+
+    __slots__ = ("_cycle_pk", "_employee_pk", "_lang", "_score_pk", "_stored")
+
+    def __init__(
+        self, stored: StoredScore, lang: str, score_pk: int, employee_pk: int, cycle_pk: int
+    ) -> None:
+        self._stored = stored
+        self._lang = lang
+        self._score_pk = score_pk
+        self._employee_pk = employee_pk
+        self._cycle_pk = cycle_pk
+
+    def __len__(self) -> int:
+        return len(self._stored.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> ScoreLine: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ScoreLine]: ...
+
+    def __getitem__(self, index: int | slice) -> ScoreLine | list[ScoreLine]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        lines = self._stored.lines
+        if index < 0:
+            index += len(lines)
+        return self._line(index, lines[index])
+
+    def __iter__(self) -> Iterator[ScoreLine]:
+        for ordinal, line in enumerate(self._stored.lines):
+            yield self._line(ordinal, line)
+
+    def _line(self, ordinal: int, line: StoredLine) -> ScoreLine:
+        built = _line(line, self._stored.scored, self._lang, self._employee_pk, self._cycle_pk)
+        built.id = strawberry.ID(score_line_id(self._score_pk, ordinal))
+        return built
+
+
 @strawberry.type(
     description="A person's stored score in a cycle, line by line, with its explanation."
 )
@@ -572,7 +626,7 @@ class Score(Node):
         description="The net of the score's adjustments, in points (kept, but not applied, "
         "while NO_DATA); null when not eligible."
     )
-    lines: list[ScoreLine] = strawberry.field(
+    lines: Sequence[ScoreLine] = strawberry.field(
         description="The score's lines in scorecard order; empty when not eligible."
     )
     computed_at: datetime = strawberry.field(
@@ -593,6 +647,7 @@ class Score(Node):
         description="The score in one sentence (total, band, what the next band needs, or "
         "why there is none), in the request's language (Accept-Language)."
     )
+    @plain_resolver
     def explanation(self) -> str:
         return score_text(self.stored, lang=self.lang)
 
@@ -630,10 +685,6 @@ class Score(Node):
         rows = await info.context.loaders.appeals.load((self.cycle_pk, self.employee_pk))
         return [Appeal.from_row(r) for r in rows]
 
-    def __post_init__(self) -> None:
-        for ordinal, line in enumerate(self.lines):
-            line.id = strawberry.ID(score_line_id(self.pk, ordinal))
-
     @classmethod
     def from_row(cls, row: ScoreRow, lang: str) -> Score:
         stored = StoredScore.from_row(row.explanation)
@@ -656,10 +707,7 @@ class Score(Node):
             if next_band is None
             else NextBand(code=next_band.code, points_needed=Decimal(next_band.points_needed)),
             adjustments_total=_opt(stored.adjustments_total) if eligible else None,
-            lines=[
-                _line(line, stored.scored, lang, row.employee_id, row.cycle_id)
-                for line in stored.lines
-            ],
+            lines=ScoreLines(stored, lang, row.id, row.employee_id, row.cycle_id),
             computed_at=row.computed_at,
             inputs_hash=row.inputs_hash,
             pk=row.id,
