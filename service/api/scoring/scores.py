@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, overload
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
 import strawberry
 
@@ -474,6 +474,17 @@ def observation_node(row: ObservationRow) -> ObservationNode:
     )
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _member(enum: type[E], value: str) -> E:
+    """`enum(value)` by the enum's own table of members by value: the call goes through
+    EnumType.__call__ and Enum.__new__ (≈ 0.5 µs; eight a line, 3,000 lines on the team
+    overview). A value that is not in the table gets the call, and its error."""
+    member = enum._value2member_map_.get(value)
+    return enum(value) if member is None else member  # type: ignore[return-value]
+
+
 def _opt(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
@@ -488,17 +499,17 @@ def _line(
         kpi=KpiSummary(
             code=kpi.code,
             name=kpi.name,
-            kind=KpiKind(kpi.kind),
+            kind=_member(KpiKind, kpi.kind),
             unit=kpi.unit,
-            direction=Direction(kpi.direction),
+            direction=_member(Direction, kpi.direction),
         ),
-        scope=ScopeEnum(setting.scope),
-        aggregation=Aggregation(setting.aggregation),
+        scope=_member(ScopeEnum, setting.scope),
+        aggregation=_member(Aggregation, setting.aggregation),
         aggregation_param=_opt(setting.aggregation_param),
         sample_size=line.n,
         min_samples=setting.min_samples,
         raw_value=_opt(line.raw_value),
-        method=Method(setting.method),
+        method=_member(Method, setting.method),
         threshold=_opt(setting.threshold),
         target=_opt(setting.target),
         stretch=_opt(setting.stretch),
@@ -507,12 +518,12 @@ def _line(
         weight=Decimal(setting.weight),
         effective_weight=_opt(line.effective_weight),
         contribution=_opt(line.contribution),
-        status=LineStatusEnum(line.status),
+        status=_member(LineStatusEnum, line.status),
         evidence=line.evidence,
         sources=[
             SourceCount(
                 source=s.source,
-                channel=None if s.channel is None else ChannelEnum(s.channel),
+                channel=None if s.channel is None else _member(ChannelEnum, s.channel),
                 count=s.count,
             )
             for s in line.sources
@@ -520,7 +531,7 @@ def _line(
         what_it_would_take=None
         if wit is None
         else WhatItWouldTake(
-            kind=WhatItWouldTakeKind(wit.kind),
+            kind=_member(WhatItWouldTakeKind, wit.kind),
             band=wit.band,
             raw_value=_opt(wit.raw_value),
             max_points=_opt(wit.max_points),
