@@ -674,6 +674,7 @@ class Score(Node):
         person = await person_seen(info, row)
         if person is None:  # a score is shown only to those who may see its person
             raise ClientError("You may not see this person.", "FORBIDDEN")
+        await person.preload_team_and_position(info)
         return person
 
     @strawberry.field(description="The cycle of the score.")
