@@ -4,6 +4,7 @@ as for 100 (DataLoaders batch every relation)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -185,3 +186,55 @@ async def test_the_viewers_own_employee_comes_with_the_token_lookup(
     # The token's statement reads the employee's row too: "my score" reads no other.
     assert len(seen) == 1, seen
     assert "LEFT JOIN employee" in seen[0]
+
+
+# Score.employee loads the person's team and position rows with the person when the query
+# selects them plainly, so that Employee.team and .position answer without awaiting
+# (service/api/setup/people.py `preload_team_and_position`). Selections it leaves to the
+# fields: a fragment, a directive, neither selected.
+PRELOAD_SHAPES = [
+    "employee { externalId name team { code name } position { code } }",
+    "employee { name team { code parent { code lead { name } } } }"
+    " e2: employee { position { code } }",
+    "employee { ...E }",
+    "employee { name team @include(if: $yes) { code } position { code } }",
+    "employee { name team @include(if: $no) { code } position @skip(if: $yes) { code } }",
+    "employee { name }",
+    "employee { position { name } t: team { name } }",
+]
+
+
+@pytest.mark.parametrize("who", ["admin", "manager"])
+@pytest.mark.parametrize("shape", PRELOAD_SHAPES)
+async def test_loading_team_and_position_with_the_person_changes_no_answer_and_no_statement(
+    api: Api, who: str, shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.api.setup.people import Employee
+
+    await seed_with_agents(api, 30, teams=["hotline", "field"], who=who)
+    declared = "".join(
+        f", ${name}: Boolean = {value}"
+        for name, value in (("yes", "true"), ("no", "false"))
+        if f"${name}" in shape
+    )
+    fragment = "fragment E on Employee { externalId team { code } position { code } }"
+    query = f"""
+    query Page($cycle: String!{declared}) {{
+      cycle(code: $cycle) {{ scores(first: 30) {{ nodes {{ total {shape} }} }} }}
+    }}
+    {fragment if "...E" in shape else ""}
+    """
+
+    async def ask() -> tuple[int, dict[str, Any]]:
+        with counted_queries() as seen:
+            body = await api.run(query, {"cycle": CYCLE}, as_=who)
+        return len(seen), body
+
+    preloaded = await ask()
+    assert "errors" not in preloaded[1], preloaded[1]
+
+    async def nothing(self: Employee, info: object) -> None:
+        return None
+
+    monkeypatch.setattr(Employee, "preload_team_and_position", nothing)
+    assert await ask() == preloaded

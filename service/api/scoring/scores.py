@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
 import strawberry
 
@@ -24,6 +25,7 @@ from service.api.enums import LineStatus as LineStatusEnum
 from service.api.enums import Scope as ScopeEnum
 from service.api.enums import ScoreStatus as ScoreStatusEnum
 from service.api.enums import StatusReason as StatusReasonEnum
+from service.api.execution import plain_resolver
 from service.api.ids import ClientError, Node, global_id, score_line_id
 from service.api.pagination import After, Connection, First, Keyset, asc, connection, page_size
 from service.api.scalars import Decimal, fixed
@@ -172,6 +174,7 @@ class WhatItWouldTake:
     @strawberry.field(
         description="The same in one sentence, in the request's language (Accept-Language)."
     )
+    @plain_resolver
     def sentence(self) -> str | None:
         return what_it_would_take_text(self.line, lang=self.lang)
 
@@ -284,6 +287,7 @@ class Appeal(Node):
         )
 
 
+@plain_resolver
 def _line_explanation(root: ScoreLine) -> str:
     """The line's sentence, rendered only when a query selects it. A resolver assigned
     to the field, not a method, so that the field keeps its place in the schema."""
@@ -470,6 +474,17 @@ def observation_node(row: ObservationRow) -> ObservationNode:
     )
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _member(enum: type[E], value: str) -> E:
+    """`enum(value)` by the enum's own table of members by value: the call goes through
+    EnumType.__call__ and Enum.__new__ (≈ 0.5 µs; eight a line, 3,000 lines on the team
+    overview). A value that is not in the table gets the call, and its error."""
+    member = enum._value2member_map_.get(value)
+    return enum(value) if member is None else member  # type: ignore[return-value]
+
+
 def _opt(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
@@ -484,17 +499,17 @@ def _line(
         kpi=KpiSummary(
             code=kpi.code,
             name=kpi.name,
-            kind=KpiKind(kpi.kind),
+            kind=_member(KpiKind, kpi.kind),
             unit=kpi.unit,
-            direction=Direction(kpi.direction),
+            direction=_member(Direction, kpi.direction),
         ),
-        scope=ScopeEnum(setting.scope),
-        aggregation=Aggregation(setting.aggregation),
+        scope=_member(ScopeEnum, setting.scope),
+        aggregation=_member(Aggregation, setting.aggregation),
         aggregation_param=_opt(setting.aggregation_param),
         sample_size=line.n,
         min_samples=setting.min_samples,
         raw_value=_opt(line.raw_value),
-        method=Method(setting.method),
+        method=_member(Method, setting.method),
         threshold=_opt(setting.threshold),
         target=_opt(setting.target),
         stretch=_opt(setting.stretch),
@@ -503,12 +518,12 @@ def _line(
         weight=Decimal(setting.weight),
         effective_weight=_opt(line.effective_weight),
         contribution=_opt(line.contribution),
-        status=LineStatusEnum(line.status),
+        status=_member(LineStatusEnum, line.status),
         evidence=line.evidence,
         sources=[
             SourceCount(
                 source=s.source,
-                channel=None if s.channel is None else ChannelEnum(s.channel),
+                channel=None if s.channel is None else _member(ChannelEnum, s.channel),
                 count=s.count,
             )
             for s in line.sources
@@ -516,7 +531,7 @@ def _line(
         what_it_would_take=None
         if wit is None
         else WhatItWouldTake(
-            kind=WhatItWouldTakeKind(wit.kind),
+            kind=_member(WhatItWouldTakeKind, wit.kind),
             band=wit.band,
             raw_value=_opt(wit.raw_value),
             max_points=_opt(wit.max_points),
@@ -530,6 +545,56 @@ def _line(
         weighted=weighted,
         lang=lang,
     )
+
+
+class ScoreLines(Sequence[ScoreLine]):
+    """A score's lines, each built from its stored line when read, and not kept.
+
+    A `ScoreLine` and what it holds (its KPI, bands, sources, what it would take) are a
+    dozen objects the garbage collector tracks. Built with the score, the lines of every
+    score of a page live until the whole response is done: on the team overview (500
+    scores, 3,000 lines) they were ≈ 36,000 long-lived objects per request, which made
+    Python run full collections over the whole heap during the request (docs/
+    performance.md, "fields"). Built when graphql-core reads them, each line is freed
+    once its fields are done. A line is a value of its stored line, so building it
+    again for a second read (an alias, `node(id:)`) gives the same line."""
+
+    __slots__ = ("_cycle_pk", "_employee_pk", "_lang", "_score_pk", "_stored")
+
+    def __init__(
+        self, stored: StoredScore, lang: str, score_pk: int, employee_pk: int, cycle_pk: int
+    ) -> None:
+        self._stored = stored
+        self._lang = lang
+        self._score_pk = score_pk
+        self._employee_pk = employee_pk
+        self._cycle_pk = cycle_pk
+
+    def __len__(self) -> int:
+        return len(self._stored.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> ScoreLine: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ScoreLine]: ...
+
+    def __getitem__(self, index: int | slice) -> ScoreLine | list[ScoreLine]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        lines = self._stored.lines
+        if index < 0:
+            index += len(lines)
+        return self._line(index, lines[index])
+
+    def __iter__(self) -> Iterator[ScoreLine]:
+        for ordinal, line in enumerate(self._stored.lines):
+            yield self._line(ordinal, line)
+
+    def _line(self, ordinal: int, line: StoredLine) -> ScoreLine:
+        built = _line(line, self._stored.scored, self._lang, self._employee_pk, self._cycle_pk)
+        built.id = strawberry.ID(score_line_id(self._score_pk, ordinal))
+        return built
 
 
 @strawberry.type(
@@ -572,7 +637,7 @@ class Score(Node):
         description="The net of the score's adjustments, in points (kept, but not applied, "
         "while NO_DATA); null when not eligible."
     )
-    lines: list[ScoreLine] = strawberry.field(
+    lines: Sequence[ScoreLine] = strawberry.field(
         description="The score's lines in scorecard order; empty when not eligible."
     )
     computed_at: datetime = strawberry.field(
@@ -593,6 +658,7 @@ class Score(Node):
         description="The score in one sentence (total, band, what the next band needs, or "
         "why there is none), in the request's language (Accept-Language)."
     )
+    @plain_resolver
     def explanation(self) -> str:
         return score_text(self.stored, lang=self.lang)
 
@@ -608,6 +674,7 @@ class Score(Node):
         person = await person_seen(info, row)
         if person is None:  # a score is shown only to those who may see its person
             raise ClientError("You may not see this person.", "FORBIDDEN")
+        await person.preload_team_and_position(info)
         return person
 
     @strawberry.field(description="The cycle of the score.")
@@ -629,10 +696,6 @@ class Score(Node):
     async def appeals(self, info: Info) -> list[Appeal]:
         rows = await info.context.loaders.appeals.load((self.cycle_pk, self.employee_pk))
         return [Appeal.from_row(r) for r in rows]
-
-    def __post_init__(self) -> None:
-        for ordinal, line in enumerate(self.lines):
-            line.id = strawberry.ID(score_line_id(self.pk, ordinal))
 
     @classmethod
     def from_row(cls, row: ScoreRow, lang: str) -> Score:
@@ -656,10 +719,7 @@ class Score(Node):
             if next_band is None
             else NextBand(code=next_band.code, points_needed=Decimal(next_band.points_needed)),
             adjustments_total=_opt(stored.adjustments_total) if eligible else None,
-            lines=[
-                _line(line, stored.scored, lang, row.employee_id, row.cycle_id)
-                for line in stored.lines
-            ],
+            lines=ScoreLines(stored, lang, row.id, row.employee_id, row.cycle_id),
             computed_at=row.computed_at,
             inputs_hash=row.inputs_hash,
             pk=row.id,
