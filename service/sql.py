@@ -109,10 +109,15 @@ def model_of(model: Any, values: Mapping[str, Any], prefix: str = "") -> Any:
     query each time; for reads that run on every request. ``values`` holds each column
     of the table, named ``prefix`` + its column (other keys are ignored)."""
     if prefix:
-        values = {
-            key[len(prefix) :]: value for key, value in values.items() if key.startswith(prefix)
-        }
+        values = {column: values[key] for key, column in _prefixed(model, prefix) if key in values}
     return model._init_from_db(**values)
+
+
+@cache
+def _prefixed(model: Any, prefix: str) -> tuple[tuple[str, str], ...]:
+    """Each column of ``model``'s table with its name in a row read under ``prefix``: the
+    keys :func:`model_of` takes from such a row (``_init_from_db`` reads no other)."""
+    return tuple((prefix + column, column) for column in model._meta.fields_db_projection.values())
 
 
 @cache
