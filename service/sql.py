@@ -145,10 +145,41 @@ def model_of(model: Any, values: Mapping[str, Any], prefix: str = "") -> Any:
     query each time; for reads that run on every request. ``values`` holds each column
     of the table, named ``prefix`` + its column (other keys are ignored)."""
     if prefix:
-        values = {
-            key[len(prefix) :]: value for key, value in values.items() if key.startswith(prefix)
-        }
+        values = {column: values[key] for key, column in _prefixed(model, prefix) if key in values}
     return model._init_from_db(**values)
+
+
+@cache
+def _prefixed(model: Any, prefix: str) -> tuple[tuple[str, str], ...]:
+    """Each column of ``model``'s table with its name in a row read under ``prefix``: the
+    keys :func:`model_of` takes from such a row (``_init_from_db`` reads no other)."""
+    return tuple((prefix + column, column) for column in model._meta.fields_db_projection.values())
+
+
+@cache
+def _conversion(model: Any, column: str) -> Any:
+    """How ``Model._init_from_db`` turns ``column`` of ``model``'s table into its
+    attribute's value: as the driver gives it, by the field's type, or by the field's
+    `to_python_value` (its three kinds of field)."""
+    meta = model._meta
+    for key, _name, _field in meta.db_native_fields:
+        if key == column:
+            return None
+    for key, _name, field in meta.db_default_fields:
+        if key == column:
+            field_type = field.field_type
+            return lambda value: None if value is None else field_type(value)
+    for key, _name, field in meta.db_complex_fields:
+        if key == column:
+            return field.to_python_value
+    raise KeyError(f"{model.__name__} has no column {column}")
+
+
+def field_value(model: Any, column: str, value: Any) -> Any:
+    """One column of a row read by hand, converted as :func:`model_of` (the ORM)
+    converts it: for a statement that reads a few columns of a table, not whole rows."""
+    convert = _conversion(model, column)
+    return value if convert is None else convert(value)
 
 
 async def fetch_models(

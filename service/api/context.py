@@ -25,7 +25,7 @@ from service.models import AccessLevel
 from service.scoring.goals import GoalClock
 from service.scoring.types import Policy
 from service.settings import Settings
-from service.usecases.accounts.access import visible_employee_ids
+from service.usecases.accounts.access import visible_employee_ids, visible_without_reading
 from service.usecases.accounts.auth import SignedIn, actor_of_token
 from service.usecases.actor import Actor
 from service.usecases.scoring.changes import ChangeHub
@@ -129,9 +129,16 @@ class Context:
         plain cached value would let each of them start its own queries first)."""
         if self._visible is ...:
             actor = self.require_reader()
-            self._visible = asyncio.ensure_future(
-                visible_employee_ids(get_connection("default"), actor)
-            )
+            known = visible_without_reading(actor)
+            if known is ...:
+                self._visible = asyncio.ensure_future(
+                    visible_employee_ids(get_connection("default"), actor)
+                )
+            else:
+                # Settled without a read (everyone but a manager): no task to start and
+                # wait a turn of the event loop for, on every request that shows a person.
+                self._visible = asyncio.get_running_loop().create_future()
+                self._visible.set_result(known)
         # Shielded: a cancelled branch of the query must not cancel it for the others.
         visible: set[int] | None = await asyncio.shield(self._visible)
         return visible

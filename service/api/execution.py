@@ -18,6 +18,8 @@ errors.
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 from collections.abc import Awaitable, Callable
 from functools import partial
 from operator import attrgetter
@@ -25,8 +27,11 @@ from typing import Any, TypeVar
 
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, is_awaitable
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.execution import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.field import StrawberryField
 
 from graphql import (
@@ -339,3 +344,115 @@ def _in_order(
         for name in grouped_field_set
         if name in done or name in others
     }
+
+
+# --- the schema extensions' hooks -------------------------------------------------------
+
+_STAGES = ("on_operation", "on_parse", "on_validate", "on_execute")
+
+
+_FACTORIES: dict[type[SchemaExtension], dict[str, Any] | None] = {}
+
+
+def _hook_factories(extension_type: type[SchemaExtension]) -> dict[str, Any] | None:
+    """Per stage, a context manager factory for `extension_type`'s hook (None: it has
+    none), made once per class; None when a hook is not a plain generator method, which
+    Strawberry's own runner then handles."""
+    if extension_type not in _FACTORIES:
+        _FACTORIES[extension_type] = _factories_of(extension_type)
+    return _FACTORIES[extension_type]
+
+
+def _factories_of(extension_type: type[SchemaExtension]) -> dict[str, Any] | None:
+    factories: dict[str, Any] = {}
+    for stage in _STAGES:
+        hook = getattr(extension_type, stage)
+        if hook is getattr(SchemaExtension, stage):
+            factories[stage] = None
+        elif inspect.isgeneratorfunction(hook):
+            # What Strawberry makes of it on every request (ExtensionContextManagerBase.
+            # get_hook: contextmanager over the bound method), made once here and
+            # called with the request's extension.
+            factories[stage] = contextlib.contextmanager(hook)
+        else:
+            return None
+    return factories
+
+
+class _NoHook:
+    """A stage no extension has a hook for."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc_info: object) -> bool:
+        return False
+
+
+_NO_HOOK = _NoHook()
+
+
+class _OneHook:
+    """The one hook of a stage, entered and left as Strawberry does (a context manager
+    of the generator; its exit stack, with one manager in it, adds nothing)."""
+
+    __slots__ = ("_manager",)
+
+    def __init__(self, manager: contextlib.AbstractContextManager[None]) -> None:
+        self._manager = manager
+
+    async def __aenter__(self) -> None:
+        self._manager.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return self._manager.__exit__(*exc_info)
+
+
+class OneExtensionRunner(SchemaExtensionsRunner):
+    """Strawberry's runner of the schema extensions, for a schema with one extension whose
+    hooks are plain generator methods (service/api/operation.py's OperationRules): each
+    stage enters that one hook without building, per request and per stage, a context
+    manager class around a new bound method and an exit stack (Strawberry's
+    ExtensionContextManagerBase), a tenth of a small query's server time
+    (docs/performance.md, "myscore"). Any other set of extensions gets Strawberry's own
+    context managers (`lean_runner` decides)."""
+
+    def __init__(
+        self,
+        execution_context: StrawberryExecutionContext,
+        extension: SchemaExtension,
+        factories: dict[str, Any],
+    ) -> None:
+        super().__init__(execution_context, [extension])
+        self._extension = extension
+        self._factories = factories
+
+    def _stage(self, name: str) -> Any:
+        factory = self._factories[name]
+        return _NO_HOOK if factory is None else _OneHook(factory(self._extension))
+
+    def operation(self) -> Any:
+        return self._stage("on_operation")
+
+    def parsing(self) -> Any:
+        return self._stage("on_parse")
+
+    def validation(self) -> Any:
+        return self._stage("on_validate")
+
+    def executing(self) -> Any:
+        return self._stage("on_execute")
+
+
+def lean_runner(
+    execution_context: StrawberryExecutionContext, extensions: list[SchemaExtension]
+) -> SchemaExtensionsRunner:
+    """The runner of a request's extensions: OneExtensionRunner when it applies,
+    Strawberry's otherwise."""
+    if len(extensions) == 1:
+        factories = _hook_factories(type(extensions[0]))
+        if factories is not None:
+            return OneExtensionRunner(execution_context, extensions[0], factories)
+    return SchemaExtensionsRunner(execution_context=execution_context, extensions=extensions)

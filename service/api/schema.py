@@ -7,7 +7,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import ExecutionContext
@@ -16,7 +17,7 @@ from strawberry.types.graphql import OperationType
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from service.api.accounts.auth import Viewer, resolve_viewer
 from service.api.context import Info, readers
-from service.api.execution import FieldShortcutExecutionContext
+from service.api.execution import FieldShortcutExecutionContext, lean_runner
 from service.api.ids import ClientError, Node, parse_global_id
 from service.api.mutations import Mutation
 from service.api.nodes import resolve_node
@@ -286,6 +287,13 @@ class FairscoreSchema(strawberry.Schema):
             allowed - {OperationType.SUBSCRIPTION},
             operation_extensions,
         )
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        # The one extension's hooks entered without Strawberry's per-request wrapping
+        # (service/api/execution.py, OneExtensionRunner).
+        return lean_runner(execution_context, extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -7,6 +7,7 @@ admin call these functions rather than deciding for themselves.
 from __future__ import annotations
 
 from enum import StrEnum
+from types import EllipsisType
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -94,13 +95,22 @@ async def led_team_ids(conn: BaseDBAsyncClient, employee_id: int | None) -> set[
     return team_and_descendants(led, await team_parents(conn))
 
 
-async def visible_employee_ids(conn: BaseDBAsyncClient, actor: Actor) -> set[int] | None:
-    """Whose scores the actor may see: None means everyone (an admin)."""
+def visible_without_reading(actor: Actor) -> set[int] | EllipsisType | None:
+    """`visible_employee_ids` when it needs no read (everyone but a manager), else `...`:
+    for a caller that can then skip starting a read at all."""
     if actor.is_admin:
         return None
-    own = {actor.employee_id} if actor.employee_id is not None else set()
     if actor.access is not AccessLevel.MANAGER:
-        return own
+        return {actor.employee_id} if actor.employee_id is not None else set()
+    return ...
+
+
+async def visible_employee_ids(conn: BaseDBAsyncClient, actor: Actor) -> set[int] | None:
+    """Whose scores the actor may see: None means everyone (an admin)."""
+    known = visible_without_reading(actor)
+    if known is not ...:
+        return known
+    own = {actor.employee_id} if actor.employee_id is not None else set()
     teams = await led_team_ids(conn, actor.employee_id)
     members = await int_values(
         Employee.filter(team_id__in=list(teams)).using_db(conn).values_list("id", flat=True)
