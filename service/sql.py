@@ -191,24 +191,67 @@ async def update_many(
     if not rows:
         return
     if is_postgres(conn) and len(rows) >= COPY_FROM_ROWS:
-        staging = f"{table}_update_staging"
-        await execute(
-            conn,
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {key}, {', '.join(columns)} FROM {table} WITH NO DATA",
-        )
-        await _copy(conn, staging, [*columns, key], rows)
-        assignments = ", ".join(f"{column} = s.{column}" for column in columns)
-        await execute(
-            conn,
-            f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE t.{key} = s.{key}",
-        )
-        # Dropped on success only: after a failure the transaction is aborted (a DROP
-        # would hide the error), and rolling it back removes the table anyway.
-        await execute(conn, f"DROP TABLE {staging}")
+        staged = StagedUpdates(conn, table, key, columns, f"{table}_update_staging")
+        await staged.write(rows)
+        await staged.close()
         return
     assignments = ", ".join(f"{column} = ?" for column in columns)
     await execute_many(conn, f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)
+
+
+class StagedUpdates:
+    """PostgreSQL only: rows of ``table`` updated batch after batch through one temporary
+    table (values in ``columns`` order, then ``key``): each batch is copied into it and
+    written by one ``UPDATE ... FROM``. For writes that arrive in parts (a recompute
+    writes each chunk of scores as the scoring pool hands it back, while the next ones
+    are scored); `update_many` is one batch. `close` drops the table (on success only:
+    after a failure the transaction is aborted, a DROP would hide the error, and the
+    rollback removes the table anyway); a transaction may stage several times."""
+
+    def __init__(
+        self,
+        conn: BaseDBAsyncClient,
+        table: str,
+        key: str,
+        columns: Sequence[str],
+        staging: str,
+    ) -> None:
+        self._conn = conn
+        self._table = table
+        self._key = key
+        self._columns = list(columns)
+        self._staging = staging
+        self._state = "new"  # then "filled" (holds the last batch), then "closed"
+
+    async def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        conn, staging, key = self._conn, self._staging, self._key
+        if self._state == "closed":
+            raise RuntimeError(f"{staging} was dropped")
+        if self._state == "new":
+            await execute(
+                conn,
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                f"SELECT {key}, {', '.join(self._columns)} FROM {self._table} WITH NO DATA",
+            )
+        elif self._state == "filled":
+            # Emptied before the next batch rather than after each, so a single batch
+            # (`update_many`) runs the statements it always ran.
+            await execute(conn, f"TRUNCATE {staging}")
+        await _copy(conn, staging, [*self._columns, key], rows)
+        assignments = ", ".join(f"{column} = s.{column}" for column in self._columns)
+        await execute(
+            conn,
+            f"UPDATE {self._table} AS t SET {assignments} FROM {staging} AS s "
+            f"WHERE t.{key} = s.{key}",
+        )
+        self._state = "filled"
+
+    async def close(self) -> None:
+        if self._state == "filled":
+            await execute(self._conn, f"DROP TABLE {self._staging}")
+        self._state = "closed"
 
 
 # Past this many ids an IN list costs more than it saves (and SQLite caps parameters).
@@ -244,35 +287,85 @@ async def replace_children(
             )
         await insert_many(conn, table, columns, rows)
         return
-    staging = f"{table}_replace_staging"
-    listed = ", ".join(columns)
-    values = [column for column in columns if column not in (parent, key)]
-    same_row = f"t.{parent} = s.{parent} AND t.{key} = s.{key}"
-    await execute(
-        conn,
-        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-        f"SELECT {listed} FROM {table} WITH NO DATA",
-    )
-    await _copy(conn, staging, columns, rows)
-    assignments = ", ".join(f"{column} = s.{column}" for column in values)
-    stored = ", ".join(f"t.{column}" for column in values)
-    written = ", ".join(f"s.{column}" for column in values)
-    await execute(
-        conn,
-        f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE {same_row} "
-        f"AND ({stored}) IS DISTINCT FROM ({written})",
-    )
-    await execute(
-        conn,
-        f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} AS s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same_row})",
-    )
-    if parents:
+    staged = StagedChildren(conn, table, parent, key, columns, f"{table}_replace_staging")
+    await staged.write(rows, parents)
+    await staged.close()
+
+
+class StagedChildren:
+    """PostgreSQL only: `replace_children`'s in-place path, batch after batch through one
+    temporary table (each batch's ``parents`` disjoint from the others'): each batch is
+    copied into it and the stored rows of its parents follow it. For rows that arrive in
+    parts (a recompute writes each chunk's lines as the scoring pool hands them back);
+    `replace_children` is one batch. `close` drops the table (on success only, as
+    `StagedUpdates`)."""
+
+    def __init__(
+        self,
+        conn: BaseDBAsyncClient,
+        table: str,
+        parent: str,
+        key: str,
+        columns: Sequence[str],
+        staging: str,
+    ) -> None:
+        self._conn = conn
+        self._table = table
+        self._parent = parent
+        self._key = key
+        self._columns = list(columns)
+        self._staging = staging
+        self._state = "new"  # then "filled" (holds the last batch), then "closed"
+
+    async def write(self, rows: Sequence[Sequence[Any]], parents: Sequence[int]) -> None:
+        if not rows and not parents:
+            return
+        conn, table, staging, parent, key = (
+            self._conn,
+            self._table,
+            self._staging,
+            self._parent,
+            self._key,
+        )
+        if self._state == "closed":
+            raise RuntimeError(f"{staging} was dropped")
+        listed = ", ".join(self._columns)
+        values = [column for column in self._columns if column not in (parent, key)]
+        same_row = f"t.{parent} = s.{parent} AND t.{key} = s.{key}"
+        if self._state == "new":
+            await execute(
+                conn,
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                f"SELECT {listed} FROM {table} WITH NO DATA",
+            )
+        else:
+            # Emptied before the next batch (see StagedUpdates.write).
+            await execute(conn, f"TRUNCATE {staging}")
+        self._state = "filled"
+        if rows:
+            await _copy(conn, staging, self._columns, rows)
+        assignments = ", ".join(f"{column} = s.{column}" for column in values)
+        stored = ", ".join(f"t.{column}" for column in values)
+        written = ", ".join(f"s.{column}" for column in values)
         await execute(
             conn,
-            f"DELETE FROM {table} AS t WHERE t.{parent} = ANY(?) "
-            f"AND NOT EXISTS (SELECT 1 FROM {staging} AS s WHERE {same_row})",
-            [list(parents)],
+            f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE {same_row} "
+            f"AND ({stored}) IS DISTINCT FROM ({written})",
         )
-    # Dropped on success only (see update_many).
-    await execute(conn, f"DROP TABLE {staging}")
+        await execute(
+            conn,
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} AS s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same_row})",
+        )
+        if parents:
+            await execute(
+                conn,
+                f"DELETE FROM {table} AS t WHERE t.{parent} = ANY(?) "
+                f"AND NOT EXISTS (SELECT 1 FROM {staging} AS s WHERE {same_row})",
+                [list(parents)],
+            )
+
+    async def close(self) -> None:
+        if self._state == "filled":
+            await execute(self._conn, f"DROP TABLE {self._staging}")
+        self._state = "closed"
