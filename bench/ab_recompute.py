@@ -76,6 +76,11 @@ def _mark_pool_returns() -> list[float]:
     return marks
 
 
+def _off(*_args: object) -> None:
+    """`_EarlyUpdates` turned off: the recompute writes everything after the pool."""
+    return None
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--employees", type=int, default=10000)
@@ -84,6 +89,13 @@ async def main() -> None:
     parser.add_argument("--postgres-url", required=True)
     parser.add_argument("--build", action="store_true")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--ab",
+        action="store_true",
+        help="this checkout only: rounds alternate writing while the pool scores (A) and "
+        "writing after it (B, as main: `_EarlyUpdates` off)",
+    )
+    parser.add_argument("--chunks-per-worker", type=int, default=None)
     args = parser.parse_args()
 
     if args.build:
@@ -103,9 +115,18 @@ async def main() -> None:
 
     prof._timed_phases()
     marks = _mark_pool_returns()
+    from service.usecases.scoring import scoring_pool
+
+    if args.chunks_per_worker is not None:
+        scoring_pool._CHUNKS_PER_WORKER = args.chunks_per_worker
+    early_updates = getattr(recompute, "_EarlyUpdates", None)
+    by_mode: dict[str, list[float]] = {"A": [], "B": []}
     print("code:", recompute.__file__)
     totals: list[float] = []
     for _round in range(args.rounds + 1):
+        mode = "A" if not args.ab or (_round % 4 in (0, 3)) else "B"
+        if args.ab:
+            vars(recompute)["_EarlyUpdates"] = early_updates if mode == "A" else _off
         async with in_transaction() as tx:
             await tx.execute_query("UPDATE score SET content_hash = NULL")
         async with in_transaction() as tx:
@@ -121,8 +142,11 @@ async def main() -> None:
         after_pool = ended - marks[-1] if marks else 0.0
         marks.clear()
         label = "warm-up" if _round == 0 else f"round {_round}"
+        if args.ab:
+            label += f" {mode}"
         if _round:
             totals.append(wall)
+            by_mode[mode].append(wall)
         print(
             f"{label}: {wall:.3f}s (cpu {cpu:.3f}s, workers {workers:.2f}s, "
             f"after the pool's last chunk {after_pool:.3f}s) "
@@ -130,6 +154,10 @@ async def main() -> None:
             flush=True,
         )
     print(f"median {statistics.median(totals):.3f}s")
+    if args.ab:
+        for mode, walls in by_mode.items():
+            if walls:
+                print(f"median {mode} {statistics.median(walls):.3f}s of {len(walls)}")
     await Tortoise.close_connections()
 
 
