@@ -875,22 +875,26 @@ def _shared_of(loaded: _LoadedCycle) -> _LoadedCycle:
 
 def _chunk_of(people: list[_Person], loaded: _LoadedCycle) -> _Chunk:
     """Some people to score in a worker, with their part of what was read for everyone:
-    the aggregates and counts by source of their own lines (all a score reads of them,
+    the aggregates and counts by source of their own lines (all a score reads of them:
     `_LoadedCycle.aggregate_for` and `sources_for`), and their adjustments, as plain
     tuples: pickling a dataclass or a Fraction runs Python code per object, in this
     process, which would cost about as much as the scoring it hands out."""
     chunk = _Chunk([_person_data(p) for p in people], {}, {}, {}, {})
+    own, reviews, own_sources = loaded.own, loaded.reviews, loaded.own_sources
     for person in people:
         card = loaded.cards.get(person.position_id) if person.position_id is not None else None
         if card is not None:
-            for kpi_id in card.kpi_ids:
+            # Where `aggregate_for` and `sources_for` look (a team line's are shared).
+            for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True):
                 key = (person.id, kpi_id)
-                if (agg := loaded.own.get(key)) is not None:
-                    chunk.own[key] = _aggregate_data(agg)
-                if (agg := loaded.reviews.get(key)) is not None:
-                    chunk.reviews[key] = _aggregate_data(agg)
-                if (sources := loaded.own_sources.get(key)) is not None:
-                    chunk.own_sources[key] = [(s.source, s.channel, s.count) for s in sources]
+                if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
+                    if (agg := reviews.get(key)) is not None:
+                        chunk.reviews[key] = _aggregate_data(agg)
+                elif line.scope is Scope.INDIVIDUAL:
+                    if (agg := own.get(key)) is not None:
+                        chunk.own[key] = _aggregate_data(agg)
+                    if (sources := own_sources.get(key)) is not None:
+                        chunk.own_sources[key] = [(s.source, s.channel, s.count) for s in sources]
         if (adjustments := loaded.adjustments.get(person.id)) is not None:
             chunk.adjustments[person.id] = [
                 (
