@@ -144,10 +144,18 @@ _FAST_TOAST_COMPRESSION = (
 
 
 async def _copy(
-    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    conn: BaseDBAsyncClient,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    compression: bool = True,
 ) -> None:
+    """COPY ``rows`` into ``table``; ``compression=False``: the transaction's compression
+    was set already (by an earlier COPY of the same batched write)."""
     async with conn.acquire_connection() as connection:
-        await connection.execute(_FAST_TOAST_COMPRESSION)
+        if compression:
+            await connection.execute(_FAST_TOAST_COMPRESSION)
         try:
             await connection.copy_records_to_table(
                 table, records=[tuple(row) for row in rows], columns=list(columns)
@@ -204,9 +212,13 @@ class StagedUpdates:
     table (values in ``columns`` order, then ``key``): each batch is copied into it and
     written by one ``UPDATE ... FROM``. For writes that arrive in parts (a recompute
     writes each chunk of scores as the scoring pool hands it back, while the next ones
-    are scored); `update_many` is one batch. `close` drops the table (on success only:
-    after a failure the transaction is aborted, a DROP would hide the error, and the
-    rollback removes the table anyway); a transaction may stage several times."""
+    are scored); `update_many` is one batch. ``batches``: many are expected, so each
+    batch takes as few round trips as it can (the `UPDATE` and the emptying of the
+    table in one script, the compression set by the first COPY only): each round trip
+    waits for the server, which on a busy machine waits for a core. `close` drops the
+    table (on success only: after a failure the transaction is aborted, a DROP would
+    hide the error, and the rollback removes the table anyway); a transaction may stage
+    several times."""
 
     def __init__(
         self,
@@ -215,13 +227,17 @@ class StagedUpdates:
         key: str,
         columns: Sequence[str],
         staging: str,
+        *,
+        batches: bool = False,
     ) -> None:
         self._conn = conn
         self._table = table
         self._key = key
         self._columns = list(columns)
         self._staging = staging
-        self._state = "new"  # then "filled" (holds the last batch), then "closed"
+        self._batches = batches
+        # Then "filled" (holds the last batch, or emptied with ``batches``), "closed".
+        self._state = "new"
 
     async def write(self, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
@@ -229,24 +245,28 @@ class StagedUpdates:
         conn, staging, key = self._conn, self._staging, self._key
         if self._state == "closed":
             raise RuntimeError(f"{staging} was dropped")
-        if self._state == "new":
+        first = self._state == "new"
+        if first:
             await execute(
                 conn,
                 f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
                 f"SELECT {key}, {', '.join(self._columns)} FROM {self._table} WITH NO DATA",
             )
-        elif self._state == "filled":
+        elif not self._batches:
             # Emptied before the next batch rather than after each, so a single batch
             # (`update_many`) runs the statements it always ran.
             await execute(conn, f"TRUNCATE {staging}")
-        await _copy(conn, staging, [*self._columns, key], rows)
-        assignments = ", ".join(f"{column} = s.{column}" for column in self._columns)
-        await execute(
-            conn,
-            f"UPDATE {self._table} AS t SET {assignments} FROM {staging} AS s "
-            f"WHERE t.{key} = s.{key}",
-        )
         self._state = "filled"
+        await _copy(conn, staging, [*self._columns, key], rows, compression=first)
+        assignments = ", ".join(f"{column} = s.{column}" for column in self._columns)
+        update = (
+            f"UPDATE {self._table} AS t SET {assignments} FROM {staging} AS s "
+            f"WHERE t.{key} = s.{key}"
+        )
+        if self._batches:
+            await conn.execute_script(f"{update}; TRUNCATE {staging}")
+        else:
+            await execute(conn, update)
 
     async def close(self) -> None:
         if self._state == "filled":
@@ -297,8 +317,7 @@ class StagedChildren:
     temporary table (each batch's ``parents`` disjoint from the others'): each batch is
     copied into it and the stored rows of its parents follow it. For rows that arrive in
     parts (a recompute writes each chunk's lines as the scoring pool hands them back);
-    `replace_children` is one batch. `close` drops the table (on success only, as
-    `StagedUpdates`)."""
+    `replace_children` is one batch. ``batches``, `close`: as `StagedUpdates`'."""
 
     def __init__(
         self,
@@ -308,6 +327,8 @@ class StagedChildren:
         key: str,
         columns: Sequence[str],
         staging: str,
+        *,
+        batches: bool = False,
     ) -> None:
         self._conn = conn
         self._table = table
@@ -315,7 +336,8 @@ class StagedChildren:
         self._key = key
         self._columns = list(columns)
         self._staging = staging
-        self._state = "new"  # then "filled" (holds the last batch), then "closed"
+        self._batches = batches
+        self._state = "new"  # as StagedUpdates'
 
     async def write(self, rows: Sequence[Sequence[Any]], parents: Sequence[int]) -> None:
         if not rows and not parents:
@@ -332,38 +354,47 @@ class StagedChildren:
         listed = ", ".join(self._columns)
         values = [column for column in self._columns if column not in (parent, key)]
         same_row = f"t.{parent} = s.{parent} AND t.{key} = s.{key}"
-        if self._state == "new":
+        first = self._state == "new"
+        if first:
             await execute(
                 conn,
                 f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
                 f"SELECT {listed} FROM {table} WITH NO DATA",
             )
-        else:
+        elif not self._batches:
             # Emptied before the next batch (see StagedUpdates.write).
             await execute(conn, f"TRUNCATE {staging}")
         self._state = "filled"
         if rows:
-            await _copy(conn, staging, self._columns, rows)
+            await _copy(conn, staging, self._columns, rows, compression=first)
         assignments = ", ".join(f"{column} = s.{column}" for column in values)
         stored = ", ".join(f"t.{column}" for column in values)
         written = ", ".join(f"s.{column}" for column in values)
-        await execute(
-            conn,
+        update = (
             f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE {same_row} "
-            f"AND ({stored}) IS DISTINCT FROM ({written})",
+            f"AND ({stored}) IS DISTINCT FROM ({written})"
         )
-        await execute(
-            conn,
+        insert = (
             f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} AS s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same_row})",
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same_row})"
         )
+        surplus = (
+            f"DELETE FROM {table} AS t WHERE t.{parent} = ANY(?) "
+            f"AND NOT EXISTS (SELECT 1 FROM {staging} AS s WHERE {same_row})"
+        )
+        if self._batches:
+            # One script, one round trip; the parents' ids (integers) written into it.
+            ids = ",".join(str(int(value)) for value in parents)
+            script = [update, insert]
+            if parents:
+                script.append(surplus.replace("?", f"ARRAY[{ids}]"))
+            script.append(f"TRUNCATE {staging}")
+            await conn.execute_script("; ".join(script))
+            return
+        await execute(conn, update)
+        await execute(conn, insert)
         if parents:
-            await execute(
-                conn,
-                f"DELETE FROM {table} AS t WHERE t.{parent} = ANY(?) "
-                f"AND NOT EXISTS (SELECT 1 FROM {staging} AS s WHERE {same_row})",
-                [list(parents)],
-            )
+            await execute(conn, surplus, [list(parents)])
 
     async def close(self) -> None:
         if self._state == "filled":

@@ -1219,9 +1219,17 @@ class _EarlyUpdates:
         self._now = now
         # Their own staging tables: `_store` may still stage the inputs-only updates and
         # the lines of new scores.
-        self._staged = StagedUpdates(conn, "score", "id", _WRITTEN_COLUMNS, "score_early_staging")
+        self._staged = StagedUpdates(
+            conn, "score", "id", _WRITTEN_COLUMNS, "score_early_staging", batches=True
+        )
         self._lines = StagedChildren(
-            conn, "score_line", "score_id", "ordinal", _LINE_COLUMNS, "score_line_early_staging"
+            conn,
+            "score_line",
+            "score_id",
+            "ordinal",
+            _LINE_COLUMNS,
+            "score_line_early_staging",
+            batches=True,
         )
         # Each arrived row's write by employee id, as `_sorted_row` made it (computed
         # once: `_store` takes it from here); those that are updates are written.
