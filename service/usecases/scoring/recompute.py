@@ -1130,6 +1130,7 @@ _LINE_COLUMNS = ("score_id", "ordinal", "kpi_id", "scope", "status", "sample_siz
 class _Write(enum.Enum):
     """What `_store` writes of a scored row."""
 
+    NOTHING = "nothing"  # the same content and inputs' hash
     INPUTS_ONLY = "inputs only"  # the same content: only the inputs' hash
     UPDATE = "update"  # its stored score, rewritten in place
     INSERT = "insert"  # a new score
@@ -1160,6 +1161,8 @@ def _sorted_row(
     found = existing.get(row["employee_id"])
     inputs = _inputs_hash(row["inputs"], digest)
     if found is not None and found.content_hash == digest:
+        if found.inputs == inputs:
+            return _Write.NOTHING, []
         return _Write.INPUTS_ONLY, [inputs, found.id]
     if found is not None:
         return _Write.UPDATE, [*values, digest, inputs, policy_version, now, found.id]
@@ -1293,6 +1296,8 @@ async def _store(
             kind, values = _sorted_row(row, existing, cycle.id, policy_version, now)
         else:
             kind, values = found
+        if kind is _Write.NOTHING:
+            continue
         if kind is _Write.INPUTS_ONLY:
             inputs_only.append(values)
             continue
