@@ -307,96 +307,35 @@ async def replace_children(
             )
         await insert_many(conn, table, columns, rows)
         return
-    staged = StagedChildren(conn, table, parent, key, columns, f"{table}_replace_staging")
-    await staged.write(rows, parents)
-    await staged.close()
-
-
-class StagedChildren:
-    """PostgreSQL only: `replace_children`'s in-place path, batch after batch through one
-    temporary table (each batch's ``parents`` disjoint from the others'): each batch is
-    copied into it and the stored rows of its parents follow it. For rows that arrive in
-    parts (a recompute writes each chunk's lines as the scoring pool hands them back);
-    `replace_children` is one batch. ``batches``, `close`: as `StagedUpdates`'."""
-
-    def __init__(
-        self,
-        conn: BaseDBAsyncClient,
-        table: str,
-        parent: str,
-        key: str,
-        columns: Sequence[str],
-        staging: str,
-        *,
-        batches: bool = False,
-    ) -> None:
-        self._conn = conn
-        self._table = table
-        self._parent = parent
-        self._key = key
-        self._columns = list(columns)
-        self._staging = staging
-        self._batches = batches
-        self._state = "new"  # as StagedUpdates'
-
-    async def write(self, rows: Sequence[Sequence[Any]], parents: Sequence[int]) -> None:
-        if not rows and not parents:
-            return
-        conn, table, staging, parent, key = (
-            self._conn,
-            self._table,
-            self._staging,
-            self._parent,
-            self._key,
-        )
-        if self._state == "closed":
-            raise RuntimeError(f"{staging} was dropped")
-        listed = ", ".join(self._columns)
-        values = [column for column in self._columns if column not in (parent, key)]
-        same_row = f"t.{parent} = s.{parent} AND t.{key} = s.{key}"
-        first = self._state == "new"
-        if first:
-            await execute(
-                conn,
-                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-                f"SELECT {listed} FROM {table} WITH NO DATA",
-            )
-        elif not self._batches:
-            # Emptied before the next batch (see StagedUpdates.write).
-            await execute(conn, f"TRUNCATE {staging}")
-        self._state = "filled"
-        if rows:
-            await _copy(conn, staging, self._columns, rows, compression=first)
-        assignments = ", ".join(f"{column} = s.{column}" for column in values)
-        stored = ", ".join(f"t.{column}" for column in values)
-        written = ", ".join(f"s.{column}" for column in values)
-        update = (
-            f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE {same_row} "
-            f"AND ({stored}) IS DISTINCT FROM ({written})"
-        )
-        insert = (
-            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} AS s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same_row})"
-        )
-        surplus = (
+    staging = f"{table}_replace_staging"
+    listed = ", ".join(columns)
+    values = [column for column in columns if column not in (parent, key)]
+    same_row = f"t.{parent} = s.{parent} AND t.{key} = s.{key}"
+    await execute(
+        conn,
+        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+        f"SELECT {listed} FROM {table} WITH NO DATA",
+    )
+    await _copy(conn, staging, columns, rows)
+    assignments = ", ".join(f"{column} = s.{column}" for column in values)
+    stored = ", ".join(f"t.{column}" for column in values)
+    written = ", ".join(f"s.{column}" for column in values)
+    await execute(
+        conn,
+        f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE {same_row} "
+        f"AND ({stored}) IS DISTINCT FROM ({written})",
+    )
+    await execute(
+        conn,
+        f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} AS s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same_row})",
+    )
+    if parents:
+        await execute(
+            conn,
             f"DELETE FROM {table} AS t WHERE t.{parent} = ANY(?) "
-            f"AND NOT EXISTS (SELECT 1 FROM {staging} AS s WHERE {same_row})"
+            f"AND NOT EXISTS (SELECT 1 FROM {staging} AS s WHERE {same_row})",
+            [list(parents)],
         )
-        if self._batches:
-            # One script, one round trip; the parents' ids (integers) written into it.
-            ids = ",".join(str(int(value)) for value in parents)
-            script = [update, insert]
-            if parents:
-                script.append(surplus.replace("?", f"ARRAY[{ids}]"))
-            script.append(f"TRUNCATE {staging}")
-            await conn.execute_script("; ".join(script))
-            return
-        await execute(conn, update)
-        await execute(conn, insert)
-        if parents:
-            await execute(conn, surplus, [list(parents)])
-
-    async def close(self) -> None:
-        if self._state == "filled":
-            await execute(self._conn, f"DROP TABLE {self._staging}")
-        self._state = "closed"
+    # Dropped on success only (see update_many).
+    await execute(conn, f"DROP TABLE {staging}")

@@ -60,7 +60,6 @@ from service.scoring.types import (
 )
 from service.scoring.types import ScorecardLine as EngineLine
 from service.sql import (
-    StagedChildren,
     StagedUpdates,
     execute,
     fetch_all,
@@ -1195,18 +1194,19 @@ def _line_rows(row: dict[str, Any], score_id: int) -> list[list[Any]]:
 
 
 class _EarlyUpdates:
-    """PostgreSQL: the scores that moved and have a stored row, and their lines, written
-    chunk by chunk as the scoring pool hands the rows back (`_scored`'s ``arrived``),
-    while it scores the next chunks. On 2 cores the workers leave this process and the
-    database idle most of the time they score; writing meanwhile takes most of the
-    scores' write (≈ 0.8 s for 10,000 at 1,000,000 observations, docs/performance.md)
-    out of the wall time. Per chunk: its updates copied into a temporary table and
-    written by one `UPDATE … FROM` (`StagedUpdates`), then its lines made to follow in
-    place (`StagedChildren`, `replace_children`'s path for many rows). New scores stay
-    in `_store` (their lines need their ids), which writes the rest in its usual order
-    and skips what was written here. The values are `_store`'s own (`_sorted_row`,
-    `_line_rows`), the rows go in the same order, and a later failure (a worker's
-    error) aborts the transaction, so nothing written here stays."""
+    """PostgreSQL: the scores that moved and have a stored row, updated chunk by chunk as
+    the scoring pool hands the rows back (`_scored`'s ``arrived``), while it scores the
+    next chunks. On 2 cores the workers leave this process and the database idle most
+    of the time they score; writing meanwhile takes most of the scores' write (≈ 0.6 s
+    for 10,000 at 1,000,000 observations, docs/performance.md) out of the wall time.
+    Per chunk: its updates copied into a temporary table and written by one `UPDATE …
+    FROM` (`StagedUpdates`: by the primary key, ≈ 15 ms for 625 scores). `_store`
+    writes the rest in its usual order and skips what was written here: the inputs-only
+    updates, new scores, and the lines (all in one batch: per chunk, each statement on
+    the lines hashed the whole table, ≈ 80 ms a chunk against ≈ 0.15 s for all).
+    The values are `_store`'s own (`_sorted_row`), the rows go in the same order, and a
+    later failure (a worker's error) aborts the transaction, so nothing written here
+    stays."""
 
     def __init__(
         self,
@@ -1220,46 +1220,26 @@ class _EarlyUpdates:
         self._cycle_id = cycle_id
         self._policy_version = policy_version
         self._now = now
-        # Their own staging tables: `_store` may still stage the inputs-only updates and
-        # the lines of new scores.
+        # Its own staging table: `_store` may still stage the inputs-only updates.
         self._staged = StagedUpdates(
             conn, "score", "id", _WRITTEN_COLUMNS, "score_early_staging", batches=True
-        )
-        self._lines = StagedChildren(
-            conn,
-            "score_line",
-            "score_id",
-            "ordinal",
-            _LINE_COLUMNS,
-            "score_line_early_staging",
-            batches=True,
         )
         # Each arrived row's write by employee id, as `_sorted_row` made it (computed
         # once: `_store` takes it from here); those that are updates are written.
         self.sorted: dict[int, tuple[_Write, list[Any]]] = {}
-        self.written: set[int] = set()  # employee ids whose score and lines are written
 
     async def arrived(self, rows: list[dict[str, Any]]) -> None:
         updates: list[list[Any]] = []
-        lines: list[list[Any]] = []
-        score_ids: list[int] = []
         for row in rows:
             kind, values = self.sorted[row["employee_id"]] = _sorted_row(
                 row, self._existing, self._cycle_id, self._policy_version, self._now
             )
             if kind is _Write.UPDATE:
                 updates.append(values)
-                self.written.add(row["employee_id"])
-                score_ids.append(values[-1])
-                lines.extend(_line_rows(row, values[-1]))
         await self._staged.write(updates)
-        # Always in place (`replace_children`'s path for many rows), whatever the
-        # chunk's size: a line's id stays when its score is rewritten.
-        await self._lines.write(lines, score_ids)
 
     async def close(self) -> None:
         await self._staged.close()
-        await self._lines.close()
 
 
 async def _store(
@@ -1323,11 +1303,8 @@ async def _store(
     ids = {e: found.id for e, found in existing.items()}
     if inserts:
         ids.update(await _score_ids(conn, cycle.id, [row["employee_id"] for row in moved]))
-    # The lines of the moved scores become theirs as computed now (a stale score's none),
-    # but for those `early` wrote already with their score.
-    written_early = set() if early is None else early.written
-    lines_left = [row for row in moved if row["employee_id"] not in written_early]
-    line_rows = [line for row in lines_left for line in _line_rows(row, ids[row["employee_id"]])]
+    # The lines of the moved scores become theirs as computed now (a stale score's none).
+    line_rows = [line for row in moved for line in _line_rows(row, ids[row["employee_id"]])]
     await replace_children(
         conn,
         "score_line",
@@ -1335,7 +1312,7 @@ async def _store(
         "ordinal",
         _LINE_COLUMNS,
         line_rows,
-        [ids[row["employee_id"]] for row in lines_left if row["employee_id"] in existing] + stale,
+        [ids[row["employee_id"]] for row in moved if row["employee_id"] in existing] + stale,
     )
     for chunk in _chunks(stale, _MAX_IN_LIST):
         await execute(conn, f"DELETE FROM score WHERE id IN ({placeholders(len(chunk))})", chunk)
