@@ -192,11 +192,11 @@ def test_one_process_or_few_people_never_use_the_pool() -> None:
         assert scoring_pool.processes_for(2_000) == 2
 
 
-def test_chunks_are_about_eight_per_worker_and_never_below_the_smallest() -> None:
+def test_chunks_are_about_four_per_worker_and_never_below_the_smallest() -> None:
     with scoring_pool.configured(processes=2, smallest_chunk=250):
-        assert scoring_pool.chunk_size(10_000, 2) == 625
-        assert scoring_pool.chunk_size(10_001, 2) == 626
-        assert scoring_pool.chunk_size(3_000, 2) == 250
+        assert scoring_pool.chunk_size(10_000, 2) == 1_250
+        assert scoring_pool.chunk_size(10_001, 2) == 1_251
+        assert scoring_pool.chunk_size(1_000, 2) == 250
 
 
 async def test_a_pooled_recompute_writing_chunk_by_chunk_stores_what_a_serial_one_stores(

@@ -37,7 +37,7 @@ How, and why so:
   tuples ≈ 0.05 ms.
 - **Chunks** (`ChunkRun`, `chunk_size`): about `_CHUNKS_PER_WORKER` chunks per worker
   (at least `_SMALLEST_CHUNK` people each: 10,000 people on 2 cores are chunks of
-  625), so no core waits at the end for one long chunk. It is a pipeline: the caller
+  1,250), so no core waits at the end for one long chunk. It is a pipeline: the caller
   sends a chunk as soon as its people's inputs are hashed (the workers start while it
   hashes the rest), and takes the results back chunk by chunk in order, writing each
   chunk's scores while the workers score the next ones (recompute.py `_scored`,
@@ -85,11 +85,9 @@ from service.settings import scoring_processes
 POOL_FROM = 2_000
 # A chunk smaller than this costs more in pickling and messages than it spreads.
 _SMALLEST_CHUNK = 250
-# Chunks per worker: enough to keep each core busy to the end, and the last chunk small,
-# as its scores are written after the pool (on PostgreSQL, recompute.py `_EarlyUpdates`
-# writes the others meanwhile): 8 against 4 took ≈ 0.15 s off what follows the last
-# chunk at 10,000 people (docs/performance.md, branch `pipeline`).
-_CHUNKS_PER_WORKER = 8
+# Chunks per worker: enough to keep each core busy to the end (8 measured no better on a
+# quiet machine, docs/performance.md, branch `pipeline`).
+_CHUNKS_PER_WORKER = 4
 # Imported once in the forkserver, so each worker starts with them loaded.
 _PRELOAD = ["service.usecases.scoring.recompute"]
 
