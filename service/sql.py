@@ -211,10 +211,18 @@ _FAST_TOAST_COMPRESSION = (
 
 
 async def _copy(
-    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    conn: BaseDBAsyncClient,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    compression: bool = True,
 ) -> None:
+    """COPY ``rows`` into ``table``; ``compression=False``: the transaction's compression
+    was set already (by an earlier COPY of the same batched write)."""
     async with conn.acquire_connection() as connection:
-        await connection.execute(_FAST_TOAST_COMPRESSION)
+        if compression:
+            await connection.execute(_FAST_TOAST_COMPRESSION)
         try:
             await connection.copy_records_to_table(
                 table, records=[tuple(row) for row in rows], columns=list(columns)
@@ -258,24 +266,79 @@ async def update_many(
     if not rows:
         return
     if is_postgres(conn) and len(rows) >= COPY_FROM_ROWS:
-        staging = f"{table}_update_staging"
-        await execute(
-            conn,
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {key}, {', '.join(columns)} FROM {table} WITH NO DATA",
-        )
-        await _copy(conn, staging, [*columns, key], rows)
-        assignments = ", ".join(f"{column} = s.{column}" for column in columns)
-        await execute(
-            conn,
-            f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE t.{key} = s.{key}",
-        )
-        # Dropped on success only: after a failure the transaction is aborted (a DROP
-        # would hide the error), and rolling it back removes the table anyway.
-        await execute(conn, f"DROP TABLE {staging}")
+        staged = StagedUpdates(conn, table, key, columns, f"{table}_update_staging")
+        await staged.write(rows)
+        await staged.close()
         return
     assignments = ", ".join(f"{column} = ?" for column in columns)
     await execute_many(conn, f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)
+
+
+class StagedUpdates:
+    """PostgreSQL only: rows of ``table`` updated batch after batch through one temporary
+    table (values in ``columns`` order, then ``key``): each batch is copied into it and
+    written by one ``UPDATE ... FROM``. For writes that arrive in parts (a recompute
+    writes each chunk of scores as the scoring pool hands it back, while the next ones
+    are scored); `update_many` is one batch. ``batches``: many are expected, so each
+    batch takes as few round trips as it can (the `UPDATE` and the emptying of the
+    table in one script, the compression set by the first COPY only): each round trip
+    waits for the server, which on a busy machine waits for a core. `close` drops the
+    table (on success only: after a failure the transaction is aborted, a DROP would
+    hide the error, and the rollback removes the table anyway); a transaction may stage
+    several times."""
+
+    def __init__(
+        self,
+        conn: BaseDBAsyncClient,
+        table: str,
+        key: str,
+        columns: Sequence[str],
+        staging: str,
+        *,
+        batches: bool = False,
+    ) -> None:
+        self._conn = conn
+        self._table = table
+        self._key = key
+        self._columns = list(columns)
+        self._staging = staging
+        self._batches = batches
+        # Then "filled" (holds the last batch, or emptied with ``batches``), "closed".
+        self._state = "new"
+
+    async def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        conn, staging, key = self._conn, self._staging, self._key
+        if self._state == "closed":
+            raise RuntimeError(f"{staging} was dropped")
+        first = self._state == "new"
+        if first:
+            await execute(
+                conn,
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                f"SELECT {key}, {', '.join(self._columns)} FROM {self._table} WITH NO DATA",
+            )
+        elif not self._batches:
+            # Emptied before the next batch rather than after each, so a single batch
+            # (`update_many`) runs the statements it always ran.
+            await execute(conn, f"TRUNCATE {staging}")
+        self._state = "filled"
+        await _copy(conn, staging, [*self._columns, key], rows, compression=first)
+        assignments = ", ".join(f"{column} = s.{column}" for column in self._columns)
+        update = (
+            f"UPDATE {self._table} AS t SET {assignments} FROM {staging} AS s "
+            f"WHERE t.{key} = s.{key}"
+        )
+        if self._batches:
+            await conn.execute_script(f"{update}; TRUNCATE {staging}")
+        else:
+            await execute(conn, update)
+
+    async def close(self) -> None:
+        if self._state == "filled":
+            await execute(self._conn, f"DROP TABLE {self._staging}")
+        self._state = "closed"
 
 
 # Past this many ids an IN list costs more than it saves (and SQLite caps parameters).

@@ -32,15 +32,20 @@ from tests.integration.test_large_sums import _organisation_with_a_sum_line, _sa
 
 @contextmanager
 def _pooled(monkeypatch: pytest.MonkeyPatch, calls: list[int]) -> Iterator[None]:
-    """The pool on from one person, in chunks of 3 (several chunks per worker), counting
-    the chunks each pooled scoring sends."""
-    real = scoring_pool.map_chunks
+    """The pool on from one person, in chunks of 3 or more (several chunks per worker),
+    counting the chunks each pooled scoring sends."""
+    real_init, real_send = scoring_pool.ChunkRun.__init__, scoring_pool.ChunkRun.send
 
-    async def counted(work: Any, shared: Any, chunks: list[Any], processes: int) -> Any:
-        calls.append(len(chunks))
-        return await real(work, shared, chunks, processes)
+    def init(self: Any, *args: Any) -> None:
+        calls.append(0)
+        real_init(self, *args)
 
-    monkeypatch.setattr(scoring_pool, "map_chunks", counted)
+    def send(self: Any, chunk: Any) -> None:
+        calls[-1] += 1
+        real_send(self, chunk)
+
+    monkeypatch.setattr(scoring_pool.ChunkRun, "__init__", init)
+    monkeypatch.setattr(scoring_pool.ChunkRun, "send", send)
     with scoring_pool.configured(processes=2, pool_from=1, smallest_chunk=3):
         yield
 
@@ -187,8 +192,42 @@ def test_one_process_or_few_people_never_use_the_pool() -> None:
         assert scoring_pool.processes_for(2_000) == 2
 
 
-def test_the_chunks_keep_every_person_once_in_order() -> None:
-    people = list(range(23))
-    runs = scoring_pool.cut(people, 4)
-    assert [len(run) for run in runs] == [6, 6, 6, 5]
-    assert [p for run in runs for p in run] == people
+def test_chunks_are_about_four_per_worker_and_never_below_the_smallest() -> None:
+    with scoring_pool.configured(processes=2, smallest_chunk=250):
+        assert scoring_pool.chunk_size(10_000, 2) == 1_250
+        assert scoring_pool.chunk_size(10_001, 2) == 1_251
+        assert scoring_pool.chunk_size(1_000, 2) == 250
+
+
+async def test_a_pooled_recompute_writing_chunk_by_chunk_stores_what_a_serial_one_stores(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scores written chunk by chunk as the pool hands them back (on PostgreSQL,
+    recompute.py `_EarlyUpdates`) next to new scores, lines changed, missing and
+    surplus: the same stored scores and lines as the serial path's."""
+    await build_organisation()
+    people = ["A1", "A2", "A3", "A4", *await hire_agents(20, teams=("hotline", "field"))]
+    await record_feedback(actor=ADMIN, feedback=survey_ratings(people[:15], 60))
+    await _rescore_everyone()
+    serial = await _stored()
+    conn = connections.get("default")
+    # Some scores gone (written again as new ones), others with lines changed, missing
+    # and extra (an ordinal no scorecard has), every content hash forgotten.
+    await conn.execute_query(
+        "DELETE FROM score WHERE employee_id IN "
+        "(SELECT id FROM employee WHERE external_id IN ('A2', 'N003', 'N011'))"
+    )
+    await conn.execute_query(
+        "UPDATE score_line SET sample_size = sample_size + 7 WHERE ordinal = 0"
+    )
+    await conn.execute_query("DELETE FROM score_line WHERE ordinal = 1")
+    await conn.execute_query(
+        "INSERT INTO score_line (score_id, ordinal, kpi_id, scope, status, sample_size) "
+        "SELECT score_id, 99, kpi_id, scope, status, 1 FROM score_line WHERE ordinal = 0"
+    )
+    calls: list[int] = []
+    with _pooled(monkeypatch, calls):
+        await _rescore_everyone()
+    assert len(calls) == 1
+    assert calls[0] > 2
+    assert await _stored() == serial

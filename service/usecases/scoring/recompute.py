@@ -8,13 +8,14 @@ employee from those aggregates, and the results are written back in bulk.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import functools
 import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -59,6 +60,7 @@ from service.scoring.types import (
 )
 from service.scoring.types import ScorecardLine as EngineLine
 from service.sql import (
+    StagedUpdates,
     execute,
     fetch_all,
     insert_many,
@@ -265,7 +267,13 @@ async def _recompute_cycle(
     basis = _inputs_basis(loaded)
     rows: list[dict[str, Any]] = []
     kept: list[int] = []
-    for person, row in zip(people, await _scored(people, loaded, basis, existing), strict=True):
+    early = (
+        _EarlyUpdates(conn, cycle.id, existing, policy_version, now) if is_postgres(conn) else None
+    )
+    scored = await _scored(
+        people, loaded, basis, existing, None if early is None else early.arrived
+    )
+    for person, row in zip(people, scored, strict=True):
         if row is None:
             kept.append(person.id)
         else:
@@ -280,6 +288,7 @@ async def _recompute_cycle(
         now,
         employee_ids if not full else None,
         full,
+        early,
     )
     # Goals measured by a KPI follow the same data, in the same transaction (§11).
     await refresh_goal_values(
@@ -786,56 +795,107 @@ def _unchanged(key: str, found: _StoredHashes | None) -> bool:
     )
 
 
+# Rows scored, in order, handed on as they come back from the pool (`_EarlyUpdates`).
+_Arrived = Callable[[list[dict[str, Any]]], Awaitable[None]]
+
+
 async def _scored(
     people: list[_Person],
     loaded: _LoadedCycle,
     basis: str,
     existing: dict[int, _StoredHashes],
+    arrived: _Arrived | None = None,
 ) -> list[dict[str, Any] | None]:
     """Each person's score row as `_store` writes it, in order, or None for a score kept
     as stored. The inputs' keys are hashed here; the people whose score is computed
     again are scored here too, or when there are many, in the scoring pool
-    (scoring_pool.py says when and how), with the same rows."""
-    keys = [_inputs_key(p, loaded, basis) for p in people]
+    (scoring_pool.py says when and how), with the same rows.
+
+    Pooled, the work is a pipeline, so that this process and the database use the time
+    the workers leave them: a chunk is sent as soon as its people's keys are hashed
+    (from the moment enough people need scoring for the pool to pay: the same test as
+    before any was sent), and each chunk's rows, taken back in order, are handed to
+    ``arrived`` (the recompute writes them) while the pool scores the next ones."""
     rows: list[dict[str, Any] | None] = [None] * len(people)
-    todo = [i for i, p in enumerate(people) if not _unchanged(keys[i], existing.get(p.id))]
-    processes = scoring_pool.processes_for(len(todo))
-    if processes == 1:
-        for i in todo:
-            row = _score_person(people[i], loaded)
-            row["inputs"] = keys[i]
-            rows[i] = row
-        return rows
-    for i, row in zip(
-        todo, await _pooled([people[i] for i in todo], loaded, processes), strict=True
-    ):
-        row["inputs"] = keys[i]
-        rows[i] = row
+    keys: list[str] = []
+    todo: list[int] = []
+    pooled = scoring_pool.processes_for(len(people)) > 1
+    async with contextlib.AsyncExitStack() as stack:
+        run: scoring_pool.ChunkRun[_LoadedCycle, _Chunk, _PackedRow] | None = None
+        size = scoring_pool.chunk_size(len(people), scoring_pool.processes_for(len(people)))
+        runs: list[list[int]] = []  # the indices each chunk sent scores, in order
+        sent = 0  # todo[:sent] are sent
+        for i, person in enumerate(people):
+            key = _inputs_key(person, loaded, basis)
+            keys.append(key)
+            if _unchanged(key, existing.get(person.id)):
+                continue
+            todo.append(i)
+            if not pooled:
+                continue
+            if run is None:
+                processes = scoring_pool.processes_for(len(todo))
+                if processes == 1:
+                    continue
+                run = await stack.enter_async_context(
+                    scoring_pool.ChunkRun(_score_chunk, _shared_of(loaded), processes)
+                )
+            while len(todo) - sent >= size:
+                runs.append(todo[sent : sent + size])
+                run.send(_chunk_of([people[j] for j in runs[-1]], loaded))
+                sent += size
+        if run is None:
+            for i in todo:
+                row = _score_person(people[i], loaded)
+                row["inputs"] = keys[i]
+                rows[i] = row
+            return rows
+        if sent < len(todo):
+            runs.append(todo[sent:])
+            run.send(_chunk_of([people[j] for j in runs[-1]], loaded))
+        bands = {band.code: band for band in loaded.policy.bands}
+        for indices in runs:
+            part = []
+            for i, packed in zip(indices, await run.next(), strict=True):
+                row = _unpacked(people[i], packed, bands)
+                row["inputs"] = keys[i]
+                rows[i] = row
+                part.append(row)
+            if arrived is not None:
+                await arrived(part)
     return rows
 
 
-async def _pooled(
-    people: list[_Person], loaded: _LoadedCycle, processes: int
-) -> list[dict[str, Any]]:
-    """`_score_person` of each person, in order, in the scoring pool."""
-    runs = scoring_pool.cut(people, scoring_pool.chunk_count(len(people), processes))
-    chunks = [_Chunk([_person_data(p) for p in run], {}, {}, {}, {}) for run in runs]
-    where = {p.id: chunk for run, chunk in zip(runs, chunks, strict=True) for p in run}
-    # Each chunk carries only its own people's part of what was read for everyone, as
-    # plain tuples: pickling a dataclass or a Fraction runs Python code per object, in
-    # this process, which would cost about as much as the scoring it hands out.
-    for key, agg in loaded.own.items():
-        if (chunk := where.get(key[0])) is not None:
-            chunk.own[key] = _aggregate_data(agg)
-    for key, agg in loaded.reviews.items():
-        if (chunk := where.get(key[0])) is not None:
-            chunk.reviews[key] = _aggregate_data(agg)
-    for key, sources in loaded.own_sources.items():
-        if (chunk := where.get(key[0])) is not None:
-            chunk.own_sources[key] = [(s.source, s.channel, s.count) for s in sources]
-    for employee_id, adjustments in loaded.adjustments.items():
-        if (chunk := where.get(employee_id)) is not None:
-            chunk.adjustments[employee_id] = [
+def _shared_of(loaded: _LoadedCycle) -> _LoadedCycle:
+    """What every chunk shares: the loaded cycle without the per-person parts (each
+    chunk carries its own people's, `_chunk_of`)."""
+    return dataclasses.replace(loaded, own={}, reviews={}, adjustments={}, own_sources={})
+
+
+def _chunk_of(people: list[_Person], loaded: _LoadedCycle) -> _Chunk:
+    """Some people to score in a worker, with their part of what was read for everyone:
+    the aggregates and counts by source of their own lines (all a score reads of them:
+    `_LoadedCycle.aggregate_for` and `sources_for`), and their adjustments, as plain
+    tuples: pickling a dataclass or a Fraction runs Python code per object, in this
+    process, which would cost about as much as the scoring it hands out."""
+    chunk = _Chunk([_person_data(p) for p in people], {}, {}, {}, {})
+    own, reviews, own_sources = loaded.own, loaded.reviews, loaded.own_sources
+    for person in people:
+        card = loaded.cards.get(person.position_id) if person.position_id is not None else None
+        if card is not None:
+            # Where `aggregate_for` and `sources_for` look (a team line's are shared).
+            for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True):
+                key = (person.id, kpi_id)
+                if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
+                    if (agg := reviews.get(key)) is not None:
+                        chunk.reviews[key] = _aggregate_data(agg)
+                elif line.scope is Scope.INDIVIDUAL:
+                    if (agg := own.get(key)) is not None:
+                        chunk.own[key] = _aggregate_data(agg)
+                    if (sources := own_sources.get(key)) is not None:
+                        chunk.own_sources[key] = [(s.source, s.channel, s.count) for s in sources]
+        if (adjustments := loaded.adjustments.get(person.id)) is not None:
+            chunk.adjustments[person.id] = [
                 (
                     a.points.numerator,
                     a.points.denominator,
@@ -845,10 +905,7 @@ async def _pooled(
                 )
                 for a in adjustments
             ]
-    shared = dataclasses.replace(loaded, own={}, reviews={}, adjustments={}, own_sources={})
-    packed = await scoring_pool.map_chunks(_score_chunk, shared, chunks, processes)
-    bands = {band.code: band for band in loaded.policy.bands}
-    return [_unpacked(person, row, bands) for person, row in zip(people, packed, strict=True)]
+    return chunk
 
 
 # What travels to a scoring worker: plain tuples, rebuilt into the recompute's values there.
@@ -1069,6 +1126,122 @@ _WRITTEN_COLUMNS = (
 _LINE_COLUMNS = ("score_id", "ordinal", "kpi_id", "scope", "status", "sample_size", "raw_value")
 
 
+class _Write(enum.Enum):
+    """What `_store` writes of a scored row."""
+
+    NOTHING = "nothing"  # the same content and inputs' hash
+    INPUTS_ONLY = "inputs only"  # the same content: only the inputs' hash
+    UPDATE = "update"  # its stored score, rewritten in place
+    INSERT = "insert"  # a new score
+
+
+def _sorted_row(
+    row: dict[str, Any],
+    existing: dict[int, _StoredHashes],
+    cycle_id: int,
+    policy_version: int,
+    now: datetime,
+) -> tuple[_Write, list[Any]]:
+    """What `_store` writes of one scored row, and the values of that write."""
+    result: ScoreResult | None = row["result"]
+    total = result.total if result is not None else None
+    reported = result.reported_total if result is not None else None
+    values = [
+        row["team_id"],
+        row["position_id"],
+        row["status"].value,
+        row["reason"],
+        None if total is None else f"{total.numerator}/{total.denominator}",
+        None if reported is None else int(reported * 100),
+        None if result is None or result.band is None else result.band.code,
+        row["json"],
+    ]
+    digest = content_hash(*("" if v is None else f"{type(v).__name__}:{v}" for v in values))
+    found = existing.get(row["employee_id"])
+    inputs = _inputs_hash(row["inputs"], digest)
+    if found is not None and found.content_hash == digest:
+        if found.inputs == inputs:
+            return _Write.NOTHING, []
+        return _Write.INPUTS_ONLY, [inputs, found.id]
+    if found is not None:
+        return _Write.UPDATE, [*values, digest, inputs, policy_version, now, found.id]
+    return _Write.INSERT, [
+        cycle_id,
+        row["employee_id"],
+        "PROVISIONAL",
+        *values,
+        digest,
+        inputs,
+        policy_version,
+        now,
+    ]
+
+
+def _line_rows(row: dict[str, Any], score_id: int) -> list[list[Any]]:
+    """A scored row's lines as written (`_LINE_COLUMNS`)."""
+    return [
+        [
+            score_id,
+            line["ordinal"],
+            line["kpi_id"],
+            line["scope"],
+            line["status"],
+            line["n"],
+            line["raw_value"],
+        ]
+        for line in row["lines"]
+    ]
+
+
+class _EarlyUpdates:
+    """PostgreSQL: the scores that moved and have a stored row, updated chunk by chunk as
+    the scoring pool hands the rows back (`_scored`'s ``arrived``), while it scores the
+    next chunks. On 2 cores the workers leave this process and the database idle most
+    of the time they score; writing meanwhile takes most of the scores' write (≈ 0.6 s
+    for 10,000 at 1,000,000 observations, docs/performance.md) out of the wall time.
+    Per chunk: its updates copied into a temporary table and written by one `UPDATE …
+    FROM` (`StagedUpdates`: by the primary key, ≈ 15 ms for 625 scores). `_store`
+    writes the rest in its usual order and skips what was written here: the inputs-only
+    updates, new scores, and the lines (all in one batch: per chunk, each statement on
+    the lines hashed the whole table, ≈ 80 ms a chunk against ≈ 0.15 s for all).
+    The values are `_store`'s own (`_sorted_row`), the rows go in the same order, and a
+    later failure (a worker's error) aborts the transaction, so nothing written here
+    stays."""
+
+    def __init__(
+        self,
+        conn: BaseDBAsyncClient,
+        cycle_id: int,
+        existing: dict[int, _StoredHashes],
+        policy_version: int,
+        now: datetime,
+    ) -> None:
+        self._existing = existing
+        self._cycle_id = cycle_id
+        self._policy_version = policy_version
+        self._now = now
+        # Its own staging table: `_store` may still stage the inputs-only updates.
+        self._staged = StagedUpdates(
+            conn, "score", "id", _WRITTEN_COLUMNS, "score_early_staging", batches=True
+        )
+        # Each arrived row's write by employee id, as `_sorted_row` made it (computed
+        # once: `_store` takes it from here); those that are updates are written.
+        self.sorted: dict[int, tuple[_Write, list[Any]]] = {}
+
+    async def arrived(self, rows: list[dict[str, Any]]) -> None:
+        updates: list[list[Any]] = []
+        for row in rows:
+            kind, values = self.sorted[row["employee_id"]] = _sorted_row(
+                row, self._existing, self._cycle_id, self._policy_version, self._now
+            )
+            if kind is _Write.UPDATE:
+                updates.append(values)
+        await self._staged.write(updates)
+
+    async def close(self) -> None:
+        await self._staged.close()
+
+
 async def _store(
     conn: BaseDBAsyncClient,
     cycle: Cycle,
@@ -1079,6 +1252,7 @@ async def _store(
     now: datetime,
     requested_ids: set[int] | None,
     full: bool,
+    early: _EarlyUpdates | None = None,
 ) -> int:
     """Write the scores that moved and only those: update them in place (ids stay stable
     for adjustments and appeals), insert new ones, replace their lines, and drop scores
@@ -1091,45 +1265,30 @@ async def _store(
     before the hash existed) is written once. A score that did not move but was computed
     from other inputs (e.g. a new observation that moves no score) keeps its row and
     gets only its inputs' hash (no score row is written; nothing is announced).
+    ``early``: the rows it sorted and whose updates it wrote already, while the pool
+    scored the rest.
     """
     updates, inserts, moved, inputs_only = [], [], [], []
+    sorted_early = {} if early is None else early.sorted
     for row in rows:
-        result: ScoreResult | None = row["result"]
-        total = result.total if result is not None else None
-        reported = result.reported_total if result is not None else None
-        values = [
-            row["team_id"],
-            row["position_id"],
-            row["status"].value,
-            row["reason"],
-            None if total is None else f"{total.numerator}/{total.denominator}",
-            None if reported is None else int(reported * 100),
-            None if result is None or result.band is None else result.band.code,
-            row["json"],
-        ]
-        digest = content_hash(*("" if v is None else f"{type(v).__name__}:{v}" for v in values))
-        found = existing.get(row["employee_id"])
-        inputs = _inputs_hash(row["inputs"], digest)
-        if found is not None and found.content_hash == digest:
-            if found.inputs != inputs:
-                inputs_only.append([inputs, found.id])
+        found = sorted_early.get(row["employee_id"])
+        if found is None:
+            kind, values = _sorted_row(row, existing, cycle.id, policy_version, now)
+        else:
+            kind, values = found
+        if kind is _Write.NOTHING:
+            continue
+        if kind is _Write.INPUTS_ONLY:
+            inputs_only.append(values)
             continue
         moved.append(row)
-        if found is not None:
-            updates.append([*values, digest, inputs, policy_version, now, found.id])
-        else:
-            inserts.append(
-                [
-                    cycle.id,
-                    row["employee_id"],
-                    "PROVISIONAL",
-                    *values,
-                    digest,
-                    inputs,
-                    policy_version,
-                    now,
-                ]
-            )
+        if kind is _Write.INSERT:
+            inserts.append(values)
+        elif found is None:
+            updates.append(values)
+        # else: written already, by `early`
+    if early is not None:
+        await early.close()
     await update_many(conn, "score", "id", ("engine_inputs_hash",), inputs_only)
     await update_many(conn, "score", "id", _WRITTEN_COLUMNS, updates)
     await insert_many(
@@ -1144,22 +1303,8 @@ async def _store(
     ids = {e: found.id for e, found in existing.items()}
     if inserts:
         ids.update(await _score_ids(conn, cycle.id, [row["employee_id"] for row in moved]))
-    score_ids = [ids[row["employee_id"]] for row in moved]
-    line_rows = []
-    for row, score_id in zip(moved, score_ids, strict=True):
-        for line in row["lines"]:
-            line_rows.append(
-                [
-                    score_id,
-                    line["ordinal"],
-                    line["kpi_id"],
-                    line["scope"],
-                    line["status"],
-                    line["n"],
-                    line["raw_value"],
-                ]
-            )
     # The lines of the moved scores become theirs as computed now (a stale score's none).
+    line_rows = [line for row in moved for line in _line_rows(row, ids[row["employee_id"]])]
     await replace_children(
         conn,
         "score_line",

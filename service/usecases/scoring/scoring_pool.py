@@ -35,10 +35,13 @@ How, and why so:
   object in the calling process, and measured about as long as scoring them (≈ 2 ms a
   person to pickle, send and unpickle against ≈ 2.7 ms to score, at load 8); as
   tuples ≈ 0.05 ms.
-- **Chunks**: `chunk_count` cuts the people into about `_CHUNKS_PER_WORKER` chunks per
-  worker (at least `_SMALLEST_CHUNK` people each: 10,000 people on 2 cores are 8
-  chunks of 1,250), so no core waits at the end for one long chunk, and the first
-  results are unpickled in the caller while the last chunks are scored.
+- **Chunks** (`ChunkRun`, `chunk_size`): about `_CHUNKS_PER_WORKER` chunks per worker
+  (at least `_SMALLEST_CHUNK` people each: 10,000 people on 2 cores are chunks of
+  1,250), so no core waits at the end for one long chunk. It is a pipeline: the caller
+  sends a chunk as soon as its people's inputs are hashed (the workers start while it
+  hashes the rest), and takes the results back chunk by chunk in order, writing each
+  chunk's scores while the workers score the next ones (recompute.py `_scored`,
+  `_EarlyUpdates`).
 - **Order**: chunks are consecutive runs of the people in order; their results are
   joined in the chunks' order, and each chunk scores its people in order with the very
   function the serial path calls (`_score_person`): the rows, and so every write, are
@@ -65,14 +68,14 @@ import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from service.errors import DomainError
 from service.settings import scoring_processes
@@ -82,7 +85,8 @@ from service.settings import scoring_processes
 POOL_FROM = 2_000
 # A chunk smaller than this costs more in pickling and messages than it spreads.
 _SMALLEST_CHUNK = 250
-# Chunks per worker: enough to keep each core busy to the end.
+# Chunks per worker: enough to keep each core busy to the end (8 measured no better on a
+# quiet machine, docs/performance.md, branch `pipeline`).
 _CHUNKS_PER_WORKER = 4
 # Imported once in the forkserver, so each worker starts with them loaded.
 _PRELOAD = ["service.usecases.scoring.recompute"]
@@ -136,20 +140,10 @@ def configured(
         _config = before
 
 
-def chunk_count(people: int, processes: int) -> int:
-    smallest = _current().smallest_chunk
-    return max(1, min(processes * _CHUNKS_PER_WORKER, people // smallest))
-
-
-def cut(items: Sequence[T], chunks: int) -> list[list[T]]:
-    """The items in this many consecutive runs of near-equal length, in order."""
-    size, extra = divmod(len(items), chunks)
-    runs, start = [], 0
-    for i in range(chunks):
-        end = start + size + (1 if i < extra else 0)
-        runs.append(list(items[start:end]))
-        start = end
-    return runs
+def chunk_size(people: int, processes: int) -> int:
+    """How many people a chunk takes when up to this many are scored: about
+    `_CHUNKS_PER_WORKER` chunks per worker, at least the smallest chunk."""
+    return max(_current().smallest_chunk, -(-people // (processes * _CHUNKS_PER_WORKER)))
 
 
 def _executor(processes: int) -> ProcessPoolExecutor:
@@ -246,34 +240,49 @@ def _run_chunk(work: Callable[[C, T], list[R]], shared: Shared, chunk: T) -> lis
             gc.enable()
 
 
-async def map_chunks(
-    work: Callable[[C, T], list[R]],
-    shared: C,
-    chunks: list[T],
-    processes: int,
-) -> list[R]:
-    """``work(shared, chunk)`` for each chunk in the pool, the results joined in the
-    chunks' order. ``work`` must be a module-level function (it is pickled by name)."""
-    pool = _executor(processes)
-    packed = Shared.of(shared)
-    loop = asyncio.get_running_loop()
-    call = functools.partial(_run_chunk, work, packed)
-    running = [loop.run_in_executor(pool, call, chunk) for chunk in chunks]
-    try:
-        done = await asyncio.gather(*running)
-    except BrokenProcessPool:
-        # A worker died (killed, out of memory): the next recompute starts a new pool.
-        shutdown()
-        raise
-    except BaseException:
-        # The recompute is over (its transaction rolls back): its chunks not yet
-        # started are dropped rather than left to hold up the next recompute's.
-        for future in running:
-            future.cancel()
-        raise
-    results: list[R] = []
-    for part in done:
+class ChunkRun(Generic[C, T, R]):
+    """One recompute's chunks in the pool: each sent as soon as it is ready (the caller
+    still hashing the next people's inputs), their results taken back in the order sent
+    (so the caller writes the first chunks while the pool scores the last). Use it as
+    ``async with``: leaving it early (an error here or in a worker) drops the chunks
+    not yet started, rather than leave them to hold up the next recompute's."""
+
+    def __init__(self, work: Callable[[C, T], list[R]], shared: C, processes: int) -> None:
+        self._pool = _executor(processes)
+        self._call = functools.partial(_run_chunk, work, Shared.of(shared))
+        self._loop = asyncio.get_running_loop()
+        self._running: list[asyncio.Future[list[R] | _Raised]] = []
+        self._taken = 0
+
+    def send(self, chunk: T) -> None:
+        self._running.append(self._loop.run_in_executor(self._pool, self._call, chunk))
+
+    @property
+    def sent(self) -> int:
+        return len(self._running)
+
+    async def next(self) -> list[R]:
+        """The results of the first chunk sent and not yet taken, in order."""
+        future = self._running[self._taken]
+        self._taken += 1
+        try:
+            part = await future
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): the next recompute starts a new pool.
+            shutdown()
+            raise
         if isinstance(part, _Raised):
             raise part.error()
-        results.extend(part)
-    return results
+        return part
+
+    async def __aenter__(self) -> ChunkRun[C, T, R]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for future in self._running:
+            if not future.done():
+                future.cancel()
+            elif not future.cancelled():
+                # Taken, or left behind by an error: retrieved, so asyncio does not log
+                # a second failure as never retrieved.
+                future.exception()
