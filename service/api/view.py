@@ -177,6 +177,19 @@ def _strings(value: object) -> list[str]:
 _decoded_body: ContextVar[tuple[bytes, object] | None] = ContextVar("decoded_body", default=None)
 
 
+def _is_json(request: Request) -> bool:
+    media = request.headers.get("content-type", "").split(";", 1)[0]
+    return media.strip().lower() == JSON
+
+
+def _a_json_scalar(body: bytes, value: object) -> bool:
+    """Whether the body is JSON whose value is a string, number, boolean or null (None
+    from `_parsed` is also "not JSON", which Strawberry answers itself)."""
+    if value is None:
+        return body.strip() == b"null"
+    return not isinstance(value, (dict, list))
+
+
 async def _check_request_values(request: Request) -> tuple[bytes, object] | None:
     """Refuses, before GraphQL parses anything, JSON nested too deeply and NUL characters
     (which PostgreSQL text cannot store): both are the caller's to fix. Returns a POST
@@ -193,6 +206,14 @@ async def _check_request_values(request: Request) -> tuple[bytes, object] | None
         values = _parsed(body or b"null")
         if values is not None:
             decoded = (body, values)
+        if _is_json(request) and _a_json_scalar(body, values):
+            # Strawberry reads such a body as an object and fails inside (a 500).
+            raise RequestRefused(
+                400,
+                "The request body is JSON but not a GraphQL request: send an object, "
+                '{"query": "…", "variables": {…}}.',
+                "BAD_REQUEST",
+            )
         # JSON text holds a NUL only escaped, and a query's own escape of it is written
         # with the same six characters: a body without them needs no walk (nor zero
         # bytes: JSON in UTF-16 or UTF-32 has them, and its escapes look different).

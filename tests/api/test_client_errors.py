@@ -140,6 +140,22 @@ async def test_errors_before_graphql_carry_codes(api: Api) -> None:
     assert batched.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
+@pytest.mark.parametrize("body", [b"null", b'"{ viewer { email } }"', b"1", b"true", b" null "])
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+async def test_a_json_body_that_is_not_an_object_is_a_400_saying_what_to_send(
+    api: Api, body: bytes, accept: str
+) -> None:
+    refused = await api.client.post(
+        "/graphql",
+        content=body,
+        headers={"content-type": "application/json; charset=utf-8", "accept": accept},
+    )
+    assert refused.status_code == 400
+    error = refused.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert '{"query": ' in error["message"]
+
+
 @pytest.mark.parametrize(
     ("query", "variables", "named"),
     [
