@@ -71,16 +71,7 @@ async def test_sql_aggregates_equal_python_aggregates(db: str, values: list[Deci
         "source, external_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
         rows,
     )
-    lines = {
-        kpi_id: ScorecardLine(
-            kpi=kpi,
-            scope=Scope.TEAM,
-            weight=Fraction(100),
-            method=Method.BINARY,
-            target=Fraction(1),
-        )
-        for kpi_id, kpi in kpis.items()
-    }
+    lines = _team_lines(kpis)
     found = await observation_aggregates(conn, "team_id", lines, None, 0, 10**12)
     for kpi_id, kpi in kpis.items():
         expected = aggregate_values(kpi, [Fraction(v) for v in values])
@@ -129,17 +120,7 @@ async def test_a_sum_past_64_bits_is_aggregated_exactly(db: str) -> None:
         "source, external_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
         rows,
     )
-    lines = {
-        kpi_id: ScorecardLine(
-            kpi=kpi,
-            scope=Scope.TEAM,
-            weight=Fraction(100),
-            method=Method.BINARY,
-            target=Fraction(1),
-        )
-        for kpi_id, kpi in kpis.items()
-        if kpi.code in ("mean", "total")
-    }
+    lines = _team_lines(kpis, "mean", "total")
     found = await observation_aggregates(conn, "team_id", lines, None, 0, 10**12)
     for kpi_id, kpi in kpis.items():
         if kpi_id in lines:
@@ -171,16 +152,7 @@ async def test_counts_by_source_come_in_the_databases_source_and_channel_order(d
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
         rows,
     )
-    lines = {
-        kpi_id: ScorecardLine(
-            kpi=kpi,
-            scope=Scope.TEAM,
-            weight=Fraction(100),
-            method=Method.BINARY,
-            target=Fraction(1),
-        )
-        for kpi_id, kpi in kpis.items()
-    }
+    lines = _team_lines(kpis)
     plain = await observation_aggregates(conn, "team_id", lines, None, 0, 10**6)
     found, counts = await observation_aggregates_by_source(conn, "team_id", lines, None, 0, 10**6)
     assert found == plain
@@ -206,16 +178,7 @@ async def _percentile_lines() -> dict[int, ScorecardLine]:
         "source, recorded_at) VALUES (?, ?, ?, ?, 0, 's', CURRENT_TIMESTAMP)",
         [[kpi_id, team_id, v * 10_000, 5] for kpi_id in kpis for v in range(1, 11)],
     )
-    return {
-        kpi_id: ScorecardLine(
-            kpi=kpi,
-            scope=Scope.TEAM,
-            weight=Fraction(100),
-            method=Method.BINARY,
-            target=Fraction(1),
-        )
-        for kpi_id, kpi in kpis.items()
-    }
+    return _team_lines(kpis)
 
 
 def _ranking() -> list[asyncio.Task[object]]:
@@ -255,3 +218,18 @@ async def test_a_failing_percentile_statement_fails_the_read(
     with pytest.raises(OperationalError):
         await observation_aggregates(conn, "team_id", lines, None, 0, 10)
     assert _ranking() == []
+
+
+def _team_lines(kpis: dict[int, EngineKpi], *codes: str) -> dict[int, ScorecardLine]:
+    """A TEAM line for each KPI (those of the codes given, or all)."""
+    return {
+        kpi_id: ScorecardLine(
+            kpi=kpi,
+            scope=Scope.TEAM,
+            weight=Fraction(100),
+            method=Method.BINARY,
+            target=Fraction(1),
+        )
+        for kpi_id, kpi in kpis.items()
+        if not codes or kpi.code in codes
+    }
