@@ -50,11 +50,31 @@ _PLAN = "_fairscore_shortcut"
 _UNPLANNED = object()
 
 
+def _kept_on(field: GraphQLField, name: str, work: Callable[[GraphQLField], Any]) -> Any:
+    """`work(field)`, worked out once per field of the schema and kept on its definition."""
+    known = field.__dict__.get(name, _UNPLANNED)
+    if known is _UNPLANNED:
+        known = work(field)
+        setattr(field, name, known)
+    return known
+
+
+def _default_reader(field: GraphQLField) -> Any:
+    """How to read a field whose resolver is Strawberry's default (it reads the attribute,
+    StrawberryConfig.default_resolver, and needs no info): what its wrapper ends in
+    (StrawberryField.get_result), at once."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
+        return attrgetter(definition.python_name)
+    return partial(_by_resolver, field.resolve)
+
+
 def _plan_of(field: GraphQLField) -> _Plan:
-    known = field.__dict__.get(_PLAN, _UNPLANNED)
-    if known is not _UNPLANNED:
-        plan_known: _Plan = known
-        return plan_known
+    plan: _Plan = _kept_on(field, _PLAN, _planned)
+    return plan
+
+
+def _planned(field: GraphQLField) -> _Plan:
     plan: _Plan = None
     resolve = field.resolve
     field_type: Any = field.type
@@ -67,19 +87,13 @@ def _plan_of(field: GraphQLField) -> _Plan:
         and isinstance(named, (GraphQLScalarType, GraphQLEnumType))
     ):
         read: Any = None
-        # Strawberry marks the resolver of a field without resolver and extensions: it
-        # reads the attribute (StrawberryConfig.default_resolver) and needs no info.
+        # Strawberry marks the resolver of a field without resolver and extensions.
         if getattr(resolve, "_is_default", False):
-            if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
-                # What Strawberry's wrapper ends in (StrawberryField.get_result), at once.
-                read = attrgetter(definition.python_name)
-            else:
-                read = partial(_by_resolver, resolve)
+            read = _default_reader(field)
         elif isinstance(definition, StrawberryField):
             read = _plain_call(definition)
         if read is not None:
             plan = (read, _output_coercer(named), non_null)
-    setattr(field, _PLAN, plan)
     return plan
 
 
@@ -94,18 +108,15 @@ _READ = "_fairscore_read"
 
 
 def _read_of(field: GraphQLField) -> _Read:
-    known = field.__dict__.get(_READ, _UNPLANNED)
-    if known is not _UNPLANNED:
-        read_known: _Read = known
-        return read_known
+    read: _Read = _kept_on(field, _READ, _reading)
+    return read
+
+
+def _reading(field: GraphQLField) -> _Read:
     read: _Read = None
     resolve = field.resolve
     if resolve is not None and getattr(resolve, "_is_default", False) and not field.args:
-        definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
-            reader: Any = attrgetter(definition.python_name)
-        else:
-            reader = partial(_by_resolver, resolve)
+        reader = _default_reader(field)
         field_type: Any = field.type
         direct = None
         if isinstance(field_type, GraphQLNonNull):
@@ -113,7 +124,6 @@ def _read_of(field: GraphQLField) -> _Read:
             if isinstance(named, GraphQLObjectType) and named.is_type_of is None:
                 direct = named
         read = (reader, direct)
-    setattr(field, _READ, read)
     return read
 
 

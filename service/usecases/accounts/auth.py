@@ -80,8 +80,26 @@ def hash_token(token: str) -> str:
 
 
 def actor_for(user: User) -> Actor:
+    return _user_actor(user.email, user.access, user.id, user.employee_id)
+
+
+def _user_actor(
+    email: str,
+    access: AccessLevel,
+    user_id: int,
+    employee_id: int | None,
+    *,
+    token_id: int | None = None,
+    source: str | None = None,
+) -> Actor:
+    """Who a user acts as (named by their email), from a User or from a token's row."""
     return Actor(
-        label=user.email, access=user.access, user_id=user.id, employee_id=user.employee_id
+        label=email,
+        access=access,
+        user_id=user_id,
+        employee_id=employee_id,
+        token_id=token_id,
+        source=source,
     )
 
 
@@ -376,11 +394,11 @@ async def sign_in_by_token(token: str) -> SignedIn:
             if not is_transient(error):
                 raise
     return SignedIn(
-        actor=Actor(
-            label=field_value(User, "email", row["user__email"]),
-            access=field_value(User, "access", row["user__access"]),
-            user_id=field_value(User, "id", row["user__id"]),
-            employee_id=field_value(User, "employee_id", row["user__employee_id"]),
+        actor=_user_actor(
+            field_value(User, "email", row["user__email"]),
+            field_value(User, "access", row["user__access"]),
+            field_value(User, "id", row["user__id"]),
+            field_value(User, "employee_id", row["user__employee_id"]),
             token_id=token_id,
             source=field_value(ApiToken, "source", row["source"]),
         ),
