@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Container, Mapping
+from collections.abc import Awaitable, Callable, Collection, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -260,19 +260,39 @@ def form_errors(
     form's by `field_of`); the rest above the form, each after the use case's field name.
     A refusal without issues is the form's message."""
     found = FormErrors(form_name, values=values)
-    fields = values if on_form is None else on_form
     if not isinstance(error, ValidationFailed):
         found.message = say(request, error)
         return found
-    loose = []
-    for issue in error.issues:
-        target = (field_of or {}).get(issue.field, issue.field)
-        if target in fields:
-            found.fields[target] = say(request, issue)
-        else:
-            loose.append(f"{issue.field}: {say(request, issue)}")
-    found.message = "; ".join(loose) or None
+    renamed = field_of or {}
+    found.fields, found.message = issues_beside_fields(
+        request,
+        error.issues,
+        values if on_form is None else on_form,
+        lambda name: renamed.get(name, name),
+    )
     return found
+
+
+def issues_beside_fields(
+    request: Request,
+    issues: Iterable[Issue],
+    on_form: Container[str],
+    field_of: Callable[[str], str] = str,
+) -> tuple[dict[str, str], str | None]:
+    """Each issue's message beside its form field when the form has it (`on_form`; the use
+    case's field renamed to the form's by `field_of`), several on one field joined; the
+    rest as one line for above the form, each after the use case's field name (it belongs
+    to no field the reader can see), or None."""
+    fields: dict[str, str] = {}
+    loose: list[str] = []
+    for issue in issues:
+        target = field_of(issue.field)
+        message = say(request, issue)
+        if target in on_form:
+            fields[target] = f"{fields[target]}; {message}" if target in fields else message
+        else:
+            loose.append(f"{issue.field}: {message}")
+    return fields, "; ".join(loose) or None
 
 
 async def submit_form(

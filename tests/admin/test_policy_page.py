@@ -109,6 +109,22 @@ async def test_a_policy_change_without_a_reason_or_with_a_bad_value_changes_noth
     assert (await PolicyRow.get(id=1)).version == 1
 
 
+async def test_every_issue_with_the_bands_stands_beside_their_box_and_none_is_lost(
+    seeded: Browser,
+) -> None:
+    await _as(seeded, "admin")
+    data = await _form(seeded)
+    bands = sorted(name for name in data if re.fullmatch(r"bands-\d+-multiplier", name))
+    assert len(bands) >= 2
+    bad = {bands[0]: "many", bands[1]: "lots", "reason": "two bad bands"}
+    refused = await seeded.post(PAGE, data | bad)
+    assert refused.status_code == 400
+    beside = re.search(r'<p class="field-error" id="bands-error">([^<]*)</p>', refused.text)
+    assert beside, "no message beside the bands"
+    assert beside.group(1).count("; ") >= 1, beside.group(1)  # both issues, not the last one
+    assert (await PolicyRow.get(id=1)).version == 1
+
+
 async def test_saving_from_an_older_version_is_refused_and_keeps_the_input(
     seeded: Browser,
 ) -> None:

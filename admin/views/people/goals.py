@@ -20,6 +20,7 @@ from admin.web import (
     _,
     checked_form,
     guarded,
+    issues_beside_fields,
     person_from_url,
     redirect,
     render,
@@ -28,7 +29,7 @@ from admin.web import (
     signed_in,
     state,
 )
-from service.errors import GoalNotSmart, Issue, Refusal
+from service.errors import GoalNotSmart, Refusal
 from service.models import AccessLevel, Cycle, CycleState, Employee, Goal, Kpi, Team
 from service.scoring import format_compact
 from service.scoring.goals import GoalClock, SmartFinding, smart_message
@@ -328,16 +329,8 @@ def _goal_input(cycle: Cycle, form: dict[str, str], posted: FormData) -> GoalInp
     )
 
 
-def _field_errors(request: Request, issues: list[Issue]) -> tuple[dict[str, str], str | None]:
-    errors: dict[str, str] = {}
-    loose: list[str] = []
-    for issue in issues:
-        name = FIELD_OF_ISSUE.get(issue.field, issue.field)
-        if name in FORM_FIELDS:
-            errors[name] = say(request, issue)
-        else:
-            loose.append(say(request, issue))
-    return errors, "; ".join(loose) or None
+def _form_field(name: str) -> str:
+    return FIELD_OF_ISSUE.get(name, name)
 
 
 @guarded
@@ -360,7 +353,7 @@ async def save_goal(request: Request) -> Response:
             actor=actor, goal=_goal_input(cycle, form, posted), clock=clock(request)
         )
     except GoalNotSmart as refused:
-        errors, loose = _field_errors(request, refused.issues)
+        errors, loose = issues_beside_fields(request, refused.issues, FORM_FIELDS, _form_field)
         return await _owner_page(
             request,
             cycle=cycle,
@@ -374,7 +367,7 @@ async def save_goal(request: Request) -> Response:
         )
     except Refusal as error:
         issues = getattr(error, "issues", [])
-        errors, loose = _field_errors(request, issues)
+        errors, loose = issues_beside_fields(request, issues, FORM_FIELDS, _form_field)
         return await _owner_page(
             request,
             cycle=cycle,

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, redirect, render, require, say
+from admin.web import _, checked_form, guarded, issues_beside_fields, redirect, render, require
 from service.errors import StaleVersion, ValidationFailed
 from service.models import AccessLevel, Kpi
 from service.scoring.types import Aggregation, Direction, KpiKind
@@ -27,6 +27,7 @@ _FORM_FIELD = {
 }
 _TEXT_FIELDS = ("code", "name", "name_zh", "unit", "unit_zh", "kind", "direction", "aggregation")
 _NUMBER_FIELDS = ("aggregation_param", "range_min", "range_max")
+_ON_FORM = (*_TEXT_FIELDS, *_NUMBER_FIELDS, "tags")
 # Column sizes (service.models.Kpi): checked here so a long text is a message, not a 500.
 _MAX_LENGTH = {"code": 64, "name": 200, "name_zh": 200, "unit": 32, "unit_zh": 32}
 
@@ -109,20 +110,6 @@ def _length_errors(request: Request, values: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str, str], list[str]]:
-    """Messages per form field, and those that belong to no field of the form."""
-    by_field: dict[str, str] = {}
-    others: list[str] = []
-    for issue in failed.issues:
-        name = _FORM_FIELD.get(issue.field, issue.field)
-        if name in (*_TEXT_FIELDS, *_NUMBER_FIELDS, "tags"):
-            message = say(request, issue)
-            by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
-        else:
-            others.append(say(request, issue))
-    return by_field, others
-
-
 async def _used_by(kpi: Kpi) -> list[str]:
     """As upsert_kpis decides it: the cycles past DRAFT whose live or shadow lines use it."""
     used = await cycles_using_kpis(get_connection("default"), [kpi.id])
@@ -203,8 +190,9 @@ async def kpi_create(request: Request) -> Response:
         # Version 0 never exists: should someone create the code meanwhile, this is stale.
         await upsert_kpis(actor=actor, kpis=[_kpi_input(values["code"], values, 0)])
     except ValidationFailed as failed:
-        form.errors, others = _field_errors(request, failed)
-        form.message = "; ".join(others) or None
+        form.errors, form.message = issues_beside_fields(
+            request, failed.issues, _ON_FORM, lambda name: _FORM_FIELD.get(name, name)
+        )
         return _page(request, form, kpi=None, used_by=[], status=400)
     except StaleVersion:
         form.errors["code"] = _(request, "someone created a KPI with this code first")
@@ -269,8 +257,9 @@ async def kpi_update(request: Request) -> Response:
     try:
         await upsert_kpis(actor=actor, kpis=[_kpi_input(code, values, version)])
     except ValidationFailed as failed:
-        form.errors, others = _field_errors(request, failed)
-        form.message = "; ".join(others) or None
+        form.errors, form.message = issues_beside_fields(
+            request, failed.issues, _ON_FORM, lambda name: _FORM_FIELD.get(name, name)
+        )
         return _page(request, form, kpi=kpi, used_by=used_by, status=400)
     except StaleVersion:
         form.message = _(

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from admin.web import _, checked_form, guarded, render, require, say
+from admin.web import _, checked_form, guarded, issues_beside_fields, render, require
 from service.errors import StaleVersion, ValidationFailed
 from service.models import AccessLevel
 from service.models import Policy as PolicyRow
@@ -143,28 +143,17 @@ def _guide_of(text: str) -> dict[str, str] | None:
     return guide or None
 
 
-def _field_errors(request: Request, failed: ValidationFailed) -> tuple[dict[str, str], list[str]]:
-    by_field: dict[str, str] = {}
-    others: list[str] = []
-    for issue in failed.issues:
-        name = issue.field.removeprefix("policy.")
-        if name.startswith("bands"):
-            name = "bands"
-        elif name.startswith("band_guide"):
-            name = "band_guide"
-        message = say(request, issue)
-        if name in (
-            *NUMBER_FIELDS,
-            *PEOPLE_FIELDS,
-            "csat_kpi_code",
-            "timezone",
-            "bands",
-            "band_guide",
-        ):
-            by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
-        else:
-            others.append(f"{issue.field}: {message}")
-    return by_field, others
+def _form_field(name: str) -> str:
+    """The form's field for a use case's issue: every band's and every guide share's
+    issues stand beside their one text box."""
+    name = name.removeprefix("policy.")
+    for box in ("bands", "band_guide"):
+        if name.startswith(box):
+            return box
+    return name
+
+
+_ON_FORM = (*NUMBER_FIELDS, *PEOPLE_FIELDS, "csat_kpi_code", "timezone", "bands", "band_guide")
 
 
 def _page(
@@ -232,8 +221,9 @@ async def policy_update(request: Request) -> Response:
             reason=form.reason,
         )
     except ValidationFailed as failed:
-        form.errors, others = _field_errors(request, failed)
-        form.message = "; ".join(others) or None
+        form.errors, form.message = issues_beside_fields(
+            request, failed.issues, _ON_FORM, _form_field
+        )
         return _page(request, form, status=400)
     except StaleVersion:
         form.message = _(
