@@ -200,6 +200,40 @@ async def test_replacing_lines_in_bulk_equals_deleting_and_inserting_them(
     assert await _replace_lines(rows, parents) == in_bulk
 
 
+async def test_replacing_lines_with_none_dropped_keeps_every_line_and_adds_the_new(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When no parent loses a line (the usual whole-cycle recompute), the lines are
+    updated and added in place and none is deleted, on PostgreSQL from COPY_FROM_ROWS
+    rows (which then skips its anti-join for the surplus): the same lines as deleting
+    and inserting them, each stored line keeping its id."""
+    await build_organisation(members=sql.COPY_FROM_ROWS + 6)
+    conn = connections.get("default")
+    lines = await fetch_all(
+        conn,
+        "SELECT score_id, ordinal, kpi_id, scope, status, sample_size, raw_value "
+        "FROM score_line ORDER BY score_id, ordinal",
+    )
+    rows = [list(line.values()) for line in lines]
+    scores = sorted({int(line["score_id"]) for line in lines})
+    assert len(rows) >= sql.COPY_FROM_ROWS + 6
+    rows[0][5] += 3  # a sample size changed
+    grown = list(rows[-1])
+    grown[1] += 1  # a new ordinal of the last score
+    rows.append(grown)
+    before = set(await int_values(ScoreLine.all().values_list("id", flat=True)))
+    in_bulk = await _replace_lines(rows, scores)
+    after = set(await int_values(ScoreLine.all().values_list("id", flat=True)))
+    assert in_bulk == sorted(tuple(row) for row in rows)
+    if sql.is_postgres(conn):
+        assert before < after  # every line kept its id
+        assert len(after - before) == 1  # the new one
+    monkeypatch.setattr(sql, "COPY_FROM_ROWS", 10**9)
+    restored = [list(line.values()) for line in lines]
+    assert await _replace_lines(restored, scores) == [tuple(row) for row in restored]
+    assert await _replace_lines(rows, scores) == in_bulk
+
+
 async def test_a_bulk_insert_that_breaks_a_unique_key_is_an_integrity_error(db: str) -> None:
     await build_organisation(members=2)
     conn = connections.get("default")

@@ -14,6 +14,7 @@ import enum
 import functools
 import gc
 import hashlib
+import operator
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -825,6 +826,7 @@ async def _scored(
         size = scoring_pool.chunk_size(len(people), scoring_pool.processes_for(len(people)))
         runs: list[list[int]] = []  # the indices each chunk sent scores, in order
         sent = 0  # todo[:sent] are sent
+        reads = _person_reads(loaded) if pooled else {}
         for i, person in enumerate(people):
             key = _inputs_key(person, loaded, basis)
             keys.append(key)
@@ -842,17 +844,19 @@ async def _scored(
                 )
             while len(todo) - sent >= size:
                 runs.append(todo[sent : sent + size])
-                run.send(_chunk_of([people[j] for j in runs[-1]], loaded))
+                run.send(_chunk_of([people[j] for j in runs[-1]], loaded, reads))
                 sent += size
         if run is None:
             for i in todo:
                 row = _score_person(people[i], loaded)
                 row["inputs"] = keys[i]
+                # As a worker's rows come back (`_unpacked`), so `_store` reads one shape.
+                row["lines"] = [_line_values(line) for line in row["lines"]]
                 rows[i] = row
             return rows
         if sent < len(todo):
             runs.append(todo[sent:])
-            run.send(_chunk_of([people[j] for j in runs[-1]], loaded))
+            run.send(_chunk_of([people[j] for j in runs[-1]], loaded, reads))
         bands = {band.code: band for band in loaded.policy.bands}
         for indices in runs:
             part = []
@@ -872,30 +876,38 @@ def _shared_of(loaded: _LoadedCycle) -> _LoadedCycle:
     return dataclasses.replace(loaded, own={}, reviews={}, adjustments={}, own_sources={})
 
 
-def _chunk_of(people: list[_Person], loaded: _LoadedCycle) -> _Chunk:
+def _chunk_of(
+    people: list[_Person], loaded: _LoadedCycle, reads: dict[int, _PersonReads] | None = None
+) -> _Chunk:
     """Some people to score in a worker, with their part of what was read for everyone:
     the aggregates and counts by source of their own lines (all a score reads of them:
     `_LoadedCycle.aggregate_for` and `sources_for`), and their adjustments, as plain
     tuples: pickling a dataclass or a Fraction runs Python code per object, in this
-    process, which would cost about as much as the scoring it hands out."""
-    chunk = _Chunk([_person_data(p) for p in people], {}, {}, {}, {})
+    process, which would cost about as much as the scoring it hands out. ``reads``:
+    `_person_reads` of the loaded cycle, worked out once for all the chunks."""
+    if reads is None:
+        reads = _person_reads(loaded)
     own, reviews, own_sources = loaded.own, loaded.reviews, loaded.own_sources
+    chunk_own: dict[tuple[int, int], _AggregateData] = {}
+    chunk_reviews: dict[tuple[int, int], _AggregateData] = {}
+    chunk_sources: dict[tuple[int, int], list[_SourceData]] = {}
+    chunk_adjustments: dict[int, list[_AdjustmentData]] = {}
     for person in people:
-        card = loaded.cards.get(person.position_id) if person.position_id is not None else None
-        if card is not None:
-            # Where `aggregate_for` and `sources_for` look (a team line's are shared).
-            for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True):
+        found = reads.get(person.position_id) if person.position_id is not None else None
+        if found is not None:
+            own_kpis, review_kpis = found
+            for kpi_id in own_kpis:
                 key = (person.id, kpi_id)
-                if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
-                    if (agg := reviews.get(key)) is not None:
-                        chunk.reviews[key] = _aggregate_data(agg)
-                elif line.scope is Scope.INDIVIDUAL:
-                    if (agg := own.get(key)) is not None:
-                        chunk.own[key] = _aggregate_data(agg)
-                    if (sources := own_sources.get(key)) is not None:
-                        chunk.own_sources[key] = [(s.source, s.channel, s.count) for s in sources]
+                if (agg := own.get(key)) is not None:
+                    chunk_own[key] = _aggregate_data(agg)
+                if (sources := own_sources.get(key)) is not None:
+                    chunk_sources[key] = [(s.source, s.channel, s.count) for s in sources]
+            for kpi_id in review_kpis:
+                key = (person.id, kpi_id)
+                if (agg := reviews.get(key)) is not None:
+                    chunk_reviews[key] = _aggregate_data(agg)
         if (adjustments := loaded.adjustments.get(person.id)) is not None:
-            chunk.adjustments[person.id] = [
+            chunk_adjustments[person.id] = [
                 (
                     a.points.numerator,
                     a.points.denominator,
@@ -905,7 +917,41 @@ def _chunk_of(people: list[_Person], loaded: _LoadedCycle) -> _Chunk:
                 )
                 for a in adjustments
             ]
-    return chunk
+    return _Chunk(
+        [_person_data(p) for p in people],
+        chunk_own,
+        chunk_reviews,
+        chunk_adjustments,
+        chunk_sources,
+    )
+
+
+# A position's KPIs whose values a score reads per person: its INDIVIDUAL observation
+# lines' (aggregates and counts by source), and its REVIEW_MEAN lines' (ratings).
+_PersonReads = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _person_reads(loaded: _LoadedCycle) -> dict[int, _PersonReads]:
+    """Per position, the KPIs of its scorecard whose values are read per person: where
+    `aggregate_for` and `sources_for` look (a TEAM line's are shared by the team, and
+    travel once per recompute with the rest of what every chunk shares). Worked out once
+    per recompute rather than for each person's every line (`_chunk_of`)."""
+    return {
+        position: (
+            tuple(
+                kpi_id
+                for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True)
+                if line.kpi.aggregation is not Aggregation.REVIEW_MEAN
+                and line.scope is Scope.INDIVIDUAL
+            ),
+            tuple(
+                kpi_id
+                for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True)
+                if line.kpi.aggregation is Aggregation.REVIEW_MEAN
+            ),
+        )
+        for position, card in loaded.cards.items()
+    }
 
 
 # What travels to a scoring worker: plain tuples, rebuilt into the recompute's values there.
@@ -1014,7 +1060,10 @@ def _packed(row: dict[str, Any]) -> _PackedRow:
 def _unpacked(
     person: _Person, packed: _PackedRow, bands: dict[str, IncentiveBand]
 ) -> dict[str, Any]:
-    """The row `_score_person` made in a worker, as `_store` reads it."""
+    """The row `_score_person` made in a worker, as `_store` reads it: its lines as the
+    worker sent them, each line's values in `_LINE_KEYS` order (`_line_rows` reads them
+    so; a dict per line, ≈ 8 per person, cost ≈ 40 ms per 10,000 people to build and
+    read back, docs/performance.md, branch `mainside`)."""
     status, reason, totals, json_text, lines = packed
     return {
         "employee_id": person.id,
@@ -1026,8 +1075,12 @@ def _unpacked(
         if totals is None
         else _Totals(totals[0], totals[1], None if totals[2] is None else bands[totals[2]]),
         "json": json_text,
-        "lines": [dict(zip(_LINE_KEYS, line, strict=True)) for line in lines],
+        "lines": lines,
     }
+
+
+# A line row of `_score_person` (a dict by `_LINE_KEYS`) as its values in that order.
+_line_values = operator.itemgetter(*_LINE_KEYS)
 
 
 def _score_person(person: _Person, loaded: _LoadedCycle) -> dict[str, Any]:
@@ -1177,20 +1230,10 @@ def _sorted_row(
     ]
 
 
-def _line_rows(row: dict[str, Any], score_id: int) -> list[list[Any]]:
-    """A scored row's lines as written (`_LINE_COLUMNS`)."""
-    return [
-        [
-            score_id,
-            line["ordinal"],
-            line["kpi_id"],
-            line["scope"],
-            line["status"],
-            line["n"],
-            line["raw_value"],
-        ]
-        for line in row["lines"]
-    ]
+def _line_rows(row: dict[str, Any], score_id: int) -> list[tuple[Any, ...]]:
+    """A scored row's lines as written (`_LINE_COLUMNS`: the score's id, then each
+    line's values, already in `_LINE_KEYS` order)."""
+    return [(score_id, *line) for line in row["lines"]]
 
 
 class _EarlyUpdates:
