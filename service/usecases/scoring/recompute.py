@@ -64,6 +64,7 @@ from service.sql import (
     StagedUpdates,
     execute,
     fetch_all,
+    fetch_rows,
     insert_many,
     int_values,
     is_postgres,
@@ -412,16 +413,17 @@ async def _people(
         if not clauses:
             return []
         sql += " AND (" + " OR ".join(clauses) + ")"
-    rows = await fetch_all(conn, sql + " ORDER BY id", params)
+    # The driver's rows as they are (`fetch_rows`): a whole cycle reads one per person.
+    rows = await fetch_rows(conn, sql + " ORDER BY id", params)
     return [
         _Person(
-            int(r["id"]),
-            r["team_id"],
-            r["position_id"],
-            _as_date(r["hired_on"]),
-            _as_date(r["left_on"]) if r["left_on"] is not None else None,
+            int(id_),
+            team_id,
+            position_id,
+            _as_date(hired_on),
+            _as_date(left_on) if left_on is not None else None,
         )
-        for r in rows
+        for id_, team_id, position_id, hired_on, left_on in rows
     ]
 
 
@@ -496,12 +498,10 @@ async def _review_aggregates(
             return {}
         sql += f" AND employee_id IN ({placeholders(len(employee_ids))})"
         params.extend(employee_ids)
-    rows = await fetch_all(conn, sql + " GROUP BY employee_id, kpi_id", params)
+    rows = await fetch_rows(conn, sql + " GROUP BY employee_id, kpi_id", params)
     return {
-        (int(r["grp"]), int(r["kpi_id"])): Aggregate(
-            n=int(r["n"]), value_sum=from_scaled(int(r["total"]))
-        )
-        for r in rows
+        (int(grp), int(kpi_id)): Aggregate(n=int(n), value_sum=from_scaled(int(total)))
+        for grp, kpi_id, n, total in rows
     }
 
 
@@ -1419,22 +1419,20 @@ async def _stored_hashes(
         "SELECT id, employee_id, content_hash, team_id, engine_inputs_hash FROM score "
         "WHERE cycle_id = ?"
     )
+    # The driver's rows as they are (`fetch_rows`): a whole cycle reads one per score.
     if employee_ids is None:
-        rows = await fetch_all(conn, sql, [cycle_id])
+        rows = list(await fetch_rows(conn, sql, [cycle_id]))
     else:
         rows = []
         for chunk in _chunks(employee_ids, _MAX_IN_LIST):
-            rows += await fetch_all(
+            rows += await fetch_rows(
                 conn, f"{sql} AND employee_id IN ({placeholders(len(chunk))})", [cycle_id, *chunk]
             )
     return {
-        int(r["employee_id"]): _StoredHashes(
-            int(r["id"]),
-            r["content_hash"],
-            None if r["team_id"] is None else int(r["team_id"]),
-            r["engine_inputs_hash"],
+        int(employee_id): _StoredHashes(
+            int(id_), content, None if team_id is None else int(team_id), inputs
         )
-        for r in rows
+        for id_, employee_id, content, team_id, inputs in rows
     }
 
 
