@@ -242,15 +242,18 @@ class _LineValues:
 
 class _WeightSet:
     """The effective weights of one set of scored lines, and per line what p
-    contributes to the total and what more the line could give (§6), each worked
-    out once per raw value (p is a function of the raw value: see :class:`_LineValues`)."""
+    contributes to the total and, short of a band, what more the line could give (§6),
+    each worked out once per raw value (p is a function of the raw value: see
+    :class:`_LineValues`)."""
 
-    __slots__ = ("_contributions", "_headroom", "weights")
+    __slots__ = ("_cannot", "_contributions", "weights")
 
     def __init__(self, weights: tuple[Fraction | None, ...]) -> None:
         self.weights = weights
         self._contributions: tuple[dict[int, Fraction], ...] = tuple({} for _ in weights)
-        self._headroom: tuple[dict[int, Fraction], ...] = tuple({} for _ in weights)
+        self._cannot: tuple[dict[tuple[int, str], WhatItWouldTake], ...] = tuple(
+            {} for _ in weights
+        )
 
     def _weight(self, index: int) -> Fraction:
         weight = self.weights[index]
@@ -266,16 +269,24 @@ class _WeightSet:
             found = memo[units] = _contribution(self._weight(index), points)
         return found
 
-    def headroom(self, index: int, units: int, points: Fraction, best: Fraction) -> Fraction:
-        """The most line ``index`` could add to the total beyond ``points`` (from ``units``)."""
-        memo = self._headroom[index]
-        found = memo.get(units)
+    def cannot_reach(
+        self, index: int, units: int, points: Fraction, best: Fraction, band_code: str
+    ) -> WhatItWouldTake:
+        """Line ``index``, with a p of ``points`` (from ``units``), cannot lift the total
+        to band ``band_code`` alone: the most it can add, ``max_points``, is
+        weight * (best - points) / 100."""
+        memo = self._cannot[index]
+        key = (units, band_code)
+        found = memo.get(key)
         if found is None:
-            # weight * (best - points) / 100
             weight = self._weight(index)
             bn, bd, pn, pd = best.numerator, best.denominator, points.numerator, points.denominator
-            found = memo[units] = Fraction(
-                weight.numerator * (bn * pd - pn * bd), weight.denominator * bd * pd * 100
+            found = memo[key] = WhatItWouldTake(
+                kind=WhatItWouldTakeKind.CANNOT_REACH,
+                band_code=band_code,
+                max_points=Fraction(
+                    weight.numerator * (bn * pd - pn * bd), weight.denominator * bd * pd * 100
+                ),
             )
         return found
 
@@ -477,23 +488,17 @@ def _scored_line_wit(scored: _Scored, index: int, goal: _Goal) -> WhatItWouldTak
     if not values.below_best(units_of_raw):
         return None  # §6 speaks only of lines below their maximum
     best = values.best()
-
-    def cannot() -> WhatItWouldTake:
-        return WhatItWouldTake(
-            kind=WhatItWouldTakeKind.CANNOT_REACH,
-            band_code=goal.band.code,
-            max_points=headroom,
-        )
-
-    # weight * (best - points) / 100: the most this line can add to the total.
-    headroom = weight_set.headroom(index, units_of_raw, points, best)
+    cannot = weight_set.cannot_reach(index, units_of_raw, points, best, goal.band.code)
+    # The most this line can add to the total.
+    headroom = cannot.max_points
+    assert headroom is not None
     if goal.out_of_reach:
-        return cannot()
+        return cannot
     wn, wd = weight.numerator, weight.denominator
     # With a positive weight, "the points needed exceed the best" (below) is the same
     # as "the total lacks more than this line can add": one comparison, no division.
     if wn > 0 and goal.gap_num * headroom.denominator > headroom.numerator * goal.gap_den:
-        return cannot()
+        return cannot
     plan, policy = values.plan, goal.policy
     bn, bd = best.numerator, best.denominator
     # The other lines and the adjustments: the unclamped total less this line.
@@ -508,19 +513,19 @@ def _scored_line_wit(scored: _Scored, index: int, goal: _Goal) -> WhatItWouldTak
     if np_d < 0:
         np_n, np_d = -np_n, -np_d
     if np_n * bd > bn * np_d:
-        return cannot()
+        return cannot
     units, scale = _candidate_raw(plan, np_n, np_d, policy)
     # Re-scored with everything else equal: only a value that is seen to reach
     # the band is ever shown to a person.
     if not _within_range(plan, units, scale):
-        return cannot()
+        return cannot
     candidate_units = units * (RAW_SCALE // scale)
     candidate = values.raw(candidate_units)
     new_points = values.points(candidate_units)
     # others + weight * new_points / 100
     qn, qd = wn * new_points.numerator, wd * new_points.denominator * 100
     if not goal.reached_by(on * qd + qn * od, od * qd):
-        return cannot()
+        return cannot
     return WhatItWouldTake(
         kind=WhatItWouldTakeKind.RAW_VALUE, band_code=goal.band.code, raw_value=candidate
     )
