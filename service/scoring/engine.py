@@ -5,10 +5,12 @@ the same :class:`ScoreResult`. Only the total is rounded, to 2 places, and the
 band is read from that reported total, as people see it.
 
 It runs for every employee of a cycle, so what does not depend on the employee
-is read once (each line's plan, the effective weights of a set of scored lines,
-the policy's bands in order) and the sums, comparisons and "what it would take"
-are computed on integer numerators and denominators: the same exact numbers as
-``Fraction`` arithmetic, without normalising every intermediate result.
+is read once (each line's plan, the effective weights and the evidence of a set of
+scored lines, the policy's bands in order), what depends only on a line's raw value
+(its p, what it contributes, what more it could give) is worked out once per value
+met, and the sums, comparisons and "what it would take" are computed on integer
+numerators and denominators: the same exact numbers as ``Fraction`` arithmetic,
+without normalising every intermediate result.
 """
 
 from __future__ import annotations
@@ -190,6 +192,7 @@ class _LineValues:
         "_best",
         "_points",
         "_raws",
+        "_to_count",
         "always_scored",
         "bonus",
         "kpi",
@@ -207,6 +210,7 @@ class _LineValues:
         self._points: dict[int, Fraction] = {}
         self._best: Fraction | None = None
         self._below_best: dict[int, bool] = {}
+        self._to_count: dict[int, WhatItWouldTake] = {}
 
     def raw(self, units: int) -> Fraction:
         """The raw value of ``units`` (10**-4 each)."""
@@ -228,6 +232,14 @@ class _LineValues:
         if self._best is None:
             self._best = _attainable_max(self.plan, self.bonus)
         return self._best
+
+    def to_count(self, n: int) -> WhatItWouldTake:
+        """What would make the line evidence at ``n`` (asked of a line about the person
+        that is not evidence: a function of the line and n alone)."""
+        found = self._to_count.get(n)
+        if found is None:
+            found = self._to_count[n] = _what_would_make_line_count(self.plan.line, n)
+        return found
 
     def below_best(self, units: int) -> bool:
         """Whether the raw value of ``units`` scores less than :meth:`best`."""
@@ -622,24 +634,26 @@ def _what_would_make_it_count(
     scored: _Scored, aggregates: Sequence[Aggregate], evidence: _Evidence
 ) -> tuple[WhatItWouldTake | None, ...]:
     """Per line about the person without evidence, what would make it evidence (§2, §6)."""
-    found: list[WhatItWouldTake | None] = []
-    for line, aggregate, about, is_evidence in zip(
-        scored.lines, aggregates, evidence.about, evidence.lines, strict=True
-    ):
-        if not about or is_evidence:
-            found.append(None)
-        elif line.kpi.aggregation in ALWAYS_SCORED:
-            found.append(WhatItWouldTake(kind=WhatItWouldTakeKind.OTHER_EVIDENCE, band_code=None))
-        else:
-            # Evidence needs n >= 1, and the line must count: n >= min_samples.
-            needed = max(1, line.min_samples) - aggregate.n
-            kind = (
-                WhatItWouldTakeKind.MORE_MANAGER_REVIEWS
-                if line.kpi.aggregation is Aggregation.REVIEW_MEAN
-                else WhatItWouldTakeKind.MORE_OBSERVATIONS
-            )
-            found.append(WhatItWouldTake(kind=kind, band_code=None, observations_needed=needed))
-    return tuple(found)
+    return tuple(
+        None if not about or is_evidence else values.to_count(aggregate.n)
+        for values, aggregate, about, is_evidence in zip(
+            scored.card.values, aggregates, evidence.about, evidence.lines, strict=True
+        )
+    )
+
+
+def _what_would_make_line_count(line: ScorecardLine, n: int) -> WhatItWouldTake:
+    """What would make ``line``, about the person and not evidence at ``n``, evidence."""
+    if line.kpi.aggregation in ALWAYS_SCORED:
+        return WhatItWouldTake(kind=WhatItWouldTakeKind.OTHER_EVIDENCE, band_code=None)
+    # Evidence needs n >= 1, and the line must count: n >= min_samples.
+    needed = max(1, line.min_samples) - n
+    kind = (
+        WhatItWouldTakeKind.MORE_MANAGER_REVIEWS
+        if line.kpi.aggregation is Aggregation.REVIEW_MEAN
+        else WhatItWouldTakeKind.MORE_OBSERVATIONS
+    )
+    return WhatItWouldTake(kind=kind, band_code=None, observations_needed=needed)
 
 
 def _no_data(
