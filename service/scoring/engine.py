@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
+from typing import TypeVar
 
 from service.scoring.aggregate import ALWAYS_SCORED, RAW_SCALE, raw_value_units
 from service.scoring.evidence import evidence_flags, is_about_person
@@ -178,6 +179,23 @@ def _reported_floor(floor: Fraction) -> Fraction:
     return Fraction(-((-floor.numerator * 100) // floor.denominator), 100)
 
 
+# What a plan keeps per line stops growing here: a plan serves a whole cycle, and a
+# line whose raw values are mostly distinct (a mean of many observations) would grow
+# it with every person for little gain; the common ones are met first.
+_KEPT_PER_LINE = 4096
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _kept(memo: dict[K, V], key: K, value: V) -> V:
+    """``value``, kept under ``key`` while ``memo`` holds fewer than _KEPT_PER_LINE."""
+    if len(memo) < _KEPT_PER_LINE:
+        memo[key] = value
+    return value
+
+
 class _LineValues:
     """One line's raw values and their p, each worked out once per raw value.
 
@@ -216,14 +234,14 @@ class _LineValues:
         """The raw value of ``units`` (10**-4 each)."""
         found = self._raws.get(units)
         if found is None:
-            found = self._raws[units] = Fraction(units, RAW_SCALE)
+            found = _kept(self._raws, units, Fraction(units, RAW_SCALE))
         return found
 
     def points(self, units: int) -> Fraction:
         """p of the raw value of ``units`` (10**-4 each)."""
         found = self._points.get(units)
         if found is None:
-            found = self._points[units] = self.plan.normalize(self.raw(units), self.bonus)
+            found = _kept(self._points, units, self.plan.normalize(self.raw(units), self.bonus))
         return found
 
     def best(self) -> Fraction:
@@ -238,7 +256,7 @@ class _LineValues:
         that is not evidence: a function of the line and n alone)."""
         found = self._to_count.get(n)
         if found is None:
-            found = self._to_count[n] = _what_would_make_line_count(self.plan.line, n)
+            found = _kept(self._to_count, n, _what_would_make_line_count(self.plan.line, n))
         return found
 
     def below_best(self, units: int) -> bool:
@@ -246,9 +264,8 @@ class _LineValues:
         found = self._below_best.get(units)
         if found is None:
             points, best = self.points(units), self.best()
-            found = self._below_best[units] = (
-                points.numerator * best.denominator < best.numerator * points.denominator
-            )
+            below = points.numerator * best.denominator < best.numerator * points.denominator
+            found = _kept(self._below_best, units, below)
         return found
 
 
@@ -278,7 +295,7 @@ class _WeightSet:
         memo = self._contributions[index]
         found = memo.get(units)
         if found is None:
-            found = memo[units] = _contribution(self._weight(index), points)
+            found = _kept(memo, units, _contribution(self._weight(index), points))
         return found
 
     def cannot_reach(
@@ -293,11 +310,15 @@ class _WeightSet:
         if found is None:
             weight = self._weight(index)
             bn, bd, pn, pd = best.numerator, best.denominator, points.numerator, points.denominator
-            found = memo[key] = WhatItWouldTake(
-                kind=WhatItWouldTakeKind.CANNOT_REACH,
-                band_code=band_code,
-                max_points=Fraction(
-                    weight.numerator * (bn * pd - pn * bd), weight.denominator * bd * pd * 100
+            found = _kept(
+                memo,
+                key,
+                WhatItWouldTake(
+                    kind=WhatItWouldTakeKind.CANNOT_REACH,
+                    band_code=band_code,
+                    max_points=Fraction(
+                        weight.numerator * (bn * pd - pn * bd), weight.denominator * bd * pd * 100
+                    ),
                 ),
             )
         return found
@@ -392,6 +413,12 @@ class ScorecardPlan:
         self.values = tuple(_LineValues(plan, policy.stretch_bonus) for plan in self.line_plans)
         self._weights: dict[tuple[bool, ...], _WeightSet] = {}
         self._evidence: dict[tuple[bool, tuple[bool, ...], tuple[bool, ...]], _Evidence] = {}
+
+    def __reduce__(self) -> tuple[type[ScorecardPlan], tuple[tuple[ScorecardLine, ...], Policy]]:
+        # A plan pickles as what it is read from (a recompute hands its plans to the
+        # scoring pool's workers): what it keeps per raw value is rebuilt where it is
+        # used, never shipped.
+        return (ScorecardPlan, (self.source, self.policy))
 
     def effective_weights(self, counted: tuple[bool, ...]) -> tuple[Fraction | None, ...]:
         """The effective weight of each line when ``counted`` says which are scored."""

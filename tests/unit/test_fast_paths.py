@@ -9,11 +9,13 @@ and check that a reused plan scores as a fresh one.
 from __future__ import annotations
 
 import math
+import pickle
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -315,3 +317,39 @@ def test_a_line_needing_more_points_than_its_best_cannot_reach_by_the_textbook_f
             # Within its best: a raw value to reach, unless that value falls outside the
             # KPI's range or its rounding misses the band (the re-scoring says).
             assert wit.kind in (WhatItWouldTakeKind.RAW_VALUE, WhatItWouldTakeKind.CANNOT_REACH)
+
+
+def test_a_plan_pickles_as_its_lines_and_policy_without_what_it_kept() -> None:
+    kpi = quantitative_kpi("task_completion")
+    lines = (
+        linear(kpi, weight=40, threshold=0, target=100),
+        linear(kpi, weight=60, threshold=40, target=100),
+    )
+    plan = ScorecardPlan(lines, Policy())
+    aggregates = [mean_of(60), mean_of(90)]
+    before = score_with(plan=plan, aggregates=aggregates, adjustments=[], leads_team=False)
+    # The same bytes as a plan that has scored no one.
+    assert pickle.dumps(plan) == pickle.dumps(ScorecardPlan(lines, Policy()))
+    shipped = pickle.loads(pickle.dumps(plan))
+    again = score_with(plan=shipped, aggregates=aggregates, adjustments=[], leads_team=False)
+    assert again == before
+
+
+def test_a_plan_past_what_it_keeps_per_line_scores_as_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine, "_KEPT_PER_LINE", 2)
+    kpi = quantitative_kpi("task_completion")
+    lines = (
+        linear(kpi, weight=40, threshold=0, target=100),
+        linear(kpi, weight=60, threshold=40, target=100, stretch=120),
+    )
+    plan = ScorecardPlan(lines, Policy())
+    for first, second in ((10, 50), (20, 60), (30, 70), (40, 110), (10, 50), (55, 45)):
+        aggregates = [mean_of(first), mean_of(second)]
+        fresh = score(
+            lines=lines, aggregates=aggregates, adjustments=[], policy=Policy(), leads_team=False
+        )
+        reused = score_with(plan=plan, aggregates=aggregates, adjustments=[], leads_team=False)
+        assert reused == fresh
+    assert all(len(kept) <= 2 for kept in (plan.values[0]._raws, plan.values[1]._points))
