@@ -741,6 +741,7 @@ def _scored_lines(
             counted.append(False)
         else:
             raws.append(values.raw(units_of_raw))
+            # Not enough data (§2): SUM and COUNT always count, the rest from min_samples.
             counted.append(values.always_scored or n >= values.min_samples)
     scored = tuple(counted)
     weight_set = card.weight_set(scored) if any(scored) else None
