@@ -624,7 +624,17 @@ class _LineTemplate:
     members of a line, in sorted order, alternate between the setting's and the
     score's own (see :meth:`StoredLine.to_row`)."""
 
-    __slots__ = ("bands", "kpi", "method", "scope", "target")
+    __slots__ = (
+        "bands",
+        "evidences",
+        "heads",
+        "kpi",
+        "method",
+        "method_n",
+        "scope",
+        "scopes",
+        "target",
+    )
 
     def __init__(self, setting: LineSetting) -> None:
         self.bands = _members(
@@ -644,6 +654,20 @@ class _LineTemplate:
                 "threshold": setting.threshold,
                 "weight": setting.weight,
             }
+        )
+        # For `StoredScorecard.json_of`: the text between the score's own values, with
+        # the flags that only take two values written in (indexed by the flag).
+        self.heads = tuple(
+            f'{{"about_person":{_flag(about)},{self.bands},"contribution":'
+            for about in (False, True)
+        )
+        self.evidences = tuple(
+            f',"evidence":{_flag(evidence)},{self.kpi},"meeting":' for evidence in (False, True)
+        )
+        self.method_n = f',{self.method},"n":'
+        self.scopes = tuple(
+            f',"reweighted":{_flag(reweighted)},{self.scope},"sources":['
+            for reweighted in (False, True)
         )
 
     def to_json(self, line: StoredLine) -> str:
@@ -693,6 +717,25 @@ class _LineTemplate:
         )
 
 
+def _sources_json(sources: Sequence[StoredSource]) -> str:
+    """The members of a line's ``sources`` list, as :meth:`StoredSource.to_row` writes them."""
+    return ",".join(
+        [
+            f'{{"channel":{"null" if s.channel is None else encode_basestring(s.channel)}'
+            f',"count":{int.__repr__(s.count)},"source":{encode_basestring(s.source)}}}'
+            for s in sources
+        ]
+    )
+
+
+def _adjustment_json(adjustment: StoredAdjustment) -> str:
+    """``_canonical(adjustment.to_row())``, written out."""
+    return (
+        f'{{"id":{int.__repr__(adjustment.id)},"points":{encode_basestring(adjustment.points)}'
+        f',"reason":{encode_basestring(adjustment.reason)}}}'
+    )
+
+
 class StoredScorecard:
     """A scorecard's stored side, built once per scorecard by the caller (a recompute
     builds one per position) from the lines as scored (``ScorecardPlan.lines``).
@@ -704,7 +747,7 @@ class StoredScorecard:
     :func:`stored_score_of` and :meth:`StoredScore.to_json` give.
     """
 
-    __slots__ = ("_points", "_raws", "settings", "templates")
+    __slots__ = ("_points", "_points_quoted", "_raws", "_raws_quoted", "settings", "templates")
 
     def __init__(self, lines: Sequence[ScorecardLine], policy: Policy) -> None:
         self.settings = tuple(line_setting(line, policy) for line in lines)
@@ -712,6 +755,9 @@ class StoredScorecard:
         # Formatted numbers by (numerator, denominator): one recompute's worth.
         self._points: dict[tuple[int, int], str] = {}
         self._raws: dict[tuple[int, int], str] = {}
+        # The same as JSON strings, for `json_of`.
+        self._points_quoted: dict[tuple[int, int], str] = {}
+        self._raws_quoted: dict[tuple[int, int], str] = {}
 
     def _points_text(self, value: Fraction | None) -> str | None:
         if value is None:
@@ -813,6 +859,101 @@ class StoredScorecard:
         before = _members({key: row[key] for key in _BEFORE_LINES})
         after = _members({key: row[key] for key in _AFTER_LINES})
         return f'{{{before},"lines":[{",".join(texts)}],{after}}}'
+
+    def _points_json(self, value: Fraction | None) -> str:
+        """``value`` with 2 places as a JSON string, or null (as the text of a row)."""
+        if value is None:
+            return "null"
+        key = (value.numerator, value.denominator)
+        found = self._points_quoted.get(key)
+        if found is None:
+            found = self._points_quoted[key] = f'"{_points(value)}"'
+        return found
+
+    def _raw_json(self, value: Fraction | None) -> str:
+        """``value`` with 4 places as a JSON string, or null."""
+        if value is None:
+            return "null"
+        key = (value.numerator, value.denominator)
+        found = self._raws_quoted.get(key)
+        if found is None:
+            found = self._raws_quoted[key] = f'"{_raw(value)}"'
+        return found
+
+    def json_of(
+        self,
+        result: ScoreResult,
+        *,
+        sources: Sequence[Sequence[StoredSource]],
+        adjustments: Sequence[StoredAdjustment] = (),
+    ) -> str:
+        """``self.to_json(self.stored_score_of(...))`` of the same arguments, written
+        straight from the engine's result: a recompute keeps only the text, so the
+        stored score's objects (≈ 10 per line) are not built on the way.
+
+        The members are written in sorted order, as :func:`_canonical` writes them;
+        tests hold the two equal, character for character.
+        """
+        if len(result.lines) != len(self.templates):
+            raise ValueError(f"{len(result.lines)} lines on a scorecard of {len(self.templates)}")
+        points = self._points_json
+        raw = self._raw_json
+        texts = []
+        for line, template, line_sources in zip(result.lines, self.templates, sources, strict=True):
+            effective = line.effective_weight
+            weight = line.line.weight
+            # Both in lowest terms: equal exactly when their terms are.
+            reweighted = effective is not None and (
+                effective.numerator != weight.numerator
+                or effective.denominator != weight.denominator
+            )
+            wit = line.what_it_would_take
+            texts.append(
+                f"{template.heads[line.about_person]}{points(line.contribution)}"
+                f',"effective_weight":{points(effective)}'
+                f"{template.evidences[line.evidence]}{line.meeting}"
+                f"{template.method_n}{line.n}"
+                f',"normalized":{points(line.normalized)},"raw_value":{raw(line.raw_value)}'
+                f"{template.scopes[reweighted]}{_sources_json(line_sources)}"
+                f'],"status":{encode_basestring(line.status)},{template.target}'
+                f',"what_it_would_take":{"null" if wit is None else self._wit_json(wit)}}}'
+            )
+        band = result.band
+        next_band = result.next_band
+        reason = result.status_reason
+        total = result.reported_total
+        total_text = "null" if total is None else f'"{total:f}"'
+        return (
+            f'{{"adjustments":[{",".join([_adjustment_json(a) for a in adjustments])}]'
+            f',"adjustments_total":"{_points(result.adjustments_total)}"'
+            f',"band":{"null" if band is None else encode_basestring(band.code)}'
+            f',"evidence_weight":{points(result.evidence_weight)}'
+            f',"lines":[{",".join(texts)}]'
+            f',"multiplier":{"null" if band is None else points(band.multiplier)}'
+            f',"needed_weight":{points(result.needed_weight)}'
+            ',"next_band":'
+            + (
+                "null"
+                if next_band is None
+                else f'{{"code":{encode_basestring(next_band.code)}'
+                f',"points_needed":"{next_band.points_needed:f}"}}'
+            )
+            + f',"status":{encode_basestring(result.status)}'
+            f',"status_reason":{"null" if reason is None else encode_basestring(reason)}'
+            f',"total":{total_text}}}'
+        )
+
+    def _wit_json(self, wit: WhatItWouldTake) -> str:
+        """:func:`_what_it_would_take_json` of the stored form of ``wit``."""
+        needed = wit.observations_needed
+        band = wit.band_code
+        return (
+            f'{{"band":{"null" if band is None else encode_basestring(band)}'
+            f',"kind":{encode_basestring(wit.kind)}'
+            f',"max_points":{self._points_json(wit.max_points)}'
+            f',"observations_needed":{"null" if needed is None else int.__repr__(needed)}'
+            f',"raw_value":{self._raw_json(wit.raw_value)}}}'
+        )
 
 
 def not_eligible_score(

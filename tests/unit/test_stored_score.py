@@ -331,6 +331,38 @@ def test_a_scorecard_stored_once_writes_what_each_score_built_alone_writes(
     assert StoredScore.from_row(card.to_json(once)) == alone
 
 
+@given(
+    case=scorecards(adjustment_size=20),
+    reasons=st.lists(_TEXT, min_size=2, max_size=2),
+    source=_TEXT,
+    channel=st.none() | _TEXT,
+    lead=st.booleans(),
+)
+def test_a_scores_json_written_from_the_result_is_the_stored_scores_text(
+    case: Case, reasons: list[str], source: str, channel: str | None, lead: bool
+) -> None:
+    """`StoredScorecard.json_of` (what a recompute stores) writes, character for
+    character, the canonical JSON of the stored score built alone: the content hash
+    and so what is written depend on it."""
+    plan = ScorecardPlan(case.lines, case.policy)
+    card = StoredScorecard(plan.lines, case.policy)
+    result = score_with(
+        plan=plan, aggregates=case.aggregates, adjustments=case.adjustments, leads_team=lead
+    )
+    sources = [
+        [StoredSource(source, channel, index + 1), StoredSource("tickets", None, 2)][: index % 3]
+        for index in range(len(case.lines))
+    ]
+    adjustments = [
+        StoredAdjustment(index + 1, format_fixed(points, 2), reasons[index])
+        for index, points in enumerate(case.adjustments)
+    ]
+    alone = stored_score_of(result, sources=sources, adjustments=adjustments, policy=case.policy)
+    # Twice: the second time from the numbers it formatted the first time.
+    for _ in range(2):
+        assert card.json_of(result, sources=sources, adjustments=adjustments) == alone.to_json()
+
+
 def test_a_kpi_named_csat_by_the_policy_alone_is_stored_as_ratings() -> None:
     """The policy's `csat_kpi_code` makes a KPI the customer-satisfaction one as its tag
     does (`validation.is_customer_satisfaction`); only such KPIs' stored lines change."""
