@@ -1000,8 +1000,14 @@ def _aggregate_data(agg: Aggregate) -> _AggregateData:
 
 def _aggregate_of(data: _AggregateData) -> Aggregate:
     n, sum_num, sum_den, meeting, rank_num, rank_den = data
-    rank = None if rank_num is None or rank_den is None else Fraction(rank_num, rank_den)
-    return Aggregate(n, Fraction(sum_num, sum_den), meeting, rank)
+    rank = None if rank_num is None or rank_den is None else _fraction(rank_num, rank_den)
+    return Aggregate(n, _fraction(sum_num, sum_den), meeting, rank)
+
+
+def _fraction(numerator: int, denominator: int) -> Fraction:
+    """Fraction(numerator, denominator) of a value that was one: a whole number (most
+    sums) skips the gcd that normalising two terms takes (≈ 0.6 against 1 µs)."""
+    return Fraction(numerator) if denominator == 1 else Fraction(numerator, denominator)
 
 
 # The keys of a score line row, in `_score_person`'s order.
