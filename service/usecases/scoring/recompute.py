@@ -106,8 +106,8 @@ class _Card:
     kpi_ids: list[int]
 
 
-# Where a line's aggregate and counts by source are read (`_LoadedCycle.aggregate_for`
-# and `sources_for`): the person's own, their team's, or the person's manager reviews.
+# Where a line's aggregate and counts by source are read (`_LoadedCycle.inputs_of`): the
+# person's own, their team's, or (REVIEW_MEAN, no sources) the person's manager reviews.
 _OWN, _TEAM, _REVIEWS = 0, 1, 2
 
 
@@ -589,20 +589,13 @@ class _LoadedCycle:
     own_sources: _Sources
     team_sources: _Sources
 
-    def aggregate_for(self, person: _Person, kpi_id: int, line: EngineLine) -> Aggregate:
-        if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
-            return self.reviews.get((person.id, kpi_id), _NO_AGGREGATE)
-        if line.scope is Scope.TEAM:
-            if person.team_id is None:
-                return _NO_AGGREGATE
-            return self.team.get((person.team_id, kpi_id), _NO_AGGREGATE)
-        return self.own.get((person.id, kpi_id), _NO_AGGREGATE)
-
     def inputs_of(
         self, person: _Person, card: _PlannedCard
     ) -> tuple[list[Aggregate], list[Sequence[StoredSource]]]:
-        """`aggregate_for` and `sources_for` of each line of the person's scorecard, in
-        one pass (where each line reads was decided once per card: ``card.reads``)."""
+        """The aggregate and the counts by source of each line of the person's
+        scorecard, in order: read where ``card.reads`` says (decided once per card). A
+        line with nothing read has no observations and no sources; a TEAM line of a
+        person without a team neither."""
         aggregates: list[Aggregate] = []
         sources: list[Sequence[StoredSource]] = []
         person_id, team_id = person.id, person.team_id
@@ -623,15 +616,6 @@ class _LoadedCycle:
                 aggregates.append(self.reviews.get((person_id, kpi_id), _NO_AGGREGATE))
                 sources.append(())
         return aggregates, sources
-
-    def sources_for(self, person: _Person, kpi_id: int, line: EngineLine) -> list[StoredSource]:
-        if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
-            return []
-        if line.scope is Scope.INDIVIDUAL:
-            return self.own_sources.get((person.id, kpi_id), [])
-        if person.team_id is None:
-            return []
-        return self.team_sources.get((person.team_id, kpi_id), [])
 
 
 # --- what a score is computed from --------------------------------------------------------
@@ -931,7 +915,7 @@ def _shared_of(loaded: _LoadedCycle) -> _LoadedCycle:
 def _chunk_of(people: list[_Person], loaded: _LoadedCycle) -> _Chunk:
     """Some people to score in a worker, with their part of what was read for everyone:
     the aggregates and counts by source of their own lines (all a score reads of them:
-    `_LoadedCycle.aggregate_for` and `sources_for`), and their adjustments, as plain
+    `_LoadedCycle.inputs_of`), and their adjustments, as plain
     tuples: pickling a dataclass or a Fraction runs Python code per object, in this
     process, which would cost about as much as the scoring it hands out."""
     chunk = _Chunk([_person_data(p) for p in people], {}, {}, {}, {})
@@ -939,7 +923,7 @@ def _chunk_of(people: list[_Person], loaded: _LoadedCycle) -> _Chunk:
     for person in people:
         card = loaded.cards.get(person.position_id) if person.position_id is not None else None
         if card is not None:
-            # Where `aggregate_for` and `sources_for` look (a team line's are shared).
+            # Where `inputs_of` looks (a team line's are shared).
             for kpi_id, line in zip(card.kpi_ids, card.plan.lines, strict=True):
                 key = (person.id, kpi_id)
                 if line.kpi.aggregation is Aggregation.REVIEW_MEAN:
