@@ -2,10 +2,18 @@
 
 A score row keeps its explanation as JSON in ``score.explanation``. Its shape is
 this module: :class:`StoredScore` and the frozen values it holds, built from the
-engine's :class:`ScoreResult` by :func:`stored_score_of` (in one place:
-``usecases/recompute``), turned into JSON by :meth:`StoredScore.to_row` and read back
-by :meth:`StoredScore.from_row` (the API, the admin, the CLI, the team summary, the
-payroll results and finalisation all read through it; none of them parses the JSON).
+engine's :class:`ScoreResult` by :func:`stored_score_of`, turned into JSON by
+:meth:`StoredScore.to_row` and read back by :meth:`StoredScore.from_row` (the API, the
+admin, the CLI, the team summary, the payroll results and finalisation all read
+through it; none of them parses the JSON).
+
+The one writer, a recompute (``usecases/recompute``), writes the same text without
+building the objects: :meth:`StoredScorecard.json_of` spells out, member by member,
+what ``to_json(stored_score_of(result))`` would give (with the rest of branch
+``stored`` in docs/performance.md, it halved the workers' CPU outside the engine). It
+is the shape's second spelling, so a change of the shape is made in both;
+tests/unit/test_stored_score.py holds the two equal character for character over
+generated results (the content hash, and with it what a recompute writes, depends on it).
 
 What is stored is data only: numbers in their reported form (raw values with 4
 places, points and weights with 2, as text so no float ever touches them), codes
