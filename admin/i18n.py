@@ -9,9 +9,11 @@ are not stored: the views render them from the stored score in the page's langua
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -49,21 +51,40 @@ def translate(lang: str, text: str, **values: Any) -> str:
 def said(lang: str, what: DomainError | Issue | ScorecardIssue | Mapping[str, Any] | str) -> str:
     """A use case's message in `lang`: its template translated, then its values filled in.
     Takes a refusal, an issue, a scorecard issue or one stored as a dict (its warnings)."""
+    template, values = _parts(what)
+    return translate(lang, template, **{k: _inner(lang, v) for k, v in values.items()})
+
+
+def said_on_page(
+    lang: str, what: DomainError | Issue | ScorecardIssue | Mapping[str, Any] | str
+) -> Markup:
+    """`said` for a page: the values (a code, an id, what a person sent) are marked as
+    identifiers, which no translation touches and the readability check leaves out; a
+    code's label and a message inside the message are said in `lang`."""
+    template, values = _parts(what)
+    translated = escape(
+        catalogue().get(lang, {}).get(template, template) if lang != "en" else template
+    )
+    if not values:
+        return translated
+    # Markup.format escapes every value that is not Markup already.
+    return translated.format(**{name: _marked(lang, value) for name, value in values.items()})
+
+
+def _parts(
+    what: DomainError | Issue | ScorecardIssue | Mapping[str, Any] | str,
+) -> tuple[str, Mapping[str, Any]]:
+    """A message's English template and its values, whatever carries it."""
     if isinstance(what, str):
-        return translate(lang, what)
-    if isinstance(what, DomainError | Issue) and what.values:
-        inner = {k: _inner(lang, v) for k, v in what.values.items()}
-        template = what.template or what.message
-        return translate(lang, template, **inner)
+        return what, {}
     if isinstance(what, Mapping):
         template = what.get("template") or what.get("message") or ""
-        stored = dict(what.get("values") or {})
-        return translate(lang, str(template), **{k: _inner(lang, v) for k, v in stored.items()})
+        return str(template), dict(what.get("values") or {})
     if isinstance(what, ScorecardIssue):
-        return translate(lang, what.template or what.message, **dict(what.values))
+        return what.template or what.message, dict(what.values)
     if isinstance(what, Issue):
-        return translate(lang, what.template or what.message, **what.values)
-    return translate(lang, what.template, **what.values)
+        return what.template or what.message, what.values
+    return what.template, what.values
 
 
 def _inner(lang: str, value: Any) -> Any:
@@ -72,6 +93,21 @@ def _inner(lang: str, value: Any) -> Any:
     if isinstance(value, DomainError | Issue | ScorecardIssue | Mapping):
         return said(lang, value)
     return value
+
+
+_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?%?")
+
+
+def _marked(lang: str, value: Any) -> Markup:
+    if isinstance(value, Enum):
+        return escape(label(value, lang))
+    if (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value)
+    ):
+        return escape(str(value))  # a number reads the same in every language
+    if isinstance(value, DomainError | Issue | ScorecardIssue | Mapping):
+        return said_on_page(lang, value)
+    return identifier(value)
 
 
 def labelled(lang: str) -> Any:

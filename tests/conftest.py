@@ -249,3 +249,21 @@ async def own_orm(database: str) -> AsyncIterator[None]:
     await Tortoise.close_connections()
     EXECUTOR_CACHE.clear()
     await Tortoise.init(config=ACTIVE_CONFIG["config"], _enable_global_fallback=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the SQLite connections nobody closed, so that a finished run exits.
+
+    An in-process `fairscore` run (tests/cli) initialises Tortoise on an event loop of its
+    own, and Tortoise then reconnects 'default' on the next loop, dropping the session's
+    connection unclosed (its TortoiseLoopSwitchWarning). aiosqlite's worker thread is
+    not a daemon: left running, it kept `pytest tests/cli` from exiting after the last test.
+    """
+    import gc
+
+    import aiosqlite
+
+    for found in gc.get_objects():
+        if isinstance(found, aiosqlite.Connection) and found._connection is not None:
+            found.stop()

@@ -24,7 +24,8 @@ DEFAULT_SCALE_MAX = Fraction(5)
 ALWAYS_SCORED = frozenset({Aggregation.SUM, Aggregation.COUNT})
 _MEANS = (Aggregation.MEAN, Aggregation.REVIEW_MEAN)
 _SHARES = (Aggregation.SHARE_AT_LEAST, Aggregation.SHARE_AT_MOST)
-_RAW_SCALE = 10**RAW_PLACES
+# A raw value is a whole number of these units (SCORING.md §1).
+RAW_SCALE = 10**RAW_PLACES
 
 
 def observation_range(kpi: Kpi) -> tuple[Fraction | None, Fraction | None]:
@@ -83,8 +84,9 @@ def exact_raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
     return None if exact is None else Fraction(exact[0], exact[1])
 
 
-def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
-    """The line's raw value rounded to 4 places, or None when there is no data."""
+def raw_value_units(kpi: Kpi, aggregate: Aggregate) -> int | None:
+    """The line's raw value rounded to 4 places, in units of 10**-4 (the raw value
+    is ``Fraction(units, RAW_SCALE)``), or None when there is no data."""
     if aggregate.n < 0:
         raise ValueError(f"aggregate of {kpi.code} has a negative count {aggregate.n}")
     exact = _exact_raw_value(kpi, aggregate)
@@ -92,7 +94,13 @@ def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
     # so the number a person sees is the number that was scored.
     if exact is None:
         return None
-    return Fraction(rounded_units_of(exact[0], exact[1], RAW_PLACES), _RAW_SCALE)
+    return rounded_units_of(exact[0], exact[1], RAW_PLACES)
+
+
+def raw_value(kpi: Kpi, aggregate: Aggregate) -> Fraction | None:
+    """The line's raw value rounded to 4 places, or None when there is no data."""
+    units = raw_value_units(kpi, aggregate)
+    return None if units is None else Fraction(units, RAW_SCALE)
 
 
 def _meets_share_bound(kpi: Kpi, value: Fraction) -> bool:

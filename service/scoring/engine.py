@@ -5,10 +5,12 @@ the same :class:`ScoreResult`. Only the total is rounded, to 2 places, and the
 band is read from that reported total, as people see it.
 
 It runs for every employee of a cycle, so what does not depend on the employee
-is read once (each line's plan, the effective weights of a set of scored lines,
-the policy's bands in order) and the sums, comparisons and "what it would take"
-are computed on integer numerators and denominators: the same exact numbers as
-``Fraction`` arithmetic, without normalising every intermediate result.
+is read once (each line's plan, the effective weights and the evidence of a set of
+scored lines, the policy's bands in order), what depends only on a line's raw value
+(its p, what it contributes, what more it could give) is worked out once per value
+met, and the sums, comparisons and "what it would take" are computed on integer
+numerators and denominators: the same exact numbers as ``Fraction`` arithmetic,
+without normalising every intermediate result.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
+from typing import TypeVar
 
-from service.scoring.aggregate import ALWAYS_SCORED, raw_value
+from service.scoring.aggregate import ALWAYS_SCORED, RAW_SCALE, raw_value_units
 from service.scoring.evidence import evidence_flags, is_about_person
 from service.scoring.methods import LinePlan, least_raw_value_parts
 from service.scoring.rounding import RAW_PLACES, decimal_of_units, rounded_units_of
@@ -42,17 +45,12 @@ TOTAL_PLACES = 2
 # A total is reported as R (2 places, half away from zero) once it reaches
 # R - 0.005: that is the exact total a band floor asks for.
 _HALF_CENT = Fraction(1, 200)
+_ZERO = Fraction(0)
 
 
 # The name is part of the contract the use cases import, hence no "Error" suffix.
 class AdjustmentOverCap(ValueError):
     """An adjustment would take the net of a score's adjustments past the cap."""
-
-
-def _counts(line: ScorecardLine, aggregate: Aggregate, raw: Fraction | None) -> bool:
-    if raw is None:
-        return False
-    return line.kpi.aggregation in ALWAYS_SCORED or aggregate.n >= line.min_samples
 
 
 def _compute_effective_weights(
@@ -181,29 +179,199 @@ def _reported_floor(floor: Fraction) -> Fraction:
     return Fraction(-((-floor.numerator * 100) // floor.denominator), 100)
 
 
+# What a plan keeps per line stops growing here: a plan serves a whole cycle, and a
+# line whose raw values are mostly distinct (a mean of many observations) would grow
+# it with every person for little gain; the common ones are met first.
+_KEPT_PER_LINE = 4096
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _kept(memo: dict[K, V], key: K, value: V) -> V:
+    """``value``, kept under ``key`` while ``memo`` holds fewer than _KEPT_PER_LINE."""
+    if len(memo) < _KEPT_PER_LINE:
+        memo[key] = value
+    return value
+
+
+class _LineValues:
+    """One line's raw values and their p, each worked out once per raw value.
+
+    A raw value is rounded to 4 places before it is scored (§1), so the people of a
+    cycle share few raw values per line (a share of 100 ratings takes at most 101
+    values): each value's ``Fraction`` and p are kept, keyed by the value in units of
+    10**-4, for as long as the caller keeps the scorecard's plan.
+    """
+
+    __slots__ = (
+        "_below_best",
+        "_best",
+        "_points",
+        "_raws",
+        "_to_count",
+        "always_scored",
+        "bonus",
+        "kpi",
+        "min_samples",
+        "plan",
+    )
+
+    def __init__(self, plan: LinePlan, bonus: Fraction) -> None:
+        self.plan = plan
+        self.kpi = plan.line.kpi
+        self.min_samples = plan.line.min_samples
+        self.always_scored = plan.line.kpi.aggregation in ALWAYS_SCORED
+        self.bonus = bonus
+        self._raws: dict[int, Fraction] = {}
+        self._points: dict[int, Fraction] = {}
+        self._best: Fraction | None = None
+        self._below_best: dict[int, bool] = {}
+        self._to_count: dict[int, WhatItWouldTake] = {}
+
+    def raw(self, units: int) -> Fraction:
+        """The raw value of ``units`` (10**-4 each)."""
+        found = self._raws.get(units)
+        if found is None:
+            found = _kept(self._raws, units, Fraction(units, RAW_SCALE))
+        return found
+
+    def points(self, units: int) -> Fraction:
+        """p of the raw value of ``units`` (10**-4 each)."""
+        found = self._points.get(units)
+        if found is None:
+            found = _kept(self._points, units, self.plan.normalize(self.raw(units), self.bonus))
+        return found
+
+    def best(self) -> Fraction:
+        """The most p the line can give inside its KPI's valid range (asked for only of
+        scored lines: a line's settings are checked when it is scored)."""
+        if self._best is None:
+            self._best = _attainable_max(self.plan, self.bonus)
+        return self._best
+
+    def to_count(self, n: int) -> WhatItWouldTake:
+        """What would make the line evidence at ``n`` (asked of a line about the person
+        that is not evidence: a function of the line and n alone)."""
+        found = self._to_count.get(n)
+        if found is None:
+            found = _kept(self._to_count, n, _what_would_make_line_count(self.plan.line, n))
+        return found
+
+    def below_best(self, units: int) -> bool:
+        """Whether the raw value of ``units`` scores less than :meth:`best`."""
+        found = self._below_best.get(units)
+        if found is None:
+            points, best = self.points(units), self.best()
+            below = points.numerator * best.denominator < best.numerator * points.denominator
+            found = _kept(self._below_best, units, below)
+        return found
+
+
+class _WeightSet:
+    """The effective weights of one set of scored lines, and per line what p
+    contributes to the total and, short of a band, what more the line could give (§6),
+    each worked out once per raw value (p is a function of the raw value: see
+    :class:`_LineValues`)."""
+
+    __slots__ = ("_cannot", "_contributions", "weights")
+
+    def __init__(self, weights: tuple[Fraction | None, ...]) -> None:
+        self.weights = weights
+        self._contributions: tuple[dict[int, Fraction], ...] = tuple({} for _ in weights)
+        self._cannot: tuple[dict[tuple[int, str], WhatItWouldTake], ...] = tuple(
+            {} for _ in weights
+        )
+
+    def _weight(self, index: int) -> Fraction:
+        weight = self.weights[index]
+        # Only scored lines are asked for, and they all have a weight.
+        assert weight is not None
+        return weight
+
+    def contribution(self, index: int, units: int, points: Fraction) -> Fraction:
+        """What line ``index`` adds to the total with a p of ``points`` (from ``units``)."""
+        memo = self._contributions[index]
+        found = memo.get(units)
+        if found is None:
+            found = _kept(memo, units, _contribution(self._weight(index), points))
+        return found
+
+    def cannot_reach(
+        self, index: int, units: int, points: Fraction, best: Fraction, band_code: str
+    ) -> WhatItWouldTake:
+        """Line ``index``, with a p of ``points`` (from ``units``), cannot lift the total
+        to band ``band_code`` alone: the most it can add, ``max_points``, is
+        weight * (best - points) / 100."""
+        memo = self._cannot[index]
+        key = (units, band_code)
+        found = memo.get(key)
+        if found is None:
+            weight = self._weight(index)
+            bn, bd, pn, pd = best.numerator, best.denominator, points.numerator, points.denominator
+            found = _kept(
+                memo,
+                key,
+                WhatItWouldTake(
+                    kind=WhatItWouldTakeKind.CANNOT_REACH,
+                    band_code=band_code,
+                    max_points=Fraction(
+                        weight.numerator * (bn * pd - pn * bd), weight.denominator * bd * pd * 100
+                    ),
+                ),
+            )
+        return found
+
+
 class _Scored:
     """The scored lines of one score, before anything is rounded."""
 
-    __slots__ = ("card", "contributions", "counted", "lines", "points", "raws", "weights")
+    __slots__ = (
+        "card",
+        "contributions",
+        "counted",
+        "lines",
+        "points",
+        "raws",
+        "units",
+        "weight_set",
+        "weights",
+    )
 
     def __init__(
         self,
         card: ScorecardPlan,
+        units: tuple[int | None, ...],
         raws: tuple[Fraction | None, ...],
         counted: tuple[bool, ...],
-        weights: tuple[Fraction | None, ...],
-        points: tuple[Fraction | None, ...],
+        weight_set: _WeightSet | None,
     ) -> None:
         self.card = card
         self.lines = card.lines
+        self.units = units  # the raw values in units of 10**-4
         self.raws = raws
         self.counted = counted
-        self.weights = weights  # effective weights
-        self.points = points  # normalised p
-        self.contributions = tuple(
-            None if weight is None or p is None else _contribution(weight, p)
-            for weight, p in zip(weights, points, strict=True)
-        )
+        self.weight_set = weight_set
+        points: list[Fraction | None] = []
+        contributions: list[Fraction | None] = []
+        if weight_set is None:
+            self.weights: tuple[Fraction | None, ...] = (None,) * len(units)
+            points = contributions = [None] * len(units)
+        else:
+            self.weights = weight_set.weights  # effective weights
+            for index, (values, units_of_raw, ok) in enumerate(
+                zip(card.values, units, counted, strict=True)
+            ):
+                if ok and units_of_raw is not None:
+                    p = values.points(units_of_raw)
+                    points.append(p)
+                    contributions.append(weight_set.contribution(index, units_of_raw, p))
+                else:
+                    points.append(None)
+                    contributions.append(None)
+        self.points = tuple(points)  # normalised p
+        self.contributions = tuple(contributions)
 
 
 def _attainable_max(plan: LinePlan, bonus: Fraction) -> Fraction:
@@ -224,7 +392,16 @@ class ScorecardPlan:
     that set alone, so they are kept per set as they are first asked for.
     """
 
-    __slots__ = ("_best", "_weights", "line_plans", "lines", "policy", "policy_plan", "source")
+    __slots__ = (
+        "_evidence",
+        "_weights",
+        "line_plans",
+        "lines",
+        "policy",
+        "policy_plan",
+        "source",
+        "values",
+    )
 
     def __init__(self, lines: Sequence[ScorecardLine], policy: Policy) -> None:
         self.source = tuple(lines)
@@ -233,29 +410,59 @@ class ScorecardPlan:
         self.lines = tuple(plan.line for plan in self.line_plans)
         self.policy = policy
         self.policy_plan = PolicyPlan(policy)
-        self._best: list[Fraction | None] = [None] * len(self.lines)
-        self._weights: dict[tuple[bool, ...], tuple[Fraction | None, ...]] = {}
+        self.values = tuple(_LineValues(plan, policy.stretch_bonus) for plan in self.line_plans)
+        self._weights: dict[tuple[bool, ...], _WeightSet] = {}
+        self._evidence: dict[tuple[bool, tuple[bool, ...], tuple[bool, ...]], _Evidence] = {}
 
-    def best(self, index: int) -> Fraction:
-        """The most p line ``index`` can give inside its KPI's valid range."""
-        found = self._best[index]
-        if found is None:
-            plan = self.line_plans[index]
-            found = self._best[index] = _attainable_max(plan, self.policy.stretch_bonus)
-        return found
+    def __reduce__(self) -> tuple[type[ScorecardPlan], tuple[tuple[ScorecardLine, ...], Policy]]:
+        # A plan pickles as what it is read from (a recompute hands its plans to the
+        # scoring pool's workers): what it keeps per raw value is rebuilt where it is
+        # used, never shipped.
+        return (ScorecardPlan, (self.source, self.policy))
 
     def effective_weights(self, counted: tuple[bool, ...]) -> tuple[Fraction | None, ...]:
         """The effective weight of each line when ``counted`` says which are scored."""
+        return self.weight_set(counted).weights
+
+    def weight_set(self, counted: tuple[bool, ...]) -> _WeightSet:
+        """The effective weights when ``counted`` says which lines are scored, with
+        what each line contributes per raw value."""
         found = self._weights.get(counted)
         if found is None:
-            found = self._weights[counted] = _compute_effective_weights(self.lines, counted)
+            found = self._weights[counted] = _WeightSet(
+                _compute_effective_weights(self.lines, counted)
+            )
+        return found
+
+    def evidence(
+        self, leads_team: bool, counted: tuple[bool, ...], seen: tuple[bool, ...]
+    ) -> _Evidence:
+        """Which lines are about the person and which are evidence (§2): a function of
+        whether the person leads the team, which lines are scored and which have n >= 1."""
+        key = (leads_team, counted, seen)
+        found = self._evidence.get(key)
+        if found is None:
+            found = self._evidence[key] = _Evidence(
+                self.lines, leads_team, counted, seen, self.policy.min_evidence_weight
+            )
         return found
 
 
 class _Goal:
     """The next band up, and the unclamped total each line is held against."""
 
-    __slots__ = ("band", "needed_den", "needed_num", "out_of_reach", "policy", "top", "ud", "un")
+    __slots__ = (
+        "band",
+        "gap_den",
+        "gap_num",
+        "needed_den",
+        "needed_num",
+        "out_of_reach",
+        "policy",
+        "top",
+        "ud",
+        "un",
+    )
 
     def __init__(self, index: int, plan: PolicyPlan, unclamped: Fraction) -> None:
         self.band = plan.bands[index]
@@ -263,6 +470,9 @@ class _Goal:
         self.top = plan.top
         self.needed_num, self.needed_den, self.out_of_reach = plan.goals[index]
         self.un, self.ud = unclamped.numerator, unclamped.denominator
+        # What the total lacks: needed_total - unclamped (denominator > 0).
+        self.gap_num = self.needed_num * self.ud - self.un * self.needed_den
+        self.gap_den = self.needed_den * self.ud
 
     def reached_by(self, total_num: int, total_den: int) -> bool:
         """Whether the unclamped total ``total_num / total_den`` (> 0) reports at the floor."""
@@ -303,38 +513,38 @@ def _divide_by(value: Fraction, weight: Fraction) -> WhatItWouldTake:
 
 
 def _scored_line_wit(scored: _Scored, index: int, goal: _Goal) -> WhatItWouldTake | None:
-    plan = scored.card.line_plans[index]
+    values = scored.card.values[index]
     weight, points = scored.weights[index], scored.points[index]
-    contribution = scored.contributions[index]
-    # Only scored lines get here, and they all have a weight, a p and a contribution.
+    contribution, units_of_raw = scored.contributions[index], scored.units[index]
+    weight_set = scored.weight_set
+    # Only scored lines get here, and they all have a weight, a raw value, a p and a
+    # contribution.
     assert weight is not None
     assert points is not None
     assert contribution is not None
-    policy = goal.policy
-    best = scored.card.best(index)
-    bn, bd = best.numerator, best.denominator
-    pn, pd = points.numerator, points.denominator
-    if pn * bd >= bn * pd:
+    assert units_of_raw is not None
+    assert weight_set is not None
+    if not values.below_best(units_of_raw):
         return None  # §6 speaks only of lines below their maximum
-
-    def cannot() -> WhatItWouldTake:
-        # weight * (best - points) / 100
-        return WhatItWouldTake(
-            kind=WhatItWouldTakeKind.CANNOT_REACH,
-            band_code=goal.band.code,
-            max_points=Fraction(
-                weight.numerator * (bn * pd - pn * bd), weight.denominator * bd * pd * 100
-            ),
-        )
-
+    best = values.best()
+    cannot = weight_set.cannot_reach(index, units_of_raw, points, best, goal.band.code)
+    # The most this line can add to the total.
+    headroom = cannot.max_points
+    assert headroom is not None
     if goal.out_of_reach:
-        return cannot()
+        return cannot
+    wn, wd = weight.numerator, weight.denominator
+    # With a positive weight, "the points needed exceed the best" (below) is the same
+    # as "the total lacks more than this line can add": one comparison, no division.
+    if wn > 0 and goal.gap_num * headroom.denominator > headroom.numerator * goal.gap_den:
+        return cannot
+    plan, policy = values.plan, goal.policy
+    bn, bd = best.numerator, best.denominator
     # The other lines and the adjustments: the unclamped total less this line.
     cn, cd = contribution.numerator, contribution.denominator
     on, od = goal.un * cd - cn * goal.ud, goal.ud * cd
     # needed_points = (needed_total - others) * 100 / weight
     nn, nd = goal.needed_num, goal.needed_den
-    wn, wd = weight.numerator, weight.denominator
     if wn == 0:
         # Division by a zero weight fails here just as it always did.
         return _divide_by(Fraction(nn, nd) - Fraction(on, od), weight)
@@ -342,18 +552,19 @@ def _scored_line_wit(scored: _Scored, index: int, goal: _Goal) -> WhatItWouldTak
     if np_d < 0:
         np_n, np_d = -np_n, -np_d
     if np_n * bd > bn * np_d:
-        return cannot()
+        return cannot
     units, scale = _candidate_raw(plan, np_n, np_d, policy)
     # Re-scored with everything else equal: only a value that is seen to reach
     # the band is ever shown to a person.
     if not _within_range(plan, units, scale):
-        return cannot()
-    candidate = Fraction(units, scale)
-    new_points = plan.normalize(candidate, policy.stretch_bonus)
+        return cannot
+    candidate_units = units * (RAW_SCALE // scale)
+    candidate = values.raw(candidate_units)
+    new_points = values.points(candidate_units)
     # others + weight * new_points / 100
     qn, qd = wn * new_points.numerator, wd * new_points.denominator * 100
     if not goal.reached_by(on * qd + qn * od, od * qd):
-        return cannot()
+        return cannot
     return WhatItWouldTake(
         kind=WhatItWouldTakeKind.RAW_VALUE, band_code=goal.band.code, raw_value=candidate
     )
@@ -421,44 +632,55 @@ def _line_results(
 class _Evidence:
     """Which lines are about the person and which of them are evidence (§2)."""
 
-    __slots__ = ("about", "lines", "weight")
+    __slots__ = ("about", "lines", "too_little", "weight")
 
-    def __init__(self, scored: _Scored, aggregates: Sequence[Aggregate], leads_team: bool) -> None:
-        lines = scored.lines
+    def __init__(
+        self,
+        lines: Sequence[ScorecardLine],
+        leads_team: bool,
+        counted: tuple[bool, ...],
+        seen: tuple[bool, ...],
+        needed: Fraction,
+    ) -> None:
         self.about = tuple(is_about_person(line, leads_team=leads_team) for line in lines)
         self.lines = evidence_flags(
             lines,
             about=self.about,
-            scored=scored.counted,
-            sample_sizes=[aggregate.n for aggregate in aggregates],
+            scored=counted,
+            # The rule asks only whether n >= 1: sample sizes capped at 1 (True is 1).
+            sample_sizes=seen,
         )
         self.weight = sum(
             (line.weight for line, ok in zip(lines, self.lines, strict=True) if ok), Fraction(0)
         )
+        # "Below" is strict: evidence for exactly the minimum is enough; 0 turns it off.
+        self.too_little = self.weight < needed
 
 
 def _what_would_make_it_count(
     scored: _Scored, aggregates: Sequence[Aggregate], evidence: _Evidence
 ) -> tuple[WhatItWouldTake | None, ...]:
     """Per line about the person without evidence, what would make it evidence (§2, §6)."""
-    found: list[WhatItWouldTake | None] = []
-    for line, aggregate, about, is_evidence in zip(
-        scored.lines, aggregates, evidence.about, evidence.lines, strict=True
-    ):
-        if not about or is_evidence:
-            found.append(None)
-        elif line.kpi.aggregation in ALWAYS_SCORED:
-            found.append(WhatItWouldTake(kind=WhatItWouldTakeKind.OTHER_EVIDENCE, band_code=None))
-        else:
-            # Evidence needs n >= 1, and the line must count: n >= min_samples.
-            needed = max(1, line.min_samples) - aggregate.n
-            kind = (
-                WhatItWouldTakeKind.MORE_MANAGER_REVIEWS
-                if line.kpi.aggregation is Aggregation.REVIEW_MEAN
-                else WhatItWouldTakeKind.MORE_OBSERVATIONS
-            )
-            found.append(WhatItWouldTake(kind=kind, band_code=None, observations_needed=needed))
-    return tuple(found)
+    return tuple(
+        None if not about or is_evidence else values.to_count(aggregate.n)
+        for values, aggregate, about, is_evidence in zip(
+            scored.card.values, aggregates, evidence.about, evidence.lines, strict=True
+        )
+    )
+
+
+def _what_would_make_line_count(line: ScorecardLine, n: int) -> WhatItWouldTake:
+    """What would make ``line``, about the person and not evidence at ``n``, evidence."""
+    if line.kpi.aggregation in ALWAYS_SCORED:
+        return WhatItWouldTake(kind=WhatItWouldTakeKind.OTHER_EVIDENCE, band_code=None)
+    # Evidence needs n >= 1, and the line must count: n >= min_samples.
+    needed = max(1, line.min_samples) - n
+    kind = (
+        WhatItWouldTakeKind.MORE_MANAGER_REVIEWS
+        if line.kpi.aggregation is Aggregation.REVIEW_MEAN
+        else WhatItWouldTakeKind.MORE_OBSERVATIONS
+    )
+    return WhatItWouldTake(kind=kind, band_code=None, observations_needed=needed)
 
 
 def _no_data(
@@ -492,22 +714,38 @@ def _no_data(
     )
 
 
-def _scored_lines(card: ScorecardPlan, aggregates: Sequence[Aggregate]) -> _Scored:
-    lines = card.lines
-    raws = tuple(
-        raw_value(line.kpi, aggregate) for line, aggregate in zip(lines, aggregates, strict=True)
-    )
-    counted = tuple(
-        _counts(line, aggregate, raw)
-        for line, aggregate, raw in zip(lines, aggregates, raws, strict=True)
-    )
-    weights = card.effective_weights(counted) if any(counted) else (None,) * len(lines)
-    bonus = card.policy.stretch_bonus
-    points = tuple(
-        plan.normalize(raw, bonus) if ok and raw is not None else None
-        for plan, raw, ok in zip(card.line_plans, raws, counted, strict=True)
-    )
-    return _Scored(card, raws, counted, weights, points)
+def _clamped(unclamped: Fraction, top: Fraction) -> Fraction:
+    """The total: ``unclamped`` held within 0..top (§4), compared on integers."""
+    if unclamped.numerator < 0:
+        return _ZERO
+    if unclamped.numerator * top.denominator > top.numerator * unclamped.denominator:
+        return top
+    return unclamped
+
+
+def _scored_lines(
+    card: ScorecardPlan, aggregates: Sequence[Aggregate]
+) -> tuple[_Scored, tuple[bool, ...]]:
+    """The scored lines, and per line whether it has any observation (n >= 1)."""
+    units: list[int | None] = []
+    raws: list[Fraction | None] = []
+    counted: list[bool] = []
+    seen: list[bool] = []
+    for values, aggregate in zip(card.values, aggregates, strict=True):
+        units_of_raw = raw_value_units(values.kpi, aggregate)
+        n = aggregate.n
+        units.append(units_of_raw)
+        seen.append(n >= 1)
+        if units_of_raw is None:
+            raws.append(None)
+            counted.append(False)
+        else:
+            raws.append(values.raw(units_of_raw))
+            # Not enough data (§2): SUM and COUNT always count, the rest from min_samples.
+            counted.append(values.always_scored or n >= values.min_samples)
+    scored = tuple(counted)
+    weight_set = card.weight_set(scored) if any(scored) else None
+    return _Scored(card, tuple(units), tuple(raws), scored, weight_set), tuple(seen)
 
 
 def score(
@@ -548,15 +786,14 @@ def score_with(
     if len(lines) != len(aggregates):
         raise ValueError(f"{len(lines)} lines but {len(aggregates)} aggregates")
     policy = plan.policy
-    scored = _scored_lines(plan, aggregates)
-    adjustments_total = sum(adjustments, Fraction(0))
-    evidence = _Evidence(scored, aggregates, leads_team)
+    scored, seen = _scored_lines(plan, aggregates)
+    adjustments_total = sum(adjustments, _ZERO)
+    evidence = plan.evidence(leads_team, scored.counted, seen)
     if not any(scored.counted):
         return _no_data(
             scored, aggregates, adjustments_total, evidence, policy, StatusReason.NO_SCORED_LINE
         )
-    # "Below" is strict: evidence for exactly the minimum is enough; 0 turns it off.
-    if evidence.weight < policy.min_evidence_weight:
+    if evidence.too_little:
         return _no_data(
             scored,
             aggregates,
@@ -567,7 +804,7 @@ def score_with(
         )
     bands = plan.policy_plan
     unclamped = _exact_sum([*(c for c in scored.contributions if c is not None), adjustments_total])
-    total = min(max(unclamped, Fraction(0)), bands.top)
+    total = _clamped(unclamped, bands.top)
     units = rounded_units_of(total.numerator, total.denominator, TOTAL_PLACES)
     reported_total = decimal_of_units(units, TOTAL_PLACES)
     index = _band_of_units(units, reported_total, bands)

@@ -235,10 +235,11 @@ def least_raw_value_parts(
         if pn <= 100 * pd:
             # t + p (g - t) / 100
             return tn * 100 * pd * gd + pn * plan.linear_span, 100 * pd * td * gd
-        if line.stretch is None or stretch_bonus <= 0:
+        # bonus <= 0 read on its numerator (a Fraction's denominator is positive).
+        bn, bd = stretch_bonus.numerator, stretch_bonus.denominator
+        if line.stretch is None or bn <= 0:
             raise ValueError(f"line of {line.kpi.code} cannot score {Fraction(pn, pd)}")
         # g + (p - 100) (s - g) / bonus
-        bn, bd = stretch_bonus.numerator, stretch_bonus.denominator
         sd = plan.sd
         return gn * pd * sd * bn + (pn - 100 * pd) * plan.stretch_span * bd, gd * pd * sd * bn
     if method is Method.BANDS:

@@ -37,9 +37,10 @@ def rounded_units_of(numerator: int, denominator: int, places: int) -> int:
         raise ValueError(f"places must be 0 or more, got {places}")
     # floor(|x| * 10**places + 1/2) rounds halves up in magnitude, i.e. away from
     # zero; computed on the integers, without normalising a Fraction on the way.
+    scale = _SCALES[places] if places < len(_SCALES) else _scale(places)
     if numerator >= 0:
-        return (2 * numerator * _scale(places) + denominator) // (2 * denominator)
-    return -((-2 * numerator * _scale(places) + denominator) // (2 * denominator))
+        return (2 * numerator * scale + denominator) // (2 * denominator)
+    return -((-2 * numerator * scale + denominator) // (2 * denominator))
 
 
 def _rounded_units(value: Fraction, places: int) -> int:

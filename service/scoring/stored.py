@@ -2,10 +2,18 @@
 
 A score row keeps its explanation as JSON in ``score.explanation``. Its shape is
 this module: :class:`StoredScore` and the frozen values it holds, built from the
-engine's :class:`ScoreResult` by :func:`stored_score_of` (in one place:
-``usecases/recompute``), turned into JSON by :meth:`StoredScore.to_row` and read back
-by :meth:`StoredScore.from_row` (the API, the admin, the CLI, the team summary, the
-payroll results and finalisation all read through it; none of them parses the JSON).
+engine's :class:`ScoreResult` by :func:`stored_score_of`, turned into JSON by
+:meth:`StoredScore.to_row` and read back by :meth:`StoredScore.from_row` (the API, the
+admin, the CLI, the team summary, the payroll results and finalisation all read
+through it; none of them parses the JSON).
+
+The one writer, a recompute (``usecases/recompute``), writes the same text without
+building the objects: :meth:`StoredScorecard.json_of` spells out, member by member,
+what ``to_json(stored_score_of(result))`` would give (with the rest of branch
+``stored`` in docs/performance.md, it halved the workers' CPU outside the engine). It
+is the shape's second spelling, so a change of the shape is made in both;
+tests/unit/test_stored_score.py holds the two equal character for character over
+generated results (the content hash, and with it what a recompute writes, depends on it).
 
 What is stored is data only: numbers in their reported form (raw values with 4
 places, points and weights with 2, as text so no float ever touches them), codes
@@ -48,10 +56,6 @@ from service.scoring.types import (
     WhatItWouldTake,
 )
 from service.scoring.validation import is_customer_satisfaction
-
-# The members of a score's JSON either side of "lines", in sorted order.
-_BEFORE_LINES = ("adjustments", "adjustments_total", "band", "evidence_weight")
-_AFTER_LINES = ("multiplier", "needed_weight", "next_band", "status", "status_reason", "total")
 
 
 def _raw(value: Fraction) -> str:
@@ -600,43 +604,40 @@ def _members(row: Mapping[str, Any]) -> str:
     return _canonical(row)[1:-1]
 
 
-def _text(value: str | None) -> str:
-    return "null" if value is None else encode_basestring(value)
-
-
 def _flag(value: bool) -> str:
     return "true" if value else "false"
-
-
-def _what_it_would_take_json(wit: StoredWhatItWouldTake) -> str:
-    """``_canonical(wit.to_row())``, written out (members in sorted order)."""
-    needed = wit.observations_needed
-    return (
-        f'{{"band":{_text(wit.band)},"kind":{encode_basestring(wit.kind)},'
-        f'"max_points":{_text(wit.max_points)},'
-        f'"observations_needed":{"null" if needed is None else int.__repr__(needed)},'
-        f'"raw_value":{_text(wit.raw_value)}}}'
-    )
 
 
 class _LineTemplate:
     """The canonical JSON of a line with its setting's members written once: the
     members of a line, in sorted order, alternate between the setting's and the
-    score's own (see :meth:`StoredLine.to_row`)."""
+    score's own (see :meth:`StoredLine.to_row`). Each part is the text between two of
+    the score's own values, with the flags that take two values written in (a pair,
+    indexed by the flag): :meth:`StoredScorecard.json_of` fills in the rest."""
 
-    __slots__ = ("bands", "kpi", "method", "scope", "target")
+    __slots__ = ("evidences", "heads", "method_n", "scopes", "target")
 
     def __init__(self, setting: LineSetting) -> None:
-        self.bands = _members(
+        bands = _members(
             {
                 "aggregation": setting.aggregation,
                 "aggregation_param": setting.aggregation_param,
                 "bands": [{"bound": b.bound, "points": b.points} for b in setting.bands],
             }
         )
-        self.kpi = _members({"kpi": setting.kpi.to_row()})
-        self.method = _members({"method": setting.method, "min_samples": setting.min_samples})
-        self.scope = _members({"scope": setting.scope})
+        kpi = _members({"kpi": setting.kpi.to_row()})
+        method = _members({"method": setting.method, "min_samples": setting.min_samples})
+        scope = _members({"scope": setting.scope})
+        self.heads = tuple(
+            f'{{"about_person":{_flag(about)},{bands},"contribution":' for about in (False, True)
+        )
+        self.evidences = tuple(
+            f',"evidence":{_flag(evidence)},{kpi},"meeting":' for evidence in (False, True)
+        )
+        self.method_n = f',{method},"n":'
+        self.scopes = tuple(
+            f',"reweighted":{_flag(reweighted)},{scope},"sources":[' for reweighted in (False, True)
+        )
         self.target = _members(
             {
                 "stretch": setting.stretch,
@@ -646,62 +647,34 @@ class _LineTemplate:
             }
         )
 
-    def to_json(self, line: StoredLine) -> str:
-        wit = line.what_it_would_take
-        return "".join(
-            (
-                '{"about_person":',
-                _flag(line.about_person),
-                ",",
-                self.bands,
-                ',"contribution":',
-                _text(line.contribution),
-                ',"effective_weight":',
-                _text(line.effective_weight),
-                ',"evidence":',
-                _flag(line.evidence),
-                ",",
-                self.kpi,
-                ',"meeting":',
-                str(line.meeting),
-                ",",
-                self.method,
-                ',"n":',
-                str(line.n),
-                ',"normalized":',
-                _text(line.normalized),
-                ',"raw_value":',
-                _text(line.raw_value),
-                ',"reweighted":',
-                _flag(line.reweighted),
-                ",",
-                self.scope,
-                ',"sources":[',
-                ",".join(
-                    f'{{"channel":{_text(source.channel)},"count":{source.count},'
-                    f'"source":{encode_basestring(source.source)}}}'
-                    for source in line.sources
-                ),
-                '],"status":',
-                encode_basestring(line.status),
-                ",",
-                self.target,
-                ',"what_it_would_take":',
-                "null" if wit is None else _what_it_would_take_json(wit),
-                "}",
-            )
-        )
+
+def _sources_json(sources: Sequence[StoredSource]) -> str:
+    """The members of a line's ``sources`` list, as :meth:`StoredSource.to_row` writes them."""
+    return ",".join(
+        [
+            f'{{"channel":{"null" if s.channel is None else encode_basestring(s.channel)}'
+            f',"count":{int.__repr__(s.count)},"source":{encode_basestring(s.source)}}}'
+            for s in sources
+        ]
+    )
+
+
+def _adjustment_json(adjustment: StoredAdjustment) -> str:
+    """``_canonical(adjustment.to_row())``, written out."""
+    return (
+        f'{{"id":{int.__repr__(adjustment.id)},"points":{encode_basestring(adjustment.points)}'
+        f',"reason":{encode_basestring(adjustment.reason)}}}'
+    )
 
 
 class StoredScorecard:
     """A scorecard's stored side, built once per scorecard by the caller (a recompute
     builds one per position) from the lines as scored (``ScorecardPlan.lines``).
 
-    It holds each line's :class:`LineSetting`, so every score of the scorecard shares
-    them, and their canonical JSON, so :meth:`to_json` writes only what is the score's
-    own; numbers met before are formatted once (many scores share a weight, a p, a
-    share). :meth:`stored_score_of` and :meth:`to_json` give exactly what
-    :func:`stored_score_of` and :meth:`StoredScore.to_json` give.
+    It holds each line's :class:`LineSetting` and their canonical JSON, so that
+    :meth:`json_of` writes only what is the score's own; numbers met before are
+    formatted once (many scores share a weight, a p, a share). :meth:`json_of` gives
+    exactly what :meth:`StoredScore.to_json` of :func:`stored_score_of` gives.
     """
 
     __slots__ = ("_points", "_raws", "settings", "templates")
@@ -709,110 +682,130 @@ class StoredScorecard:
     def __init__(self, lines: Sequence[ScorecardLine], policy: Policy) -> None:
         self.settings = tuple(line_setting(line, policy) for line in lines)
         self.templates = tuple(_LineTemplate(setting) for setting in self.settings)
-        # Formatted numbers by (numerator, denominator): one recompute's worth.
+        # Formatted numbers as JSON strings by (numerator, denominator): one
+        # recompute's worth (≈ 60,000 for 10,000 people).
         self._points: dict[tuple[int, int], str] = {}
         self._raws: dict[tuple[int, int], str] = {}
 
-    def _points_text(self, value: Fraction | None) -> str | None:
+    def _points_json(self, value: Fraction | None) -> str:
+        """``value`` with 2 places as a JSON string, or null."""
         if value is None:
-            return None
+            return "null"
         key = (value.numerator, value.denominator)
         found = self._points.get(key)
         if found is None:
-            found = self._points[key] = _points(value)
+            found = self._points[key] = f'"{_points(value)}"'
         return found
 
-    def _raw_text(self, value: Fraction | None) -> str | None:
+    def _raw_json(self, value: Fraction | None) -> str:
+        """``value`` with 4 places as a JSON string, or null."""
         if value is None:
-            return None
+            return "null"
         key = (value.numerator, value.denominator)
         found = self._raws.get(key)
         if found is None:
-            found = self._raws[key] = _raw(value)
+            found = self._raws[key] = f'"{_raw(value)}"'
         return found
 
-    def _line(
-        self, result: LineResult, setting: LineSetting, sources: Sequence[StoredSource]
-    ) -> StoredLine:
-        effective = result.effective_weight
-        wit = result.what_it_would_take
-        weight = result.line.weight
-        return StoredLine(
-            setting=setting,
-            n=result.n,
-            meeting=result.meeting,
-            raw_value=self._raw_text(result.raw_value),
-            normalized=self._points_text(result.normalized),
-            effective_weight=self._points_text(effective),
-            contribution=self._points_text(result.contribution),
-            status=result.status.value,
-            what_it_would_take=None
-            if wit is None
-            else StoredWhatItWouldTake(
-                kind=wit.kind.value,
-                band=wit.band_code,
-                raw_value=self._raw_text(wit.raw_value),
-                max_points=self._points_text(wit.max_points),
-                observations_needed=wit.observations_needed,
-            ),
-            about_person=result.about_person,
-            evidence=result.evidence,
-            # Both in lowest terms: equal exactly when their terms are.
-            reweighted=effective is not None
-            and (effective.numerator, effective.denominator)
-            != (weight.numerator, weight.denominator),
-            sources=tuple(sources),
-        )
-
-    def stored_score_of(
+    def json_of(
         self,
         result: ScoreResult,
         *,
         sources: Sequence[Sequence[StoredSource]],
         adjustments: Sequence[StoredAdjustment] = (),
-    ) -> StoredScore:
-        """:func:`stored_score_of` for a result scored on this scorecard."""
-        if len(result.lines) != len(self.settings):
-            raise ValueError(f"{len(result.lines)} lines on a scorecard of {len(self.settings)}")
+    ) -> str:
+        """The text of ``score.explanation`` for a result scored on this scorecard:
+        :meth:`StoredScore.to_json` of :func:`stored_score_of` with the same
+        arguments, written straight from the result. A recompute keeps only the text,
+        so the stored score's objects (≈ 10 per line) are not built on the way.
+
+        The members are written in sorted order, as :func:`_canonical` writes them;
+        tests hold the two equal, character for character (the content hash, and so
+        what a recompute writes, depends on it).
+        """
+        if len(result.lines) != len(self.templates):
+            raise ValueError(f"{len(result.lines)} lines on a scorecard of {len(self.templates)}")
+        points, raws = self._points, self._raws
+        points_json, raw_json = self._points_json, self._raw_json
+        texts = []
+        for line, template, line_sources in zip(result.lines, self.templates, sources, strict=True):
+            # The numbers looked up here, formatted by the methods only when new: ≈ 40
+            # per score, most of them met before.
+            effective = line.effective_weight
+            if effective is None:
+                effective_text = contribution_text = "null"
+                reweighted = False
+            else:
+                numerator, denominator = effective.numerator, effective.denominator
+                effective_text = points.get((numerator, denominator)) or points_json(effective)
+                weight = line.line.weight
+                # Both in lowest terms: equal exactly when their terms are.
+                reweighted = numerator != weight.numerator or denominator != weight.denominator
+                value = line.contribution
+                contribution_text = (
+                    "null"
+                    if value is None
+                    else points.get((value.numerator, value.denominator)) or points_json(value)
+                )
+            value = line.normalized
+            normalized_text = (
+                "null"
+                if value is None
+                else points.get((value.numerator, value.denominator)) or points_json(value)
+            )
+            value = line.raw_value
+            raw_text = (
+                "null"
+                if value is None
+                else raws.get((value.numerator, value.denominator)) or raw_json(value)
+            )
+            wit = line.what_it_would_take
+            texts.append(
+                f"{template.heads[line.about_person]}{contribution_text}"
+                f',"effective_weight":{effective_text}'
+                f"{template.evidences[line.evidence]}{line.meeting}"
+                f"{template.method_n}{line.n}"
+                f',"normalized":{normalized_text},"raw_value":{raw_text}'
+                f"{template.scopes[reweighted]}{_sources_json(line_sources)}"
+                f'],"status":{encode_basestring(line.status)},{template.target}'
+                f',"what_it_would_take":{"null" if wit is None else self._wit_json(wit)}}}'
+            )
         band = result.band
         next_band = result.next_band
-        return StoredScore(
-            status=result.status.value,
-            status_reason=None if result.status_reason is None else result.status_reason.value,
-            total=None if result.reported_total is None else f"{result.reported_total:f}",
-            band=None if band is None else band.code,
-            multiplier=None if band is None else self._points_text(band.multiplier),
-            next_band=(
-                None
-                if next_band is None
-                else StoredNextBand(next_band.code, f"{next_band.points_needed:f}")
-            ),
-            adjustments_total=_points(result.adjustments_total),
-            evidence_weight=_points(result.evidence_weight),
-            needed_weight=_points(result.needed_weight),
-            lines=tuple(
-                self._line(line, setting, line_sources)
-                for line, setting, line_sources in zip(
-                    result.lines, self.settings, sources, strict=True
-                )
-            ),
-            adjustments=tuple(adjustments),
+        reason = result.status_reason
+        total = result.reported_total
+        total_text = "null" if total is None else f'"{total:f}"'
+        next_band_text = (
+            "null"
+            if next_band is None
+            else f'{{"code":{encode_basestring(next_band.code)}'
+            f',"points_needed":"{next_band.points_needed:f}"}}'
+        )
+        return (
+            f'{{"adjustments":[{",".join([_adjustment_json(a) for a in adjustments])}]'
+            f',"adjustments_total":"{_points(result.adjustments_total)}"'
+            f',"band":{"null" if band is None else encode_basestring(band.code)}'
+            f',"evidence_weight":{points_json(result.evidence_weight)}'
+            f',"lines":[{",".join(texts)}]'
+            f',"multiplier":{"null" if band is None else points_json(band.multiplier)}'
+            f',"needed_weight":{points_json(result.needed_weight)}'
+            f',"next_band":{next_band_text}'
+            f',"status":{encode_basestring(result.status)}'
+            f',"status_reason":{"null" if reason is None else encode_basestring(reason)}'
+            f',"total":{total_text}}}'
         )
 
-    def to_json(self, stored: StoredScore) -> str:
-        """:meth:`StoredScore.to_json` of a score whose lines use this card's settings."""
-        lines = stored.lines
-        if stored.status == ScoreStatus.NOT_ELIGIBLE.value or len(lines) != len(self.settings):
-            return stored.to_json()
-        texts = []
-        for line, setting, template in zip(lines, self.settings, self.templates, strict=True):
-            if line.setting is not setting:
-                return stored.to_json()
-            texts.append(template.to_json(line))
-        row = stored.to_row_without_lines()
-        before = _members({key: row[key] for key in _BEFORE_LINES})
-        after = _members({key: row[key] for key in _AFTER_LINES})
-        return f'{{{before},"lines":[{",".join(texts)}],{after}}}'
+    def _wit_json(self, wit: WhatItWouldTake) -> str:
+        """``_canonical(StoredWhatItWouldTake.to_row())`` of ``wit``'s stored form."""
+        needed = wit.observations_needed
+        band = wit.band_code
+        return (
+            f'{{"band":{"null" if band is None else encode_basestring(band)}'
+            f',"kind":{encode_basestring(wit.kind)}'
+            f',"max_points":{self._points_json(wit.max_points)}'
+            f',"observations_needed":{"null" if needed is None else int.__repr__(needed)}'
+            f',"raw_value":{self._raw_json(wit.raw_value)}}}'
+        )
 
 
 def not_eligible_score(

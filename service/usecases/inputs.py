@@ -6,10 +6,15 @@ name the field that is wrong; nothing is parsed before validation.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
+
+from service.errors import fill
 
 Number = str | int | Decimal
 
@@ -126,10 +131,23 @@ class ReviewInput:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """One problem with one row of a batch. As with `Issue`, `message` is the English
+    text and `template` with `values` what the admin translates (plain text and numbers
+    only: the idempotency store keeps a batch's report as JSON)."""
+
     index: int  # 0-based
     field: str
     code: str
     message: str
+    template: str | None = None
+    # Not hashed: a dict cannot be (the row, field and code tell rows' problems apart).
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+
+    @classmethod
+    def of(
+        cls, index: int, field_name: str, code: str, template: str, /, **values: Any
+    ) -> RowError:
+        return cls(index, field_name, code, fill(template, values), template, values)
 
 
 @dataclass(slots=True)

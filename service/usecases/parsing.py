@@ -21,7 +21,7 @@ from tortoise.fields import BigIntField
 
 from service.errors import Issue, ValidationFailed, fill
 from service.models import VALUE_SCALE
-from service.usecases.inputs import Number
+from service.usecases.inputs import Number, RowError
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Earlier is a typo (0026 for 2026); near year 1 time zone arithmetic overflows.
@@ -63,6 +63,13 @@ class ParseError(ValueError):
     def issue(self, field: str, row: int | None = None) -> Issue:
         """The caller's issue about `field`, its template and values kept."""
         return Issue(field, self.message, self.code, row, self.template, self.values)
+
+    def row_error(self, index: int, field: str, *, code: str | None = None) -> RowError:
+        """The same as a batch row's problem (`RowError`), under the caller's `code` if
+        it has one for this field."""
+        return RowError(
+            index, field, code or self.code, self.message, self.template, dict(self.values)
+        )
 
 
 def shown(raw: object, limit: int = 24) -> str:

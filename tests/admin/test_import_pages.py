@@ -11,6 +11,7 @@ import pytest
 from admin.views.setup.imports import MAX_FILE_BYTES
 from service.models import Observation, Review
 from tests.admin.conftest import Browser
+from tests.admin.readable import unreadable
 
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 SOURCE = "admin-csv"
@@ -114,6 +115,28 @@ async def test_a_bad_row_shows_its_line_field_and_message_and_nothing_is_written
     assert cells[1] == "<code>channel</code>"
     assert "ONLINE_SURVEY" in cells[2]
     assert report_value(response.text, "Accepted") == 0
+    assert await recorded() == 0
+
+
+async def test_a_chinese_page_says_each_rejected_row_in_chinese(seeded: Browser) -> None:
+    await seeded.sign_in("admin")
+    seeded.client.cookies.set("fairscore_lang", "zh-CN")
+    unknown = "A404,ONLINE_SURVEY,4,2026-02-11T10:00:00+08:00,admin-csv,SV-9,\n"
+    too_many = "A2,ONLINE_SURVEY,4,x,y,z,w,extra\n"
+    preview = await upload(seeded, (HEADER + GOOD[0] + too_many).encode())
+    assert "有 8 个字段，但表头有 7 个" in preview.text
+    response = await run_import(seeded, (HEADER + GOOD[0] + BAD + unknown).encode())
+    assert response.status_code == 400
+    errors = response.text.split('<table class="import-errors">', 1)[1].split("</table>", 1)[0]
+    fields_and_problems = re.findall(r"<td>(.*?)</td>", errors, re.S)
+    problems = [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in fields_and_problems[1::2]]
+    assert problems == [
+        "必须是 ONLINE_SURVEY、PHONE_CALLBACK 或 FACE_TO_FACE",
+        "没有外部编号为 'A404' 的员工",
+    ]
+    # What was sent stays as it was sent, marked so that no translation touches it.
+    assert '<span translate="no">&#39;A404&#39;</span>' in errors
+    assert unreadable(response.text, "zh-CN") == []
     assert await recorded() == 0
 
 

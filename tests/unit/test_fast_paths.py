@@ -9,11 +9,13 @@ and check that a reused plan scores as a fresh one.
 from __future__ import annotations
 
 import math
+import pickle
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,9 +24,12 @@ from service.scoring import (
     Aggregate,
     Direction,
     IncentiveBand,
+    LineStatus,
     Method,
     Policy,
     ScorecardLine,
+    WhatItWouldTakeKind,
+    aggregate_values,
     band_for,
     effective_line,
     engine,
@@ -34,6 +39,7 @@ from service.scoring import (
     max_normalized,
     methods,
     normalize,
+    raw_value_range,
     score,
     stored,
 )
@@ -42,7 +48,7 @@ from service.scoring.methods import least_raw_value_parts, line_plan
 from service.scoring.stored import line_setting, stored_score_of
 
 from .builders import F, linear, mean_of, qualitative_kpi, quantitative_kpi
-from .test_properties import bonuses, kpi_cases, lines_for
+from .test_properties import Case, bonuses, kpi_cases, lines_for, scorecards
 
 FULL = Fraction(100)
 
@@ -231,3 +237,119 @@ def test_a_qualitative_line_is_read_once_with_its_scale() -> None:
     assert (first.lines[0].line.threshold, first.lines[0].line.target) == (F(0), F(10))
     assert first.lines[0].normalized == 50
     assert again.lines[0].normalized == 80
+
+
+# --- what a plan keeps per raw value, per set of scored lines ----------------------------
+
+
+@given(case=scorecards(), data=st.data())
+def test_a_plan_reused_for_people_who_share_raw_values_scores_each_as_a_fresh_one(
+    case: Case, data: st.DataObject
+) -> None:
+    # A plan keeps each line's raw values, p, contributions, CANNOT_REACH and the
+    # evidence of each set of lines as first asked for: people drawn from a few
+    # values each (so they share them), in any order, each scored as if alone.
+    people = [case.aggregates] + [
+        tuple(
+            aggregate_values(c.kpi, data.draw(st.lists(c.observations, max_size=3)))
+            for c in case.cases
+        )
+        for _ in range(4)
+    ]
+    order = data.draw(st.lists(st.sampled_from(people), min_size=1, max_size=12))
+    leads = data.draw(st.lists(st.booleans(), min_size=len(order), max_size=len(order)))
+    plan = ScorecardPlan(case.lines, case.policy)
+    for aggregates, leads_team in zip(order, leads, strict=True):
+        fresh = score(
+            lines=case.lines,
+            aggregates=aggregates,
+            adjustments=case.adjustments,
+            policy=case.policy,
+            leads_team=leads_team,
+        )
+        reused = score_with(
+            plan=plan, aggregates=aggregates, adjustments=case.adjustments, leads_team=leads_team
+        )
+        assert reused == fresh
+
+
+def _textbook_best(line: ScorecardLine, bonus: Fraction) -> Fraction:
+    """The most p a line gives inside its KPI's valid range (§6)."""
+    low, high = raw_value_range(line.kpi)
+    edge = high if line.kpi.direction is Direction.HIGHER_IS_BETTER else low
+    if edge is None:
+        return max_normalized(line, stretch_bonus=bonus)
+    return normalize(line, edge, stretch_bonus=bonus)
+
+
+@given(case=scorecards())
+def test_a_line_needing_more_points_than_its_best_cannot_reach_by_the_textbook_formula(
+    case: Case,
+) -> None:
+    # The engine decides this by comparing what the total lacks with what the line can
+    # still add; the textbook divides: needed p = (needed total - others) * 100 / weight.
+    result = case.score()
+    if result.next_band is None:
+        return
+    bonus = case.policy.stretch_bonus
+    floor = next(b.floor for b in case.policy.bands if b.code == result.next_band.code)
+    needed_total = Fraction(math.ceil(floor * 100), 100) - Fraction(1, 200)
+    contributions = [line.contribution for line in result.lines if line.contribution is not None]
+    unclamped = sum(contributions, Fraction(0)) + result.adjustments_total
+    for line_result in result.lines:
+        if line_result.status is not LineStatus.SCORED:
+            continue
+        weight, points = line_result.effective_weight, line_result.normalized
+        assert weight is not None
+        assert points is not None
+        assert line_result.contribution is not None
+        best = _textbook_best(line_result.line, bonus)
+        wit = line_result.what_it_would_take
+        if points >= best:
+            assert wit is None
+            continue
+        needed = (needed_total - (unclamped - line_result.contribution)) * 100 / weight
+        assert wit is not None
+        if needed > best:
+            assert wit.kind is WhatItWouldTakeKind.CANNOT_REACH
+            assert wit.max_points == weight * (best - points) / 100
+        else:
+            # Within its best: a raw value to reach, unless that value falls outside the
+            # KPI's range or its rounding misses the band (the re-scoring says).
+            assert wit.kind in (WhatItWouldTakeKind.RAW_VALUE, WhatItWouldTakeKind.CANNOT_REACH)
+
+
+def test_a_plan_pickles_as_its_lines_and_policy_without_what_it_kept() -> None:
+    kpi = quantitative_kpi("task_completion")
+    lines = (
+        linear(kpi, weight=40, threshold=0, target=100),
+        linear(kpi, weight=60, threshold=40, target=100),
+    )
+    plan = ScorecardPlan(lines, Policy())
+    aggregates = [mean_of(60), mean_of(90)]
+    before = score_with(plan=plan, aggregates=aggregates, adjustments=[], leads_team=False)
+    # The same bytes as a plan that has scored no one.
+    assert pickle.dumps(plan) == pickle.dumps(ScorecardPlan(lines, Policy()))
+    shipped = pickle.loads(pickle.dumps(plan))
+    again = score_with(plan=shipped, aggregates=aggregates, adjustments=[], leads_team=False)
+    assert again == before
+
+
+def test_a_plan_past_what_it_keeps_per_line_scores_as_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine, "_KEPT_PER_LINE", 2)
+    kpi = quantitative_kpi("task_completion")
+    lines = (
+        linear(kpi, weight=40, threshold=0, target=100),
+        linear(kpi, weight=60, threshold=40, target=100, stretch=120),
+    )
+    plan = ScorecardPlan(lines, Policy())
+    for first, second in ((10, 50), (20, 60), (30, 70), (40, 110), (10, 50), (55, 45)):
+        aggregates = [mean_of(first), mean_of(second)]
+        fresh = score(
+            lines=lines, aggregates=aggregates, adjustments=[], policy=Policy(), leads_team=False
+        )
+        reused = score_with(plan=plan, aggregates=aggregates, adjustments=[], leads_team=False)
+        assert reused == fresh
+    assert all(len(kept) <= 2 for kept in (plan.values[0]._raws, plan.values[1]._points))

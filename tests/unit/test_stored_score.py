@@ -7,6 +7,7 @@ import json
 from fractions import Fraction
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -311,13 +312,17 @@ _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
 def test_a_scorecard_stored_once_writes_what_each_score_built_alone_writes(
     case: Case, reasons: list[str], source: str, channel: str | None, lead: bool
 ) -> None:
+    """`StoredScorecard.json_of` (what a recompute stores, written straight from the
+    engine's result) is, character for character, the canonical JSON of the stored
+    score built alone: the content hash, and so what is written, depends on it."""
     plan = ScorecardPlan(case.lines, case.policy)
     card = StoredScorecard(plan.lines, case.policy)
     result = score_with(
         plan=plan, aggregates=case.aggregates, adjustments=case.adjustments, leads_team=lead
     )
+    # No source, one, or two per line.
     sources = [
-        [StoredSource(source, channel, index + 1), StoredSource("tickets", None, 2)]
+        [StoredSource(source, channel, index + 1), StoredSource("tickets", None, 2)][: index % 3]
         for index in range(len(case.lines))
     ]
     adjustments = [
@@ -325,10 +330,20 @@ def test_a_scorecard_stored_once_writes_what_each_score_built_alone_writes(
         for index, points in enumerate(case.adjustments)
     ]
     alone = stored_score_of(result, sources=sources, adjustments=adjustments, policy=case.policy)
-    once = card.stored_score_of(result, sources=sources, adjustments=adjustments)
-    assert once == alone
-    assert card.to_json(once) == alone.to_json()
-    assert StoredScore.from_row(card.to_json(once)) == alone
+    # Twice: the second time from the numbers it formatted the first time.
+    for _ in range(2):
+        text = card.json_of(result, sources=sources, adjustments=adjustments)
+        assert text == alone.to_json()
+    assert StoredScore.from_row(text) == alone
+
+
+def test_a_result_with_another_number_of_lines_than_the_scorecard_is_refused() -> None:
+    line = linear(quantitative_kpi("frt", unit="min"), threshold=0, target=100)
+    plan = ScorecardPlan([line], RULE_OFF)
+    result = score_with(plan=plan, aggregates=[mean_of(50, n=3)], adjustments=[], leads_team=False)
+    other = StoredScorecard([line, line], RULE_OFF)
+    with pytest.raises(ValueError, match="1 lines on a scorecard of 2"):
+        other.json_of(result, sources=[[]])
 
 
 def test_a_kpi_named_csat_by_the_policy_alone_is_stored_as_ratings() -> None:

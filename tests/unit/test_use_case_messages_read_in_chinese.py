@@ -52,8 +52,10 @@ def _called(call: ast.Call) -> str | None:
     return None
 
 
-# The position of the message among the arguments of the engine's issue makers.
-ENGINE_MESSAGE_ARGUMENT = {"_issue": 2, "_line_issue": 4}
+# The position of the message among the arguments of the engine's issue makers and of
+# a batch row's (`RowError.of(index, field, code, template)`, and the ingest's
+# `fail(field, code, template)` beside each row).
+ENGINE_MESSAGE_ARGUMENT = {"_issue": 2, "_line_issue": 4, "RowError.of": 3, "fail": 2}
 
 
 def _message_argument(call: ast.Call) -> ast.expr | None:
@@ -81,7 +83,8 @@ def _constants(tree: ast.Module) -> dict[str, ast.expr]:
 
 def _literals(node: ast.expr, constants: dict[str, ast.expr]) -> list[str] | None:
     """The texts a message argument can be: a string literal, also one split over lines
-    with `+`, a module constant, or any entry of a constant dict it is looked up in."""
+    with `+`, a module constant, any entry of a constant dict it is looked up in, or
+    either side of a conditional expression."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.Name) and node.id in constants:
@@ -92,6 +95,10 @@ def _literals(node: ast.expr, constants: dict[str, ast.expr]) -> list[str] | Non
             found = [_literals(value, constants) for value in table.values]
             if all(texts is not None for texts in found):
                 return [text for texts in found if texts is not None for text in texts]
+    if isinstance(node, ast.IfExp):  # "one message" if ... else "another"
+        body, orelse = _literals(node.body, constants), _literals(node.orelse, constants)
+        if body is not None and orelse is not None:
+            return [*body, *orelse]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _literals(node.left, constants), _literals(node.right, constants)
         if left is not None and right is not None:
@@ -141,6 +148,9 @@ def test_the_collector_finds_the_messages_it_is_written_for() -> None:
         "Line {number} ({kpi}, {scope}): a {method} line needs a threshold; set one." in templates
     )
     assert any(text.startswith("A holder who leads their team") for text in templates)
+    # A batch row's problems (service/usecases/scoring/ingest.py).
+    assert "no team has the code {code}" in templates
+    assert "{code} is rated by reviews, not observations; send reviews instead" in templates
     assert len(templates) > 100
     assert not f_strings
 
@@ -148,9 +158,12 @@ def test_the_collector_finds_the_messages_it_is_written_for() -> None:
 def test_the_collector_counts_an_f_string_message() -> None:
     templates: dict[str, list[str]] = {}
     f_strings: Counter[str] = Counter()
-    code = 'Issue("code", f"{code} is taken")\nraise NotFound(f"No goal {id}")\n'
+    code = (
+        'Issue("code", f"{code} is taken")\nraise NotFound(f"No goal {id}")\n'
+        'fail("kpiCode", "UNKNOWN", f"no KPI {code}")\n'
+    )
     _collect(ast.parse(code), "example.py", templates, f_strings)
-    assert f_strings == Counter({"example.py": 2})
+    assert f_strings == Counter({"example.py": 3})
     assert not templates
 
 

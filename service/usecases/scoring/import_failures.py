@@ -129,14 +129,20 @@ def problems_of_issues(issues: Sequence[Issue]) -> list[ImportProblem]:
     ]
 
 
-def problems_of_lines(problems: Sequence[tuple[int, str, str]]) -> list[ImportProblem]:
-    """A CSV file's rejected rows as (line, column, message)."""
-    return [ImportProblem(ProblemPlace.LINE, line, column, msg) for line, column, msg in problems]
-
-
 def problems_of_rows(errors: Sequence[RowError]) -> list[ImportProblem]:
     """An API batch's rejected rows (0-based indexes, shown 1-based)."""
-    return [ImportProblem(ProblemPlace.ROW, e.index + 1, e.field, e.message) for e in errors]
+    return [
+        ImportProblem(
+            ProblemPlace.ROW,
+            e.index + 1,
+            e.field,
+            e.message,
+            e.code,
+            template=e.template,
+            values=e.values,
+        )
+        for e in errors
+    ]
 
 
 async def record_import_failure(

@@ -9,10 +9,10 @@ external id) with a different field is a conflict.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -195,12 +195,14 @@ def _only_bound_source(
         if claimed and claimed != actor.source:
             refused.add(index)
             report.rejected.append(
-                RowError(
+                RowError.of(
                     index,
                     "source",
                     "SOURCE_NOT_ALLOWED",
-                    f"this token records rows of source {actor.source!r} only, "
-                    f"not {claimed!r}; use a token issued for {claimed!r}",
+                    "this token records rows of source {allowed} only, not {claimed}; "
+                    "use a token issued for {claimed}",
+                    allowed=repr(actor.source),
+                    claimed=repr(claimed),
                 )
             )
     if refused:
@@ -234,9 +236,15 @@ async def _validate(
         errors: list[RowError] = []
 
         def fail(
-            field: str, code: str, message: str, index: int = index, errors: list[RowError] = errors
+            field: str,
+            code: str,
+            template: str,
+            /,
+            index: int = index,
+            errors: list[RowError] = errors,
+            **values: Any,
         ) -> None:
-            errors.append(RowError(index, field, code, message))
+            errors.append(RowError.of(index, field, code, template, **values))
 
         kpi_code = item.kpi_code or (policy.csat_kpi_code if feedback else None)
         kpi = kpis.get(kpi_code) if kpi_code else None
@@ -252,21 +260,25 @@ async def _validate(
             fail(
                 "kpiCode",
                 "UNKNOWN_KPI",
-                f"no KPI has the code {kpi_code!r}; check the code or create the KPI first",
+                "no KPI has the code {code}; check the code or create the KPI first",
+                code=repr(kpi_code),
             )
         elif kpi.kind is KpiKind.QUALITATIVE or kpi.aggregation is Aggregation.REVIEW_MEAN:
             fail(
                 "kpiCode",
                 "QUALITATIVE_KPI",
-                f"{kpi_code!r} is rated by reviews, not observations; send reviews instead",
+                "{code} is rated by reviews, not observations; send reviews instead",
+                code=repr(kpi_code),
             )
         employee_id = team_id = None
         if bool(item.employee_external_id) == bool(item.team_code):
             fail(
                 "employeeExternalId",
                 "SUBJECT",
-                "give exactly one of employeeExternalId "
-                "(an employee's observation) or teamCode (a team-level measure)",
+                "give exactly one of {employee} (an employee's observation) or {team} "
+                "(a team-level measure)",
+                employee="employeeExternalId",
+                team="teamCode",
             )
         elif item.employee_external_id:
             employee = people.get(item.employee_external_id)
@@ -274,21 +286,27 @@ async def _validate(
                 fail(
                     "employeeExternalId",
                     "UNKNOWN_EMPLOYEE",
-                    f"no employee has the external id {item.employee_external_id!r}",
+                    "no employee has the external id {id}",
+                    id=repr(item.employee_external_id),
                 )
             else:
                 employee_id, team_id = employee.id, employee.team_id
         else:
             team_id = teams.get(item.team_code)
             if team_id is None:
-                fail("teamCode", "UNKNOWN_TEAM", f"no team has the code {item.team_code!r}")
+                fail(
+                    "teamCode",
+                    "UNKNOWN_TEAM",
+                    "no team has the code {code}",
+                    code=repr(item.team_code),
+                )
         raw_value = item.rating if feedback else item.value
         value_field = "rating" if feedback else "value"
         value: int | None = None
         try:
             value = to_scaled(parse_decimal(raw_value))
         except ParseError as error:
-            fail(value_field, error.code, str(error))
+            errors.append(error.row_error(index, value_field))
         if value is not None and kpi is not None:
             low, high = kpi.range_min, kpi.range_max
             if feedback and low is None and high is None:
@@ -297,15 +315,27 @@ async def _validate(
                 fail(
                     value_field,
                     "OUT_OF_RANGE",
-                    f"{raw_value} is outside {kpi.code}'s valid range {_range_text(low, high)}",
+                    "{value} is outside {kpi}'s valid range {low} to {high}",
+                    value=str(raw_value),
+                    kpi=kpi.code,
+                    low=_bound_text(low),
+                    high=_bound_text(high),
                 )
         moment = None
         try:
             moment = parse_moment(item.occurred_at)
         except ParseError as error:
-            fail("occurredAt", "INVALID_TIME", str(error))
+            errors.append(error.row_error(index, "occurredAt", code="INVALID_TIME"))
         if moment is not None and moment > latest:
-            fail("occurredAt", "IN_THE_FUTURE", _future_message(item.occurred_at, latest))
+            fail(
+                "occurredAt",
+                "IN_THE_FUTURE",
+                "{moment} has not happened yet (it is later than {latest}, now plus the "
+                "allowed clock difference); send data once it has happened, and check the "
+                "sender's clock and UTC offset",
+                moment=str(item.occurred_at).strip(),
+                latest=latest.isoformat(timespec="seconds"),
+            )
             moment = None
         if not (item.source or "").strip():
             fail("source", "REQUIRED", "name the system the data came from, e.g. survey-tool")
@@ -317,7 +347,10 @@ async def _validate(
                 fail(
                     "channel",
                     "INVALID_CHOICE",
-                    "must be ONLINE_SURVEY, PHONE_CALLBACK or FACE_TO_FACE",
+                    "must be {survey}, {callback} or {face_to_face}",
+                    survey=Channel.ONLINE_SURVEY.value,
+                    callback=Channel.PHONE_CALLBACK.value,
+                    face_to_face=Channel.FACE_TO_FACE.value,
                 )
         if errors or kpi is None or value is None or moment is None:
             report.rejected.extend(errors)
@@ -341,19 +374,9 @@ async def _validate(
     return rows
 
 
-def _future_message(raw: str, latest: datetime) -> str:
-    return (
-        f"{str(raw).strip()} has not happened yet (it is later than "
-        f"{latest.isoformat(timespec='seconds')}, now plus the allowed clock difference); "
-        "send data once it has happened, and check the sender's clock and UTC offset"
-    )
-
-
-def _range_text(low: int | None, high: int | None) -> str:
-    def text(v: int | None) -> str:
-        return "…" if v is None else format(v / 10_000, "g")
-
-    return f"{text(low)} to {text(high)}"
+def _bound_text(bound: int | None) -> str:
+    """A stored (scaled) bound of a KPI's range as a reader writes it; "…" if open."""
+    return "…" if bound is None else format(bound / 10_000, "g")
 
 
 _COMPARED = ("employee_id", "team_id", "value", "occurred_at_us", "channel", "comment")
@@ -415,13 +438,15 @@ async def _drop_duplicates(
             changed = []  # the team stamp reflects transfers since, not a different fact
         if changed:
             report.rejected.append(
-                RowError(
+                RowError.of(
                     row.index,
                     "externalId",
                     "CONFLICT",
-                    f"({row.source}, external id {row.external_id}) was already recorded with a "
-                    f"different {', '.join(changed)}; void the old observation and send it under "
-                    "a new external id",
+                    "({source}, external id {id}) was already recorded with a different "
+                    "{changed}; void the old observation and send it under a new external id",
+                    source=row.source,
+                    id=row.external_id,
+                    changed=", ".join(changed),
                 )
             )
         else:
@@ -665,46 +690,60 @@ async def _review_errors(
     """
     errors: list[RowError] = []
 
-    def fail(field: str, code: str, message: str) -> None:
-        errors.append(RowError(index, field, code, message))
+    def fail(field: str, code: str, template: str, /, **values: Any) -> None:
+        errors.append(RowError.of(index, field, code, template, **values))
 
     cycle = cycles.get(item.cycle_code)
     if cycle is None:
-        fail("cycleCode", "UNKNOWN_CYCLE", f"no cycle has the code {item.cycle_code!r}")
+        fail(
+            "cycleCode", "UNKNOWN_CYCLE", "no cycle has the code {code}", code=repr(item.cycle_code)
+        )
     elif cycle.state not in OPEN_CYCLE_STATES:
         fail(
             "cycleCode",
             "CYCLE_CLOSED",
-            f"cycle {item.cycle_code!r} is {cycle.state.value}; "
-            "reviews are taken while it is ACTIVE or REVIEW",
+            "cycle {code} is {state}; reviews are taken while it is {active} or {review}",
+            code=repr(item.cycle_code),
+            state=cycle.state.value,
+            active=CycleState.ACTIVE.value,
+            review=CycleState.REVIEW.value,
         )
     employee = people.get(item.employee_external_id)
     if employee is None:
         fail(
             "employeeExternalId",
             "UNKNOWN_EMPLOYEE",
-            f"no employee has the external id {item.employee_external_id!r}",
+            "no employee has the external id {id}",
+            id=repr(item.employee_external_id),
         )
     kpi = kpis.get(item.kpi_code)
     if kpi is None:
-        fail("kpiCode", "UNKNOWN_KPI", f"no KPI has the code {item.kpi_code!r}")
+        fail("kpiCode", "UNKNOWN_KPI", "no KPI has the code {code}", code=repr(item.kpi_code))
     elif kpi.kind is not KpiKind.QUALITATIVE:
         fail(
             "kpiCode",
             "NOT_QUALITATIVE",
-            f"{item.kpi_code!r} is measured by observations; only qualitative KPIs are reviewed",
+            "{code} is measured by observations; only qualitative KPIs are reviewed",
+            code=repr(item.kpi_code),
         )
     reviewer = users.get(item.reviewer_email)
     if reviewer is None:
         fail(
             "reviewerEmail",
             "UNKNOWN_USER",
-            f"no user has the email {item.reviewer_email!r}; create the user first",
+            "no user has the email {email}; create the user first",
+            email=repr(item.reviewer_email),
         )
     try:
         kind = ReviewKind(item.kind)
     except ValueError:
-        fail("kind", "INVALID_CHOICE", "must be MANAGER or SELF")
+        fail(
+            "kind",
+            "INVALID_CHOICE",
+            "must be {manager} or {self}",
+            manager=ReviewKind.MANAGER.value,
+            self=ReviewKind.SELF.value,
+        )
         kind = None
     if employee is None or reviewer is None or kind is None:
         return errors, None
@@ -713,7 +752,7 @@ async def _review_errors(
     try:
         rating = to_scaled(parse_decimal(item.rating))
     except ParseError as error:
-        fail("rating", error.code, str(error))
+        errors.append(error.row_error(index, "rating"))
         return errors, None
     if (
         kpi is not None
@@ -724,10 +763,17 @@ async def _review_errors(
         fail(
             "rating",
             "OUT_OF_RANGE",
-            f"{item.rating} is outside {kpi.code}'s scale "
-            f"{_range_text(kpi.range_min, kpi.range_max)}",
+            "{rating} is outside {kpi}'s scale {low} to {high}",
+            rating=str(item.rating),
+            kpi=kpi.code,
+            low=_bound_text(kpi.range_min),
+            high=_bound_text(kpi.range_max),
         )
     return errors, None if errors else rating
+
+
+class _Fail(Protocol):
+    def __call__(self, field: str, code: str, template: str, /, **values: Any) -> None: ...
 
 
 async def _may_review(
@@ -737,7 +783,7 @@ async def _may_review(
     employee: Employee,
     reviewer: User,
     kind: ReviewKind,
-    fail: Callable[[str, str, str], None],
+    fail: _Fail,
 ) -> bool:
     """MANAGER ratings by a manager of the employee or an admin; SELF by the employee."""
     if not actor.is_admin and actor.user_id != reviewer.id:
@@ -758,9 +804,10 @@ async def _may_review(
         fail(
             "reviewerEmail",
             "NOT_A_MANAGER",
-            f"{item.reviewer_email} is not a manager of "
-            f"{item.employee_external_id} (the lead of their team or a team above) nor an "
+            "{email} is not a manager of {id} (the lead of their team or a team above) nor an "
             "admin",
+            email=item.reviewer_email,
+            id=item.employee_external_id,
         )
         return False
     return True

@@ -10,7 +10,8 @@ and name the field that is wrong.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -19,7 +20,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from service.errors import Issue, ValidationFailed
+from service.errors import Issue, ValidationFailed, fill
 from service.models import ImportChannel
 from service.settings import DEFAULT_MAX_CLOCK_SKEW
 from service.usecases.actor import Actor
@@ -33,8 +34,9 @@ from service.usecases.inputs import (
 from service.usecases.parsing import read_utf8_file
 from service.usecases.retries import retry_when_busy
 from service.usecases.scoring.import_failures import (
+    ImportProblem,
+    ProblemPlace,
     problems_of_issues,
-    problems_of_lines,
     record_import_failure,
 )
 from service.usecases.scoring.ingest import record_feedback, record_observations, submit_reviews
@@ -107,9 +109,18 @@ def column_of(field_name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CsvRowProblem:
+    """A problem with one line of the file. `message` is the English text; `template`
+    and `values`, when known, say it in the reader's language (`as_message`)."""
+
     line: int  # line in the file; the header is line 1
     column: str
     message: str
+    template: str | None = None
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+
+    def as_message(self) -> dict[str, object]:
+        """The problem as a stored message (admin/i18n.py `said` reads it)."""
+        return {"message": self.message, "template": self.template, "values": self.values}
 
 
 @dataclass(slots=True)
@@ -276,13 +287,13 @@ def read_records(kind: RecordKind, path: Path) -> CsvRecords:
             if not fields or all(not value.strip() for value in fields):
                 continue
             if len(fields) != len(header):
+                template = (
+                    "has {fields} fields but the header has {columns}; "
+                    "check the commas and quotes on this line"
+                )
+                values = {"fields": len(fields), "columns": len(header)}
                 records.problems.append(
-                    CsvRowProblem(
-                        line,
-                        "(row)",
-                        f"has {len(fields)} fields but the header has "
-                        f"{len(header)}; check the commas and quotes on this line",
-                    )
+                    CsvRowProblem(line, "(row)", fill(template, values), template, values)
                 )
                 continue
             records.items.append(build(dict(zip(header, fields, strict=True))))
@@ -360,7 +371,11 @@ async def import_records(
             report.late += result.late
             report.rejected.extend(
                 CsvRowProblem(
-                    records.lines[start + error.index], column_of(error.field), error.message
+                    records.lines[start + error.index],
+                    column_of(error.field),
+                    error.message,
+                    error.template,
+                    error.values,
                 )
                 for error in result.rejected
             )
@@ -388,7 +403,17 @@ async def import_records(
             rows=report.rows,
             rejected_rows=len({problem.line for problem in report.rejected}),
             written=report.written,
-            problems=problems_of_lines([(p.line, p.column, p.message) for p in report.rejected]),
+            problems=[
+                ImportProblem(
+                    ProblemPlace.LINE,
+                    p.line,
+                    p.column,
+                    p.message,
+                    template=p.template,
+                    values=p.values,
+                )
+                for p in report.rejected
+            ],
         )
     return report
 
