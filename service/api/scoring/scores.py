@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
@@ -489,62 +489,123 @@ def _opt(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _kpi_summary(line: StoredLine) -> KpiSummary:
+    kpi = line.kpi
+    return KpiSummary(
+        code=kpi.code,
+        name=kpi.name,
+        kind=_member(KpiKind, kpi.kind),
+        unit=kpi.unit,
+        direction=_member(Direction, kpi.direction),
+    )
+
+
+def _what_it_would_take(line: StoredLine, lang: str) -> WhatItWouldTake | None:
+    wit = line.what_it_would_take
+    if wit is None:
+        return None
+    return WhatItWouldTake(
+        kind=_member(WhatItWouldTakeKind, wit.kind),
+        band=wit.band,
+        raw_value=_opt(wit.raw_value),
+        max_points=_opt(wit.max_points),
+        observations_needed=wit.observations_needed,
+        line=line,
+        lang=lang,
+    )
+
+
+# Each value field of a ScoreLine from its stored line (and the request's language): the
+# one home of what a line's fields are, for the line built whole (`_line`) and for the
+# line whose fields are built when read (`_StoredScoreLine`).
+_LINE_FIELDS: dict[str, Callable[[StoredLine, str], Any]] = {
+    "kpi": lambda line, _lang: _kpi_summary(line),
+    "scope": lambda line, _lang: _member(ScopeEnum, line.setting.scope),
+    "aggregation": lambda line, _lang: _member(Aggregation, line.setting.aggregation),
+    "aggregation_param": lambda line, _lang: _opt(line.setting.aggregation_param),
+    "sample_size": lambda line, _lang: line.n,
+    "min_samples": lambda line, _lang: line.setting.min_samples,
+    "raw_value": lambda line, _lang: _opt(line.raw_value),
+    "method": lambda line, _lang: _member(Method, line.setting.method),
+    "threshold": lambda line, _lang: _opt(line.setting.threshold),
+    "target": lambda line, _lang: _opt(line.setting.target),
+    "stretch": lambda line, _lang: _opt(line.setting.stretch),
+    "bands": lambda line, _lang: [
+        BandStep(bound=Decimal(b.bound), points=Decimal(b.points)) for b in line.setting.bands
+    ],
+    "normalized": lambda line, _lang: _opt(line.normalized),
+    "weight": lambda line, _lang: Decimal(line.setting.weight),
+    "effective_weight": lambda line, _lang: _opt(line.effective_weight),
+    "contribution": lambda line, _lang: _opt(line.contribution),
+    "status": lambda line, _lang: _member(LineStatusEnum, line.status),
+    "evidence": lambda line, _lang: line.evidence,
+    "sources": lambda line, _lang: [
+        SourceCount(
+            source=s.source,
+            channel=None if s.channel is None else _member(ChannelEnum, s.channel),
+            count=s.count,
+        )
+        for s in line.sources
+    ],
+    "what_it_would_take": _what_it_would_take,
+}
+
+
 def _line(
     line: StoredLine, weighted: bool, lang: str, employee_pk: int, cycle_pk: int
 ) -> ScoreLine:
-    kpi = line.kpi
-    setting = line.setting
-    wit = line.what_it_would_take
+    """The line with every field built: what `_StoredScoreLine` gives field by field
+    (tests/unit/test_score_lines.py compares the two)."""
     return ScoreLine(
-        kpi=KpiSummary(
-            code=kpi.code,
-            name=kpi.name,
-            kind=_member(KpiKind, kpi.kind),
-            unit=kpi.unit,
-            direction=_member(Direction, kpi.direction),
-        ),
-        scope=_member(ScopeEnum, setting.scope),
-        aggregation=_member(Aggregation, setting.aggregation),
-        aggregation_param=_opt(setting.aggregation_param),
-        sample_size=line.n,
-        min_samples=setting.min_samples,
-        raw_value=_opt(line.raw_value),
-        method=_member(Method, setting.method),
-        threshold=_opt(setting.threshold),
-        target=_opt(setting.target),
-        stretch=_opt(setting.stretch),
-        bands=[BandStep(bound=Decimal(b.bound), points=Decimal(b.points)) for b in setting.bands],
-        normalized=_opt(line.normalized),
-        weight=Decimal(setting.weight),
-        effective_weight=_opt(line.effective_weight),
-        contribution=_opt(line.contribution),
-        status=_member(LineStatusEnum, line.status),
-        evidence=line.evidence,
-        sources=[
-            SourceCount(
-                source=s.source,
-                channel=None if s.channel is None else _member(ChannelEnum, s.channel),
-                count=s.count,
-            )
-            for s in line.sources
-        ],
-        what_it_would_take=None
-        if wit is None
-        else WhatItWouldTake(
-            kind=_member(WhatItWouldTakeKind, wit.kind),
-            band=wit.band,
-            raw_value=_opt(wit.raw_value),
-            max_points=_opt(wit.max_points),
-            observations_needed=wit.observations_needed,
-            line=line,
-            lang=lang,
-        ),
+        **{name: build(line, lang) for name, build in _LINE_FIELDS.items()},
         employee_pk=employee_pk,
         cycle_pk=cycle_pk,
         stored=line,
         weighted=weighted,
         lang=lang,
     )
+
+
+class _StoredScoreLine(ScoreLine):
+    """A ScoreLine whose value fields are built from its stored line when read (a
+    property per field of `_LINE_FIELDS`, set below), not with the line: "my score" reads
+    5 of a line's 20 fields, and building all of them (their Decimals, enums, the KPI,
+    bands, sources and what it would take) was ≈ 0.46 M instructions of its ≈ 5.9 M
+    (docs/performance.md, "myscore2"). Not built by `__init__`: only the line's own
+    values (`stored`, `lang`, ...) and its id are set. It is a ScoreLine (Strawberry's
+    `is_type_of` for the Node interface checks `isinstance`; the schema sees ScoreLine's
+    definition), and reading a field twice builds an equal value. A stored value the
+    field cannot convert (an unknown enum value, a malformed number: not written by the
+    engine) raises when that field is read, so its error is reported at the field, where
+    the whole line built at once reported it at the score's `lines`."""
+
+    def __init__(
+        self,
+        line: StoredLine,
+        weighted: bool,
+        lang: str,
+        employee_pk: int,
+        cycle_pk: int,
+        line_id: strawberry.ID,
+    ) -> None:
+        # Plain attributes, as the dataclass' __init__ would set them (no property).
+        self.id = line_id
+        self.employee_pk = employee_pk
+        self.cycle_pk = cycle_pk
+        self.stored = line
+        self.weighted = weighted
+        self.lang = lang
+
+
+def _lazy_field(build: Callable[[StoredLine, str], Any]) -> property:
+    def read(line: _StoredScoreLine) -> Any:
+        return build(line.stored, line.lang)
+
+    return property(read)
+
+
+for _name, _build in _LINE_FIELDS.items():
+    setattr(_StoredScoreLine, _name, _lazy_field(_build))
 
 
 class ScoreLines(Sequence[ScoreLine]):
@@ -592,9 +653,14 @@ class ScoreLines(Sequence[ScoreLine]):
             yield self._line(ordinal, line)
 
     def _line(self, ordinal: int, line: StoredLine) -> ScoreLine:
-        built = _line(line, self._stored.scored, self._lang, self._employee_pk, self._cycle_pk)
-        built.id = strawberry.ID(score_line_id(self._score_pk, ordinal))
-        return built
+        return _StoredScoreLine(
+            line,
+            self._stored.scored,
+            self._lang,
+            self._employee_pk,
+            self._cycle_pk,
+            strawberry.ID(score_line_id(self._score_pk, ordinal)),
+        )
 
 
 @strawberry.type(
