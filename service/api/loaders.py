@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,10 +28,12 @@ from service.models import (
     Kpi,
     Position,
     Score,
+    ScoreState,
+    ScoreStatus,
     Team,
 )
 from service.scoring.types import Policy
-from service.sql import fetch_all, fetch_models, model_of, placeholders
+from service.sql import fetch_all, fetch_models, field_value, placeholders
 from service.usecases.people.development import ItemEffect, effects_of_items
 from service.usecases.scoring.trends import EmployeeTrend, employee_trends
 from service.usecases.setup.policy import load_policy
@@ -84,16 +88,44 @@ async def _appeals(keys: list[tuple[int, int]]) -> Sequence[Appeal]:
     return await Appeal.filter(cycle_id__in=cycles, employee_id__in=employees).order_by("id")
 
 
-async def _scores(keys: list[tuple[int, str]]) -> list[Score | None]:
+@dataclass(frozen=True, slots=True)
+class ScoreRecord:
+    """The columns of a score row the API's `Score.from_row` reads, each converted as the
+    ORM converts it (`field_value`): "my score" reads one score per request, and a whole
+    `Score` instance converted the twelve columns it does not read (≈ 0.1 M
+    instructions of the request; docs/performance.md, "myscore2")."""
+
+    id: int
+    state: ScoreState
+    status: ScoreStatus
+    status_reason: str | None
+    explanation: Any
+    computed_at: datetime
+    inputs_hash: str | None
+    employee_id: int
+    cycle_id: int
+
+    @staticmethod
+    def of(row: Mapping[str, Any]) -> ScoreRecord:
+        return ScoreRecord(
+            **{column: field_value(Score, column, row[column]) for column in _RECORD_COLUMNS}
+        )
+
+
+_RECORD_COLUMNS = tuple(field.name for field in fields(ScoreRecord))
+
+
+async def _scores(keys: list[tuple[int, str]]) -> list[ScoreRecord | None]:
     employees = sorted({e for e, _ in keys})
     codes = sorted({c for _, c in keys})
     sql = (
-        "SELECT s.*, c.code AS of_cycle_code FROM score s JOIN cycle c ON c.id = s.cycle_id "
+        f"SELECT {', '.join(f's.{column}' for column in _RECORD_COLUMNS)}, "
+        "c.code AS of_cycle_code FROM score s JOIN cycle c ON c.id = s.cycle_id "
         f"WHERE s.employee_id IN ({placeholders(len(employees))}) "
         f"AND c.code IN ({placeholders(len(codes))})"
     )
     rows = await fetch_all(get_connection("default"), sql, [*employees, *codes])
-    found = {(row["employee_id"], row["of_cycle_code"]): model_of(Score, row) for row in rows}
+    found = {(row["employee_id"], row["of_cycle_code"]): ScoreRecord.of(row) for row in rows}
     return [found.get(k) for k in keys]
 
 
@@ -237,7 +269,7 @@ class Loaders:
         return SharedLoader(_goals)
 
     @cached_property
-    def score_by_employee_cycle(self) -> SharedLoader[tuple[int, str], Score | None]:
+    def score_by_employee_cycle(self) -> SharedLoader[tuple[int, str], ScoreRecord | None]:
         return SharedLoader(_scores)
 
     @cached_property

@@ -39,6 +39,7 @@ from service.scoring.stored import StoredLine, StoredScore
 from service.usecases.parsing import epoch_microseconds
 
 if TYPE_CHECKING:
+    from service.api.loaders import ScoreRecord
     from service.api.setup.cycles import Cycle
     from service.api.setup.people import Employee
 
@@ -764,7 +765,7 @@ class Score(Node):
         return [Appeal.from_row(r) for r in rows]
 
     @classmethod
-    def from_row(cls, row: ScoreRow, lang: str) -> Score:
+    def from_row(cls, row: ScoreRow | ScoreRecord, lang: str) -> Score:
         stored = StoredScore.from_row(row.explanation)
         band = None
         if stored.band is not None and stored.multiplier is not None:
