@@ -573,12 +573,13 @@ class _StoredScoreLine(ScoreLine):
     5 of a line's 20 fields, and building all of them (their Decimals, enums, the KPI,
     bands, sources and what it would take) was ≈ 0.46 M instructions of its ≈ 5.9 M
     (docs/performance.md, "myscore2"). Not built by `__init__`: only the line's own
-    values (`stored`, `lang`, ...) and its id are set. It is a ScoreLine (Strawberry's
-    `is_type_of` for the Node interface checks `isinstance`; the schema sees ScoreLine's
-    definition), and reading a field twice builds an equal value. A stored value the
-    field cannot convert (an unknown enum value, a malformed number: not written by the
-    engine) raises when that field is read, so its error is reported at the field, where
-    the whole line built at once reported it at the score's `lines`."""
+    values (`stored`, `lang`, ...) are set; its id is built when read too. It is a
+    ScoreLine (Strawberry's `is_type_of` for the Node interface checks `isinstance`; the
+    schema sees ScoreLine's definition), and reading a field twice builds an equal
+    value. A stored value the field cannot convert (an unknown enum value, a malformed
+    number: not written by the engine) raises when that field is read, so its error is
+    reported at the field, where the whole line built at once reported it at the
+    score's `lines`."""
 
     def __init__(
         self,
@@ -587,15 +588,18 @@ class _StoredScoreLine(ScoreLine):
         lang: str,
         employee_pk: int,
         cycle_pk: int,
-        line_id: strawberry.ID,
+        score_pk: int,
+        ordinal: int,
     ) -> None:
         # Plain attributes, as the dataclass' __init__ would set them (no property).
-        self.id = line_id
         self.employee_pk = employee_pk
         self.cycle_pk = cycle_pk
         self.stored = line
         self.weighted = weighted
         self.lang = lang
+        # Its id (a property, set below) is built when read too.
+        self._score_pk = score_pk
+        self._ordinal = ordinal
 
 
 def _lazy_field(build: Callable[[StoredLine, str], Any]) -> property:
@@ -607,6 +611,14 @@ def _lazy_field(build: Callable[[StoredLine, str], Any]) -> property:
 
 for _name, _build in _LINE_FIELDS.items():
     setattr(_StoredScoreLine, _name, _lazy_field(_build))
+
+
+def _line_id(line: _StoredScoreLine) -> strawberry.ID:
+    return strawberry.ID(score_line_id(line._score_pk, line._ordinal))
+
+
+# Set as the value fields are: mypy refuses a property over a dataclass field.
+setattr(_StoredScoreLine, "id", property(_line_id))  # noqa: B010
 
 
 class ScoreLines(Sequence[ScoreLine]):
@@ -660,7 +672,8 @@ class ScoreLines(Sequence[ScoreLine]):
             self._lang,
             self._employee_pk,
             self._cycle_pk,
-            strawberry.ID(score_line_id(self._score_pk, ordinal)),
+            self._score_pk,
+            ordinal,
         )
 
 
