@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from graphql.execution.collect_fields import CollectedFields
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, is_awaitable
 from strawberry.extensions import SchemaExtension
@@ -35,11 +37,17 @@ from strawberry.types.execution import ExecutionContext as StrawberryExecutionCo
 from strawberry.types.field import StrawberryField
 
 from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
     Undefined,
 )
 
@@ -200,6 +208,91 @@ def _output_coercer(named: GraphQLScalarType | GraphQLEnumType) -> Any:
 _PLAIN = frozenset({str, int, bool, float})
 
 
+# --- what a document's selections come to, kept across its requests ---------------------
+
+# A selection's plans: (the grouped field set, kept alive so that its id is not reused;
+# the parent type; each field's name, details and plan).
+_Planned = dict[int, tuple[Any, Any, list[tuple[str, Any, _Plan]]]]
+
+
+class _Selections:
+    """What an operation's selections come to, shared by every request of it: each
+    object selection's sub-fields as graphql-core collects them (`collect_subfields`),
+    and the shortcut's plans for each grouped field set. Only for an operation whose
+    selections (and fragments) carry no directive and no fragment argument: then what
+    graphql-core collects depends on the schema, the document and the type alone, not on
+    the request's variables (`@skip`/`@include`) nor on incremental delivery (`@defer`,
+    `@stream`). Holds the operation and the fragments' definitions, so that the ids of
+    their nodes (the keys) are not reused while it lives."""
+
+    __slots__ = ("collected", "fragments", "operation", "planned")
+
+    def __init__(
+        self, operation: OperationDefinitionNode, fragments: tuple[FragmentDefinitionNode, ...]
+    ) -> None:
+        self.operation = operation
+        self.fragments = fragments
+        self.collected: dict[tuple[Any, ...], CollectedFields] = {}
+        self.planned: _Planned = {}
+
+
+# Operations whose selections are shared, by id of the operation's node (the parse cache
+# of service/api/operation.py gives a repeated query the same document, so the same
+# node); None for one whose selections depend on the request. Bounded like that cache.
+_SELECTIONS: OrderedDict[int, tuple[OperationDefinitionNode, _Selections | None]] = OrderedDict()
+_SELECTIONS_KEPT = 256
+
+
+def _without_directives(selection_set: SelectionSetNode | None) -> bool:
+    """No directive and no fragment argument anywhere in these selections (fragment
+    spreads are checked where their definitions are)."""
+    if selection_set is None:
+        return True
+    for selection in selection_set.selections:
+        if selection.directives:
+            return False
+        if isinstance(selection, FieldNode | InlineFragmentNode):
+            if not _without_directives(selection.selection_set):
+                return False
+        elif isinstance(selection, FragmentSpreadNode):
+            if getattr(selection, "arguments", None):
+                return False
+        else:  # a kind of selection this check does not know
+            return False
+    return True
+
+
+def _static(
+    operation: OperationDefinitionNode, fragments: Iterable[FragmentDefinitionNode]
+) -> bool:
+    if operation.directives or not _without_directives(operation.selection_set):
+        return False
+    for fragment in fragments:
+        if fragment.directives or getattr(fragment, "variable_definitions", None):
+            return False
+        if not _without_directives(fragment.selection_set):
+            return False
+    return True
+
+
+def shared_selections(
+    operation: OperationDefinitionNode, fragments: Iterable[FragmentDefinitionNode]
+) -> _Selections | None:
+    """The shared selections of `operation` (with the document's `fragments`), made on
+    its first request; None when its selections depend on the request."""
+    key = id(operation)
+    known = _SELECTIONS.get(key)
+    if known is not None and known[0] is operation:
+        _SELECTIONS.move_to_end(key)
+        return known[1]
+    definitions = tuple(fragments)
+    selections = _Selections(operation, definitions) if _static(operation, definitions) else None
+    _SELECTIONS[key] = (operation, selections)
+    while len(_SELECTIONS) > _SELECTIONS_KEPT:
+        _SELECTIONS.popitem(last=False)
+    return selections
+
+
 class FieldShortcutExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -207,11 +300,32 @@ class FieldShortcutExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # must see every field: then nothing takes the shortcut.
         manager = self.middleware_manager
         self._shortcuts = manager is None or not manager.middlewares
+        # What the operation's selections come to, kept across its requests when they do
+        # not depend on the request (docs/performance.md, "myscore2").
+        self._selections = (
+            shared_selections(self.operation, self.fragment_definitions.values())
+            if self._shortcuts
+            else None
+        )
         # Each selection's plans, worked out on its first object (a list's 3,000 lines
-        # share one selection): id of the grouped field set -> (the set, kept alive so
-        # that its id is not reused; the parent type; each field's name, details and
-        # plan).
-        self._planned: dict[int, tuple[Any, Any, list[tuple[str, Any, _Plan]]]] = {}
+        # share one selection), for this request or for every request of the operation.
+        self._planned: _Planned = {} if self._selections is None else self._selections.planned
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: Any
+    ) -> CollectedFields:
+        """graphql-core's own (a memo per request), and for an operation whose selections
+        do not depend on the request, its result kept across requests, by the type and
+        the field nodes (nodes of the shared document: their ids are stable)."""
+        selections = self._selections
+        if selections is None:
+            return super().collect_subfields(return_type, field_details_list)
+        key = (return_type, *[id(details.node) for details in field_details_list])
+        collected = selections.collected.get(key)
+        if collected is None:
+            collected = super().collect_subfields(return_type, field_details_list)
+            selections.collected[key] = collected
+        return collected
 
     def _plans(
         self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]

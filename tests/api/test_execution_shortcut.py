@@ -13,7 +13,12 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import service.app
-from service.api.execution import FieldShortcutExecutionContext, plain_resolver
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from service.api.execution import (
+    FieldShortcutExecutionContext,
+    plain_resolver,
+    shared_selections,
+)
 from service.api.schema import create_schema
 from service.app import create_app
 from service.settings import Settings
@@ -264,7 +269,7 @@ async def test_bad_values_give_the_standard_errors(query: str) -> None:
     assert results[0] == results[1]
 
 
-# --- selections that depend on the variables --------------------------------------------
+# --- the selections shared across an operation's requests -------------------------------
 
 SKIPPED_BY_VARIABLE = """query($cycle: String!, $lines: Boolean!) { viewer { employee {
     score(cycleCode: $cycle) { total lines @include(if: $lines) { rawValue }
@@ -274,9 +279,8 @@ SKIPPED_BY_VARIABLE = """query($cycle: String!, $lines: Boolean!) { viewer { emp
 async def test_a_selection_that_depends_on_the_variables_follows_them_request_by_request(
     both: tuple[Api, Api],
 ) -> None:
-    """`@include`/`@skip` by a variable, the same document sent again with other values:
-    each request gets the fields its own variables select, as graphql-core's standard
-    way gives them (nothing of the shortcut's is kept from one request to the next)."""
+    """`@include`/`@skip` by a variable: each request collects its own selections (the
+    shared ones would keep the first request's), as graphql-core's standard way does."""
     shortcut, standard = both
     await seed(shortcut)
     standard.tokens = shortcut.tokens
@@ -289,3 +293,39 @@ async def test_a_selection_that_depends_on_the_variables_follows_them_request_by
         score = ours.json()["data"]["viewer"]["employee"]["score"]
         seen.add(tuple(sorted(score)))
     assert seen == {("lines", "total"), ("band", "total")}
+
+
+@pytest.mark.parametrize(
+    ("document", "shared"),
+    [
+        ("{ viewer { email employee { id name } } }", True),
+        ("{ viewer { ...V } } fragment V on Viewer { email ... on Viewer { access } }", True),
+        ("query($x: Boolean!) { viewer { email @include(if: $x) } }", False),
+        ("query($x: Boolean!) { viewer { ... on Viewer @skip(if: $x) { email } } }", False),
+        (
+            "query($x: Boolean!) { viewer { ...V @include(if: $x) } }"
+            " fragment V on Viewer { email }",
+            False,
+        ),
+        (
+            "query($x: Boolean!) { viewer { ...V } } fragment V on Viewer { email @skip(if: $x) }",
+            False,
+        ),
+        ("query { viewer @include(if: true) { email } }", False),
+    ],
+)
+def test_only_an_operation_without_directives_shares_its_selections(
+    document: str, shared: bool
+) -> None:
+    parsed = parse(document)
+    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
+    fragments = [d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)]
+    first = shared_selections(operation, fragments)
+    assert (first is not None) == shared
+    # The same operation node (the parse cache's document) finds the same selections.
+    assert shared_selections(operation, fragments) is first
+    # Another parse of the same text is another operation: its own selections.
+    again = parse(document)
+    other = next(d for d in again.definitions if isinstance(d, OperationDefinitionNode))
+    assert other is not operation
+    assert shared_selections(other, []) is not first or first is None
