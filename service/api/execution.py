@@ -316,7 +316,12 @@ class FieldShortcutExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> CollectedFields:
         """graphql-core's own (a memo per request), and for an operation whose selections
         do not depend on the request, its result kept across requests, by the type and
-        the field nodes (nodes of the shared document: their ids are stable)."""
+        the field nodes (nodes of the shared document: their ids are stable).
+
+        Mirrors graphql-core 3.3 (`collect_subfields` reads the schema, the fragments, the
+        variables only through directives and fragment arguments, and the operation;
+        `FieldDetails` carries `defer_usage` and `fragment_variable_values`, both None
+        without directives): re-check `_static` against them on an upgrade."""
         selections = self._selections
         if selections is None:
             return super().collect_subfields(return_type, field_details_list)

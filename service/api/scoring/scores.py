@@ -574,7 +574,8 @@ class _StoredScoreLine(ScoreLine):
     bands, sources and what it would take) was ≈ 0.46 M instructions of its ≈ 5.9 M
     (docs/performance.md, "myscore2"). Not built by `__init__`: only the line's own
     values (`stored`, `lang`, ...) are set; its id is built when read too. It is a
-    ScoreLine (Strawberry's `is_type_of` for the Node interface checks `isinstance`; the
+    ScoreLine (Strawberry's `is_type_of` for the Node interface checks `isinstance`, and
+    `__strawberry_definition__` is inherited: re-check both on a Strawberry upgrade; the
     schema sees ScoreLine's definition), and reading a field twice builds an equal
     value. A stored value the field cannot convert (an unknown enum value, a malformed
     number: not written by the engine) raises when that field is read, so its error is
