@@ -142,14 +142,16 @@ async def test_many_scores_are_written_in_bulk_exactly_as_one_row_at_a_time(
     assert await _stored_rows() == in_bulk
 
 
+_LINE_COLUMNS = ("score_id", "ordinal", "kpi_id", "scope", "status", "sample_size", "raw_value")
+# Every stored line, in the order the replacing tests compare them.
+_LINES = f"SELECT {', '.join(_LINE_COLUMNS)} FROM score_line ORDER BY score_id, ordinal"
+
+
 async def _replace_lines(rows: list[list[Any]], parents: list[int]) -> list[tuple[Any, ...]]:
-    columns = ("score_id", "ordinal", "kpi_id", "scope", "status", "sample_size", "raw_value")
+    columns = _LINE_COLUMNS
     async with in_transaction() as tx:
         await sql.replace_children(tx, "score_line", "score_id", "ordinal", columns, rows, parents)
-    stored = await fetch_all(
-        connections.get("default"),
-        f"SELECT {', '.join(columns)} FROM score_line ORDER BY score_id, ordinal",
-    )
+    stored = await fetch_all(connections.get("default"), _LINES)
     return [tuple(row[c] for c in columns) for row in stored]
 
 
@@ -161,11 +163,7 @@ async def test_replacing_lines_in_bulk_equals_deleting_and_inserting_them(
     deleting the parents' rows and inserting the new ones leaves."""
     await build_organisation(members=sql.COPY_FROM_ROWS + 6)
     conn = connections.get("default")
-    lines = await fetch_all(
-        conn,
-        "SELECT score_id, ordinal, kpi_id, scope, status, sample_size, raw_value "
-        "FROM score_line ORDER BY score_id, ordinal",
-    )
+    lines = await fetch_all(conn, _LINES)
     by_score: dict[int, list[list[Any]]] = {}
     for line in lines:
         by_score.setdefault(int(line["score_id"]), []).append(list(line.values()))
@@ -209,11 +207,7 @@ async def test_replacing_lines_with_none_dropped_keeps_every_line_and_adds_the_n
     and inserting them, each stored line keeping its id."""
     await build_organisation(members=sql.COPY_FROM_ROWS + 6)
     conn = connections.get("default")
-    lines = await fetch_all(
-        conn,
-        "SELECT score_id, ordinal, kpi_id, scope, status, sample_size, raw_value "
-        "FROM score_line ORDER BY score_id, ordinal",
-    )
+    lines = await fetch_all(conn, _LINES)
     rows = [list(line.values()) for line in lines]
     scores = sorted({int(line["score_id"]) for line in lines})
     assert len(rows) >= sql.COPY_FROM_ROWS + 6
