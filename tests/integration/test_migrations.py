@@ -39,6 +39,57 @@ async def test_migrated_tables_have_every_column_the_models_declare(db: str) -> 
         assert await _columns(meta.db_table, db) == expected, meta.db_table
 
 
+async def _indexes(table: str, backend: str) -> set[tuple[bool, tuple[str, ...]]]:
+    """(unique, columns) of each index of ``table`` in the migrated database."""
+    conn = get_connection("default")
+    if backend == "sqlite":
+        found = set()
+        for index in await fetch_all(
+            conn, f"SELECT name, \"unique\" FROM pragma_index_list('{table}')"
+        ):
+            columns = await fetch_all(
+                conn, f"SELECT name FROM pragma_index_info('{index['name']}') ORDER BY seqno"
+            )
+            found.add((bool(index["unique"]), tuple(str(c["name"]) for c in columns)))
+        return found
+    rows = await fetch_all(
+        conn,
+        "SELECT i.indisunique AS uniq, array_agg(a.attname ORDER BY k.ord) AS columns "
+        "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+        "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
+        "WHERE t.relname = ? GROUP BY i.indexrelid, i.indisunique",
+        [table],
+    )
+    return {(bool(row["uniq"]), tuple(row["columns"])) for row in rows}
+
+
+def _column(meta: Any, name: str) -> str:
+    """The column of a model's field named in its Meta (a relation: its id column)."""
+    projection: dict[str, str] = meta.fields_db_projection
+    return projection.get(name) or str(meta.fields_map[name].source_field)
+
+
+async def test_migrated_tables_have_every_index_the_models_declare(db: str) -> None:
+    """Each `unique_together` and `indexes` entry of a model is an index of the migrated
+    database: on SQLite a table rebuilt by a migration (a removed column) once lost
+    score_line's unique (score_id, ordinal), and every score's lines were read by a scan."""
+    missing = []
+    for model in Tortoise.apps["models"].values():
+        meta: Any = model._meta
+        found = await _indexes(meta.db_table, db)
+        declared = [(True, names) for names in meta.unique_together] + [
+            (False, getattr(index, "fields", index)) for index in meta.indexes
+        ]
+        for unique, names in declared:
+            columns = tuple(_column(meta, name) for name in names)
+            if not any(
+                cols == columns and (found_unique or not unique) for found_unique, cols in found
+            ):
+                missing.append((meta.db_table, unique, columns))
+    assert missing == []
+
+
 async def test_models_have_no_changes_missing_from_the_migrations(db: str) -> None:
     config: dict[str, Any] = tortoise_config("sqlite://:memory:")
     apps = config["apps"]
